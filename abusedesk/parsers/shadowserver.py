@@ -529,7 +529,7 @@ def parse_timestamp(value: str) -> datetime | None:
     if dt is not False:
         return dt
     dt = _parse_timestamp(value)
-    if len(_TS_CACHE) > 100_000:  # one day has 86,400 seconds
+    if len(_TS_CACHE) > 20_000:  # rows come roughly in time order; repeats are close together
         _TS_CACHE.clear()
     _TS_CACHE[value] = dt
     return dt
