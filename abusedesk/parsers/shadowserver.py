@@ -509,15 +509,22 @@ def parse_ip(value: str) -> str | None:
     value = value.strip()
     if ":" in value:
         try:
-            return inet_ntop(AF_INET6, inet_pton(AF_INET6, value))
+            packed = inet_pton(AF_INET6, value)
         except (OSError, ValueError):
             return None
+        if packed[:12] == _V4_MAPPED:
+            # ::ffff:a.b.c.d is how dual-stack sockets log an IPv4 peer: the
+            # host is the IPv4 address, and that is what assignments hold.
+            return inet_ntop(AF_INET, packed[12:])
+        return inet_ntop(AF_INET6, packed)
     try:
         inet_pton(AF_INET, value)
         return value or None
     except (OSError, ValueError):
         return None
 
+
+_V4_MAPPED = b"\x00" * 10 + b"\xff\xff"
 
 _TS_CACHE: dict[str, datetime | None] = {}
 
@@ -553,7 +560,8 @@ def _parse_timestamp(value: str) -> datetime | None:
 
 
 def _port(value: str) -> int | None:
-    if value.isdigit() and len(value) <= 5:
+    # isascii first: str.isdigit() is also true for '²' and other non-decimals
+    if value.isascii() and value.isdigit() and len(value) <= 5:
         p = int(value)
         return p if p <= 65535 else None
     return None

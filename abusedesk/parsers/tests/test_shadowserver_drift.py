@@ -125,6 +125,19 @@ def test_bad_timestamp_and_port_keep_the_event():
     assert any("unreadable timestamp" in w for w in notice.warnings)
 
 
+@pytest.mark.parametrize("port", ["²", "٣", "65536", "-1", "80.0", " 80"])
+def test_odd_ports_become_none_not_errors(port):
+    data = f"timestamp,ip,port\n2026-11-20 00:00:00,192.0.2.1,{port}\n".encode()
+    (event,) = parse_report(data, "2026-11-20-scan_http-x.csv", CTX).events
+    assert event.port is None
+
+
+def test_ipv4_mapped_ipv6_is_the_ipv4_host():
+    data = b"timestamp,ip,port\n2026-11-20 00:00:00,::ffff:192.0.2.9,80\n"
+    (event,) = parse_report(data, "2026-11-20-scan_http-x.csv", CTX).events
+    assert event.ip == "192.0.2.9"
+
+
 def test_ip_validation_is_strict():
     rows = "\n".join(
         f"2026-11-20 00:00:00,{ip},80,64496,NL"
