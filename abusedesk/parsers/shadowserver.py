@@ -19,12 +19,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import itertools
 import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from socket import AF_INET, AF_INET6, inet_ntop, inet_pton
 
@@ -428,19 +429,11 @@ def _text_lines(source, filename: str | None, context: ParseContext) -> Iterator
             raw = io.BytesIO(csvs[0][1])
         elif archive.is_gzip(head):
             raw = archive.CappedGzipReader(raw, context, name=filename or "(gzip)")
-        text = io.TextIOWrapper(
-            io.BufferedReader(raw, buffer_size=256 * 1024), encoding="utf-8-sig", errors="replace", newline=""
+        return io.TextIOWrapper(
+            io.BufferedReader(_NulStripper(raw), buffer_size=256 * 1024),
+            encoding="utf-8-sig", errors="replace", newline="",
         )
-        return _strip_nul(text)
     return _decode_lines(source)
-
-
-def _strip_nul(lines: Iterable[str]) -> Iterator[str]:
-    # NUL bytes are legal for csv in 3.11 but poison every value they touch.
-    for line in lines:
-        if "\x00" in line:
-            line = line.replace("\x00", "")
-        yield line
 
 
 def _decode_lines(lines: Iterable) -> Iterator[str]:
@@ -454,6 +447,29 @@ def _decode_lines(lines: Iterable) -> Iterator[str]:
         if "\x00" in line:
             line = line.replace("\x00", "")
         yield line
+
+
+class _NulStripper(io.RawIOBase):
+    """Drops NUL bytes chunk by chunk. They are legal for csv in 3.11 but
+    poison every value they touch; doing it here keeps the row loop clean."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._buf:
+            chunk = self._raw.read(len(b))
+            if not chunk:
+                return 0
+            self._buf = chunk.replace(b"\x00", b"")
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
 
 
 class _Prepend(io.RawIOBase):
@@ -526,30 +542,23 @@ def parse_ip(value: str) -> str | None:
 
 _V4_MAPPED = b"\x00" * 10 + b"\xff\xff"
 
-_TS_CACHE: dict[str, datetime | None] = {}
-
-
 def parse_timestamp(value: str) -> datetime | None:
     """Shadowserver timestamps are UTC: '2026-11-20 04:12:33', or ISO 8601
     with 'T' and 'Z'/offset. Returns an aware UTC datetime, or None."""
-    dt = _TS_CACHE.get(value, False)
-    if dt is not False:
-        return dt
-    dt = _parse_timestamp(value)
-    if len(_TS_CACHE) > 20_000:  # rows come roughly in time order; repeats are close together
-        _TS_CACHE.clear()
-    _TS_CACHE[value] = dt
-    return dt
-
-
-def _parse_timestamp(value: str) -> datetime | None:
-    s = value.strip()
-    if len(s) == 19 and s[4] == "-" and s[7] == "-" and s[10] in " T" and s[13] == ":" and s[16] == ":":
-        try:
-            return datetime(int(s[0:4]), int(s[5:7]), int(s[8:10]), int(s[11:13]), int(s[14:16]),
-                            int(s[17:19]), tzinfo=UTC)
-        except ValueError:
-            return None
+    s = value if len(value) == 19 else value.strip()
+    if len(s) == 19 and s[13] == ":" and s[16] == ":":
+        # The fixed format: one datetime per minute, plus a prebuilt timedelta
+        # for the seconds; much cheaper than building each datetime from ints.
+        minute = _MINUTES.get(s[:16], False)
+        if minute is False:
+            minute = _parse_minute(s[:16])
+            if len(_MINUTES) > 10_000:
+                _MINUTES.clear()
+            _MINUTES[s[:16]] = minute
+        second = _SECONDS.get(s[17:])
+        if minute is not None and second is not None:
+            return minute + second
+        return None
     if s.endswith(" UTC"):
         s = s[:-4]
     try:
@@ -559,7 +568,23 @@ def _parse_timestamp(value: str) -> datetime | None:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
+_SECONDS = {f"{i:02d}": timedelta(seconds=i) for i in range(60)}
+_MINUTES: dict[str, datetime | None] = {}
+
+
+def _parse_minute(s: str) -> datetime | None:
+    """'2026-11-20 04:12' (or with 'T') -> aware UTC datetime, strictly."""
+    if not (s[4] == "-" and s[7] == "-" and s[10] in " T" and s.replace("-", "").replace(":", "")
+            .replace(" ", "").replace("T", "").isdigit() and s.isascii()):
+        return None
+    try:
+        return datetime(int(s[0:4]), int(s[5:7]), int(s[8:10]), int(s[11:13]), int(s[14:16]), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 def _port(value: str) -> int | None:
+    """'443' -> 443; anything that is not a port number -> None."""
     # isascii first: str.isdigit() is also true for '²' and other non-decimals
     if value.isascii() and value.isdigit() and len(value) <= 5:
         p = int(value)
@@ -567,15 +592,18 @@ def _port(value: str) -> int | None:
     return None
 
 
-def _clean(value: str) -> str:
-    # Evidence is shown to staff and customers: printable, short, one line.
-    if not value.isprintable():
-        value = "".join(ch if ch.isprintable() else " " for ch in value)
-    if len(value) > EVIDENCE_VALUE_MAX:
-        value = value[:EVIDENCE_VALUE_MAX] + "..."
-    if " " in value or ";" in value:
-        value = '"' + value.replace('"', "'") + '"'
-    return value
+def _evidence_slow(head: str, ev, row) -> str:
+    """Evidence with over-long values cut and control characters blanked:
+    it is shown to staff and customers, on one line."""
+    parts = [head]
+    for label, i in ev:
+        v = row[i]
+        if v:
+            if len(v) > EVIDENCE_VALUE_MAX:
+                v = v[:EVIDENCE_VALUE_MAX] + "..."
+            parts.append(label + v)
+    text = "".join(parts)
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 # ---------------------------------------------------------------------------
@@ -595,78 +623,95 @@ def _rows_to_events(reader, header, index, offender, spec: ReportSpec, info: Rep
     ex = tuple((name, index[name]) for name in spec.extra if name in index)
     refine = tuple((index[c], text, cat) for c, text, cat in spec.refine if c in index)
     evidence_head = f"report={spec.name} {offender}="
+    ev = tuple((" " + label, i) for label, i in ev)  # each part brings its separator
     default_category = spec.category
     role = spec.role
     max_events = context.max_events
-    ts_cache = _TS_CACHE
+    last_ts, last_dt = None, None
     seen_categories = set()
+
+    port_cache: dict[str, int | None] = {}
+    # every value at its maximum length still fits: the slow path is rare
+    evidence_max = len(evidence_head) + 45 + sum(len(label) + 1 + EVIDENCE_VALUE_MAX for label, _ in ev)
 
     rows = events = bad_ip = bad_ts = malformed = 0
     while True:
         try:
-            row = next(reader)
-        except StopIteration:
+            for row in reader:
+                n = len(row)
+                if n < ncols:
+                    if n == 0 or (n == 1 and not row[0].strip()):
+                        continue  # blank line
+                    row.extend([""] * (ncols - n))  # trailing columns dropped: treat as empty
+                rows += 1
+                ip = row[ip_i]
+                try:  # the common case inline: a plain IPv4 address
+                    inet_pton(AF_INET, ip)
+                except (OSError, ValueError):
+                    ip = parse_ip(ip)
+                    if ip is None:
+                        if row[ip_i].strip().lower() != offender:  # a repeated header is no bad row
+                            bad_ip += 1
+                        else:
+                            rows -= 1
+                        continue
+                if events >= max_events:
+                    info.truncated = True
+                    break
+
+                observed_at = None
+                if ts_i >= 0:
+                    ts = row[ts_i]
+                    if ts != last_ts:  # reports come in time order: runs of the same second
+                        last_ts, last_dt = ts, parse_timestamp(ts)
+                    observed_at = last_dt
+                    if observed_at is None and ts:
+                        bad_ts += 1
+
+                category = default_category
+                if refine:
+                    for i, text, cat in refine:
+                        v = row[i]
+                        if v and text in v.lower():
+                            category = cat
+                            break
+                    seen_categories.add(category)
+
+                evidence = evidence_head + ip + "".join([label + v for label, i in ev if (v := row[i])])
+                if len(evidence) > evidence_max or not evidence.isprintable():
+                    evidence = _evidence_slow(evidence_head + ip, ev, row)
+                extra = {name: row[i] for name, i in ex if row[i]}
+                if role:
+                    extra["role"] = role
+
+                port = None
+                if port_i >= 0:
+                    p = row[port_i]
+                    port = port_cache.get(p, -1)
+                    if port == -1:
+                        port = _port(p)
+                        if len(port_cache) < 70_000:
+                            port_cache[p] = port
+                url = row[url_i].strip() if url_i >= 0 else None
+                domain = row[dom_i].strip().lower() if dom_i >= 0 else None
+                if url and "://" not in url and domain:
+                    # compromised_website gives a path and the host separately
+                    url = ("https://" if port == 443 else "http://") + domain + (
+                        url if url.startswith("/") else "/" + url)
+                events += 1
+                yield Event(
+                    category, ip, url or None, domain or None, port, observed_at, evidence,
+                    (row[ref_i] or None) if ref_i >= 0 else None, extra,
+                )
             break
         except csv.Error:
             malformed += 1  # e.g. a field over the size limit; the reader resumes on the next line
-            continue
-        n = len(row)
-        if n < ncols:
-            if n == 0 or (n == 1 and not row[0].strip()):
-                continue  # blank line
-            row.extend([""] * (ncols - n))  # trailing columns dropped: treat as empty
-        rows += 1
-        ip = parse_ip(row[ip_i])
-        if ip is None:
-            if row[ip_i].strip().lower() != offender:  # a repeated header is no bad row
-                bad_ip += 1
-            else:
-                rows -= 1
-            continue
-        if events >= max_events:
-            info.truncated = True
-            break
+        finally:
+            # Runs on every exit (end, max_events, consumer closing the generator),
+            # so the counters are right whenever the caller looks.
+            info.rows, info.events = rows, events
+            info.skipped_bad_ip, info.bad_timestamps, info.malformed_rows = bad_ip, bad_ts, malformed
 
-        observed_at = None
-        if ts_i >= 0:
-            ts = row[ts_i]
-            observed_at = ts_cache.get(ts, False)
-            if observed_at is False:
-                observed_at = parse_timestamp(ts)
-            if observed_at is None and ts:
-                bad_ts += 1
-
-        category = default_category
-        for i, text, cat in refine:
-            v = row[i]
-            if v and text in v.lower():
-                category = cat
-                break
-        seen_categories.add(category)
-
-        parts = [evidence_head + ip]
-        for label, i in ev:
-            v = row[i]
-            if v:
-                parts.append(label + _clean(v))
-        extra = {name: row[i] for name, i in ex if row[i]}
-        if role:
-            extra["role"] = role
-
-        url = row[url_i].strip() if url_i >= 0 else None
-        domain = row[dom_i].strip().lower() if dom_i >= 0 else None
-        port = _port(row[port_i]) if port_i >= 0 else None
-        if url and "://" not in url and domain:
-            # compromised_website gives a path and the host separately
-            url = ("https://" if port == 443 else "http://") + domain + (url if url.startswith("/") else "/" + url)
-        events += 1
-        yield Event(
-            category, ip, url or None, domain or None, port, observed_at, " ".join(parts),
-            (row[ref_i] or None) if ref_i >= 0 else None, extra,
-        )
-
-    info.rows, info.events = rows, events
-    info.skipped_bad_ip, info.bad_timestamps, info.malformed_rows = bad_ip, bad_ts, malformed
     if len(seen_categories) == 1:
         info.category = seen_categories.pop()
     if bad_ip:
@@ -719,12 +764,10 @@ def parse_report(
             if rtype and not report_type:
                 info.detected_by = "filename"
             budget = context.max_events - len(notice.events)
-            for event in events:
-                if budget <= 0:
-                    notice.warnings.append(f"stopped after {context.max_events} events (max_events)")
-                    break
-                notice.events.append(event)
-                budget -= 1
+            notice.events.extend(itertools.islice(events, budget))
+            if next(events, None) is not None:  # members together exceed max_events
+                notice.warnings.append(f"stopped after {context.max_events} events (max_events)")
+            events.close()
         except ParseError as exc:
             if len(csvs) == 1:
                 raise
