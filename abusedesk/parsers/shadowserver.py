@@ -287,8 +287,9 @@ def _is_shadowserver_header(cols: Iterable[str]) -> bool:
 
 @dataclass
 class ReportInfo:
-    """What iter_events learnt about the report; the counters and warnings
-    are final once its generator is exhausted."""
+    """What iter_events learnt about the report. The counters are final once
+    its generator is exhausted or closed; the summary warnings (bad rows,
+    truncation) are added when it is exhausted."""
 
     report_type: str
     category: str
@@ -619,11 +620,11 @@ def _rows_to_events(reader, header, index, offender, spec: ReportSpec, info: Rep
     url_i = index.get(spec.url_column, -1) if spec.url_column else -1
     dom_i = index.get(spec.domain_column, -1) if spec.domain_column else -1
     ref_i = index.get("event_id", -1)
-    ev = tuple((name + "=", index[name]) for name in spec.evidence if name in index and name != offender)
+    # (" label=", index): each evidence part brings its own separator
+    ev = tuple((f" {name}=", index[name]) for name in spec.evidence if name in index and name != offender)
     ex = tuple((name, index[name]) for name in spec.extra if name in index)
     refine = tuple((index[c], text, cat) for c, text, cat in spec.refine if c in index)
     evidence_head = f"report={spec.name} {offender}="
-    ev = tuple((" " + label, i) for label, i in ev)  # each part brings its separator
     default_category = spec.category
     role = spec.role
     max_events = context.max_events
@@ -631,8 +632,9 @@ def _rows_to_events(reader, header, index, offender, spec: ReportSpec, info: Rep
     seen_categories = set()
 
     port_cache: dict[str, int | None] = {}
-    # every value at its maximum length still fits: the slow path is rare
-    evidence_max = len(evidence_head) + 45 + sum(len(label) + 1 + EVIDENCE_VALUE_MAX for label, _ in ev)
+    # Longest evidence with no value over the limit (45 = longest IPv6 text):
+    # anything longer must be cut, which the rare slow path does.
+    evidence_max = len(evidence_head) + 45 + sum(len(label) + EVIDENCE_VALUE_MAX for label, _ in ev)
 
     rows = events = bad_ip = bad_ts = malformed = 0
     while True:
