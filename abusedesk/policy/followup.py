@@ -59,6 +59,8 @@ def next_check(case: Case, cache: _PolicyCache | None = None):
             or case.deadline_paused_at is not None):
         return None
     cache = cache or _PolicyCache()
+    if case.deadline <= clock.now() and cache.informational(case):
+        return None  # informational: past its deadline there is nothing left to do
     pending = [at for _p, at in reminder_times(case, cache.points(case))[case.reminders_sent:]]
     return min([*pending, case.deadline])
 
