@@ -21,6 +21,7 @@ from .deadlines import is_informational, reminder_percentages
 
 log = logging.getLogger(__name__)
 BATCH = 500
+COMMIT_EVERY = 50
 RETRY_AFTER = timedelta(minutes=1)
 
 
@@ -84,14 +85,18 @@ def followup_due(limit: int = BATCH) -> int:
             .order_by("next_check_at")
             .values_list("pk", "next_check_at")[:limit]
         )
-        for pk, due_at in due:
-            tried.add(pk)
-            try:
-                if _handle(pk, due_at, now, cache):
-                    handled += 1
-            except Exception:  # one bad case must not block the others: retry it a minute later
-                log.exception("follow-up of case %s failed", pk)
-                Case.objects.filter(pk=pk, next_check_at=due_at).update(next_check_at=now + RETRY_AFTER)
+        for start in range(0, len(due), COMMIT_EVERY):
+            # One commit per chunk (a commit per case is what costs on SQLite); each case
+            # still has its own savepoint, and a crash rolls the chunk's claims back.
+            with transaction.atomic():
+                for pk, due_at in due[start:start + COMMIT_EVERY]:
+                    tried.add(pk)
+                    try:
+                        if _handle(pk, due_at, now, cache):
+                            handled += 1
+                    except Exception:  # one bad case must not block the others: retry it a minute later
+                        log.exception("follow-up of case %s failed", pk)
+                        Case.objects.filter(pk=pk, next_check_at=due_at).update(next_check_at=now + RETRY_AFTER)
         if len(due) < limit:
             return handled
 
