@@ -79,8 +79,10 @@ def followup_due(limit: int = BATCH) -> int:
     handled = 0
     tried: set[int] = set()
     while True:
+        # next_check_at is only ever set on running, unpaused cases (schedule() clears it
+        # otherwise), so the one indexed column is the whole filter.
         due = list(
-            Case.objects.filter(next_check_at__lte=now, state__in=DEADLINE_RUNNING, deadline_paused_at__isnull=True)
+            Case.objects.filter(next_check_at__lte=now)
             .exclude(pk__in=tried)
             .order_by("next_check_at")
             .values_list("pk", "next_check_at")[:limit]
@@ -107,7 +109,9 @@ def _handle(pk: int, due_at, now, cache: _PolicyCache) -> bool:
         if not Case.objects.filter(pk=pk, next_check_at=due_at).update(next_check_at=None):
             return False
         case = Case.objects.select_related("customer", "entity").get(pk=pk)
-        if case.deadline is not None and now >= case.deadline:
+        if case.state not in DEADLINE_RUNNING or case.deadline_paused_at is not None:
+            pass  # stale point (changed behind our back): schedule() below clears it
+        elif case.deadline is not None and now >= case.deadline:
             _deadline_passed(case, cache)
         else:
             _remind(case, now, cache)
