@@ -32,9 +32,17 @@ class CaseFilterSet(django_filters.FilterSet):
             net = ipaddress.ip_network(value.strip(), strict=False)
         except ValueError:
             return queryset.none()
-        # Prefix search: cases whose IP lies in the prefix (by text range for v4 /8../32 is not
-        # reliable, so compare addresses in Python over the candidate set's IPs).
-        ips = [ip for ip in queryset.exclude(ip=None).values_list("ip", flat=True).distinct()
+        if net.num_addresses == 1:
+            return queryset.filter(ip=str(net.network_address))
+        # Prefix search. Addresses are stored as text, so narrow the candidates by the
+        # prefix's whole leading octets (IPv4) with an indexed LIKE, then check exactly.
+        candidates = queryset.exclude(ip=None)
+        if net.version == 4 and 8 <= net.prefixlen < 32:
+            octets = str(net.network_address).split(".")[: net.prefixlen // 8]
+            candidates = candidates.filter(ip__startswith=".".join(octets) + ".")
+            if net.prefixlen % 8 == 0:  # the octets are the whole prefix: exact already
+                return queryset.filter(ip__startswith=".".join(octets) + ".")
+        ips = [ip for ip in candidates.values_list("ip", flat=True).distinct()
                if ipaddress.ip_address(ip) in net]
         return queryset.filter(ip__in=ips)
 
