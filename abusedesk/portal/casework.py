@@ -151,6 +151,9 @@ def approve_action(action: Action, user) -> Action:
         case = action.case
         restricting = action.kind in (Action.Kind.NULL_ROUTE, Action.Kind.SUSPEND_SERVICE,
                                       Action.Kind.SUSPEND_ACCOUNT, Action.Kind.TERMINATE)
+        if restricting and not can_transition(case.state, State.RESTRICTED) \
+                and can_transition(case.state, State.ESCALATED):
+            workflow.transition(case, State.ESCALATED, user=user, reason=f"{action.get_kind_display()} approved")
         if restricting and can_transition(case.state, State.RESTRICTED):
             workflow.transition(case, State.RESTRICTED, user=user, reason=f"{action.get_kind_display()} approved")
     return action
