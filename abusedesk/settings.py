@@ -196,6 +196,16 @@ CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "abusedesk.sweep", "schedule": float(SWEEP_INTERVAL)},
 }
 
+# Enforcement: where approved actions are carried out, per action kind ("log", "webhook:<url>",
+# "command:<program and arguments>"); see docs/followup.md.
+ENFORCEMENT_BACKEND = envstr("ABUSEDESK_ENFORCEMENT_BACKEND", "log")
+ENFORCEMENT_BACKENDS = {
+    kind: envstr(f"ABUSEDESK_ENFORCEMENT_BACKEND_{kind.upper()}", "")
+    for kind in ("null_route", "suspend_service", "suspend_account", "terminate", "restore")
+}
+ENFORCEMENT_WEBHOOK_SECRET = envstr("ABUSEDESK_ENFORCEMENT_WEBHOOK_SECRET", "")
+ENFORCEMENT_TIMEOUT = envint("ABUSEDESK_ENFORCEMENT_TIMEOUT", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

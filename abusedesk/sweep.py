@@ -43,9 +43,28 @@ def send_mail() -> int:
     return send_due()
 
 
-# Each step returns how many units it handled. Later steps (deadlines,
-# escalation, enforcement, feeds) register here.
-STEPS = [process_pending_raw, send_mail]
+def followup_deadlines() -> int:
+    from abusedesk.policy.followup import followup_due
+
+    return followup_due()
+
+
+def execute_actions() -> int:
+    from abusedesk.enforcement.actions import execute_due
+
+    return execute_due()
+
+
+def refresh_offender_flags() -> int:
+    from abusedesk.enforcement.offenders import refresh_flags
+
+    return refresh_flags()
+
+
+# Each step returns how many units it handled. Later steps (feeds, ...)
+# register here. Mail goes last, so that what the steps before queued leaves
+# in the same sweep.
+STEPS = [process_pending_raw, followup_deadlines, execute_actions, refresh_offender_flags, send_mail]
 
 
 def run_sweep() -> dict[str, int]:

@@ -38,8 +38,10 @@ class Grouper:
 
     def finish(self) -> tuple[int, int]:
         new = updated = 0
+        cases = []
         for (_customer_id, target, category), reports in self.groups.items():
             case, created = self._case_for(reports[0], target, category)
+            cases.append(case)
             seen = [r.seen_at for r in reports]
             Report.objects.filter(pk__in=[r.pk for r in reports]).update(case=case)
             Case.objects.filter(pk=case.pk).update(report_count=F("report_count") + len(reports))
@@ -55,6 +57,7 @@ class Grouper:
                 updated += 1
                 if case.state == State.RESOLVED:
                     transition(case, State.FORWARDED, reason="new report after the case was resolved")
+        notify.send_receipt(self.raw, self.notice, cases)
         return new, updated
 
     def _case_for(self, report: Report, target: str, category: str) -> tuple[Case, bool]:
@@ -72,7 +75,8 @@ class Grouper:
     def _create(self, report: Report, target: str, category: str) -> Case:
         assignment = report.assignment
         customer = assignment.customer
-        hours = deadline_hours(customer.entity, category, notice_hours=self.notice.deadline_hours)
+        hours = deadline_hours(customer.entity, category, notice_hours=self.notice.deadline_hours,
+                               notifier=self.raw.notifier, customer=customer)
         received = self.raw.received_at
         case = Case.objects.create(
             entity=customer.entity,

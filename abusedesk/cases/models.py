@@ -134,6 +134,9 @@ class Case(models.Model):
     restricted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
+    # When the follow-up sweep must look at this case next (a reminder or the
+    # deadline); None: nothing scheduled. Persisted, so restarts lose nothing.
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     resolution = models.CharField(max_length=32, choices=Resolution.choices, blank=True)
     resolution_text = models.TextField(blank=True)
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
@@ -186,6 +189,25 @@ class Case(models.Model):
         if not self.reply_token:
             self.reply_token = secrets.token_hex(12)
         super().save(*args, **kwargs)
+
+
+class CaseNotifier(models.Model):
+    """Who reported this case and gave a contact address: they get a receipt
+    when the notice arrives and the outcome when the case closes."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifier_contacts")
+    email = models.EmailField(max_length=320)
+    language = models.CharField(max_length=2, default="en")
+    raw_message = models.ForeignKey(RawMessage, null=True, blank=True, on_delete=models.SET_NULL)
+    reference = models.CharField(max_length=200, blank=True, help_text=_("The notifier's own ticket number"))
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "email"], name="one_contact_per_case")]
+
+    def __str__(self):
+        return f"{self.email} on case {self.case_id}"
 
 
 class Message(models.Model):

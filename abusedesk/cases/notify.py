@@ -1,18 +1,37 @@
-"""Tell the customer: the forwarded notice, in the customer's language and time zone."""
+"""Mail about a case: to the customer (forward, reminder, escalation, restore,
+statement of reasons) in its language and time zone, and to the notifier
+(receipt, outcome) in the notifier's language, never naming the customer.
+
+Every mail is an outbox row with a dedupe key, so nothing is sent twice.
+"""
 
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
+from abusedesk.lib import clock
 from abusedesk.outbox.sending import queue_mail
 
-from .models import Case
+from .models import Case, CaseNotifier
 from .states import State
 from .workflow import audit, transition
 
 EVIDENCE_LIMIT = 3000
+LANGUAGES = ("en", "nl", "de")
+
+# What the notifier is told when a case closes (DSA Art 16(5)); None: nothing to tell.
+OUTCOMES = {
+    Case.CloseReason.RESOLVED: "resolved",
+    Case.CloseReason.TERMINATED: "resolved",
+    Case.CloseReason.NOT_OURS: "not_ours",
+    Case.CloseReason.DISPUTE_UPHELD: "disputed",
+    Case.CloseReason.NO_ACTION: "no_action",
+    Case.CloseReason.MERGED: None,  # the case it was merged into reports the outcome
+}
 
 
 def reply_address(case: Case) -> str:
@@ -21,20 +40,40 @@ def reply_address(case: Case) -> str:
     return f"{local}+{case.reply_token}@{domain}"
 
 
-def local_time(case: Case, when):
+def customer_tz(case: Case):
     try:
-        tz = zoneinfo.ZoneInfo(case.customer.timezone)
+        return zoneinfo.ZoneInfo(case.customer.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return when.astimezone(tz) if when else None
+        return zoneinfo.ZoneInfo("UTC")
 
 
-def render_mail(template: str, case: Case, language: str, **context) -> tuple[str, str]:
-    """(subject, body) of a mail template, rendered in `language`."""
-    with translation.override(language):
+def local_time(case: Case, when):
+    return when.astimezone(customer_tz(case)) if when else None
+
+
+def _language(code: str) -> str:
+    return code if code in LANGUAGES else "en"
+
+
+def render_mail(template: str, case: Case, language: str, tz=None, **context) -> tuple[str, str]:
+    """(subject, body) of a mail template, rendered in `language`, dates in `tz` (default UTC)."""
+    with translation.override(_language(language)), timezone.override(tz or zoneinfo.ZoneInfo("UTC")):
         text = render_to_string(f"cases/mail/{template}.txt", dict(context, case=case, site_url=settings.SITE_URL))
     subject, _sep, body = text.strip().partition("\n")
     return subject.removeprefix("Subject:").strip(), body.lstrip("\n")
+
+
+def _to_customer(case: Case, template: str, dedupe_key: str, **context):
+    """Queue a mail to the customer's abuse contact (fallback: main contact); None without an address."""
+    to = case.customer.contact_email
+    if not to:
+        audit(case, "not_mailed", label="system", reason=f"{template}: customer has no abuse or main contact")
+        return None
+    subject, body = render_mail(template, case, case.customer.language, customer_tz(case),
+                                timezone=case.customer.timezone, deadline_local=local_time(case, case.deadline),
+                                **context)
+    return queue_mail(dedupe_key=dedupe_key, kind=template, case=case, to=to, subject=subject, body=body,
+                      reply_to=reply_address(case), headers={"X-Abusedesk-Case": case.ref})
 
 
 def evidence_excerpt(case: Case, reports) -> str:
@@ -49,18 +88,108 @@ def evidence_excerpt(case: Case, reports) -> str:
 
 def forward_case(case: Case, reports) -> None:
     """Queue the notice mail to the customer's abuse contact and mark the case forwarded."""
+    from abusedesk.policy.followup import schedule
+
+    mail = _to_customer(case, "forward", f"case:{case.pk}:forward", reports=reports,
+                        evidence=evidence_excerpt(case, reports),
+                        reference=(reports[0].source_ref if reports else ""))
+    if mail is None:
+        # Not forwarded, but the deadline still runs: it escalates to the desk.
+        schedule(case)
+        return
+    transition(case, State.FORWARDED, label="system", reason=f"notice forwarded to {mail.to}")
+
+
+def _deadline_key(case: Case) -> str:
+    # A restarted deadline (TCO pause, reopen) gets its own reminders.
+    return case.deadline.strftime("%Y%m%dT%H%M%S") if case.deadline else "none"
+
+
+def send_reminder(case: Case, percent: int):
+    return _to_customer(case, "reminder", f"case:{case.pk}:reminder:{_deadline_key(case)}:{percent}",
+                        percent=percent)
+
+
+def send_escalation(case: Case):
+    return _to_customer(case, "escalation", f"case:{case.pk}:escalation:{_deadline_key(case)}")
+
+
+def send_restored(case: Case, action):
+    return _to_customer(case, "restored", f"action:{action.pk}:restored", action=action)
+
+
+# --- the notifier loop -------------------------------------------------------
+
+def _own_address(address: str) -> bool:
+    """Never auto-reply to ourselves (mail loops)."""
+    from abusedesk.network.models import Entity
+
+    domain = address.rpartition("@")[2].lower()
+    ours = {settings.ABUSEDESK_REPLY_ADDRESS, settings.DEFAULT_FROM_EMAIL,
+            *Entity.objects.values_list("abuse_email", flat=True)}
+    return any(domain == a.rpartition("@")[2].lower() for a in ours if a)
+
+
+def notifier_contact(raw, notice) -> tuple[str, str]:
+    """(address, language) to send receipts to, or ("", "") when the notifier gave none
+    or asked for none (feeds, no-reply senders)."""
+    notifier = raw.notifier
+    if notifier is not None and not notifier.auto_reply:
+        return "", ""
+    info = getattr(notice, "notifier", None)
+    if info is not None and info.no_reply:
+        return "", ""
+    candidates = [notifier.email if notifier else "", info.email if info else ""]
+    for address in candidates:
+        address = (address or "").strip()
+        try:
+            validate_email(address)
+        except ValidationError:
+            continue
+        if _own_address(address):
+            continue
+        return address, _language(notifier.language if notifier else "en")
+    return "", ""
+
+
+def send_receipt(raw, notice, cases: list[Case]):
+    """DSA Art 16(4): confirm receipt of a notice that created or joined cases. Records
+    the notifier on each case, so it gets the outcome when the case closes."""
+    address, language = notifier_contact(raw, notice)
+    if not address or not cases:
+        return None
+    reference = (getattr(notice.notifier, "reference", "") or "")[:200]
+    for case in cases:
+        CaseNotifier.objects.get_or_create(
+            case=case, email=address[:320],
+            defaults=dict(language=language, raw_message=raw, reference=reference, created_at=clock.now()),
+        )
+    subject, body = render_mail("receipt", None, language, cases=cases, received_at=raw.received_at,
+                                reference=reference)
+    return queue_mail(dedupe_key=f"raw:{raw.pk}:receipt:{address.lower()}", kind="receipt", to=address,
+                      subject=subject, body=body)
+
+
+def send_outcome(case: Case) -> list:
+    """Tell each notifier of a closed case the outcome, without disclosing the customer."""
+    outcome = OUTCOMES.get(case.close_reason)
+    if outcome is None or case.state != State.CLOSED:
+        return []
+    closed = case.closed_at.strftime("%Y%m%dT%H%M%S") if case.closed_at else "none"
+    mails = []
+    for contact in case.notifier_contacts.all():
+        subject, body = render_mail("outcome", case, contact.language, outcome=outcome, contact=contact)
+        mails.append(queue_mail(dedupe_key=f"case:{case.pk}:outcome:{closed}:{contact.email.lower()}",
+                                kind="outcome", case=case, to=contact.email, subject=subject, body=body))
+    return mails
+
+
+def queue_statement(case: Case, statement):
+    """Mail a DSA Art 17 statement of reasons (rendered by enforcement.statements)."""
     to = case.customer.contact_email
     if not to:
-        audit(case, "not_forwarded", label="system", reason="customer has no abuse or main contact address")
-        return
-    subject, body = render_mail(
-        "forward", case, case.customer.language,
-        reports=reports, evidence=evidence_excerpt(case, reports),
-        deadline_local=local_time(case, case.deadline), timezone=case.customer.timezone,
-        reference=(reports[0].source_ref if reports else ""),
-    )
-    queue_mail(
-        dedupe_key=f"case:{case.pk}:forward", kind="forward", case=case, to=to, subject=subject, body=body,
-        reply_to=reply_address(case), headers={"X-Abusedesk-Case": case.ref},
-    )
-    transition(case, State.FORWARDED, label="system", reason=f"notice forwarded to {to}")
+        audit(case, "not_mailed", label="system", reason="statement of reasons: customer has no contact address")
+        return None
+    return queue_mail(dedupe_key=f"action:{statement.action_id}:statement", kind="statement_of_reasons", case=case,
+                      to=to, subject=statement.subject, body=statement.body, reply_to=reply_address(case),
+                      headers={"X-Abusedesk-Case": case.ref})

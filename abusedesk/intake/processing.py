@@ -16,6 +16,7 @@ from abusedesk.cases.models import Report
 from abusedesk.lib import clock
 from abusedesk.lib.claims import claim
 from abusedesk.network.matching import match_ip
+from abusedesk.outbox import bounces
 from abusedesk.parsers import ParseContext, parse
 from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE
 
@@ -61,6 +62,14 @@ def process_raw_message(raw_id: int) -> dict | None:
 
 def _process(raw: RawMessage) -> dict:
     content = bytes(raw.content)
+    if raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
+        bounced = bounces.handle_bounce(raw)
+        if bounced is not None:  # a delivery report about a mail of ours, not a notice
+            raw.kind = "bounce"
+            raw.state = RawMessage.State.DONE
+            raw.processed_at = clock.now()
+            raw.save()
+            return {"events": 0, "bounce_of_mail": bounced.pk}
     case = replies.case_for_reply(raw.envelope_to, content) if raw.channel == RawMessage.Channel.SMTP else None
     if case is not None:
         replies.thread_reply(raw, case)

@@ -27,7 +27,9 @@ class OutgoingMail(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    message_id = models.CharField(max_length=300, blank=True)
+    message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    bounce_reason = models.TextField(blank=True, help_text=_("Status and diagnostic of the delivery report"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from abusedesk.lib import clock
 from abusedesk.lib.claims import claim
 
+from .bounces import bounce_address
 from .models import OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -56,11 +57,14 @@ def send_due(limit: int = 100) -> int:
 
 def _send_one(mail: OutgoingMail, connection) -> bool:
     mail.message_id = mail.message_id or make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2])
-    headers = dict(mail.headers, **{"Message-ID": mail.message_id, "Auto-Submitted": "auto-generated"})
+    # The From header shows our address; the envelope sender is the mail's own VERP
+    # address, so that a bounce names the mail it is about.
+    headers = dict(mail.headers, **{"Message-ID": mail.message_id, "Auto-Submitted": "auto-generated",
+                                    "From": mail.from_email})
     message = EmailMessage(
         subject=mail.subject,
         body=mail.body,
-        from_email=mail.from_email,
+        from_email=bounce_address(mail),
         to=[a.strip() for a in mail.to.split(",") if a.strip()],
         reply_to=[mail.reply_to] if mail.reply_to else None,
         headers=headers,

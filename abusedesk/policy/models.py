@@ -1,10 +1,12 @@
-"""Deadline policy per entity and category, editable by staff."""
+"""Deadline policy per entity and category, editable by staff, with overrides
+per notifier (trusted notifiers and hotlines can shorten) and per customer (risk)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from abusedesk.cases.models import CATEGORY_CHOICES
-from abusedesk.network.models import Entity
+from abusedesk.intake.models import Notifier
+from abusedesk.network.models import Customer, Entity
 
 from .defaults import DEFAULT_REMINDERS
 
@@ -25,3 +27,36 @@ class DeadlinePolicy(models.Model):
 
     def __str__(self):
         return f"{self.entity.code} {self.category}: {self.hours:g} h"
+
+
+class NotifierDeadline(models.Model):
+    """A notifier's deadline (hotline, trusted flagger): it can only shorten the policy."""
+
+    notifier = models.ForeignKey(Notifier, on_delete=models.CASCADE, related_name="deadline_overrides")
+    category = models.CharField(max_length=24, choices=CATEGORY_CHOICES, blank=True,
+                                help_text=_("Empty: every category"))
+    hours = models.FloatField()
+
+    class Meta:
+        ordering = ["notifier", "category"]
+        constraints = [models.UniqueConstraint(fields=["notifier", "category"], name="one_notifier_deadline")]
+
+    def __str__(self):
+        return f"{self.notifier} {self.category or '*'}: {self.hours:g} h"
+
+
+class CustomerDeadline(models.Model):
+    """A customer's deadline, set by staff for its risk: replaces the entity's policy."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="deadline_overrides")
+    category = models.CharField(max_length=24, choices=CATEGORY_CHOICES, blank=True,
+                                help_text=_("Empty: every category"))
+    hours = models.FloatField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["customer", "category"]
+        constraints = [models.UniqueConstraint(fields=["customer", "category"], name="one_customer_deadline")]
+
+    def __str__(self):
+        return f"{self.customer} {self.category or '*'}: {self.hours:g} h"
