@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from abusedesk.cases.models import Case
+from abusedesk.enforcement.actions import RESTRICTIONS
 from abusedesk.enforcement.models import Action
 from abusedesk.intake.models import Notifier
 from abusedesk.policy.models import DeadlinePolicy
 
-ENFORCEMENT_KINDS = [(k, label) for k, label in Action.Kind.choices if k not in ("restore",)]
+ENFORCEMENT_KINDS = [(k, label) for k, label in Action.Kind.choices if k in RESTRICTIONS]
 
 
 class StaffMessageForm(forms.Form):

@@ -13,6 +13,7 @@ from abusedesk.cases.filtersets import CaseFilterSet
 from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
 from abusedesk.cases.states import State
 from abusedesk.cases.workflow import audit
+from abusedesk.enforcement.actions import active_restrictions
 from abusedesk.enforcement.models import Action
 from abusedesk.intake.models import Notifier, RawMessage
 from abusedesk.network.models import Customer
@@ -103,11 +104,8 @@ def case_detail(request, pk):
         "message_form": StaffMessageForm(), "close_form": CloseForm(), "merge_form": MergeForm(),
         "reassign_form": ReassignForm(), "propose_form": ProposeActionForm(),
         "can_close": case.state != State.CLOSED, "can_reopen": case.state in (State.RESOLVED, State.CLOSED),
-        "can_restore": case.actions.filter(kind__in=[Action.Kind.NULL_ROUTE, Action.Kind.SUSPEND_SERVICE,
-                                                     Action.Kind.SUSPEND_ACCOUNT],
-                                           state__in=[Action.State.APPROVED, Action.State.RUNNING,
-                                                      Action.State.DONE]).exists()
-        and not case.actions.filter(kind=Action.Kind.RESTORE).exclude(state=Action.State.CANCELLED).exists(),
+        "can_restore": active_restrictions(case).exists(),
+        "can_accept": case.state == State.RESOLVED,
     })
 
 
@@ -166,6 +164,12 @@ def case_action(request, pk, verb):
                 raise casework.CaseworkError(_("Choose an action."))
             casework.propose_action(case, form.cleaned_data["kind"], user, form.cleaned_data["reason"])
             return _done(request, case, _("Action proposed; it needs approval."))
+        if verb == "accept":
+            casework.accept_resolution(case, user, request.POST.get("note", "")[:2000])
+            return _done(request, case, _("Solution accepted; restrictions are being lifted."))
+        if verb == "reject":
+            casework.reject_resolution(case, user, request.POST.get("note", "")[:2000])
+            return _done(request, case, _("Sent back to the customer with a new deadline."))
         if verb == "restore":
             casework.restore(case, user, request.POST.get("note", "")[:2000])
             return _done(request, case, _("Restore ordered."))

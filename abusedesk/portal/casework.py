@@ -1,16 +1,19 @@
 """What people do to a case from the portal, the desk and the API.
 
-A thin layer over `cases.workflow.transition` (which checks and audits every
-state change). When the workflow module grows its own resolve/dispute/close
-functions, these delegate to them.
+A thin layer over `cases.workflow` (resolve, dispute, close, reopen: checked
+and audited there) and `enforcement.actions` (propose, approve, restore):
+it turns their errors into one CaseworkError with a message for the user and
+adds what only the screens need (portal messages, merge, reassign).
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from abusedesk.cases import workflow
 from abusedesk.cases.models import Case, Message, Report
 from abusedesk.cases.states import State, TransitionError, can_transition
+from abusedesk.enforcement import actions as enforcement
 from abusedesk.enforcement.models import Action
 from abusedesk.lib import clock
 
@@ -24,6 +27,22 @@ class CaseworkError(Exception):
 def _check(case: Case, to_state: str) -> None:
     if not can_transition(case.state, to_state):
         raise CaseworkError(_("This case cannot be changed that way in its current state."))
+
+
+class _translated:
+    """Run a workflow call; its errors become a CaseworkError."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None:
+            return False
+        if isinstance(exc, TransitionError):
+            raise CaseworkError(_("This case cannot be changed that way in its current state.")) from exc
+        if isinstance(exc, (ValueError, enforcement.ActionError, PermissionDenied)):
+            raise CaseworkError(str(exc)) from exc
+        return False
 
 
 def post_message(case: Case, user, body: str, *, author_kind: str, channel: str = Message.Channel.PORTAL,
@@ -52,44 +71,43 @@ def resolve(case: Case, user, resolution: str, text: str = "") -> Case:
     if resolution == Case.Resolution.OTHER and not text.strip():
         raise CaseworkError(_("Describe the solution."))
     _check(case, State.RESOLVED)
-    with transaction.atomic():
-        case.resolution = resolution
-        case.resolution_text = text.strip()[:MESSAGE_LIMIT]
-        if case.first_response_at is None:
-            case.first_response_at = clock.now()
-        workflow.transition(case, State.RESOLVED, user=user, reason=f"resolved: {resolution}",
-                            data={"resolution": resolution})
-        Message.objects.create(
-            case=case, author_kind=Message.Author.CUSTOMER if not user.is_staff else Message.Author.STAFF,
-            author=user, author_label=user.get_username(), channel=Message.Channel.PORTAL,
-            body=f"{Case.Resolution(resolution).label}" + (f": {case.resolution_text}" if case.resolution_text else ""),
-            created_at=clock.now(),
-        )
-    return case
+    with _translated():
+        return workflow.resolve(case, resolution, text.strip()[:MESSAGE_LIMIT], user)
 
 
 def dispute(case: Case, user, text: str) -> Case:
     if not text.strip():
         raise CaseworkError(_("Say why you dispute this notice."))
     _check(case, State.DISPUTED)
-    with transaction.atomic():
-        post_message(case, user, text, author_kind=Message.Author.CUSTOMER)
-        case.refresh_from_db()
-        workflow.transition(case, State.DISPUTED, user=user, reason=text.strip()[:500])
-    return case
+    with _translated():
+        return workflow.dispute(case, text.strip()[:MESSAGE_LIMIT], user)
 
 
 def close(case: Case, user, reason: str, note: str = "") -> Case:
     if reason not in Case.CloseReason.values:
         raise CaseworkError(_("Choose a reason."))
     _check(case, State.CLOSED)
-    case.close_reason = reason
-    return workflow.transition(case, State.CLOSED, user=user, reason=note or reason)
+    with _translated():
+        return workflow.close(case, reason, user, note=note)
 
 
 def reopen(case: Case, user, note: str = "") -> Case:
     _check(case, State.FORWARDED)
-    return workflow.transition(case, State.FORWARDED, user=user, reason=note or "reopened")
+    with _translated():
+        return workflow.reopen(case, note or "reopened", user)
+
+
+def accept_resolution(case: Case, user, note: str = "") -> Case:
+    """Staff accept the customer's solution: restrictions are lifted and the case closes."""
+    with _translated():
+        return workflow.accept_resolution(case, user, note)
+
+
+def reject_resolution(case: Case, user, reason: str) -> Case:
+    if not reason.strip():
+        raise CaseworkError(_("Say why the solution is not enough."))
+    with _translated():
+        return workflow.reject_resolution(case, user, reason)
 
 
 def merge(case: Case, into: Case, user) -> Case:
@@ -128,60 +146,29 @@ def reassign(case: Case, customer, user, note: str = "") -> Case:
 
 
 def propose_action(case: Case, kind: str, user, reason: str = "") -> Action:
-    if kind not in Action.Kind.values:
-        raise CaseworkError(_("Unknown action."))
-    action = Action.objects.create(case=case, kind=kind, target=case.ip or case.target[:200], reason=reason,
-                                   proposed_by=user, proposed_at=clock.now())
-    workflow.audit(case, "action_proposed", user=user, reason=reason, data={"action": action.pk, "kind": kind})
-    return action
+    with _translated():
+        return enforcement.propose(case, kind, user, reason)
 
 
 def approve_action(action: Action, user) -> Action:
-    """Approve a proposed enforcement step (four eyes: not by who proposed it, unless superuser)."""
-    if action.state != Action.State.PROPOSED:
-        raise CaseworkError(_("Only a proposed action can be approved."))
-    if action.proposed_by_id == user.pk and not user.is_superuser:
-        raise CaseworkError(_("Someone else must approve an action you proposed."))
-    with transaction.atomic():
-        action.state = Action.State.APPROVED
-        action.approved_by = user
-        action.approved_at = clock.now()
-        action.save(update_fields=["state", "approved_by", "approved_at"])
-        workflow.audit(action.case, "action_approved", user=user, data={"action": action.pk, "kind": action.kind})
-        case = action.case
-        restricting = action.kind in (Action.Kind.NULL_ROUTE, Action.Kind.SUSPEND_SERVICE,
-                                      Action.Kind.SUSPEND_ACCOUNT, Action.Kind.TERMINATE)
-        if restricting and not can_transition(case.state, State.RESTRICTED) \
-                and can_transition(case.state, State.ESCALATED):
-            workflow.transition(case, State.ESCALATED, user=user, reason=f"{action.get_kind_display()} approved")
-        if restricting and can_transition(case.state, State.RESTRICTED):
-            workflow.transition(case, State.RESTRICTED, user=user, reason=f"{action.get_kind_display()} approved")
-    return action
+    with _translated():
+        return enforcement.approve(action, user)
 
 
-def cancel_action(action: Action, user) -> Action:
-    if action.state not in (Action.State.PROPOSED, Action.State.APPROVED):
-        raise CaseworkError(_("This action can no longer be cancelled."))
-    action.state = Action.State.CANCELLED
-    action.save(update_fields=["state"])
-    workflow.audit(action.case, "action_cancelled", user=user, data={"action": action.pk})
-    return action
+def cancel_action(action: Action, user, reason: str = "") -> Action:
+    with _translated():
+        return enforcement.cancel(action, user, reason or "cancelled")
 
 
-def restore(case: Case, user, note: str = "") -> Action:
-    """Lift a restriction after the fix: a restore action, approved at once by the staff member."""
-    if not case.actions.filter(kind__in=[Action.Kind.NULL_ROUTE, Action.Kind.SUSPEND_SERVICE,
-                                         Action.Kind.SUSPEND_ACCOUNT],
-                               state__in=[Action.State.APPROVED, Action.State.RUNNING, Action.State.DONE]).exists():
+def restore(case: Case, user, note: str = "") -> list[Action]:
+    """Lift the case's active restrictions after the fix (run by the enforcement sweep)."""
+    with _translated():
+        restores = enforcement.restore_case(case, user, note or "fixed")
+    if not restores:
         raise CaseworkError(_("Nothing to restore on this case."))
-    now = clock.now()
-    with transaction.atomic():
-        action = Action.objects.create(case=case, kind=Action.Kind.RESTORE, state=Action.State.APPROVED,
-                                       target=case.ip or case.target[:200], reason=note or "fixed",
-                                       proposed_by=user, approved_by=user, proposed_at=now, approved_at=now)
-        workflow.audit(case, "restore", user=user, reason=note or "fixed", data={"action": action.pk})
-    return action
+    return restores
 
 
-__all__ = ["CaseworkError", "TransitionError", "post_message", "resolve", "dispute", "close", "reopen",
-           "merge", "reassign", "propose_action", "approve_action", "cancel_action", "restore"]
+__all__ = ["CaseworkError", "post_message", "resolve", "dispute", "close", "reopen", "accept_resolution",
+           "reject_resolution", "merge", "reassign", "propose_action", "approve_action", "cancel_action",
+           "restore"]

@@ -72,7 +72,7 @@ class AttachmentForm(forms.Form):
         if not content_matches(ext, data[:4096]):
             raise forms.ValidationError(_("The file's content does not match its type."))
         upload.seek(0)
-        self.safe_name, self.content_type, self.data = name, ALLOWED_TYPES[ext], data
+        self.safe_name, self.content_type, self.content = name, ALLOWED_TYPES[ext], data
         return upload
 
 

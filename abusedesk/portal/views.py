@@ -138,9 +138,9 @@ def upload(request, pk):
         return _invalid(request, case, attachment_form=form)
     with transaction.atomic():
         attachment = Attachment(case=case, uploaded_by=request.user, staff_only=False,
-                                filename=form.safe_name, content_type=form.content_type, size=len(form.data),
-                                sha256=Attachment.digest(form.data), created_at=clock.now())
-        attachment.file.save("upload", ContentFile(form.data), save=True)
+                                filename=form.safe_name, content_type=form.content_type, size=len(form.content),
+                                sha256=Attachment.digest(form.content), created_at=clock.now())
+        attachment.file.save("upload", ContentFile(form.content), save=True)
         workflow.audit(case, "attachment", user=request.user, data={"attachment": attachment.pk,
                                                                      "sha256": attachment.sha256})
     messages.success(request, _("The file was added."))

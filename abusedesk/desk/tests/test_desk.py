@@ -84,20 +84,37 @@ def test_cases_of_different_customers_are_not_merged(compliance, cases):
     assert cases["b"].state == "forwarded"
 
 
-def test_a_proposed_suspension_needs_another_person_to_approve(compliance, staff, cases):
+def test_an_approved_suspension_restricts_the_case_and_accepting_the_fix_restores_it(compliance, staff, alice,
+                                                                                      cases):
+    from abusedesk.enforcement.actions import execute_due
+
     case = cases["a"]
     staff.post(reverse("desk:case-action", args=[case.pk, "propose"]), {"kind": "suspend_service", "reason": "x"})
     action = Action.objects.get()
     assert action.state == "proposed"
-    staff.post(reverse("desk:action", args=[action.pk, "approve"]))
-    action.refresh_from_db()
-    assert action.state == "proposed"
+    compliance.post(reverse("desk:action", args=[action.pk, "approve"]))
+    execute_due()  # the sweep step
+    case.refresh_from_db()
+    assert case.state == "restricted"
+    alice.post(reverse("portal:resolve", args=[case.pk]), {"resolution": "cleaned_server", "text": "reinstalled"})
+    compliance.post(reverse("desk:case-action", args=[case.pk, "accept"]))
+    execute_due()
+    case.refresh_from_db()
+    restore = Action.objects.get(case=case, kind="restore")
+    assert case.state == "closed" and restore.state == "done" and restore.restores == action
+
+
+def test_a_termination_needs_two_different_approvers(compliance, staff, cases):
+    case = cases["a"]
+    staff.post(reverse("desk:case-action", args=[case.pk, "propose"]), {"kind": "terminate", "reason": "repeat"})
+    action = Action.objects.get()
+    compliance.post(reverse("desk:action", args=[action.pk, "approve"]))
     compliance.post(reverse("desk:action", args=[action.pk, "approve"]))
     action.refresh_from_db()
-    case.refresh_from_db()
-    assert action.state == "approved" and case.state == "restricted"
-    compliance.post(reverse("desk:case-action", args=[case.pk, "restore"]), {"note": "server cleaned"})
-    assert Action.objects.filter(case=case, kind="restore").exists()
+    assert action.state == "proposed"
+    staff.post(reverse("desk:action", args=[action.pk, "approve"]))
+    action.refresh_from_db()
+    assert action.state == "approved"
 
 
 def test_bulk_close_changes_only_visible_cases(staff, cases):
