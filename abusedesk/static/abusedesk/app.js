@@ -54,7 +54,7 @@
     new window.Chart(canvas, {
       type: "bar",
       data: { labels: data.labels, datasets: [{ data: data.values, backgroundColor: "#1f5fbf" }] },
-      options: { indexAxis: "y", plugins: { legend: { display: false } }, animation: false,
+      options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false } }, animation: false,
                  scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } }
     });
   });
