@@ -6,6 +6,7 @@ client as the demo staff user; p50/p95 are printed per URL.
 
     python bench/bench_case_list.py            # 1,000,000 cases
     BENCH_CASES=100000 python bench/bench_case_list.py
+    BENCH_DB_DIR=/path/of/an/earlier/run python bench/bench_case_list.py   # measure again, no refill
 
 Targets (issue 6): p95 <= 300 ms, goal 100 ms.
 """
@@ -21,7 +22,8 @@ from pathlib import Path
 
 N = int(os.environ.get("BENCH_CASES", "1000000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
-tmp = tempfile.mkdtemp(prefix="abusedesk-bench-")
+REUSE = os.environ.get("BENCH_DB_DIR", "")
+tmp = REUSE or tempfile.mkdtemp(prefix="abusedesk-bench-")
 os.environ["ABUSEDESK_VAR_DIR"] = tmp
 os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "abusedesk.settings")
@@ -82,7 +84,10 @@ def measure(client, url):
 
 
 def main():
-    fill()
+    if REUSE:
+        print(f"measuring the {Case.objects.count():,} cases in {tmp}")
+    else:
+        fill()
     setup_test_environment()
     client = Client()
     client.login(username="desk", password="desk-demo")

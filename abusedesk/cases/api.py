@@ -5,12 +5,23 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from abusedesk.lib.roles import is_compliance
 
-from .filtersets import CaseFilterSet, ReportFilterSet
+from .filtersets import CaseFilterSet, ReportFilterSet, newest_first
 from .models import Case, Message, Report
+
+
+class CappedCountPagination(LimitOffsetPagination):
+    """limit/offset paging whose `count` stops at COUNT_CAP: counting a million
+    matching cases on every page would cost more than the page itself."""
+
+    COUNT_CAP = 10_000
+
+    def get_count(self, queryset):
+        return queryset.order_by()[: self.COUNT_CAP].count()
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -62,12 +73,17 @@ class DisputeSerializer(serializers.Serializer):
 
 
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cases newest first. `count` is exact up to 10,000 and 10,000 above that."""
+
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
+    pagination_class = CappedCountPagination
+
+    def filter_queryset(self, queryset):
+        return newest_first(super().filter_queryset(queryset), self.request.query_params)
 
     def get_queryset(self):
-        return Case.objects.visible_to(self.request.user).select_related(
-            "customer", "end_customer", "entity").order_by("-id")
+        return Case.objects.visible_to(self.request.user).select_related("customer", "end_customer", "entity")
 
     def _do(self, request, serializer_class, step):
         from abusedesk.portal import casework

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from abusedesk.cases.filtersets import CaseFilterSet
+from abusedesk.cases.filtersets import CaseFilterSet, newest_first
 from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
 from abusedesk.cases.states import State
 from abusedesk.cases.workflow import audit
@@ -78,7 +78,7 @@ def cases(request):
     filterset = CaseFilterSet(request.GET or None, queryset=qs)
     result = filterset.qs if filterset.is_bound else qs
     return render(request, "desk/cases.html", {
-        "page": _page(result.order_by("-id"), request), "filterset": filterset, "bulk_form": BulkForm(),
+        "page": _page(newest_first(result, request.GET), request), "filterset": filterset, "bulk_form": BulkForm(),
         "notifiers": Notifier.objects.order_by("name"), "categories": CATEGORY_CHOICES,
     })
 
