@@ -22,7 +22,7 @@ def hostile_case(demo, clock):
                       f"<img src='http://tracker.example/p.gif'></body></html>\n".encode())
     case = make_case("customer-a", evidence=HOSTILE, url=f"http://198.51.100.9/{HOSTILE}", raw=raw)
     Message.objects.create(case=case, author_kind="notifier", channel="email", body=HOSTILE,
-                           author_label=HOSTILE, created_at=clock.now)
+                           author_label=HOSTILE[:200], created_at=clock.now)
     return case
 
 
