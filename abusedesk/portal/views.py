@@ -27,8 +27,7 @@ from .access import attachment_for, attachments_for, case_for
 from .forms import AbuseContactForm, AttachmentForm, DisputeForm, MessageForm, ResolveForm, TOTPConfirmForm
 from .models import Attachment
 
-RESOLVABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED, State.RESTRICTED, State.DISPUTED,
-              State.NEW}
+RESOLVABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED, State.RESTRICTED, State.DISPUTED}
 DISPUTABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED}
 
 
