@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "abusedesk",
     "abusedesk.network",
     "abusedesk.intake",
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "abusedesk.portal.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "abusedesk.urls"
@@ -117,6 +120,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+
+# Portal and public form (docs/portal.md).
+ATTACHMENT_MAX_BYTES = envint("ABUSEDESK_ATTACHMENT_MAX_BYTES", 2 * 1024 * 1024)
+ATTACHMENT_MAX_PER_CASE = envint("ABUSEDESK_ATTACHMENT_MAX_PER_CASE", 20)
+LOGIN_RATE_LIMIT = envint("ABUSEDESK_LOGIN_RATE_LIMIT", 10)  # failed logins per 15 minutes per user and per IP
+FORM_RATE_LIMIT = envint("ABUSEDESK_FORM_RATE_LIMIT", 5)  # public notices per hour per IP
+INTAKE_MAX_BYTES = envint("ABUSEDESK_INTAKE_MAX_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = INTAKE_MAX_BYTES + 1024 * 1024
 
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "True" if PRODUCTION else "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -5,7 +5,10 @@ from rest_framework.routers import DefaultRouter
 
 from abusedesk.cases.api import CaseViewSet, MessageViewSet, ReportViewSet
 from abusedesk.desk.views import home
+from abusedesk.intake import views as intake_views
+from abusedesk.intake.api import IntakeView, NotifierViewSet
 from abusedesk.network.api import AssignmentViewSet, CustomerViewSet
+from abusedesk.portal.auth import RateLimitedLoginView
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
@@ -13,14 +16,19 @@ router.register("reports", ReportViewSet, basename="report")
 router.register("messages", MessageViewSet, basename="message")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("notifiers", NotifierViewSet, basename="notifier")
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("abusedesk.desk.urls")),
     path("portal/", include("abusedesk.portal.urls")),
+    path("report/", intake_views.notice_form, name="notice-form"),
+    path("report/receipt/", intake_views.notice_receipt, name="notice-receipt"),
+    path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/intake/", IntakeView.as_view(), name="api-intake"),
     path("api/v1/", include(router.urls)),
 ]

@@ -1,12 +1,27 @@
 """REST API for cases, their reports and their thread."""
 
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, serializers, viewsets
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
 
 from abusedesk.lib.roles import is_compliance
 
-from .filtersets import CaseFilterSet, ReportFilterSet
+from .filtersets import CaseFilterSet, ReportFilterSet, newest_first
 from .models import Case, Message, Report
+
+
+class CappedCountPagination(LimitOffsetPagination):
+    """limit/offset paging whose `count` stops at COUNT_CAP: counting a million
+    matching cases on every page would cost more than the page itself."""
+
+    COUNT_CAP = 10_000
+
+    def get_count(self, queryset):
+        return queryset.order_by()[: self.COUNT_CAP].count()
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -42,16 +57,59 @@ class ReportSerializer(serializers.ModelSerializer):
 class MessageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Message
-        fields = ["id", "case", "author_kind", "author_label", "channel", "body", "created_at"]
-        read_only_fields = fields
+        fields = ["id", "case", "author_kind", "author_label", "channel", "body", "visible_to_customer",
+                  "created_at"]
+        read_only_fields = ["id", "author_kind", "author_label", "channel", "created_at"]
+        extra_kwargs = {"case": {"queryset": Case.objects.none()}, "visible_to_customer": {"required": False}}
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution = serializers.ChoiceField(choices=Case.Resolution.choices)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+
+class DisputeSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20_000)
 
 
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cases newest first. `count` is exact up to 10,000 and 10,000 above that."""
+
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
+    pagination_class = CappedCountPagination
+
+    def filter_queryset(self, queryset):
+        return newest_first(super().filter_queryset(queryset), self.request.query_params)
 
     def get_queryset(self):
         return Case.objects.visible_to(self.request.user).select_related("customer", "end_customer", "entity")
+
+    def _do(self, request, serializer_class, step):
+        from abusedesk.portal import casework
+
+        case = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            step(casework, case, serializer.validated_data)
+        except casework.CaseworkError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        case.refresh_from_db()
+        return Response(CaseSerializer(case).data)
+
+    @extend_schema(request=ResolveSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Mark the case resolved, with how (mandatory)."""
+        return self._do(request, ResolveSerializer, lambda cw, case, d: cw.resolve(
+            case, request.user, d["resolution"], d.get("text", "")))
+
+    @extend_schema(request=DisputeSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def dispute(self, request, pk=None):
+        """Dispute the notice; the deadline pauses until staff decide."""
+        return self._do(request, DisputeSerializer, lambda cw, case, d: cw.dispute(case, request.user, d["text"]))
 
 
 class ReportViewSet(viewsets.ReadOnlyModelViewSet):
@@ -65,7 +123,10 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         return Report.objects.filter(case__in=Case.objects.visible_to(user))
 
 
-class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                     viewsets.GenericViewSet):
+    """The thread of the cases you can see; POST adds a message to one of them."""
+
     serializer_class = MessageSerializer
     filterset_fields = ["case"]
 
@@ -73,4 +134,28 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         qs = Message.objects.filter(case__in=Case.objects.visible_to(self.request.user))
         if not self.request.user.is_staff:
             qs = qs.filter(visible_to_customer=True)
-        return qs
+        return qs.order_by("created_at", "id")
+
+    def create(self, request, *args, **kwargs):
+        from abusedesk.portal import casework
+
+        case = get_object_or_404(Case.objects.visible_to(request.user), pk=_int(request.data.get("case")))
+        body = request.data.get("body", "")
+        user = request.user
+        try:
+            message = casework.post_message(
+                case, user, body if isinstance(body, str) else "",
+                author_kind=Message.Author.STAFF if user.is_staff else Message.Author.CUSTOMER,
+                channel=Message.Channel.API,
+                visible_to_customer=bool(request.data.get("visible_to_customer", True)) if user.is_staff else True,
+            )
+        except casework.CaseworkError as exc:
+            raise ValidationError({"body": str(exc)}) from exc
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

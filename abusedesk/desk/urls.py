@@ -4,5 +4,17 @@ from . import views
 
 app_name = "desk"
 urlpatterns = [
-    path("desk/", views.cases, name="cases"),
+    path("desk/", views.queue_view, name="queues"),
+    path("desk/queue/<slug:name>/", views.queue_view, name="queue"),
+    path("desk/cases/", views.cases, name="cases"),
+    path("desk/cases/bulk/", views.bulk, name="bulk"),
+    path("desk/cases/<int:pk>/", views.case_detail, name="case"),
+    path("desk/cases/<int:pk>/<slug:verb>/", views.case_action, name="case-action"),
+    path("desk/actions/<int:pk>/<slug:decision>/", views.action_decide, name="action"),
+    path("desk/raw/<int:pk>/", views.raw_detail, name="raw"),
+    path("desk/raw/<int:pk>/download/", views.raw_download, name="raw-download"),
+    path("desk/notifiers/", views.notifiers, name="notifiers"),
+    path("desk/notifiers/new/", views.notifier_edit, name="notifier-new"),
+    path("desk/notifiers/<int:pk>/", views.notifier_edit, name="notifier"),
+    path("desk/policy/", views.policies, name="policies"),
 ]

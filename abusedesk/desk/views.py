@@ -1,24 +1,296 @@
-"""The compliance desk: staff pages."""
+"""The compliance desk: queues, search, the case view with its actions, notifiers and policy."""
 
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from abusedesk.cases.filtersets import CaseFilterSet
-from abusedesk.cases.models import Case
+from abusedesk.cases.filtersets import CaseFilterSet, newest_first
+from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
+from abusedesk.cases.states import State
+from abusedesk.cases.workflow import audit
+from abusedesk.enforcement.actions import active_restrictions
+from abusedesk.enforcement.models import Action
+from abusedesk.intake.models import Notifier, RawMessage
+from abusedesk.network.models import Customer
+from abusedesk.policy.models import DeadlinePolicy
+from abusedesk.portal import casework
+from abusedesk.portal.access import attachments_for
+
+from . import queues, rawview
+from .access import raw_visible, staff_required
+from .forms import (
+    BulkForm,
+    CloseForm,
+    MergeForm,
+    NotifierForm,
+    PolicyForm,
+    ProposeActionForm,
+    ReassignForm,
+    StaffMessageForm,
+)
+
+PAGE = 50
 
 
 @login_required
 def home(request):
     if request.user.is_staff:
-        return redirect("desk:cases")
+        return redirect("desk:queues")
     return redirect("portal:cases")
 
 
-@staff_member_required
+def _page(qs, request):
+    """Offset paging without COUNT(*): fast on a million rows."""
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        number = 1
+    rows = list(qs[(number - 1) * PAGE: number * PAGE + 1])
+    return {"rows": rows[:PAGE], "number": number, "has_next": len(rows) > PAGE, "has_previous": number > 1}
+
+
+@staff_required
+def queue_view(request, name=None):
+    available = queues.queues_for(request.user)
+    name = name or "new"
+    entry = next((q for q in available if q[0] == name), None)
+    if entry is None:
+        raise Http404
+    qs = queues.queryset(name, request.user)
+    if entry[2] == "case":
+        qs = qs.select_related("customer", "end_customer")
+    counts = queues.counts(request.user)
+    chart = {"labels": [str(label) for _n, label, _k in available], "values": [counts[n] for n, _l, _k in available]}
+    return render(request, "desk/queues.html", {
+        "queues": [(n, label, counts[n]) for n, label, _k in available], "current": entry, "page": _page(qs, request),
+        "chart": chart, "bulk_form": BulkForm(),
+    })
+
+
+@staff_required
 def cases(request):
-    qs = Case.objects.visible_to(request.user).select_related("customer", "entity")
+    qs = Case.objects.visible_to(request.user).select_related("customer", "end_customer", "entity")
     filterset = CaseFilterSet(request.GET or None, queryset=qs)
-    page = Paginator(filterset.qs.order_by("-received_at"), 50).get_page(request.GET.get("page"))
-    return render(request, "desk/cases.html", {"page": page, "filterset": filterset})
+    result = filterset.qs if filterset.is_bound else qs
+    return render(request, "desk/cases.html", {
+        "page": _page(newest_first(result, request.GET), request), "filterset": filterset, "bulk_form": BulkForm(),
+        "notifiers": Notifier.objects.order_by("name"), "categories": CATEGORY_CHOICES,
+    })
+
+
+def _case(request, pk):
+    return get_object_or_404(Case.objects.visible_to(request.user).select_related(
+        "customer", "end_customer", "entity", "notifier", "merged_into"), pk=pk)
+
+
+@staff_required
+def case_detail(request, pk):
+    case = _case(request, pk)
+    reports = case.reports.select_related("notifier", "raw_message").defer("raw_message__content").order_by(
+        "received_at")[:200]
+    raw_ids = sorted({r.raw_message_id for r in reports})
+    return render(request, "desk/case.html", {
+        "case": case, "reports": reports, "show_notifier": True,
+        "raws": RawMessage.objects.filter(pk__in=raw_ids).defer("content"),
+        "thread": case.messages.select_related("author").order_by("created_at", "id"),
+        "timeline": case.audit.order_by("at", "id"),
+        "actions": case.actions.select_related("proposed_by", "approved_by").order_by("-proposed_at"),
+        "attachments": attachments_for(request.user, case),
+        "message_form": StaffMessageForm(), "close_form": CloseForm(), "merge_form": MergeForm(),
+        "reassign_form": ReassignForm(), "propose_form": ProposeActionForm(),
+        "can_close": case.state != State.CLOSED, "can_reopen": case.state in (State.RESOLVED, State.CLOSED),
+        "can_restore": active_restrictions(case).exists(),
+        "can_accept": case.state == State.RESOLVED,
+    })
+
+
+def _done(request, case, text):
+    messages.success(request, text)
+    return redirect("desk:case", pk=case.pk)
+
+
+def _failed(request, case, exc):
+    messages.error(request, str(exc))
+    return redirect("desk:case", pk=case.pk)
+
+
+@staff_required
+@require_POST
+def case_action(request, pk, verb):
+    """Every button on the case view posts here; one small branch per verb."""
+    case = _case(request, pk)
+    user = request.user
+    try:
+        if verb == "message":
+            form = StaffMessageForm(request.POST)
+            if not form.is_valid():
+                raise casework.CaseworkError(_("The message is empty."))
+            casework.post_message(case, user, form.cleaned_data["body"], author_kind=Message.Author.STAFF,
+                                  visible_to_customer=not form.cleaned_data["internal"])
+            return _done(request, case, _("Message added."))
+        if verb == "close":
+            form = CloseForm(request.POST)
+            if not form.is_valid():
+                raise casework.CaseworkError(_("Choose a reason."))
+            casework.close(case, user, form.cleaned_data["reason"], form.cleaned_data["note"])
+            return _done(request, case, _("Case closed."))
+        if verb == "reopen":
+            casework.reopen(case, user)
+            return _done(request, case, _("Case reopened."))
+        if verb == "merge":
+            form = MergeForm(request.POST)
+            into = Case.objects.visible_to(user).filter(pk=form.data.get("into") or 0).first() \
+                if form.is_valid() else None
+            if into is None:
+                raise casework.CaseworkError(_("No such case."))
+            casework.merge(case, into, user)
+            messages.success(request, _("Merged into %(ref)s.") % {"ref": into.ref})
+            return redirect("desk:case", pk=into.pk)
+        if verb == "reassign":
+            form = ReassignForm(request.POST)
+            customer = Customer.objects.filter(reference=form.data.get("customer", "").strip()).first()
+            if not form.is_valid() or customer is None:
+                raise casework.CaseworkError(_("No such customer."))
+            casework.reassign(case, customer, user, form.cleaned_data["note"])
+            return _done(request, case, _("Case reassigned."))
+        if verb == "propose":
+            form = ProposeActionForm(request.POST)
+            if not form.is_valid():
+                raise casework.CaseworkError(_("Choose an action."))
+            casework.propose_action(case, form.cleaned_data["kind"], user, form.cleaned_data["reason"])
+            return _done(request, case, _("Action proposed; it needs approval."))
+        if verb == "accept":
+            casework.accept_resolution(case, user, request.POST.get("note", "")[:2000])
+            return _done(request, case, _("Solution accepted; restrictions are being lifted."))
+        if verb == "reject":
+            casework.reject_resolution(case, user, request.POST.get("note", "")[:2000])
+            return _done(request, case, _("Sent back to the customer with a new deadline."))
+        if verb == "restore":
+            casework.restore(case, user, request.POST.get("note", "")[:2000])
+            return _done(request, case, _("Restore ordered."))
+    except casework.CaseworkError as exc:
+        return _failed(request, case, exc)
+    raise Http404
+
+
+@staff_required
+@require_POST
+def action_decide(request, pk, decision):
+    action = get_object_or_404(Action.objects.select_related("case"), pk=pk)
+    case = _case(request, action.case_id)
+    try:
+        if decision == "approve":
+            casework.approve_action(action, request.user)
+            return _done(request, case, _("Action approved."))
+        if decision == "cancel":
+            casework.cancel_action(action, request.user)
+            return _done(request, case, _("Action cancelled."))
+    except casework.CaseworkError as exc:
+        return _failed(request, case, exc)
+    raise Http404
+
+
+@staff_required
+@require_POST
+def bulk(request):
+    form = BulkForm(request.POST)
+    back = request.POST.get("next") or reverse("desk:cases")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("desk:cases")
+    if not form.is_valid():
+        messages.error(request, _("Select cases and an action."))
+        return redirect(back)
+    selected = Case.objects.visible_to(request.user).filter(pk__in=form.cleaned_data["cases"])
+    done, failed = 0, 0
+    for case in selected:
+        try:
+            with transaction.atomic():
+                if form.cleaned_data["action"] == "close":
+                    casework.close(case, request.user, form.cleaned_data["reason"] or Case.CloseReason.NO_ACTION)
+                else:
+                    casework.reopen(case, request.user)
+            done += 1
+        except casework.CaseworkError:
+            failed += 1
+    messages.success(request, _("%(done)d cases changed, %(failed)d skipped.") % {"done": done, "failed": failed})
+    return redirect(back)
+
+
+@staff_required
+def raw_detail(request, pk):
+    raw = get_object_or_404(RawMessage, pk=pk)
+    if not raw_visible(request.user, raw):
+        raise Http404
+    return render(request, "desk/raw.html", {"raw": raw, "view": rawview.sanitised(bytes(raw.content))})
+
+
+@staff_required
+def raw_download(request, pk):
+    raw = get_object_or_404(RawMessage, pk=pk)
+    if not raw_visible(request.user, raw):
+        raise Http404
+    audit(None, "raw_download", user=request.user, subject=f"raw:{raw.pk}")
+    response = HttpResponse(bytes(raw.content), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="notice-{raw.pk}.eml"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@staff_required
+def notifiers(request):
+    return render(request, "desk/notifiers.html", {"notifiers": Notifier.objects.order_by("name")})
+
+
+@staff_required
+def notifier_edit(request, pk=None):
+    notifier = get_object_or_404(Notifier, pk=pk) if pk else None
+    form = NotifierForm(request.POST or None, instance=notifier)
+    new_key = None
+    if request.method == "POST":
+        if request.POST.get("action") == "new_key" and notifier is not None:
+            new_key = notifier.new_api_key()
+            notifier.save(update_fields=["api_key_hash", "api_key_prefix"])
+            audit(None, "notifier_api_key", user=request.user, subject=f"notifier:{notifier.pk}")
+            form = NotifierForm(instance=notifier)
+        elif request.POST.get("action") == "revoke_key" and notifier is not None:
+            notifier.api_key_hash = notifier.api_key_prefix = ""
+            notifier.save(update_fields=["api_key_hash", "api_key_prefix"])
+            audit(None, "notifier_api_key_revoked", user=request.user, subject=f"notifier:{notifier.pk}")
+            return _back_to(request, notifier, _("The API key was revoked."))
+        elif form.is_valid():
+            was_trusted = notifier.trusted if notifier else None
+            notifier = form.save()
+            audit(None, "notifier_saved", user=request.user, subject=f"notifier:{notifier.pk}",
+                  data={"trusted": notifier.trusted, "was_trusted": was_trusted})
+            return _back_to(request, notifier, _("Saved."))
+    return render(request, "desk/notifier.html", {"form": form, "notifier": notifier, "new_key": new_key})
+
+
+def _back_to(request, notifier, text):
+    messages.success(request, text)
+    return redirect("desk:notifier", pk=notifier.pk)
+
+
+@staff_required
+def policies(request):
+    form = PolicyForm(request.POST or None)
+    if request.method == "POST":
+        existing = DeadlinePolicy.objects.filter(entity=request.POST.get("entity") or 0,
+                                                 category=request.POST.get("category", "")).first()
+        form = PolicyForm(request.POST, instance=existing)
+        if form.is_valid():
+            policy = form.save()
+            audit(None, "policy_saved", user=request.user, subject=f"policy:{policy.pk}",
+                  data={"entity": policy.entity.code, "category": policy.category, "hours": policy.hours,
+                        "reminders": policy.reminders, "informational": policy.informational})
+            messages.success(request, _("Saved."))
+            return redirect("desk:policies")
+    return render(request, "desk/policies.html", {
+        "policies": DeadlinePolicy.objects.select_related("entity").order_by("entity__code", "category"),
+        "form": form,
+    })

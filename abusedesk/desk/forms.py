@@ -1,0 +1,75 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from abusedesk.cases.models import Case
+from abusedesk.enforcement.actions import RESTRICTIONS
+from abusedesk.enforcement.models import Action
+from abusedesk.intake.models import Notifier
+from abusedesk.policy.models import DeadlinePolicy
+
+ENFORCEMENT_KINDS = [(k, label) for k, label in Action.Kind.choices if k in RESTRICTIONS]
+
+
+class StaffMessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 3}))
+    internal = forms.BooleanField(label=_("Internal note (not shown to the customer)"), required=False)
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Case.CloseReason.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(label=_("Merge into case number"), min_value=1)
+
+
+class ReassignForm(forms.Form):
+    customer = forms.CharField(label=_("Customer reference"), max_length=100)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class ProposeActionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Action"), choices=ENFORCEMENT_KINDS)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [("close", _("Close")), ("reopen", _("Reopen"))]
+    action = forms.ChoiceField(label=_("With the selected cases"), choices=ACTIONS)
+    reason = forms.ChoiceField(label=_("Reason"), choices=Case.CloseReason.choices, required=False)
+    cases = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is accepted here; the view limits them to the cases the user may see.
+        self.fields["cases"].choices = [(v, v) for v in self.data.getlist("cases")] if self.data else []
+
+
+class NotifierForm(forms.ModelForm):
+    class Meta:
+        model = Notifier
+        fields = ["name", "kind", "email", "sender_addresses", "trusted", "auto_reply", "language"]
+        widgets = {"sender_addresses": forms.Textarea(attrs={"rows": 3})}
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = DeadlinePolicy
+        fields = ["entity", "category", "hours", "reminders", "informational"]
+
+    def clean_hours(self):
+        hours = self.cleaned_data["hours"]
+        if hours <= 0 or hours > 24 * 60:
+            raise forms.ValidationError(_("Between a few minutes and 60 days."))
+        return hours
+
+    def clean_reminders(self):
+        value = self.cleaned_data["reminders"].strip()
+        try:
+            numbers = [int(p) for p in value.split(",") if p.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Percentages separated by commas, e.g. 50,90.")) from None
+        if any(n <= 0 or n >= 100 for n in numbers):
+            raise forms.ValidationError(_("Each percentage must be between 1 and 99."))
+        return ",".join(str(n) for n in numbers)

@@ -1,0 +1,89 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user, match_token
+
+from abusedesk.cases.models import Case
+
+from .models import ALLOWED_TYPES, content_matches, safe_filename
+
+
+class LoginForm(AuthenticationForm):
+    """User name, password and, for users with an authenticator app, its 6-digit code."""
+
+    otp_token = forms.CharField(label=_("Authenticator code"), required=False, max_length=8,
+                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
+                                                              "inputmode": "numeric"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.get_user()
+        self.otp_device = None
+        if user is not None and any(devices_for_user(user, confirmed=True)):
+            token = (cleaned.get("otp_token") or "").strip()
+            device = match_token(user, token) if token else None
+            if device is None:
+                raise forms.ValidationError(_("Enter the current code of your authenticator app."),
+                                            code="otp_required")
+            self.otp_device = device
+        return cleaned
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=20_000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.ChoiceField(label=_("How did you solve it?"), choices=Case.Resolution.choices,
+                                   widget=forms.RadioSelect)
+    text = forms.CharField(label=_("Details"), required=False, max_length=20_000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("resolution") == Case.Resolution.OTHER and not (cleaned.get("text") or "").strip():
+            self.add_error("text", _("Describe the solution."))
+        return cleaned
+
+
+class DisputeForm(forms.Form):
+    text = forms.CharField(label=_("Why is this notice wrong?"), max_length=20_000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.ATTACHMENT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(_("The file is larger than %(limit)s kB.") % {"limit": limit // 1024})
+        name = safe_filename(upload.name)
+        ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if ext not in ALLOWED_TYPES:
+            raise forms.ValidationError(_("Allowed file types: %(types)s.") % {
+                "types": ", ".join(sorted(ALLOWED_TYPES))})
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            raise forms.ValidationError(_("The file is larger than %(limit)s kB.") % {"limit": limit // 1024})
+        if not content_matches(ext, data[:4096]):
+            raise forms.ValidationError(_("The file's content does not match its type."))
+        upload.seek(0)
+        self.safe_name, self.content_type, self.content = name, ALLOWED_TYPES[ext], data
+        return upload
+
+
+class AbuseContactForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("Account"), queryset=None, empty_label=None)
+    abuse_email = forms.EmailField(label=_("Abuse contact address"))
+
+    def __init__(self, *args, customers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+
+
+class TOTPConfirmForm(forms.Form):
+    token = forms.CharField(label=_("Code from your authenticator app"), max_length=8)

@@ -1,0 +1,66 @@
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import Client
+
+from .factories import make_case
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def login(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+@pytest.fixture
+def alice(demo):
+    return login("customer-a")
+
+
+@pytest.fixture
+def bob(demo):
+    return login("customer-b")
+
+
+@pytest.fixture
+def reseller(demo):
+    return login("reseller-c")
+
+
+@pytest.fixture
+def staff(demo):
+    """A staff member without the compliance role."""
+    user = User.objects.create_user("staff-plain", password="x-staff-pass-1", is_staff=True)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def compliance(demo):
+    return login("desk")
+
+
+@pytest.fixture
+def cases(demo, clock):
+    """One case of customer-a, one of customer-b, one of reseller-c's end customer, one child-abuse case of a."""
+    return {
+        "a": make_case("customer-a", ip="198.51.100.10"),
+        "b": make_case("customer-b", ip="198.51.100.200"),
+        "c1": make_case("reseller-c", ip="203.0.113.5", end_customer_ref="reseller-c-end-1"),
+        "csam": make_case("customer-a", category="csam", ip="198.51.100.11", sensitive=True,
+                          url="http://198.51.100.11/hidden/x", evidence="DESCRIPTION-OF-IMAGERY"),
+    }
