@@ -99,9 +99,11 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     """IPs of the text that are plausibly the subject of the report."""
     found = find_ips(text)
     candidates = []
+    seen: set[tuple] = set()
     for f in found:
-        if f.ip in skip:
+        if f.ip in skip or (f.ip, f.port) in seen:
             continue
+        seen.add((f.ip, f.port))
         before = text[max(0, f.start - 60): f.start]
         before = before.rsplit("\n", 1)[-1]
         if _NOT_OFFENDER_BEFORE.search(before):
