@@ -259,3 +259,45 @@ def events_from_text(
             if registrable_domain(domain) in skip_domains or domain in url_hosts:
                 continue
             events.add(Event(category=category, domain=domain, observed_at=observed_at, evidence=evidence))
+
+
+def sender_domain(mail: Mail) -> str:
+    """Registrable domain of the From address ('' if none). A claim only:
+    detection may use it, trust is decided by the channel."""
+    _, addr = mail.from_address
+    return registrable_domain(addr.rsplit("@", 1)[1]) if "@" in addr else ""
+
+
+def line_values(text: str, label: str, limit: int = 20) -> list[str]:
+    """Values of `Label: value` lines (label is a regex, case-insensitive);
+    a label alone on its line takes the next non-empty line as value."""
+    out = []
+    pattern = re.compile(rf"(?im)^[ \t>*-]*(?:{label})[ \t]*[:#][ \t]*(.*)$")
+    for m in pattern.finditer(text[:1_000_000]):
+        value = m.group(1).strip()
+        if not value:
+            rest = text[m.end(): m.end() + 2000].lstrip("\r\n")
+            value = rest.split("\n", 1)[0].strip()
+        if value:
+            out.append(value[:1000])
+            if len(out) >= limit:
+                break
+    return out
+
+
+# Words right before an address that say it is not the offender.
+_NOT_OFFENDER_BEFORE = re.compile(
+    r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
+    r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nuestro)\s+"
+    r"(?:\w+\s+){0,2}(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website)"
+    r"\w*\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
+    r"|->\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*)$",
+    re.IGNORECASE,
+)
+
+
+def not_offender_before(text: str, pos: int) -> bool:
+    """Do the words just before `pos` (same line) mark the address there as
+    the victim, the observer or the destination rather than the offender?"""
+    before = text[max(0, pos - 60): pos].rsplit("\n", 1)[-1]
+    return bool(_NOT_OFFENDER_BEFORE.search(before))

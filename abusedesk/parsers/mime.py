@@ -95,6 +95,9 @@ def decode_header_value(raw: str) -> str:
     return value.strip()
 
 
+_HTML_SPACE = re.compile(r"\s+")
+
+
 class _TextFromHTML(HTMLParser):
     """Collect the visible text of an HTML document, and link targets."""
 
@@ -105,6 +108,7 @@ class _TextFromHTML(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skip_depth = 0
+        self.in_pre = 0
 
     def handle_starttag(self, tag, attrs):
         if tag in self._SKIP:
@@ -112,6 +116,8 @@ class _TextFromHTML(HTMLParser):
             return
         if tag in self._BLOCK:
             self.out.append("\n")
+        if tag == "pre":
+            self.in_pre += 1
         if tag == "a" and not self.skip_depth:
             for name, value in attrs:
                 if name == "href" and value and not value.lower().startswith(("mailto:", "javascript:", "#")):
@@ -123,6 +129,8 @@ class _TextFromHTML(HTMLParser):
             self.out.append("\n")
 
     def handle_endtag(self, tag):
+        if tag == "pre":
+            self.in_pre = max(0, self.in_pre - 1)
         if tag in self._SKIP:
             self.skip_depth = max(0, self.skip_depth - 1)
         elif tag in self._BLOCK:
@@ -130,7 +138,8 @@ class _TextFromHTML(HTMLParser):
 
     def handle_data(self, data):
         if not self.skip_depth:
-            self.out.append(data)
+            # Source line breaks are only spaces in HTML (except in <pre>).
+            self.out.append(data if self.in_pre else _HTML_SPACE.sub(" ", data))
 
 
 _SKIPPED_BLOCK = re.compile(r"<(script|style|noscript|template)\b", re.IGNORECASE)
@@ -183,7 +192,8 @@ def html_to_text(html: str) -> str:
         pass
     text = "".join(parser.out)
     text = re.sub(r"[ \t\r\f\v]+", " ", text)
-    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+    text = re.sub(r" ?\n ?", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 @dataclass(slots=True)
@@ -432,6 +442,7 @@ def _walk(msg: email.message.Message, depth: int, budget: _Budget, out: list[Par
         filename=_filename(msg),
         payload=b"",
         charset=_params(msg).get("charset"),
+        params=_params(msg),
         depth=depth,
     )
     if ctype.startswith("message/") and msg.is_multipart():
