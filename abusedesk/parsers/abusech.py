@@ -76,7 +76,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         if not _TABLE_ROW.search(line):
             continue  # prose ("our sinkhole 192.0.2.53 saw ...") is not a table row
         for found in find_ips(line):
-            if found.private or not_offender_before(line, found.start):
+            if found.private or not_offender_before(line, found.start, found.end):
                 continue
             port = found.port
             if port is None:

@@ -17,7 +17,7 @@ import re
 
 from .base import Event, ParseContext, ParsedNotice
 from .classify import classify
-from .common import Events, line_values, sanitise, sender_domain, start_notice, url_event
+from .common import Events, line_values, sanitise, sender_domain, start_notice, url_event, urls_under
 from .extract import find_ips, find_urls, refang, registrable_domain, url_host
 from .mime import Mail
 
@@ -66,23 +66,6 @@ def _category(mail: Mail, body: str) -> tuple[str, float]:
     return (guess or "other"), (confidence if guess else 0.3)
 
 
-def _url_block(body: str) -> list[str]:
-    """URLs on the lines under a "Reported URLs:" heading, up to the next
-    line that is not a URL."""
-    m = re.search(r"(?im)^\s*reported urls?\s*:?\s*$", body)
-    if not m:
-        return []
-    out = []
-    for line in body[m.end():].splitlines()[:1000]:
-        if not line.strip():
-            continue
-        found = find_urls(line)
-        if not found:
-            break
-        out.extend(found)
-    return out
-
-
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     body = refang(mail.body_text)
     category, confidence = _category(mail, body)
@@ -108,7 +91,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     urls = []
     for value in line_values(body, r"reported urls?|urls?|infringing urls?|location", limit=200):
         urls.extend(find_urls(value))
-    urls.extend(_url_block(body))
+    urls.extend(urls_under(body, r"reported urls?"))
     if not urls:
         urls = find_urls(body)
     urls = [u for u in dict.fromkeys(urls) if registrable_domain(url_host(u) or "") != "cloudflare.com"]

@@ -296,8 +296,43 @@ _NOT_OFFENDER_BEFORE = re.compile(
 )
 
 
-def not_offender_before(text: str, pos: int) -> bool:
-    """Do the words just before `pos` (same line) mark the address there as
-    the victim, the observer or the destination rather than the offender?"""
-    before = text[max(0, pos - 60): pos].rsplit("\n", 1)[-1]
-    return bool(_NOT_OFFENDER_BEFORE.search(before))
+_NOT_OFFENDER_AFTER = re.compile(
+    r"^[\])]?\s*[(,]?\s*(?:is|=|-)?\s*(?:our|my|ours|onze|ons|mijn|unser\w*|mein\w*|notre|nuestr\w*|"
+    r"the (?:victim|target|destination|reporter)|(?:a |our )?(?:honeypot|sensor|sinkhole))\b",
+    re.IGNORECASE,
+)
+
+
+def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
+    """Do the words just before `pos` (or just after `end`, same line) mark
+    the address there as the victim, the observer or the destination rather
+    than the offender ("our server 192.0.2.1", "192.0.2.1 (our sensor)")?"""
+    # The previous line counts too: prose wraps ("... our server\n192.0.2.33").
+    before = text[max(0, pos - 60): pos]
+    lines = before.split("\n")
+    before = " ".join(lines[-2:]) if len(lines) > 1 and not lines[-1].strip() else lines[-1]
+    if _NOT_OFFENDER_BEFORE.search(before):
+        return True
+    if end is not None:
+        after = text[end: end + 60].split("\n", 1)[0]
+        return bool(_NOT_OFFENDER_AFTER.search(after))
+    return False
+
+
+def urls_under(text: str, label: str, limit: int = 1000) -> list[str]:
+    """URLs given under a heading or label (regex, case-insensitive): on the
+    label's own line and on the following lines, up to the first non-empty
+    line without a URL."""
+    from .extract import find_urls
+
+    out: list[str] = []
+    for m in re.finditer(rf"(?im)^[ \t>*-]*(?:{label})[ \t]*:?(.*)$", text[:1_000_000]):
+        out.extend(find_urls(m.group(1)))
+        for line in text[m.end():].splitlines()[1:limit]:
+            if not line.strip():
+                continue
+            found = find_urls(line)
+            if not found:
+                break
+            out.extend(found)
+    return list(dict.fromkeys(out))

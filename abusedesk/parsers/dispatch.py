@@ -3,9 +3,10 @@
 Detection order (first match wins; docs/parsers.md explains why):
 1. bare files by content/name: zip and CSV → Shadowserver, JSON → X-ARF,
    XML → ACNS;
-2. mail: ARF, X-ARF, Shadowserver attachment, ACNS, then the notifier mails
-   recognised by sender/subject/structure, law-enforcement requests, and
-   free text as the fallback.
+2. mail: ARF, X-ARF, a Shadowserver attachment, then notifiers by
+   sender/structure (ACNS, Cloudflare, Spamhaus, abuse.ch, SpamCop), then
+   classes of notice (hotline, TCO removal order, law enforcement,
+   phishing, DMCA), and free text as the fallback.
 
 Whatever goes wrong (over a limit, malformed MIME, a bug in a parser)
 becomes `kind="unparseable"` with the reason in `errors`: the notice then
@@ -16,13 +17,33 @@ from __future__ import annotations
 
 import re
 
-from . import arf, freetext
+from . import (
+    abusech,
+    acns,
+    arf,
+    cloudflare,
+    dmca,
+    freetext,
+    hotline,
+    lawenforcement,
+    phishing,
+    spamcop,
+    spamhaus,
+    tco,
+    xarf,
+)
 from .base import CATEGORIES, KIND_UNPARSEABLE, KINDS, ParseContext, ParsedNotice, ParseError
 from .mime import Mail, parse_mail
 
-# Mail formats in detection order: specific structures before notifier
-# templates, notifier templates before the generic classes of mail.
-MAIL_FORMATS = [arf]
+# Mail formats in detection order. Machine formats first (their structure
+# is unambiguous), then notifiers recognised by sender/subject (their
+# templates), then the generic classes of human-written notices, most
+# urgent and most specific first: a hotline notice before a removal order,
+# a removal order (abuse) before a law-enforcement request, a law-enforcement
+# request before a phishing or copyright complaint it may quote.
+STRUCTURED_FORMATS = [arf, xarf]
+NOTIFIER_FORMATS = [acns, cloudflare, spamhaus, abusech, spamcop]
+CLASS_FORMATS = [hotline, tco, lawenforcement, phishing, dmca]
 
 
 def _unparseable(reason: str, fmt: str = "unknown") -> ParsedNotice:
@@ -93,9 +114,16 @@ def _parse(data: bytes, filename: str | None, context: ParseContext) -> ParsedNo
 
 
 def _parse_bare_file(data, head, name, filename, context) -> ParsedNotice | None:
-    """Report files that are not mail: zip/CSV (Shadowserver)."""
+    """Report files that are not mail: zip/CSV (Shadowserver), JSON (X-ARF),
+    XML (ACNS)."""
     if head[:4] == b"PK\x03\x04" or name.endswith(".zip"):
         return _shadowserver_archive(data, filename, context)
+    if head[:1] in (b"{", b"[") or name.endswith(".json"):
+        notice = xarf.parse_json_bytes(data, context)
+        return notice or _unparseable("JSON document that is not an X-ARF report", "json")
+    if head[:5] == b"<?xml" or head[:12].lower().startswith(b"<infringement") or name.endswith(".xml"):
+        notice = acns.parse_xml_bytes(data, context)
+        return notice or _unparseable("XML document that is not an ACNS notice", "xml")
     shadowserver = _shadowserver()
     if shadowserver is not None:
         try:
@@ -181,10 +209,13 @@ def _shadowserver_attachment(mail: Mail, context: ParseContext) -> ParsedNotice 
 
 def parse_mail_notice(mail: Mail, context: ParseContext) -> ParsedNotice:
     """Run the first mail format that recognises this mail; free text last."""
-    for module in MAIL_FORMATS:
+    for module in STRUCTURED_FORMATS:
         if module.looks_like(mail):
             return module.parse(mail, context)
     shadow = _shadowserver_attachment(mail, context)
     if shadow is not None:
         return shadow
+    for module in NOTIFIER_FORMATS + CLASS_FORMATS:
+        if module.looks_like(mail):
+            return module.parse(mail, context)
     return freetext.parse(mail, context)

@@ -279,6 +279,12 @@ def registrable_domain(host: str) -> str:
 # --- timestamps -----------------------------------------------------------------
 
 _TS_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M %z",
+    "%d.%m.%Y %H:%M:%S %z",
+    "%d-%m-%Y %H:%M:%S %z",
+    "%d.%m.%Y %H:%M %z",
+    "%d-%m-%Y %H:%M:%S",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d %H:%M:%S %Z",
@@ -302,6 +308,9 @@ def parse_when(value: str | None) -> datetime | None:
     text = value.strip().strip("\"'")[:64]
     if not text:
         return None
+    zone = re.search(r" ?\(?\b(UTC|GMT|CET|CEST|MEZ|MESZ)\)?$", text)
+    if zone and not re.search(r"(?:Z|[+-]\d{2}:?\d{2})$", text[: zone.start()].strip()):
+        text = text[: zone.start()].strip() + " " + _ZONE_OFFSETS[zone.group(1)]
     when = None
     iso = text.replace(" UTC", "+00:00").replace(" GMT", "+00:00")
     if iso.endswith("Z"):
@@ -342,18 +351,22 @@ def parse_when(value: str | None) -> datetime | None:
 
 
 # A timestamp somewhere in a line of text (logs, "Date: ..." lines).
+_ZONE = r"(?: ?\(?(?:UTC|GMT|CET|CEST|MEZ|MESZ|Z)\)?)?"
 _TS_IN_TEXT = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}| ?UTC| ?GMT)?"
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}" + _ZONE + ")?"
     r"|\d{1,2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}"
-    r"|\d{2}\.\d{2}\.\d{4},? \d{2}:\d{2}(?::\d{2})?"
+    r"|\d{2}[.-]\d{2}[.-]\d{4},? (?:um )?\d{2}:\d{2}(?::\d{2})?(?: Uhr)?" + _ZONE
 )
+# Zone names people write after local times (the notices of our jurisdictions).
+_ZONE_OFFSETS = {"UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00", "CET": "+01:00", "MEZ": "+01:00",
+                 "CEST": "+02:00", "MESZ": "+02:00"}
 
 
 def find_times(text: str, limit: int = 1000) -> list[datetime]:
     """Timestamps that appear in text (ISO-8601, Apache log, dd.mm.yyyy)."""
     out = []
     for m in _TS_IN_TEXT.finditer(text):
-        when = parse_when(m.group(0).replace(",", ""))
+        when = parse_when(m.group(0).replace(",", "").replace(" um ", " ").replace(" Uhr", ""))
         if when:
             out.append(when)
             if len(out) >= limit:

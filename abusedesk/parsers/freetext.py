@@ -41,6 +41,7 @@ _FORWARD_MARKER = re.compile(
     r"|weitergeleitete nachricht|ursprüngliche nachricht|message transféré|mensaje reenviado|mensaje original)"
     r"\s*-{2,}|begin forwarded message:|-{3,}\s*original message\s*-{3,})"
 )
+_RECEIVED_CONTINUATION = re.compile(r"(?i)^(?:by|with|for|id|via)\s|^;")
 _CIDR_AFTER = re.compile(r"/(\d{1,3})\b")
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]{1,64}@([A-Za-z0-9.-]{1,253})")
 _LOG_NAMES = (".log", ".txt", ".csv", ".out")
@@ -65,7 +66,11 @@ def _pasted_received(text: str) -> list[str]:
             if current is not None:
                 out.append(current)
             current = line.split(":", 1)[1].strip()
-        elif current is not None and line[:1] in (" ", "\t") and line.strip():
+        elif current is not None and line.strip() and (
+            line[:1] in (" ", "\t") or _RECEIVED_CONTINUATION.match(line)
+        ):
+            # Quote stripping eats the fold's indentation: "by", "with", "for"
+            # and "id" lines still continue the header.
             current += " " + line.strip()
         else:
             if current is not None:
@@ -92,11 +97,22 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     found = find_ips(text)
     candidates = []
     seen: set[tuple] = set()
+    times: dict[str, object] = {}
+    tries: dict[str, int] = {}
     for f in found:
-        if f.ip in skip or (f.ip, f.port) in seen:
+        if f.ip in skip:
+            continue
+        # A log names the same address on many lines; the first with a
+        # readable time gives observed_at (a few lines looked at, no more).
+        if f.ip not in times and tries.get(f.ip, 0) < 20:
+            tries[f.ip] = tries.get(f.ip, 0) + 1
+            line_times = find_times(_line_at(text, f.start), limit=1)
+            if line_times:
+                times[f.ip] = line_times[0]
+        if (f.ip, f.port) in seen:
             continue
         seen.add((f.ip, f.port))
-        if not_offender_before(text, f.start):
+        if not_offender_before(text, f.start, f.end):
             continue
         cidr = _CIDR_AFTER.match(text, f.end)
         if cidr:
@@ -111,15 +127,13 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     # Internal addresses are only the subject when nothing public is there.
     public = [f for f in candidates if not f.private]
     for f in public or candidates:
-        line = _line_at(text, f.start)
-        times = find_times(line, limit=1)
         events.add(
             Event(
                 category=category,
                 ip=f.ip,
                 port=f.port,
-                observed_at=times[0] if times else None,
-                evidence=sanitise(line, 300),
+                observed_at=times.get(f.ip),
+                evidence=sanitise(_line_at(text, f.start), 300),
             )
         )
 

@@ -214,10 +214,18 @@ def _parse_json_report(notice: ParsedNotice, obj: dict, events: Events) -> None:
         notice.category = category
     evidence = sanitise(f"X-ARF {version} {rclass}/{rtype} from {source}" + (f" port {port}" if port else ""), 300)
     ref = sanitise(str(ref), 200) if ref else None
-    if isinstance(source, str | int):
-        _add_source(events, category, str(source), stype, port, when, evidence, ref)
-    for url in extra_urls:
-        if isinstance(url, str):
+    urls = [refang(u) for u in extra_urls if isinstance(u, str)]
+    source_ips = find_ips(str(source)) if isinstance(source, str | int) else []
+    if urls and source_ips:
+        # A content report: the URL is hosted on the source address.
+        for url in urls:
+            event = url_event(url, category, observed_at=when, evidence=evidence, source_ref=ref)
+            event.ip = event.ip or source_ips[0].ip
+            events.add(event)
+    else:
+        if isinstance(source, str | int):
+            _add_source(events, category, str(source), stype, port, when, evidence, ref)
+        for url in urls:
             _add_source(events, category, url, "url", None, when, evidence, ref)
     if category == "csam":
         notice.sensitive = True
