@@ -1,0 +1,3 @@
+from abusedesk.cli import main
+
+main()

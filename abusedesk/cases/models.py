@@ -1,0 +1,241 @@
+"""Reports, cases, their communication thread and the audit log."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from abusedesk.intake.models import Notifier, RawMessage
+from abusedesk.lib.roles import is_compliance
+from abusedesk.network.models import Assignment, Customer, Entity
+from abusedesk.parsers.base import CATEGORIES
+
+from .states import OPEN_STATES, State
+
+CATEGORY_CHOICES = [(c, c.replace("_", " ")) for c in CATEGORIES]
+
+
+class Report(models.Model):
+    """One abuse observation parsed out of a RawMessage."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", _("matched")
+        UNMATCHED = "unmatched", _("unmatched")  # no IP of ours: staff queue
+        MASKED = "masked", _("masked")  # behind a CDN: notifier told to use the CDN's form
+        LAW_ENFORCEMENT = "law_enforcement", _("law enforcement")  # never forwarded to a customer
+        DUPLICATE = "duplicate", _("duplicate")
+
+    raw_message = models.ForeignKey(RawMessage, on_delete=models.PROTECT, related_name="reports")
+    event_index = models.PositiveIntegerField()
+    notifier = models.ForeignKey(Notifier, null=True, blank=True, on_delete=models.SET_NULL)
+    category = models.CharField(max_length=24, choices=CATEGORY_CHOICES)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    url = models.TextField(blank=True)
+    domain = models.CharField(max_length=255, blank=True)
+    port = models.PositiveIntegerField(null=True, blank=True)
+    observed_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField()
+    evidence = models.TextField(blank=True)
+    source_ref = models.CharField(max_length=200, blank=True)
+    fingerprint = models.CharField(max_length=64, db_index=True, help_text=_("Same content from the same notifier"))
+    status = models.CharField(max_length=16, choices=Status.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL)
+    case = models.ForeignKey("Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            # Re-running a RawMessage never stores its events twice.
+            models.UniqueConstraint(fields=["raw_message", "event_index"], name="report_once_per_event"),
+        ]
+        indexes = [models.Index(fields=["status", "received_at"], name="report_status")]
+
+    def __str__(self):
+        return f"{self.category} {self.target}"
+
+    @property
+    def target(self) -> str:
+        return self.ip or self.url or self.domain
+
+    @property
+    def seen_at(self):
+        return self.observed_at or self.received_at
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=OPEN_STATES)
+
+    def visible_to(self, user):
+        """Staff see everything (child abuse only with the compliance role);
+        a customer user sees its own cases and, as a reseller, its end customers'."""
+        if user.is_staff:
+            return self if is_compliance(user) else self.filter(sensitive=False)
+        customers = Customer.objects.filter(users=user)
+        return self.filter(
+            models.Q(customer__in=customers) | models.Q(end_customer__parent__in=customers)
+            | models.Q(end_customer__in=customers)
+        ).distinct()
+
+
+class Case(models.Model):
+    """What the customer acts on: reports of one customer, one target and one category."""
+
+    class Resolution(models.TextChoices):
+        REMOVED_CONTENT = "removed_content", _("removed the content")
+        CLEANED_SERVER = "cleaned_server", _("cleaned / secured the server")
+        TERMINATED_END_CUSTOMER = "terminated_end_customer", _("terminated the end customer")
+        FALSE_POSITIVE = "false_positive", _("false positive")
+        OTHER = "other", _("other")
+
+    class CloseReason(models.TextChoices):
+        RESOLVED = "resolved", _("resolved")
+        NOT_OURS = "not_ours", _("not ours")
+        DISPUTE_UPHELD = "dispute_upheld", _("dispute upheld")
+        NO_ACTION = "no_action", _("no action needed")
+        MERGED = "merged", _("merged into another case")
+        TERMINATED = "terminated", _("customer terminated")
+
+    reply_token = models.CharField(max_length=24, unique=True, editable=False)
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="cases")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
+    end_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="end_cases"
+    )
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL)
+    notifier = models.ForeignKey(Notifier, null=True, blank=True, on_delete=models.SET_NULL,
+                                 help_text=_("Who reported it first"))
+    category = models.CharField(max_length=24, choices=CATEGORY_CHOICES)
+    target = models.CharField(max_length=2048, help_text=_("IP address, URL or domain: the grouping key"))
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    url = models.TextField(blank=True)
+    domain = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.NEW)
+    sensitive = models.BooleanField(default=False, help_text=_("Child abuse: compliance role only, no content"))
+    law_enforcement = models.BooleanField(default=False)
+
+    # Every timestamp the KPIs and the transparency report need.
+    received_at = models.DateTimeField(help_text=_("First notice received: start of the uptime clock"))
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    report_count = models.PositiveIntegerField(default=0)
+    deadline = models.DateTimeField(null=True, blank=True, db_index=True)
+    deadline_hours = models.FloatField(null=True, blank=True)
+    deadline_paused_at = models.DateTimeField(null=True, blank=True)
+    deadline_pause_reason = models.CharField(max_length=200, blank=True)
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text=_("Abuse taken down: end of uptime"))
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    restricted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    resolution = models.CharField(max_length=32, choices=Resolution.choices, blank=True)
+    resolution_text = models.TextField(blank=True)
+    close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            # At most one open case per customer, target and category: concurrent
+            # workers grouping the same target cannot create two.
+            models.UniqueConstraint(
+                fields=["customer", "target", "category"],
+                condition=models.Q(state__in=sorted(OPEN_STATES)),
+                name="one_open_case_per_target",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "deadline"], name="case_state_deadline"),
+            models.Index(fields=["customer", "state"], name="case_customer_state"),
+            models.Index(fields=["state", "received_at"], name="case_state_received"),
+        ]
+
+    def __str__(self):
+        return f"{self.ref} {self.category} {self.target}"
+
+    @property
+    def ref(self) -> str:
+        return f"AD-{self.pk:06d}" if self.pk else "AD-new"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def uptime(self):
+        """How long the reported abuse stayed online (received → resolved)."""
+        return self.resolved_at - self.received_at if self.resolved_at else None
+
+    @property
+    def met_deadline(self) -> bool | None:
+        if not self.resolved_at or not self.deadline:
+            return None
+        return self.resolved_at <= self.deadline
+
+    def save(self, *args, **kwargs):
+        if not self.reply_token:
+            self.reply_token = secrets.token_hex(12)
+        super().save(*args, **kwargs)
+
+
+class Message(models.Model):
+    """One entry in a case's communication thread."""
+
+    class Author(models.TextChoices):
+        CUSTOMER = "customer", _("customer")
+        STAFF = "staff", _("staff")
+        NOTIFIER = "notifier", _("notifier")
+        SYSTEM = "system", _("system")
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("portal")
+        EMAIL = "email", _("email")
+        API = "api", "API"
+        SYSTEM = "system", _("system")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(max_length=10, choices=Author.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    author_label = models.CharField(max_length=200, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    body = models.TextField()
+    visible_to_customer = models.BooleanField(default=True)
+    raw_message = models.ForeignKey(RawMessage, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.author_kind} on case {self.case_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AuditLog(models.Model):
+    """Who did what, when and why. Written for every state change of a case."""
+
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="audit")
+    subject = models.CharField(max_length=100, blank=True, help_text=_("Non-case subject, e.g. customer:12"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_label = models.CharField(max_length=200, help_text=_("user name, 'system' or the process"))
+    verb = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb}"

@@ -1,0 +1,35 @@
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from abusedesk.intake.ingest import SUMMARY_KEYS, ingest_files
+
+
+class Command(BaseCommand):
+    help = "Run the full pipeline on notice files (raw store, parse, match, group, notify) and print a summary."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", help="mail (.eml), X-ARF JSON, Shadowserver CSV/zip, text ...")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar (for scripts)")
+
+    def handle(self, *args, files, no_progress, **options):
+        console = Console(file=self.stdout._out, force_terminal=None)
+        missing = [f for f in files if not os.path.isfile(f)]
+        if missing:
+            raise CommandError(f"no such file: {', '.join(missing)}")
+        if no_progress:
+            totals = ingest_files(files)
+        else:
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=console) as progress:
+                task = progress.add_task("ingesting", total=len(files))
+                totals = ingest_files(files, lambda path, raw, summary: progress.advance(task))
+        table = Table(title="ingest summary")
+        table.add_column("what")
+        table.add_column("count", justify="right")
+        for key in ("files", *SUMMARY_KEYS, "already_ingested", "to_staff_queue", "seconds"):
+            table.add_row(key.replace("_", " "), str(totals.get(key, 0)))
+        console.print(table)

@@ -1,0 +1,135 @@
+"""What came in: notifiers, and every notice exactly as it was received."""
+
+import hashlib
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from abusedesk.lib import clock
+
+
+class Notifier(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", _("person")
+        ORGANISATION = "organisation", _("organisation")
+        FEED = "feed", _("feed")
+        TRUSTED_FLAGGER = "trusted_flagger", _("trusted flagger")
+        HOTLINE = "hotline", _("hotline")
+        AUTHORITY = "authority", _("authority")
+        CDN = "cdn", _("CDN")
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    email = models.EmailField(blank=True, help_text=_("Contact address for receipts and outcomes"))
+    sender_addresses = models.TextField(
+        blank=True,
+        help_text=_("Sender addresses or @domains, one per line. A notice is only trusted when it comes "
+                    "from one of them and passed DKIM/SPF, or with this notifier's API key."),
+    )
+    trusted = models.BooleanField(default=False)
+    auto_reply = models.BooleanField(default=True, help_text=_("Send receipts and requests for a valid IP"))
+    language = models.CharField(max_length=2, default="en")
+    api_key_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    api_key_prefix = models.CharField(max_length=8, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def senders(self) -> list[str]:
+        return [s.strip().lower() for s in self.sender_addresses.splitlines() if s.strip()]
+
+    def matches_sender(self, address: str) -> bool:
+        address = address.strip().lower()
+        for s in self.senders():
+            if address == s or (s.startswith("@") and address.endswith(s)):
+                return True
+        return False
+
+    def new_api_key(self) -> str:
+        """Create a key, keep only its hash; the caller shows the key once."""
+        key = "adk_" + secrets.token_urlsafe(32)
+        self.api_key_hash = hashlib.sha256(key.encode()).hexdigest()
+        self.api_key_prefix = key[:8]
+        return key
+
+    @classmethod
+    def for_api_key(cls, key: str):
+        if not key:
+            return None
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        return cls.objects.filter(api_key_hash=digest).first()
+
+
+class RawMessage(models.Model):
+    """A notice exactly as received. Never changed, never lost; every later step can be re-run from it."""
+
+    class Channel(models.TextChoices):
+        SMTP = "smtp", "SMTP"
+        IMAP = "imap", "IMAP"
+        API = "api", "API"
+        FORM = "form", _("web form")
+        FILE = "file", _("file")
+        FEED = "feed", _("feed")
+
+    class State(models.TextChoices):
+        NEW = "new", _("new")
+        PROCESSING = "processing", _("processing")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField()
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    filename = models.CharField(max_length=255, blank=True)
+    envelope_from = models.CharField(max_length=320, blank=True)
+    envelope_to = models.TextField(blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    auth_results = models.TextField(blank=True, help_text=_("DKIM/SPF results of the receiving MTA"))
+    notifier = models.ForeignKey(Notifier, null=True, blank=True, on_delete=models.SET_NULL)
+    trusted = models.BooleanField(default=False, help_text=_("The channel proved the sender"))
+    received_at = models.DateTimeField(db_index=True)
+
+    # Processing is claimed from this row (the database is the queue of record).
+    state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    format = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=20, blank=True)
+    category = models.CharField(max_length=24, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    needs_staff = models.BooleanField(default=False, help_text=_("In the staff queue: unparseable or nothing matched"))
+    staff_reason = models.CharField(max_length=200, blank=True)
+    event_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["state", "claimed_at"], name="raw_claim"),
+            models.Index(fields=["needs_staff", "received_at"], name="raw_staff_queue"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.channel} {self.subject or self.filename or self.sha256[:12]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is None:
+            data = bytes(self.content)
+            self.sha256 = hashlib.sha256(data).hexdigest()
+            self.size = len(data)
+            if self.received_at is None:
+                self.received_at = clock.now()
+        else:
+            # The notice itself is immutable: only processing fields may change.
+            kwargs.setdefault("update_fields", None)
+            if kwargs["update_fields"] is None:
+                kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                           if f.name not in ("id", "content", "sha256", "size")]
+        super().save(*args, **kwargs)

@@ -1,0 +1,81 @@
+"""SMTP intake: answer 250 only after the notice is committed to the raw store."""
+
+import asyncio
+import logging
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+from django.conf import settings
+from django.db import close_old_connections
+
+from abusedesk.lib import jobs
+
+from .models import RawMessage
+from .store import store_raw
+
+log = logging.getLogger(__name__)
+
+
+def _store(content: bytes, mail_from: str, rcpt_tos: list[str], peer: str | None):
+    close_old_connections()
+    try:
+        return store_raw(content, RawMessage.Channel.SMTP, envelope_from=mail_from or "",
+                         envelope_to=",".join(rcpt_tos), remote_addr=peer, enqueue=False)
+    finally:
+        close_old_connections()
+
+
+def _process(raw_id: int) -> None:
+    close_old_connections()
+    try:
+        jobs.kick_raw(raw_id)
+    except Exception:  # the sweep retries; never take the server down
+        log.exception("processing raw message %s after intake failed", raw_id)
+    finally:
+        close_old_connections()
+
+
+class IntakeHandler:
+    async def handle_DATA(self, server, session, envelope):
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8", "surrogateescape")
+        peer = session.peer[0] if isinstance(session.peer, tuple) else None
+        loop = asyncio.get_running_loop()
+        try:
+            raw, created = await loop.run_in_executor(
+                None, _store, content, envelope.mail_from, list(envelope.rcpt_tos), peer
+            )
+        except Exception:
+            # Not stored, so not accepted: the sending MTA keeps it and retries.
+            log.exception("could not store an incoming notice; answered 451")
+            return "451 4.3.0 Temporary failure storing the message, please retry"
+        if created:
+            loop.run_in_executor(None, _process, raw.pk)
+        log.info("accepted notice #%s from %s (%d bytes)", raw.pk, envelope.mail_from, len(content))
+        return f"250 2.0.0 Accepted as notice #{raw.pk}"
+
+
+class IntakeSMTP(SMTP):
+    # RFC 5321 allows 1000 octets a line, but real notifiers send longer lines
+    # (unwrapped HTML, logs); refusing them would lose notices.
+    line_length_limit = 64 * 1024
+
+
+class IntakeController(Controller):
+    def factory(self):
+        return IntakeSMTP(self.handler, **self.SMTP_kwargs)
+
+
+def make_controller(host: str | None = None, port: int | None = None) -> Controller:
+    return IntakeController(
+        IntakeHandler(),
+        hostname=host or settings.SMTP_HOST,
+        port=port if port is not None else settings.SMTP_PORT,
+        server_hostname="abusedesk",
+        data_size_limit=settings.SMTP_MAX_MESSAGE_BYTES,
+        # aiosmtpd keeps the 8-bit bytes exactly as sent; we decode nothing here.
+        decode_data=False,
+        timeout=120,
+    )
+

@@ -1,0 +1,150 @@
+"""Who holds which addresses: sales entities, customers and IP assignments."""
+
+import ipaddress
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from abusedesk.lib.ipaddr import address_hex, normalise_prefix
+
+LANGUAGE_CHOICES = [("en", "English"), ("nl", "Nederlands"), ("de", "Deutsch")]
+
+
+class Entity(models.Model):
+    """A sales entity of the provider (e.g. NL B.V.): own abuse address, jurisdiction, policy."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    abuse_email = models.EmailField()
+    jurisdiction = models.CharField(max_length=2, help_text=_("ISO 3166 country code"))
+    timezone = models.CharField(max_length=64, default="Europe/Amsterdam")
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default="en")
+    terms_url = models.URLField(blank=True, help_text=_("Acceptable use policy, cited in statements of reasons"))
+
+    class Meta:
+        verbose_name_plural = "entities"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Customer(models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", _("active")
+        SUSPENDED = "suspended", _("suspended")
+        TERMINATED = "terminated", _("terminated")
+
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="customers")
+    reference = models.CharField(max_length=100, unique=True, help_text=_("Account id in the billing system"))
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="end_customers",
+        help_text=_("The reseller this end customer belongs to"),
+    )
+    is_reseller = models.BooleanField(default=False)
+    abuse_email = models.EmailField(blank=True)
+    main_email = models.EmailField(blank=True)
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default="en")
+    timezone = models.CharField(max_length=64, default="Europe/Amsterdam")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.ACTIVE)
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="customers")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self):
+        return f"{self.name} ({self.reference})"
+
+    @property
+    def contact_email(self) -> str:
+        """Where notices go: the abuse contact, else the main contact."""
+        return self.abuse_email or self.main_email
+
+    def notified_customer(self) -> "Customer":
+        """The provider's own customer for this account: the reseller for an end customer."""
+        return self.parent if self.parent_id else self
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active_at(self, at):
+        return self.filter(valid_from__lte=at).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))
+
+    def containing(self, addr: ipaddress.IPv4Address | ipaddress.IPv6Address):
+        h = address_hex(addr)
+        return self.filter(version=addr.version, first_hex__lte=h, last_hex__gte=h)
+
+
+class Assignment(models.Model):
+    """A prefix held by a customer from valid_from to valid_to (None: still held).
+
+    History is kept: abuse is matched to whoever held the address when it happened.
+    """
+
+    prefix = models.CharField(max_length=43)
+    version = models.PositiveSmallIntegerField(editable=False)
+    prefix_length = models.PositiveSmallIntegerField(editable=False)
+    first_hex = models.CharField(max_length=32, editable=False)
+    last_hex = models.CharField(max_length=32, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="assignments")
+    end_customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="end_assignments",
+        help_text=_("The reseller's end customer using this prefix, if known"),
+    )
+    service_ref = models.CharField(max_length=100, blank=True, help_text=_("Server / service id"))
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "first_hex", "-prefix_length", "valid_from"]
+        indexes = [models.Index(fields=["version", "first_hex", "last_hex"], name="assignment_range")]
+
+    def __str__(self):
+        return f"{self.prefix} → {self.customer.reference}"
+
+    def _derive(self):
+        net = normalise_prefix(self.prefix)
+        self.prefix = str(net)
+        self.version = net.version
+        self.prefix_length = net.prefixlen
+        self.first_hex = address_hex(net.network_address)
+        self.last_hex = address_hex(net.broadcast_address)
+
+    def overlapping(self):
+        """Assignments of the same prefix whose validity overlaps this one's."""
+        qs = Assignment.objects.filter(prefix=self.prefix).exclude(pk=self.pk)
+        if self.valid_to is not None:
+            qs = qs.filter(valid_from__lt=self.valid_to)
+        return qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=self.valid_from))
+
+    def clean(self):
+        try:
+            self._derive()
+        except ValueError as exc:
+            raise ValidationError({"prefix": str(exc)}) from exc
+        if self.valid_to is not None and self.valid_to <= self.valid_from:
+            raise ValidationError({"valid_to": _("must be after valid_from")})
+        if self.end_customer_id and self.end_customer.parent_id != self.customer_id:
+            raise ValidationError({"end_customer": _("must be an end customer of this reseller")})
+        if self.overlapping().exists():
+            raise ValidationError(_("This prefix is already assigned for an overlapping period."))
+
+    def save(self, *args, **kwargs):
+        # Overlaps are rejected on every write, not only in forms.
+        self.clean()
+        super().save(*args, **kwargs)

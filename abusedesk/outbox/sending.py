@@ -1,0 +1,87 @@
+"""Claim due mails and send them. Two workers never send the same row."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.message import make_msgid
+from django.db.models import Q
+
+from abusedesk.lib import clock
+from abusedesk.lib.claims import claim
+
+from .models import OutgoingMail
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+
+
+def queue_mail(*, dedupe_key: str, kind: str, to: str, subject: str, body: str, case=None,
+               reply_to: str = "", headers: dict | None = None) -> OutgoingMail:
+    mail, _created = OutgoingMail.objects.get_or_create(
+        dedupe_key=dedupe_key[:200],
+        defaults=dict(
+            kind=kind, case=case, to=to, from_email=settings.DEFAULT_FROM_EMAIL, reply_to=reply_to,
+            subject=subject[:500], body=body, headers=headers or {}, next_attempt_at=clock.now(),
+        ),
+    )
+    return mail
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** attempts, 240))
+
+
+def send_due(limit: int = 100) -> int:
+    """Send every due mail; returns how many were sent."""
+    now = clock.now()
+    stale = now - timedelta(seconds=settings.CLAIM_TIMEOUT)
+    due = OutgoingMail.objects.filter(
+        Q(state=OutgoingMail.State.QUEUED, next_attempt_at__lte=now)
+        | Q(state=OutgoingMail.State.SENDING, claimed_at__lt=stale)
+    ).values_list("id", flat=True)[:limit]
+    sent = 0
+    connection = None
+    for mail_id in list(due):
+        mail = claim(OutgoingMail, mail_id, ["queued", "sending"], "sending", stale)
+        if mail is None:
+            continue
+        if connection is None:
+            connection = get_connection()
+        if _send_one(mail, connection):
+            sent += 1
+    return sent
+
+
+def _send_one(mail: OutgoingMail, connection) -> bool:
+    mail.message_id = mail.message_id or make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2])
+    headers = dict(mail.headers, **{"Message-ID": mail.message_id, "Auto-Submitted": "auto-generated"})
+    message = EmailMessage(
+        subject=mail.subject,
+        body=mail.body,
+        from_email=mail.from_email,
+        to=[a.strip() for a in mail.to.split(",") if a.strip()],
+        reply_to=[mail.reply_to] if mail.reply_to else None,
+        headers=headers,
+        connection=connection,
+    )
+    mail.attempts += 1
+    try:
+        message.send()
+    except Exception as exc:  # any transport error: retry later, never lose the row
+        mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if mail.attempts >= MAX_ATTEMPTS:
+            mail.state = OutgoingMail.State.FAILED
+        else:
+            mail.state = OutgoingMail.State.QUEUED
+            mail.next_attempt_at = clock.now() + backoff(mail.attempts)
+        mail.save(update_fields=["state", "attempts", "last_error", "next_attempt_at", "message_id"])
+        log.warning("mail %s to %s failed (attempt %s): %s", mail.pk, mail.to, mail.attempts, mail.last_error)
+        return False
+    mail.state = OutgoingMail.State.SENT
+    mail.sent_at = clock.now()
+    mail.last_error = ""
+    mail.save(update_fields=["state", "attempts", "sent_at", "last_error", "message_id"])
+    log.info("mail %s (%s) sent to %s", mail.pk, mail.kind, mail.to)
+    return True

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ParsersConfig(AppConfig):
+    name = "abusedesk.parsers"
+    label = "parsers"

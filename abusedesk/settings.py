@@ -1,0 +1,197 @@
+"""Settings for abusedesk: every value comes from an environment variable.
+
+The defaults are a safe single-machine demo: SQLite under ./var, no broker
+(tasks run in-process), mail to the console. See README "Configuration".
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from abusedesk.lib.env import envbool, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(envstr("ABUSEDESK_VAR_DIR", str(Path.cwd() / "var")))
+
+DEMO_SECRET_KEY = "abusedesk-demo-secret-key-not-for-production"
+DEBUG = envbool("DEBUG", "False")
+PRODUCTION = envbool("ABUSEDESK_PRODUCTION", "False")
+SECRET_KEY = envstr("SECRET_KEY", DEMO_SECRET_KEY)
+if PRODUCTION and SECRET_KEY == DEMO_SECRET_KEY:
+    raise RuntimeError("ABUSEDESK_PRODUCTION is set but SECRET_KEY is the demo key: set SECRET_KEY.")
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "abusedesk",
+    "abusedesk.network",
+    "abusedesk.intake",
+    "abusedesk.parsers",
+    "abusedesk.cases",
+    "abusedesk.policy",
+    "abusedesk.outbox",
+    "abusedesk.enforcement",
+    "abusedesk.desk",
+    "abusedesk.portal",
+    "abusedesk.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "abusedesk.urls"
+WSGI_APPLICATION = "abusedesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# Database: one URL. The embedded default is SQLite in WAL mode with
+# immediate transactions, so that the web, SMTP and worker threads of
+# `abusedesk run` can share it without "database is locked" surprises.
+DATABASE_URL = envstr("DATABASE_URL", "sqlite:///" + str(VAR_DIR / "abusedesk.sqlite3"))
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("nl", "Nederlands"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = envstr("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = VAR_DIR / "media"
+
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "True" if PRODUCTION else "False")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "abusedesk API",
+    "DESCRIPTION": "Cases, reports, customers, assignments and notice intake of the abuse desk.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Mail. Outgoing mail is queued as rows (outbox) and sent by the worker.
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = envstr("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "abuse@provider.example")
+# Replies to forwarded notices go to abuse+<case token>@REPLY_DOMAIN and are threaded into the case.
+ABUSEDESK_REPLY_ADDRESS = envstr("ABUSEDESK_REPLY_ADDRESS", "abuse@provider.example")
+
+# Processes.
+WEB_HOST = envstr("WEB_HOST", "127.0.0.1")
+WEB_PORT = envint("WEB_PORT", 8000)
+
+# Intake.
+SMTP_HOST = envstr("SMTP_HOST", "127.0.0.1")
+SMTP_PORT = envint("SMTP_PORT", 2525)
+SMTP_MAX_MESSAGE_BYTES = envint("SMTP_MAX_MESSAGE_BYTES", 50 * 1024 * 1024)
+# The authserv-id our receiving MTA writes in Authentication-Results; empty: no mail is trusted by DKIM/SPF.
+AUTHSERV_ID = envstr("ABUSEDESK_AUTHSERV_ID", "")
+OWN_MAIL_SERVERS = envlist("ABUSEDESK_OWN_MAIL_SERVERS", "")
+DEFAULT_ENTITY = envstr("ABUSEDESK_DEFAULT_ENTITY", "nl")
+
+# Jobs. No broker: tasks run eagerly in-process and `abusedesk run` drives the
+# periodic sweep. With a broker (Redis or RabbitMQ URL) any number of workers.
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+SWEEP_INTERVAL = envint("ABUSEDESK_SWEEP_INTERVAL", 15)
+# A claim older than this is considered lost (crashed worker) and re-run.
+CLAIM_TIMEOUT = envint("ABUSEDESK_CLAIM_TIMEOUT", 300)
+CELERY_BEAT_SCHEDULE = {
+    "sweep": {"task": "abusedesk.sweep", "schedule": float(SWEEP_INTERVAL)},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+os.makedirs(STATIC_ROOT, exist_ok=True)
