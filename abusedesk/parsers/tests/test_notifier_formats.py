@@ -9,14 +9,14 @@ from .conftest import ips, urls
 def test_sbl_range_listing_is_one_event_for_the_listed_range(parse_fixture):
     notice = parse_fixture("spamhaus_sbl.eml")
     assert (notice.format, notice.category) == ("spamhaus", "blocklist")
-    assert [(e.ip, e.extra.get("prefix")) for e in notice.events] == [("198.51.100.0", "198.51.100.0/24")]
+    assert [(e.ip, e.extra.get("prefix")) for e in notice.events] == [("198.51.100.128", "198.51.100.128/25")]
     assert notice.notifier.reference == "SBL612345"
 
 
 def test_sbl_whois_excerpt_and_trap_evidence_are_context(parse_fixture):
     notice = parse_fixture("spamhaus_sbl.eml")
-    assert all(e.extra.get("prefix") != "198.51.100.0/23" for e in notice.events)
-    assert len(notice.events) == 1
+    assert [e.extra.get("prefix") for e in notice.events] == ["198.51.100.128/25"]
+    assert notice.meta["reason"].startswith("snowshoe spam operation")
 
 
 def test_sbl_single_address_listing_ignores_the_network_mentioned_for_context(parse_fixture):
