@@ -15,8 +15,6 @@ goes to the staff queue instead of being lost.
 
 from __future__ import annotations
 
-import re
-
 from . import (
     abusech,
     acns,
@@ -84,15 +82,16 @@ def _checked(notice: ParsedNotice) -> ParsedNotice:
     return notice
 
 
-_PRINTABLE = re.compile(rb"[\t\n\r\x20-\x7e\x80-\xff]")
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
 
 
 def _looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters in the first 8 KiB: not text."""
     head = data[:8192]
     if b"\x00" in head:
         return True
-    printable = len(_PRINTABLE.findall(head))
-    return printable < 0.85 * len(head)
+    text_bytes = len(head.translate(None, _CONTROL_BYTES))
+    return text_bytes < 0.85 * len(head)
 
 
 def _parse(data: bytes, filename: str | None, context: ParseContext) -> ParsedNotice:

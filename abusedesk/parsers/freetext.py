@@ -153,11 +153,12 @@ def readable_texts(mail: Mail) -> tuple[str, str, list[Mail]]:
 
 
 def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: ParseContext,
-                    skip_domains: set[str] = frozenset(), with_domains: bool = True) -> None:
+                    skip_domains: set[str] = frozenset(), with_domains: bool = True,
+                    texts: tuple[str, str, list[Mail]] | None = None) -> None:
     """Add the offenders a human-written mail names to `events` (see the
     module docstring for what counts). Used by the free-text parser and by
     parsers of other human-written notices (law enforcement, DMCA)."""
-    text, log_text, attached = readable_texts(mail)
+    text, log_text, attached = texts or readable_texts(mail)
     _, sender = mail.from_address
     skip_domains = set(skip_domains)
     if "@" in sender:
@@ -226,5 +227,5 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice.category = category or "other"
     notice.confidence = confidence if category else 0.2
     events = Events(notice, context)
-    collect_targets(mail, notice, events, context)
+    collect_targets(mail, notice, events, context, texts=(text, log_text, attached))
     return events.finish()
