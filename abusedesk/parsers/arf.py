@@ -41,6 +41,7 @@ FEEDBACK_CATEGORY = {
     "other": "other",
 }
 
+MAX_ORIGINAL = 1024 * 1024  # the original's headers and a little body are all we read
 _FIELD_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9\-]{0,63})[ \t]*:[ \t]*(.*)$")
 _FEEDBACK_TYPE = re.compile(r"(?im)^feedback-type[ \t]*:[ \t]*[a-z]")
 _PHISHING_WORDS = re.compile(
@@ -89,7 +90,7 @@ def looks_like(mail: Mail) -> bool:
     return _feedback_part(mail) is not None
 
 
-def _original(mail: Mail, feedback: Part) -> Mail | None:
+def _original(mail: Mail, feedback: Part, context: ParseContext) -> Mail | None:
     """The reported message: an attached message (or headers), else a text
     part after the fields that starts like a header block."""
     seen_feedback = False
@@ -100,13 +101,13 @@ def _original(mail: Mail, feedback: Part) -> Mail | None:
         if part.message is not None:
             return part.message
         if seen_feedback and part.content_type.startswith("text/") and _HEADERS_START.match(part.text[:200]):
-            return parse_mail(part.payload)
+            return parse_mail(part.payload[:MAX_ORIGINAL], context)
     # Fields and original in one text part (forwarded by a person): the
     # header block after the fields.
     text = feedback.text
     m = re.search(r"(?im)^(?:received|return-path)\s*:", text)
     if m and feedback.content_type != "message/feedback-report":
-        return parse_mail(text[m.start():].encode("utf-8", "replace"))
+        return parse_mail(text[m.start():][:MAX_ORIGINAL].encode("utf-8", "replace"), context)
     return None
 
 
@@ -150,7 +151,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         return notice
     fields = parse_fields(feedback.text)
     feedback_type = (fields.get("feedback-type") or ["other"])[0].strip().lower().split()[0][:32] or "other"
-    original = _original(mail, feedback)
+    original = _original(mail, feedback, context)
     human = _human_text(mail, feedback)
     uris = [refang(u.strip().strip("<>")) for u in fields.get("reported-uri", [])]
     uris = [u for u in uris if re.match(r"(?i)^(?:https?|ftp)://", u)]

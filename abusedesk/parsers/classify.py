@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-# category: (strong phrases, weak phrases). Regex fragments, matched
-# case-insensitively at word starts.
+# category: (strong phrases, weak phrases). Regex fragments in lower case,
+# matched at word starts.
 _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "csam": (
         ("child sexual abuse", "child abuse material", "csam", "csem", "child porn", "indecent images of child",
@@ -46,7 +46,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("\\bbots?\\b", "zombie", "beacon"),
     ),
     "ddos": (
-        ("ddos", "d?dos attack", "denial of service", "denial-of-service", "syn flood", "udp flood",
+        ("ddos", "dos attack", "denial of service", "denial-of-service", "syn flood", "udp flood",
          "amplification attack", "überlastungsangriff", "dienstverweigerung", "déni de service",
          "denegación de servicio", "ddos-aanval"),
         ("flood", "amplification", "reflection", "gbps", "mpps", "pps\\b"),
@@ -97,7 +97,10 @@ _MAX_HITS_PER_PHRASE = 3
 
 
 def _compile(phrases: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"(?<![\w])(?:" + "|".join(phrases) + ")", re.IGNORECASE)
+    # Matched against lower-cased text without a leading look-behind, so
+    # that the regex engine can skip ahead by first character; the word
+    # start is checked on each match instead.
+    return re.compile("|".join(p.removeprefix("\\b") for p in phrases))
 
 
 _PATTERNS = {cat: (_compile(strong), _compile(weak)) for cat, (strong, weak) in _KEYWORDS.items()}
@@ -105,14 +108,17 @@ _SAMPLE = 200_000  # characters looked at: a classifier needs no more
 
 
 def scores(text: str) -> dict[str, int]:
-    text = text[:_SAMPLE]
+    text = text[:_SAMPLE].lower()
     out = {}
     for category, (strong, weak) in _PATTERNS.items():
         score = 0
         for pattern, weight in ((strong, _STRONG_WEIGHT), (weak, _WEAK_WEIGHT)):
             counts: dict[str, int] = {}
             for m in pattern.finditer(text):
-                key = m.group(0).lower()
+                start = m.start()
+                if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                    continue  # not at a word start ("scan" inside "pelican")
+                key = m.group(0)
                 if counts.get(key, 0) < _MAX_HITS_PER_PHRASE:
                     counts[key] = counts.get(key, 0) + 1
                     score += weight

@@ -259,3 +259,80 @@ def events_from_text(
             if registrable_domain(domain) in skip_domains or domain in url_hosts:
                 continue
             events.add(Event(category=category, domain=domain, observed_at=observed_at, evidence=evidence))
+
+
+def sender_domain(mail: Mail) -> str:
+    """Registrable domain of the From address ('' if none). A claim only:
+    detection may use it, trust is decided by the channel."""
+    _, addr = mail.from_address
+    return registrable_domain(addr.rsplit("@", 1)[1]) if "@" in addr else ""
+
+
+def line_values(text: str, label: str, limit: int = 20) -> list[str]:
+    """Values of `Label: value` lines (label is a regex, case-insensitive);
+    a label alone on its line takes the next non-empty line as value."""
+    out = []
+    pattern = re.compile(rf"(?im)^[ \t>*-]*(?:{label})[ \t]*[:#][ \t]*(.*)$")
+    for m in pattern.finditer(text[:1_000_000]):
+        value = m.group(1).strip()
+        if not value:
+            rest = text[m.end(): m.end() + 2000].lstrip("\r\n")
+            value = rest.split("\n", 1)[0].strip()
+        if value:
+            out.append(value[:1000])
+            if len(out) >= limit:
+                break
+    return out
+
+
+# Words right before an address that say it is not the offender.
+_NOT_OFFENDER_BEFORE = re.compile(
+    r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
+    r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nuestro)\s+"
+    r"(?:\w+\s+){0,2}(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website)"
+    r"\w*\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
+    r"|->\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*)$",
+    re.IGNORECASE,
+)
+
+
+_NOT_OFFENDER_AFTER = re.compile(
+    r"^[\])]?\s*[(,]?\s*(?:is|=|-)?\s*(?:our|my|ours|onze|ons|mijn|unser\w*|mein\w*|notre|nuestr\w*|"
+    r"the (?:victim|target|destination|reporter)|(?:a |our )?(?:honeypot|sensor|sinkhole))\b",
+    re.IGNORECASE,
+)
+
+
+def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
+    """Do the words just before `pos` (or just after `end`, same line) mark
+    the address there as the victim, the observer or the destination rather
+    than the offender ("our server 192.0.2.1", "192.0.2.1 (our sensor)")?"""
+    # The previous line counts too: prose wraps ("... our server\n192.0.2.33").
+    before = text[max(0, pos - 60): pos]
+    lines = before.split("\n")
+    before = " ".join(lines[-2:]) if len(lines) > 1 and not lines[-1].strip() else lines[-1]
+    if _NOT_OFFENDER_BEFORE.search(before):
+        return True
+    if end is not None:
+        after = text[end: end + 60].split("\n", 1)[0]
+        return bool(_NOT_OFFENDER_AFTER.search(after))
+    return False
+
+
+def urls_under(text: str, label: str, limit: int = 1000) -> list[str]:
+    """URLs given under a heading or label (regex, case-insensitive): on the
+    label's own line and on the following lines, up to the first non-empty
+    line without a URL."""
+    from .extract import find_urls
+
+    out: list[str] = []
+    for m in re.finditer(rf"(?im)^[ \t>*-]*(?:{label})[ \t]*:?(.*)$", text[:1_000_000]):
+        out.extend(find_urls(m.group(1)))
+        for line in text[m.end():].splitlines()[1:limit]:
+            if not line.strip():
+                continue
+            found = find_urls(line)
+            if not found:
+                break
+            out.extend(found)
+    return list(dict.fromkeys(out))

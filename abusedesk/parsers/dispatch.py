@@ -3,9 +3,10 @@
 Detection order (first match wins; docs/parsers.md explains why):
 1. bare files by content/name: zip and CSV → Shadowserver, JSON → X-ARF,
    XML → ACNS;
-2. mail: ARF, X-ARF, Shadowserver attachment, ACNS, then the notifier mails
-   recognised by sender/subject/structure, law-enforcement requests, and
-   free text as the fallback.
+2. mail: ARF, X-ARF, a Shadowserver attachment, then notifiers by
+   sender/structure (ACNS, Cloudflare, Spamhaus, abuse.ch, SpamCop), then
+   classes of notice (hotline, TCO removal order, law enforcement,
+   phishing, DMCA), and free text as the fallback.
 
 Whatever goes wrong (over a limit, malformed MIME, a bug in a parser)
 becomes `kind="unparseable"` with the reason in `errors`: the notice then
@@ -14,15 +15,35 @@ goes to the staff queue instead of being lost.
 
 from __future__ import annotations
 
-import re
-
-from . import arf, freetext
+from . import (
+    abusech,
+    acns,
+    arf,
+    cloudflare,
+    dmca,
+    freetext,
+    hotline,
+    lawenforcement,
+    phishing,
+    shadowserver,
+    spamcop,
+    spamhaus,
+    tco,
+    xarf,
+)
 from .base import CATEGORIES, KIND_UNPARSEABLE, KINDS, ParseContext, ParsedNotice, ParseError
+from .common import notifier_from_mail, sanitise
 from .mime import Mail, parse_mail
 
-# Mail formats in detection order: specific structures before notifier
-# templates, notifier templates before the generic classes of mail.
-MAIL_FORMATS = [arf]
+# Mail formats in detection order. Machine formats first (their structure
+# is unambiguous), then notifiers recognised by sender/subject (their
+# templates), then the generic classes of human-written notices, most
+# urgent and most specific first: a hotline notice before a removal order,
+# a removal order (abuse) before a law-enforcement request, a law-enforcement
+# request before a phishing or copyright complaint it may quote.
+STRUCTURED_FORMATS = [arf, xarf]
+NOTIFIER_FORMATS = [acns, cloudflare, spamhaus, abusech, spamcop]
+CLASS_FORMATS = [hotline, tco, lawenforcement, phishing, dmca]
 
 
 def _unparseable(reason: str, fmt: str = "unknown") -> ParsedNotice:
@@ -61,15 +82,16 @@ def _checked(notice: ParsedNotice) -> ParsedNotice:
     return notice
 
 
-_PRINTABLE = re.compile(rb"[\t\n\r\x20-\x7e\x80-\xff]")
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
 
 
 def _looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters in the first 8 KiB: not text."""
     head = data[:8192]
     if b"\x00" in head:
         return True
-    printable = len(_PRINTABLE.findall(head))
-    return printable < 0.85 * len(head)
+    text_bytes = len(head.translate(None, _CONTROL_BYTES))
+    return text_bytes < 0.85 * len(head)
 
 
 def _parse(data: bytes, filename: str | None, context: ParseContext) -> ParsedNotice:
@@ -93,86 +115,35 @@ def _parse(data: bytes, filename: str | None, context: ParseContext) -> ParsedNo
 
 
 def _parse_bare_file(data, head, name, filename, context) -> ParsedNotice | None:
-    """Report files that are not mail: zip/CSV (Shadowserver)."""
-    if head[:4] == b"PK\x03\x04" or name.endswith(".zip"):
-        return _shadowserver_archive(data, filename, context)
-    shadowserver = _shadowserver()
-    if shadowserver is not None:
-        try:
-            if shadowserver.looks_like(filename, head):
-                return shadowserver.parse_report(data, filename, context)
-        except ParseError:
-            raise
-    if name.endswith(".csv"):
-        if shadowserver is None:
-            return _unparseable("CSV report, but the Shadowserver parser is not installed", "shadowserver")
+    """Report files that are not mail: zip/gzip/CSV (Shadowserver), JSON
+    (X-ARF), XML (ACNS)."""
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06") or head[:2] == b"\x1f\x8b" or name.endswith(
+        (".zip", ".gz", ".csv")
+    ):
         return shadowserver.parse_report(data, filename, context)
+    if shadowserver.looks_like(filename, head):
+        return shadowserver.parse_report(data, filename, context)
+    if head[:1] in (b"{", b"[") or name.endswith(".json"):
+        notice = xarf.parse_json_bytes(data, context)
+        return notice or _unparseable("JSON document that is not an X-ARF report", "json")
+    if head[:5] == b"<?xml" or head[:12].lower().startswith(b"<infringement") or name.endswith(".xml"):
+        notice = acns.parse_xml_bytes(data, context)
+        return notice or _unparseable("XML document that is not an ACNS notice", "xml")
     return None
 
 
-def _shadowserver():
-    """The feed parser lives on another branch; import it lazily so that the
-    mail formats work (and are tested) without it."""
-    try:
-        from . import shadowserver
-    except ImportError:
-        return None
-    return shadowserver
-
-
-def _archive():
-    try:
-        from . import archive
-    except ImportError:
-        return None
-    return archive
-
-
-def _shadowserver_archive(data: bytes, filename: str | None, context: ParseContext) -> ParsedNotice:
-    archive, shadowserver = _archive(), _shadowserver()
-    if archive is None or shadowserver is None:
-        return _unparseable("zip archive, but the archive/Shadowserver parsers are not installed", "shadowserver")
-    members = archive.safe_unzip(data, context)
-    result = None
-    for member_name, member in members:
-        if not shadowserver.looks_like(member_name, member[:4096]) and not member_name.lower().endswith(".csv"):
-            continue
-        notice = shadowserver.parse_report(member, member_name, context)
-        if result is None:
-            result = notice
-        else:
-            result.events.extend(notice.events)
-            result.errors.extend(notice.errors)
-            result.warnings.extend(notice.warnings)
-    if result is None:
-        return _unparseable("zip archive without a Shadowserver CSV report", "shadowserver")
-    if len(result.events) > context.max_events:
-        dropped = len(result.events) - context.max_events
-        del result.events[context.max_events:]
-        result.warnings.append(f"{dropped} more events not kept: the limit is {context.max_events} events")
-    return result
-
-
 def _shadowserver_attachment(mail: Mail, context: ParseContext) -> ParsedNotice | None:
-    """A mail that carries a Shadowserver CSV (or zipped CSV) report."""
-    shadowserver = _shadowserver()
-    if shadowserver is None:
-        return None
+    """A mail that carries a Shadowserver report (CSV, zipped or gzipped):
+    the report is parsed, the mail's sender kept as the notifier."""
     for part in mail.attachments():
-        if part.message is not None:
+        if part.message is not None or not part.payload:
             continue
-        fname = (part.filename or "").lower()
-        if part.payload[:4] == b"PK\x03\x04" or fname.endswith(".zip"):
-            notice = _shadowserver_archive(part.payload, part.filename, context)
-            if notice.kind == KIND_UNPARSEABLE and "without a Shadowserver" in " ".join(notice.errors):
-                continue
-        elif shadowserver.looks_like(part.filename, part.payload[:4096]):
-            notice = shadowserver.parse_report(part.payload, part.filename, context)
-        else:
+        if not shadowserver.looks_like(part.filename, part.payload[:64 * 1024]):
             continue
-        from .common import notifier_from_mail, sanitise
-
-        notice.notifier = notifier_from_mail(mail, no_reply=True)
+        notice = shadowserver.parse_report(
+            part.payload, part.filename, context, report_type=shadowserver.report_type_from_subject(mail.subject)
+        )
+        notice.notifier = notifier_from_mail(mail, organisation=notice.notifier.organisation, no_reply=True)
         notice.subject = sanitise(mail.subject, 998)
         notice.message_id = sanitise(mail.header("message-id"), 998)
         return notice
@@ -181,10 +152,13 @@ def _shadowserver_attachment(mail: Mail, context: ParseContext) -> ParsedNotice 
 
 def parse_mail_notice(mail: Mail, context: ParseContext) -> ParsedNotice:
     """Run the first mail format that recognises this mail; free text last."""
-    for module in MAIL_FORMATS:
+    for module in STRUCTURED_FORMATS:
         if module.looks_like(mail):
             return module.parse(mail, context)
     shadow = _shadowserver_attachment(mail, context)
     if shadow is not None:
         return shadow
+    for module in NOTIFIER_FORMATS + CLASS_FORMATS:
+        if module.looks_like(mail):
+            return module.parse(mail, context)
     return freetext.parse(mail, context)

@@ -16,39 +16,30 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 # --- re-fanging ---------------------------------------------------------------
 
+# Every alternative starts with a literal character class, so the regex
+# engine skips ahead quickly on text without any of them.
 _FANG = re.compile(
-    r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\[:\]|\[://\]|\[/\]"
-    r"|\bhxxps\b|\bhxxp\b|\bhXXps\b|\bhXXp\b|\bh\*\*ps\b|\bh\*\*p\b|\bfxp\b|\bhttps\[:\]|\bhttp\[:\]"
-    r"|\s\[\.\]\s|\s\[dot\]\s|\s\(dot\)\s",
-    re.IGNORECASE,
+    r"[ \t]?[\[({](?:\.|dot)[\])}][ \t]?"  # [.] (.) {.} [dot], with the spaces people put around them
+    r"|[\[({](?::|://|/)[\])}]"  # [:] [://] [/]
+    r"|[hH](?:[xX]{2}|\*\*|[tT]{2})(?:[pP][sS]?)(?:\[:\]|(?=:))"  # hxxp: hxxps: h**p: http[:]
+    r"|(?<![\w])[fF][xX][pP](?=:|\[:\])",  # fxp:
 )
 
 
 def _fang(m: re.Match) -> str:
     token = m.group(0).strip().lower()
-    if token in ("[.]", "(.)", "{.}", "[dot]", "(dot)", "{dot}"):
-        return "."
-    if token == "[:]":
-        return ":"
-    if token == "[://]":
-        return "://"
-    if token == "[/]":
-        return "/"
-    if token in ("hxxps", "h**ps"):
-        return "https"
-    if token in ("hxxp", "h**p"):
-        return "http"
-    if token == "fxp":
+    if token[0] in "[({":
+        inner = token[1:-1]
+        return "." if inner in (".", "dot") else inner
+    if token.startswith("f"):
         return "ftp"
-    if token == "https[:]":
-        return "https:"
-    if token == "http[:]":
-        return "http:"
-    return m.group(0)
+    scheme = "https" if token.rstrip("[:]").endswith("s") else "http"
+    return scheme + (":" if token.endswith("[:]") else "")
 
 
 def refang(text: str) -> str:
@@ -81,6 +72,7 @@ class FoundIP:
     private: bool  # RFC 1918 / ULA / CGNAT: kept, but rarely the subject
 
 
+@lru_cache(maxsize=65536)
 def normalise_ip(text: str) -> str | None:
     """Canonical form of an IP address, or None if it is not one. Leading
     zeros in IPv4 octets are read as decimal (log files pad them)."""
@@ -101,6 +93,7 @@ def normalise_ip(text: str) -> str | None:
     return str(addr)
 
 
+@lru_cache(maxsize=65536)
 def ip_usable(ip: str) -> bool:
     """Can this address be an offender on the Internet? Documentation ranges
     count (the demo and the tests use them); loopback, unspecified, multicast,
@@ -121,6 +114,7 @@ def ip_usable(ip: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=65536)
 def ip_private(ip: str) -> bool:
     """RFC 1918, unique-local, CGNAT: internal addresses of somebody's network."""
     try:
@@ -285,6 +279,12 @@ def registrable_domain(host: str) -> str:
 # --- timestamps -----------------------------------------------------------------
 
 _TS_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M %z",
+    "%d.%m.%Y %H:%M:%S %z",
+    "%d-%m-%Y %H:%M:%S %z",
+    "%d.%m.%Y %H:%M %z",
+    "%d-%m-%Y %H:%M:%S",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d %H:%M:%S %Z",
@@ -308,6 +308,9 @@ def parse_when(value: str | None) -> datetime | None:
     text = value.strip().strip("\"'")[:64]
     if not text:
         return None
+    zone = re.search(r" ?\(?\b(UTC|GMT|CET|CEST|MEZ|MESZ)\)?$", text)
+    if zone and not re.search(r"(?:Z|[+-]\d{2}:?\d{2})$", text[: zone.start()].strip()):
+        text = text[: zone.start()].strip() + " " + _ZONE_OFFSETS[zone.group(1)]
     when = None
     iso = text.replace(" UTC", "+00:00").replace(" GMT", "+00:00")
     if iso.endswith("Z"):
@@ -348,18 +351,22 @@ def parse_when(value: str | None) -> datetime | None:
 
 
 # A timestamp somewhere in a line of text (logs, "Date: ..." lines).
+_ZONE = r"(?: ?\(?(?:UTC|GMT|CET|CEST|MEZ|MESZ|Z)\)?)?"
 _TS_IN_TEXT = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}| ?UTC| ?GMT)?"
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}" + _ZONE + ")?"
     r"|\d{1,2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}"
-    r"|\d{2}\.\d{2}\.\d{4},? \d{2}:\d{2}(?::\d{2})?"
+    r"|\d{2}[.-]\d{2}[.-]\d{4},? (?:um )?\d{2}:\d{2}(?::\d{2})?(?: Uhr)?" + _ZONE
 )
+# Zone names people write after local times (the notices of our jurisdictions).
+_ZONE_OFFSETS = {"UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00", "CET": "+01:00", "MEZ": "+01:00",
+                 "CEST": "+02:00", "MESZ": "+02:00"}
 
 
 def find_times(text: str, limit: int = 1000) -> list[datetime]:
     """Timestamps that appear in text (ISO-8601, Apache log, dd.mm.yyyy)."""
     out = []
     for m in _TS_IN_TEXT.finditer(text):
-        when = parse_when(m.group(0).replace(",", ""))
+        when = parse_when(m.group(0).replace(",", "").replace(" um ", " ").replace(" Uhr", ""))
         if when:
             out.append(when)
             if len(out) >= limit:

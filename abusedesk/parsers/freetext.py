@@ -22,6 +22,7 @@ from .classify import classify
 from .common import (
     Events,
     events_from_text,
+    not_offender_before,
     origin_hop,
     registrable_domain,
     sanitise,
@@ -40,15 +41,7 @@ _FORWARD_MARKER = re.compile(
     r"|weitergeleitete nachricht|ursprüngliche nachricht|message transféré|mensaje reenviado|mensaje original)"
     r"\s*-{2,}|begin forwarded message:|-{3,}\s*original message\s*-{3,})"
 )
-# Words right before an address that say it is not the offender.
-_NOT_OFFENDER_BEFORE = re.compile(
-    r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
-    r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nuestro)\s+"
-    r"(?:\w+\s+){0,2}(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website)"
-    r"\w*\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
-    r"|->\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*)$",
-    re.IGNORECASE,
-)
+_RECEIVED_CONTINUATION = re.compile(r"(?i)^(?:by|with|for|id|via)\s|^;")
 _CIDR_AFTER = re.compile(r"/(\d{1,3})\b")
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]{1,64}@([A-Za-z0-9.-]{1,253})")
 _LOG_NAMES = (".log", ".txt", ".csv", ".out")
@@ -73,7 +66,11 @@ def _pasted_received(text: str) -> list[str]:
             if current is not None:
                 out.append(current)
             current = line.split(":", 1)[1].strip()
-        elif current is not None and line[:1] in (" ", "\t") and line.strip():
+        elif current is not None and line.strip() and (
+            line[:1] in (" ", "\t") or _RECEIVED_CONTINUATION.match(line)
+        ):
+            # Quote stripping eats the fold's indentation: "by", "with", "for"
+            # and "id" lines still continue the header.
             current += " " + line.strip()
         else:
             if current is not None:
@@ -99,12 +96,23 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     """IPs of the text that are plausibly the subject of the report."""
     found = find_ips(text)
     candidates = []
+    seen: set[tuple] = set()
+    times: dict[str, object] = {}
+    tries: dict[str, int] = {}
     for f in found:
         if f.ip in skip:
             continue
-        before = text[max(0, f.start - 60): f.start]
-        before = before.rsplit("\n", 1)[-1]
-        if _NOT_OFFENDER_BEFORE.search(before):
+        # A log names the same address on many lines; the first with a
+        # readable time gives observed_at (a few lines looked at, no more).
+        if f.ip not in times and tries.get(f.ip, 0) < 20:
+            tries[f.ip] = tries.get(f.ip, 0) + 1
+            line_times = find_times(_line_at(text, f.start), limit=1)
+            if line_times:
+                times[f.ip] = line_times[0]
+        if (f.ip, f.port) in seen:
+            continue
+        seen.add((f.ip, f.port))
+        if not_offender_before(text, f.start, f.end):
             continue
         cidr = _CIDR_AFTER.match(text, f.end)
         if cidr:
@@ -119,25 +127,20 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     # Internal addresses are only the subject when nothing public is there.
     public = [f for f in candidates if not f.private]
     for f in public or candidates:
-        line = _line_at(text, f.start)
-        times = find_times(line, limit=1)
         events.add(
             Event(
                 category=category,
                 ip=f.ip,
                 port=f.port,
-                observed_at=times[0] if times else None,
-                evidence=sanitise(line, 300),
+                observed_at=times.get(f.ip),
+                evidence=sanitise(_line_at(text, f.start), 300),
             )
         )
 
 
-def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
-    notice = start_notice(FORMAT, mail)
-    _, sender = mail.from_address
-    sender_domain = registrable_domain(sender.rsplit("@", 1)[1]) if "@" in sender else ""
-
-    body = mail.body_text
+def readable_texts(mail: Mail) -> tuple[str, str, list[Mail]]:
+    """(body without signature and quote markers, text/log attachments,
+    attached messages), re-fanged."""
     logs = [
         p.text
         for p in mail.parts
@@ -145,20 +148,22 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
                                                  p.filename.lower().endswith(_LOG_NAMES))
     ]
     attached = [p.message for p in mail.parts if p.message is not None]
-    if not body.strip() and not logs and not attached and not mail.subject:
-        notice.kind = "unparseable"
-        notice.errors.append("no readable text in the mail")
-        return notice
+    text = refang(_QUOTE_PREFIX.sub("", _strip_signature(mail.body_text)))
+    return text, refang("\n".join(logs)), attached
 
-    text = refang(_QUOTE_PREFIX.sub("", _strip_signature(body)))
-    log_text = refang("\n".join(logs))
-    sample = "\n".join([mail.subject, text, log_text[:50_000]] +
-                       [m.subject + "\n" + m.body_text[:20_000] for m in attached])
-    category, confidence = classify(sample)
-    notice.category = category or "other"
-    notice.confidence = confidence if category else 0.2
-    events = Events(notice, context)
-    meta: dict = {}
+
+def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: ParseContext,
+                    skip_domains: set[str] = frozenset(), with_domains: bool = True,
+                    texts: tuple[str, str, list[Mail]] | None = None) -> None:
+    """Add the offenders a human-written mail names to `events` (see the
+    module docstring for what counts). Used by the free-text parser and by
+    parsers of other human-written notices (law enforcement, DMCA)."""
+    text, log_text, attached = texts or readable_texts(mail)
+    _, sender = mail.from_address
+    skip_domains = set(skip_domains)
+    if "@" in sender:
+        skip_domains.add(registrable_domain(sender.rsplit("@", 1)[1]))
+    category = notice.category or "other"
 
     # Original mails: attached (message/rfc822) or pasted Received: lines.
     relay_ips: set[str] = set()
@@ -179,36 +184,48 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     for m in re.finditer(r"(?im)^x-originating-ip\s*:\s*\[?([0-9a-f:.]{3,60})", text):
         ips = find_ips(m.group(1))
         if ips:
-            events.add(Event(category=notice.category, ip=ips[0].ip, evidence=sanitise(m.group(0), 200)))
+            events.add(Event(category=category, ip=ips[0].ip, evidence=sanitise(m.group(0), 200)))
     for hop, subject in origins:
-        events.add(Event(category=notice.category, ip=hop.from_ip, observed_at=hop.when,
+        events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
                          evidence=sanitise(f"sent the reported mail{': ' + subject if subject else ''}", 300),
                          extra={"source": "Received"}))
     skip_ips = relay_ips - {hop.from_ip for hop, _ in origins}
 
     # URLs (not the sender's own), then IPs, in the body and in logs.
-    skip_domains = {sender_domain} if sender_domain else set()
     all_text = text + "\n" + log_text
     for url, pos in find_urls_at(all_text):
         host = url_host(url)
         if not host or registrable_domain(host) in skip_domains:
             continue
-        events.add(url_event(url, notice.category, evidence=sanitise(_line_at(all_text, pos), 300)))
-    if notice.category in _PHISHY_CATEGORIES:
+        events.add(url_event(url, category, evidence=sanitise(_line_at(all_text, pos), 300)))
+    if category in _PHISHY_CATEGORIES:
         for message in attached:
-            events_from_text(message.body_text, notice.category, events, skip_domains=skip_domains,
-                             skip_ips=relay_ips)
+            events_from_text(message.body_text, category, events, skip_domains=skip_domains, skip_ips=relay_ips)
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
-    _ip_events(text, notice.category, events, skip_ips | url_hosts, meta)
-    _ip_events(log_text, notice.category, events, skip_ips | url_hosts, meta)
+    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta)
+    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta)
 
-    if not notice.events:
+    if with_domains and not notice.events:
         emails = {m.group(1).lower() for m in _EMAIL_DOMAIN.finditer(all_text[:1_000_000])}
         for domain, pos in find_domains_at(all_text, limit=200):
             if registrable_domain(domain) in skip_domains or domain in emails:
                 continue
-            events.add(Event(category=notice.category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
-    if meta:
-        notice.meta.update(meta)
-    notice.meta["forwarded"] = bool(_FORWARD_MARKER.search(body)) or bool(attached)
+            events.add(Event(category=category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
+    notice.meta["forwarded"] = bool(_FORWARD_MARKER.search(mail.body_text)) or bool(attached)
+
+
+def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
+    notice = start_notice(FORMAT, mail)
+    text, log_text, attached = readable_texts(mail)
+    if not text.strip() and not log_text.strip() and not attached and not mail.subject:
+        notice.kind = "unparseable"
+        notice.errors.append("no readable text in the mail")
+        return notice
+    sample = "\n".join([mail.subject, text, log_text[:50_000]] +
+                        [m.subject + "\n" + m.body_text[:20_000] for m in attached])
+    category, confidence = classify(sample)
+    notice.category = category or "other"
+    notice.confidence = confidence if category else 0.2
+    events = Events(notice, context)
+    collect_targets(mail, notice, events, context, texts=(text, log_text, attached))
     return events.finish()

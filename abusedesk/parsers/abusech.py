@@ -1,0 +1,88 @@
+"""abuse.ch notices: URLhaus (malware download URLs) and Feodo Tracker
+(botnet command-and-control servers), with ThreatFox treated like URLhaus.
+
+The notices are tables, either with `|` or `,` separated columns (CSV with
+quoted fields) or as key/value blocks. Each row is one offender: a malware
+URL (observed at its `dateadded`), or a C2 `ip:port` (observed at its
+`first_seen`). abuse.ch's own links (urlhaus.abuse.ch/url/...) are
+references, not targets.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import Event, ParseContext, ParsedNotice
+from .common import Events, not_offender_before, sanitise, sender_domain, start_notice, url_event
+from .extract import find_ips, find_times, find_urls, refang, registrable_domain, url_host
+from .mime import Mail
+
+FORMAT = "abusech"
+_OWN_DOMAINS = {"abuse.ch"}
+_TABLE_ROW = re.compile(r"[|,;\t]")
+_PORT_COLUMN = re.compile(r"(?:^|[\s,;|\"])(\d{1,5})(?:[\s,;|\"]|$)")
+
+
+def looks_like(mail: Mail) -> bool:
+    if sender_domain(mail) == "abuse.ch":
+        return True
+    subject = mail.subject.lower()
+    return any(name in subject for name in ("urlhaus", "feodo tracker", "feodotracker", "threatfox"))
+
+
+def _service(mail: Mail) -> str:
+    sample = (mail.subject + " " + mail.header("from") + " " + mail.body_text[:3000]).lower()
+    if "feodo" in sample:
+        return "feodotracker"
+    if "threatfox" in sample:
+        return "threatfox"
+    return "urlhaus"
+
+
+def _rows(mail: Mail) -> list[str]:
+    """The lines of the body and of text/CSV attachments."""
+    texts = [mail.body_text] + [p.text for p in mail.parts if p.filename and p.is_text]
+    lines = []
+    for text in texts:
+        lines.extend(refang(text).splitlines()[:200_000])
+    return lines
+
+
+def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
+    service = _service(mail)
+    category = "botnet" if service == "feodotracker" else "malware"
+    notice = start_notice(FORMAT, mail, category=category)
+    notice.notifier.organisation = "abuse.ch"
+    notice.notifier.no_reply = True
+    notice.meta = {"service": service}
+    events = Events(notice, context)
+    for line in _rows(mail):
+        if not line.strip() or line.lstrip().startswith(("#", ">")):
+            continue
+        times = find_times(line, limit=1)
+        when = times[0] if times else None
+        urls = [u for u in find_urls(line) if registrable_domain(url_host(u) or "") not in _OWN_DOMAINS]
+        ref = re.search(r"https?://(?:urlhaus|feodotracker|threatfox)\.abuse\.ch/\S+", line)
+        source_ref = ref.group(0).rstrip("\",;|)") if ref else None
+        threat = re.search(r"(?i)\b(malware_download|botnet_cc|payload_delivery|elf|exe|doc|js)\b", line)
+        evidence = sanitise(line, 300)
+        if urls:
+            for url in urls:
+                events.add(url_event(url, category, observed_at=when, evidence=evidence, source_ref=source_ref,
+                                     extra={"threat": threat.group(1).lower()} if threat else {}))
+            continue
+        if service != "feodotracker" and not re.search(r"(?i)\b(?:c2|c&c|botnet|ip address|ip:)", line):
+            continue
+        if not _TABLE_ROW.search(line):
+            continue  # prose ("our sinkhole 192.0.2.53 saw ...") is not a table row
+        for found in find_ips(line):
+            if found.private or not_offender_before(line, found.start, found.end):
+                continue
+            port = found.port
+            if port is None:
+                # Table rows put the port in the next column: "198.51.100.9 | 443 | online".
+                m = _PORT_COLUMN.search(line, found.end)
+                port = int(m.group(1)) if m and 0 < int(m.group(1)) < 65536 else None
+            events.add(Event(category="botnet", ip=found.ip, port=port, observed_at=when, evidence=evidence,
+                             source_ref=source_ref))
+    return events.finish()

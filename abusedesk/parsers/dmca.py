@@ -1,0 +1,76 @@
+"""DMCA notices (17 U.S.C. § 512(c)(3)) and other copyright complaints.
+
+The infringing URLs (and IPs) are the events; the rights holder's own
+site, URLs named as the original work, and the complainant's addresses
+are not. meta["dmca_elements"] records which of the six elements of
+§ 512(c)(3)(A) the notice contains, so that staff can reject incomplete
+notices:
+(i) signature, (ii) identification of the copyrighted work,
+(iii) identification of the infringing material and its location,
+(iv) contact information, (v) good-faith statement,
+(vi) accuracy statement under penalty of perjury (with authority to act).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import Event, ParseContext, ParsedNotice
+from .common import Events, sanitise, sender_domain, start_notice, url_event
+from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
+from .mime import Mail
+
+FORMAT = "dmca"
+_MARKERS = re.compile(r"(?i)\bdmca\b|digital millennium copyright act|512\s*\(c\)|copyright infringement|"
+                      r"notice of (?:claimed )?infringement|auteursrechtinbreuk|urheberrechtsverletzung")
+_ORIGINAL_LINE = re.compile(r"(?i)original|copyrighted work|our (?:site|website)|authori[sz]ed|legitimate|"
+                            r"official|work(?:s)? (?:title|name)\s*:")
+ELEMENTS = {
+    "signature": re.compile(r"(?i)/s/|\bsignature\s*:|\bsigned\s*:|electronic(?:ally)? sign|"
+                            r"(?:sincerely|regards|signed),?\s*\n\s*\S"),
+    "work_identified": re.compile(r"(?i)copyrighted works?|original works?|work(?:s)? (?:title|name|infringed)\s*:|"
+                                  r"title\s*:|identification of the (?:copyrighted )?work"),
+    "infringing_material_located": re.compile(r"(?i)infring\w*"),
+    "contact_information": re.compile(r"(?i)(?:e-?mail|phone|telephone|tel|address)\s*:|[\w.+-]+@[\w-]+\.[\w.]+"),
+    "good_faith_statement": re.compile(r"(?i)good[- ]faith belief"),
+    "accuracy_under_penalty_of_perjury": re.compile(r"(?is)accurate.{0,300}penalty of perjury|"
+                                                    r"penalty of perjury.{0,300}accurate"),
+}
+
+
+def looks_like(mail: Mail) -> bool:
+    head = mail.subject + "\n" + mail.body_text[:20000]
+    return bool(_MARKERS.search(head))
+
+
+def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
+    notice = start_notice(FORMAT, mail, category="copyright")
+    body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
+    own = sender_domain(mail)
+    ref = re.search(r"(?i)(?:notice|reference|ref|case|ticket)\s*(?:id|number|no\.?|#)?\s*[:#]\s*([A-Za-z0-9_.-]{3,64})",
+                    mail.subject + "\n" + body)
+    notice.notifier.reference = ref.group(1) if ref else ""
+    events = Events(notice, context)
+    infringing_urls = 0
+    for url, pos in find_urls_at(body):
+        line = body[body.rfind("\n", 0, pos) + 1: pos]
+        host = url_host(url) or ""
+        if _ORIGINAL_LINE.search(line) or (own and registrable_domain(host) == own):
+            continue  # the rights holder's own work or site
+        if host.endswith(("lumendatabase.org", "copyright.gov")):
+            continue
+        infringing_urls += 1
+        events.add(url_event(url, "copyright", evidence=sanitise(f"copyright notice {notice.notifier.reference}", 200),
+                             source_ref=notice.notifier.reference or None))
+    if not infringing_urls:
+        for found in find_ips(body):
+            if not found.private:
+                events.add(Event(category="copyright", ip=found.ip, port=found.port,
+                                 evidence=sanitise(body[max(0, found.start - 80): found.end + 40], 200)))
+    elements = {name: bool(pattern.search(body)) for name, pattern in ELEMENTS.items()}
+    elements["infringing_material_located"] = elements["infringing_material_located"] and bool(notice.events)
+    notice.meta = {"dmca_elements": elements, "dmca_complete": all(elements.values())}
+    if not notice.meta["dmca_complete"]:
+        missing = ", ".join(k for k, v in elements.items() if not v)
+        notice.warnings.append(f"DMCA notice lacks: {missing}")
+    return events.finish()

@@ -1,0 +1,69 @@
+"""SpamCop reports.
+
+The report header says where the spam came from and when:
+`Email from 198.51.100.23 / Wed, 6 Mar 2024 13:58:40 +0000`; a spamvertised
+site appears as `Spamvertised web site: http://...`. Everything below
+`[ Offending message ]` is the reported mail, whose Received: headers are the
+reporter's and SpamCop's relays: those are never offenders, so IPs are only
+taken from the report lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import Event, ParseContext, ParsedNotice
+from .common import Events, sanitise, sender_domain, start_notice, url_event
+from .extract import find_ips, find_urls, parse_when, refang
+from .mime import Mail
+
+FORMAT = "spamcop"
+_EMAIL_FROM = re.compile(r"(?im)^\s*(?:email|e-mail|spam|mail) (?:from|relayed by|source)\s*:?\s*"
+                         r"([0-9A-Fa-f:.]{3,60})\s*(?:/\s*(.{5,60}))?$")
+_SOURCE_IP = re.compile(r"(?im)^\s*(?:reported )?source ip(?: address)?\s*:?\s*([0-9A-Fa-f:.]{3,60})")
+_SPAMVERTISED = re.compile(r"(?im)^\s*spamvertised (?:web ?site|url)\s*:?\s*(\S+)")
+_RESOLVED = re.compile(r"(?im)^\s*(\S{8,2048}) is ([0-9A-Fa-f:.]{3,60});")
+_ID = re.compile(r"\bid:\s?(\d{3,20})")
+
+
+def looks_like(mail: Mail) -> bool:
+    if sender_domain(mail) == "spamcop.net":
+        return True
+    return "[ spamcop v" in mail.body_text[:4000].lower()
+
+
+def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
+    notice = start_notice(FORMAT, mail, category="spam")
+    notice.notifier.organisation = "SpamCop"
+    ref = _ID.search(mail.subject)
+    notice.notifier.reference = ref.group(1) if ref else ""
+    body = refang(mail.body_text)
+    # The report is above the offending message; nothing below it is a target.
+    report = re.split(r"(?im)^\s*\[\s*offending message\s*\]", body, maxsplit=1)[0]
+    events = Events(notice, context)
+    when = None
+    for m in _EMAIL_FROM.finditer(report):
+        ips = find_ips(m.group(1))
+        when = parse_when(m.group(2)) if m.group(2) else when
+        if ips:
+            events.add(Event(category="spam", ip=ips[0].ip, observed_at=when, evidence=sanitise(m.group(0), 200),
+                             source_ref=notice.notifier.reference or None))
+    for m in _SOURCE_IP.finditer(report):
+        ips = find_ips(m.group(1))
+        if ips:
+            events.add(Event(category="spam", ip=ips[0].ip, observed_at=when, evidence=sanitise(m.group(0), 200),
+                             source_ref=notice.notifier.reference or None))
+    # SpamCop resolves spamvertised hosts: "http://site/ is 203.0.113.150; <date>".
+    resolved = {}
+    for m in _RESOLVED.finditer(report):
+        ips = find_ips(m.group(2))
+        if ips:
+            resolved[m.group(1)] = ips[0].ip
+    for m in _SPAMVERTISED.finditer(report):
+        for url in find_urls(m.group(1)):
+            event = url_event(url, "spam", observed_at=when, evidence=sanitise(m.group(0), 200),
+                              extra={"spamvertised": True})
+            event.ip = event.ip or resolved.get(url)
+            events.add(event)
+    notice.meta = {"spamcop_id": notice.notifier.reference}
+    return events.finish()

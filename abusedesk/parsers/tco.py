@@ -1,0 +1,65 @@
+"""EU Terrorist Content Online removal orders (Regulation (EU) 2021/784).
+
+A removal order follows the template of Annex I: section A names the
+issuing competent authority and its reference, section B the content
+(URL and any information for its exact location), section C the reasons,
+and it must be acted on within one hour. It is an abuse notice (terrorism)
+from an authority, not a law-enforcement data request.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import ParseContext, ParsedNotice
+from .common import Events, line_values, sanitise, sender_domain, start_notice, url_event, urls_under
+from .extract import find_urls, parse_when, refang, registrable_domain, url_host
+from .mime import Mail
+
+FORMAT = "tco"
+_MARKERS = re.compile(
+    r"(?i)2021/784|terrorist content online|removal order|verwijderingsbevel|entfernungsanordnung|"
+    r"injonction de retrait|orden de retirada"
+)
+_TERROR = re.compile(r"(?i)terroris")
+
+
+def looks_like(mail: Mail) -> bool:
+    head = mail.subject + "\n" + mail.body_text[:20000]
+    markers = {m.group(0).lower() for m in _MARKERS.finditer(head)}
+    if "2021/784" in markers:
+        return True
+    return bool(markers) and bool(_TERROR.search(head))
+
+
+def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
+    notice = start_notice(FORMAT, mail, category="terrorism", deadline_hours=1)
+    body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
+    authority = (line_values(body, r"(?:name of the )?(?:issuing )?(?:competent )?authority|issuing body|"
+                                   r"bevoegde autoriteit|zuständige behörde") or [""])[0]
+    reference = (line_values(body, r"(?:file |dossier |case )?reference(?: number)?|ref\.?|kenmerk|"
+                                   r"aktenzeichen|référence") or [""])[0]
+    issued = (line_values(body, r"date and time of issuing|date of issue|issued(?: on| at)?|datum") or [""])[0]
+    reasons = (line_values(body, r"(?:statement of )?reasons?|grounds|motivering|begründung") or [""])[0]
+    urls = urls_under(body, r"urls?(?: and any additional information[^\n:]{0,160})?|exact location[^\n:]{0,80}|"
+                            r"location of the content|content to be removed") or find_urls(body)
+    # The authority's own site (in its signature or letterhead) is not content to remove.
+    own = sender_domain(mail)
+    urls = [u for u in dict.fromkeys(urls) if registrable_domain(url_host(u) or "") != own]
+    notice.notifier.organisation = sanitise(authority, 200) or notice.notifier.organisation
+    notice.notifier.reference = sanitise(reference, 200)
+    events = Events(notice, context)
+    when = parse_when(issued)
+    for url in urls:
+        events.add(url_event(url, "terrorism", evidence=sanitise(f"TCO removal order {reference}", 200),
+                             source_ref=reference or None))
+    notice.meta = {
+        "authority": sanitise(authority, 200),
+        "reference": sanitise(reference, 200),
+        "issued_at": when.isoformat() if when else "",
+        "reasons": sanitise(reasons, 1000),
+        "legal_basis": "Regulation (EU) 2021/784",
+    }
+    if not authority:
+        notice.warnings.append("removal order without an identifiable issuing authority")
+    return events.finish()

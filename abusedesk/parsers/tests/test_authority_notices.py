@@ -1,0 +1,112 @@
+"""Hotlines, TCO removal orders, law-enforcement requests, copyright."""
+
+from datetime import UTC, datetime
+
+from abusedesk.parsers import parse
+
+from .conftest import fixture_bytes, ips, urls
+
+
+def test_hotline_notice_is_csam_sensitive_with_one_hour(parse_fixture):
+    notice = parse_fixture("hotline_eokm.eml")
+    assert (notice.format, notice.category, notice.sensitive, notice.deadline_hours) == ("hotline", "csam", True, 1)
+    assert urls(notice) == ["https://pics-host.example.com/a/9f8e7d", "https://pics-host.example.com/a/9f8e7e"]
+    assert {e.ip for e in notice.events} == {"198.51.100.200"}
+    assert notice.meta == {"hotline": "EOKM", "reference": "EOKM-2024-031901"}
+
+
+def test_hotline_evidence_is_the_reference_only(parse_fixture):
+    notice = parse_fixture("hotline_eokm.eml")
+    assert {e.evidence for e in notice.events} == {"EOKM EOKM-2024-031901"}
+    assert "analist" not in repr(notice.as_dict())
+
+
+def test_iwf_notice_with_an_ip_url(parse_fixture):
+    notice = parse_fixture("hotline_iwf.eml")
+    assert [(e.ip, e.url) for e in notice.events] == [("203.0.113.201", "http://203.0.113.201/uploads/x.jpg")]
+    assert notice.notifier.reference == "24-88123"
+
+
+def test_tco_removal_order_is_terrorism_abuse_not_a_data_request(parse_fixture):
+    notice = parse_fixture("tco_removal_order.eml")
+    assert (notice.format, notice.kind, notice.category, notice.deadline_hours) == ("tco", "abuse", "terrorism", 1)
+    assert urls(notice) == ["https://video-share.example.net/v/7hq2k9", "https://video-share.example.net/v/7hq2kA"]
+    assert notice.meta["authority"] == "National Internet Referral Unit, Example Police"
+    assert notice.meta["reference"] == "IRU-2024-0412"
+    assert notice.meta["issued_at"] == "2024-03-20T13:00:00+00:00"
+
+
+def test_preservation_request_is_law_enforcement_with_its_target_and_time(parse_fixture):
+    notice = parse_fixture("le_subpoena.eml")
+    assert notice.kind == "law_enforcement"
+    assert ips(notice) == ["203.0.113.45"]
+    assert notice.events[0].observed_at == datetime(2024, 3, 19, 22, 14, 3, tzinfo=UTC)
+    assert notice.meta["request_type"] == "preservation"
+    assert notice.meta["reference"] == "2024-CC-00917"
+
+
+def test_police_own_network_and_egress_address_are_not_targets(parse_fixture):
+    notice = parse_fixture("le_subpoena.eml")
+    assert "192.0.2.10" not in ips(notice)
+    assert notice.meta["networks_mentioned"] == ["192.0.2.0/24"]
+
+
+def test_dutch_vordering_126nc(parse_fixture):
+    notice = parse_fixture("le_vordering_nl.eml")
+    assert (notice.kind, notice.meta["request_type"]) == ("law_enforcement", "vordering")
+    assert ips(notice) == ["198.51.100.150"]
+    assert notice.events[0].observed_at == datetime(2024, 3, 21, 22, 45, 10, tzinfo=UTC)  # CET is UTC+1
+    assert notice.meta["reference"] == "PL0900-2024123456"
+
+
+def test_german_auskunftsersuchen(parse_fixture):
+    notice = parse_fixture("le_auskunft_de.eml")
+    assert (notice.kind, notice.meta["request_type"]) == ("law_enforcement", "auskunftsersuchen")
+    assert ips(notice) == ["2001:db8:100::99"]
+    assert notice.meta["reference"] == "123 Js 4567/24"
+
+
+def test_dmca_notice_lists_infringing_urls_not_the_original_work(parse_fixture):
+    notice = parse_fixture("dmca_notice.eml")
+    assert (notice.format, notice.category) == ("dmca", "copyright")
+    assert urls(notice) == [
+        "https://files.example.net/dl/the.example.movie.2023.1080p.mkv",
+        "https://files.example.net/dl/the.example.movie.2023.720p.mkv",
+    ]
+
+
+def test_dmca_elements_are_recorded(parse_fixture):
+    notice = parse_fixture("dmca_notice.eml")
+    assert notice.meta["dmca_complete"] is True
+    assert all(notice.meta["dmca_elements"].values())
+
+
+def test_dmca_notice_without_perjury_statement_is_marked_incomplete():
+    data = fixture_bytes("dmca_notice.eml").replace(b"under penalty of perjury", b"to the best of my knowledge")
+    notice = parse(data)
+    assert notice.meta["dmca_elements"]["accuracy_under_penalty_of_perjury"] is False
+    assert notice.meta["dmca_complete"] is False
+    assert any("accuracy_under_penalty_of_perjury" in w for w in notice.warnings)
+
+
+def test_acns_inline_in_prose(parse_fixture):
+    notice = parse_fixture("acns_inline.eml")
+    assert (notice.format, notice.category) == ("acns", "copyright")
+    assert [(e.ip, e.port) for e in notice.events] == [("203.0.113.99", 51413)]
+    assert notice.events[0].observed_at == datetime(2024, 3, 24, 21, 10, 42, tzinfo=UTC)
+    assert notice.notifier.reference == "4471-2024-03"
+    assert notice.notifier.organisation == "Example Pictures & Co."
+
+
+def test_acns_bare_xml_file(parse_fixture):
+    notice = parse_fixture("acns_bare.xml")
+    assert notice.format == "acns"
+    assert ips(notice) == ["203.0.113.99"]
+
+
+def test_acns_with_an_entity_bomb_doctype_is_read_without_expansion():
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    data = bomb + fixture_bytes("acns_bare.xml").split(b"?>", 1)[1].replace(b"<Title>The Example Movie", b"<Title>&b;")
+    notice = parse(data, filename="n.xml")
+    assert ips(notice) == ["203.0.113.99"]
+    assert "aaaaaaaaaa" not in repr(notice.as_dict())

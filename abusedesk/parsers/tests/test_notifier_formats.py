@@ -1,0 +1,87 @@
+"""Notices recognised by their sender's template: Spamhaus, abuse.ch,
+SpamCop, Cloudflare, phishing services."""
+
+from datetime import UTC, datetime
+
+from .conftest import ips, urls
+
+
+def test_sbl_range_listing_is_one_event_for_the_listed_range(parse_fixture):
+    notice = parse_fixture("spamhaus_sbl.eml")
+    assert (notice.format, notice.category) == ("spamhaus", "blocklist")
+    assert [(e.ip, e.extra.get("prefix")) for e in notice.events] == [("198.51.100.128", "198.51.100.128/25")]
+    assert notice.notifier.reference == "SBL612345"
+
+
+def test_sbl_whois_excerpt_and_trap_evidence_are_context(parse_fixture):
+    notice = parse_fixture("spamhaus_sbl.eml")
+    assert [e.extra.get("prefix") for e in notice.events] == ["198.51.100.128/25"]
+    assert notice.meta["reason"].startswith("snowshoe spam operation")
+
+
+def test_sbl_single_address_listing_ignores_the_network_mentioned_for_context(parse_fixture):
+    notice = parse_fixture("spamhaus_sbl_single_ip.eml")
+    assert [(e.ip, e.extra) for e in notice.events] == [("203.0.113.77", {})]
+
+
+def test_urlhaus_rows_become_malware_url_events_once_each(parse_fixture):
+    notice = parse_fixture("urlhaus.eml")
+    assert (notice.format, notice.category) == ("abusech", "malware")
+    assert urls(notice) == [
+        "http://198.51.100.30/bins/mozi.m",
+        "http://cdn-files.example.com/update/invoice_0316.exe",
+        "http://[2001:db8:100::80]:8080/x86",
+    ]
+    assert notice.events[0].observed_at == datetime(2024, 3, 16, 4, 12, 9, tzinfo=UTC)
+    assert notice.events[0].source_ref == "https://urlhaus.abuse.ch/url/2771001/"
+    assert not any("abuse.ch" in (e.domain or "") for e in notice.events)
+
+
+def test_feodo_c2_rows_give_ip_and_port_but_not_the_sinkhole(parse_fixture):
+    notice = parse_fixture("feodo.eml")
+    assert notice.category == "botnet"
+    assert [(e.ip, e.port) for e in notice.events] == [("203.0.113.66", 443), ("203.0.113.67", 8080)]
+
+
+def test_spamcop_reports_the_email_from_line_and_the_resolved_spamvertised_site(parse_fixture):
+    notice = parse_fixture("spamcop.eml")
+    assert notice.format == "spamcop"
+    assert ips(notice) == ["198.51.100.82"]
+    assert [(e.url, e.ip) for e in notice.events if e.url] == [("http://deals.example.com/watches", "203.0.113.150")]
+    assert notice.events[0].observed_at == datetime(2024, 3, 17, 9, 47, 12, tzinfo=UTC)
+    assert notice.notifier.reference == "7100077001"
+
+
+def test_spamcop_own_relays_in_the_offending_message_are_not_events(parse_fixture):
+    targets = {e.ip for e in parse_fixture("spamcop.eml").events}
+    assert "192.0.2.141" not in targets and "192.0.2.140" not in targets
+
+
+def test_cloudflare_origin_ip_is_paired_with_each_reported_url(parse_fixture):
+    notice = parse_fixture("cloudflare_phishing.eml")
+    assert (notice.format, notice.category) == ("cloudflare", "phishing")
+    assert [(e.ip, e.url) for e in notice.events] == [
+        ("203.0.113.140", "https://secure-bank-login.example.net/online/login.php"),
+        ("203.0.113.140", "https://secure-bank-login.example.net/online/verify.php"),
+    ]
+
+
+def test_cloudflare_edge_address_is_never_an_offender(parse_fixture):
+    assert "104.21.3.7" not in {e.ip for e in parse_fixture("cloudflare_phishing.eml").events}
+
+
+def test_cloudflare_csam_report_is_sensitive_with_a_one_hour_deadline(parse_fixture):
+    notice = parse_fixture("cloudflare_csam.eml")
+    assert (notice.category, notice.sensitive, notice.deadline_hours) == ("csam", True, 1)
+    assert [(e.ip, e.url) for e in notice.events] == [("2001:db8:100::77", "https://img-share.example.org/g/8812")]
+
+
+def test_phishing_service_notice_refangs_urls_and_skips_the_legitimate_site(parse_fixture):
+    notice = parse_fixture("phishing_netcraft.eml")
+    assert (notice.format, notice.category) == ("phishing", "phishing")
+    assert urls(notice) == [
+        "https://examplebank-verify.example.org/secure/signin.php",
+        "https://examplebank-verify.example.org/secure/otp.php",
+    ]
+    assert {e.ip for e in notice.events} == {"198.51.100.111"}
+    assert notice.notifier.reference == "1a2b3c4d5e6f"

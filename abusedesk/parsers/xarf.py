@@ -1,0 +1,280 @@
+"""X-ARF: the eXtended Abuse Reporting Format, in the three shapes seen in
+the wild:
+
+- X-ARF 0.2 mail: header `X-XARF: PLAIN`, a human-readable text part, a
+  YAML report part (`text/plain; name=report.txt`, Schema-URL, Report-Type,
+  Source, Source-Type, Port, Date, ...) and an optional evidence part. The
+  report is read as flat `Key: value` lines, never with a YAML loader: the
+  fields are flat, and a loader would give attackers anchors and aliases;
+- the JSON of abusix's "v3/v4" generation: {"Version", "ReporterInfo",
+  "Report": {"ReportClass", "ReportType", "SourceIp"/"Source", "SourcePort",
+  "Date", ...}};
+- the JSON of the xarf-spec v4 schemas: {"xarf_version", "category",
+  "type", "source_identifier", "source_port", "timestamp", "reporter", ...}.
+
+JSON reports arrive bare (a .json file) or in a mail (attachment or body).
+The offender is the Source; Destination (X-ARF 0.2) is the victim.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .arf import parse_fields
+from .base import Event, NotifierInfo, ParseContext, ParsedNotice
+from .common import Events, sanitise, start_notice, url_event
+from .extract import find_ips, parse_when, refang
+from .mime import Mail, Part
+
+FORMAT = "xarf"
+MAX_JSON = 5 * 1024 * 1024
+
+# Report types, normalised (lower case, no '-', '_' or spaces) → category.
+TYPE_CATEGORY = {
+    "loginattack": "brute_force", "bruteforce": "brute_force", "authfailure": "brute_force",
+    "portscan": "scanning", "scan": "scanning", "scanning": "scanning", "vulnscanning": "scanning",
+    "vulnerabilityscan": "scanning", "reconnaissance": "scanning", "sqlinjection": "scanning",
+    "phishing": "phishing",
+    "malware": "malware", "malwaredistribution": "malware", "malwarehosting": "malware",
+    "compromisedserver": "malware", "remotecompromise": "malware", "webshell": "malware",
+    "spam": "spam", "bulkmessaging": "spam",
+    "ddos": "ddos", "ddosamplification": "ddos", "dos": "ddos",
+    "copyright": "copyright", "p2p": "copyright", "cyberlocker": "copyright", "ugcplatform": "copyright",
+    "linksite": "copyright", "usenet": "copyright", "dmca": "copyright",
+    "botnet": "botnet", "bot": "botnet", "infectedhost": "botnet", "c2": "botnet", "cnc": "botnet",
+    "fraud": "fraud", "brandinfringement": "fraud", "suspiciousregistration": "fraud",
+    "csam": "csam", "csem": "csam",
+    "blocklist": "blocklist", "threatintelligence": "blocklist",
+    "cve": "vulnerable_service", "open": "vulnerable_service", "openservice": "vulnerable_service",
+    "misconfiguration": "vulnerable_service", "vulnerability": "vulnerable_service",
+    "exposeddata": "vulnerable_service",
+    "info": "other",
+}
+# When the type is unknown, the class/category still says something.
+CLASS_CATEGORY = {
+    "messaging": "spam", "connection": "scanning", "infrastructure": "botnet", "copyright": "copyright",
+    "vulnerability": "vulnerable_service", "reputation": "blocklist", "content": "other",
+    "activity": "other", "abuse": "other",
+}
+_NORM = re.compile(r"[\s_\-]+")
+
+
+def category_of(report_type: str, report_class: str = "") -> str:
+    key = _NORM.sub("", (report_type or "").lower())
+    if key in TYPE_CATEGORY:
+        return TYPE_CATEGORY[key]
+    return CLASS_CATEGORY.get(_NORM.sub("", (report_class or "").lower()), "other")
+
+
+def _is_json_report(obj) -> bool:
+    if isinstance(obj, list):
+        return bool(obj) and all(isinstance(o, dict) for o in obj[:10]) and _is_json_report(obj[0])
+    if not isinstance(obj, dict):
+        return False
+    return "xarf_version" in obj or ("Report" in obj and isinstance(obj["Report"], dict)) or (
+        "category" in obj and "type" in obj and "source_identifier" in obj
+    )
+
+
+def load_json(text: str):
+    """The JSON value, or None if it is not JSON (or absurdly nested)."""
+    text = text.strip().lstrip("\ufeff")
+    if not text or text[0] not in "[{" or len(text) > MAX_JSON:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _yaml_part(mail: Mail) -> Part | None:
+    for part in mail.parts:
+        if part.message is not None or not part.is_text:
+            continue
+        name = (part.filename or part.params.get("name") or "").lower()
+        head = part.text[:4000]
+        if name == "report.txt" or (re.search(r"(?im)^schema-url\s*:", head) and
+                                    re.search(r"(?im)^report-type\s*:", head)):
+            return part
+    return None
+
+
+def _json_part(mail: Mail):
+    for part in mail.parts:
+        if part.message is not None or not part.is_text:
+            continue
+        if part.content_type == "application/json" or (part.filename or "").lower().endswith(".json") or \
+                part.raw_text.lstrip()[:1] in ("{", "["):
+            obj = load_json(part.raw_text)
+            if obj is not None and _is_json_report(obj):
+                return obj
+    return None
+
+
+def looks_like(mail: Mail) -> bool:
+    if mail.header("x-xarf") or mail.header("x-arf"):
+        return True
+    return _yaml_part(mail) is not None or _json_part(mail) is not None
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    return value
+
+
+def _add_source(events: Events, category: str, source: str, source_type: str, port, when, evidence: str,
+                ref: str | None = None) -> None:
+    source = refang(_unquote(str(source or "")))[:2048]
+    if not source:
+        return
+    port_num = None
+    try:
+        port_num = int(str(port).strip()) if port not in (None, "") else None
+        if port_num is not None and not 0 < port_num < 65536:
+            port_num = None
+    except ValueError:
+        port_num = None
+    stype = (source_type or "").lower()
+    if "uri" in stype or "url" in stype or re.match(r"(?i)^(?:https?|ftp)://", source):
+        events.add(url_event(source, category, port=port_num, observed_at=when, evidence=evidence, source_ref=ref))
+        return
+    ips = find_ips(source)
+    if ips:
+        events.add(Event(category=category, ip=ips[0].ip, port=port_num or ips[0].port, observed_at=when,
+                         evidence=evidence, source_ref=ref))
+    elif re.fullmatch(r"[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}", source):
+        events.add(Event(category=category, domain=source.lower(), port=port_num, observed_at=when,
+                         evidence=evidence, source_ref=ref))
+
+
+def _parse_v02(notice: ParsedNotice, part: Part, events: Events) -> None:
+    fields = {k: [_unquote(v) for v in vs] for k, vs in parse_fields(part.text).items()}
+
+    def one(name: str) -> str:
+        return (fields.get(name) or [""])[0]
+
+    report_type = one("report-type")
+    notice.category = category_of(report_type, one("category"))
+    when = parse_when(one("date"))
+    evidence = sanitise(f"X-ARF {one('version') or '0.2'} {report_type} from {one('source')}"
+                        + (f" port {one('port')}" if one("port") else ""), 300)
+    _add_source(events, notice.category, one("source"), one("source-type"), one("port"), when, evidence)
+    notice.meta.update({
+        "xarf_version": sanitise(one("version") or "0.2", 20),
+        "report_type": sanitise(report_type, 100),
+        "report_category": sanitise(one("category"), 100),
+        "schema_url": sanitise(one("schema-url"), 300),
+        "service": sanitise(one("service"), 100),
+        "occurrences": sanitise(one("occurrences"), 20),
+        "user_agent": sanitise(one("user-agent"), 200),
+    })
+    if one("reported-from") and not notice.notifier.email:
+        notice.notifier.email = sanitise(one("reported-from"), 254).lower()
+
+
+def _first(obj: dict, *names: str):
+    for name in names:
+        if name in obj and obj[name] not in (None, ""):
+            return obj[name]
+    return None
+
+
+def _parse_json_report(notice: ParsedNotice, obj: dict, events: Events) -> None:
+    if "Report" in obj and isinstance(obj["Report"], dict):  # abusix v3/v4 generation
+        report = obj["Report"]
+        reporter = obj.get("ReporterInfo") if isinstance(obj.get("ReporterInfo"), dict) else {}
+        rtype, rclass = str(_first(report, "ReportType") or ""), str(_first(report, "ReportClass") or "")
+        source = _first(report, "SourceIp", "Source", "SourceIP", "Ip", "Url", "SourceUrl")
+        stype = "url" if _first(report, "Url", "SourceUrl") == source and source else str(
+            _first(report, "SourceType") or "")
+        port = _first(report, "SourcePort", "Port")
+        when = parse_when(str(_first(report, "Date", "Time", "Timestamp") or ""))
+        ref = _first(report, "ReportId", "Id")
+        version = str(obj.get("Version", ""))
+        org = _first(reporter, "ReporterOrg", "ReporterOrgName")
+        mail = _first(reporter, "ReporterOrgEmail", "ReporterContactEmail")
+        extra_urls = [report.get("Url")] if report.get("Url") and report.get("Url") != source else []
+    else:  # xarf-spec v4
+        reporter = obj.get("reporter") if isinstance(obj.get("reporter"), dict) else {}
+        rtype, rclass = str(obj.get("type") or ""), str(obj.get("category") or "")
+        source = _first(obj, "source_identifier", "source_ip", "source")
+        stype = str(obj.get("source_type") or "")
+        port = _first(obj, "source_port")
+        when = parse_when(str(_first(obj, "timestamp", "date") or ""))
+        ref = _first(obj, "report_id")
+        version = str(obj.get("xarf_version", "4"))
+        org = _first(reporter, "org")
+        mail = _first(reporter, "contact")
+        extra_urls = [obj.get("url")] if isinstance(obj.get("url"), str) and obj.get("url") != source else []
+    category = category_of(rtype, rclass)
+    if notice.category is None:
+        notice.category = category
+    evidence = sanitise(f"X-ARF {version} {rclass}/{rtype} from {source}" + (f" port {port}" if port else ""), 300)
+    ref = sanitise(str(ref), 200) if ref else None
+    urls = [refang(u) for u in extra_urls if isinstance(u, str)]
+    source_ips = find_ips(str(source)) if isinstance(source, str | int) else []
+    if urls and source_ips:
+        # A content report: the URL is hosted on the source address.
+        for url in urls:
+            event = url_event(url, category, observed_at=when, evidence=evidence, source_ref=ref)
+            event.ip = event.ip or source_ips[0].ip
+            events.add(event)
+    else:
+        if isinstance(source, str | int):
+            _add_source(events, category, str(source), stype, port, when, evidence, ref)
+        for url in urls:
+            _add_source(events, category, url, "url", None, when, evidence, ref)
+    if category == "csam":
+        notice.sensitive = True
+    notice.meta.setdefault("xarf_version", sanitise(version, 20))
+    notice.meta.setdefault("report_type", sanitise(rtype, 100))
+    notice.meta.setdefault("report_class", sanitise(rclass, 100))
+    if ref:
+        notice.meta.setdefault("report_ids", []).append(ref)
+    if org and not notice.notifier.organisation:
+        notice.notifier.organisation = sanitise(str(org), 200)
+    if mail and not notice.notifier.email:
+        notice.notifier.email = sanitise(str(mail), 254).lower()
+
+
+def _parse_json(notice: ParsedNotice, obj, events: Events) -> None:
+    reports = obj if isinstance(obj, list) else [obj]
+    for report in reports:
+        if isinstance(report, dict):
+            _parse_json_report(notice, report, events)
+    categories = {e.category for e in notice.events}
+    if len(categories) == 1:
+        notice.category = categories.pop()
+
+
+def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
+    notice = start_notice(FORMAT, mail)
+    notice.notifier.no_reply = True  # X-ARF is machine-generated
+    events = Events(notice, context)
+    part = _yaml_part(mail)
+    if part is not None:
+        _parse_v02(notice, part, events)
+    else:
+        obj = _json_part(mail)
+        if obj is None:
+            notice.kind = "unparseable"
+            notice.errors.append("X-ARF mail without a report part")
+            return notice
+        _parse_json(notice, obj, events)
+    notice.category = notice.category or "other"
+    return events.finish()
+
+
+def parse_json_bytes(data: bytes, context: ParseContext) -> ParsedNotice | None:
+    """A bare X-ARF JSON file; None if the bytes are not X-ARF JSON."""
+    obj = load_json(data[:MAX_JSON + 1].decode("utf-8", "replace"))
+    if obj is None or not _is_json_report(obj):
+        return None
+    notice = ParsedNotice(format=FORMAT, notifier=NotifierInfo(no_reply=True))
+    events = Events(notice, context)
+    _parse_json(notice, obj, events)
+    notice.category = notice.category or "other"
+    return events.finish()
