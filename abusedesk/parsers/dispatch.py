@@ -26,6 +26,7 @@ from . import (
     lawenforcement,
     phishing,
     shadowserver,
+    simple,
     spamcop,
     spamhaus,
     tco,
@@ -116,7 +117,7 @@ def _parse(data: bytes, filename: str | None, context: ParseContext) -> ParsedNo
 
 def _parse_bare_file(data, head, name, filename, context) -> ParsedNotice | None:
     """Report files that are not mail: zip/gzip/CSV (Shadowserver), JSON
-    (X-ARF), XML (ACNS)."""
+    (our web form and simple API notice, X-ARF), XML (ACNS)."""
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06") or head[:2] == b"\x1f\x8b" or name.endswith(
         (".zip", ".gz", ".csv")
     ):
@@ -124,7 +125,7 @@ def _parse_bare_file(data, head, name, filename, context) -> ParsedNotice | None
     if shadowserver.looks_like(filename, head):
         return shadowserver.parse_report(data, filename, context)
     if head[:1] in (b"{", b"[") or name.endswith(".json"):
-        notice = xarf.parse_json_bytes(data, context)
+        notice = simple.parse_json_bytes(data, context) or xarf.parse_json_bytes(data, context)
         return notice or _unparseable("JSON document that is not an X-ARF report", "json")
     if head[:5] == b"<?xml" or head[:12].lower().startswith(b"<infringement") or name.endswith(".xml"):
         notice = acns.parse_xml_bytes(data, context)

@@ -101,3 +101,18 @@ def test_customers_cannot_manage_notifiers(demo):
     client.force_authenticate(User.objects.get(username="customer-a"))
     notifier = Notifier.objects.first()
     assert client.post(f"/api/v1/notifiers/{notifier.pk}/api-key/").status_code == 403
+
+
+def test_a_simple_json_notice_about_our_ip_becomes_a_case(demo, feed, django_capture_on_commit_callbacks):
+    from abusedesk.cases.models import Case
+
+    _, client = feed
+    notice = {"category": "phishing", "ip": "198.51.100.7", "url": "http://bank-login.example/x",
+              "observed_at": "2026-11-22T10:00:00Z", "reference": "T-1"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, json.dumps(notice).encode(), "application/json")
+
+    assert response.status_code == 202
+    case = Case.objects.get(customer__reference="customer-a", category="phishing")
+    assert case.ip == "198.51.100.7"
+    assert case.target == "http://bank-login.example/x"

@@ -66,3 +66,16 @@ def test_the_form_is_rate_limited_per_address(client, db, settings):
 def test_hostile_input_is_escaped_in_the_form_errors(client, db):
     html = client.post(reverse("notice-form"), dict(GOOD, location='"><script>alert(1)</script>')).content.decode()
     assert "<script>alert(1)" not in html
+
+
+def test_a_form_notice_about_our_ip_becomes_a_case(client, demo, django_capture_on_commit_callbacks):
+    from abusedesk.cases.models import Case
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/report/", {"category": "scanning", "location": "203.0.113.140",
+                                 "explanation": "SSH scanning our hosts", "name": "Jan",
+                                 "email": "jan@example.org", "bona_fide": "on"})
+
+    case = Case.objects.get(ip="203.0.113.140")
+    assert case.customer.reference == "reseller-c"
+    assert case.end_customer.reference == "reseller-c-end-2"
