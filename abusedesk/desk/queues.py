@@ -14,6 +14,7 @@ DUE_SOON = timedelta(hours=4)
 
 # name, label, kind ("case", "report" or "raw")
 QUEUES = [
+    ("open", _("All open"), "case"),
     ("new", _("New"), "case"),
     ("unmatched", _("Unmatched"), "raw"),
     ("masked", _("Masked (CDN)"), "report"),
@@ -33,6 +34,8 @@ def queryset(name: str, user):
     now = clock.now()
     cases = Case.objects.visible_to(user)
     running = sorted(DEADLINE_RUNNING)
+    if name == "open":
+        return cases.open().order_by("deadline")
     if name == "new":
         return cases.filter(state=State.NEW).order_by("received_at")
     if name == "due_soon":

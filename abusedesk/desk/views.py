@@ -57,7 +57,7 @@ def _page(qs, request):
 @staff_required
 def queue_view(request, name=None):
     available = queues.queues_for(request.user)
-    name = name or "new"
+    name = name or "open"
     entry = next((q for q in available if q[0] == name), None)
     if entry is None:
         raise Http404
@@ -65,7 +65,9 @@ def queue_view(request, name=None):
     if entry[2] == "case":
         qs = qs.select_related("customer", "end_customer")
     counts = queues.counts(request.user)
-    chart = {"labels": [str(label) for _n, label, _k in available], "values": [counts[n] for n, _l, _k in available]}
+    # "All open" is the sum of the others' scale: it would flatten every other bar.
+    charted = [q for q in available if q[0] != "open"]
+    chart = {"labels": [str(label) for _n, label, _k in charted], "values": [counts[n] for n, _l, _k in charted]}
     return render(request, "desk/queues.html", {
         "queues": [(n, label, counts[n]) for n, label, _k in available], "current": entry, "page": _page(qs, request),
         "chart": chart, "bulk_form": BulkForm(),

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_queue_page_renders(staff, cases):
-    for name in ["new", "unmatched", "masked", "due_soon", "overdue", "disputed", "restricted"]:
+    for name in ["open", "new", "unmatched", "masked", "due_soon", "overdue", "disputed", "restricted"]:
         assert staff.get(reverse("desk:queue", args=[name])).status_code == 200, name
 
 
@@ -30,6 +30,13 @@ def test_plain_staff_cannot_read_the_original_of_a_child_abuse_notice(staff, com
     assert staff.get(reverse("desk:raw", args=[raw_id])).status_code == 404
     assert staff.get(reverse("desk:raw-download", args=[raw_id])).status_code == 404
     assert compliance.get(reverse("desk:raw-download", args=[raw_id])).status_code == 200
+
+
+def test_the_desk_opens_on_every_open_case_soonest_deadline_first(staff, demo, clock):
+    later = make_case("customer-a", hours_left=10)
+    sooner = make_case("customer-b", hours_left=2)
+    body = staff.get(reverse("desk:queues")).content.decode()
+    assert body.index(sooner.ref) < body.index(later.ref)
 
 
 def test_overdue_cases_are_in_the_overdue_queue(staff, demo, clock):
