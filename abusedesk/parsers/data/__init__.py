@@ -1,0 +1,1 @@
+"""Where abusedesk reads its shipped data files from (package data)."""
