@@ -1,0 +1,148 @@
+"""Keyword classification of human-written abuse mail into the 14 categories.
+
+Deliberately simple and explainable: each category has strong and weak
+phrases in English, Dutch, German, French and Spanish. A strong phrase is
+one that names the abuse ("phishing", "brute force", "kinderporno"); a weak
+one merely hints ("login", "flood"). The category with the highest score
+wins; the confidence says how clear the win was, so that staff review the
+unclear ones.
+"""
+
+from __future__ import annotations
+
+import re
+
+# category: (strong phrases, weak phrases). Regex fragments, matched
+# case-insensitively at word starts.
+_KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "csam": (
+        ("child sexual abuse", "child abuse material", "csam", "csem", "child porn", "indecent images of child",
+         "kinderporno", "kindermisbruik", "seksueel kindermisbruik", "kinderpornografi", "missbrauchsdarstellung",
+         "sexuellen missbrauch von kindern", "pédopornograph", "pedopornograph", "abus sexuels? sur (?:des )?enfants",
+         "abuso sexual infantil", "pornografía infantil", "inhope", "eokm", "ncmec", "cybertipline", "iwf"),
+        ("minors?", "minderjarig", "minderjährig", "mineur", "menores"),
+    ),
+    "terrorism": (
+        ("terrorist content", "terroristische inhoud", "terroristische inhalte", "terroristischer inhalte",
+         "contenu terroriste", "contenidos? terrorista", "2021/784", "removal order", "verwijderingsbevel",
+         "entfernungsanordnung", "injonction de retrait", "orden de retirada"),
+        ("terror", "extremis", "jihad", "propaganda"),
+    ),
+    "phishing": (
+        ("phish", "credential harvest", "fake login", "phishing", "hameçonnage", "suplantación de identidad",
+         "nep[- ]?(?:bank|inlog)pagina", "gefälschte (?:login|anmelde)"),
+        ("login page", "inlogpagina", "anmeldeseite", "password", "wachtwoord", "passwort", "credentials",
+         "inloggegevens", "zugangsdaten", "impersonat", "spoofed", "brand"),
+    ),
+    "malware": (
+        ("malware", "trojan", "ransomware", "malicious (?:file|software|payload|code|executable)", "webshell",
+         "schadsoftware", "schadcode", "logiciel malveillant", "software malicioso", "virus", "infostealer",
+         "dropper", "cryptominer", "coin ?miner", "malicious download", "urlhaus"),
+        ("infected", "besmet", "infiziert", "infecté", "infectado", "payload", "exploit kit", "\\.exe\\b"),
+    ),
+    "botnet": (
+        ("botnet", "command and control", "command-and-control", "c&c", "c2 server", "\\bc2\\b", "sinkhole",
+         "mirai", "emotet", "qakbot", "feodo", "bot infection", "drone"),
+        ("\\bbots?\\b", "zombie", "beacon"),
+    ),
+    "ddos": (
+        ("ddos", "d?dos attack", "denial of service", "denial-of-service", "syn flood", "udp flood",
+         "amplification attack", "überlastungsangriff", "dienstverweigerung", "déni de service",
+         "denegación de servicio", "ddos-aanval"),
+        ("flood", "amplification", "reflection", "gbps", "mpps", "pps\\b"),
+    ),
+    "scanning": (
+        ("port ?scan", "portscan", "scanning", "network scan", "poortscan", "scans? (?:on|of|against)",
+         "balayage de ports", "escaneo de puertos", "probing"),
+        ("\\bscan", "scannen", "nmap", "masscan", "zmap", "probe"),
+    ),
+    "brute_force": (
+        ("brute[- ]?force", "dictionary attack", "password spray", "credential stuffing", "login attempts",
+         "failed login", "failed password", "authentication failures", "inlogpogingen", "anmeldeversuche",
+         "fuerza bruta", "force brute", "wp-login", "xmlrpc\\.php", "ssh attack", "ssh-angriff"),
+        ("sshd", "invalid user", "authentication failure", "login", "ssh", "rdp", "ftp"),
+    ),
+    "copyright": (
+        ("copyright", "dmca", "infring", "auteursrecht", "urheberrecht", "droit d'auteur", "derechos de autor",
+         "piracy", "pirated", "512\\(c\\)", "copyrighted work", "intellectual property"),
+        ("torrent", "bittorrent", "unauthori[sz]ed (?:copy|distribution)", "licen[cs]e", "rights holder"),
+    ),
+    "fraud": (
+        ("fraud", "scam", "fraude", "oplichting", "betrug", "estafa", "fake ?shop", "nepwinkel", "advance fee",
+         "investment scam", "beleggingsfraude", "anlagebetrug", "arnaque", "escroquerie"),
+        ("counterfeit", "nep", "gefälscht", "fake", "bitcoin", "crypto", "money"),
+    ),
+    "spam": (
+        ("spam", "unsolicited (?:commercial |bulk )?(?:e-?mail|mail|message)", "junk mail", "ongevraagde (?:e-?mail|mail)",
+         "unerwünschte (?:e-?mail|werbung|nachricht)", "courrier indésirable", "pourriel", "correo no deseado",
+         "bulk e-?mail", "\\buce\\b", "\\bube\\b"),
+        ("newsletter", "unsubscribe", "afmelden", "abmelden", "mailing", "advert", "reclame", "werbung"),
+    ),
+    "blocklist": (
+        ("blocklist", "blacklist", "block list", "black list", "dnsbl", "\\brbl\\b", "\\bsbl\\d*", "zwarte lijst",
+         "sperrliste", "listed (?:on|in|at)", "has been listed", "gelistet"),
+        ("listing", "delist", "reputation"),
+    ),
+    "vulnerable_service": (
+        ("open resolver", "open recursive", "open (?:dns|ntp|memcached|snmp|ssdp|redis|elasticsearch|mongodb)",
+         "vulnerable", "cve-\\d{4}-\\d+", "kwetsbaar", "verwundbar", "vulnérable", "vulnerable", "misconfigured",
+         "exposed service", "exposed database", "unpatched"),
+        ("exposed", "open port", "outdated", "end of life", "insecure"),
+    ),
+}
+
+_STRONG_WEIGHT = 3
+_WEAK_WEIGHT = 1
+_MAX_HITS_PER_PHRASE = 3
+
+
+def _compile(phrases: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?<![\w])(?:" + "|".join(phrases) + ")", re.IGNORECASE)
+
+
+_PATTERNS = {cat: (_compile(strong), _compile(weak)) for cat, (strong, weak) in _KEYWORDS.items()}
+_SAMPLE = 200_000  # characters looked at: a classifier needs no more
+
+
+def scores(text: str) -> dict[str, int]:
+    text = text[:_SAMPLE]
+    out = {}
+    for category, (strong, weak) in _PATTERNS.items():
+        score = 0
+        for pattern, weight in ((strong, _STRONG_WEIGHT), (weak, _WEAK_WEIGHT)):
+            counts: dict[str, int] = {}
+            for m in pattern.finditer(text):
+                key = m.group(0).lower()
+                if counts.get(key, 0) < _MAX_HITS_PER_PHRASE:
+                    counts[key] = counts.get(key, 0) + 1
+                    score += weight
+        if score:
+            out[category] = score
+    return out
+
+
+# When two categories tie, the more urgent/specific one wins.
+_PRIORITY = ("csam", "terrorism", "phishing", "malware", "botnet", "ddos", "brute_force", "scanning", "fraud",
+             "copyright", "blocklist", "vulnerable_service", "spam")
+
+
+def classify(text: str) -> tuple[str | None, float]:
+    """(category, confidence 0..1); (None, 0.0) when nothing matched."""
+    found = scores(text)
+    if not found:
+        return None, 0.0
+    ranked = sorted(found.items(), key=lambda kv: (-kv[1], _PRIORITY.index(kv[0])))
+    best, top = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0
+    # Clear when the winner has a strong phrase and beats the runner-up well.
+    strength = min(1.0, 0.3 + 0.1 * top)
+    margin = (top - second) / top
+    confidence = round(max(0.1, min(1.0, strength * (0.5 + 0.5 * margin))), 2)
+    # csam and terrorism are never guessed from weak hints alone.
+    if best in ("csam", "terrorism") and top < _STRONG_WEIGHT:
+        ranked = [kv for kv in ranked if kv[0] not in ("csam", "terrorism")]
+        if not ranked:
+            return None, 0.0
+        best = ranked[0][0]
+        confidence = min(confidence, 0.4)
+    return best, confidence

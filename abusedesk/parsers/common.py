@@ -1,0 +1,261 @@
+"""Helpers every mail-format parser shares: who sent it, collecting events
+without duplicates or beyond the cap, and the Received-chain walk."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from .base import Event, NotifierInfo, ParseContext, ParsedNotice
+from .extract import (
+    find_domains,
+    find_ips,
+    find_urls,
+    ip_private,
+    ip_usable,
+    normalise_ip,
+    parse_when,
+    refang,
+    registrable_domain,
+    url_host,
+)
+from .mime import Mail
+
+NO_TARGET = "no IP address, URL or domain found"
+
+_NOREPLY_LOCAL = re.compile(
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer[-_.]?daemon|bounces?|auto|autoreply"
+    r"|notifications?|notify|alerts?|feeds?|fbl|feedback[-_.]?loop|arf|scomp|reports?|staff)(?:[-_.+].*)?$"
+)
+
+
+def is_auto_generated(mail: Mail) -> bool:
+    """RFC 3834 Auto-Submitted, bulk precedence, or a no-reply sender."""
+    auto = mail.header("auto-submitted").strip().lower()
+    if auto and not auto.startswith("no"):
+        return True
+    if mail.header("precedence").strip().lower() in ("bulk", "junk", "list", "auto_reply"):
+        return True
+    _, addr = mail.from_address
+    local = addr.split("@", 1)[0]
+    return bool(_NOREPLY_LOCAL.match(local))
+
+
+def notifier_from_mail(mail: Mail, *, organisation: str = "", no_reply: bool | None = None) -> NotifierInfo:
+    name, addr = mail.from_address
+    org = organisation
+    if not org and addr and "@" in addr:
+        org = registrable_domain(addr.rsplit("@", 1)[1])
+    return NotifierInfo(
+        name=sanitise(name, 200),
+        email=addr[:254],
+        organisation=sanitise(org, 200),
+        no_reply=is_auto_generated(mail) if no_reply is None else no_reply,
+    )
+
+
+def start_notice(fmt: str, mail: Mail | None, **kwargs) -> ParsedNotice:
+    """A ParsedNotice with the mail's subject, Message-ID, Date and notifier."""
+    notice = ParsedNotice(format=fmt, **kwargs)
+    if mail is not None:
+        notice.subject = sanitise(mail.subject, 998)
+        notice.message_id = sanitise(mail.header("message-id"), 998)
+        notice.date = parse_when(mail.header("date"))
+        notice.notifier = notifier_from_mail(mail)
+        notice.warnings.extend(mail.warnings)
+    return notice
+
+
+_WS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+")
+
+
+def sanitise(text: str | None, limit: int = 500) -> str:
+    """Plain, short, one-paragraph text safe to show and store: no control
+    or bidi-override characters, length capped."""
+    if not text:
+        return ""
+    text = _WS.sub(" ", text)
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+class Events:
+    """Collects events in order: identical ip+url+port (and domain) once,
+    no more than `context.max_events` (a warning says how many were cut)."""
+
+    def __init__(self, notice: ParsedNotice, context: ParseContext):
+        self.notice = notice
+        self.max = context.max_events
+        self.seen: set[tuple] = set()
+        self.dropped = 0
+
+    def add(self, event: Event) -> bool:
+        key = (event.ip, event.url, event.port, event.domain if not (event.ip or event.url) else None)
+        if key in self.seen:
+            return False
+        if len(self.notice.events) >= self.max:
+            self.dropped += 1
+            return False
+        self.seen.add(key)
+        self.notice.events.append(event)
+        return True
+
+    def finish(self) -> ParsedNotice:
+        if self.dropped:
+            self.notice.warnings.append(
+                f"{self.dropped} more events not kept: the limit is {self.max} events per notice"
+            )
+        if self.notice.kind != "unparseable" and not self.notice.events and NO_TARGET not in self.notice.errors:
+            self.notice.errors.append(NO_TARGET)
+        return self.notice
+
+    def __len__(self) -> int:
+        return len(self.notice.events)
+
+
+def url_event(url: str, category: str, **kwargs) -> Event:
+    """An event for a URL: the host becomes `ip` if it is a literal address,
+    else `domain` (the resolver looks it up)."""
+    host = url_host(url)
+    ip = normalise_ip(host) if host else None
+    return Event(category=category, url=url, ip=ip, domain=None if ip else host, **kwargs)
+
+
+# --- own / notifier infrastructure ----------------------------------------------
+
+
+def _own_networks(context: ParseContext) -> tuple[list, list[str]]:
+    nets, names = [], []
+    for entry in context.own_mail_servers:
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        try:
+            nets.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            names.append(entry.rstrip("."))
+    return nets, names
+
+
+def is_own_server(ip: str | None, host: str | None, context: ParseContext) -> bool:
+    """Is this the provider's own mail server (by address, network or name)?"""
+    nets, names = _own_networks(context)
+    if ip:
+        try:
+            addr = ipaddress.ip_address(ip)
+            if any(addr in n for n in nets if n.version == addr.version):
+                return True
+        except ValueError:
+            pass
+    if host:
+        host = host.lower().rstrip(".")
+        for name in names:
+            if host == name or (name.startswith(".") and host.endswith(name)) or host.endswith("." + name):
+                return True
+    return False
+
+
+# --- Received headers -------------------------------------------------------------
+
+_FROM_CLAUSE = re.compile(r"^\s*from\s+([^\s;]{1,255})([^;]{0,1024}?)(?:\sby\s|\swith\s|;|$)", re.IGNORECASE)
+_BY_HOST = re.compile(r"\bby\s+([A-Za-z0-9.\-_\[\]:]{1,255})", re.IGNORECASE)
+_RDNS = re.compile(r"\(\s*([A-Za-z0-9.\-_]{1,255})\s*\[")
+
+
+@dataclass(slots=True)
+class Hop:
+    """One Received: header: who handed the mail over, to whom, when."""
+
+    from_host: str | None
+    from_ip: str | None
+    by_host: str | None
+    when: datetime | None
+    raw: str
+
+
+def parse_received(value: str) -> Hop:
+    value = value[:2048]
+    from_host = from_ip = by_host = None
+    m = _FROM_CLAUSE.match(value)
+    if m:
+        helo, rest = m.group(1), m.group(2)
+        clause = helo + " " + rest
+        rdns = _RDNS.search(rest)
+        name = rdns.group(1) if rdns else helo.strip("[]()")
+        if name.lower() not in ("unknown", "localhost") and normalise_ip(name) is None:
+            from_host = name.lower().rstrip(".")
+        # The address in brackets is what the receiving server saw; HELO text may lie.
+        ips = find_ips(clause)
+        bracketed = [f for f in ips if f.start > 0 and clause[f.start - 1] in "[("]
+        chosen = bracketed or ips
+        from_ip = chosen[0].ip if chosen else None
+    b = _BY_HOST.search(value)
+    if b:
+        by_host = b.group(1).strip("[]").lower().rstrip(".")
+    when = parse_when(value.rsplit(";", 1)[1]) if ";" in value else None
+    return Hop(from_host, from_ip, by_host, when, value)
+
+
+def origin_hop(received: list[str], context: ParseContext, reporter_domains: set[str] | None = None) -> Hop | None:
+    """The host that handed a mail to the receiving side: walking the
+    Received: chain from the top (the receiver's own hops), skip hops from
+    internal addresses, from the receiver's own domain (taken from the `by`
+    host of the topmost hop), and from the provider's own mail servers (a
+    customer's mail relayed by our smarthost: the customer is the source)."""
+    hops = [parse_received(v) for v in received[:100]]
+    domains = {d.lower() for d in (reporter_domains or set()) if d}
+    for hop in hops:
+        if hop.by_host and normalise_ip(hop.by_host) is None and "." in hop.by_host:
+            domains.add(registrable_domain(hop.by_host))
+            break
+    for hop in hops:
+        ip = hop.from_ip
+        if not ip or not ip_usable(ip) or ip_private(ip):
+            continue
+        if hop.from_host and registrable_domain(hop.from_host) in domains and not is_own_server(
+            ip, hop.from_host, context
+        ):
+            continue
+        if is_own_server(ip, hop.from_host, context):
+            continue
+        return hop
+    return None
+
+
+def events_from_text(
+    text: str,
+    category: str,
+    events: Events,
+    *,
+    observed_at: datetime | None = None,
+    skip_ips: set[str] = frozenset(),
+    skip_domains: set[str] = frozenset(),
+    with_domains: bool = False,
+    evidence: str = "",
+) -> None:
+    """Every URL and IP in text as events (re-fanged first); bare domains too
+    if asked. Private addresses only when no public one is there."""
+    text = refang(text)
+    url_hosts = set()
+    for url in find_urls(text):
+        host = url_host(url)
+        if host and (registrable_domain(host) in skip_domains or host in skip_ips):
+            continue
+        url_hosts.add(host)
+        events.add(url_event(url, category, observed_at=observed_at, evidence=evidence))
+    ips = [f for f in find_ips(text) if f.ip not in skip_ips]
+    public = [f for f in ips if not f.private]
+    for found in public or ips:
+        if found.ip in url_hosts and not found.port:
+            continue  # already an event as the host of a URL
+        events.add(Event(category=category, ip=found.ip, port=found.port, observed_at=observed_at,
+                         evidence=evidence))
+    if with_domains:
+        for domain in find_domains(text):
+            if registrable_domain(domain) in skip_domains or domain in url_hosts:
+                continue
+            events.add(Event(category=category, domain=domain, observed_at=observed_at, evidence=evidence))

@@ -1,0 +1,367 @@
+"""Find IP addresses, URLs, domains and timestamps in text.
+
+All regexes here are linear: character classes with one quantifier, bounded
+repetitions, no nested unbounded groups, so a hostile body cannot make
+them backtrack. Candidates are validated with `ipaddress` rather than with
+a clever regex.
+
+Defanged indicators (`198.51.100[.]7`, `hxxps://`, `example[dot]com`) are
+re-fanged first; reporters write them so that mail clients do not link them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+# --- re-fanging ---------------------------------------------------------------
+
+_FANG = re.compile(
+    r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\[:\]|\[://\]|\[/\]"
+    r"|\bhxxps\b|\bhxxp\b|\bhXXps\b|\bhXXp\b|\bh\*\*ps\b|\bh\*\*p\b|\bfxp\b|\bhttps\[:\]|\bhttp\[:\]"
+    r"|\s\[\.\]\s|\s\[dot\]\s|\s\(dot\)\s",
+    re.IGNORECASE,
+)
+
+
+def _fang(m: re.Match) -> str:
+    token = m.group(0).strip().lower()
+    if token in ("[.]", "(.)", "{.}", "[dot]", "(dot)", "{dot}"):
+        return "."
+    if token == "[:]":
+        return ":"
+    if token == "[://]":
+        return "://"
+    if token == "[/]":
+        return "/"
+    if token in ("hxxps", "h**ps"):
+        return "https"
+    if token in ("hxxp", "h**p"):
+        return "http"
+    if token == "fxp":
+        return "ftp"
+    if token == "https[:]":
+        return "https:"
+    if token == "http[:]":
+        return "http:"
+    return m.group(0)
+
+
+def refang(text: str) -> str:
+    """Undo the usual defanging of IPs, URLs and domains."""
+    if not text:
+        return text
+    return _FANG.sub(_fang, text)
+
+
+# --- IP addresses ---------------------------------------------------------------
+
+# IPv6 candidates: a run of hex digits, colons and dots (mapped IPv4 tail),
+# validated by ipaddress. One character class, one quantifier: linear.
+_V6_TOKEN = re.compile(r"[0-9A-Fa-f:.]{2,60}(?:%[0-9A-Za-z]{1,16})?")
+_V4 = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?(?![\w]|\.\d)")
+_V6_PORT = re.compile(r"\]:(\d{1,5})")
+
+_DOC_NETS = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+
+
+@dataclass(slots=True, frozen=True)
+class FoundIP:
+    ip: str  # normalised (compressed IPv6, plain dotted IPv4)
+    port: int | None
+    start: int
+    end: int
+    private: bool  # RFC 1918 / ULA / CGNAT: kept, but rarely the subject
+
+
+def normalise_ip(text: str) -> str | None:
+    """Canonical form of an IP address, or None if it is not one. Leading
+    zeros in IPv4 octets are read as decimal (log files pad them)."""
+    text = text.strip().strip("[]")
+    if "%" in text:
+        text = text.split("%", 1)[0]
+    if "." in text and ":" not in text:
+        octets = text.split(".")
+        if len(octets) != 4 or not all(o.isdigit() and len(o) <= 3 for o in octets):
+            return None
+        text = ".".join(str(int(o)) for o in octets)
+    try:
+        addr = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        return str(addr.ipv4_mapped)
+    return str(addr)
+
+
+def ip_usable(ip: str) -> bool:
+    """Can this address be an offender on the Internet? Documentation ranges
+    count (the demo and the tests use them); loopback, unspecified, multicast,
+    link-local and reserved ones do not."""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if any(addr in net for net in _DOC_NETS if net.version == addr.version):
+        return True
+    if addr.is_loopback or addr.is_unspecified or addr.is_multicast or addr.is_link_local:
+        return False
+    if addr.is_reserved:
+        return False
+    if isinstance(addr, ipaddress.IPv4Address) and (addr in ipaddress.IPv4Network("0.0.0.0/8") or
+                                                    addr == ipaddress.IPv4Address("255.255.255.255")):
+        return False
+    return True
+
+
+def ip_private(ip: str) -> bool:
+    """RFC 1918, unique-local, CGNAT: internal addresses of somebody's network."""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if any(addr in net for net in _DOC_NETS if net.version == addr.version):
+        return False
+    if isinstance(addr, ipaddress.IPv4Address) and addr in _CGNAT:
+        return True
+    return addr.is_private
+
+
+def find_ips(text: str, *, keep_private: bool = True) -> list[FoundIP]:
+    """All usable IP addresses in `text`, in order of appearance (duplicates
+    kept: callers decide). Port is set for `ip:port` and `[v6]:port`."""
+    found: list[FoundIP] = []
+    v6_spans: list[tuple[int, int]] = []
+    if ":" in text:
+        for m in _V6_TOKEN.finditer(text):
+            token = m.group(0)
+            if token.count(":") < 2:
+                continue
+            start, end = m.start(), m.end()
+            # Trim sentence punctuation and a single trailing colon (`addr: ...`).
+            while token.endswith(".") or (token.endswith(":") and not token.endswith("::")):
+                token = token[:-1]
+                end -= 1
+            while token.startswith(":") and not token.startswith("::"):
+                token = token[1:]
+                start += 1
+            ip = normalise_ip(token)
+            if ip is None or not ip_usable(ip):
+                continue
+            port = None
+            pm = _V6_PORT.match(text, end) if end < len(text) else None
+            if pm and start > 0 and text[start - 1] == "[":
+                port = _port(pm.group(1))
+            v6_spans.append((start, end))
+            private = ip_private(ip)
+            if private and not keep_private:
+                continue
+            found.append(FoundIP(ip, port, start, end, private))
+    for m in _V4.finditer(text):
+        start = m.start(1)
+        if v6_spans and any(a <= start < b for a, b in v6_spans):
+            continue  # the tail of a mapped IPv6 address, already counted
+        ip = normalise_ip(m.group(1))
+        if ip is None or not ip_usable(ip):
+            continue
+        private = ip_private(ip)
+        if private and not keep_private:
+            continue
+        found.append(FoundIP(ip, _port(m.group(2)), start, m.end(), private))
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def _port(text: str | None) -> int | None:
+    if not text:
+        return None
+    value = int(text)
+    return value if 0 < value < 65536 else None
+
+
+# --- URLs and domains ---------------------------------------------------------
+
+_URL = re.compile(
+    r"\b(?:https?|ftps?)://(?:\[[0-9A-Fa-f:.]{2,60}\]|[^\s/?#<>\"'`\[\]{}|\\^]{1,253})"
+    r"[^\s<>\"'`{}|\\^]{0,2048}",
+    re.IGNORECASE,
+)
+_TRAIL = ".,;:!?'\")]}>*"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = re.compile(rf"(?<![\w.@-])(?:{_LABEL}\.){{1,10}}(?:[a-z]{{2,24}}|xn--[a-z0-9-]{{1,59}})(?![\w-]|\.\w)",
+                     re.IGNORECASE)
+# Suffixes that are far more often file names than domains in abuse mail.
+_FILE_SUFFIXES = frozenset(
+    "txt log csv xml json html htm php asp aspx jsp png jpg jpeg gif pdf doc docx xls xlsx eml msg exe dll "
+    "zip gz tgz rar js css sh py pl cgi bin dat tmp bak cfg conf ini yml yaml md".split()
+)
+
+
+def _clean_url(url: str) -> str | None:
+    # Strip trailing punctuation, but keep a ')' that closes a '(' in the URL.
+    while url and url[-1] in _TRAIL:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return url
+
+
+def url_host(url: str) -> str | None:
+    """Host of a URL, lower case, without brackets; None if unparseable."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.lower().rstrip(".") if host else None
+
+
+def find_urls_at(text: str) -> list[tuple[str, int]]:
+    """(URL, position) for URLs with a scheme (http, https, ftp), in order,
+    each URL once."""
+    out: list[tuple[str, int]] = []
+    seen = set()
+    for m in _URL.finditer(text):
+        url = _clean_url(m.group(0))
+        if url and url not in seen:
+            seen.add(url)
+            out.append((url, m.start()))
+    return out
+
+
+def find_urls(text: str) -> list[str]:
+    """URLs with a scheme (http, https, ftp), in order, deduplicated."""
+    return [url for url, _ in find_urls_at(text)]
+
+
+def find_domains_at(text: str, limit: int = 1000) -> list[tuple[str, int]]:
+    """(domain, first position) of domain names that are not the local part
+    of an e-mail address nor a file name; lower case, in order."""
+    out: list[tuple[str, int]] = []
+    seen = set()
+    for m in _DOMAIN.finditer(text):
+        domain = m.group(0).lower().rstrip(".")
+        tld = domain.rsplit(".", 1)[-1]
+        if tld in _FILE_SUFFIXES or tld.isdigit():
+            continue
+        end = m.end()
+        if end < len(text) and text[end] == "@":
+            continue  # local part of an e-mail address
+        if domain not in seen:
+            seen.add(domain)
+            out.append((domain, m.start()))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def find_domains(text: str) -> list[str]:
+    """Domain names (not e-mail addresses, not file names), lower case, in order."""
+    return [domain for domain, _ in find_domains_at(text)]
+
+
+def registrable_domain(host: str) -> str:
+    """A cheap approximation of the registrable domain (no public suffix
+    list): the last two labels, three for `co.uk`-style second levels."""
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) >= 3 and len(labels[-2]) <= 3 and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+# --- timestamps -----------------------------------------------------------------
+
+_TS_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S %Z",
+    "%Y/%m/%d %H:%M:%S",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d/%b/%Y:%H:%M:%S %z",
+    "%b %d %Y %H:%M:%S",
+    "%a, %d %b %Y %H:%M:%S",
+    "%d %b %Y %H:%M:%S",
+    "%Y-%m-%d",
+)
+
+
+def parse_when(value: str | None) -> datetime | None:
+    """A timestamp in any of the usual notations, as aware UTC; naive times
+    are taken as UTC. None if it is not a plausible time."""
+    if not value:
+        return None
+    text = value.strip().strip("\"'")[:64]
+    if not text:
+        return None
+    when = None
+    iso = text.replace(" UTC", "+00:00").replace(" GMT", "+00:00")
+    if iso.endswith("Z"):
+        iso = iso[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        pass
+    if when is None and re.match(r"^\d{9,10}(?:\.\d+)?$", text):
+        try:
+            when = datetime.fromtimestamp(float(text), tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            return None
+    if when is None:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            when = None
+    if when is None:
+        cleaned = re.sub(r"\s+(?:UTC|GMT|Z)$", "", text)
+        for fmt in _TS_FORMATS:
+            try:
+                when = datetime.strptime(cleaned, fmt)
+                break
+            except ValueError:
+                continue
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    try:
+        when = when.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    if not 1990 <= when.year <= 2100:
+        return None
+    return when
+
+
+# A timestamp somewhere in a line of text (logs, "Date: ..." lines).
+_TS_IN_TEXT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}| ?UTC| ?GMT)?"
+    r"|\d{1,2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}"
+    r"|\d{2}\.\d{2}\.\d{4},? \d{2}:\d{2}(?::\d{2})?"
+)
+
+
+def find_times(text: str, limit: int = 1000) -> list[datetime]:
+    """Timestamps that appear in text (ISO-8601, Apache log, dd.mm.yyyy)."""
+    out = []
+    for m in _TS_IN_TEXT.finditer(text):
+        when = parse_when(m.group(0).replace(",", ""))
+        if when:
+            out.append(when)
+            if len(out) >= limit:
+                break
+    return out
