@@ -1,14 +1,33 @@
-"""Group matched reports into cases: one open case per customer, target and category."""
+"""Group matched reports into cases: one open case per customer, target and category.
+
+`group_rows` works on a chunk of reports at once (a feed has hundreds of
+thousands): one query finds the open cases of the chunk, new cases are
+inserted together, counters are updated together. It only assigns
+`case_id` on the rows; the caller stores them (in the same transaction).
+
+New cases are forwarded to the customer either one by one with
+notify.forward_case (notices) or, for feeds, by `_forward_bulk`, which
+writes exactly what forward_case writes (mail, state, audit) in bulk;
+test_grouping checks that the two agree.
+"""
+
+from __future__ import annotations
 
 import logging
+import secrets
+from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.conf import settings
+from django.db import connection
 
+from abusedesk.lib import clock
+from abusedesk.lib.bulk import Inserter
+from abusedesk.network.models import Customer
+from abusedesk.outbox.models import OutgoingMail
 from abusedesk.policy.deadlines import deadline_from, deadline_hours
 
 from . import notify
-from .models import Case, Report
+from .models import AuditLog, Case, Report
 from .states import OPEN_STATES, State
 from .workflow import audit, transition
 
@@ -16,84 +35,219 @@ log = logging.getLogger(__name__)
 
 # For these the URL is what the customer must take down; for the rest the host is.
 CONTENT_CATEGORIES = frozenset({"phishing", "csam", "terrorism", "copyright", "fraud"})
+# The same list, in the same order, as the partial unique index's condition,
+# so that the database can use that index for the open-case query.
+_OPEN = sorted(OPEN_STATES)
+
+CASE_FIELDS = ["reply_token", "entity_id", "customer_id", "end_customer_id", "assignment_id", "notifier_id",
+               "category", "target", "ip", "url", "domain", "state", "sensitive", "law_enforcement",
+               "received_at", "first_seen", "last_seen", "report_count", "deadline", "deadline_hours",
+               "deadline_pause_reason", "forwarded_at", "reminders_sent", "resolution", "resolution_text",
+               "close_reason", "created_at", "updated_at"]
+AUDIT_FIELDS = ["case_id", "subject", "actor_label", "verb", "from_state", "to_state", "reason", "data", "at"]
+MAIL_FIELDS = ["dedupe_key", "kind", "case_id", "to", "from_email", "reply_to", "subject", "body", "headers",
+               "state", "attempts", "next_attempt_at", "last_error", "message_id", "created_at"]
 
 
-def target_of(report: Report) -> str:
+def target_of(report) -> str:
     if report.url and report.category in CONTENT_CATEGORIES:
         return report.url
     return report.ip or report.url or report.domain
 
 
+class GroupResult:
+    def __init__(self):
+        self.new_ids: list[int] = []
+        self.updated_ids: list[int] = []
+
+
+class _Caches:
+    """Customers and deadline policies looked up once per chunk, not per case."""
+
+    def __init__(self):
+        self.customers: dict[int, Customer] = {}
+        self.hours: dict[tuple, float] = {}
+
+    def load_customers(self, ids) -> None:
+        missing = [i for i in ids if i not in self.customers]
+        if missing:
+            self.customers.update(Customer.objects.select_related("entity").in_bulk(missing))
+
+    def deadline_hours(self, customer: Customer, category: str, notice_hours) -> float:
+        key = (customer.entity_id, category, notice_hours)
+        if key not in self.hours:
+            self.hours[key] = deadline_hours(customer.entity, category, notice_hours=notice_hours)
+        return self.hours[key]
+
+
+def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None = None,
+               bulk_forward: bool = False) -> GroupResult:
+    """Join each matched row to its open case or open one; sets row.case_id."""
+    result = GroupResult()
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault((row.customer_id, target_of(row)[:2048], row.category), []).append(row)
+    if not groups:
+        return result
+    now = clock.now()
+    open_cases = _open_cases(groups)
+    caches = _Caches()
+
+    # Existing open cases: count the reports, widen first/last seen.
+    updates, reopen = [], []
+    for key, case in open_cases.items():
+        members = groups[key]
+        seen = [r.seen_at for r in members]
+        for r in members:
+            r.case_id = case.pk
+        updates.append((len(members), min(case.first_seen, *seen), max(case.last_seen, *seen), now, case.pk))
+        result.updated_ids.append(case.pk)
+        if case.state == State.RESOLVED:
+            reopen.append(case.pk)
+    if updates:
+        ops = connection.ops
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE cases_case SET report_count = report_count + %s, first_seen = %s, last_seen = %s, "
+                "updated_at = %s WHERE id = %s",
+                [(n, ops.adapt_datetimefield_value(f), ops.adapt_datetimefield_value(la),
+                  ops.adapt_datetimefield_value(u), pk) for n, f, la, u, pk in updates],
+            )
+    for case in Case.objects.filter(pk__in=reopen):
+        transition(case, State.FORWARDED, label="system", reason="new report after the case was resolved")
+
+    # New cases.
+    new_keys = [key for key in groups if key not in open_cases]
+    if not new_keys:
+        return result
+    caches.load_customers({key[0] for key in new_keys})
+    cases = []
+    for key in new_keys:
+        cases.append(_new_case(raw, key, groups[key], caches, sensitive, notice_hours, now, bulk_forward))
+    Inserter(Case, CASE_FIELDS).insert(tuple(getattr(c, f) for f in CASE_FIELDS) for c in cases)
+    ids = _ids_by_token([c.reply_token for c in cases])
+    for case, key in zip(cases, new_keys, strict=True):
+        case.pk = ids[case.reply_token]
+        for r in groups[key]:
+            r.case_id = case.pk
+        result.new_ids.append(case.pk)
+    if bulk_forward:
+        _forward_bulk(raw, cases, [groups[k] for k in new_keys], now)
+    else:
+        for case, key in zip(cases, new_keys, strict=True):
+            audit(case, "created", label="system", to_state=case.state,
+                  data={"raw_message": raw.pk, "deadline_hours": case.deadline_hours}, reason=f"notice #{raw.pk}")
+            notify.forward_case(case, groups[key])
+    log.info("notice #%s: %d new case(s), %d updated", raw.pk, len(cases), len(updates))
+    return result
+
+
+def _open_cases(groups) -> dict[tuple, Case]:
+    customers = sorted({k[0] for k in groups})
+    targets = sorted({k[1] for k in groups})
+    found: dict[tuple, Case] = {}
+    # Locked (PostgreSQL) so that a concurrent worker's counters are not lost;
+    # SQLite serialises writers anyway.
+    for i in range(0, len(targets), 2000):
+        qs = (Case.objects.filter(state__in=_OPEN, customer_id__in=customers, target__in=targets[i:i + 2000])
+              .only("id", "customer_id", "target", "category", "state", "first_seen", "last_seen")
+              .order_by("id").select_for_update())
+        for case in qs:
+            key = (case.customer_id, case.target, case.category)
+            if key in groups:
+                found[key] = case
+    return found
+
+
+def _ids_by_token(tokens: list[str]) -> dict[str, int]:
+    ids = {}
+    for i in range(0, len(tokens), 2000):
+        ids.update(Case.objects.filter(reply_token__in=tokens[i:i + 2000]).values_list("reply_token", "id"))
+    return ids
+
+
+def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime, bulk_forward: bool) -> Case:
+    customer_id, target, category = key
+    first = rows[0]
+    customer = caches.customers[customer_id]
+    hours = caches.deadline_hours(customer, category, notice_hours)
+    received = raw.received_at
+    seen = [r.seen_at for r in rows]
+    forwarding = bulk_forward and bool(customer.contact_email)
+    case = Case(
+        reply_token=secrets.token_hex(12),
+        entity=customer.entity,
+        customer=customer,
+        end_customer_id=first.end_customer_id,
+        assignment_id=first.assignment_id,
+        notifier_id=raw.notifier_id,
+        category=category,
+        target=target,
+        ip=first.ip,
+        url=first.url if target == first.url else "",
+        domain=first.domain,
+        state=State.FORWARDED if forwarding else State.NEW,
+        sensitive=sensitive or category == "csam",
+        received_at=received,
+        first_seen=min(seen),
+        last_seen=max(seen),
+        report_count=len(rows),
+        deadline_hours=hours,
+        # The clock starts when the notice reached us, not when we processed it.
+        deadline=deadline_from(received, hours),
+        forwarded_at=now if forwarding else None,
+        created_at=now,
+        updated_at=now,
+    )
+    return case
+
+
+def _forward_bulk(raw, cases: list[Case], groups: list[list], now: datetime) -> None:
+    """What audit('created') + notify.forward_case write, for many cases at once."""
+    audits, mails = [], []
+    from_email = settings.DEFAULT_FROM_EMAIL
+    for case, rows in zip(cases, groups, strict=True):
+        audits.append((case.pk, "", "system", "created", "", State.NEW, f"notice #{raw.pk}",
+                       {"raw_message": raw.pk, "deadline_hours": case.deadline_hours}, now))
+        to = case.customer.contact_email
+        if not to:
+            audits.append((case.pk, "", "system", "not_forwarded", "", "",
+                           "customer has no abuse or main contact address", {}, now))
+            continue
+        subject, body = notify.render_mail(
+            "forward", case, case.customer.language,
+            reports=rows, evidence=notify.evidence_excerpt(case, rows),
+            deadline_local=notify.local_time(case, case.deadline), timezone=case.customer.timezone,
+            reference=(rows[0].source_ref if rows else ""),
+        )
+        mails.append((f"case:{case.pk}:forward", "forward", case.pk, to, from_email, notify.reply_address(case),
+                      subject[:500], body, {"X-Abusedesk-Case": case.ref}, OutgoingMail.State.QUEUED, 0, now,
+                      "", "", now))
+        audits.append((case.pk, "", "system", "transition", State.NEW, State.FORWARDED,
+                       f"notice forwarded to {to}", {}, now))
+    Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
+    Inserter(OutgoingMail, MAIL_FIELDS, ignore_conflicts=True).insert(mails)
+
+
 class Grouper:
-    """Collects the matched reports of one notice, then writes cases once per target."""
+    """Collects the saved, matched reports of one notice, then groups them (small notices)."""
 
     def __init__(self, raw, notice):
         self.raw = raw
         self.notice = notice
-        self.groups: dict[tuple, list[Report]] = {}
+        self.reports: list[Report] = []
 
     def add(self, report: Report) -> None:
-        key = (report.customer_id, target_of(report), report.category)
-        self.groups.setdefault(key, []).append(report)
+        if not hasattr(report, "end_customer_id"):
+            report.end_customer_id = report.assignment.end_customer_id if report.assignment_id else None
+        self.reports.append(report)
 
     def finish(self) -> tuple[int, int]:
-        new = updated = 0
-        for (_customer_id, target, category), reports in self.groups.items():
-            case, created = self._case_for(reports[0], target, category)
-            seen = [r.seen_at for r in reports]
-            Report.objects.filter(pk__in=[r.pk for r in reports]).update(case=case)
-            Case.objects.filter(pk=case.pk).update(report_count=F("report_count") + len(reports))
-            case.refresh_from_db()
-            if min(seen) < case.first_seen or max(seen) > case.last_seen:
-                case.first_seen = min(case.first_seen, *seen)
-                case.last_seen = max(case.last_seen, *seen)
-                case.save(update_fields=["first_seen", "last_seen", "updated_at"])
-            if created:
-                new += 1
-                notify.forward_case(case, reports)
-            else:
-                updated += 1
-                if case.state == State.RESOLVED:
-                    transition(case, State.FORWARDED, reason="new report after the case was resolved")
-        return new, updated
-
-    def _case_for(self, report: Report, target: str, category: str) -> tuple[Case, bool]:
-        lookup = dict(customer_id=report.customer_id, target=target, category=category, state__in=OPEN_STATES)
-        case = Case.objects.filter(**lookup).first()
-        if case:
-            return case, False
-        try:
-            with transaction.atomic():
-                return self._create(report, target, category), True
-        except IntegrityError:
-            # A concurrent worker opened the case first: join it.
-            return Case.objects.get(**lookup), False
-
-    def _create(self, report: Report, target: str, category: str) -> Case:
-        assignment = report.assignment
-        customer = assignment.customer
-        hours = deadline_hours(customer.entity, category, notice_hours=self.notice.deadline_hours)
-        received = self.raw.received_at
-        case = Case.objects.create(
-            entity=customer.entity,
-            customer=customer,
-            end_customer=assignment.end_customer,
-            assignment=assignment,
-            notifier=self.raw.notifier,
-            category=category,
-            target=target[:2048],
-            ip=report.ip,
-            url=report.url if target == report.url else "",
-            domain=report.domain,
-            sensitive=self.notice.sensitive or category == "csam",
-            received_at=received,
-            first_seen=report.seen_at,
-            last_seen=report.seen_at,
-            deadline_hours=hours,
-            # The clock starts when the notice reached us, not when we processed it.
-            deadline=deadline_from(received, hours),
-        )
-        audit(case, "created", label="system", to_state=case.state,
-              data={"raw_message": self.raw.pk, "deadline_hours": hours}, reason=f"notice #{self.raw.pk}")
-        log.info("case %s opened for %s (%s %s)", case.ref, customer.reference, category, target)
-        return case
+        result = group_rows(self.raw, self.reports, sensitive=self.notice.sensitive,
+                            notice_hours=self.notice.deadline_hours)
+        by_case: dict[int, list[int]] = {}
+        for report in self.reports:
+            by_case.setdefault(report.case_id, []).append(report.pk)
+        for case_id, pks in by_case.items():
+            Report.objects.filter(pk__in=pks).update(case_id=case_id)
+        return len(result.new_ids), len(result.updated_ids)

@@ -1,0 +1,116 @@
+"""DNS look-ups against a real DNS server on loopback, started by the test."""
+
+import socket
+import threading
+
+import dns.message
+import dns.rdatatype
+import dns.rrset
+import pytest
+
+from abusedesk.network import dns as ad_dns
+
+ZONE = {
+    ("www.customer.test.", "A"): ["192.0.2.10"],
+    ("www.customer.test.", "AAAA"): ["2001:db8:1::10"],
+    ("v6only.customer.test.", "AAAA"): ["2001:db8:1::11"],
+    ("masked.test.", "A"): ["104.16.1.1"],
+}
+
+
+class LoopbackDns:
+    """A tiny authoritative server: answers from ZONE, NXDOMAIN otherwise; counts queries."""
+
+    def __init__(self, zone):
+        self.zone = zone
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.queries: list[tuple[str, str]] = []
+        self.silent = set()  # names to never answer (timeouts)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._running = True
+        self._thread.start()
+
+    def _serve(self):
+        while self._running:
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            query = dns.message.from_wire(data)
+            question = query.question[0]
+            name, rdtype = question.name.to_text().lower(), dns.rdatatype.to_text(question.rdtype)
+            self.queries.append((name, rdtype))
+            if name in self.silent:
+                continue
+            response = dns.message.make_response(query)
+            known_names = {n for n, _t in self.zone}
+            if name not in known_names:
+                response.set_rcode(dns.rcode.NXDOMAIN)
+            for address in self.zone.get((name, rdtype), []):
+                response.answer.append(dns.rrset.from_text(name, 60, "IN", rdtype, address))
+            self.sock.sendto(response.to_wire(), peer)
+
+    def close(self):
+        self._running = False
+        self._thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def dns_server(settings):
+    server = LoopbackDns(ZONE)
+    settings.DNS_SERVERS = [f"127.0.0.1:{server.port}"]
+    settings.DNS_TIMEOUT = 1.0
+    settings.DNS_CACHE_SECONDS = 300
+    yield server
+    server.close()
+
+
+def test_a_and_aaaa_records_are_both_returned(dns_server):
+    addresses, problem = ad_dns.resolver().addresses("WWW.Customer.test.")
+    assert set(addresses) == {"192.0.2.10", "2001:db8:1::10"} and problem == ""
+    assert ("www.customer.test.", "A") in dns_server.queries and ("www.customer.test.", "AAAA") in dns_server.queries
+
+
+def test_answers_are_cached(dns_server):
+    resolver = ad_dns.resolver()
+    resolver.addresses("v6only.customer.test")
+    asked = len(dns_server.queries)
+    assert resolver.addresses("v6only.customer.test") == (("2001:db8:1::11",), "")
+    assert len(dns_server.queries) == asked
+
+
+def test_a_name_that_does_not_exist_says_so_and_is_cached(dns_server):
+    resolver = ad_dns.resolver()
+    assert resolver.addresses("nothing.test") == ((), "no such domain")
+    asked = len(dns_server.queries)
+    resolver.addresses("nothing.test")
+    assert len(dns_server.queries) == asked
+
+
+def test_a_server_that_does_not_answer_times_out_and_is_not_cached(dns_server, settings):
+    settings.DNS_TIMEOUT = 0.3
+    dns_server.silent.add("slow.customer.test.")
+    resolver = ad_dns.resolver()
+    assert resolver.addresses("slow.customer.test") == ((), "DNS timeout")
+    dns_server.silent.clear()
+    dns_server.zone[("slow.customer.test.", "A")] = ["192.0.2.99"]
+    assert resolver.addresses("slow.customer.test") == (("192.0.2.99",), "")
+
+
+@pytest.mark.parametrize("name", ["", "localhost", "bad name.test", "a" * 64 + ".test", "x." * 130 + "test"])
+def test_invalid_host_names_are_never_asked(dns_server, name):
+    assert ad_dns.resolver().addresses(name) == ((), "not a valid host name")
+    assert dns_server.queries == []
+
+
+def test_a_resolver_is_configured_with_ip_and_port():
+    ns = ad_dns._nameserver("[2001:db8::53]:5353")
+    assert (ns.address, ns.port) == ("2001:db8::53", 5353)
+    with pytest.raises(ValueError):
+        ad_dns._nameserver("resolver.example:53")
