@@ -24,6 +24,8 @@ def _eager_jobs(settings, request):
     """Tasks run in-process unless the test is about the broker itself."""
     if "broker" not in request.keywords:
         settings.CELERY_BROKER_URL = ""
+    # Real hashing costs ~0.3 s a password; tests check logic, not key stretching.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
 
 

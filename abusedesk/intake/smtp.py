@@ -4,6 +4,7 @@ import asyncio
 import logging
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from django.conf import settings
 from django.db import close_old_connections
 
@@ -55,8 +56,19 @@ class IntakeHandler:
         return f"250 2.0.0 Accepted as notice #{raw.pk}"
 
 
+class IntakeSMTP(SMTP):
+    # RFC 5321 allows 1000 octets a line, but real notifiers send longer lines
+    # (unwrapped HTML, logs); refusing them would lose notices.
+    line_length_limit = 64 * 1024
+
+
+class IntakeController(Controller):
+    def factory(self):
+        return IntakeSMTP(self.handler, **self.SMTP_kwargs)
+
+
 def make_controller(host: str | None = None, port: int | None = None) -> Controller:
-    return Controller(
+    return IntakeController(
         IntakeHandler(),
         hostname=host or settings.SMTP_HOST,
         port=port if port is not None else settings.SMTP_PORT,
@@ -64,6 +76,6 @@ def make_controller(host: str | None = None, port: int | None = None) -> Control
         data_size_limit=settings.SMTP_MAX_MESSAGE_BYTES,
         # aiosmtpd keeps the 8-bit bytes exactly as sent; we decode nothing here.
         decode_data=False,
-        server_kwargs={"timeout": 120},
+        timeout=120,
     )
 

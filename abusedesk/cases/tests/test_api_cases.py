@@ -1,0 +1,69 @@
+"""The cases endpoint: filters, and that a customer never sees another's cases."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from .factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(username, password=None):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Basic " + __import__("base64").b64encode(
+        f"{username}:{password or username + '-demo'}".encode()).decode())
+    return client
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return sorted(c["id"] for c in response.json()["results"])
+
+
+def test_staff_can_filter_cases_by_ip_customer_and_state(demo):
+    a = make_case("customer-a", "198.51.100.42")
+    b = make_case("customer-b", "198.51.100.200", state="forwarded")
+    api = client_for("desk")
+
+    assert ids(api.get("/api/v1/cases/", {"ip": "198.51.100.42"})) == [a.pk]
+    assert ids(api.get("/api/v1/cases/", {"customer": "customer-b"})) == [b.pk]
+    assert ids(api.get("/api/v1/cases/", {"state": "forwarded"})) == [b.pk]
+    assert ids(api.get("/api/v1/cases/", {"ip": "198.51.100.0/24"})) == sorted([a.pk, b.pk])
+
+
+def test_a_customer_sees_only_its_own_cases(demo):
+    a = make_case("customer-a", "198.51.100.42")
+    b = make_case("customer-b", "198.51.100.200")
+
+    assert ids(client_for("customer-a").get("/api/v1/cases/")) == [a.pk]
+    assert client_for("customer-a").get(f"/api/v1/cases/{b.pk}/").status_code == 404
+    assert ids(client_for("customer-b").get("/api/v1/cases/")) == [b.pk]
+
+
+def test_a_reseller_sees_its_end_customers_cases(demo):
+    from abusedesk.network.models import Customer
+
+    end = Customer.objects.get(reference="reseller-c-end-1")
+    c = make_case("reseller-c", "203.0.113.17", end_customer=end)
+    make_case("customer-a", "198.51.100.42")
+
+    assert ids(client_for("reseller-c").get("/api/v1/cases/")) == [c.pk]
+
+
+def test_child_abuse_cases_are_for_the_compliance_role_only(demo, django_user_model):
+    csam = make_case("customer-a", "198.51.100.9", category="csam", sensitive=True)
+    other = django_user_model.objects.create_user("junior", password="junior-pass-1", is_staff=True)
+
+    assert csam.pk in ids(client_for("desk").get("/api/v1/cases/"))
+    assert csam.pk not in ids(client_for("junior", "junior-pass-1").get("/api/v1/cases/"))
+    assert other.pk
+
+
+def test_anonymous_requests_are_refused(demo):
+    assert APIClient().get("/api/v1/cases/").status_code in (401, 403)
+
+
+def test_the_openapi_schema_is_served(demo):
+    response = client_for("desk").get("/api/v1/schema/")
+    assert response.status_code == 200
+    assert b"/api/v1/cases/" in response.content

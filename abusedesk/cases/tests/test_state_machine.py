@@ -1,0 +1,72 @@
+import pytest
+
+from abusedesk.cases.states import OPEN_STATES, TRANSITIONS, State, TransitionError
+from abusedesk.cases.workflow import transition
+
+from .factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_state_has_its_transitions_declared():
+    assert set(TRANSITIONS) == set(State.values)
+    for targets in TRANSITIONS.values():
+        assert targets <= set(State.values)
+
+
+def test_closed_is_the_only_state_that_is_not_open():
+    assert set(State.values) - OPEN_STATES == {"closed"}
+
+
+def test_a_transition_is_audited_with_who_when_and_why(demo, clock, django_user_model):
+    case = make_case()
+    desk = django_user_model.objects.get(username="desk")
+
+    transition(case, State.FORWARDED, user=desk, reason="sent to abuse contact")
+
+    entry = case.audit.get()
+    assert (entry.from_state, entry.to_state, entry.actor, entry.reason) == (
+        "new", "forwarded", desk, "sent to abuse contact")
+    assert entry.at == clock.now
+    assert case.forwarded_at == clock.now
+
+
+def test_a_forbidden_transition_raises_and_changes_nothing(demo):
+    case = make_case()
+
+    with pytest.raises(TransitionError):
+        transition(case, State.RESOLVED)
+
+    case.refresh_from_db()
+    assert case.state == "new"
+    assert not case.audit.exists()
+
+
+def test_resolving_stamps_the_end_of_uptime(demo, clock):
+    case = make_case(state="forwarded")
+    clock.advance(hours=3)
+
+    transition(case, State.RESOLVED, reason="removed")
+
+    assert case.resolved_at == clock.now
+    assert case.uptime.total_seconds() == 3 * 3600
+    assert case.met_deadline is True
+
+
+def test_reopening_a_resolved_case_clears_its_resolution_time(demo):
+    case = make_case(state="forwarded")
+    transition(case, State.RESOLVED)
+
+    transition(case, State.FORWARDED, reason="abuse is back")
+
+    assert case.resolved_at is None
+    assert [a.to_state for a in case.audit.all()] == ["resolved", "forwarded"]
+
+
+def test_two_open_cases_for_the_same_target_cannot_exist(demo):
+    from django.db import IntegrityError, transaction
+
+    make_case()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_case()
+    make_case(category="phishing")  # another category is another case

@@ -1,0 +1,54 @@
+"""Tasks really cross the broker: a Celery worker started by the test consumes them."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from abusedesk.cases.models import Case
+from abusedesk.celery import app
+from abusedesk.intake.models import RawMessage
+from abusedesk.intake.store import store_raw
+from abusedesk.intake.tasks import process_raw_message
+from abusedesk.tasks import sweep
+
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def worker():
+    app.conf.task_always_eager = False
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+def test_a_stored_notice_is_processed_by_a_worker_through_the_broker(demo, samples, worker):
+    raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp", enqueue=False)
+
+    process_raw_message.delay(raw.pk)
+
+    assert wait_for(lambda: RawMessage.objects.get(pk=raw.pk).state == "done")
+    assert Case.objects.filter(ip="198.51.100.42", customer__reference="customer-a").exists()
+
+
+def test_store_raw_nudges_the_worker_after_commit(demo, samples, worker):
+    raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp")
+
+    assert wait_for(lambda: RawMessage.objects.get(pk=raw.pk).state == "done")
+
+
+def test_the_sweep_runs_as_a_task_on_the_worker(demo, samples, worker):
+    raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp", enqueue=False)
+
+    sweep.delay()
+
+    assert wait_for(lambda: RawMessage.objects.get(pk=raw.pk).state == "done")

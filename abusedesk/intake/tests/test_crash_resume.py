@@ -1,0 +1,109 @@
+"""The database is the queue of record: a crash between steps loses nothing and duplicates nothing."""
+
+from datetime import timedelta
+
+import pytest
+
+from abusedesk.cases.models import Case, Report
+from abusedesk.intake import processing
+from abusedesk.intake.models import RawMessage
+from abusedesk.intake.store import store_raw
+from abusedesk.outbox.models import OutgoingMail
+from abusedesk.sweep import run_sweep
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(samples, name="01-arf-spam-customer-a.eml") -> RawMessage:
+    raw, created = store_raw((samples / name).read_bytes(), RawMessage.Channel.SMTP, enqueue=False)
+    assert created
+    return raw
+
+
+def test_the_sweep_processes_a_notice_whose_job_was_lost(demo, samples):
+    raw = stored(samples)  # stored, but the nudge to the worker never arrived
+
+    result = run_sweep()
+
+    assert result["process_pending_raw"] == 1
+    raw.refresh_from_db()
+    assert raw.state == "done"
+    assert Case.objects.filter(ip="198.51.100.42", customer__reference="customer-a").count() == 1
+
+
+def test_a_worker_that_died_mid_processing_is_resumed_after_the_claim_times_out(demo, samples, clock, settings):
+    raw = stored(samples)
+    # A worker claimed it and died: state processing, nothing written.
+    RawMessage.objects.filter(pk=raw.pk).update(state="processing", claimed_at=clock.now)
+
+    assert run_sweep()["process_pending_raw"] == 0  # the claim is still fresh
+    clock.advance(seconds=settings.CLAIM_TIMEOUT + 1)
+    assert run_sweep()["process_pending_raw"] == 1
+
+    assert Case.objects.count() == 1
+    assert Report.objects.count() == 1
+
+
+def test_a_crash_inside_processing_rolls_back_and_the_retry_yields_one_case(demo, samples, monkeypatch):
+    raw = stored(samples)
+    original = processing.Grouper.finish
+
+    def crash(self):
+        original(self)  # cases and mails written ...
+        raise RuntimeError("worker killed")  # ... then the process dies before commit
+
+    monkeypatch.setattr(processing.Grouper, "finish", crash)
+    processing.process_raw_message(raw.pk)
+    raw.refresh_from_db()
+    assert raw.state == "new" and raw.attempts == 1
+    assert Case.objects.count() == 0 and Report.objects.count() == 0 and OutgoingMail.objects.count() == 0
+
+    monkeypatch.undo()
+    processing.process_raw_message(raw.pk)
+
+    assert Case.objects.count() == 1
+    assert Report.objects.count() == 1
+    assert OutgoingMail.objects.filter(kind="forward").count() == 1
+
+
+def test_reprocessing_the_same_raw_message_never_yields_a_second_case(demo, samples):
+    raw = stored(samples)
+    processing.process_raw_message(raw.pk)
+    RawMessage.objects.filter(pk=raw.pk).update(state="new")
+
+    processing.process_raw_message(raw.pk)
+
+    assert Case.objects.count() == 1
+    assert Report.objects.count() == 1
+    assert Case.objects.get().report_count == 1
+    assert OutgoingMail.objects.count() == 1
+
+
+def test_a_notice_that_keeps_failing_goes_to_the_staff_queue(demo, samples, monkeypatch):
+    raw = stored(samples)
+
+    def broken(*args, **kwargs):
+        raise ValueError("bug")
+
+    monkeypatch.setattr(processing, "parse", broken)
+    for _ in range(processing.MAX_ATTEMPTS):
+        processing.process_raw_message(raw.pk)
+
+    raw.refresh_from_db()
+    assert raw.state == "failed"
+    assert raw.needs_staff
+    assert "bug" in raw.errors[0]
+
+
+def test_a_second_report_on_the_same_target_joins_the_open_case(demo, samples, clock):
+    first = stored(samples)
+    processing.process_raw_message(first.pk)
+    later = (samples / "01-arf-spam-customer-a.eml").read_bytes().replace(
+        b"08:52:11 +0000", b"10:00:00 +0000").replace(b"fbl-20261122-0001", b"fbl-20261122-0002")
+    second, _ = store_raw(later, RawMessage.Channel.SMTP, enqueue=False)
+
+    processing.process_raw_message(second.pk)
+
+    case = Case.objects.get()
+    assert case.report_count == 2
+    assert case.last_seen - case.first_seen == timedelta(hours=1, minutes=7, seconds=49)
