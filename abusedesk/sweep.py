@@ -37,6 +37,12 @@ def process_pending_raw() -> int:
     return done
 
 
+def forward_new_cases() -> int:
+    from abusedesk.cases.grouping import forward_new_cases as forward
+
+    return forward()
+
+
 def send_mail() -> int:
     from abusedesk.outbox.sending import send_due
 
@@ -45,7 +51,7 @@ def send_mail() -> int:
 
 # Each step returns how many units it handled. Later steps (deadlines,
 # escalation, enforcement, feeds) register here.
-STEPS = [process_pending_raw, send_mail]
+STEPS = [process_pending_raw, forward_new_cases, send_mail]
 
 
 def run_sweep() -> dict[str, int]:

@@ -5,10 +5,10 @@ thousands): one query finds the open cases of the chunk, new cases are
 inserted together, counters are updated together. It only assigns
 `case_id` on the rows; the caller stores them (in the same transaction).
 
-New cases are forwarded to the customer either one by one with
-notify.forward_case (notices) or, for feeds, by `_forward_bulk`, which
-writes exactly what forward_case writes (mail, state, audit) in bulk;
-test_grouping checks that the two agree.
+New cases are forwarded with notify.forward_case, the one place that
+knows how: at once for notices, and for feeds right after their chunks are
+committed (forward_new_cases, also a sweep step, so a crash in between only
+delays the mail).
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ import logging
 import secrets
 from datetime import datetime
 
-from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter
 from abusedesk.network.models import Customer
-from abusedesk.outbox.models import OutgoingMail
 from abusedesk.policy.deadlines import deadline_from, deadline_hours
 
 from . import notify
@@ -42,11 +40,9 @@ _OPEN = sorted(OPEN_STATES)
 CASE_FIELDS = ["reply_token", "entity_id", "customer_id", "end_customer_id", "assignment_id", "notifier_id",
                "category", "target", "ip", "url", "domain", "state", "sensitive", "law_enforcement",
                "received_at", "first_seen", "last_seen", "report_count", "deadline", "deadline_hours",
-               "deadline_pause_reason", "forwarded_at", "reminders_sent", "resolution", "resolution_text",
+               "deadline_pause_reason", "reminders_sent", "resolution", "resolution_text",
                "close_reason", "created_at", "updated_at"]
 AUDIT_FIELDS = ["case_id", "subject", "actor_label", "verb", "from_state", "to_state", "reason", "data", "at"]
-MAIL_FIELDS = ["dedupe_key", "kind", "case_id", "to", "from_email", "reply_to", "subject", "body", "headers",
-               "state", "attempts", "next_attempt_at", "last_error", "message_id", "created_at"]
 
 
 def target_of(report) -> str:
@@ -81,8 +77,13 @@ class _Caches:
 
 
 def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None = None,
-               bulk_forward: bool = False) -> GroupResult:
-    """Join each matched row to its open case or open one; sets row.case_id."""
+               defer_forward: bool = False) -> GroupResult:
+    """Join each matched row to its open case or open one; sets row.case_id.
+
+    New cases are forwarded at once with notify.forward_case, or, with
+    `defer_forward` (feeds: tens of thousands of new cases), left in state
+    new for forward_new_cases, so that writing the cases is not held up by
+    rendering their mails."""
     result = GroupResult()
     groups: dict[tuple, list] = {}
     for row in rows:
@@ -123,7 +124,7 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
     caches.load_customers({key[0] for key in new_keys})
     cases = []
     for key in new_keys:
-        cases.append(_new_case(raw, key, groups[key], caches, sensitive, notice_hours, now, bulk_forward))
+        cases.append(_new_case(raw, key, groups[key], caches, sensitive, notice_hours, now))
     Inserter(Case, CASE_FIELDS).insert(tuple(getattr(c, f) for f in CASE_FIELDS) for c in cases)
     ids = _ids_by_token([c.reply_token for c in cases])
     for case, key in zip(cases, new_keys, strict=True):
@@ -131,8 +132,9 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
         for r in groups[key]:
             r.case_id = case.pk
         result.new_ids.append(case.pk)
-    if bulk_forward:
-        _forward_bulk(raw, cases, [groups[k] for k in new_keys], now)
+    if defer_forward:
+        # Feeds: the cases are committed now, forward_new_cases mails them next.
+        _audit_created(raw, cases, now)
     else:
         for case, key in zip(cases, new_keys, strict=True):
             audit(case, "created", label="system", to_state=case.state,
@@ -166,14 +168,13 @@ def _ids_by_token(tokens: list[str]) -> dict[str, int]:
     return ids
 
 
-def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime, bulk_forward: bool) -> Case:
+def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime) -> Case:
     customer_id, target, category = key
     first = rows[0]
     customer = caches.customers[customer_id]
     hours = caches.deadline_hours(customer, category, notice_hours)
     received = raw.received_at
     seen = [r.seen_at for r in rows]
-    forwarding = bulk_forward and bool(customer.contact_email)
     case = Case(
         reply_token=secrets.token_hex(12),
         entity=customer.entity,
@@ -186,7 +187,7 @@ def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: dat
         ip=first.ip,
         url=first.url if target == first.url else "",
         domain=first.domain,
-        state=State.FORWARDED if forwarding else State.NEW,
+        state=State.NEW,
         sensitive=sensitive or category == "csam",
         received_at=received,
         first_seen=min(seen),
@@ -195,38 +196,49 @@ def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: dat
         deadline_hours=hours,
         # The clock starts when the notice reached us, not when we processed it.
         deadline=deadline_from(received, hours),
-        forwarded_at=now if forwarding else None,
         created_at=now,
         updated_at=now,
     )
     return case
 
 
-def _forward_bulk(raw, cases: list[Case], groups: list[list], now: datetime) -> None:
-    """What audit('created') + notify.forward_case write, for many cases at once."""
-    audits, mails = [], []
-    from_email = settings.DEFAULT_FROM_EMAIL
-    for case, rows in zip(cases, groups, strict=True):
-        audits.append((case.pk, "", "system", "created", "", State.NEW, f"notice #{raw.pk}",
-                       {"raw_message": raw.pk, "deadline_hours": case.deadline_hours}, now))
-        to = case.customer.contact_email
-        if not to:
-            audits.append((case.pk, "", "system", "not_forwarded", "", "",
-                           "customer has no abuse or main contact address", {}, now))
-            continue
-        subject, body = notify.render_mail(
-            "forward", case, case.customer.language,
-            reports=rows, evidence=notify.evidence_excerpt(case, rows),
-            deadline_local=notify.local_time(case, case.deadline), timezone=case.customer.timezone,
-            reference=(rows[0].source_ref if rows else ""),
-        )
-        mails.append((f"case:{case.pk}:forward", "forward", case.pk, to, from_email, notify.reply_address(case),
-                      subject[:500], body, {"X-Abusedesk-Case": case.ref}, OutgoingMail.State.QUEUED, 0, now,
-                      "", "", now))
-        audits.append((case.pk, "", "system", "transition", State.NEW, State.FORWARDED,
-                       f"notice forwarded to {to}", {}, now))
-    Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
-    Inserter(OutgoingMail, MAIL_FIELDS, ignore_conflicts=True).insert(mails)
+def _audit_created(raw, cases: list[Case], now: datetime) -> None:
+    Inserter(AuditLog, AUDIT_FIELDS).insert(
+        (case.pk, "", "system", "created", "", State.NEW, f"notice #{raw.pk}",
+         {"raw_message": raw.pk, "deadline_hours": case.deadline_hours}, now)
+        for case in cases
+    )
+
+
+def pending_forward_ids(limit: int = 1000) -> list[int]:
+    """New cases still to be forwarded (feeds defer it), oldest first.
+
+    A customer without any contact address is skipped here (its cases wait,
+    and the deadline escalates them); once an address is added they go out.
+    """
+    return list(
+        Case.objects.filter(state=State.NEW, forwarded_at__isnull=True)
+        .exclude(customer__abuse_email="", customer__main_email="")
+        .order_by("id").values_list("id", flat=True)[:limit]
+    )
+
+
+def forward_new_cases(limit: int = 1000) -> int:
+    """Forward waiting new cases with notify.forward_case, one transaction each; returns how many."""
+    done = 0
+    for case_id in pending_forward_ids(limit):
+        with transaction.atomic():
+            # Locked and re-checked: two workers never forward the same case.
+            qs = Case.objects.select_related("customer", "entity").filter(pk=case_id, state=State.NEW)
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True, of=("self",))
+            case = qs.first()
+            if case is None:
+                continue
+            reports = list(Report.objects.filter(case=case).order_by("observed_at", "id")[:5])
+            notify.forward_case(case, reports)
+            done += 1
+    return done
 
 
 class Grouper:

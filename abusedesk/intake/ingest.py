@@ -10,7 +10,7 @@ from .models import RawMessage
 from .processing import process_raw_message
 from .store import store_raw
 
-SUMMARY_KEYS = ("events", "matched", "unmatched", "masked", "duplicates", "cases_new", "cases_updated")
+SUMMARY_KEYS = ("events", "matched", "unmatched", "masked", "duplicates", "cases_new", "cases_updated", "forwarded")
 
 
 def ingest_file(path: Path, channel: str = RawMessage.Channel.FILE, progress=None) -> tuple[RawMessage, dict]:
@@ -31,7 +31,7 @@ def ingest_files(paths, progress=None, chunk_progress=None) -> dict:
         raw, summary = ingest_file(Path(path), progress=chunk_progress)
         totals["files"] += 1
         for key, value in summary.items():
-            if isinstance(value, int) and key not in ("resumed_at", "seconds"):
+            if isinstance(value, int) and key not in ("resumed_at",):
                 totals[key] += value
         if raw.needs_staff:
             totals["to_staff_queue"] += 1

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 
-from abusedesk.cases.grouping import group_rows
+from abusedesk.cases.grouping import forward_new_cases, group_rows
 from abusedesk.cases.models import Report
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter
@@ -116,7 +116,8 @@ def _process(raw: RawMessage, progress) -> dict:
 
 
 def _new_summary() -> Counter:
-    return Counter(events=0, matched=0, unmatched=0, masked=0, duplicates=0, cases_new=0, cases_updated=0)
+    return Counter(events=0, matched=0, unmatched=0, masked=0, duplicates=0, cases_new=0, cases_updated=0,
+                   forwarded=0)
 
 
 # -- the streaming path (feeds)
@@ -153,7 +154,7 @@ def _process_feed(raw: RawMessage, content: bytes, progress) -> dict | None:
     if skip:
         numbered = islice(numbered, skip, None)  # committed before a crash: parsed again, not written again
     while chunk := list(islice(numbered, CHUNK)):
-        _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, bulk_forward=True)
+        _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, defer_forward=True)
         if progress:
             progress(raw.events_done, max(total, raw.events_done))
     raw.format = shadowserver.FORMAT
@@ -166,6 +167,10 @@ def _process_feed(raw: RawMessage, content: bytes, progress) -> dict | None:
         _conclude(raw, NotifierInfo(name="Shadowserver", no_reply=True), summary, allow_reply=False)
         _done(raw)
     summary["events"] = info.events
+    summary["seconds_to_cases"] = round(time.monotonic() - started, 3)
+    # The new cases are committed; now their mails (a crash here: the sweep sends them).
+    while forwarded := forward_new_cases():
+        summary["forwarded"] += forwarded
     summary["seconds"] = round(time.monotonic() - started, 3)
     return dict(summary)
 
@@ -199,7 +204,7 @@ def _process_notice(raw: RawMessage, notice) -> dict:
         lookup = lookup_db if len(notice.events) <= SMALL_NOTICE else prefix_index.current().lookup
         new_cases: set[int] = set()
         for chunk in _chunks(enumerate(notice.events)):
-            _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, bulk_forward=False)
+            _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, defer_forward=False)
         _conclude(raw, notice.notifier, summary, allow_reply=True)
     _done(raw)
     return dict(summary)
@@ -213,7 +218,7 @@ def _chunks(numbered):
 # -- writing a chunk
 
 def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *, status: str = "",
-                  bulk_forward: bool = False) -> None:
+                  defer_forward: bool = False) -> None:
     """Write one chunk and advance raw.events_done, all or nothing."""
     done = chunk[-1][0] + 1
     for attempt in range(1, CHUNK_RETRIES + 1):
@@ -225,7 +230,7 @@ def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *
                     events_done=done, claimed_at=clock.now())
                 if not moved:
                     raise Superseded()
-                counts = _write_chunk(raw, facts, chunk, lookup, new_cases, status, bulk_forward)
+                counts = _write_chunk(raw, facts, chunk, lookup, new_cases, status, defer_forward)
             break
         except IntegrityError:
             # A concurrent worker opened one of our cases first: the chunk is
@@ -238,7 +243,7 @@ def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *
     summary.update(counts)
 
 
-def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, bulk_forward: bool) -> Counter:
+def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, defer_forward: bool) -> Counter:
     key = notifier_key(raw)
     counts = Counter()
     rows, seen = [], set()
@@ -262,7 +267,7 @@ def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, bulk_fo
             resolve_row(row, lookup)
         matched = [r for r in rows if r.status == Report.Status.MATCHED]
         result = group_rows(raw, matched, sensitive=facts.sensitive, notice_hours=facts.deadline_hours,
-                            bulk_forward=bulk_forward)
+                            defer_forward=defer_forward)
         counts["cases_new"] += len(result.new_ids)
         counts["cases_updated"] += len(set(result.updated_ids) - new_cases)
         counts["new_ids"] = result.new_ids

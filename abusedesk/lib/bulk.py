@@ -7,13 +7,16 @@ adapting only the values that need it (datetimes, IP addresses), exactly as
 Django itself would store them.
 """
 
+from functools import lru_cache
+
 from django.db import connection, models
 
 
 def _adapter(field):
     ops = connection.ops
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
+        # Feeds repeat the same timestamps (and "now") many times over.
+        return lru_cache(maxsize=65536)(ops.adapt_datetimefield_value)
     if isinstance(field, models.GenericIPAddressField):
         return ops.adapt_ipaddressfield_value
     if isinstance(field, models.JSONField):

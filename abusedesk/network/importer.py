@@ -20,6 +20,7 @@ import io
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from socket import AF_INET, inet_pton
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -98,6 +99,29 @@ def _ends_after(a_to, b_to) -> bool:
     return a_to is None or (b_to is not None and a_to >= b_to)
 
 
+def parse_prefix(text: str) -> tuple[str, int, int, str, str]:
+    """(prefix, version, length, first_hex, last_hex); host bits set are an error.
+
+    IPv4 (most rows) is parsed with inet_pton, five times faster than the
+    ipaddress module; IPv6 goes through ipaddress for its canonical text."""
+    address, sep, length_text = text.partition("/")
+    if ":" not in address:
+        try:
+            value = int.from_bytes(inet_pton(AF_INET, address), "big")
+        except OSError:
+            raise ValueError("not an IPv4 address") from None
+        length = int(length_text) if sep else 32
+        if not (length_text.isdigit() or not sep) or not 0 <= length <= 32:
+            raise ValueError("bad prefix length")
+        host = (1 << (32 - length)) - 1
+        if value & host:
+            raise ValueError("has host bits set")
+        return f"{address}/{length}", 4, length, f"{value:08x}", f"{value | host:08x}"
+    net = normalise_prefix(text)
+    return (str(net), net.version, net.prefixlen, address_hex(net.network_address),
+            address_hex(net.broadcast_address))
+
+
 def _overlaps(a_from, a_to, b_from, b_to) -> bool:
     return (a_to is None or b_from < a_to) and (b_to is None or a_from < b_to)
 
@@ -154,7 +178,7 @@ class Importer:
             self.result.error(line, "missing or too long customer reference")
             return None
         try:
-            net = normalise_prefix(prefix)
+            parsed = parse_prefix(prefix)
         except ValueError as exc:
             self.result.error(line, f"bad prefix {prefix[:50]!r}: {exc}")
             return None
@@ -167,8 +191,7 @@ class Importer:
         if vf is not None and vt is not None and vt <= vf:
             self.result.error(line, "valid_to must be after valid_from")
             return None
-        return _Row(line, str(net), net.version, net.prefixlen, address_hex(net.network_address),
-                    address_hex(net.broadcast_address), customer, vf, vt)
+        return _Row(line, *parsed, customer, vf, vt)
 
     # -- writing
 
@@ -177,9 +200,10 @@ class Importer:
         if not unknown:
             return
         entity = self.entity or _default_entity()
-        Customer.objects.bulk_create(
-            [Customer(reference=ref, name=ref, entity=entity) for ref in sorted(unknown)],
-            ignore_conflicts=True,
+        Inserter(Customer, ["entity_id", "reference", "name", "is_reseller", "abuse_email", "main_email",
+                            "language", "timezone", "state", "created_at"], ignore_conflicts=True).insert(
+            (entity.pk, ref, ref, False, "", "", "en", entity.timezone, Customer.State.ACTIVE, self.now)
+            for ref in sorted(unknown)
         )
         self.customers.update(Customer.objects.filter(reference__in=unknown).values_list("reference", "id"))
         self.result.customers_created += len(unknown)

@@ -20,8 +20,3 @@ def dns_server(settings):
     yield server
     server.close()
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The demo users' passwords: hashing them properly costs seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
