@@ -71,6 +71,7 @@ def ingest_child(path: str) -> None:
     print(json.dumps({
         "vendor": connection.vendor, "seconds": seconds, "index_seconds": built, "totals": totals,
         "cases": Case.objects.count(), "mails": OutgoingMail.objects.count(),
+        "cpu_seconds": time.process_time(),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "index_size": len(index._current) if index._current else 0,
     }))
@@ -130,6 +131,15 @@ def main() -> None:
           f"(floor 16,000, goal 100,000)")
     print(f"  of which prefix index build ({r['index_size']:,} assignments): {r['index_seconds']:.1f}s; "
           f"with a warm index: {t['events'] / (r['seconds'] - r['index_seconds']):,.0f} events/s")
+    to_cases = t.get("seconds_to_cases", 0)
+    forwarding = t["seconds"] - to_cases
+    print(f"  stored, parsed, matched and grouped into cases in {to_cases:.1f}s = "
+          f"{t['events'] / to_cases:,.0f} events/s; then {t['forwarded']:,} cases forwarded (one mail each) "
+          f"in {forwarding:.1f}s = {t['forwarded'] / forwarding:,.0f} cases/s" if to_cases and forwarding > 0 else "")
+    if t.get("cpu_seconds_to_cases"):
+        print(f"  CPU time of the ingest process (the machine may be shared): to cases "
+              f"{t['cpu_seconds_to_cases']:.1f}s = {t['events'] / t['cpu_seconds_to_cases']:,.0f} events per CPU second; "
+              f"whole process {r['cpu_seconds']:.1f}s")
     print(f"  events {t['events']:,}, matched {t['matched']:,}, unmatched {t['unmatched']:,}, "
           f"duplicates {t.get('duplicates', 0):,}, cases new {t['cases_new']:,} (in db {r['cases']:,}), "
           f"mails queued {r['mails']:,}")

@@ -13,9 +13,11 @@ delays the mail).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
 from django.db import connection, transaction
 
@@ -27,7 +29,7 @@ from abusedesk.policy.deadlines import deadline_from, deadline_hours
 from . import notify
 from .models import AuditLog, Case, Report
 from .states import OPEN_STATES, State
-from .workflow import audit, transition
+from .workflow import transition
 
 log = logging.getLogger(__name__)
 
@@ -96,69 +98,81 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
 
     # Existing open cases: count the reports, widen first/last seen.
     updates, reopen = [], []
-    for key, case in open_cases.items():
+    for key, (pk, state, first_seen, last_seen) in open_cases.items():
         members = groups[key]
         seen = [r.seen_at for r in members]
         for r in members:
-            r.case_id = case.pk
-        updates.append((len(members), min(case.first_seen, *seen), max(case.last_seen, *seen), now, case.pk))
-        result.updated_ids.append(case.pk)
-        if case.state == State.RESOLVED:
-            reopen.append(case.pk)
+            r.case_id = pk
+        updates.append((len(members), min(first_seen, *seen), max(last_seen, *seen), now, pk))
+        result.updated_ids.append(pk)
+        if state == State.RESOLVED:
+            reopen.append(pk)
     if updates:
-        ops = connection.ops
+        adapt = lru_cache(maxsize=65536)(connection.ops.adapt_datetimefield_value)
         with connection.cursor() as cursor:
             cursor.executemany(
                 "UPDATE cases_case SET report_count = report_count + %s, first_seen = %s, last_seen = %s, "
                 "updated_at = %s WHERE id = %s",
-                [(n, ops.adapt_datetimefield_value(f), ops.adapt_datetimefield_value(la),
-                  ops.adapt_datetimefield_value(u), pk) for n, f, la, u, pk in updates],
+                [(n, adapt(f), adapt(la), adapt(u), pk) for n, f, la, u, pk in updates],
             )
     for case in Case.objects.filter(pk__in=reopen):
         transition(case, State.FORWARDED, label="system", reason="new report after the case was resolved")
 
-    # New cases.
+    # New cases: one multi-row INSERT, their ids found again by their unique reply tokens.
     new_keys = [key for key in groups if key not in open_cases]
     if not new_keys:
         return result
     caches.load_customers({key[0] for key in new_keys})
-    cases = []
-    for key in new_keys:
-        cases.append(_new_case(raw, key, groups[key], caches, sensitive, notice_hours, now))
-    Inserter(Case, CASE_FIELDS).insert(tuple(getattr(c, f) for f in CASE_FIELDS) for c in cases)
-    ids = _ids_by_token([c.reply_token for c in cases])
-    for case, key in zip(cases, new_keys, strict=True):
-        case.pk = ids[case.reply_token]
+    values = [_new_case(raw, key, groups[key], caches, sensitive, notice_hours, now) for key in new_keys]
+    Inserter(Case, CASE_FIELDS).insert(values)
+    ids = _ids_by_token([v[0] for v in values])
+    hours_at = CASE_FIELDS.index("deadline_hours")
+    for v, key in zip(values, new_keys, strict=True):
+        pk = ids[v[0]]
         for r in groups[key]:
-            r.case_id = case.pk
-        result.new_ids.append(case.pk)
-    if defer_forward:
-        # Feeds: the cases are committed now, forward_new_cases mails them next.
-        _audit_created(raw, cases, now)
-    else:
-        for case, key in zip(cases, new_keys, strict=True):
-            audit(case, "created", label="system", to_state=case.state,
-                  data={"raw_message": raw.pk, "deadline_hours": case.deadline_hours}, reason=f"notice #{raw.pk}")
-            notify.forward_case(case, groups[key])
-    log.info("notice #%s: %d new case(s), %d updated", raw.pk, len(cases), len(updates))
+            r.case_id = pk
+        result.new_ids.append(pk)
+    Inserter(AuditLog, AUDIT_FIELDS).insert(
+        (ids[v[0]], "", "system", "created", "", State.NEW, f"notice #{raw.pk}",
+         {"raw_message": raw.pk, "deadline_hours": v[hours_at]}, now)
+        for v in values
+    )
+    if not defer_forward:
+        cases = Case.objects.select_related("customer", "entity").in_bulk(result.new_ids)
+        for key, pk in zip(new_keys, result.new_ids, strict=True):
+            notify.forward_case(cases[pk], groups[key])
+    # else (feeds): the cases are committed with the chunk, forward_new_cases mails them next.
+    log.info("notice #%s: %d new case(s), %d updated", raw.pk, len(values), len(updates))
     return result
 
 
-def _open_cases(groups) -> dict[tuple, Case]:
-    customers = sorted({k[0] for k in groups})
-    targets = sorted({k[1] for k in groups})
-    found: dict[tuple, Case] = {}
-    # Locked (PostgreSQL) so that a concurrent worker's counters are not lost;
-    # SQLite serialises writers anyway.
-    for i in range(0, len(targets), 2000):
-        qs = (Case.objects.filter(state__in=_OPEN, customer_id__in=customers, target__in=targets[i:i + 2000])
-              .only("id", "customer_id", "target", "category", "state", "first_seen", "last_seen")
-              .order_by("id").select_for_update())
-        for case in qs:
-            key = (case.customer_id, case.target, case.category)
-            if key in groups:
-                found[key] = case
+def _open_cases(groups) -> dict[tuple, tuple]:
+    """(customer, target, category) -> (id, state, first_seen, last_seen) of the open cases of these keys."""
+    ip_targets, other_targets = set(), set()
+    for _customer, target, _category in groups:
+        (ip_targets if _is_ip(target) else other_targets).add(target)
+    found: dict[tuple, tuple] = {}
+    fields = ("customer_id", "target", "category", "id", "state", "first_seen", "last_seen")
+    # An IP target is also the case's indexed ip column (feeds: thousands per chunk).
+    for column, targets in (("ip__in", sorted(ip_targets)), ("target__in", sorted(other_targets))):
+        for i in range(0, len(targets), 2000):
+            # Locked (PostgreSQL) so that a concurrent worker's counters are not lost;
+            # SQLite serialises writers anyway.
+            qs = (Case.objects.filter(state__in=_OPEN, **{column: targets[i:i + 2000]})
+                  .order_by("id").select_for_update().values_list(*fields))
+            for customer_id, target, category, *case in qs:
+                key = (customer_id, target, category)
+                if key in groups:
+                    found[key] = tuple(case)
     return found
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _ids_by_token(tokens: list[str]) -> dict[str, int]:
@@ -168,46 +182,45 @@ def _ids_by_token(tokens: list[str]) -> dict[str, int]:
     return ids
 
 
-def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime) -> Case:
+def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime) -> tuple:
+    """The CASE_FIELDS values of a new case."""
     customer_id, target, category = key
     first = rows[0]
     customer = caches.customers[customer_id]
     hours = caches.deadline_hours(customer, category, notice_hours)
     received = raw.received_at
     seen = [r.seen_at for r in rows]
-    case = Case(
-        reply_token=secrets.token_hex(12),
-        entity=customer.entity,
-        customer=customer,
-        end_customer_id=first.end_customer_id,
-        assignment_id=first.assignment_id,
-        notifier_id=raw.notifier_id,
-        category=category,
-        target=target,
-        ip=first.ip,
-        url=first.url if target == first.url else "",
-        domain=first.domain,
-        state=State.NEW,
-        sensitive=sensitive or category == "csam",
-        received_at=received,
-        first_seen=min(seen),
-        last_seen=max(seen),
-        report_count=len(rows),
-        deadline_hours=hours,
+    values = {
+        "reply_token": secrets.token_hex(12),
+        "entity_id": customer.entity_id,
+        "customer_id": customer_id,
+        "end_customer_id": first.end_customer_id,
+        "assignment_id": first.assignment_id,
+        "notifier_id": raw.notifier_id,
+        "category": category,
+        "target": target,
+        "ip": first.ip,
+        "url": first.url if target == first.url else "",
+        "domain": first.domain,
+        "state": State.NEW,
+        "sensitive": sensitive or category == "csam",
+        "law_enforcement": False,
+        "received_at": received,
+        "first_seen": min(seen),
+        "last_seen": max(seen),
+        "report_count": len(rows),
         # The clock starts when the notice reached us, not when we processed it.
-        deadline=deadline_from(received, hours),
-        created_at=now,
-        updated_at=now,
-    )
-    return case
-
-
-def _audit_created(raw, cases: list[Case], now: datetime) -> None:
-    Inserter(AuditLog, AUDIT_FIELDS).insert(
-        (case.pk, "", "system", "created", "", State.NEW, f"notice #{raw.pk}",
-         {"raw_message": raw.pk, "deadline_hours": case.deadline_hours}, now)
-        for case in cases
-    )
+        "deadline": deadline_from(received, hours),
+        "deadline_hours": hours,
+        "deadline_pause_reason": "",
+        "reminders_sent": 0,
+        "resolution": "",
+        "resolution_text": "",
+        "close_reason": "",
+        "created_at": now,
+        "updated_at": now,
+    }
+    return tuple(values[f] for f in CASE_FIELDS)
 
 
 def pending_forward_ids(limit: int = 1000) -> list[int]:
@@ -223,21 +236,28 @@ def pending_forward_ids(limit: int = 1000) -> list[int]:
     )
 
 
-def forward_new_cases(limit: int = 1000) -> int:
-    """Forward waiting new cases with notify.forward_case, one transaction each; returns how many."""
+def forward_new_cases(limit: int = 1000, batch: int = 200) -> int:
+    """Forward waiting new cases with notify.forward_case; returns how many.
+
+    A batch of cases per transaction (a commit per case would dominate); the
+    rows are locked and re-checked, so two workers never forward the same case.
+    """
     done = 0
-    for case_id in pending_forward_ids(limit):
+    ids = pending_forward_ids(limit)
+    for start in range(0, len(ids), batch):
         with transaction.atomic():
-            # Locked and re-checked: two workers never forward the same case.
-            qs = Case.objects.select_related("customer", "entity").filter(pk=case_id, state=State.NEW)
+            qs = Case.objects.select_related("customer", "entity").filter(
+                pk__in=ids[start:start + batch], state=State.NEW).order_by("id")
             if connection.features.has_select_for_update_skip_locked:
                 qs = qs.select_for_update(skip_locked=True, of=("self",))
-            case = qs.first()
-            if case is None:
-                continue
-            reports = list(Report.objects.filter(case=case).order_by("observed_at", "id")[:5])
-            notify.forward_case(case, reports)
-            done += 1
+            cases = list(qs)
+            reports: dict[int, list[Report]] = {}
+            for report in Report.objects.filter(case__in=cases).order_by("case_id", "observed_at", "id"):
+                if len(reports.setdefault(report.case_id, [])) < 5:
+                    reports[report.case_id].append(report)
+            for case in cases:
+                notify.forward_case(case, reports.get(case.pk, []))
+                done += 1
     return done
 
 

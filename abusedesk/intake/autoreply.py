@@ -83,12 +83,12 @@ def recipient(raw: RawMessage, info) -> tuple[str | None, str]:
         return None, "feed"
     if info is not None and info.no_reply:
         return None, "no-reply sender"
+    # Also for a mail handed in as a file (`abusedesk ingest x.eml`): its headers count.
     content = bytes(raw.content[:65536]) if raw.content is not None else b""
-    is_mail = raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP)
-    if is_mail and automatic_mail(content):
+    if automatic_mail(content):
         return None, "automatic mail (Auto-Submitted, Precedence or list)"
     address = (notifier.email if notifier is not None and notifier.email else "") or (info.email if info else "")
-    if not address and is_mail:
+    if not address:
         address = _from_header(content) or raw.envelope_from
     address = (address or "").strip()
     if not address or not _ADDRESS.match(address):

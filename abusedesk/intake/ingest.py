@@ -31,7 +31,7 @@ def ingest_files(paths, progress=None, chunk_progress=None) -> dict:
         raw, summary = ingest_file(Path(path), progress=chunk_progress)
         totals["files"] += 1
         for key, value in summary.items():
-            if isinstance(value, int) and key not in ("resumed_at",):
+            if isinstance(value, int | float) and key not in ("resumed_at",):
                 totals[key] += value
         if raw.needs_staff:
             totals["to_staff_queue"] += 1

@@ -25,12 +25,18 @@ def _adapter(field):
 
 
 class Inserter:
-    """INSERT many rows of `model` with the given field names (attnames, e.g. "case_id")."""
+    """INSERT many rows of `model` with the given field names (attnames, e.g. "case_id").
+
+    Every other column gets its field's default, so a field added to the
+    model later (with a default) needs no change here."""
 
     def __init__(self, model, fields: list[str], *, ignore_conflicts: bool = False):
         meta = model._meta
         by_attname = {f.attname: f for f in meta.concrete_fields}
         self.fields = [by_attname[name] for name in fields]
+        self.extra = [f for f in meta.concrete_fields
+                      if f.attname not in fields and not f.primary_key and f.has_default()]
+        self.fields += self.extra
         columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
         placeholders = ", ".join(["%s"] * len(self.fields))
         sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"
@@ -50,6 +56,9 @@ class Inserter:
         return tuple(row)
 
     def insert(self, rows) -> None:
+        if self.extra:
+            tail = tuple(f.get_default() for f in self.extra)
+            rows = (tuple(r) + tail for r in rows)
         rows = [self.adapt(r) for r in rows]
         if rows:
             with connection.cursor() as cursor:
