@@ -23,7 +23,7 @@ from array import array
 from datetime import datetime
 
 import pytricia
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
@@ -76,7 +76,9 @@ class PrefixIndex:
             "SELECT a.prefix, {vf}, {vt}, a.id, a.customer_id, c.parent_id, a.end_customer_id "
             "FROM network_assignment a JOIN network_customer c ON c.id = a.customer_id"
         ).format(vf=_epoch_sql("a.valid_from"), vt=_epoch_sql("a.valid_to"))
-        with connection.cursor() as cursor:
+        # A server-side cursor on PostgreSQL: a million rows are streamed, not
+        # fetched into memory at once.
+        with transaction.atomic(), connection.chunked_cursor() as cursor:
             cursor.execute(sql)
             while rows := cursor.fetchmany(FETCH):
                 for prefix, vf, vt, aid, cid, parent, end in rows:
