@@ -180,6 +180,14 @@ AUTHSERV_ID = envstr("ABUSEDESK_AUTHSERV_ID", "")
 OWN_MAIL_SERVERS = envlist("ABUSEDESK_OWN_MAIL_SERVERS", "")
 DEFAULT_ENTITY = envstr("ABUSEDESK_DEFAULT_ENTITY", "nl")
 
+# Matching (docs/matching.md): DNS for domains without an IP, CDN ranges.
+DNS_SERVERS = envlist("ABUSEDESK_DNS_SERVERS", "")  # "ip" or "ip:port"; empty: the system resolver
+DNS_TIMEOUT = float(envstr("ABUSEDESK_DNS_TIMEOUT", "2"))
+DNS_CACHE_SECONDS = envint("ABUSEDESK_DNS_CACHE_SECONDS", 300)
+CDN_RANGES_FILE = envstr("ABUSEDESK_CDN_RANGES_FILE", str(VAR_DIR / "cdn_ranges.json"))
+CLOUDFLARE_IPS_URLS = envlist("ABUSEDESK_CLOUDFLARE_IPS_URLS",
+                              "https://www.cloudflare.com/ips-v4,https://www.cloudflare.com/ips-v6")
+
 # Jobs. No broker: tasks run eagerly in-process and `abusedesk run` drives the
 # periodic sweep. With a broker (Redis or RabbitMQ URL) any number of workers.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "")

@@ -37,6 +37,12 @@ def process_pending_raw() -> int:
     return done
 
 
+def forward_new_cases() -> int:
+    from abusedesk.cases.grouping import forward_new_cases as forward
+
+    return forward()
+
+
 def send_mail() -> int:
     from abusedesk.outbox.sending import send_due
 
@@ -61,10 +67,10 @@ def refresh_offender_flags() -> int:
     return refresh_flags()
 
 
-# Each step returns how many units it handled. Later steps (feeds, ...)
-# register here. Mail goes last, so that what the steps before queued leaves
+# Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
-STEPS = [process_pending_raw, followup_deadlines, execute_actions, refresh_offender_flags, send_mail]
+STEPS = [process_pending_raw, forward_new_cases, followup_deadlines, execute_actions, refresh_offender_flags,
+         send_mail]
 
 
 def run_sweep() -> dict[str, int]:

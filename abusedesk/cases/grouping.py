@@ -1,103 +1,291 @@
-"""Group matched reports into cases: one open case per customer, target and category."""
+"""Group matched reports into cases: one open case per customer, target and category.
 
+`group_rows` works on a chunk of reports at once (a feed has hundreds of
+thousands): one query finds the open cases of the chunk, new cases are
+inserted together, counters are updated together. It only assigns
+`case_id` on the rows; the caller stores them (in the same transaction).
+
+New cases are forwarded with notify.forward_case, the one place that
+knows how: at once for notices, and for feeds right after their chunks are
+committed (forward_new_cases, also a sweep step, so a crash in between only
+delays the mail).
+"""
+
+from __future__ import annotations
+
+import ipaddress
 import logging
+import secrets
+from datetime import datetime
+from functools import lru_cache
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 
+from abusedesk.lib import clock
+from abusedesk.lib.bulk import Inserter
+from abusedesk.network.models import Customer
 from abusedesk.policy.deadlines import deadline_from, deadline_hours
 
 from . import notify
-from .models import Case, Report
+from .models import AuditLog, Case, Report
 from .states import OPEN_STATES, State
-from .workflow import audit, transition
+from .workflow import transition
 
 log = logging.getLogger(__name__)
 
 # For these the URL is what the customer must take down; for the rest the host is.
 CONTENT_CATEGORIES = frozenset({"phishing", "csam", "terrorism", "copyright", "fraud"})
+# The same list, in the same order, as the partial unique index's condition,
+# so that the database can use that index for the open-case query.
+_OPEN = sorted(OPEN_STATES)
+
+CASE_FIELDS = ["reply_token", "entity_id", "customer_id", "end_customer_id", "assignment_id", "notifier_id",
+               "category", "target", "ip", "url", "domain", "state", "sensitive", "law_enforcement",
+               "received_at", "first_seen", "last_seen", "report_count", "deadline", "deadline_hours", "next_check_at",
+               "deadline_pause_reason", "reminders_sent", "resolution", "resolution_text",
+               "close_reason", "created_at", "updated_at"]
+AUDIT_FIELDS = ["case_id", "subject", "actor_label", "verb", "from_state", "to_state", "reason", "data", "at"]
 
 
-def target_of(report: Report) -> str:
+def target_of(report) -> str:
     if report.url and report.category in CONTENT_CATEGORIES:
         return report.url
     return report.ip or report.url or report.domain
 
 
+class GroupResult:
+    def __init__(self):
+        self.new_ids: list[int] = []
+        self.updated_ids: list[int] = []
+
+
+class _Caches:
+    """Customers and deadline policies looked up once per chunk, not per case."""
+
+    def __init__(self):
+        self.customers: dict[int, Customer] = {}
+        self.hours: dict[tuple, float] = {}
+
+    def load_customers(self, ids) -> None:
+        missing = [i for i in ids if i not in self.customers]
+        if missing:
+            self.customers.update(Customer.objects.select_related("entity").in_bulk(missing))
+
+    def deadline_hours(self, customer: Customer, category: str, notice_hours, notifier) -> float:
+        key = (customer.pk, category, notice_hours, notifier.pk if notifier else None)
+        if key not in self.hours:
+            self.hours[key] = deadline_hours(customer.entity, category, notice_hours=notice_hours,
+                                             notifier=notifier, customer=customer)
+        return self.hours[key]
+
+
+def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None = None,
+               defer_forward: bool = False) -> GroupResult:
+    """Join each matched row to its open case or open one; sets row.case_id.
+
+    New cases are forwarded at once with notify.forward_case, or, with
+    `defer_forward` (feeds: tens of thousands of new cases), left in state
+    new for forward_new_cases, so that writing the cases is not held up by
+    rendering their mails."""
+    result = GroupResult()
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        groups.setdefault((row.customer_id, target_of(row)[:2048], row.category), []).append(row)
+    if not groups:
+        return result
+    now = clock.now()
+    open_cases = _open_cases(groups)
+    caches = _Caches()
+
+    # Existing open cases: count the reports, widen first/last seen.
+    updates, reopen = [], []
+    for key, (pk, state, first_seen, last_seen) in open_cases.items():
+        members = groups[key]
+        seen = [r.seen_at for r in members]
+        for r in members:
+            r.case_id = pk
+        updates.append((len(members), min(first_seen, *seen), max(last_seen, *seen), now, pk))
+        result.updated_ids.append(pk)
+        if state == State.RESOLVED:
+            reopen.append(pk)
+    if updates:
+        adapt = lru_cache(maxsize=65536)(connection.ops.adapt_datetimefield_value)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE cases_case SET report_count = report_count + %s, first_seen = %s, last_seen = %s, "
+                "updated_at = %s WHERE id = %s",
+                [(n, adapt(f), adapt(la), adapt(u), pk) for n, f, la, u, pk in updates],
+            )
+    for case in Case.objects.filter(pk__in=reopen):
+        transition(case, State.FORWARDED, label="system", reason="new report after the case was resolved")
+
+    # New cases: one multi-row INSERT, their ids found again by their unique reply tokens.
+    new_keys = [key for key in groups if key not in open_cases]
+    if not new_keys:
+        return result
+    caches.load_customers({key[0] for key in new_keys})
+    values = [_new_case(raw, key, groups[key], caches, sensitive, notice_hours, now) for key in new_keys]
+    Inserter(Case, CASE_FIELDS).insert(values)
+    ids = _ids_by_token([v[0] for v in values])
+    hours_at = CASE_FIELDS.index("deadline_hours")
+    for v, key in zip(values, new_keys, strict=True):
+        pk = ids[v[0]]
+        for r in groups[key]:
+            r.case_id = pk
+        result.new_ids.append(pk)
+    Inserter(AuditLog, AUDIT_FIELDS).insert(
+        (ids[v[0]], "", "system", "created", "", State.NEW, f"notice #{raw.pk}",
+         {"raw_message": raw.pk, "deadline_hours": v[hours_at]}, now)
+        for v in values
+    )
+    if not defer_forward:
+        cases = Case.objects.select_related("customer", "entity").in_bulk(result.new_ids)
+        for key, pk in zip(new_keys, result.new_ids, strict=True):
+            notify.forward_case(cases[pk], groups[key])
+    # else (feeds): the cases are committed with the chunk, forward_new_cases mails them next.
+    log.info("notice #%s: %d new case(s), %d updated", raw.pk, len(values), len(updates))
+    return result
+
+
+def _open_cases(groups) -> dict[tuple, tuple]:
+    """(customer, target, category) -> (id, state, first_seen, last_seen) of the open cases of these keys."""
+    ip_targets, other_targets = set(), set()
+    for _customer, target, _category in groups:
+        (ip_targets if _is_ip(target) else other_targets).add(target)
+    found: dict[tuple, tuple] = {}
+    fields = ("customer_id", "target", "category", "id", "state", "first_seen", "last_seen")
+    # An IP target is also the case's indexed ip column (feeds: thousands per chunk).
+    for column, targets in (("ip__in", sorted(ip_targets)), ("target__in", sorted(other_targets))):
+        for i in range(0, len(targets), 2000):
+            # Locked (PostgreSQL) so that a concurrent worker's counters are not lost;
+            # SQLite serialises writers anyway.
+            qs = (Case.objects.filter(state__in=_OPEN, **{column: targets[i:i + 2000]})
+                  .order_by("id").select_for_update().values_list(*fields))
+            for customer_id, target, category, *case in qs:
+                key = (customer_id, target, category)
+                if key in groups:
+                    found[key] = tuple(case)
+    return found
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _ids_by_token(tokens: list[str]) -> dict[str, int]:
+    ids = {}
+    for i in range(0, len(tokens), 2000):
+        ids.update(Case.objects.filter(reply_token__in=tokens[i:i + 2000]).values_list("reply_token", "id"))
+    return ids
+
+
+def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime) -> tuple:
+    """The CASE_FIELDS values of a new case."""
+    customer_id, target, category = key
+    first = rows[0]
+    customer = caches.customers[customer_id]
+    hours = caches.deadline_hours(customer, category, notice_hours, raw.notifier)
+    received = raw.received_at
+    seen = [r.seen_at for r in rows]
+    values = {
+        "reply_token": secrets.token_hex(12),
+        "entity_id": customer.entity_id,
+        "customer_id": customer_id,
+        "end_customer_id": first.end_customer_id,
+        "assignment_id": first.assignment_id,
+        "notifier_id": raw.notifier_id,
+        "category": category,
+        "target": target,
+        "ip": first.ip,
+        "url": first.url if target == first.url else "",
+        "domain": first.domain,
+        "state": State.NEW,
+        "sensitive": sensitive or category == "csam",
+        "law_enforcement": False,
+        "received_at": received,
+        "first_seen": min(seen),
+        "last_seen": max(seen),
+        "report_count": len(rows),
+        # The clock starts when the notice reached us, not when we processed it.
+        "deadline": deadline_from(received, hours),
+        "deadline_hours": hours,
+        # Checked at the deadline even if it is never forwarded (no contact address):
+        # forwarding reschedules it with its reminders.
+        "next_check_at": deadline_from(received, hours),
+        "deadline_pause_reason": "",
+        "reminders_sent": 0,
+        "resolution": "",
+        "resolution_text": "",
+        "close_reason": "",
+        "created_at": now,
+        "updated_at": now,
+    }
+    return tuple(values[f] for f in CASE_FIELDS)
+
+
+def pending_forward_ids(limit: int = 1000) -> list[int]:
+    """New cases still to be forwarded (feeds defer it), oldest first.
+
+    A customer without any contact address is skipped here (its cases wait,
+    and the deadline escalates them); once an address is added they go out.
+    """
+    return list(
+        Case.objects.filter(state=State.NEW, forwarded_at__isnull=True)
+        .exclude(customer__abuse_email="", customer__main_email="")
+        .order_by("id").values_list("id", flat=True)[:limit]
+    )
+
+
+def forward_new_cases(limit: int = 1000, batch: int = 200) -> int:
+    """Forward waiting new cases with notify.forward_case; returns how many.
+
+    A batch of cases per transaction (a commit per case would dominate); the
+    rows are locked and re-checked, so two workers never forward the same case.
+    """
+    done = 0
+    ids = pending_forward_ids(limit)
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            qs = Case.objects.select_related("customer", "entity").filter(
+                pk__in=ids[start:start + batch], state=State.NEW).order_by("id")
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True, of=("self",))
+            cases = list(qs)
+            reports: dict[int, list[Report]] = {}
+            for report in Report.objects.filter(case__in=cases).order_by("case_id", "observed_at", "id"):
+                if len(reports.setdefault(report.case_id, [])) < 5:
+                    reports[report.case_id].append(report)
+            for case in cases:
+                notify.forward_case(case, reports.get(case.pk, []))
+                done += 1
+    return done
+
+
 class Grouper:
-    """Collects the matched reports of one notice, then writes cases once per target."""
+    """Collects the saved, matched reports of one notice, then groups them (small notices)."""
 
     def __init__(self, raw, notice):
         self.raw = raw
         self.notice = notice
-        self.groups: dict[tuple, list[Report]] = {}
+        self.reports: list[Report] = []
 
     def add(self, report: Report) -> None:
-        key = (report.customer_id, target_of(report), report.category)
-        self.groups.setdefault(key, []).append(report)
+        if not hasattr(report, "end_customer_id"):
+            report.end_customer_id = report.assignment.end_customer_id if report.assignment_id else None
+        self.reports.append(report)
 
     def finish(self) -> tuple[int, int]:
-        new = updated = 0
-        cases = []
-        for (_customer_id, target, category), reports in self.groups.items():
-            case, created = self._case_for(reports[0], target, category)
-            cases.append(case)
-            seen = [r.seen_at for r in reports]
-            Report.objects.filter(pk__in=[r.pk for r in reports]).update(case=case)
-            Case.objects.filter(pk=case.pk).update(report_count=F("report_count") + len(reports))
-            case.refresh_from_db()
-            if min(seen) < case.first_seen or max(seen) > case.last_seen:
-                case.first_seen = min(case.first_seen, *seen)
-                case.last_seen = max(case.last_seen, *seen)
-                case.save(update_fields=["first_seen", "last_seen", "updated_at"])
-            if created:
-                new += 1
-                notify.forward_case(case, reports)
-            else:
-                updated += 1
-                if case.state == State.RESOLVED:
-                    transition(case, State.FORWARDED, reason="new report after the case was resolved")
+        result = group_rows(self.raw, self.reports, sensitive=self.notice.sensitive,
+                            notice_hours=self.notice.deadline_hours)
+        by_case: dict[int, list[int]] = {}
+        for report in self.reports:
+            by_case.setdefault(report.case_id, []).append(report.pk)
+        for case_id, pks in by_case.items():
+            Report.objects.filter(pk__in=pks).update(case_id=case_id)
+        cases = list(Case.objects.filter(pk__in=[*result.new_ids, *result.updated_ids]).order_by("id"))
         notify.send_receipt(self.raw, self.notice, cases)
-        return new, updated
-
-    def _case_for(self, report: Report, target: str, category: str) -> tuple[Case, bool]:
-        lookup = dict(customer_id=report.customer_id, target=target, category=category, state__in=OPEN_STATES)
-        case = Case.objects.filter(**lookup).first()
-        if case:
-            return case, False
-        try:
-            with transaction.atomic():
-                return self._create(report, target, category), True
-        except IntegrityError:
-            # A concurrent worker opened the case first: join it.
-            return Case.objects.get(**lookup), False
-
-    def _create(self, report: Report, target: str, category: str) -> Case:
-        assignment = report.assignment
-        customer = assignment.customer
-        hours = deadline_hours(customer.entity, category, notice_hours=self.notice.deadline_hours,
-                               notifier=self.raw.notifier, customer=customer)
-        received = self.raw.received_at
-        case = Case.objects.create(
-            entity=customer.entity,
-            customer=customer,
-            end_customer=assignment.end_customer,
-            assignment=assignment,
-            notifier=self.raw.notifier,
-            category=category,
-            target=target[:2048],
-            ip=report.ip,
-            url=report.url if target == report.url else "",
-            domain=report.domain,
-            sensitive=self.notice.sensitive or category == "csam",
-            received_at=received,
-            first_seen=report.seen_at,
-            last_seen=report.seen_at,
-            deadline_hours=hours,
-            # The clock starts when the notice reached us, not when we processed it.
-            deadline=deadline_from(received, hours),
-        )
-        audit(case, "created", label="system", to_state=case.state,
-              data={"raw_message": self.raw.pk, "deadline_hours": hours}, reason=f"notice #{self.raw.pk}")
-        log.info("case %s opened for %s (%s %s)", case.ref, customer.reference, category, target)
-        return case
+        return len(result.new_ids), len(result.updated_ids)

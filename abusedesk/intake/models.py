@@ -108,6 +108,9 @@ class RawMessage(models.Model):
     needs_staff = models.BooleanField(default=False, help_text=_("In the staff queue: unparseable or nothing matched"))
     staff_reason = models.CharField(max_length=200, blank=True)
     event_count = models.PositiveIntegerField(default=0)
+    # Feeds are processed in chunks, each committed with this counter: after a
+    # crash, processing resumes at the first event not yet committed.
+    events_done = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-received_at"]

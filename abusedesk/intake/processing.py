@@ -1,31 +1,59 @@
 """Process one RawMessage: parse → reports → match → group → notify.
 
-Idempotent: a RawMessage is claimed from its row, everything it produces is
-written in one transaction, and reports are unique per (raw message, event
-index), so a crash at any point is repaired by running it again.
+Idempotent and resumable. A RawMessage is claimed from its row; its events
+are handled in chunks, and each chunk commits its reports, its cases and
+`events_done` (the resume point) in one transaction. A crash therefore loses
+at most the chunk in flight, which the next run (the sweep re-claims a stale
+claim) does again; reports are also unique per (raw message, event index).
+
+Two paths, one chunk writer:
+- a Shadowserver CSV file is streamed: rows are parsed, matched against the
+  in-memory prefix index and written chunk by chunk, so memory stays flat
+  however long the report is (apart from the stored notice itself);
+- any other notice is parsed whole by `abusedesk.parsers.parse` and written
+  in one transaction; small notices are matched with single database
+  look-ups, large ones with the index.
 """
 
+from __future__ import annotations
+
+import io
 import logging
+import time
+from collections import Counter
 from datetime import timedelta
+from itertools import islice
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 
-from abusedesk.cases.grouping import Grouper
+from abusedesk.cases.grouping import forward_new_cases, group_rows
 from abusedesk.cases.models import Report
 from abusedesk.lib import clock
+from abusedesk.lib.bulk import Inserter
 from abusedesk.lib.claims import claim
-from abusedesk.network.matching import match_ip
+from abusedesk.network import cdn
+from abusedesk.network import index as prefix_index
+from abusedesk.network.matching import lookup_db
 from abusedesk.outbox import bounces
 from abusedesk.parsers import ParseContext, parse
-from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE
+from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, NotifierInfo, ParseError
 
-from . import replies, trust
+from . import autoreply, replies, trust
 from .models import RawMessage
-from .resolve import resolve_event
+from .reports import FIELDS, NoticeFacts, notifier_key, row_from_event
+from .resolve import resolve_row
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+CHUNK = 5000
+SMALL_NOTICE = 50  # events; above this the in-memory prefix index answers
+CHUNK_RETRIES = 3
+
+
+class Superseded(Exception):
+    """Another worker took over this notice (our claim went stale)."""
 
 
 def parse_context() -> ParseContext:
@@ -37,16 +65,22 @@ def claim_raw(raw_id: int) -> RawMessage | None:
     return claim(RawMessage, raw_id, [RawMessage.State.NEW], RawMessage.State.PROCESSING, stale)
 
 
-def process_raw_message(raw_id: int) -> dict | None:
-    """Claim and process; returns a summary, or None if another worker has it."""
+def process_raw_message(raw_id: int, progress=None) -> dict | None:
+    """Claim and process; returns a summary, or None if another worker has it.
+
+    `progress(done, total)` is called after each chunk (events; total is an estimate).
+    """
     raw = claim_raw(raw_id)
     if raw is None:
         return None
     try:
-        with transaction.atomic():
-            summary = _process(raw)
+        return _process(raw, progress)
+    except Superseded:
+        log.warning("raw message %s: another worker took over", raw_id)
+        return None
     except Exception as exc:
         log.exception("processing raw message %s failed", raw_id)
+        raw.refresh_from_db(fields=["events_done"])
         raw.attempts += 1
         raw.errors = [f"internal error: {type(exc).__name__}: {exc}"[:500]]
         if raw.attempts >= MAX_ATTEMPTS:
@@ -57,66 +91,230 @@ def process_raw_message(raw_id: int) -> dict | None:
             raw.state = RawMessage.State.NEW
         raw.save()
         return {"error": str(exc)}
-    return summary
 
 
-def _process(raw: RawMessage) -> dict:
-    content = bytes(raw.content)
+def _process(raw: RawMessage, progress) -> dict:
+    content = raw.content
+    if isinstance(content, memoryview):
+        content = raw.content = content.tobytes()  # one copy of the notice, not two
     if raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
-        bounced = bounces.handle_bounce(raw)
-        if bounced is not None:  # a delivery report about a mail of ours, not a notice
-            raw.kind = "bounce"
-            raw.state = RawMessage.State.DONE
-            raw.processed_at = clock.now()
-            raw.save()
-            return {"events": 0, "bounce_of_mail": bounced.pk}
-    case = replies.case_for_reply(raw.envelope_to, content) if raw.channel == RawMessage.Channel.SMTP else None
-    if case is not None:
-        replies.thread_reply(raw, case)
-        raw.kind = "reply"
-        raw.state = RawMessage.State.DONE
-        raw.processed_at = clock.now()
-        raw.save()
-        return {"events": 0, "reply_to_case": case.pk}
+        with transaction.atomic():
+            bounced = bounces.handle_bounce(raw)
+            if bounced is not None:  # a delivery report about a mail of ours, not a notice
+                raw.kind = "bounce"
+                _done(raw)
+                return {"events": 0, "bounce_of_mail": bounced.pk}
+    if raw.channel == RawMessage.Channel.SMTP:
+        case = replies.case_for_reply(raw.envelope_to, content)
+        if case is not None:
+            with transaction.atomic():
+                replies.thread_reply(raw, case)
+                raw.kind = "reply"
+                _done(raw)
+            return {"events": 0, "reply_to_case": case.pk}
     if raw.notifier_id is None and raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
         raw.notifier, raw.trusted = trust.identify(content, raw.envelope_from)
+    if _is_feed_file(raw, content):
+        summary = _process_feed(raw, content, progress)
+        if summary is not None:
+            return summary
     notice = parse(content, raw.filename or None, parse_context())
+    with transaction.atomic():
+        return _process_notice(raw, notice)
+
+
+def _new_summary() -> Counter:
+    return Counter(events=0, matched=0, unmatched=0, masked=0, duplicates=0, cases_new=0, cases_updated=0,
+                   forwarded=0)
+
+
+# -- the streaming path (feeds)
+
+def _is_feed_file(raw: RawMessage, content: bytes) -> bool:
+    if raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
+        return False
+    try:
+        from abusedesk.parsers import shadowserver
+    except ImportError:
+        return False
+    try:
+        return shadowserver.looks_like(raw.filename or None, content[:4096])
+    except Exception:  # detection must never stop a notice; the full parser decides
+        return False
+
+
+def _process_feed(raw: RawMessage, content: bytes, progress) -> dict | None:
+    from abusedesk.parsers import shadowserver
+
+    started, cpu_started = time.monotonic(), time.process_time()
+    try:
+        info, events = shadowserver.iter_events(io.BytesIO(content), raw.filename or None, parse_context())
+    except ParseError:
+        return None  # the dispatcher parses it again and says why (staff queue)
+    total = max(content.count(b"\n") - 1, 1)
+    facts = NoticeFacts(category=info.category)
+    lookup = prefix_index.current().lookup
+    summary = _new_summary()
+    summary["resumed_at"] = raw.events_done
+    new_cases: set[int] = set()
+    skip = raw.events_done
+    numbered = enumerate(events)
+    if skip:
+        numbered = islice(numbered, skip, None)  # committed before a crash: parsed again, not written again
+    while chunk := list(islice(numbered, CHUNK)):
+        _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, defer_forward=True)
+        if progress:
+            progress(raw.events_done, max(total, raw.events_done))
+    raw.format = shadowserver.FORMAT
+    raw.kind = "abuse"
+    raw.category = info.category or ""
+    raw.subject = f"Shadowserver {info.report_type}"[:500]
+    raw.event_count = info.events
+    raw.errors = list(info.warnings)[:50] if not info.events else []
+    with transaction.atomic():
+        _conclude(raw, NotifierInfo(name="Shadowserver", no_reply=True), summary, allow_reply=False)
+        _done(raw)
+    summary["events"] = info.events
+    summary["seconds_to_cases"] = round(time.monotonic() - started, 3)
+    summary["cpu_seconds_to_cases"] = round(time.process_time() - cpu_started, 3)
+    # The new cases are committed; now their mails (a crash here: the sweep sends them).
+    while forwarded := forward_new_cases():
+        summary["forwarded"] += forwarded
+    summary["seconds"] = round(time.monotonic() - started, 3)
+    return dict(summary)
+
+
+# -- notices parsed whole
+
+def _process_notice(raw: RawMessage, notice) -> dict:
     raw.format = notice.format[:40]
     raw.kind = notice.kind
     raw.category = notice.category or ""
     raw.subject = (notice.subject or "")[:500]
     raw.errors = list(notice.errors)[:50]
     raw.event_count = len(notice.events)
-    summary = {"events": len(notice.events), "matched": 0, "unmatched": 0, "cases_new": 0, "cases_updated": 0,
-               "duplicates": 0}
-
+    summary = _new_summary()
+    summary["events"] = len(notice.events)
+    facts = NoticeFacts(category=notice.category, sensitive=notice.sensitive,
+                        reference=(notice.notifier.reference or "")[:200], deadline_hours=notice.deadline_hours)
     if notice.kind == KIND_UNPARSEABLE:
         _to_staff(raw, notice.errors[0] if notice.errors else "unparseable")
     elif notice.kind == KIND_LAW_ENFORCEMENT:
         # Never forwarded to a customer: the compliance team registers it.
-        _store_reports(raw, notice, status=Report.Status.LAW_ENFORCEMENT)
+        for chunk in _chunks(enumerate(notice.events)):
+            _commit_chunk(raw, facts, chunk, None, summary, set(), status=Report.Status.LAW_ENFORCEMENT)
         _to_staff(raw, "law-enforcement request")
     elif not notice.events:
-        _to_staff(raw, notice.errors[0] if notice.errors else "no IP address, URL or domain found")
+        reason = notice.errors[0] if notice.errors else "no IP address, URL or domain found"
+        _to_staff(raw, reason)
+        if notice.kind == "abuse":
+            autoreply.send(raw, autoreply.UNMATCHED, notice.notifier, [reason])
     else:
-        grouper = Grouper(raw, notice)
-        for report in _store_reports(raw, notice):
-            if report is None:
-                summary["duplicates"] += 1
-                continue
-            if resolve_event(report, match_ip):
-                summary["matched"] += 1
-                grouper.add(report)
-            else:
-                summary["unmatched"] += 1
-        summary["cases_new"], summary["cases_updated"] = grouper.finish()
-        if summary["unmatched"] and not summary["matched"]:
-            _to_staff(raw, "no IP address of ours found")
+        lookup = lookup_db if len(notice.events) <= SMALL_NOTICE else prefix_index.current().lookup
+        new_cases: set[int] = set()
+        for chunk in _chunks(enumerate(notice.events)):
+            _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, defer_forward=False)
+        _conclude(raw, notice.notifier, summary, allow_reply=True)
+    _done(raw)
+    return dict(summary)
 
-    raw.state = RawMessage.State.DONE
-    raw.processed_at = clock.now()
-    raw.save()
-    return summary
+
+def _chunks(numbered):
+    while chunk := list(islice(numbered, CHUNK)):
+        yield chunk
+
+
+# -- writing a chunk
+
+def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *, status: str = "",
+                  defer_forward: bool = False) -> None:
+    """Write one chunk and advance raw.events_done, all or nothing."""
+    done = chunk[-1][0] + 1
+    for attempt in range(1, CHUNK_RETRIES + 1):
+        try:
+            with transaction.atomic():
+                # The resume point moves only if nobody else moved it: a worker
+                # whose claim went stale cannot write the same chunk twice.
+                moved = RawMessage.objects.filter(pk=raw.pk, events_done=raw.events_done).update(
+                    events_done=done, claimed_at=clock.now())
+                if not moved:
+                    raise Superseded()
+                counts = _write_chunk(raw, facts, chunk, lookup, new_cases, status, defer_forward)
+            break
+        except IntegrityError:
+            # A concurrent worker opened one of our cases first: the chunk is
+            # rolled back whole and grouped again, now joining that case.
+            if attempt == CHUNK_RETRIES:
+                raise
+            log.info("raw message %s: chunk at %s raced another worker, retrying", raw.pk, chunk[0][0])
+    raw.events_done = done
+    new_cases.update(counts.pop("new_ids"))
+    summary.update(counts)
+
+
+def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, defer_forward: bool) -> Counter:
+    key = notifier_key(raw)
+    counts = Counter()
+    rows, seen = [], set()
+    for index, event in chunk:
+        row = row_from_event(raw, facts, index, event, key)
+        if row.fingerprint in seen:
+            counts["duplicates"] += 1
+            continue
+        seen.add(row.fingerprint)
+        rows.append(row)
+    # Seen before (same notifier and the same reference or content): stored once.
+    known = set(Report.objects.filter(fingerprint__in=list(seen)).values_list("fingerprint", flat=True))
+    if known:
+        counts["duplicates"] += sum(1 for r in rows if r.fingerprint in known)
+        rows = [r for r in rows if r.fingerprint not in known]
+    if status:
+        for row in rows:
+            row.status = status
+    else:
+        for row in rows:
+            resolve_row(row, lookup)
+        matched = [r for r in rows if r.status == Report.Status.MATCHED]
+        result = group_rows(raw, matched, sensitive=facts.sensitive, notice_hours=facts.deadline_hours,
+                            defer_forward=defer_forward)
+        counts["cases_new"] += len(result.new_ids)
+        counts["cases_updated"] += len(set(result.updated_ids) - new_cases)
+        counts["new_ids"] = result.new_ids
+    now = clock.now()
+    Inserter(Report, FIELDS, ignore_conflicts=True).insert(r.values(now) for r in rows)
+    counts.setdefault("new_ids", [])
+    return counts
+
+
+# -- the end of a notice
+
+def _conclude(raw: RawMessage, info, summary: Counter, *, allow_reply: bool) -> None:
+    """Totals from the database (a resumed run saw only part of the events);
+    nothing of ours: staff queue and, for a person, one automatic reply."""
+    totals = dict(Report.objects.filter(raw_message=raw).values_list("status").annotate(n=Count("id")))
+    summary["matched"] = totals.get(Report.Status.MATCHED, 0)
+    summary["unmatched"] = totals.get(Report.Status.UNMATCHED, 0)
+    summary["masked"] = totals.get(Report.Status.MASKED, 0)
+    if summary["matched"] or not (summary["unmatched"] or summary["masked"]):
+        return
+    masked = summary["masked"] > 0
+    status = Report.Status.MASKED if masked else Report.Status.UNMATCHED
+    reasons = list(dict.fromkeys(
+        Report.objects.filter(raw_message=raw, status=status).order_by("event_index")
+        .values_list("reason", flat=True)[:20]))[:5]
+    if masked:
+        _to_staff(raw, reasons[0] if reasons else "masked by CDN")
+        masker = next((c for c in cdn.ranges().cdns.values() if f"CDN {c.name}:" in (reasons or [""])[0]), None)
+        if allow_reply:
+            autoreply.send(raw, autoreply.MASKED, info, reasons, cdn=masker)
+    else:
+        first = reasons[0] if reasons else ""
+        reason = "no IP address of ours found"
+        if first and first != reason:
+            reason = f"{reason} ({first})"
+        _to_staff(raw, reason)
+        if allow_reply:
+            autoreply.send(raw, autoreply.UNMATCHED, info, reasons)
 
 
 def _to_staff(raw: RawMessage, reason: str) -> None:
@@ -124,16 +322,7 @@ def _to_staff(raw: RawMessage, reason: str) -> None:
     raw.staff_reason = reason[:200]
 
 
-def _store_reports(raw: RawMessage, notice, status: str = ""):
-    """Yield a saved Report per event (None for a duplicate of an earlier report)."""
-    from .reports import report_from_event
-
-    for index, event in enumerate(notice.events):
-        report = report_from_event(raw, notice, index, event)
-        if status:
-            report.status = status
-        if Report.objects.filter(fingerprint=report.fingerprint).exclude(raw_message=raw).exists():
-            yield None
-            continue
-        report.save()
-        yield report
+def _done(raw: RawMessage) -> None:
+    raw.state = RawMessage.State.DONE
+    raw.processed_at = clock.now()
+    raw.save()

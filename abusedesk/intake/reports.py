@@ -1,43 +1,113 @@
-"""Turn a parsed event into a Report row."""
+"""Turn a parsed event into a report row, and recognise a report seen before.
+
+A ReportRow is a plain slotted object, not a model instance: feeds produce
+hundreds of thousands of them, written with one multi-row INSERT per chunk.
+"""
+
+from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from datetime import datetime
 
 from abusedesk.cases.models import Report
 
+FIELDS = ["raw_message_id", "event_index", "notifier_id", "category", "ip", "url", "domain", "port",
+          "observed_at", "received_at", "evidence", "source_ref", "fingerprint", "status", "reason",
+          "customer_id", "assignment_id", "case_id", "created_at"]
 
-def fingerprint(notifier_id, category, ip, url, port, observed_at, source_ref) -> str:
-    """Same notifier, same target, same time, same reference: the same report."""
-    key = "|".join(str(x or "") for x in (notifier_id, category, ip, url, port,
-                                          observed_at.isoformat() if observed_at else "", source_ref))
+
+def fingerprint(notifier_key, category, ip, url, port, observed_at, source_ref) -> str:
+    """Same notifier and either the same reference or the same content: the same report."""
+    if source_ref:
+        # The notifier's own id for this observation: resending it is the same report.
+        key = f"{notifier_key}|ref|{source_ref}"
+    else:
+        key = "|".join(str(x or "") for x in (notifier_key, category, ip, url, port,
+                                              observed_at.isoformat() if observed_at else ""))
     return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
 
 
-def report_from_event(raw, notice, index: int, event) -> Report:
+@dataclass(slots=True)
+class ReportRow:
+    raw_message_id: int
+    event_index: int
+    notifier_id: int | None
+    category: str
+    ip: str | None
+    url: str
+    domain: str
+    port: int | None
+    observed_at: datetime | None
+    received_at: datetime
+    evidence: str
+    source_ref: str
+    fingerprint: str
+    status: str = Report.Status.UNMATCHED
+    reason: str = ""
+    customer_id: int | None = None
+    assignment_id: int | None = None
+    case_id: int | None = None
+    end_customer_id: int | None = None  # not stored on the report; the case keeps it
+
+    @property
+    def seen_at(self) -> datetime:
+        return self.observed_at or self.received_at
+
+    def values(self, now) -> tuple:
+        return (self.raw_message_id, self.event_index, self.notifier_id, self.category, self.ip, self.url,
+                self.domain, self.port, self.observed_at, self.received_at, self.evidence, self.source_ref,
+                self.fingerprint, self.status, self.reason, self.customer_id, self.assignment_id, self.case_id,
+                now)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeFacts:
+    """What the rows of one notice share."""
+
+    category: str | None = None
+    sensitive: bool = False
+    reference: str = ""  # the notifier's ticket number
+    deadline_hours: float | None = None
+
+
+def notifier_key(raw) -> str:
+    # Without a known notifier, the sender address stands for it.
+    return f"n{raw.notifier_id}" if raw.notifier_id else f"from:{(raw.envelope_from or '').lower()}"
+
+
+def row_from_event(raw, facts: NoticeFacts, index: int, event, key: str) -> ReportRow:
     evidence = event.evidence or ""
-    if notice.sensitive:
+    if facts.sensitive:
         # Child abuse: URL and reference only, never content.
-        evidence = " ".join(x for x in (event.url or "", notice.notifier.reference) if x)
+        evidence = " ".join(x for x in (event.url or "", facts.reference) if x)
     observed_at = event.observed_at
-    if observed_at is None:
-        # Without its own time, an event is matched at the time the notice arrived;
-        # its fingerprint then includes which notice it came from.
-        source = event.source_ref or raw.sha256
-    else:
-        source = event.source_ref or ""
-    return Report(
-        raw_message=raw,
+    category = event.category or facts.category or "other"
+    source_ref = event.source_ref or ""
+    # An event without its own time or reference is only the same report as
+    # another within the same notice (resent notices are caught by the raw
+    # store's content hash).
+    scope = key if (observed_at or source_ref) else f"{key}|{raw.sha256}"
+    return ReportRow(
+        raw_message_id=raw.pk,
         event_index=index,
-        notifier=raw.notifier,
-        category=event.category or notice.category or "other",
+        notifier_id=raw.notifier_id,
+        category=category,
         ip=event.ip or None,
         url=(event.url or "")[:8000],
         domain=(event.domain or "")[:255],
-        port=event.port,
+        port=event.port if event.port is None or 0 <= event.port <= 65535 else None,
         observed_at=observed_at,
         received_at=raw.received_at,
         evidence=evidence[:4000],
-        source_ref=(event.source_ref or notice.notifier.reference or "")[:200],
-        fingerprint=fingerprint(raw.notifier_id, event.category, event.ip, event.url, event.port,
-                                observed_at, source),
-        status=Report.Status.UNMATCHED,
+        source_ref=(source_ref or facts.reference or "")[:200],
+        fingerprint=fingerprint(scope, category, event.ip, event.url, event.port, observed_at, source_ref),
     )
+
+
+def report_from_event(raw, notice, index: int, event) -> Report:
+    """One event as an unsaved Report model instance (for code that saves reports one by one)."""
+    facts = NoticeFacts(category=notice.category, sensitive=notice.sensitive,
+                        reference=(notice.notifier.reference or "")[:200], deadline_hours=notice.deadline_hours)
+    row = row_from_event(raw, facts, index, event, notifier_key(raw))
+    return Report(**{name: getattr(row, name) for name in FIELDS if name != "created_at"})

@@ -107,12 +107,18 @@ class Assignment(models.Model):
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every write stamps it (bulk writers set it themselves): the in-memory
+    # prefix index compares (count, max(updated_at)) to know it is stale.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["version", "first_hex", "-prefix_length", "valid_from"]
-        indexes = [models.Index(fields=["version", "first_hex", "last_hex"], name="assignment_range")]
+        indexes = [
+            models.Index(fields=["version", "first_hex", "last_hex"], name="assignment_range"),
+            models.Index(fields=["prefix", "valid_from"], name="assignment_prefix"),
+        ]
 
     def __str__(self):
         return f"{self.prefix} → {self.customer.reference}"

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar (for scripts)")
 
     def handle(self, *args, files, no_progress, **options):
-        console = Console(file=self.stdout._out, force_terminal=None)
+        console = Console(file=self.stdout._out)
         missing = [f for f in files if not os.path.isfile(f)]
         if missing:
             raise CommandError(f"no such file: {', '.join(missing)}")
@@ -25,11 +25,20 @@ class Command(BaseCommand):
         else:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=console) as progress:
-                task = progress.add_task("ingesting", total=len(files))
-                totals = ingest_files(files, lambda path, raw, summary: progress.advance(task))
+                file_task = progress.add_task("files", total=len(files))
+                event_task = progress.add_task("events", total=None)
+
+                def on_chunk(done, total):
+                    progress.update(event_task, completed=done, total=total)
+
+                def on_file(path, raw, summary):
+                    progress.advance(file_task)
+                    progress.update(event_task, completed=0, total=None)
+
+                totals = ingest_files(files, on_file, on_chunk)
         table = Table(title="ingest summary")
         table.add_column("what")
         table.add_column("count", justify="right")
-        for key in ("files", *SUMMARY_KEYS, "already_ingested", "to_staff_queue", "seconds"):
+        for key in ("files", *SUMMARY_KEYS, "already_ingested", "to_staff_queue", "seconds", "events_per_second"):
             table.add_row(key.replace("_", " "), str(totals.get(key, 0)))
         console.print(table)

@@ -1,0 +1,99 @@
+"""Grouping: one open case per customer, target and category; resellers; reopening; feeds forwarded later."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from abusedesk.cases.grouping import Grouper, forward_new_cases, group_rows
+from abusedesk.cases.models import AuditLog, Case, Report
+from abusedesk.cases.states import State
+from abusedesk.cases.workflow import transition
+from abusedesk.intake.models import RawMessage
+from abusedesk.intake.reports import FIELDS, NoticeFacts, notifier_key, row_from_event
+from abusedesk.intake.resolve import resolve_row
+from abusedesk.lib import clock
+from abusedesk.lib.bulk import Inserter
+from abusedesk.network.matching import lookup_db
+from abusedesk.outbox.models import OutgoingMail
+from abusedesk.parsers.base import Event, ParsedNotice
+
+pytestmark = pytest.mark.django_db
+
+
+def rows_for(ips, category="scanning", when=datetime(2026, 11, 21, tzinfo=UTC)):
+    raw = RawMessage.objects.create(content=f"notice {ips} {category} {when}".encode(), channel="file")
+    rows = []
+    for i, ip in enumerate(ips):
+        row = row_from_event(raw, NoticeFacts(category=category), i,
+                             Event(category=category, ip=ip, observed_at=when, evidence=f"seen {ip}"),
+                             notifier_key(raw))
+        resolve_row(row, lookup_db)
+        rows.append(row)
+    return raw, rows
+
+
+def test_reports_on_one_target_join_one_case_and_the_case_counts_them(demo):
+    raw, rows = rows_for(["198.51.100.5", "198.51.100.5", "198.51.100.6"])
+    result = group_rows(raw, rows)
+    assert len(result.new_ids) == 2
+    assert rows[0].case_id == rows[1].case_id != rows[2].case_id
+    assert Case.objects.get(pk=rows[0].case_id).report_count == 2
+    later = datetime(2026, 11, 23, tzinfo=UTC)
+    raw2, rows2 = rows_for(["198.51.100.5"], when=later)
+    result = group_rows(raw2, rows2)
+    assert (result.new_ids, result.updated_ids) == ([], [rows[0].case_id])
+    case = Case.objects.get(pk=rows[0].case_id)
+    assert (case.report_count, case.last_seen) == (3, later)
+
+
+def test_a_reseller_is_notified_and_its_end_customer_recorded_on_the_case(demo):
+    raw, rows = rows_for(["203.0.113.140"])
+    group_rows(raw, rows)
+    case = Case.objects.get()
+    assert (case.customer.reference, case.end_customer.reference) == ("reseller-c", "reseller-c-end-2")
+    assert OutgoingMail.objects.get(case=case).to == "abuse@reseller-c.example"
+
+
+def test_a_new_report_reopens_a_resolved_case(demo):
+    raw, rows = rows_for(["198.51.100.5"])
+    group_rows(raw, rows)
+    case = Case.objects.get()
+    transition(case, State.RESOLVED, label="customer-a")
+    raw2, rows2 = rows_for(["198.51.100.5"], when=datetime(2026, 11, 24, tzinfo=UTC))
+    group_rows(raw2, rows2)
+    case.refresh_from_db()
+    assert case.state == State.FORWARDED and case.resolved_at is None and Case.objects.count() == 1
+
+
+def test_feed_cases_are_written_first_and_forwarded_after(demo):
+    raw, rows = rows_for(["198.51.100.5", "198.51.100.200"])
+    group_rows(raw, rows, defer_forward=True)
+    Inserter(Report, FIELDS).insert(r.values(clock.now()) for r in rows)  # what the caller does
+    assert set(Case.objects.values_list("state", flat=True)) == {State.NEW}
+    assert AuditLog.objects.filter(verb="created").count() == 2 and not OutgoingMail.objects.exists()
+    assert forward_new_cases() == 2
+    assert forward_new_cases() == 0  # forwarded once only
+    assert set(Case.objects.values_list("state", flat=True)) == {State.FORWARDED}
+    mail = OutgoingMail.objects.get(case__ip="198.51.100.5")
+    assert "seen 198.51.100.5" in mail.body and mail.to == "abuse@customer-a.example"
+
+
+def test_the_grouper_still_groups_saved_reports_one_notice_at_a_time(demo):
+    from abusedesk.intake.reports import report_from_event
+    from abusedesk.intake.resolve import resolve_event
+    from abusedesk.network.matching import match_ip
+
+    notice = ParsedNotice(format="test", category="phishing", events=[
+        Event(category="phishing", ip="198.51.100.10", url="http://198.51.100.10/login"),
+        Event(category="phishing", ip="198.51.100.10", url="http://198.51.100.10/login", source_ref="x")])
+    raw = RawMessage.objects.create(content=b"grouper notice", channel="smtp")
+    grouper = Grouper(raw, notice)
+    for index, event in enumerate(notice.events):
+        report = report_from_event(raw, notice, index, event)
+        report.save()
+        assert resolve_event(report, match_ip)
+        grouper.add(report)
+    assert grouper.finish() == (1, 0)
+    case = Case.objects.get()
+    assert (case.target, case.report_count, case.state) == ("http://198.51.100.10/login", 2, State.FORWARDED)
+    assert list(case.reports.values_list("case_id", flat=True)) == [case.pk, case.pk]

@@ -1,0 +1,169 @@
+"""Streaming ingest of a Shadowserver report: right counts, idempotent, resumable after a crash."""
+
+from datetime import timedelta
+
+import pytest
+
+from abusedesk.cases.models import AuditLog, Case, Report
+from abusedesk.intake import ingest, processing
+from abusedesk.intake.models import RawMessage
+from abusedesk.outbox.models import OutgoingMail
+from abusedesk.sweep import process_pending_raw
+
+from .feeds import scan_rdp
+
+# 40 addresses of customer-a, 40 of customer-b, 20 of nobody: 12,000 rows cycle through them.
+OURS_A = [f"198.51.100.{i}" for i in range(1, 41)]
+OURS_B = [f"198.51.100.{i}" for i in range(130, 170)]
+FOREIGN = [f"192.0.2.{i}" for i in range(1, 21)]
+IPS = OURS_A + OURS_B + FOREIGN
+ROWS = 12_000
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(processing, "CHUNK", 1000)
+
+
+@pytest.fixture
+def report_file(tmp_path):
+    path = tmp_path / "2026-11-21-scan_rdp-nl-asn64496.csv"
+    path.write_bytes(scan_rdp(ROWS, IPS))
+    return path
+
+
+def expected_state():
+    return {
+        "reports": Report.objects.count(),
+        "matched": Report.objects.filter(status="matched").count(),
+        "cases": list(Case.objects.order_by("target").values_list("target", "report_count", "state")),
+        "mails": OutgoingMail.objects.count(),
+        "audit": AuditLog.objects.count(),
+    }
+
+
+def check_counts():
+    state = expected_state()
+    assert state["reports"] == ROWS  # every row stored once (no duplicates: each has its own time)
+    assert state["matched"] == ROWS * 80 // 100
+    assert len(state["cases"]) == 80  # one case per address of ours
+    assert {count for _t, count, _s in state["cases"]} == {ROWS // 100}
+    assert {s for _t, _c, s in state["cases"]} == {"forwarded"}
+    assert state["mails"] == 80 and state["audit"] == 160
+    return state
+
+
+def test_a_report_is_streamed_in_chunks_and_counted(demo, report_file, small_chunks):
+    totals = ingest.ingest_files([report_file])
+    assert totals["events"] == ROWS
+    assert (totals["matched"], totals["unmatched"]) == (ROWS * 80 // 100, ROWS * 20 // 100)
+    assert (totals["cases_new"], totals["cases_updated"]) == (80, 0)
+    check_counts()
+    raw = RawMessage.objects.get()
+    assert (raw.state, raw.format, raw.event_count, raw.events_done, raw.needs_staff) == (
+        "done", "shadowserver", ROWS, ROWS, False)
+    case = Case.objects.get(target="198.51.100.1")
+    assert case.customer.reference == "customer-a" and case.category == "vulnerable_service"
+    assert case.last_seen - case.first_seen == timedelta(seconds=ROWS - 100)
+
+
+def test_ingesting_the_same_file_twice_stores_it_once(demo, report_file, small_chunks):
+    ingest.ingest_files([report_file])
+    before = expected_state()
+    totals = ingest.ingest_files([report_file])
+    assert totals["already_ingested"] == 1 and totals.get("events", 0) == 0
+    assert expected_state() == before
+
+
+class Crash(BaseException):
+    """Like a killed process: not caught by the pipeline's error handling."""
+
+
+def test_a_crash_in_the_middle_resumes_without_duplicates_or_losses(demo, report_file, small_chunks,
+                                                                    monkeypatch, clock, settings):
+    from abusedesk.intake.store import store_raw
+
+    raw, _ = store_raw(report_file.read_bytes(), RawMessage.Channel.FILE, filename=report_file.name, enqueue=False)
+    real = processing.group_rows
+    calls = {"n": 0}
+
+    def crashing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise Crash()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(processing, "group_rows", crashing)
+    with pytest.raises(Crash):
+        processing.process_raw_message(raw.pk)
+    raw.refresh_from_db()
+    assert (raw.state, raw.events_done) == ("processing", 4000)
+    assert Report.objects.count() == 4000
+
+    # Not yet stale: the sweep leaves it to the (dead) worker.
+    assert process_pending_raw() == 0
+    clock.advance(seconds=settings.CLAIM_TIMEOUT + 1)
+    assert process_pending_raw() == 1
+    raw.refresh_from_db()
+    assert (raw.state, raw.events_done) == ("done", ROWS)
+    check_counts()
+
+
+def test_an_error_in_the_middle_is_retried_from_where_it_stopped(demo, report_file, small_chunks, monkeypatch):
+    from abusedesk.intake.store import store_raw
+
+    raw, _ = store_raw(report_file.read_bytes(), RawMessage.Channel.FILE, filename=report_file.name, enqueue=False)
+    real = processing.group_rows
+    calls = {"n": 0}
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 7:
+            raise RuntimeError("database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(processing, "group_rows", failing)
+    assert "error" in processing.process_raw_message(raw.pk)
+    raw.refresh_from_db()
+    assert (raw.state, raw.attempts, raw.events_done) == ("new", 1, 6000)
+    summary = processing.process_raw_message(raw.pk)
+    assert summary["resumed_at"] == 6000 and summary["events"] == ROWS
+    check_counts()
+
+
+def test_a_later_report_on_the_same_host_joins_the_open_case(demo, tmp_path, small_chunks):
+    first = tmp_path / "2026-11-21-scan_rdp-nl-asn64496.csv"
+    first.write_bytes(scan_rdp(10, OURS_A[:2]))
+    second = tmp_path / "2026-11-22-scan_rdp-nl-asn64496.csv"
+    from datetime import UTC, datetime
+
+    second.write_bytes(scan_rdp(4, OURS_A[:1] + FOREIGN[:1], start=datetime(2026, 11, 22, tzinfo=UTC)))
+    ingest.ingest_files([first])
+    totals = ingest.ingest_files([second])
+    assert (totals["cases_new"], totals["cases_updated"]) == (0, 1)
+    case = Case.objects.get(target=OURS_A[0])
+    assert case.report_count == 5 + 2
+    assert case.last_seen == datetime(2026, 11, 22, 0, 0, 2, tzinfo=UTC)
+    assert OutgoingMail.objects.filter(case=case).count() == 1  # no second forward for the same case
+
+
+def test_rows_seen_before_are_stored_once(demo, tmp_path):
+    first = tmp_path / "2026-11-21-scan_rdp-nl-asn64496.csv"
+    first.write_bytes(scan_rdp(6, OURS_A[:3]))
+    # The same observations again in a re-sent report with one new row (different bytes, same rows).
+    again = tmp_path / "2026-11-21-scan_rdp-nl-asn64496-resent.csv"
+    again.write_bytes(scan_rdp(7, OURS_A[:3]))
+    ingest.ingest_files([first])
+    totals = ingest.ingest_files([again])
+    assert (totals["duplicates"], totals["matched"]) == (6, 1)
+    assert Report.objects.count() == 7
+    assert Case.objects.get(target=OURS_A[0]).report_count == 3
+
+
+def test_a_report_with_nothing_of_ours_goes_to_the_staff_queue_without_a_reply(demo, tmp_path):
+    path = tmp_path / "2026-11-21-scan_rdp-nl-asn64496.csv"
+    path.write_bytes(scan_rdp(5, FOREIGN))
+    totals = ingest.ingest_files([path])
+    raw = RawMessage.objects.get()
+    assert totals["unmatched"] == 5 and raw.needs_staff and raw.staff_reason == "no IP address of ours found"
+    assert not OutgoingMail.objects.exists()  # a feed gets no automatic reply

@@ -1,0 +1,152 @@
+"""An in-memory prefix index of every assignment, with its history.
+
+Bulk matching (feeds with hundreds of thousands of rows) cannot ask the
+database once per row. This index answers "who held this address at time t"
+from memory: a pytricia trie per IP version maps each prefix to the head of
+a chain of validity intervals, and the intervals live in flat typed arrays
+(about 48 bytes per assignment instead of a Python object each).
+
+Longest prefix wins, as in the database look-up: if the most specific prefix
+had no holder at t, its parent prefixes are tried in turn.
+
+The index is built once per process and rebuilt when the assignments table
+changed: `current()` compares (row count, latest updated_at) with the
+database, which catches inserts, updates and deletes by any process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from array import array
+from datetime import datetime
+
+import pytricia
+from django.db import connection, transaction
+from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
+
+from .matching import Holder
+from .models import Assignment
+
+log = logging.getLogger(__name__)
+
+OPEN_END = 2**62  # valid_to of an assignment that is still held
+FETCH = 20_000
+
+
+def _epoch_sql(column: str) -> str:
+    # Epoch seconds computed by the database: converting a million datetimes
+    # in Python would cost more than building the trie.
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
+    if connection.vendor == "sqlite":
+        return f"CAST(strftime('%s', {column}) AS INTEGER)"
+    raise NotImplementedError(f"prefix index: unsupported database {connection.vendor}")
+
+
+def table_version() -> tuple:
+    row = Assignment.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
+    return (row["n"], row["latest"])
+
+
+class PrefixIndex:
+    def __init__(self):
+        self.v4 = pytricia.PyTricia(32)
+        self.v6 = pytricia.PyTricia(128)
+        self.valid_from = array("q")
+        self.valid_to = array("q")
+        self.assignment = array("q")
+        self.customer = array("q")
+        self.end_customer = array("q")  # 0: none
+        self.next = array("q")  # next interval of the same prefix, -1: none
+        self.version: tuple = ()
+        self.built_in = 0.0
+
+    def __len__(self) -> int:
+        return len(self.assignment)
+
+    @classmethod
+    def build(cls) -> PrefixIndex:
+        started = time.monotonic()
+        index = cls()
+        index.version = table_version()
+        sql = (
+            "SELECT a.prefix, {vf}, {vt}, a.id, a.customer_id, c.parent_id, a.end_customer_id "
+            "FROM network_assignment a JOIN network_customer c ON c.id = a.customer_id"
+        ).format(vf=_epoch_sql("a.valid_from"), vt=_epoch_sql("a.valid_to"))
+        # A server-side cursor on PostgreSQL: a million rows are streamed, not
+        # fetched into memory at once.
+        with transaction.atomic(), connection.chunked_cursor() as cursor:
+            cursor.execute(sql)
+            while rows := cursor.fetchmany(FETCH):
+                for prefix, vf, vt, aid, cid, parent, end in rows:
+                    index._add(prefix, vf, vt, aid, cid, parent, end)
+        index.built_in = time.monotonic() - started
+        log.info("prefix index: %d assignments in %.1fs", len(index), index.built_in)
+        return index
+
+    def _add(self, prefix: str, vf: int, vt: int | None, aid: int, cid: int, parent: int | None,
+             end: int | None) -> None:
+        if parent:
+            cid, end = parent, cid
+        trie = self.v6 if ":" in prefix else self.v4
+        slot = len(self.assignment)
+        self.valid_from.append(vf)
+        self.valid_to.append(OPEN_END if vt is None else vt)
+        self.assignment.append(aid)
+        self.customer.append(cid)
+        self.end_customer.append(end or 0)
+        head = trie.get(prefix) if trie.has_key(prefix) else None
+        self.next.append(-1 if head is None else head)
+        trie[prefix] = slot
+
+    def lookup_slot(self, ip: str, at: int) -> int:
+        """The interval slot holding `ip` at epoch second `at`, or -1."""
+        trie = self.v6 if ":" in ip else self.v4
+        try:
+            key = trie.get_key(ip)
+        except (ValueError, TypeError):
+            return -1
+        valid_from, valid_to, nxt = self.valid_from, self.valid_to, self.next
+        while key is not None:
+            slot = trie[key]
+            while slot >= 0:
+                if valid_from[slot] <= at < valid_to[slot]:
+                    return slot
+                slot = nxt[slot]
+            key = trie.parent(key)
+        return -1
+
+    def lookup(self, ip: str, at: datetime) -> Holder | None:
+        slot = self.lookup_slot(ip, int(at.timestamp()))
+        if slot < 0:
+            return None
+        return Holder(self.assignment[slot], self.customer[slot], self.end_customer[slot] or None)
+
+
+_lock = threading.Lock()
+_current: PrefixIndex | None = None
+_dirty = False
+
+
+def current() -> PrefixIndex:
+    """The process's index, rebuilt first if the assignments table changed."""
+    global _current, _dirty
+    with _lock:
+        if _current is None or _dirty or _current.version != table_version():
+            _current = None  # let the old one go before the new one is built
+            _current = PrefixIndex.build()
+            _dirty = False
+        return _current
+
+
+def invalidate(**_kwargs) -> None:
+    """Changes made in this process are seen at once, even within one second."""
+    global _dirty
+    _dirty = True
+
+
+post_save.connect(invalidate, sender=Assignment, dispatch_uid="prefix-index-save")
+post_delete.connect(invalidate, sender=Assignment, dispatch_uid="prefix-index-delete")

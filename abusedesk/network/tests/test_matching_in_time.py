@@ -1,0 +1,104 @@
+"""Who held an address when the abuse happened: database look-up and in-memory index agree."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from abusedesk.network import index as prefix_index
+from abusedesk.network.matching import lookup_db, match_ip
+from abusedesk.network.models import Assignment, Customer, Entity
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+T1 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def net(db):
+    entity = Entity.objects.create(code="nl", name="NL", abuse_email="abuse@hosting.example", jurisdiction="NL")
+    alice = Customer.objects.create(entity=entity, reference="alice", name="Alice")
+    bob = Customer.objects.create(entity=entity, reference="bob", name="Bob")
+    reseller = Customer.objects.create(entity=entity, reference="res", name="Reseller", is_reseller=True)
+    end = Customer.objects.create(entity=entity, reference="res-end", name="End", parent=reseller)
+    Assignment.objects.create(prefix="192.0.2.0/24", customer=alice, valid_from=T0, valid_to=T1)
+    Assignment.objects.create(prefix="192.0.2.0/24", customer=bob, valid_from=T1)
+    Assignment.objects.create(prefix="192.0.2.128/26", customer=reseller, end_customer=end, valid_from=T0)
+    Assignment.objects.create(prefix="2001:db8:1::/48", customer=alice, valid_from=T0)
+    Assignment.objects.create(prefix="2001:db8:1:5::/64", customer=end, valid_from=T0)
+    return dict(alice=alice, bob=bob, reseller=reseller, end=end)
+
+
+def both(ip, at):
+    """The database answer and the index answer, which must agree."""
+    db_answer = lookup_db(ip, at)
+    index_answer = prefix_index.current().lookup(ip, at)
+    assert db_answer == index_answer
+    return db_answer
+
+
+def test_an_address_that_changed_hands_matches_whoever_held_it_at_the_time(net):
+    assert both("192.0.2.10", datetime(2024, 6, 1, tzinfo=UTC)).customer_id == net["alice"].pk
+    assert both("192.0.2.10", datetime(2025, 6, 1, tzinfo=UTC)).customer_id == net["bob"].pk
+    assert both("192.0.2.10", T1).customer_id == net["bob"].pk  # valid_to is exclusive
+    assert both("192.0.2.10", datetime(2023, 6, 1, tzinfo=UTC)) is None
+
+
+def test_the_longest_prefix_wins(net):
+    holder = both("192.0.2.130", datetime(2025, 6, 1, tzinfo=UTC))
+    assert holder.customer_id == net["reseller"].pk
+    assert both("192.0.2.10", datetime(2025, 6, 1, tzinfo=UTC)).customer_id == net["bob"].pk
+
+
+def test_ipv6_matches_and_the_longest_prefix_wins(net):
+    at = datetime(2025, 6, 1, tzinfo=UTC)
+    assert both("2001:db8:1:6::1", at).customer_id == net["alice"].pk
+    holder = both("2001:db8:1:5::1", at)
+    # Recorded on the end customer: the reseller is notified, the end customer kept.
+    assert (holder.customer_id, holder.end_customer_id) == (net["reseller"].pk, net["end"].pk)
+    assert both("2001:db8:2::1", at) is None
+
+
+def test_a_reseller_is_notified_with_its_end_customer_recorded(net):
+    holder = both("192.0.2.129", datetime(2025, 6, 1, tzinfo=UTC))
+    assert (holder.customer_id, holder.end_customer_id) == (net["reseller"].pk, net["end"].pk)
+
+
+def test_an_ipv4_mapped_ipv6_address_matches_the_ipv4_prefix(net):
+    assert match_ip("::ffff:192.0.2.10", datetime(2025, 6, 1, tzinfo=UTC)).customer == net["bob"]
+
+
+def test_a_longer_prefix_without_a_holder_at_that_time_falls_back_to_its_parent(net):
+    Assignment.objects.create(prefix="192.0.2.0/28", customer=net["alice"], valid_from=datetime(2026, 1, 1, tzinfo=UTC))
+    assert both("192.0.2.1", datetime(2025, 6, 1, tzinfo=UTC)).customer_id == net["bob"].pk
+    assert both("192.0.2.1", datetime(2026, 6, 1, tzinfo=UTC)).customer_id == net["alice"].pk
+
+
+def test_overlapping_assignments_of_the_same_prefix_are_rejected(net):
+    with pytest.raises(ValidationError):
+        Assignment.objects.create(prefix="192.0.2.0/24", customer=net["alice"], valid_from=datetime(2025, 3, 1, tzinfo=UTC))
+    with pytest.raises(ValidationError):
+        Assignment.objects.create(prefix="192.0.2.0/24", customer=net["alice"],
+                                  valid_from=datetime(2023, 1, 1, tzinfo=UTC), valid_to=datetime(2024, 2, 1, tzinfo=UTC))
+    # Adjacent, not overlapping: fine.
+    Assignment.objects.create(prefix="192.0.2.0/24", customer=net["alice"],
+                              valid_from=datetime(2023, 1, 1, tzinfo=UTC), valid_to=T0)
+
+
+def test_an_end_customer_of_another_reseller_is_rejected(net):
+    with pytest.raises(ValidationError):
+        Assignment.objects.create(prefix="198.51.100.0/24", customer=net["alice"], end_customer=net["end"], valid_from=T0)
+
+
+def test_the_index_is_rebuilt_after_an_assignment_changes(net):
+    at = datetime(2025, 6, 1, tzinfo=UTC)
+    first = prefix_index.current()
+    assert first.lookup("198.51.100.1", at) is None
+    assert prefix_index.current() is first  # unchanged table: the same index
+    Assignment.objects.create(prefix="198.51.100.0/24", customer=net["alice"], valid_from=T0)
+    assert prefix_index.current().lookup("198.51.100.1", at).customer_id == net["alice"].pk
+    # A bulk update (no signal) is seen through the table version.
+    Assignment.objects.filter(prefix="198.51.100.0/24").update(customer=net["bob"], updated_at=datetime.now(UTC))
+    prefix_index._dirty = False
+    assert prefix_index.current().lookup("198.51.100.1", at).customer_id == net["bob"].pk
+    Assignment.objects.filter(prefix="198.51.100.0/24").delete()
+    assert prefix_index.current().lookup("198.51.100.1", at) is None
