@@ -6,11 +6,16 @@ pinned and stepped (no sleeping). Honest lateness: when a sweep takes longer
 in wall time than the interval, the next sweep starts that much later, and an
 escalation counts as done when its sweep finished.
 
-    python bench/bench_followup.py [--cases 1000000] [--due 0.01]
+    python bench/bench_followup.py [--cases 1000000] [--due 0.01] [--prebuilt FILE]
+
+Building a million cases takes minutes: with `--prebuilt FILE` the database is
+copied from FILE when it exists (the sweep then runs on the copy), and saved to
+FILE after building when it does not.
 """
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -18,7 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["ABUSEDESK_VAR_DIR"] = tempfile.mkdtemp(prefix="abusedesk-bench-")
+VAR_DIR = Path(tempfile.mkdtemp(prefix="abusedesk-bench-"))
+DB_FILE = VAR_DIR / "abusedesk.sqlite3"
+os.environ["ABUSEDESK_VAR_DIR"] = str(VAR_DIR)
 os.environ.pop("DATABASE_URL", None)
 os.environ["LOG_LEVEL"] = "WARNING"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "abusedesk.settings")
@@ -29,7 +36,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from abusedesk.cases.models import Case  # noqa: E402
 from abusedesk.lib import clock  # noqa: E402
@@ -62,14 +69,26 @@ def make_cases(n: int, due_share: float, customer, now) -> None:
         Case.objects.bulk_create(batch, batch_size=2000)
 
 
-def throughput(n: int, due_share: float) -> None:
+def build(n: int, due_share: float, prebuilt: Path | None) -> None:
+    if prebuilt and prebuilt.exists():
+        assert Case.objects.count() == n, f"{prebuilt} holds {Case.objects.count():,} cases, not {n:,}"
+        print(f"copied {n:,} open cases from {prebuilt.name}")
+        return
     entity = Entity.objects.create(code="nl", name="Bench B.V.", abuse_email="abuse@bench.example",
                                    jurisdiction="NL")
     customer = Customer.objects.create(entity=entity, reference="bench", name="Bench", abuse_email="a@b.example")
-    clock.freeze(START)
     t = time.perf_counter()
     make_cases(n, due_share, customer, START)
     print(f"created {n:,} open cases in {time.perf_counter() - t:.1f} s")
+    if prebuilt:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copyfile(DB_FILE, prebuilt)
+
+
+def throughput(n: int, due_share: float, prebuilt: Path | None) -> None:
+    clock.freeze(START)
+    build(n, due_share, prebuilt)
     due = Case.objects.filter(next_check_at__lte=START).count()
     t = time.perf_counter()
     handled = followup_due()
@@ -120,9 +139,12 @@ if __name__ == "__main__":
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--due", type=float, default=0.01)
     parser.add_argument("--per-minute", type=int, default=20)
+    parser.add_argument("--prebuilt", type=Path, help="SQLite file to reuse (or to create) with the open cases")
     args = parser.parse_args()
+    if args.prebuilt and args.prebuilt.exists():
+        shutil.copyfile(args.prebuilt, DB_FILE)
     call_command("migrate", verbosity=0)
-    print(f"database: {settings.DATABASES['default']['ENGINE']} (fresh), SWEEP_INTERVAL={settings.SWEEP_INTERVAL} s")
-    throughput(args.cases, args.due)
+    print(f"database: {settings.DATABASES['default']['ENGINE']}, SWEEP_INTERVAL={settings.SWEEP_INTERVAL} s")
+    throughput(args.cases, args.due, args.prebuilt)
     lateness(args.per_minute, settings.SWEEP_INTERVAL)
     clock.freeze(None)

@@ -5,6 +5,7 @@ statement of reasons) in its language and time zone, and to the notifier
 Every mail is an outbox row with a dedupe key, so nothing is sent twice.
 """
 
+import hashlib
 import zoneinfo
 
 from django.conf import settings
@@ -14,9 +15,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from abusedesk.lib import clock
-from abusedesk.outbox.sending import queue_mail
+from abusedesk.outbox.sending import mail_row, queue_mail
 
-from .models import Case, CaseNotifier
+from .models import AuditLog, Case, CaseNotifier
 from .states import State
 from .workflow import audit, transition
 
@@ -116,6 +117,76 @@ def send_escalation(case: Case):
 
 def send_restored(case: Case, action):
     return _to_customer(case, "restored", f"action:{action.pk}:restored", action=action)
+
+
+# --- reminders and escalations of the follow-up sweep, in bulk ---------------
+# A burst (one scan report opens thousands of cases with one deadline) must not
+# render a mail per case: a customer with several cases in one sweep batch gets
+# one digest listing them. The caller inserts the rows in the transaction that
+# changed the cases, so a crash loses or doubles neither.
+
+def _by_customer(cases: list[Case]) -> list[list[Case]]:
+    groups: dict[int, list[Case]] = {}
+    for case in cases:
+        groups.setdefault(case.customer_id, []).append(case)
+    return list(groups.values())
+
+
+def _not_mailed(case: Case, template: str) -> AuditLog:
+    return AuditLog(case=case, actor_label="system", verb="not_mailed", at=clock.now(),
+                    reason=f"{template}: customer has no abuse or main contact")
+
+
+def _case_row(case: Case, template: str, dedupe_key: str, **context):
+    subject, body = render_mail(template, case, case.customer.language, customer_tz(case),
+                                timezone=case.customer.timezone, deadline_local=local_time(case, case.deadline),
+                                **context)
+    return mail_row(dedupe_key=dedupe_key, kind=template, case=case, to=case.customer.contact_email,
+                    subject=subject, body=body, reply_to=reply_address(case), headers={"X-Abusedesk-Case": case.ref})
+
+
+def _digest_row(kind: str, cases: list[Case], parts: list[str]):
+    # The key names the very cases (and deadline runs) the digest lists.
+    digest = hashlib.sha256(",".join(sorted(parts)).encode()).hexdigest()
+    customer, first = cases[0].customer, cases[0]
+    subject, body = render_mail(f"{kind}_digest", None, customer.language, customer_tz(first), customer=customer,
+                                entity=first.entity, timezone=customer.timezone,
+                                rows=[(c, local_time(c, c.deadline)) for c in sorted(cases, key=lambda c: c.pk)])
+    return mail_row(dedupe_key=f"customer:{customer.pk}:{kind}-digest:{digest}", kind=kind,
+                    to=customer.contact_email, subject=subject, body=body)
+
+
+def escalation_mails(cases: list[Case]) -> tuple[list, list[AuditLog]]:
+    """Unsaved (mails, audit entries) for escalated `cases` (customer and entity selected):
+    one mail per customer, the single-case mail for one case, a digest for more."""
+    mails, audits = [], []
+    for group in _by_customer(cases):
+        if not group[0].customer.contact_email:
+            audits += [_not_mailed(c, "escalation") for c in group]
+        elif len(group) == 1:
+            case = group[0]
+            mails.append(_case_row(case, "escalation", f"case:{case.pk}:escalation:{_deadline_key(case)}"))
+        else:
+            mails.append(_digest_row("escalation", group, [f"{c.pk}:{_deadline_key(c)}" for c in group]))
+    return mails, audits
+
+
+def reminder_mails(reminders: list[tuple[Case, int]]) -> tuple[list, list[AuditLog]]:
+    """Like escalation_mails() for (case, percentage) reminders."""
+    percent = {case.pk: p for case, p in reminders}
+    mails, audits = [], []
+    for group in _by_customer([case for case, _p in reminders]):
+        if not group[0].customer.contact_email:
+            audits += [_not_mailed(c, "reminder") for c in group]
+        elif len(group) == 1:
+            case = group[0]
+            mails.append(_case_row(case, "reminder",
+                                   f"case:{case.pk}:reminder:{_deadline_key(case)}:{percent[case.pk]}",
+                                   percent=percent[case.pk]))
+        else:
+            mails.append(_digest_row("reminder", group,
+                                     [f"{c.pk}:{_deadline_key(c)}:{percent[c.pk]}" for c in group]))
+    return mails, audits
 
 
 # --- the notifier loop -------------------------------------------------------

@@ -6,9 +6,11 @@ each checks its preconditions, writes the thread message and the audit entry,
 and queues the mails that belong to the step. See docs/followup.md.
 """
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from abusedesk.lib import clock
 
@@ -70,6 +72,43 @@ def transition(case: Case, to_state: str, *, user=None, label: str = "", reason:
               from_state=from_state, to_state=to_state)
         _reschedule(case)
     return case
+
+
+def transition_many(cases: list[Case], to_state: str, *, label: str = "system", reason: str = "",
+                    data=None) -> list[Case]:
+    """transition() for many cases at once (the follow-up sweep escalating a burst): the same
+    checks, stamps, audit entries and next check points, written with one UPDATE per group of
+    cases that end up with equal values and one INSERT of the audit entries. `data` is a dict
+    or a function of the case. Reopening (→ forwarded) resets deadlines: use transition()."""
+    from abusedesk.policy.followup import _PolicyCache, next_check
+
+    if to_state == State.FORWARDED:
+        raise ValueError("reopening is done one case at a time: use transition()")
+    for case in cases:
+        if not can_transition(case.state, to_state):
+            raise TransitionError(f"{case.ref}: {case.state} → {to_state} is not allowed")
+    now, saved_at = clock.now(), timezone.now()
+    stamp = _STAMPS.get(to_state)
+    cache = _PolicyCache()
+    groups, entries = defaultdict(list), []
+    for case in cases:
+        entries.append(AuditLog(case=case, actor_label=label, verb="transition", from_state=case.state,
+                                to_state=to_state, reason=reason,
+                                data=(data(case) if callable(data) else data) or {}, at=now))
+        case.state = to_state
+        if stamp and (getattr(case, stamp) is None or to_state in (State.RESOLVED, State.CLOSED)):
+            setattr(case, stamp, now)
+        case.updated_at = saved_at
+        case.next_check_at = next_check(case, cache)
+        groups[(getattr(case, stamp) if stamp else None, case.next_check_at)].append(case.pk)
+    with transaction.atomic():
+        for (stamped, next_at), pks in groups.items():
+            fields = {"state": to_state, "updated_at": saved_at, "next_check_at": next_at}
+            if stamp:
+                fields[stamp] = stamped
+            Case.objects.filter(pk__in=pks).update(**fields)
+        AuditLog.objects.bulk_create(entries, batch_size=500)
+    return cases
 
 
 def _reschedule(case: Case) -> None:

@@ -30,6 +30,20 @@ def queue_mail(*, dedupe_key: str, kind: str, to: str, subject: str, body: str, 
     return mail
 
 
+def mail_row(*, dedupe_key: str, kind: str, to: str, subject: str, body: str, case=None,
+             reply_to: str = "", headers: dict | None = None) -> OutgoingMail:
+    """An unsaved outbox row, for queue_mails()."""
+    return OutgoingMail(
+        dedupe_key=dedupe_key[:200], kind=kind, case=case, to=to, from_email=settings.DEFAULT_FROM_EMAIL,
+        reply_to=reply_to, subject=subject[:500], body=body, headers=headers or {}, next_attempt_at=clock.now(),
+    )
+
+
+def queue_mails(rows: list[OutgoingMail]) -> None:
+    """Queue many rows in one INSERT; a row whose dedupe key is already queued is skipped (as in queue_mail)."""
+    OutgoingMail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** attempts, 240))
 

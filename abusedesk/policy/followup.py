@@ -2,16 +2,18 @@
 
 Every open case with a running deadline carries `next_check_at`: the next
 reminder point or the deadline itself. The sweep takes cases whose
-`next_check_at` has passed, claims each one with a conditional UPDATE on that
-very value (two sweepers never act twice on one case; a crash rolls the claim
-back), acts, and stores the next point. Nothing lives in memory, so a restart
+`next_check_at` has passed in batches, claims a batch with one conditional
+UPDATE (two sweepers never act twice on one case), acts on it in bulk and stores
+the next points, all in one transaction (a crash rolls the claim back with the
+work). Nothing lives in memory, so a restart
 loses nothing: the first sweep after it catches up.
 """
 
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from abusedesk.cases.models import Case
 from abusedesk.cases.states import DEADLINE_RUNNING, State
@@ -20,8 +22,7 @@ from abusedesk.lib import clock
 from .deadlines import is_informational, reminder_percentages
 
 log = logging.getLogger(__name__)
-BATCH = 500
-COMMIT_EVERY = 50
+BATCH = 1000
 RETRY_AFTER = timedelta(minutes=1)
 
 
@@ -73,43 +74,120 @@ def schedule(case: Case, cache: _PolicyCache | None = None) -> None:
 
 
 def followup_due(limit: int = BATCH) -> int:
-    """Sweep step: act on every case whose check point has passed; returns how many were handled."""
+    """Sweep step: act on every case whose check point has passed; returns how many were handled.
+
+    Batches of `limit` cases, each in one transaction: claim (one conditional UPDATE),
+    decide, write the state changes, audit entries and mails in bulk, commit. A crash
+    rolls a batch back whole, claims included, so the next sweep does it again; an error
+    in a batch retries its cases one at a time, so one bad case blocks no other."""
     now = clock.now()
     cache = _PolicyCache()
     handled = 0
-    tried: set[int] = set()
     while True:
-        # next_check_at is only ever set on running, unpaused cases (schedule() clears it
-        # otherwise), so the one indexed column is the whole filter.
-        due = list(
-            Case.objects.filter(next_check_at__lte=now)
-            .exclude(pk__in=tried)
-            .order_by("next_check_at")
-            .values_list("pk", "next_check_at")[:limit]
-        )
-        for start in range(0, len(due), COMMIT_EVERY):
-            # One commit per chunk (a commit per case is what costs on SQLite); each case
-            # still has its own savepoint, and a crash rolls the chunk's claims back.
+        pks: list[int] = []
+        try:
             with transaction.atomic():
-                for pk, due_at in due[start:start + COMMIT_EVERY]:
-                    tried.add(pk)
-                    try:
-                        if _handle(pk, due_at, now, cache):
-                            handled += 1
-                    except Exception:  # one bad case must not block the others: retry it a minute later
-                        log.exception("follow-up of case %s failed", pk)
-                        Case.objects.filter(pk=pk, next_check_at=due_at).update(next_check_at=now + RETRY_AFTER)
-        if len(due) < limit:
+                pks = _due(now, limit)
+                claimed = _claim(pks, now)
+                _act(claimed, now, cache)
+            handled += len(claimed)
+        except Exception:  # logged; the cases are retried one by one below
+            log.exception("follow-up batch of %s cases failed; retrying them one at a time", len(pks))
+            handled += _one_by_one(pks, now, cache)
+            claimed = pks
+        if len(pks) < limit or not claimed:
+            # Nothing claimed: another sweeper holds these rows and works on them.
             return handled
 
 
-def _handle(pk: int, due_at, now, cache: _PolicyCache) -> bool:
+def _due(now, limit: int) -> list[int]:
+    # next_check_at is only ever set on running, unpaused cases (schedule() clears it
+    # otherwise), so the one indexed column is the whole filter.
+    due = Case.objects.filter(next_check_at__lte=now).order_by("next_check_at").values_list("pk", flat=True)
+    if connection.features.has_select_for_update_skip_locked:
+        # PostgreSQL: rows another sweeper has claimed in its open transaction are skipped, not waited for.
+        due = due.select_for_update(skip_locked=True)
+    return list(due[:limit])
+
+
+def _claim(pks: list[int], now) -> list[int]:
+    """The claim: only the sweeper whose UPDATE still sees a due check point gets the case."""
+    if not pks:
+        return []
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(Case._meta.db_table)} SET {qn('next_check_at')} = NULL "
+            f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(pks))}) AND {qn('next_check_at')} <= %s "
+            f"RETURNING {qn('id')}",
+            [*pks, connection.ops.adapt_datetimefield_value(now)],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _act(pks: list[int], now, cache: _PolicyCache) -> None:
+    """Remind, escalate or audit the claimed cases, in bulk (inside the claim's transaction)."""
+    from abusedesk.cases import notify
+    from abusedesk.cases.models import AuditLog
+    from abusedesk.cases.workflow import transition_many
+    from abusedesk.outbox.sending import queue_mails
+
+    escalate, reminders, rescheduled, entries = [], [], [], []
+    for case in Case.objects.filter(pk__in=pks).select_related("customer", "entity"):
+        if case.state not in DEADLINE_RUNNING or case.state == State.ESCALATED or case.deadline_paused_at:
+            rescheduled.append(case)  # stale point (changed behind our back): rescheduling clears it
+        elif case.deadline is not None and now >= case.deadline:
+            case.reminders_sent = len(cache.points(case))
+            if cache.informational(case):
+                entries.append(AuditLog(case=case, actor_label="system", verb="deadline_passed", at=now,
+                                        reason="informational category: no escalation"))
+                rescheduled.append(case)
+            else:
+                escalate.append(case)
+        else:
+            passed = [(p, at) for p, at in reminder_times(case, cache.points(case)) if at <= now]
+            if len(passed) > case.reminders_sent:
+                # Late (e.g. after a long outage): only the latest reminder, not a burst.
+                case.reminders_sent = len(passed)
+                reminders.append((case, passed[-1][0]))
+            rescheduled.append(case)
+
+    groups = defaultdict(list)
+    for case in rescheduled:
+        groups[(case.reminders_sent, next_check(case, cache))].append(case.pk)
+    for case in escalate:
+        groups[(case.reminders_sent, None)].append(case.pk)
+    for (sent, next_at), group in groups.items():
+        Case.objects.filter(pk__in=group).update(reminders_sent=sent, next_check_at=next_at)
+    transition_many(escalate, State.ESCALATED, label="system", reason="deadline passed",
+                    data=lambda case: {"deadline": case.deadline.isoformat()})
+
+    mails, not_mailed = notify.escalation_mails(escalate)
+    more_mails, more_not_mailed = notify.reminder_mails(reminders)
+    queue_mails(mails + more_mails)
+    AuditLog.objects.bulk_create(entries + not_mailed + more_not_mailed, batch_size=500)
+
+
+def _one_by_one(pks: list[int], now, cache: _PolicyCache) -> int:
+    """The slow path after a failed batch: each case in its own transaction."""
+    handled = 0
+    for pk in pks:
+        try:
+            with transaction.atomic():
+                if _handle(pk, now, cache):
+                    handled += 1
+        except Exception:  # one bad case must not block the others: retry it a minute later
+            log.exception("follow-up of case %s failed", pk)
+            Case.objects.filter(pk=pk, next_check_at__lte=now).update(next_check_at=now + RETRY_AFTER)
+    return handled
+
+
+def _handle(pk: int, now, cache: _PolicyCache) -> bool:
     with transaction.atomic():
-        # The claim: only the sweeper whose UPDATE still sees this check point acts.
-        if not Case.objects.filter(pk=pk, next_check_at=due_at).update(next_check_at=None):
+        if not _claim([pk], now):
             return False
         case = Case.objects.select_related("customer", "entity").get(pk=pk)
-        if case.state not in DEADLINE_RUNNING or case.deadline_paused_at is not None:
+        if case.state not in DEADLINE_RUNNING or case.state == State.ESCALATED or case.deadline_paused_at:
             pass  # stale point (changed behind our back): schedule() below clears it
         elif case.deadline is not None and now >= case.deadline:
             _deadline_passed(case, cache)
