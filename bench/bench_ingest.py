@@ -134,7 +134,7 @@ def main() -> None:
     to_cases = t.get("seconds_to_cases", 0)
     forwarding = t["seconds"] - to_cases
     print(f"  stored, parsed, matched and grouped into cases in {to_cases:.1f}s = "
-          f"{t['events'] / to_cases:,.0f} events/s; then {t['forwarded']:,} cases forwarded (one mail each) "
+          f"{t['events'] / to_cases:,.0f} events/s; then {t['forwarded']:,} cases forwarded (digests: one mail per customer) "
           f"in {forwarding:.1f}s = {t['forwarded'] / forwarding:,.0f} cases/s" if to_cases and forwarding > 0 else "")
     if t.get("cpu_seconds_to_cases"):
         print(f"  CPU time of the ingest process (the machine may be shared): to cases "

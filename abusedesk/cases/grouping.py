@@ -20,6 +20,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from django.db import connection, transaction
+from django.db.models import Min
 
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter
@@ -241,13 +242,65 @@ def pending_forward_ids(limit: int = 1000) -> list[int]:
 
 
 def forward_new_cases(limit: int = 1000, batch: int = 200) -> int:
-    """Forward waiting new cases with notify.forward_case; returns how many.
+    """Forward waiting new cases; returns how many.
+
+    Cases of a feed notice (or of a notice with more than
+    notify.DIGEST_MIN_CASES cases) go out as one digest per customer, the
+    others one mail each with notify.forward_case. A notice still being
+    processed is left alone: its own run forwards its cases when its last
+    chunk is in (a digest must list them all).
+    """
+    ids = pending_forward_ids(limit)
+    if not ids:
+        return 0
+    digests: dict[int, list[int]] = {}
+    single = []
+    notices = _notice_of(ids)
+    digest_notices = _digest_notices(set(notices.values()))
+    for pk in ids:
+        raw_id = notices.get(pk)
+        if raw_id is None or raw_id not in digest_notices:
+            single.append(pk)
+        elif digest_notices[raw_id] is not None:
+            digests.setdefault(raw_id, []).append(pk)
+    done = forward_each(single, batch)
+    for raw_id, pks in digests.items():
+        done += notify.forward_digests(digest_notices[raw_id], pks)
+    return done
+
+
+def _notice_of(ids: list[int]) -> dict[int, int]:
+    """case id -> the notice that opened it (the earliest notice among its reports)."""
+    found = {}
+    for start in range(0, len(ids), 2000):
+        found.update(Report.objects.filter(case_id__in=ids[start:start + 2000]).values("case_id")
+                     .annotate(raw=Min("raw_message_id")).values_list("case_id", "raw"))
+    return found
+
+
+def _digest_notices(raw_ids: set[int]) -> dict[int, object]:
+    """The notices whose cases are forwarded as digests -> the RawMessage, or None
+    while it is still being processed (its cases wait for the end of its run)."""
+    from abusedesk.intake.models import RawMessage
+    from abusedesk.parsers.shadowserver import FORMAT as FEED_FORMAT
+
+    result = {}
+    for raw in RawMessage.objects.filter(pk__in=raw_ids).only("pk", "format", "state", "subject"):
+        many = raw.format == FEED_FORMAT or (
+            Report.objects.filter(raw_message_id=raw.pk, case__isnull=False).values("case_id").distinct()[
+                :notify.DIGEST_MIN_CASES + 1].count() > notify.DIGEST_MIN_CASES)
+        if many:
+            result[raw.pk] = None if raw.state == RawMessage.State.PROCESSING else raw
+    return result
+
+
+def forward_each(ids: list[int], batch: int = 200) -> int:
+    """Forward these new cases one mail each with notify.forward_case; returns how many.
 
     A batch of cases per transaction (a commit per case would dominate); the
     rows are locked and re-checked, so two workers never forward the same case.
     """
     done = 0
-    ids = pending_forward_ids(limit)
     for start in range(0, len(ids), batch):
         with transaction.atomic():
             qs = Case.objects.select_related("customer", "entity").filter(

@@ -7,14 +7,17 @@ Every mail is an outbox row with a dedupe key, so nothing is sent twice.
 
 import hashlib
 import zoneinfo
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from abusedesk.lib import clock
+from abusedesk.outbox.models import OutgoingMail
 from abusedesk.outbox.sending import mail_row, queue_mail
 
 from .models import AuditLog, Case, CaseNotifier
@@ -264,3 +267,172 @@ def queue_statement(case: Case, statement):
     return queue_mail(dedupe_key=f"action:{statement.action_id}:statement", kind="statement_of_reasons", case=case,
                       to=to, subject=statement.subject, body=statement.body, reply_to=reply_address(case),
                       headers={"X-Abusedesk-Case": case.ref})
+
+
+# --- feed digests ------------------------------------------------------------
+#
+# A feed (a Shadowserver report: tens of thousands of new cases) is forwarded
+# as one digest mail per customer per notice instead of one mail per case, and
+# its cases move new -> forwarded in bulk. The mail, the state change and the
+# audit rows commit together, so a case is forwarded exactly once and a resumed
+# run finds nothing left to send.
+
+DIGEST_MIN_CASES = 20  # a notice with more new cases than this is forwarded as digests
+DIGEST_LINES = 500  # cases listed in one digest; the rest are in the portal
+DIGEST_CUSTOMERS = 1000  # customers per transaction
+_AUDIT_FIELDS = ["case_id", "subject", "actor_label", "verb", "from_state", "to_state", "reason", "data", "at"]
+_MAIL_FIELDS = ["dedupe_key", "kind", "case_id", "to", "from_email", "reply_to", "subject", "body", "headers",
+                "next_attempt_at", "created_at", "last_error", "message_id", "bounce_reason"]
+# Rendered once per language and entity with these markers, then filled in per
+# customer: a Django template render per mail would cost more than the rest of the feed.
+_MARKS = {name: f"\x00{name}\x00" for name in ("name", "count", "notice", "timezone", "lines", "more")}
+
+
+class _DigestFrames:
+    def __init__(self):
+        self._frames: dict[tuple, tuple[str, str]] = {}
+        self._labels: dict[str, dict[str, str]] = {}
+        self._more: dict[str, str] = {}
+
+    def frame(self, language: str, entity) -> tuple[str, str]:
+        key = (language, entity.pk)
+        if key not in self._frames:
+            self._frames[key] = render_mail("digest", None, language, entity=entity, **_MARKS)
+        return self._frames[key]
+
+    def category(self, language: str, value: str) -> str:
+        if language not in self._labels:
+            with translation.override(language):
+                self._labels[language] = {v: str(label) for v, label in Case._meta.get_field("category").choices}
+        return self._labels[language].get(value, value)
+
+    def more(self, language: str, n: int) -> str:
+        if language not in self._more:
+            with translation.override(language):
+                self._more[language] = translation.gettext("... and %(n)s more, see the portal.")
+        return self._more[language] % {"n": n} + "\n"
+
+
+class _Policies:
+    """Reminder points per (entity, category), looked up once per digest run."""
+
+    def __init__(self):
+        self._cache: dict[tuple, tuple[list[int], bool]] = {}
+
+    def get(self, entity_id: int, category: str) -> tuple[list[int], bool]:
+        from abusedesk.policy.deadlines import is_informational, reminder_percentages
+
+        key = (entity_id, category)
+        if key not in self._cache:
+            self._cache[key] = (reminder_percentages(entity_id, category), is_informational(entity_id, category))
+        return self._cache[key]
+
+
+def digest_next_check(deadline, hours, points: list[int], informational: bool, now):
+    """policy.followup.next_check for a case just forwarded (no reminder sent yet), without a Case object."""
+    if deadline is None:
+        return None
+    if deadline <= now and informational:
+        return None
+    if not hours:
+        return deadline
+    total = timedelta(hours=hours)
+    start = deadline - total
+    return min([*(start + total * p / 100 for p in points), deadline])
+
+
+def _fmt(when, tz) -> str:
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else "-"
+
+
+def forward_digests(raw, case_ids) -> int:
+    """Forward the new cases `case_ids` of notice `raw` as one digest per customer; returns
+    how many cases were forwarded. Cases of a customer without a contact address stay new
+    (their deadline still escalates them to the desk); cases no longer new are skipped."""
+    ids = sorted(case_ids)
+    by_customer: dict[int, list[int]] = {}
+    for start in range(0, len(ids), 2000):
+        rows = (Case.objects.filter(pk__in=ids[start:start + 2000], state=State.NEW)
+                .values_list("customer_id", "id"))
+        for customer_id, pk in rows:
+            by_customer.setdefault(customer_id, []).append(pk)
+    customers = sorted(by_customer)
+    frames, policies = _DigestFrames(), _Policies()
+    done = 0
+    for start in range(0, len(customers), DIGEST_CUSTOMERS):
+        with transaction.atomic():
+            done += _forward_digest_batch(raw, {c: by_customer[c] for c in customers[start:start + DIGEST_CUSTOMERS]},
+                                          frames, policies)
+    return done
+
+
+def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames, policies: _Policies) -> int:
+    from abusedesk.cases.models import AuditLog, Report
+    from abusedesk.lib.bulk import Inserter
+    from abusedesk.network.models import Customer, Entity
+
+    ids = [pk for pks in by_customer.values() for pk in pks]
+    fields = ("id", "customer_id", "entity_id", "category", "target", "first_seen", "deadline", "deadline_hours")
+    cases: dict[int, tuple] = {}
+    for start in range(0, len(ids), 2000):
+        qs = Case.objects.filter(pk__in=ids[start:start + 2000], state=State.NEW).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            # Locked: a concurrent forwarder skips these; re-checked state=new above.
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        cases.update((row[0], row) for row in qs.values_list(*fields))
+    if not cases:
+        return 0
+    ports: dict[int, int] = {}
+    for start in range(0, len(ids), 2000):
+        rows = (Report.objects.filter(case_id__in=ids[start:start + 2000], port__isnull=False)
+                .values_list("case_id", "port"))
+        for case_id, port in rows:
+            ports.setdefault(case_id, port)
+    customers = Customer.objects.only("name", "language", "timezone", "abuse_email", "main_email",
+                                      "entity_id").in_bulk(list(by_customer))
+    entities = Entity.objects.in_bulk({c.entity_id for c in customers.values()})
+    notice = (raw.subject or raw.format or f"notice #{raw.pk}")[:200]
+    now = clock.now()
+    mails, audits = [], []
+    forwarded: dict[object, list[int]] = {}  # next_check_at -> case ids
+    for customer_id, pks in by_customer.items():
+        customer = customers.get(customer_id)
+        rows = [cases[pk] for pk in pks if pk in cases]
+        to = customer.contact_email if customer else ""
+        if not rows or not to:
+            continue
+        language = _language(customer.language)
+        try:
+            tz = zoneinfo.ZoneInfo(customer.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            tz = zoneinfo.ZoneInfo("UTC")
+        lines = []
+        for pk, _c, _e, category, target, first_seen, deadline, _h in rows[:DIGEST_LINES]:
+            port = ports.get(pk)
+            lines.append(f"AD-{pk:06d} | {frames.category(language, category)} | {target} | "
+                         f"{port if port is not None else '-'} | {_fmt(first_seen, tz)} | {_fmt(deadline, tz)}")
+        more = frames.more(language, len(rows) - DIGEST_LINES) if len(rows) > DIGEST_LINES else ""
+        subject, body = frames.frame(language, entities[rows[0][2]])
+        fill = {"name": customer.name, "count": str(len(rows)), "notice": notice, "timezone": str(tz),
+                "lines": "\n".join(lines), "more": more}
+        for name, mark in _MARKS.items():
+            subject = subject.replace(mark, fill[name])
+            body = body.replace(mark, fill[name])
+        first = rows[0][0]
+        # The first case's id makes the key unique should the same customer get
+        # more new cases from this notice later (a contact address added after).
+        mails.append((f"raw:{raw.pk}:digest:{customer_id}:{first}"[:200], "digest", None, to,
+                      settings.DEFAULT_FROM_EMAIL, entities[rows[0][2]].abuse_email or "", subject[:500], body,
+                      {"X-Abusedesk-Notice": str(raw.pk)}, now, now, "", "", ""))
+        reason = f"notice forwarded to {to} (digest)"
+        for pk, _c, entity_id, category, _t, _f, deadline, hours in rows:
+            points, informational = policies.get(entity_id, category)
+            forwarded.setdefault(digest_next_check(deadline, hours, points, informational, now), []).append(pk)
+            audits.append((pk, "", "system", "transition", State.NEW, State.FORWARDED, reason, {}, now))
+    Inserter(OutgoingMail, _MAIL_FIELDS, ignore_conflicts=True).insert(mails)
+    for next_check_at, pks in forwarded.items():
+        for start in range(0, len(pks), 2000):
+            Case.objects.filter(pk__in=pks[start:start + 2000], state=State.NEW).update(
+                state=State.FORWARDED, forwarded_at=now, next_check_at=next_check_at, updated_at=now)
+    Inserter(AuditLog, _AUDIT_FIELDS).insert(audits)
+    return len(audits)

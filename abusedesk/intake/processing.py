@@ -28,8 +28,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 
-from abusedesk.cases.grouping import forward_new_cases, group_rows
+from abusedesk.cases import notify
+from abusedesk.cases.grouping import forward_each, group_rows
 from abusedesk.cases.models import Report
+from abusedesk.cases.states import State
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter
 from abusedesk.lib.claims import claim
@@ -177,9 +179,8 @@ def _process_feed(raw: RawMessage, content: bytes, progress) -> dict | None:
     summary["events"] = info.events
     summary["seconds_to_cases"] = round(time.monotonic() - started, 3)
     summary["cpu_seconds_to_cases"] = round(time.process_time() - cpu_started, 3)
-    # The new cases are committed; now their mails (a crash here: the sweep sends them).
-    while forwarded := forward_new_cases():
-        summary["forwarded"] += forwarded
+    # The new cases are committed; now their digests (a crash here: the sweep sends them).
+    summary["forwarded"] += _forward(raw, new_cases, resumed=summary["resumed_at"] > 0, digest=True)
     summary["seconds"] = round(time.monotonic() - started, 3)
     return dict(summary)
 
@@ -213,10 +214,23 @@ def _process_notice(raw: RawMessage, notice) -> dict:
         lookup = lookup_db if len(notice.events) <= SMALL_NOTICE else prefix_index.current().lookup
         new_cases: set[int] = set()
         for chunk in _chunks(enumerate(notice.events)):
-            _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, defer_forward=False)
+            _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, defer_forward=True)
+        # Many new cases (a big notice): one digest per customer; a handful: one mail each.
+        summary["forwarded"] += _forward(raw, new_cases, resumed=False,
+                                         digest=len(new_cases) > notify.DIGEST_MIN_CASES)
         _conclude(raw, notice.notifier, summary, allow_reply=True)
     _done(raw)
     return dict(summary)
+
+
+def _forward(raw, new_cases: set, *, resumed: bool, digest: bool) -> int:
+    if resumed:
+        # Cases opened by the run that crashed are new too.
+        new_cases = new_cases | set(Report.objects.filter(raw_message=raw, case__state=State.NEW)
+                                    .values_list("case_id", flat=True).distinct())
+    if digest:
+        return notify.forward_digests(raw, new_cases)
+    return forward_each(sorted(new_cases))
 
 
 def _chunks(numbered):

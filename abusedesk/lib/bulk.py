@@ -2,7 +2,8 @@
 
 Django's bulk_create builds a model instance per row and, on SQLite, sends
 at most 999 parameters per statement; for hundreds of thousands of rows that
-overhead dominates. `insert_rows` sends plain tuples with executemany, after
+overhead dominates. `Inserter` sends plain tuples with executemany (PostgreSQL:
+COPY, unless conflicts are to be skipped), after
 adapting only the values that need it (datetimes, IP addresses), exactly as
 Django itself would store them.
 """
@@ -44,6 +45,10 @@ class Inserter:
             # Both SQLite (3.24+) and PostgreSQL: skip rows that hit a unique constraint.
             sql += " ON CONFLICT DO NOTHING"
         self.sql = sql
+        # PostgreSQL: COPY is several times faster than INSERTs (it cannot skip conflicts).
+        self.copy_sql = None
+        if connection.vendor == "postgresql" and not ignore_conflicts:
+            self.copy_sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
         self.adapters = [(i, a) for i, a in enumerate(map(_adapter, self.fields)) if a is not None]
 
     def adapt(self, row: tuple) -> tuple:
@@ -59,6 +64,13 @@ class Inserter:
         if self.extra:
             tail = tuple(f.get_default() for f in self.extra)
             rows = (tuple(r) + tail for r in rows)
+        if self.copy_sql:
+            # Errors as Django's (IntegrityError: callers retry a chunk that raced another worker).
+            with connection.wrap_database_errors, connection.cursor() as cursor, \
+                    cursor.cursor.copy(self.copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(self.adapt(row))
+            return
         rows = [self.adapt(r) for r in rows]
         if rows:
             with connection.cursor() as cursor:

@@ -49,7 +49,9 @@ def check_counts():
     assert len(state["cases"]) == 80  # one case per address of ours
     assert {count for _t, count, _s in state["cases"]} == {ROWS // 100}
     assert {s for _t, _c, s in state["cases"]} == {"forwarded"}
-    assert state["mails"] == 80 and state["audit"] == 160
+    # A feed is forwarded as one digest per customer (two customers), each case once.
+    assert state["mails"] == 2 and state["audit"] == 160
+    assert set(OutgoingMail.objects.values_list("kind", flat=True)) == {"digest"}
     return state
 
 
@@ -144,7 +146,9 @@ def test_a_later_report_on_the_same_host_joins_the_open_case(demo, tmp_path, sma
     case = Case.objects.get(target=OURS_A[0])
     assert case.report_count == 5 + 2
     assert case.last_seen == datetime(2026, 11, 22, 0, 0, 2, tzinfo=UTC)
-    assert OutgoingMail.objects.filter(case=case).count() == 1  # no second forward for the same case
+    # No second forward for the same case: one digest, from the first report.
+    assert OutgoingMail.objects.filter(kind="digest").count() == 1
+    assert AuditLog.objects.filter(case=case, verb="transition", to_state="forwarded").count() == 1
 
 
 def test_rows_seen_before_are_stored_once(demo, tmp_path):
