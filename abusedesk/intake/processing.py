@@ -116,6 +116,9 @@ def _process(raw: RawMessage, progress) -> dict:
             return {"events": 0, "reply_to_case": case.pk}
     if raw.notifier_id is None and raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
         raw.notifier, raw.trusted = trust.identify(content, raw.envelope_from)
+    elif raw.notifier_id is None and raw.channel == RawMessage.Channel.FILE:
+        # A mail file names its sender, but nothing proves it: known, never trusted.
+        raw.notifier, _trusted = trust.identify(content, "")
     if _is_feed_file(raw, content):
         summary = _process_feed(raw, content, progress)
         if summary is not None:

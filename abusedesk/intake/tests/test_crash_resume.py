@@ -107,3 +107,13 @@ def test_a_second_report_on_the_same_target_joins_the_open_case(demo, samples, c
     case = Case.objects.get()
     assert case.report_count == 2
     assert case.last_seen - case.first_seen == timedelta(hours=1, minutes=7, seconds=49)
+
+
+def test_an_ingested_mail_file_is_attributed_to_its_notifier_but_not_trusted(demo, samples):
+    from abusedesk.intake.ingest import ingest_file
+
+    raw, _summary = ingest_file(samples / "01-arf-spam-customer-a.eml")
+
+    assert raw.notifier.name == "Example Mail FBL"
+    assert raw.trusted is False
+    assert Case.objects.get(ip="198.51.100.42").notifier == raw.notifier
