@@ -16,8 +16,15 @@ def deadline(case):
     if not case.deadline:
         return format_html('<span class="muted">{}</span>', _("no deadline"))
     if not case.is_open or case.state in ("resolved", "disputed"):
-        return format_html('<time datetime="{}">{}</time>', case.deadline.isoformat(),
-                           case.deadline.strftime("%Y-%m-%d %H:%M UTC"))
+        # The clock has stopped: say what the date is, and whether it was met.
+        if case.met_deadline is None:
+            label = _("deadline %(time)s")
+        elif case.met_deadline:
+            label = _("resolved within the deadline of %(time)s")
+        else:
+            label = _("resolved after the deadline of %(time)s")
+        return format_html('<time class="muted" datetime="{}">{}</time>', case.deadline.isoformat(),
+                           label % {"time": case.deadline.strftime("%Y-%m-%d %H:%M UTC")})
     now = clock.now()
     left = (case.deadline - now).total_seconds()
     if left <= 0:

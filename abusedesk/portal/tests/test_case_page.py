@@ -13,6 +13,21 @@ def test_open_cases_come_first_with_a_countdown(alice, cases):
     assert "data-deadline" in body and "left" in body
 
 
+def test_a_resolved_case_says_whether_it_met_its_deadline(alice, cases, clock):
+    from abusedesk.cases.workflow import transition
+
+    case = cases["a"]
+    transition(case, "resolved", reason="fixed")
+    body = alice.get(reverse("portal:case", args=[case.pk])).content.decode()
+    assert "resolved within the deadline of" in body
+
+    late = cases["c1"]
+    clock.advance(hours=11)
+    transition(late, "resolved", reason="fixed late")
+    late.refresh_from_db()
+    assert late.met_deadline is False
+
+
 def test_writing_in_the_thread_adds_a_customer_message_and_marks_the_reply(alice, cases):
     case = cases["a"]
     response = alice.post(reverse("portal:message", args=[case.pk]), {"body": "We are on it."})
