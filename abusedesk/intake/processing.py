@@ -30,7 +30,7 @@ from django.db.models import Count
 
 from abusedesk.cases import notify
 from abusedesk.cases.grouping import forward_each, group_rows
-from abusedesk.cases.models import Report
+from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import State
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter
@@ -221,6 +221,9 @@ def _process_notice(raw: RawMessage, notice) -> dict:
         # Many new cases (a big notice): one digest per customer; a handful: one mail each.
         summary["forwarded"] += _forward(raw, new_cases, resumed=False,
                                          digest=len(new_cases) > notify.DIGEST_MIN_CASES)
+        # DSA Art 16(4): the notifier hears that its notice was received and acted on.
+        notify.send_receipt(raw, notice, list(Case.objects.filter(reports__raw_message=raw).distinct()
+                                              .order_by("id")))
         _conclude(raw, notice.notifier, summary, allow_reply=True)
     _done(raw)
     return dict(summary)

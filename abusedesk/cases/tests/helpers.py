@@ -1,20 +1,21 @@
-"""Open cases the way intake does (raw message → reports → match → Grouper), minus the parser."""
+"""Open cases the way intake does (raw message → reports → match → group → notify), minus the parser."""
 
 import itertools
 
-from abusedesk.cases.grouping import Grouper, target_of
-from abusedesk.cases.models import Case
+from abusedesk.cases.grouping import target_of
+from abusedesk.cases.models import Case, Report
 from abusedesk.intake.models import RawMessage
-from abusedesk.intake.reports import report_from_event
-from abusedesk.intake.resolve import resolve_event
-from abusedesk.network.matching import match_ip
+from abusedesk.intake.processing import _process_notice
 from abusedesk.parsers.base import Event, NotifierInfo, ParsedNotice
 
 _serial = itertools.count()
 
 
-def notice_for(category="phishing", ip="198.51.100.10", url="", *, email="", reference="REF-1",
+def notice_for(category="phishing", ip="198.51.100.10", url="", *, email="", reference=None,
                deadline_hours=None, sensitive=False, evidence="Phishing page for Example Bank", no_reply=False):
+    # Each notice its own reference: intake stores a notifier's report with the same
+    # reference and target only once.
+    reference = reference or f"REF-{next(_serial)}"
     return ParsedNotice(
         format="test", category=category, sensitive=sensitive, deadline_hours=deadline_hours,
         events=[Event(category=category, ip=ip, url=url or None, evidence=evidence, source_ref=reference)],
@@ -25,16 +26,9 @@ def notice_for(category="phishing", ip="198.51.100.10", url="", *, email="", ref
 def ingest(notice: ParsedNotice, *, notifier=None, channel="smtp") -> list[Case]:
     """Run a parsed notice through reports, matching and grouping; returns its cases."""
     raw = RawMessage.objects.create(content=f"notice {next(_serial)} {id(notice)}".encode(), channel=channel,
-                                    notifier=notifier, state=RawMessage.State.DONE)
-    grouper = Grouper(raw, notice)
-    reports = []
-    for index, event in enumerate(notice.events):
-        report = report_from_event(raw, notice, index, event)
-        report.save()
-        if resolve_event(report, match_ip):
-            grouper.add(report)
-            reports.append(report)
-    grouper.finish()
+                                    notifier=notifier, state=RawMessage.State.PROCESSING)
+    _process_notice(raw, notice)
+    reports = Report.objects.filter(raw_message=raw, status=Report.Status.MATCHED).order_by("event_index")
     return [Case.objects.get(customer=r.customer, target=target_of(r), category=r.category,
                              state__in=["new", "forwarded", "customer_replied", "escalated"]) for r in reports]
 

@@ -117,3 +117,13 @@ def test_an_ingested_mail_file_is_attributed_to_its_notifier_but_not_trusted(dem
     assert raw.notifier.name == "Example Mail FBL"
     assert raw.trusted is False
     assert Case.objects.get(ip="198.51.100.42").notifier == raw.notifier
+
+
+def test_a_person_who_reports_abuse_by_mail_gets_a_receipt(demo, samples):
+    raw = stored(samples, "02-phishing-report-customer-b.eml")
+
+    processing.process_raw_message(raw.pk)
+
+    receipt = OutgoingMail.objects.get(kind="receipt")
+    assert receipt.to == "jane@security-lab.example"
+    assert Case.objects.get(customer__reference="customer-b").ref in receipt.body
