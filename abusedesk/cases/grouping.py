@@ -324,29 +324,3 @@ def forward_each(ids: list[int], batch: int = 200) -> int:
                 notify.forward_case(case, reports.get(case.pk, []))
                 done += 1
     return done
-
-
-class Grouper:
-    """Collects the saved, matched reports of one notice, then groups them (small notices)."""
-
-    def __init__(self, raw, notice):
-        self.raw = raw
-        self.notice = notice
-        self.reports: list[Report] = []
-
-    def add(self, report: Report) -> None:
-        if not hasattr(report, "end_customer_id"):
-            report.end_customer_id = report.assignment.end_customer_id if report.assignment_id else None
-        self.reports.append(report)
-
-    def finish(self) -> tuple[int, int]:
-        result = group_rows(self.raw, self.reports, sensitive=self.notice.sensitive,
-                            notice_hours=self.notice.deadline_hours)
-        by_case: dict[int, list[int]] = {}
-        for report in self.reports:
-            by_case.setdefault(report.case_id, []).append(report.pk)
-        for case_id, pks in by_case.items():
-            Report.objects.filter(pk__in=pks).update(case_id=case_id)
-        cases = list(Case.objects.filter(pk__in=[*result.new_ids, *result.updated_ids]).order_by("id"))
-        notify.send_receipt(self.raw, self.notice, cases)
-        return len(result.new_ids), len(result.updated_ids)

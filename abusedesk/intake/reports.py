@@ -103,11 +103,3 @@ def row_from_event(raw, facts: NoticeFacts, index: int, event, key: str) -> Repo
         source_ref=(source_ref or facts.reference or "")[:200],
         fingerprint=fingerprint(scope, category, event.ip, event.url, event.port, observed_at, source_ref),
     )
-
-
-def report_from_event(raw, notice, index: int, event) -> Report:
-    """One event as an unsaved Report model instance (for code that saves reports one by one)."""
-    facts = NoticeFacts(category=notice.category, sensitive=notice.sensitive,
-                        reference=(notice.notifier.reference or "")[:200], deadline_hours=notice.deadline_hours)
-    row = row_from_event(raw, facts, index, event, notifier_key(raw))
-    return Report(**{name: getattr(row, name) for name in FIELDS if name != "created_at"})

@@ -88,16 +88,3 @@ def _masked(row, masker, detail: str) -> None:
 def _unmatched(row, reason: str) -> None:
     row.status = Report.Status.UNMATCHED
     row.reason = reason[:200]
-
-
-def resolve_event(report: Report, match_ip=None) -> bool:
-    """Resolve one saved Report with single database look-ups and save it; True if it is ours."""
-    from abusedesk.network.matching import lookup_db
-
-    resolve_row(report, lookup_db)
-    if report.status == Report.Status.MATCHED:
-        from abusedesk.network.models import Assignment
-
-        report.assignment = Assignment.objects.select_related("customer").get(pk=report.assignment_id)
-    report.save(update_fields=["ip", "assignment", "customer", "status", "reason"])
-    return report.status == Report.Status.MATCHED

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from abusedesk.cases.grouping import Grouper, forward_new_cases, group_rows
+from abusedesk.cases.grouping import forward_new_cases, group_rows
 from abusedesk.cases.models import AuditLog, Case, Report
 from abusedesk.cases.states import State
 from abusedesk.cases.workflow import transition
@@ -78,22 +78,15 @@ def test_feed_cases_are_written_first_and_forwarded_after(demo):
     assert "seen 198.51.100.5" in mail.body and mail.to == "abuse@customer-a.example"
 
 
-def test_the_grouper_still_groups_saved_reports_one_notice_at_a_time(demo):
-    from abusedesk.intake.reports import report_from_event
-    from abusedesk.intake.resolve import resolve_event
-    from abusedesk.network.matching import match_ip
+def test_a_notice_parsed_whole_groups_its_reports_one_notice_at_a_time(demo):
+    from abusedesk.intake.processing import _process_notice
 
     notice = ParsedNotice(format="test", category="phishing", events=[
         Event(category="phishing", ip="198.51.100.10", url="http://198.51.100.10/login"),
         Event(category="phishing", ip="198.51.100.10", url="http://198.51.100.10/login", source_ref="x")])
     raw = RawMessage.objects.create(content=b"grouper notice", channel="smtp")
-    grouper = Grouper(raw, notice)
-    for index, event in enumerate(notice.events):
-        report = report_from_event(raw, notice, index, event)
-        report.save()
-        assert resolve_event(report, match_ip)
-        grouper.add(report)
-    assert grouper.finish() == (1, 0)
+    summary = _process_notice(raw, notice)
+    assert (summary["cases_new"], summary["cases_updated"]) == (1, 0)
     case = Case.objects.get()
     assert (case.target, case.report_count, case.state) == ("http://198.51.100.10/login", 2, State.FORWARDED)
     assert list(case.reports.values_list("case_id", flat=True)) == [case.pk, case.pk]
