@@ -39,7 +39,7 @@ from abusedesk.network import cdn
 from abusedesk.network import index as prefix_index
 from abusedesk.network.matching import lookup_db
 from abusedesk.outbox import bounces
-from abusedesk.parsers import ParseContext, parse
+from abusedesk.parsers import ParseContext, parse, shadowserver
 from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, NotifierInfo, ParseError
 
 from . import autoreply, replies, trust
@@ -139,18 +139,12 @@ def _is_feed_file(raw: RawMessage, content: bytes) -> bool:
     if raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
         return False
     try:
-        from abusedesk.parsers import shadowserver
-    except ImportError:
-        return False
-    try:
         return shadowserver.looks_like(raw.filename or None, content[:4096])
     except Exception:  # detection must never stop a notice; the full parser decides
         return False
 
 
 def _process_feed(raw: RawMessage, content: bytes, progress) -> dict | None:
-    from abusedesk.parsers import shadowserver
-
     started, cpu_started = time.monotonic(), time.process_time()
     try:
         info, events = shadowserver.iter_events(io.BytesIO(content), raw.filename or None, parse_context())
@@ -166,7 +160,7 @@ def _process_feed(raw: RawMessage, content: bytes, progress) -> dict | None:
     numbered = enumerate(events)
     if skip:
         numbered = islice(numbered, skip, None)  # committed before a crash: parsed again, not written again
-    while chunk := list(islice(numbered, CHUNK)):
+    for chunk in _chunks(numbered):
         _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, defer_forward=True)
         if progress:
             progress(raw.events_done, max(total, raw.events_done))

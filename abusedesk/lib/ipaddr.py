@@ -13,6 +13,13 @@ def normalise_prefix(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network
     return ipaddress.ip_network(text.strip(), strict=True)
 
 
+def prefix_columns(text: str) -> tuple[str, int, int, str, str]:
+    """(prefix, version, length, first_hex, last_hex): what an assignment stores of a prefix."""
+    net = normalise_prefix(text)
+    return (str(net), net.version, net.prefixlen, address_hex(net.network_address),
+            address_hex(net.broadcast_address))
+
+
 def address_hex(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     width = 8 if addr.version == 4 else 32
     return format(int(addr), f"0{width}x")

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter
-from abusedesk.lib.ipaddr import address_hex, normalise_prefix
+from abusedesk.lib.ipaddr import prefix_columns
 
 from .models import Assignment, Customer, Entity
 
@@ -117,9 +117,7 @@ def parse_prefix(text: str) -> tuple[str, int, int, str, str]:
         if value & host:
             raise ValueError("has host bits set")
         return f"{address}/{length}", 4, length, f"{value:08x}", f"{value | host:08x}"
-    net = normalise_prefix(text)
-    return (str(net), net.version, net.prefixlen, address_hex(net.network_address),
-            address_hex(net.broadcast_address))
+    return prefix_columns(text)
 
 
 def _overlaps(a_from, a_to, b_from, b_to) -> bool:

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from abusedesk.lib.ipaddr import address_hex, normalise_prefix
+from abusedesk.lib.ipaddr import address_hex, prefix_columns
 
 LANGUAGE_CHOICES = [("en", "English"), ("nl", "Nederlands"), ("de", "Deutsch")]
 
@@ -124,12 +124,7 @@ class Assignment(models.Model):
         return f"{self.prefix} → {self.customer.reference}"
 
     def _derive(self):
-        net = normalise_prefix(self.prefix)
-        self.prefix = str(net)
-        self.version = net.version
-        self.prefix_length = net.prefixlen
-        self.first_hex = address_hex(net.network_address)
-        self.last_hex = address_hex(net.broadcast_address)
+        self.prefix, self.version, self.prefix_length, self.first_hex, self.last_hex = prefix_columns(self.prefix)
 
     def overlapping(self):
         """Assignments of the same prefix whose validity overlaps this one's."""

@@ -5,7 +5,6 @@ import json
 import os
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from abusedesk.lib.testing import free_port, wait_until_listening
+
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -78,17 +73,6 @@ def test_setup_demo_then_run_accepts_an_arf_by_smtp_and_lists_the_case_in_the_ap
         output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, output
     assert "abusedesk is running" in output
-
-
-def wait_until_listening(port, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"nothing listens on {port}")
 
 
 def api(port, path):

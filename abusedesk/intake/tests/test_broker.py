@@ -1,7 +1,5 @@
 """Tasks really cross the broker: a Celery worker started by the test consumes them."""
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -10,18 +8,10 @@ from abusedesk.celery import app
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.store import store_raw
 from abusedesk.intake.tasks import process_raw_message
+from abusedesk.lib.testing import wait_for
 from abusedesk.tasks import sweep
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture

@@ -3,38 +3,19 @@
 import threading
 
 import pytest
-from django.db import connection
 
 from abusedesk.cases.models import Case
 from abusedesk.intake.processing import claim_raw, process_raw_message
 from abusedesk.intake.store import store_raw
+from abusedesk.lib.testing import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(n, func):
-    barrier = threading.Barrier(n)
-    results = []
-
-    def run():
-        barrier.wait()
-        try:
-            results.append(func())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_only_one_of_many_workers_claims_a_raw_message(demo, samples):
     raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp", enqueue=False)
 
-    results = race(8, lambda: claim_raw(raw.pk))
+    results, _errors = race(8, lambda: claim_raw(raw.pk))
 
     assert sum(r is not None for r in results) == 1
 

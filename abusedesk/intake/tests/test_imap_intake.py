@@ -4,10 +4,8 @@ import imaplib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ import pytest
 from abusedesk.cases.models import Case
 from abusedesk.intake.imap import poll_once
 from abusedesk.intake.models import RawMessage
+from abusedesk.lib.testing import free_port, wait_until_listening
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 pytestmark = [
@@ -60,12 +59,6 @@ service anvil {{
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def imap_server():
     base = Path(tempfile.mkdtemp(prefix="abusedesk-imap-"))
@@ -78,12 +71,7 @@ def imap_server():
     os.chown(base / "mail", dovecot.pw_uid, dovecot.pw_gid)
     subprocess.run([DOVECOT, "-c", str(base / "dovecot.conf")], check=True)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_listening(port)
         yield port
     finally:
         subprocess.run([DOVECOT, "-c", str(base / "dovecot.conf"), "stop"], check=False)

@@ -1,7 +1,6 @@
 """Real SMTP: an aiosmtpd server started by the test, smtplib as the client."""
 
 import smtplib
-import socket
 
 import pytest
 from django.db import OperationalError
@@ -10,15 +9,10 @@ from abusedesk.cases.models import Case
 from abusedesk.intake import store
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.smtp import make_controller
+from abusedesk.lib.testing import free_port, wait_for
 from abusedesk.outbox.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -37,17 +31,6 @@ def send(port: int, content: bytes, rcpt: str = "abuse@hosting-nl.example") -> t
         client.rcpt(rcpt)
         # Like every real MTA, the client sends CRLF line ends.
         return client.data(content.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
-
-
-def wait_for(predicate, timeout=20.0):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_an_arf_complaint_by_smtp_becomes_a_case_for_customer_a(demo, smtp_server, samples):

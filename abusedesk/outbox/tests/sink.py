@@ -1,15 +1,10 @@
 """A real SMTP server on loopback (aiosmtpd) that records what it receives."""
 
-import socket
 import threading
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from abusedesk.lib.testing import free_port
 
 
 class SmtpSink:

@@ -1,8 +1,6 @@
-import threading
-
 import pytest
-from django.db import connection
 
+from abusedesk.lib.testing import race
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.outbox.sending import queue_mail, send_due
 
@@ -17,23 +15,7 @@ def test_two_senders_on_postgresql_never_send_a_mail_twice(settings):
         for i in range(60):
             queue_mail(dedupe_key=f"race:{i}", kind="test", to=f"rcpt{i}@customer-a.example", subject=f"{i}",
                        body="x")
-        counts, errors = [], []
-        start = threading.Barrier(2)
-
-        def sender():
-            try:
-                start.wait()
-                counts.append(send_due(limit=100))
-            except Exception as exc:  # surfaced below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=sender) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+        counts, errors = race(2, lambda: send_due(limit=100), timeout=60)
     assert not errors
     assert sum(counts) == 60
     delivered = [rcpts[0] for _from, rcpts, _content in sink.messages]

@@ -1,13 +1,13 @@
 """A burst of cases falling due together (one scan report, one deadline) is swept in bulk."""
 
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from abusedesk.cases import notify
 from abusedesk.cases.models import AuditLog, Case
 from abusedesk.cases.tests.helpers import open_case
+from abusedesk.lib.testing import race
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.policy.followup import followup_due
 
@@ -120,23 +120,7 @@ def test_two_sweepers_on_postgresql_never_escalate_a_case_twice_nor_mail_it_twic
     with transaction.atomic():  # as intake does: grouping locks rows
         cases = burst(60, 40)
     clock.advance(hours=24, seconds=5)
-    counts, errors = [], []
-    start = threading.Barrier(2)
-
-    def sweeper():
-        try:
-            start.wait()
-            counts.append(followup_due(limit=7))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweeper) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    counts, errors = race(2, lambda: followup_due(limit=7))
     assert not errors
     assert sum(counts) == 100
     for case in cases:
