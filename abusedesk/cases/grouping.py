@@ -29,7 +29,7 @@ from abusedesk.policy.deadlines import deadline_from, deadline_hours
 from abusedesk.policy.models import CustomerDeadline
 
 from . import notify
-from .models import AuditLog, Case, Report
+from .models import AUDIT_FIELDS, AuditLog, Case, Report
 from .states import OPEN_STATES, State
 from .workflow import transition
 
@@ -46,7 +46,6 @@ CASE_FIELDS = ["reply_token", "entity_id", "customer_id", "end_customer_id", "as
                "received_at", "first_seen", "last_seen", "report_count", "deadline", "deadline_hours", "next_check_at",
                "deadline_pause_reason", "reminders_sent", "resolution", "resolution_text",
                "close_reason", "created_at", "updated_at"]
-AUDIT_FIELDS = ["case_id", "subject", "actor_label", "verb", "from_state", "to_state", "reason", "data", "at"]
 
 
 def target_of(report) -> str:

@@ -7,7 +7,6 @@ Every mail is an outbox row with a dedupe key, so nothing is sent twice.
 
 import hashlib
 import zoneinfo
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from abusedesk.lib import clock
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.outbox.sending import mail_row, queue_mail
 
-from .models import AuditLog, Case, CaseNotifier
+from .models import AUDIT_FIELDS, AuditLog, Case, CaseNotifier
 from .states import State
 from .workflow import audit, transition
 
@@ -44,11 +43,16 @@ def reply_address(case: Case) -> str:
     return f"{local}+{case.reply_token}@{domain}"
 
 
-def customer_tz(case: Case):
+def zone(name: str):
+    """The time zone called `name`, UTC if there is none by that name."""
     try:
-        return zoneinfo.ZoneInfo(case.customer.timezone)
+        return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo("UTC")
+
+
+def customer_tz(case: Case):
+    return zone(case.customer.timezone)
 
 
 def local_time(case: Case, when):
@@ -280,7 +284,6 @@ def queue_statement(case: Case, statement):
 DIGEST_MIN_CASES = 20  # a notice with more new cases than this is forwarded as digests
 DIGEST_LINES = 500  # cases listed in one digest; the rest are in the portal
 DIGEST_CUSTOMERS = 1000  # customers per transaction
-_AUDIT_FIELDS = ["case_id", "subject", "actor_label", "verb", "from_state", "to_state", "reason", "data", "at"]
 _MAIL_FIELDS = ["dedupe_key", "kind", "case_id", "to", "from_email", "reply_to", "subject", "body", "headers",
                 "next_attempt_at", "created_at", "last_error", "message_id", "bounce_reason"]
 # Rendered once per language and entity with these markers, then filled in per
@@ -313,34 +316,6 @@ class _DigestFrames:
         return self._more[language] % {"n": n} + "\n"
 
 
-class _Policies:
-    """Reminder points per (entity, category), looked up once per digest run."""
-
-    def __init__(self):
-        self._cache: dict[tuple, tuple[list[int], bool]] = {}
-
-    def get(self, entity_id: int, category: str) -> tuple[list[int], bool]:
-        from abusedesk.policy.deadlines import is_informational, reminder_percentages
-
-        key = (entity_id, category)
-        if key not in self._cache:
-            self._cache[key] = (reminder_percentages(entity_id, category), is_informational(entity_id, category))
-        return self._cache[key]
-
-
-def digest_next_check(deadline, hours, points: list[int], informational: bool, now):
-    """policy.followup.next_check for a case just forwarded (no reminder sent yet), without a Case object."""
-    if deadline is None:
-        return None
-    if deadline <= now and informational:
-        return None
-    if not hours:
-        return deadline
-    total = timedelta(hours=hours)
-    start = deadline - total
-    return min([*(start + total * p / 100 for p in points), deadline])
-
-
 def _fmt(when, tz) -> str:
     return when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else "-"
 
@@ -357,7 +332,9 @@ def forward_digests(raw, case_ids) -> int:
         for customer_id, pk in rows:
             by_customer.setdefault(customer_id, []).append(pk)
     customers = sorted(by_customer)
-    frames, policies = _DigestFrames(), _Policies()
+    from abusedesk.policy.followup import PolicyCache
+
+    frames, policies = _DigestFrames(), PolicyCache()
     done = 0
     for start in range(0, len(customers), DIGEST_CUSTOMERS):
         with transaction.atomic():
@@ -366,10 +343,11 @@ def forward_digests(raw, case_ids) -> int:
     return done
 
 
-def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames, policies: _Policies) -> int:
+def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames, policies) -> int:
     from abusedesk.cases.models import AuditLog, Report
     from abusedesk.lib.bulk import Inserter
     from abusedesk.network.models import Customer, Entity
+    from abusedesk.policy.followup import check_point
 
     ids = [pk for pks in by_customer.values() for pk in pks]
     fields = ("id", "customer_id", "entity_id", "category", "target", "first_seen", "deadline", "deadline_hours")
@@ -402,10 +380,7 @@ def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _Diges
         if not rows or not to:
             continue
         language = _language(customer.language)
-        try:
-            tz = zoneinfo.ZoneInfo(customer.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            tz = zoneinfo.ZoneInfo("UTC")
+        tz = zone(customer.timezone)
         lines = []
         for pk, _c, _e, category, target, first_seen, deadline, _h in rows[:DIGEST_LINES]:
             port = ports.get(pk)
@@ -427,12 +402,13 @@ def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _Diges
         reason = f"notice forwarded to {to} (digest)"
         for pk, _c, entity_id, category, _t, _f, deadline, hours in rows:
             points, informational = policies.get(entity_id, category)
-            forwarded.setdefault(digest_next_check(deadline, hours, points, informational, now), []).append(pk)
+            next_at = check_point(deadline, hours, points, 0, informational) if deadline else None
+            forwarded.setdefault(next_at, []).append(pk)
             audits.append((pk, "", "system", "transition", State.NEW, State.FORWARDED, reason, {}, now))
     Inserter(OutgoingMail, _MAIL_FIELDS, ignore_conflicts=True).insert(mails)
     for next_check_at, pks in forwarded.items():
         for start in range(0, len(pks), 2000):
             Case.objects.filter(pk__in=pks[start:start + 2000], state=State.NEW).update(
                 state=State.FORWARDED, forwarded_at=now, next_check_at=next_check_at, updated_at=now)
-    Inserter(AuditLog, _AUDIT_FIELDS).insert(audits)
+    Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
     return len(audits)

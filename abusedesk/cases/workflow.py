@@ -80,7 +80,7 @@ def transition_many(cases: list[Case], to_state: str, *, label: str = "system", 
     checks, stamps, audit entries and next check points, written with one UPDATE per group of
     cases that end up with equal values and one INSERT of the audit entries. `data` is a dict
     or a function of the case. Reopening (→ forwarded) resets deadlines: use transition()."""
-    from abusedesk.policy.followup import _PolicyCache, next_check
+    from abusedesk.policy.followup import PolicyCache, next_check
 
     if to_state == State.FORWARDED:
         raise ValueError("reopening is done one case at a time: use transition()")
@@ -89,7 +89,7 @@ def transition_many(cases: list[Case], to_state: str, *, label: str = "system", 
             raise TransitionError(f"{case.ref}: {case.state} → {to_state} is not allowed")
     now, saved_at = clock.now(), timezone.now()
     stamp = _STAMPS.get(to_state)
-    cache = _PolicyCache()
+    cache = PolicyCache()
     groups, entries = defaultdict(list), []
     for case in cases:
         entries.append(AuditLog(case=case, actor_label=label, verb="transition", from_state=case.state,

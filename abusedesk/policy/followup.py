@@ -26,48 +26,60 @@ BATCH = 1000
 RETRY_AFTER = timedelta(minutes=1)
 
 
-class _PolicyCache:
+class PolicyCache:
     """Per-sweep memo of (entity, category) policy lookups: thousands of due
     cases share a handful of policies."""
 
     def __init__(self):
-        self._points, self._info = {}, {}
+        self._cache: dict[tuple, tuple[list[int], bool]] = {}
+
+    def get(self, entity_id: int, category: str) -> tuple[list[int], bool]:
+        """(reminder percentages, informational) of a policy."""
+        key = (entity_id, category)
+        if key not in self._cache:
+            self._cache[key] = (reminder_percentages(entity_id, category), is_informational(entity_id, category))
+        return self._cache[key]
 
     def points(self, case) -> list[int]:
-        key = (case.entity_id, case.category)
-        if key not in self._points:
-            self._points[key] = reminder_percentages(case.entity_id, case.category)
-        return self._points[key]
+        return self.get(case.entity_id, case.category)[0]
 
     def informational(self, case) -> bool:
-        key = (case.entity_id, case.category)
-        if key not in self._info:
-            self._info[key] = is_informational(case.entity_id, case.category)
-        return self._info[key]
+        return self.get(case.entity_id, case.category)[1]
+
+
+def _points_in_time(deadline, hours, points: list[int]) -> list[tuple[int, object]]:
+    if not deadline or not hours:
+        return []
+    total = timedelta(hours=hours)
+    start = deadline - total
+    return [(p, start + total * p / 100) for p in points]
 
 
 def reminder_times(case: Case, points: list[int]) -> list[tuple[int, object]]:
     """(percentage, when) of each reminder of the current deadline run."""
-    if not case.deadline or not case.deadline_hours:
-        return []
-    total = timedelta(hours=case.deadline_hours)
-    start = case.deadline - total
-    return [(p, start + total * p / 100) for p in points]
+    return _points_in_time(case.deadline, case.deadline_hours, points)
 
 
-def next_check(case: Case, cache: _PolicyCache | None = None):
+def check_point(deadline, hours, points: list[int], reminders_sent: int, informational: bool):
+    """The next reminder still to send or the deadline itself, for a running deadline; None
+    for an informational case past its deadline (there is nothing left to do)."""
+    if deadline <= clock.now() and informational:
+        return None
+    pending = [at for _p, at in _points_in_time(deadline, hours, points)[reminders_sent:]]
+    return min([*pending, deadline])
+
+
+def next_check(case: Case, cache: PolicyCache | None = None):
     """When the sweep must look at `case` next, or None."""
     if (case.state not in DEADLINE_RUNNING or case.state == State.ESCALATED or case.deadline is None
             or case.deadline_paused_at is not None):
         return None
-    cache = cache or _PolicyCache()
-    if case.deadline <= clock.now() and cache.informational(case):
-        return None  # informational: past its deadline there is nothing left to do
-    pending = [at for _p, at in reminder_times(case, cache.points(case))[case.reminders_sent:]]
-    return min([*pending, case.deadline])
+    cache = cache or PolicyCache()
+    points, informational = cache.points(case), cache.informational(case)
+    return check_point(case.deadline, case.deadline_hours, points, case.reminders_sent, informational)
 
 
-def schedule(case: Case, cache: _PolicyCache | None = None) -> None:
+def schedule(case: Case, cache: PolicyCache | None = None) -> None:
     """Store the case's next check point (call after anything that changes the deadline or state)."""
     case.next_check_at = next_check(case, cache)
     Case.objects.filter(pk=case.pk).update(next_check_at=case.next_check_at)
@@ -81,7 +93,7 @@ def followup_due(limit: int = BATCH) -> int:
     rolls a batch back whole, claims included, so the next sweep does it again; an error
     in a batch retries its cases one at a time, so one bad case blocks no other."""
     now = clock.now()
-    cache = _PolicyCache()
+    cache = PolicyCache()
     handled = 0
     while True:
         pks: list[int] = []
@@ -125,7 +137,7 @@ def _claim(pks: list[int], now) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _act(pks: list[int], now, cache: _PolicyCache) -> None:
+def _act(pks: list[int], now, cache: PolicyCache) -> None:
     """Remind, escalate or audit the claimed cases, in bulk (inside the claim's transaction)."""
     from abusedesk.cases import notify
     from abusedesk.cases.models import AuditLog
@@ -168,7 +180,7 @@ def _act(pks: list[int], now, cache: _PolicyCache) -> None:
     AuditLog.objects.bulk_create(entries + not_mailed + more_not_mailed, batch_size=500)
 
 
-def _one_by_one(pks: list[int], now, cache: _PolicyCache) -> int:
+def _one_by_one(pks: list[int], now, cache: PolicyCache) -> int:
     """The slow path after a failed batch: each case in its own transaction."""
     handled = 0
     for pk in pks:
@@ -182,7 +194,7 @@ def _one_by_one(pks: list[int], now, cache: _PolicyCache) -> int:
     return handled
 
 
-def _handle(pk: int, now, cache: _PolicyCache) -> bool:
+def _handle(pk: int, now, cache: PolicyCache) -> bool:
     with transaction.atomic():
         if not _claim([pk], now):
             return False
@@ -197,7 +209,7 @@ def _handle(pk: int, now, cache: _PolicyCache) -> bool:
     return True
 
 
-def _remind(case: Case, now, cache: _PolicyCache) -> None:
+def _remind(case: Case, now, cache: PolicyCache) -> None:
     from abusedesk.cases import notify
 
     passed = [(p, at) for p, at in reminder_times(case, cache.points(case)) if at <= now]
@@ -210,7 +222,7 @@ def _remind(case: Case, now, cache: _PolicyCache) -> None:
     notify.send_reminder(case, percent)
 
 
-def _deadline_passed(case: Case, cache: _PolicyCache) -> None:
+def _deadline_passed(case: Case, cache: PolicyCache) -> None:
     from abusedesk.cases import notify
     from abusedesk.cases.workflow import audit, transition
 
