@@ -133,8 +133,10 @@ def send_restored(case: Case, action):
 # changed the cases, so a crash loses or doubles neither.
 
 def _by_customer(cases: list[Case]) -> list[list[Case]]:
+    # In case order: the claim (UPDATE ... RETURNING) hands rows back in no set order,
+    # and mails should be queued in the same order on every database.
     groups: dict[int, list[Case]] = {}
-    for case in cases:
+    for case in sorted(cases, key=lambda c: c.pk):
         groups.setdefault(case.customer_id, []).append(case)
     return list(groups.values())
 
