@@ -21,6 +21,9 @@ def smtp_server():
     controller = make_controller("127.0.0.1", port)
     controller.start()
     yield port
+    # Accepted notices are processed in the background after the 250: let that
+    # finish, or the test database is flushed under a running transaction.
+    wait_for(lambda: not RawMessage.objects.filter(state__in=["new", "processing"]).exists())
     controller.stop()
 
 
