@@ -1,6 +1,6 @@
 """Benchmark: a 200,000-row Shadowserver report ingested end to end against 1,000,000 assignments.
 
-    python bench/bench_ingest.py [--rows N] [--prefixes N] [--hosts N]
+    python bench/bench_ingest.py [--rows N] [--prefixes N] [--hosts N] [--prebuilt FILE]
 
 Fresh SQLite database in a temporary directory (DATABASE_URL=postgres://...:
 a scratch PostgreSQL database instead). The assignments are imported first
@@ -8,6 +8,10 @@ a scratch PostgreSQL database instead). The assignments are imported first
 report, cold: it builds the prefix index, stores the raw report, parses,
 matches, groups into cases and queues the forward mails. Printed: events/s
 end to end, the same without the index build, and that process's peak RSS.
+
+Importing the assignments takes half a minute: with `--prebuilt FILE`
+(SQLite only) the database is copied from FILE when it exists, and saved to
+FILE after the import when it does not.
 
 The generated report cycles through --hosts distinct addresses of ours (10%
 of the rows are addresses that are not ours); each host is one case.
@@ -17,6 +21,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,6 +56,31 @@ def write_report(path: Path, rows: int, hosts: int, prefixes: int) -> None:
                     f'"host-{i}","host-{i}"\n')
 
 
+def build_assignments(tmp: Path, prefixes: int):
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    from bench_import import write_assignments
+
+    from abusedesk.network.importer import import_assignments
+    from abusedesk.network.models import Customer
+
+    assignments = tmp / "assignments.csv"
+    write_assignments(assignments, prefixes)
+    imported = import_assignments(assignments)
+    # Customers created by the import have no contact yet; real ones do (forward mails).
+    Customer.objects.update(abuse_email=Concat(Value("abuse@"), "reference", Value(".example")))
+    return imported
+
+
+def save_database(target: Path) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(connection.settings_dict["NAME"], target)
+
+
 def ingest_child(path: str) -> None:
     """Runs in a fresh process: what `abusedesk ingest FILE` does, measured."""
     import django
@@ -82,6 +112,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--prefixes", type=int, default=1_000_000)
     parser.add_argument("--hosts", type=int, default=50_000, help="distinct addresses of ours in the report")
+    parser.add_argument("--prebuilt", type=Path, help="SQLite database with the assignments imported (reused)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -93,25 +124,23 @@ def main() -> None:
             ingest_child(args.child)
         return
 
-    from bench_import import drop_scratch, setup_database, write_assignments
+    from bench_import import drop_scratch, setup_database
 
+    if args.prebuilt and os.environ.get("DATABASE_URL"):
+        raise SystemExit("--prebuilt is for the SQLite default only")
     with tempfile.TemporaryDirectory(prefix="abusedesk-bench-") as tmp:
+        reuse = bool(args.prebuilt and args.prebuilt.exists())
+        if reuse:
+            shutil.copyfile(args.prebuilt, Path(tmp) / "abusedesk.sqlite3")
         scratch = setup_database(tmp)
         try:
-            from abusedesk.network.importer import import_assignments
-
-            assignments = Path(tmp) / "assignments.csv"
-            write_assignments(assignments, args.prefixes)
             started = time.monotonic()
-            imported = import_assignments(assignments)
-            import_seconds = time.monotonic() - started
-            from django.db.models import Value
-            from django.db.models.functions import Concat
-
-            from abusedesk.network.models import Customer
-
-            # Customers created by the import have no contact yet; real ones do (forward mails).
-            Customer.objects.update(abuse_email=Concat(Value("abuse@"), "reference", Value(".example")))
+            imported = import_seconds = None
+            if not reuse:
+                imported = build_assignments(Path(tmp), args.prefixes)
+                import_seconds = time.monotonic() - started
+                if args.prebuilt:
+                    save_database(args.prebuilt)
             report = Path(tmp) / "2026-11-21-scan_rdp-nl-asn64496.csv"
             write_report(report, args.rows, args.hosts, args.prefixes)
             size = report.stat().st_size
@@ -125,7 +154,10 @@ def main() -> None:
             drop_scratch(scratch)
     t = r["totals"]
     print(f"database: {r['vendor']}")
-    print(f"assignments: {imported.created:,} imported in {import_seconds:.1f}s (setup, not part of the ingest)")
+    if imported is None:
+        print(f"assignments: copied from {args.prebuilt.name}")
+    else:
+        print(f"assignments: {imported.created:,} imported in {import_seconds:.1f}s (setup, not part of the ingest)")
     print(f"report: {args.rows:,} rows, {size / 1e6:.1f} MB, {args.hosts:,} distinct hosts of ours")
     print(f"ingest (cold process, end to end): {r['seconds']:.1f}s = {t['events'] / r['seconds']:,.0f} events/s "
           f"(floor 16,000, goal 100,000)")
