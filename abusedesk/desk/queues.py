@@ -54,7 +54,7 @@ def queryset(name: str, user):
     if name == "masked":
         return Report.objects.filter(status=Report.Status.MASKED).select_related("notifier").order_by("-received_at")
     if name == "unmatched":
-        qs = RawMessage.objects.filter(needs_staff=True).defer("content").order_by("-received_at")
+        qs = RawMessage.objects.filter(needs_staff=True).order_by("-received_at")
         return qs if is_compliance(user) else qs.exclude(category="csam")
     raise KeyError(name)
 

@@ -93,12 +93,12 @@ def _case(request, pk):
 @staff_required
 def case_detail(request, pk):
     case = _case(request, pk)
-    reports = case.reports.select_related("notifier", "raw_message").defer("raw_message__content").order_by(
+    reports = case.reports.select_related("notifier", "raw_message").order_by(
         "received_at")[:200]
     raw_ids = sorted({r.raw_message_id for r in reports})
     return render(request, "desk/case.html", {
         "case": case, "reports": reports, "show_notifier": True,
-        "raws": RawMessage.objects.filter(pk__in=raw_ids).defer("content"),
+        "raws": RawMessage.objects.filter(pk__in=raw_ids),
         "thread": case.messages.select_related("author").order_by("created_at", "id"),
         "timeline": case.audit.order_by("at", "id"),
         "actions": case.actions.select_related("proposed_by", "approved_by").order_by("-proposed_at"),

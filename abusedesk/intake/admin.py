@@ -15,10 +15,10 @@ class RawMessageAdmin(admin.ModelAdmin):
     list_display = ["id", "received_at", "channel", "format", "kind", "subject", "state", "needs_staff"]
     list_filter = ["channel", "state", "kind", "needs_staff"]
     search_fields = ["sha256", "subject", "envelope_from"]
-    exclude = ["content"]  # the notice is hostile input: never rendered here
+    # The notice itself (RawContent) is hostile input: never rendered here.
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.concrete_fields if f.name != "content"]
+        return [f.name for f in self.model._meta.concrete_fields]
 
     def has_add_permission(self, request):
         return False

@@ -19,7 +19,7 @@ def ingest_file(path: Path, channel: str = RawMessage.Channel.FILE, progress=Non
     raw_id = raw.pk
     del raw  # the stored bytes: processing loads them once more, keep one copy only
     summary = process_raw_message(raw_id, progress=progress) if created else None
-    raw = RawMessage.objects.defer("content").get(pk=raw_id)
+    raw = RawMessage.objects.get(pk=raw_id)
     return raw, summary or {"already_ingested": 1}
 
 

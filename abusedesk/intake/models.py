@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from abusedesk.lib import clock
@@ -66,7 +66,14 @@ class Notifier(models.Model):
 
 
 class RawMessage(models.Model):
-    """A notice exactly as received. Never changed, never lost; every later step can be re-run from it."""
+    """A notice exactly as received. Never changed, never lost; every later step can be re-run from it.
+
+    The bytes live in RawContent, one row per notice: this row is updated as
+    the notice is processed (claims, the resume point of a feed after every
+    chunk), and SQLite rewrites a whole row on update, so a 40 MB report in
+    this row would be written again after every chunk. `content` reads and
+    sets them like a field.
+    """
 
     class Channel(models.TextChoices):
         SMTP = "smtp", "SMTP"
@@ -82,7 +89,6 @@ class RawMessage(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    content = models.BinaryField()
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.PositiveBigIntegerField()
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -122,6 +128,19 @@ class RawMessage(models.Model):
     def __str__(self):
         return f"#{self.pk} {self.channel} {self.subject or self.filename or self.sha256[:12]}"
 
+    @property
+    def content(self) -> bytes:
+        if getattr(self, "_content", None) is None and self.pk is not None:
+            # bytes, not PostgreSQL's memoryview: the parsers want bytes, and one copy is enough.
+            self._content = bytes(RawContent.objects.values_list("data", flat=True).get(raw_id=self.pk))
+        return self._content
+
+    @content.setter
+    def content(self, data) -> None:
+        if self.pk is not None:
+            raise ValueError("a stored notice is immutable")
+        self._content = data
+
     def save(self, *args, **kwargs):
         if self.pk is None:
             data = bytes(self.content)
@@ -129,10 +148,23 @@ class RawMessage(models.Model):
             self.size = len(data)
             if self.received_at is None:
                 self.received_at = clock.now()
-        else:
-            # The notice itself is immutable: only processing fields may change.
-            kwargs.setdefault("update_fields", None)
-            if kwargs["update_fields"] is None:
-                kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
-                                           if f.name not in ("id", "content", "sha256", "size")]
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                RawContent.objects.create(raw=self, data=data)
+            return
+        # The notice itself is immutable: only processing fields may change.
+        kwargs.setdefault("update_fields", None)
+        if kwargs["update_fields"] is None:
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if f.name not in ("id", "sha256", "size")]
         super().save(*args, **kwargs)
+
+
+class RawContent(models.Model):
+    """The bytes of a RawMessage, written once."""
+
+    raw = models.OneToOneField(RawMessage, primary_key=True, on_delete=models.CASCADE, related_name="stored")
+    data = models.BinaryField()
+
+    def __str__(self):
+        return f"content of notice #{self.raw_id}"

@@ -97,8 +97,6 @@ def process_raw_message(raw_id: int, progress=None) -> dict | None:
 
 def _process(raw: RawMessage, progress) -> dict:
     content = raw.content
-    if isinstance(content, memoryview):
-        content = raw.content = content.tobytes()  # one copy of the notice, not two
     if raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
         with transaction.atomic():
             bounced = bounces.handle_bounce(raw)

@@ -40,7 +40,7 @@ def notice_form(request):
 
 def notice_receipt(request):
     """The receipt, shown only to the session that sent the notice."""
-    raw = RawMessage.objects.filter(pk=request.session.get("notice_receipt") or 0).defer("content").first()
+    raw = RawMessage.objects.filter(pk=request.session.get("notice_receipt") or 0).first()
     if raw is None:
         return redirect("notice-form")
     return render(request, "intake/notice_receipt.html", {"raw": raw})

@@ -1,0 +1,25 @@
+import pytest
+
+from abusedesk.intake.models import RawContent, RawMessage
+from abusedesk.intake.store import store_raw
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_bytes_are_stored_once_and_read_back_as_bytes():
+    raw, created = store_raw(b"From: a@b.example\r\n\r\nhello", "smtp", enqueue=False)
+    again, created_again = store_raw(b"From: a@b.example\r\n\r\nhello", "smtp", enqueue=False)
+    assert created and not created_again and again.pk == raw.pk
+    fresh = RawMessage.objects.get(pk=raw.pk)
+    assert fresh.content == b"From: a@b.example\r\n\r\nhello" and isinstance(fresh.content, bytes)
+    assert RawContent.objects.count() == 1 and fresh.size == 26
+
+
+def test_a_stored_notice_cannot_be_changed():
+    raw, _ = store_raw(b"original", "file", enqueue=False)
+    with pytest.raises(ValueError):
+        raw.content = b"changed"
+    raw.state = RawMessage.State.DONE
+    raw.save()  # processing fields still change
+    assert RawMessage.objects.get(pk=raw.pk).content == b"original"
+
