@@ -17,13 +17,12 @@ import ipaddress
 import logging
 import secrets
 from datetime import datetime
-from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Min
 
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter
+from abusedesk.lib.bulk import Inserter, datetime_adapter, select_in
 from abusedesk.network.models import Customer
 from abusedesk.policy.deadlines import deadline_from, deadline_hours
 from abusedesk.policy.models import CustomerDeadline
@@ -107,22 +106,24 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
 
     # Existing open cases: count the reports, widen first/last seen.
     updates, reopen = [], []
-    for key, (pk, state, first_seen, last_seen) in open_cases.items():
+    adapt = datetime_adapter()
+    for key, (pk, state) in open_cases.items():
         members = groups[key]
         seen = [r.seen_at for r in members]
         for r in members:
             r.case_id = pk
-        updates.append((len(members), min(first_seen, *seen), max(last_seen, *seen), now, pk))
+        first, last = adapt(min(seen)), adapt(max(seen))
+        updates.append((len(members), first, first, last, last, adapt(now), pk))
         result.updated_ids.append(pk)
         if state == State.RESOLVED:
             reopen.append(pk)
     if updates:
-        adapt = lru_cache(maxsize=65536)(connection.ops.adapt_datetimefield_value)
         with connection.cursor() as cursor:
             cursor.executemany(
-                "UPDATE cases_case SET report_count = report_count + %s, first_seen = %s, last_seen = %s, "
-                "updated_at = %s WHERE id = %s",
-                [(n, adapt(f), adapt(la), adapt(u), pk) for n, f, la, u, pk in updates],
+                "UPDATE cases_case SET report_count = report_count + %s, "
+                "first_seen = CASE WHEN first_seen < %s THEN first_seen ELSE %s END, "
+                "last_seen = CASE WHEN last_seen > %s THEN last_seen ELSE %s END, updated_at = %s WHERE id = %s",
+                updates,
             )
     for case in Case.objects.filter(pk__in=reopen):
         transition(case, State.FORWARDED, label="system", reason="new report after the case was resolved")
@@ -156,23 +157,23 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
 
 
 def _open_cases(groups) -> dict[tuple, tuple]:
-    """(customer, target, category) -> (id, state, first_seen, last_seen) of the open cases of these keys."""
+    """(customer, target, category) -> (id, state) of the open cases of these keys."""
     ip_targets, other_targets = set(), set()
     for _customer, target, _category in groups:
         (ip_targets if _is_ip(target) else other_targets).add(target)
     found: dict[tuple, tuple] = {}
-    fields = ("customer_id", "target", "category", "id", "state", "first_seen", "last_seen")
+    states = ", ".join(["%s"] * len(_OPEN))
+    # Locked (PostgreSQL) so that a concurrent worker's counters are not lost;
+    # SQLite serialises writers anyway.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     # An IP target is also the case's indexed ip column (feeds: thousands per chunk).
-    for column, targets in (("ip__in", sorted(ip_targets)), ("target__in", sorted(other_targets))):
-        for i in range(0, len(targets), 2000):
-            # Locked (PostgreSQL) so that a concurrent worker's counters are not lost;
-            # SQLite serialises writers anyway.
-            qs = (Case.objects.filter(state__in=_OPEN, **{column: targets[i:i + 2000]})
-                  .order_by("id").select_for_update().values_list(*fields))
-            for customer_id, target, category, *case in qs:
-                key = (customer_id, target, category)
-                if key in groups:
-                    found[key] = tuple(case)
+    for column, targets in (("ip", ip_targets), ("target", other_targets)):
+        sql = (f"SELECT customer_id, target, category, id, state FROM cases_case "
+               f"WHERE {column} IN %s AND state IN ({states}) ORDER BY id{lock}")
+        for customer_id, target, category, *case in select_in(sql, sorted(targets), *_OPEN):
+            key = (customer_id, target, category)
+            if key in groups:
+                found[key] = tuple(case)
     return found
 
 
@@ -185,10 +186,7 @@ def _is_ip(text: str) -> bool:
 
 
 def _ids_by_token(tokens: list[str]) -> dict[str, int]:
-    ids = {}
-    for i in range(0, len(tokens), 2000):
-        ids.update(Case.objects.filter(reply_token__in=tokens[i:i + 2000]).values_list("reply_token", "id"))
-    return ids
+    return dict(select_in("SELECT reply_token, id FROM cases_case WHERE reply_token IN %s", tokens))
 
 
 def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime) -> tuple:

@@ -26,11 +26,15 @@ class Report(models.Model):
         LAW_ENFORCEMENT = "law_enforcement", _("law enforcement")  # never forwarded to a customer
         DUPLICATE = "duplicate", _("duplicate")
 
-    raw_message = models.ForeignKey(RawMessage, on_delete=models.PROTECT, related_name="reports")
+    # Feeds write hundreds of thousands of reports at a time, and every index
+    # costs each of them a B-tree insert: only what is looked up has one. The
+    # unique (raw_message, event_index) serves "the reports of this notice";
+    # customer, assignment and notifier are looked up through the case.
+    raw_message = models.ForeignKey(RawMessage, on_delete=models.PROTECT, related_name="reports", db_index=False)
     event_index = models.PositiveIntegerField()
-    notifier = models.ForeignKey(Notifier, null=True, blank=True, on_delete=models.SET_NULL)
+    notifier = models.ForeignKey(Notifier, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     category = models.CharField(max_length=24, choices=CATEGORY_CHOICES)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
     url = models.TextField(blank=True)
     domain = models.CharField(max_length=255, blank=True)
     port = models.PositiveIntegerField(null=True, blank=True)
@@ -38,11 +42,12 @@ class Report(models.Model):
     received_at = models.DateTimeField()
     evidence = models.TextField(blank=True)
     source_ref = models.CharField(max_length=200, blank=True)
-    fingerprint = models.CharField(max_length=64, db_index=True, help_text=_("Same content from the same notifier"))
+    fingerprint = models.CharField(max_length=32, db_index=True, help_text=_("Same content from the same notifier"))
     status = models.CharField(max_length=16, choices=Status.choices)
     reason = models.CharField(max_length=200, blank=True)
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
-    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
+                                 db_index=False)
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     case = models.ForeignKey("Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -52,7 +57,12 @@ class Report(models.Model):
             # Re-running a RawMessage never stores its events twice.
             models.UniqueConstraint(fields=["raw_message", "event_index"], name="report_once_per_event"),
         ]
-        indexes = [models.Index(fields=["status", "received_at"], name="report_status")]
+        indexes = [
+            # The masked queue; a matched report is found by its case's IP, the
+            # others (not ours, no case) by their own.
+            models.Index(fields=["received_at"], condition=models.Q(status="masked"), name="report_masked"),
+            models.Index(fields=["ip"], condition=models.Q(case__isnull=True), name="report_caseless_ip"),
+        ]
 
     def __str__(self):
         return f"{self.category} {self.target}"

@@ -33,7 +33,7 @@ from abusedesk.cases.grouping import forward_each, group_rows
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import State
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter
+from abusedesk.lib.bulk import Inserter, select_in
 from abusedesk.lib.claims import claim
 from abusedesk.network import cdn
 from abusedesk.network import index as prefix_index
@@ -276,7 +276,7 @@ def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, defer_f
         seen.add(row.fingerprint)
         rows.append(row)
     # Seen before (same notifier and the same reference or content): stored once.
-    known = set(Report.objects.filter(fingerprint__in=list(seen)).values_list("fingerprint", flat=True))
+    known = {fp for (fp,) in select_in("SELECT fingerprint FROM cases_report WHERE fingerprint IN %s", seen)}
     if known:
         counts["duplicates"] += sum(1 for r in rows if r.fingerprint in known)
         rows = [r for r in rows if r.fingerprint not in known]

@@ -67,3 +67,21 @@ def test_the_openapi_schema_is_served(demo):
     response = client_for("desk").get("/api/v1/schema/")
     assert response.status_code == 200
     assert b"/api/v1/cases/" in response.content
+
+
+def test_staff_find_reports_by_ip_with_and_without_a_case(demo):
+    from abusedesk.cases.models import Report
+    from abusedesk.intake.models import RawMessage
+
+    case = make_case("customer-a", "198.51.100.42")
+    raw = RawMessage.objects.create(content=b"two reports", channel="file")
+    now = case.received_at
+    common = dict(raw_message=raw, category="spam", received_at=now, fingerprint="f", status="matched")
+    matched = Report.objects.create(event_index=0, ip="198.51.100.42", case=case, **common)
+    foreign = Report.objects.create(event_index=1, ip="192.0.2.7", **{**common, "status": "unmatched"})
+    Report.objects.create(event_index=2, ip="198.51.100.43", **{**common, "status": "unmatched"})
+    api = client_for("desk")
+
+    assert ids(api.get("/api/v1/reports/", {"ip": "198.51.100.42"})) == [matched.pk]
+    assert ids(api.get("/api/v1/reports/", {"ip": "192.0.2.7"})) == [foreign.pk]
+    assert ids(api.get("/api/v1/reports/", {"ip": "not an address"})) == []
