@@ -13,7 +13,6 @@ delays the mail).
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import secrets
 from datetime import datetime
@@ -23,9 +22,8 @@ from django.db.models import Min
 
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter, datetime_adapter, select_in
-from abusedesk.network.models import Customer
+from abusedesk.network.models import Customer, Entity
 from abusedesk.policy.deadlines import deadline_from, deadline_hours
-from abusedesk.policy.models import CustomerDeadline
 
 from . import notify
 from .models import AUDIT_FIELDS, AuditLog, Case, Report
@@ -60,29 +58,32 @@ class GroupResult:
 
 
 class _Caches:
-    """Customers and deadline policies looked up once per chunk, not per case."""
+    """Customers' entities and deadline policies looked up once per chunk, not per case."""
 
     def __init__(self):
-        self.customers: dict[int, Customer] = {}
+        self.entity_of: dict[int, int] = {}  # customer -> entity
+        self.entities: dict[int, Entity] = {}
         self.with_override: set[int] = set()
         self.hours: dict[tuple, float] = {}
 
     def load_customers(self, ids) -> None:
-        missing = [i for i in ids if i not in self.customers]
-        for start in range(0, len(missing), 2000):
-            part = missing[start:start + 2000]
-            self.customers.update(Customer.objects.select_related("entity").in_bulk(part))
-            self.with_override.update(
-                CustomerDeadline.objects.filter(customer_id__in=part).values_list("customer_id", flat=True))
+        missing = [i for i in ids if i not in self.entity_of]
+        # Plain rows, not model instances: a feed has tens of thousands of customers.
+        self.entity_of.update(select_in("SELECT id, entity_id FROM network_customer WHERE id IN %s", missing))
+        self.with_override.update(customer_id for (customer_id,) in select_in(
+            "SELECT DISTINCT customer_id FROM policy_customerdeadline WHERE customer_id IN %s", missing))
+        entities = {self.entity_of[i] for i in missing} - set(self.entities)
+        self.entities.update(Entity.objects.in_bulk(list(entities)))
 
-    def deadline_hours(self, customer: Customer, category: str, notice_hours, notifier) -> float:
+    def deadline_hours(self, customer_id: int, category: str, notice_hours, notifier) -> float:
         # Most customers have no override of their own: they share the entity's answer,
         # so a feed with tens of thousands of customers costs a handful of policy queries.
-        own = customer.pk if customer.pk in self.with_override else None
-        key = (customer.entity_id, own, category, notice_hours, notifier.pk if notifier else None)
+        own = customer_id if customer_id in self.with_override else None
+        entity_id = self.entity_of[customer_id]
+        key = (entity_id, own, category, notice_hours, notifier.pk if notifier else None)
         if key not in self.hours:
-            self.hours[key] = deadline_hours(customer.entity, category, notice_hours=notice_hours,
-                                             notifier=notifier, customer=customer if own else None)
+            self.hours[key] = deadline_hours(self.entities[entity_id], category, notice_hours=notice_hours,
+                                             notifier=notifier, customer=Customer.objects.get(pk=own) if own else None)
         return self.hours[key]
 
 
@@ -159,8 +160,9 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
 def _open_cases(groups) -> dict[tuple, tuple]:
     """(customer, target, category) -> (id, state) of the open cases of these keys."""
     ip_targets, other_targets = set(), set()
-    for _customer, target, _category in groups:
-        (ip_targets if _is_ip(target) else other_targets).add(target)
+    for (_customer, target, _category), members in groups.items():
+        # The target is the host's address (target_of), and the case stores it as its ip too.
+        (ip_targets if target == members[0].ip else other_targets).add(target)
     found: dict[tuple, tuple] = {}
     states = ", ".join(["%s"] * len(_OPEN))
     # Locked (PostgreSQL) so that a concurrent worker's counters are not lost;
@@ -177,14 +179,6 @@ def _open_cases(groups) -> dict[tuple, tuple]:
     return found
 
 
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _ids_by_token(tokens: list[str]) -> dict[str, int]:
     return dict(select_in("SELECT reply_token, id FROM cases_case WHERE reply_token IN %s", tokens))
 
@@ -193,13 +187,12 @@ def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: dat
     """The CASE_FIELDS values of a new case."""
     customer_id, target, category = key
     first = rows[0]
-    customer = caches.customers[customer_id]
-    hours = caches.deadline_hours(customer, category, notice_hours, raw.notifier)
+    hours = caches.deadline_hours(customer_id, category, notice_hours, raw.notifier)
     received = raw.received_at
     seen = [r.seen_at for r in rows]
     values = {
         "reply_token": secrets.token_hex(12),
-        "entity_id": customer.entity_id,
+        "entity_id": caches.entity_of[customer_id],
         "customer_id": customer_id,
         "end_customer_id": first.end_customer_id,
         "assignment_id": first.assignment_id,

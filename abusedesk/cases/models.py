@@ -110,13 +110,16 @@ class Case(models.Model):
         MERGED = "merged", _("merged into another case")
         TERMINATED = "terminated", _("customer terminated")
 
+    # A feed opens tens of thousands of cases at once: as on Report, an index
+    # only where something is looked up (entity, assignment and merged_into are
+    # never searched; the deadline only with the state, a composite index below).
     reply_token = models.CharField(max_length=24, unique=True, editable=False)
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="cases")
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="cases", db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
     end_customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="end_cases"
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="end_cases", db_index=False
     )
-    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL)
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     notifier = models.ForeignKey(Notifier, null=True, blank=True, on_delete=models.SET_NULL,
                                  help_text=_("Who reported it first"))
     category = models.CharField(max_length=24, choices=CATEGORY_CHOICES)
@@ -133,7 +136,7 @@ class Case(models.Model):
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
     report_count = models.PositiveIntegerField(default=0)
-    deadline = models.DateTimeField(null=True, blank=True, db_index=True)
+    deadline = models.DateTimeField(null=True, blank=True)
     deadline_hours = models.FloatField(null=True, blank=True)
     deadline_paused_at = models.DateTimeField(null=True, blank=True)
     deadline_pause_reason = models.CharField(max_length=200, blank=True)
@@ -150,7 +153,7 @@ class Case(models.Model):
     resolution = models.CharField(max_length=32, choices=Resolution.choices, blank=True)
     resolution_text = models.TextField(blank=True)
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -171,6 +174,9 @@ class Case(models.Model):
             models.Index(fields=["state", "deadline"], name="case_state_deadline"),
             models.Index(fields=["customer", "state"], name="case_customer_state"),
             models.Index(fields=["state", "received_at"], name="case_state_received"),
+            # Resellers see their end customers' cases; most cases have none.
+            models.Index(fields=["end_customer"], condition=models.Q(end_customer__isnull=False),
+                         name="case_end_customer"),
         ]
 
     def __str__(self):

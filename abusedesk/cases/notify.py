@@ -368,21 +368,22 @@ def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _Diges
                 .values_list("case_id", "port"))
         for case_id, port in rows:
             ports.setdefault(case_id, port)
-    customers = Customer.objects.only("name", "language", "timezone", "abuse_email", "main_email",
-                                      "entity_id").in_bulk(list(by_customer))
-    entities = Entity.objects.in_bulk({c.entity_id for c in customers.values()})
+    # Plain rows, not model instances: a digest batch has a thousand customers.
+    customers = {pk: (name, language, tz, abuse or main) for pk, name, language, tz, abuse, main in Customer.objects
+                 .filter(pk__in=list(by_customer))
+                 .values_list("pk", "name", "language", "timezone", "abuse_email", "main_email")}
+    entities = Entity.objects.in_bulk({row[2] for row in cases.values()})
     notice = (raw.subject or raw.format or f"notice #{raw.pk}")[:200]
     now = clock.now()
     mails, audits = [], []
     forwarded: dict[object, list[int]] = {}  # next_check_at -> case ids
     for customer_id, pks in by_customer.items():
-        customer = customers.get(customer_id)
+        name, language, tz, to = customers.get(customer_id, ("", "", "", ""))
         rows = [cases[pk] for pk in pks if pk in cases]
-        to = customer.contact_email if customer else ""
         if not rows or not to:
             continue
-        language = _language(customer.language)
-        tz = zone(customer.timezone)
+        language = _language(language)
+        tz = zone(tz)
         lines = []
         for pk, _c, _e, category, target, first_seen, deadline, _h in rows[:DIGEST_LINES]:
             port = ports.get(pk)
@@ -390,7 +391,7 @@ def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _Diges
                          f"{port if port is not None else '-'} | {_fmt(first_seen, tz)} | {_fmt(deadline, tz)}")
         more = frames.more(language, len(rows) - DIGEST_LINES) if len(rows) > DIGEST_LINES else ""
         subject, body = frames.frame(language, entities[rows[0][2]])
-        fill = {"name": customer.name, "count": str(len(rows)), "notice": notice, "timezone": str(tz),
+        fill = {"name": name, "count": str(len(rows)), "notice": notice, "timezone": str(tz),
                 "lines": "\n".join(lines), "more": more}
         for name, mark in _MARKS.items():
             subject = subject.replace(mark, fill[name])
