@@ -346,8 +346,8 @@ def forward_digests(raw, case_ids) -> int:
 
 
 def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames, policies) -> int:
-    from abusedesk.cases.models import AuditLog, Report
-    from abusedesk.lib.bulk import Inserter
+    from abusedesk.cases.models import AuditLog
+    from abusedesk.lib.bulk import Inserter, datetime_adapter, select_in, update_in
     from abusedesk.network.models import Customer, Entity
     from abusedesk.policy.followup import check_point
 
@@ -363,11 +363,9 @@ def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _Diges
     if not cases:
         return 0
     ports: dict[int, int] = {}
-    for start in range(0, len(ids), 2000):
-        rows = (Report.objects.filter(case_id__in=ids[start:start + 2000], port__isnull=False)
-                .values_list("case_id", "port"))
-        for case_id, port in rows:
-            ports.setdefault(case_id, port)
+    for case_id, port in select_in("SELECT case_id, port FROM cases_report WHERE case_id IN %s AND port IS NOT NULL",
+                                   ids):
+        ports.setdefault(case_id, port)
     # Plain rows, not model instances: a digest batch has a thousand customers.
     customers = {pk: (name, language, tz, abuse or main) for pk, name, language, tz, abuse, main in Customer.objects
                  .filter(pk__in=list(by_customer))
@@ -409,9 +407,10 @@ def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _Diges
             forwarded.setdefault(next_at, []).append(pk)
             audits.append((pk, "", "system", "transition", State.NEW, State.FORWARDED, reason, {}, now))
     Inserter(OutgoingMail, _MAIL_FIELDS, ignore_conflicts=True).insert(mails)
+    adapt = datetime_adapter()
     for next_check_at, pks in forwarded.items():
-        for start in range(0, len(pks), 2000):
-            Case.objects.filter(pk__in=pks[start:start + 2000], state=State.NEW).update(
-                state=State.FORWARDED, forwarded_at=now, next_check_at=next_check_at, updated_at=now)
+        update_in("UPDATE cases_case SET state = %s, forwarded_at = %s, next_check_at = %s, updated_at = %s "
+                  "WHERE state = %s AND id IN %s", pks, State.FORWARDED, adapt(now),
+                  adapt(next_check_at) if next_check_at else None, adapt(now), State.NEW)
     Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
     return len(audits)

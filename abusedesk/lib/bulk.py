@@ -8,18 +8,20 @@ adapting only the values that need it (datetimes, IP addresses), exactly as
 Django itself would store them.
 """
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.db import connection, models
 
 
-def datetime_adapter():
-    """A datetime as the database stores it (Django's own adaptation), cached:
-    feeds repeat the same timestamps, and "now", many times over."""
-    ops = connection.ops
-    if connection.vendor != "sqlite":
-        return lru_cache(maxsize=65536)(ops.adapt_datetimefield_value)
-    tz = connection.timezone
+def _identity(value):
+    return value
+
+
+@cache
+def _datetime_adapter(vendor: str, tz):
+    if vendor != "sqlite":
+        # The driver adapts datetimes itself (PostgreSQL: Django passes them through).
+        return _identity
 
     # What SQLite's adapt_datetimefield_value does (naive text in the connection's
     # zone), without its per-call checks: a third of a feed's insert time.
@@ -32,15 +34,30 @@ def datetime_adapter():
     return adapt
 
 
+def datetime_adapter():
+    """A datetime as the database stores it (Django's own adaptation), cached for
+    the process: feeds repeat the same timestamps, and "now", many times over."""
+    return _datetime_adapter(connection.vendor, connection.timezone)
+
+
 def _adapter(field):
     ops = connection.ops
     if isinstance(field, models.DateTimeField):
-        return datetime_adapter()
+        adapt = datetime_adapter()
+        return None if adapt is _identity else adapt
     if isinstance(field, models.GenericIPAddressField):
         return ops.adapt_ipaddressfield_value
     if isinstance(field, models.JSONField):
-        return lambda v: field.get_db_prep_save(v, connection)
+        # What JSONField.get_db_prep_save ends in for a plain value, without its checks.
+        return lambda v: ops.adapt_json_value(v, field.encoder)
     return None
+
+
+def _in_slices(sql: str, values, size: int):
+    values = list(values)
+    for start in range(0, len(values), size):
+        part = values[start:start + size]
+        yield sql.replace("IN %s", "IN (" + ", ".join(["%s"] * len(part)) + ")", 1), part
 
 
 def select_in(sql: str, values, *params, size: int = 2000):
@@ -48,14 +65,22 @@ def select_in(sql: str, values, *params, size: int = 2000):
 
     For the bulk paths: Django's `__in` lookup prepares every value on its way
     into the query, which for tens of thousands of values costs more than the
-    query. The values are given as the database stores them."""
-    values = list(values)
+    query. The values are given as the database stores them; `params` follow."""
     with connection.cursor() as cursor:
-        for start in range(0, len(values), size):
-            part = values[start:start + size]
-            cursor.execute(sql.replace("IN %s", "IN (" + ", ".join(["%s"] * len(part)) + ")", 1),
-                           [*part, *params])
+        for sliced, part in _in_slices(sql, values, size):
+            cursor.execute(sliced, [*part, *params])
             yield from cursor.fetchall()
+
+
+def update_in(sql: str, values, *params, size: int = 2000) -> int:
+    """Run the UPDATE `sql`, whose last placeholder, "IN %s", takes `values` a
+    slice at a time after `params`; returns the rows changed."""
+    changed = 0
+    with connection.cursor() as cursor:
+        for sliced, part in _in_slices(sql, values, size):
+            cursor.execute(sliced, [*params, *part])
+            changed += cursor.rowcount
+    return changed
 
 
 class Inserter:
