@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Min
 
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter, datetime_adapter, select_in
+from abusedesk.lib.bulk import Inserter, datetime_adapter, select_in, update_rows
 from abusedesk.network.models import Customer, Entity
 from abusedesk.policy.deadlines import deadline_from, deadline_hours
 
@@ -114,18 +114,17 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
         for r in members:
             r.case_id = pk
         first, last = adapt(min(seen)), adapt(max(seen))
-        updates.append((len(members), first, first, last, last, adapt(now), pk))
+        updates.append((len(members), first, last, adapt(now), pk))
         result.updated_ids.append(pk)
         if state == State.RESOLVED:
             reopen.append(pk)
-    if updates:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                "UPDATE cases_case SET report_count = report_count + %s, "
-                "first_seen = CASE WHEN first_seen < %s THEN first_seen ELSE %s END, "
-                "last_seen = CASE WHEN last_seen > %s THEN last_seen ELSE %s END, updated_at = %s WHERE id = %s",
-                updates,
-            )
+    update_rows(
+        "cases_case",
+        "report_count = report_count + {n}, first_seen = CASE WHEN first_seen < {first} THEN first_seen ELSE {first} END, "
+        "last_seen = CASE WHEN last_seen > {last} THEN last_seen ELSE {last} END, updated_at = {now}",
+        {"n": "report_count", "first": "first_seen", "last": "last_seen", "now": "updated_at", "id": "id"},
+        updates,
+    )
     for case in Case.objects.filter(pk__in=reopen):
         transition(case, State.FORWARDED, label="system", reason="new report after the case was resolved")
 

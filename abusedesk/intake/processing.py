@@ -25,7 +25,7 @@ from datetime import timedelta
 from itertools import islice
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 
 from abusedesk.cases import notify
@@ -52,6 +52,7 @@ MAX_ATTEMPTS = 3
 CHUNK = 5000
 SMALL_NOTICE = 50  # events; above this the in-memory prefix index answers
 CHUNK_RETRIES = 3
+ANALYZE_AFTER = 50_000  # events; a feed this big changes the tables' statistics
 
 
 class Superseded(Exception):
@@ -126,6 +127,15 @@ def _process(raw: RawMessage, progress) -> dict:
         return _process_notice(raw, notice)
 
 
+def refresh_statistics() -> None:
+    """Let PostgreSQL's planner see the rows a big feed just added: until
+    autovacuum gets to it, its statistics still describe the tables before the
+    feed, and the digests' look-ups by case turn into full scans."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cases_case, cases_report")
+
+
 def _new_summary() -> Counter:
     return Counter(events=0, matched=0, unmatched=0, masked=0, duplicates=0, cases_new=0, cases_updated=0,
                    forwarded=0)
@@ -174,6 +184,8 @@ def _process_feed(raw: RawMessage, content: bytes, progress) -> dict | None:
     summary["events"] = info.events
     summary["seconds_to_cases"] = round(time.monotonic() - started, 3)
     summary["cpu_seconds_to_cases"] = round(time.process_time() - cpu_started, 3)
+    if summary["events"] >= ANALYZE_AFTER:
+        refresh_statistics()
     # The new cases are committed; now their digests (a crash here: the sweep sends them).
     summary["forwarded"] += _forward(raw, new_cases, resumed=summary["resumed_at"] > 0, digest=True)
     summary["seconds"] = round(time.monotonic() - started, 3)

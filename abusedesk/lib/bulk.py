@@ -8,9 +8,10 @@ adapting only the values that need it (datetimes, IP addresses), exactly as
 Django itself would store them.
 """
 
+import re
 from functools import cache, lru_cache
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 
 def _identity(value):
@@ -55,6 +56,13 @@ def _adapter(field):
 
 def _in_slices(sql: str, values, size: int):
     values = list(values)
+    if connection.vendor == "postgresql":
+        # One array parameter: PostgreSQL plans "= ANY(array)" once, a list of
+        # thousands of parameters costs more to plan than to run.
+        sql = sql.replace("IN %s", "= ANY(%s)", 1)
+        for start in range(0, len(values), size):
+            yield sql, [values[start:start + size]]
+        return
     for start in range(0, len(values), size):
         part = values[start:start + size]
         yield sql.replace("IN %s", "IN (" + ", ".join(["%s"] * len(part)) + ")", 1), part
@@ -83,11 +91,56 @@ def update_in(sql: str, values, *params, size: int = 2000) -> int:
     return changed
 
 
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def update_rows(table: str, assignments: str, columns: dict[str, str], rows: list[tuple]) -> None:
+    """UPDATE `table` SET `assignments` WHERE id = the row's id, for many rows at once.
+
+    `columns` names each value of a row (the last is the id) and the table
+    column whose type it has; `assignments` refers to a row's values as
+    {name}, e.g. "report_count = report_count + {n}". Values are given as the
+    database stores them (datetime_adapter). SQLite runs one prepared UPDATE per
+    row; PostgreSQL copies the rows into a temporary table and updates from it
+    in one statement (row by row, each is a round trip)."""
+    if not rows:
+        return
+    names = list(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            order = [names.index(name) for name in _FIELD.findall(assignments)] + [len(names) - 1]
+            sql = f"UPDATE {table} SET {_FIELD.sub('%s', assignments)} WHERE id = %s"
+            cursor.executemany(sql, [tuple(row[i] for i in order) for row in rows])
+            return
+        with transaction.atomic(), connection.wrap_database_errors:
+            stage = _stage(cursor, table, ", ".join(f"{column} AS {name}" for name, column in columns.items()))
+            with cursor.cursor.copy(f"COPY {stage} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            # A temporary table has no statistics until analysed: without them the
+            # planner guesses a hash join over the whole target table.
+            cursor.execute(f"ANALYZE {stage}")
+            sets = _FIELD.sub(lambda m: f"v.{m.group(1)}", assignments)
+            cursor.execute(f"UPDATE {table} SET {sets} FROM {stage} v WHERE {table}.id = v.{names[-1]}")
+            cursor.execute(f"DROP TABLE {stage}")
+
+
+def _stage(cursor, table: str, select: str) -> str:
+    """A temporary table shaped like `select` from `table` (PostgreSQL), gone at the end of the transaction."""
+    stage = "stage_" + table.strip('"')
+    cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {select} FROM {table} WITH NO DATA")
+    return stage
+
+
 class Inserter:
     """INSERT many rows of `model` with the given field names (attnames, e.g. "case_id").
 
     Every other column gets its field's default, so a field added to the
-    model later (with a default) needs no change here."""
+    model later (with a default) needs no change here. PostgreSQL gets the
+    rows by COPY, several times faster than INSERTs; rows that may conflict
+    (`ignore_conflicts`: skip rows that hit a unique constraint) are copied
+    into a temporary table first and inserted from there in one statement."""
 
     def __init__(self, model, fields: list[str], *, ignore_conflicts: bool = False):
         meta = model._meta
@@ -96,17 +149,13 @@ class Inserter:
         self.extra = [f for f in meta.concrete_fields
                       if f.attname not in fields and not f.primary_key and f.has_default()]
         self.fields += self.extra
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        self.table = connection.ops.quote_name(meta.db_table)
+        self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        self.ignore_conflicts = ignore_conflicts
         placeholders = ", ".join(["%s"] * len(self.fields))
-        sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({placeholders})"
-        if ignore_conflicts:
-            # Both SQLite (3.24+) and PostgreSQL: skip rows that hit a unique constraint.
-            sql += " ON CONFLICT DO NOTHING"
-        self.sql = sql
-        # PostgreSQL: COPY is several times faster than INSERTs (it cannot skip conflicts).
-        self.copy_sql = None
-        if connection.vendor == "postgresql" and not ignore_conflicts:
-            self.copy_sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+        # Both SQLite (3.24+) and PostgreSQL know ON CONFLICT DO NOTHING.
+        self.sql = (f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})"
+                    + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
         self.adapters = [(i, a) for i, a in enumerate(map(_adapter, self.fields)) if a is not None]
 
     def adapt(self, row: tuple) -> tuple:
@@ -122,14 +171,24 @@ class Inserter:
         if self.extra:
             tail = tuple(f.get_default() for f in self.extra)
             rows = (tuple(r) + tail for r in rows)
-        if self.copy_sql:
-            # Errors as Django's (IntegrityError: callers retry a chunk that raced another worker).
-            with connection.wrap_database_errors, connection.cursor() as cursor, \
-                    cursor.cursor.copy(self.copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(self.adapt(row))
+        if connection.vendor == "postgresql":
+            self._copy(rows)
             return
         rows = [self.adapt(r) for r in rows]
         if rows:
             with connection.cursor() as cursor:
                 cursor.executemany(self.sql, rows)
+
+    def _copy(self, rows) -> None:
+        # Errors as Django's (IntegrityError: callers retry a chunk that raced another worker).
+        with transaction.atomic(), connection.wrap_database_errors, connection.cursor() as cursor:
+            target = self.table
+            if self.ignore_conflicts:
+                target = _stage(cursor, self.table, self.columns)
+            with cursor.cursor.copy(f"COPY {target} ({self.columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(self.adapt(row))
+            if self.ignore_conflicts:
+                cursor.execute(f"INSERT INTO {self.table} ({self.columns}) SELECT {self.columns} FROM {target} "
+                               "ON CONFLICT DO NOTHING")
+                cursor.execute(f"DROP TABLE {target}")
