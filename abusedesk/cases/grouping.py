@@ -164,13 +164,13 @@ def _open_cases(groups) -> dict[tuple, tuple]:
         (ip_targets if target == members[0].ip else other_targets).add(target)
     found: dict[tuple, tuple] = {}
     states = ", ".join(["%s"] * len(_OPEN))
-    # Locked (PostgreSQL) so that a concurrent worker's counters are not lost;
-    # SQLite serialises writers anyway.
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    # Locked (PostgreSQL), in id order against deadlocks, so that a concurrent
+    # worker's counters are not lost; SQLite serialises writers anyway.
+    lock = " ORDER BY id FOR UPDATE" if connection.features.has_select_for_update else ""
     # An IP target is also the case's indexed ip column (feeds: thousands per chunk).
     for column, targets in (("ip", ip_targets), ("target", other_targets)):
         sql = (f"SELECT customer_id, target, category, id, state FROM cases_case "
-               f"WHERE {column} IN %s AND state IN ({states}) ORDER BY id{lock}")
+               f"WHERE {column} IN %s AND state IN ({states}){lock}")
         for customer_id, target, category, *case in select_in(sql, sorted(targets), *_OPEN):
             key = (customer_id, target, category)
             if key in groups:

@@ -17,7 +17,6 @@ Two paths, one chunk writer:
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from collections import Counter
@@ -49,7 +48,7 @@ from .resolve import resolve_row
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
-CHUNK = 5000
+CHUNK = 20000
 SMALL_NOTICE = 50  # events; above this the in-memory prefix index answers
 CHUNK_RETRIES = 3
 ANALYZE_AFTER = 50_000  # events; a feed this big changes the tables' statistics
@@ -97,6 +96,13 @@ def process_raw_message(raw_id: int, progress=None) -> dict | None:
 
 
 def _process(raw: RawMessage, progress) -> dict:
+    if _is_feed_file(raw):
+        # Streamed from the database: the report is never in memory whole.
+        if raw.notifier_id is None and raw.channel == RawMessage.Channel.FILE:
+            raw.notifier, _trusted = trust.identify(_head(raw), "")  # named, never proven
+        summary = _process_feed(raw, progress)
+        if summary is not None:
+            return summary
     content = raw.content
     if raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
         with transaction.atomic():
@@ -118,10 +124,6 @@ def _process(raw: RawMessage, progress) -> dict:
     elif raw.notifier_id is None and raw.channel == RawMessage.Channel.FILE:
         # A mail file names its sender, but nothing proves it: known, never trusted.
         raw.notifier, _trusted = trust.identify(content, "")
-    if _is_feed_file(raw, content):
-        summary = _process_feed(raw, content, progress)
-        if summary is not None:
-            return summary
     notice = parse(content, raw.filename or None, parse_context())
     with transaction.atomic():
         return _process_notice(raw, notice)
@@ -143,22 +145,29 @@ def _new_summary() -> Counter:
 
 # -- the streaming path (feeds)
 
-def _is_feed_file(raw: RawMessage, content: bytes) -> bool:
+def _head(raw: RawMessage, size: int = 64 * 1024) -> bytes:
+    with raw.open_content(piece=size) as stream:
+        return stream.read(size)
+
+
+def _is_feed_file(raw: RawMessage) -> bool:
     if raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
         return False
     try:
-        return shadowserver.looks_like(raw.filename or None, content[:4096])
+        return shadowserver.looks_like(raw.filename or None, _head(raw, 4096))
     except Exception:  # detection must never stop a notice; the full parser decides
         return False
 
 
-def _process_feed(raw: RawMessage, content: bytes, progress) -> dict | None:
+def _process_feed(raw: RawMessage, progress) -> dict | None:
     started, cpu_started = time.monotonic(), time.process_time()
     try:
-        info, events = shadowserver.iter_events(io.BytesIO(content), raw.filename or None, parse_context())
+        info, events = shadowserver.iter_events(raw.open_content(), raw.filename or None, parse_context())
     except ParseError:
         return None  # the dispatcher parses it again and says why (staff queue)
-    total = max(content.count(b"\n") - 1, 1)
+    head = _head(raw)
+    # Rows in the whole report, estimated from its first 64 KiB (for the progress bar).
+    total = max(round(raw.size * max(head.count(b"\n"), 1) / max(len(head), 1)) - 1, 1)
     facts = NoticeFacts(category=info.category)
     lookup = prefix_index.current().lookup
     summary = _new_summary()

@@ -23,3 +23,13 @@ def test_a_stored_notice_cannot_be_changed():
     raw.save()  # processing fields still change
     assert RawMessage.objects.get(pk=raw.pk).content == b"original"
 
+
+
+def test_a_stored_notice_is_read_back_piece_by_piece():
+    data = bytes(range(256)) * 4099 + b"tail"  # pieces do not divide it evenly
+    raw, _ = store_raw(data, "file", enqueue=False)
+    fresh = RawMessage.objects.get(pk=raw.pk)  # nothing in memory yet
+    with fresh.open_content(piece=65_536) as stream:
+        assert stream.read(10) == data[:10]
+        assert stream.read() == data[10:]
+    assert getattr(fresh, "_content", None) is None  # streamed, never loaded whole
