@@ -57,10 +57,9 @@ def write_report(path: Path, rows: int, hosts: int, prefixes: int) -> None:
 
 
 def build_assignments(tmp: Path, prefixes: int):
+    from bench_import import write_assignments
     from django.db.models import Value
     from django.db.models.functions import Concat
-
-    from bench_import import write_assignments
 
     from abusedesk.network.importer import import_assignments
     from abusedesk.network.models import Customer
