@@ -20,7 +20,9 @@ import logging
 import threading
 import time
 from array import array
+from contextlib import closing
 from datetime import datetime
+from itertools import islice
 
 import pytricia
 from django.db import connection, transaction
@@ -47,6 +49,24 @@ def _epoch_sql(column: str) -> str:
             return f"unixepoch({column})"  # no detour through text as strftime's
         return f"CAST(strftime('%s', {column}) AS INTEGER)"
     raise NotImplementedError(f"prefix index: unsupported database {connection.vendor}")
+
+
+def _chunks(sql: str):
+    """The rows of `sql`, FETCH at a time: a million rows are never all in memory."""
+    if connection.vendor == "postgresql" and connection.Database.capabilities.has_stream_chunked():
+        # Streamed in chunks (libpq 17 and later): the server sends the next
+        # rows while these are indexed, where a server-side cursor would wait
+        # for each FETCH. Closed explicitly: an unfinished stream keeps the
+        # connection busy.
+        with connection.cursor() as cursor, closing(cursor.stream(sql, size=FETCH)) as rows:
+            while chunk := list(islice(rows, FETCH)):
+                yield chunk
+    else:
+        # A server-side cursor on PostgreSQL.
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql)
+            while chunk := cursor.fetchmany(FETCH):
+                yield chunk
 
 
 def table_version() -> tuple:
@@ -84,12 +104,8 @@ class PrefixIndex:
             # Only a reseller's end customers have a parent: a small dict
             # instead of joining every assignment to its customer.
             parents = dict(Customer.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
-            # A server-side cursor on PostgreSQL: a million rows are streamed,
-            # not fetched into memory at once.
-            with connection.chunked_cursor() as cursor:
-                cursor.execute(sql)
-                while rows := cursor.fetchmany(FETCH):
-                    index._add(rows, parents)
+            for rows in _chunks(sql):
+                index._add(rows, parents)
         index.built_in = time.monotonic() - started
         log.info("prefix index: %d assignments in %.1fs", len(index), index.built_in)
         return index
