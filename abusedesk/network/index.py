@@ -140,17 +140,20 @@ class PrefixIndex:
         """The interval slot holding `ip` at epoch second `at`, or -1."""
         trie = self.v6 if ":" in ip else self.v4
         try:
-            key = trie.get_key(ip)
+            slot = trie.get(ip, -1)  # the chain of the most specific prefix
         except (ValueError, TypeError):
             return -1
         valid_from, valid_to, nxt = self.valid_from, self.valid_to, self.next
-        while key is not None:
-            slot = trie[key]
-            while slot >= 0:
-                if valid_from[slot] <= at < valid_to[slot]:
-                    return slot
-                slot = nxt[slot]
-            key = trie.parent(key)
+        key = None
+        while slot >= 0:
+            if valid_from[slot] <= at < valid_to[slot]:
+                return slot
+            slot = nxt[slot]
+            if slot < 0:
+                # No holder at `at`: the parent prefix's chain (found by key,
+                # which only this rarer path needs).
+                key = trie.parent(key or trie.get_key(ip))
+                slot = -1 if key is None else trie[key]
         return -1
 
     def lookup(self, ip: str, at: datetime) -> Holder | None:
