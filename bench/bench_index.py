@@ -76,15 +76,17 @@ def child(prefixes: int, lookups: int) -> None:
     built_rss = peak_rss_mib()
 
     ips = addresses(lookups, prefixes)
-    times = [int(NOW.timestamp()), int(BEFORE.timestamp())]
-    started = time.perf_counter()
-    hits = sum(index.lookup_slot(ip, times[i & 1]) >= 0 for i, ip in enumerate(ips))
-    slot_seconds = time.perf_counter() - started
+    epochs = [int(NOW.timestamp()), int(BEFORE.timestamp())]
     datetimes = [NOW, BEFORE]
-    started = time.perf_counter()
-    for i, ip in enumerate(ips):
-        index.lookup(ip, datetimes[i & 1])
-    lookup_seconds = time.perf_counter() - started
+    slot_seconds = lookup_seconds = float("inf")
+    for _ in range(3):  # the best of three: the machine may be shared
+        started = time.perf_counter()
+        hits = sum(index.lookup_slot(ip, epochs[i & 1]) >= 0 for i, ip in enumerate(ips))
+        slot_seconds = min(slot_seconds, time.perf_counter() - started)
+        started = time.perf_counter()
+        for i, ip in enumerate(ips):
+            index.lookup(ip, datetimes[i & 1])
+        lookup_seconds = min(lookup_seconds, time.perf_counter() - started)
     print(json.dumps({
         "vendor": connection.vendor, "size": len(index), "build_seconds": build_seconds,
         "rss_before_mib": before, "peak_rss_mib": built_rss, "hits": hits,
@@ -156,7 +158,7 @@ def main() -> None:
     slot = max(run["lookup_slot_per_s"] for run in runs)
     lookup = max(run["lookup_per_s"] for run in runs)
     print(f"look-ups ({args.lookups:,} addresses, {r['hits']:,} held): {slot:,.0f}/s lookup_slot, "
-          f"{lookup:,.0f}/s lookup (best run)")
+          f"{lookup:,.0f}/s lookup (best of three, best run)")
 
 
 if __name__ == "__main__":
