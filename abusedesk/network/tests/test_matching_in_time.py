@@ -102,3 +102,17 @@ def test_the_index_is_rebuilt_after_an_assignment_changes(net):
     assert prefix_index.current().lookup("198.51.100.1", at).customer_id == net["bob"].pk
     Assignment.objects.filter(prefix="198.51.100.0/24").delete()
     assert prefix_index.current().lookup("198.51.100.1", at) is None
+
+
+@pytest.mark.parametrize("fetch", [1, 2, 3])
+def test_the_index_is_the_same_whatever_rows_it_reads_at_a_time(net, monkeypatch, fetch):
+    # Intervals of one prefix and a prefix and its parent land in different
+    # chunks: the chains and the reseller rule must not depend on it.
+    Assignment.objects.create(prefix="192.0.2.0/28", customer=net["end"], valid_from=datetime(2026, 1, 1, tzinfo=UTC))
+    Assignment.objects.create(prefix="192.0.2.0/24", customer=net["alice"], valid_from=datetime(2023, 1, 1, tzinfo=UTC),
+                              valid_to=T0)
+    monkeypatch.setattr(prefix_index, "FETCH", fetch)
+    prefix_index.invalidate()
+    for ip in ("192.0.2.1", "192.0.2.10", "192.0.2.130", "198.51.100.1", "2001:db8:1:5::1", "2001:db8:1:6::1"):
+        for year in (2022, 2023, 2024, 2025, 2026):
+            both(ip, datetime(year, 6, 1, tzinfo=UTC))
