@@ -285,7 +285,7 @@ def queue_statement(case: Case, statement):
 
 DIGEST_MIN_CASES = 20  # a notice with more new cases than this is forwarded as digests
 DIGEST_LINES = 500  # cases listed in one digest; the rest are in the portal
-DIGEST_CUSTOMERS = 1000  # customers per transaction
+DIGEST_CUSTOMERS = 5000  # customers per transaction
 _MAIL_FIELDS = ["dedupe_key", "kind", "case_id", "to", "from_email", "reply_to", "subject", "body", "headers",
                 "next_attempt_at", "created_at", "last_error", "message_id", "bounce_reason"]
 # Rendered once per language and entity with these markers, then filled in per
