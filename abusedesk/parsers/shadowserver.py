@@ -632,9 +632,8 @@ def _rows_to_events(reader, header, index, offender, spec: ReportSpec, info: Rep
     seen_categories = set()
 
     port_cache: dict[str, int | None] = {}
-    # Longest evidence with no value over the limit (45 = longest IPv6 text):
-    # anything longer must be cut, which the rare slow path does.
-    evidence_max = len(evidence_head) + 45 + sum(len(label) + EVIDENCE_VALUE_MAX for label, _ in ev)
+    # Labels and values together no longer than one value may be: none needs cutting.
+    evidence_short = len(evidence_head) + EVIDENCE_VALUE_MAX
 
     rows = events = bad_ip = bad_ts = malformed = 0
     while True:
@@ -680,7 +679,8 @@ def _rows_to_events(reader, header, index, offender, spec: ReportSpec, info: Rep
                     seen_categories.add(category)
 
                 evidence = evidence_head + ip + "".join([label + v for label, i in ev if (v := row[i])])
-                if len(evidence) > evidence_max or not evidence.isprintable():
+                if (len(evidence) > evidence_short + len(ip)
+                        and any(len(row[i]) > EVIDENCE_VALUE_MAX for _, i in ev)) or not evidence.isprintable():
                     evidence = _evidence_slow(evidence_head + ip, ev, row)
                 extra = {name: row[i] for name, i in ex if row[i]}
                 if role:

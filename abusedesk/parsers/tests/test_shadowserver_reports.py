@@ -61,6 +61,16 @@ def test_quoted_field_with_comma_and_newline_stays_one_row_and_evidence_one_line
     assert "mini_httpd/1.19 line two of a banner" in second.evidence
 
 
+def test_a_long_evidence_value_is_cut_even_when_the_others_are_short():
+    header = load("2026-11-20-scan_http-nl-asn64496.csv").split(b"\n", 1)[0].decode()
+    columns = header.strip().split(",")
+    row = dict.fromkeys(columns, "")
+    row.update(timestamp="2026-11-20 04:12:33", ip="192.0.2.1", port="80", server="x" * 300)
+    data = (header + "\n" + ",".join(row[c] for c in columns) + "\n").encode()
+    event = parse_report(data, "2026-11-20-scan_http-nl-asn64496.csv", CTX).events[0]
+    assert event.evidence == "report=scan_http ip=192.0.2.1 server=" + "x" * 200 + "..."
+
+
 def test_report_date_and_notifier():
     notice = parse_fixture("2026-11-20-scan_http-nl-asn64496.csv")
     assert notice.date == datetime(2026, 11, 20, tzinfo=UTC)
