@@ -1,9 +1,12 @@
-"""Report fingerprints are stored and compared with earlier reports: pinned here so that they never change silently."""
+"""Report rows from events. Fingerprints are stored and compared with earlier reports: pinned here so that they
+never change silently."""
 
 import hashlib
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 
-from abusedesk.intake.reports import fingerprint
+from abusedesk.intake.reports import NoticeFacts, fingerprint, row_from_event, row_maker
+from abusedesk.parsers.base import Event
 
 T = datetime(2026, 11, 20, 4, 12, 33, tzinfo=UTC)
 PLUS2 = timezone(timedelta(hours=2))
@@ -44,3 +47,21 @@ def test_equal_times_in_other_zones_keep_their_own_fingerprint_in_any_order():
     for times in ([T, T.astimezone(PLUS2)], [T.astimezone(PLUS2), T]):
         assert [fingerprint(*args, t, None) for t in times] == [
             sha(f"n7|spam|192.0.2.1||25|{t.isoformat()}") for t in times]
+
+
+def test_row_maker_gives_the_rows_of_row_from_event():
+    raw = SimpleNamespace(pk=3, notifier_id=7, received_at=T, sha256="cd" * 32)
+    events = [
+        Event("scanning", "192.0.2.1", port=70000, observed_at=T, evidence="x"),
+        Event("", "192.0.2.2", url="http://example.org/", evidence="y"),
+        Event("spam", None, source_ref="ref-9"),
+    ]
+    for facts in (NoticeFacts(category="other"), NoticeFacts(sensitive=True, reference="T-1")):
+        make = row_maker(raw, facts, "n7")
+        assert [make(i, e) for i, e in enumerate(events)] == [
+            row_from_event(raw, facts, i, e, "n7") for i, e in enumerate(events)]
+    rows = [row_maker(raw, NoticeFacts(category="other"), "n7")(i, e) for i, e in enumerate(events)]
+    assert [r.port for r in rows] == [None, None, None]
+    assert [r.category for r in rows] == ["scanning", "other", "spam"]
+    # Without a time or reference, a report is only the same as one in the same notice.
+    assert rows[1].fingerprint == sha(f"n7|{'cd' * 32}|other|192.0.2.2|http://example.org/||")
