@@ -11,7 +11,8 @@ row, once per file, and a column that is missing is simply left out.
 
 The row loop is the hot path (reports reach 200,000+ rows): it works on the
 lists the csv module returns, with indexes computed once, a cached timestamp
-parser and `inet_pton` for address checks, and it never builds a list of rows.
+parser, `inet_pton` for address checks and the evidence text remembered per
+combination of values, and it never builds a list of rows.
 """
 
 from __future__ import annotations
