@@ -43,7 +43,7 @@ from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, Notif
 
 from . import autoreply, replies, trust
 from .models import RawMessage
-from .reports import FIELDS, NoticeFacts, notifier_key, row_from_event
+from .reports import FIELDS, NoticeFacts, notifier_key, row_maker
 from .resolve import resolve_row
 
 log = logging.getLogger(__name__)
@@ -286,11 +286,11 @@ def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *
 
 
 def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, defer_forward: bool) -> Counter:
-    key = notifier_key(raw)
+    make_row = row_maker(raw, facts, notifier_key(raw))
     counts = Counter()
     rows, seen = [], set()
     for index, event in chunk:
-        row = row_from_event(raw, facts, index, event, key)
+        row = make_row(index, event)
         if row.fingerprint in seen:
             counts["duplicates"] += 1
             continue

@@ -11,7 +11,8 @@ row, once per file, and a column that is missing is simply left out.
 
 The row loop is the hot path (reports reach 200,000+ rows): it works on the
 lists the csv module returns, with indexes computed once, a cached timestamp
-parser and `inet_pton` for address checks, and it never builds a list of rows.
+parser, `inet_pton` for address checks and the evidence text remembered per
+combination of values, and it never builds a list of rows.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from socket import AF_INET, AF_INET6, inet_ntop, inet_pton
 
@@ -42,6 +44,8 @@ if csv.field_size_limit() < FIELD_LIMIT:
     csv.field_size_limit(FIELD_LIMIT)
 
 EVIDENCE_VALUE_MAX = 200  # characters kept of one evidence value
+EVIDENCE_CACHE_ROWS = 1024  # evidence value combinations remembered per report...
+EVIDENCE_CACHE_CHARS = 512  # ...when their values together are no longer than this
 
 # YYYY-MM-DD-<report_type>-<anything>.csv[.zip|.gz] (Shadowserver's naming).
 _FILENAME = re.compile(
@@ -593,18 +597,31 @@ def _port(value: str) -> int | None:
     return None
 
 
-def _evidence_slow(head: str, ev, row) -> str:
-    """Evidence with over-long values cut and control characters blanked:
-    it is shown to staff and customers, on one line."""
-    parts = [head]
-    for label, i in ev:
-        v = row[i]
+def _evidence_tail(labels, values) -> str:
+    """' label=value' for each value present, over-long values cut and control
+    characters blanked: evidence is shown to staff and customers, on one line."""
+    parts = []
+    for label, v in zip(labels, values, strict=True):
         if v:
             if len(v) > EVIDENCE_VALUE_MAX:
                 v = v[:EVIDENCE_VALUE_MAX] + "..."
             parts.append(label + v)
-    text = "".join(parts)
+    return _printable("".join(parts))
+
+
+def _printable(text: str) -> str:
     return text if text.isprintable() else "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def _tuple_getter(indexes):
+    """row -> tuple of row[i] for i in indexes, in one C call. (itemgetter
+    returns a bare item, not a tuple, for a single index.)"""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    if indexes:
+        (i,) = indexes
+        return lambda row: (row[i],)
+    return lambda row: ()
 
 
 # ---------------------------------------------------------------------------
@@ -620,11 +637,18 @@ def _rows_to_events(reader, header, index, offender, spec: ReportSpec, info: Rep
     url_i = index.get(spec.url_column, -1) if spec.url_column else -1
     dom_i = index.get(spec.domain_column, -1) if spec.domain_column else -1
     ref_i = index.get("event_id", -1)
-    # (" label=", index): each evidence part brings its own separator
-    ev = tuple((f" {name}=", index[name]) for name in spec.evidence if name in index and name != offender)
+    ev_names = [name for name in spec.evidence if name in index and name != offender]
+    ev_labels = tuple(f" {name}=" for name in ev_names)  # each part brings its own separator
+    ev_values = _tuple_getter([index[name] for name in ev_names])
+    # The report type may come from the caller; the address is printable by construction.
+    evidence_head = _printable(f"report={spec.name} {offender}=")
+    # Evidence columns (tag, protocol, banner, infection, ...) repeat heavily
+    # within a report, so the text for each combination of values is built and
+    # checked once. Bounded in entries and in the size of the values kept as
+    # keys (a field may be 8 MiB).
+    tails: dict[tuple, str] = {}
     ex = tuple((name, index[name]) for name in spec.extra if name in index)
     refine = tuple((index[c], text, cat) for c, text, cat in spec.refine if c in index)
-    evidence_head = f"report={spec.name} {offender}="
     default_category = spec.category
     role = spec.role
     max_events = context.max_events
@@ -632,9 +656,6 @@ def _rows_to_events(reader, header, index, offender, spec: ReportSpec, info: Rep
     seen_categories = set()
 
     port_cache: dict[str, int | None] = {}
-    # Longest evidence with no value over the limit (45 = longest IPv6 text):
-    # anything longer must be cut, which the rare slow path does.
-    evidence_max = len(evidence_head) + 45 + sum(len(label) + EVIDENCE_VALUE_MAX for label, _ in ev)
 
     rows = events = bad_ip = bad_ts = malformed = 0
     while True:
@@ -679,10 +700,20 @@ def _rows_to_events(reader, header, index, offender, spec: ReportSpec, info: Rep
                             break
                     seen_categories.add(category)
 
-                evidence = evidence_head + ip + "".join([label + v for label, i in ev if (v := row[i])])
-                if len(evidence) > evidence_max or not evidence.isprintable():
-                    evidence = _evidence_slow(evidence_head + ip, ev, row)
-                extra = {name: row[i] for name, i in ex if row[i]}
+                values = ev_values(row)
+                tail = tails.get(values)
+                if tail is None:
+                    tail = _evidence_tail(ev_labels, values)
+                    if sum(map(len, values)) <= EVIDENCE_CACHE_CHARS:
+                        if len(tails) >= EVIDENCE_CACHE_ROWS:
+                            tails.clear()
+                        tails[values] = tail
+                evidence = f"{evidence_head}{ip}{tail}"
+                extra = {}  # a plain loop: cheaper than a comprehension (a function call in 3.11)
+                for name, i in ex:
+                    v = row[i]
+                    if v:
+                        extra[name] = v
                 if role:
                     extra["role"] = role
 

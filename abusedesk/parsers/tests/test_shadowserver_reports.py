@@ -7,6 +7,7 @@ import pytest
 
 from abusedesk.parsers.base import CATEGORIES, ParseContext, ParseError
 from abusedesk.parsers.shadowserver import (
+    EVIDENCE_CACHE_ROWS,
     REPORTS,
     looks_like,
     parse_report,
@@ -59,6 +60,28 @@ def test_quoted_field_with_comma_and_newline_stays_one_row_and_evidence_one_line
     assert second.ip == "198.51.100.200"
     assert "\n" not in second.evidence
     assert "mini_httpd/1.19 line two of a banner" in second.evidence
+
+
+def test_a_long_evidence_value_is_cut_even_when_the_others_are_short():
+    header = load("2026-11-20-scan_http-nl-asn64496.csv").split(b"\n", 1)[0].decode()
+    columns = header.strip().split(",")
+    row = dict.fromkeys(columns, "")
+    row.update(timestamp="2026-11-20 04:12:33", ip="192.0.2.1", port="80", server="x" * 300)
+    data = (header + "\n" + ",".join(row[c] for c in columns) + "\n").encode()
+    event = parse_report(data, "2026-11-20-scan_http-nl-asn64496.csv", CTX).events[0]
+    assert event.evidence == "report=scan_http ip=192.0.2.1 server=" + "x" * 200 + "..."
+
+
+def test_evidence_is_right_for_repeated_and_many_distinct_values():
+    # Evidence text is remembered per combination of values, within bounds.
+    servers = ["nginx", "a\tb", "x" * 300] + [f"srv{i}" for i in range(EVIDENCE_CACHE_ROWS + 100)]
+    servers += servers
+    lines = ["timestamp,ip,port,tag,protocol,server"]
+    lines += [f"2026-11-20 04:12:33,192.0.2.1,80,http,tcp,{server}" for server in servers]
+    events = parse_report("\n".join(lines).encode(), "2026-11-20-scan_http-nl-asn64496.csv", CTX).events
+    expected = [server.replace("\t", " ")[:200] + ("..." if len(server) > 200 else "") for server in servers]
+    assert [e.evidence for e in events] == [
+        f"report=scan_http ip=192.0.2.1 tag=http protocol=tcp server={server}" for server in expected]
 
 
 def test_report_date_and_notifier():
