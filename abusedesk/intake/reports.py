@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from abusedesk.cases.models import Report
 
@@ -36,20 +36,19 @@ def fingerprint(notifier_key, category, ip, url, port, observed_at, source_ref) 
 
 
 _SHA256 = hashlib.sha256()
-# isoformat() of recent UTC times: the rows of a feed share a few thousand, and
-# isoformat costs more than the dict lookup. Only plain datetimes in UTC: equal
-# times in other zones (or subclasses) would print differently.
-_ISOFORMAT: dict[datetime, str] = {}
+# The previous time and its isoformat(): a feed's rows come in runs of the same
+# time (the same object, from the parser), and isoformat costs more than the rest
+# of the key. Compared by identity, so any datetime prints as it always did;
+# one tuple swapped whole, so threads cannot mix a time with another's text.
+_last_time: tuple[datetime | None, str] = (None, "")
 
 
 def _isoformat(dt: datetime) -> str:
-    if dt.tzinfo is not UTC or type(dt) is not datetime:
-        return dt.isoformat()
-    text = _ISOFORMAT.get(dt)
-    if text is None:
-        if len(_ISOFORMAT) >= 10_000:
-            _ISOFORMAT.clear()
-        text = _ISOFORMAT[dt] = dt.isoformat()
+    global _last_time
+    last, text = _last_time
+    if dt is not last:
+        text = dt.isoformat()
+        _last_time = (dt, text)
     return text
 
 
