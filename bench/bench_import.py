@@ -10,6 +10,7 @@ Prints the time, prefixes per second, peak RSS and a re-import (idempotent) time
 import argparse
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -75,6 +76,26 @@ def setup_database(tmp: str) -> str | None:
     Entity.objects.get_or_create(code="nl", defaults=dict(name="Example Hosting B.V.", jurisdiction="NL",
                                                           abuse_email="abuse@hosting-nl.example"))
     return scratch
+
+
+def prepared_database(tmp: str, prebuilt: Path | None) -> tuple[str | None, bool]:
+    """setup_database, starting from a copy of `prebuilt` (SQLite, assignments
+    imported) when that file exists; returns (scratch name, whether it was reused)."""
+    if prebuilt and os.environ.get("DATABASE_URL"):
+        raise SystemExit("--prebuilt is for the SQLite default only")
+    reuse = bool(prebuilt and prebuilt.exists())
+    if reuse:
+        shutil.copyfile(prebuilt, Path(tmp) / "abusedesk.sqlite3")
+    return setup_database(tmp), reuse
+
+
+def save_database(target: Path) -> None:
+    """Keep the database (SQLite) as `target`, for --prebuilt."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(connection.settings_dict["NAME"], target)
 
 
 def drop_scratch(scratch: str | None) -> None:

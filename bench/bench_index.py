@@ -21,7 +21,6 @@ import json
 import os
 import random
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -107,20 +106,13 @@ def main() -> None:
         child(args.prefixes, args.lookups)
         return
 
-    from bench_import import drop_scratch, setup_database, write_assignments
+    from bench_import import drop_scratch, prepared_database, save_database, write_assignments
 
-    if args.prebuilt and os.environ.get("DATABASE_URL"):
-        raise SystemExit("--prebuilt is for the SQLite default only")
     with tempfile.TemporaryDirectory(prefix="abusedesk-bench-") as tmp:
-        reuse = bool(args.prebuilt and args.prebuilt.exists())
-        if reuse:
-            shutil.copyfile(args.prebuilt, Path(tmp) / "abusedesk.sqlite3")
-        scratch = setup_database(tmp)
+        scratch, reuse = prepared_database(tmp, args.prebuilt)
         try:
             import_seconds = None
             if not reuse:
-                from bench_ingest import save_database
-
                 from abusedesk.network.importer import import_assignments
 
                 path = Path(tmp) / "assignments.csv"

@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,26 +57,23 @@ def write_report(path: Path, rows: int, hosts: int, prefixes: int) -> None:
 
 def build_assignments(tmp: Path, prefixes: int):
     from bench_import import write_assignments
-    from django.db.models import Value
-    from django.db.models.functions import Concat
 
     from abusedesk.network.importer import import_assignments
-    from abusedesk.network.models import Customer
 
     assignments = tmp / "assignments.csv"
     write_assignments(assignments, prefixes)
-    imported = import_assignments(assignments)
-    # Customers created by the import have no contact yet; real ones do (forward mails).
-    Customer.objects.update(abuse_email=Concat(Value("abuse@"), "reference", Value(".example")))
-    return imported
+    return import_assignments(assignments)
 
 
-def save_database(target: Path) -> None:
-    from django.db import connection
+def give_customers_contacts() -> None:
+    """Customers created by the import have no contact yet; real ones do (forward mails).
+    Done on a --prebuilt copy too: bench_index.py may have made the file."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat
 
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copyfile(connection.settings_dict["NAME"], target)
+    from abusedesk.network.models import Customer
+
+    Customer.objects.filter(abuse_email="").update(abuse_email=Concat(Value("abuse@"), "reference", Value(".example")))
 
 
 def ingest_child(path: str) -> None:
@@ -123,15 +119,10 @@ def main() -> None:
             ingest_child(args.child)
         return
 
-    from bench_import import drop_scratch, setup_database
+    from bench_import import drop_scratch, prepared_database, save_database
 
-    if args.prebuilt and os.environ.get("DATABASE_URL"):
-        raise SystemExit("--prebuilt is for the SQLite default only")
     with tempfile.TemporaryDirectory(prefix="abusedesk-bench-") as tmp:
-        reuse = bool(args.prebuilt and args.prebuilt.exists())
-        if reuse:
-            shutil.copyfile(args.prebuilt, Path(tmp) / "abusedesk.sqlite3")
-        scratch = setup_database(tmp)
+        scratch, reuse = prepared_database(tmp, args.prebuilt)
         try:
             started = time.monotonic()
             imported = import_seconds = None
@@ -140,6 +131,7 @@ def main() -> None:
                 import_seconds = time.monotonic() - started
                 if args.prebuilt:
                     save_database(args.prebuilt)
+            give_customers_contacts()
             report = Path(tmp) / "2026-11-21-scan_rdp-nl-asn64496.csv"
             write_report(report, args.rows, args.hosts, args.prefixes)
             size = report.stat().st_size
