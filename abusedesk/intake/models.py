@@ -134,7 +134,7 @@ class RawMessage(models.Model):
         if getattr(self, "_content", None) is None and self.pk is not None:
             # bytes, not PostgreSQL's memoryview: the parsers want bytes, and one copy is enough.
             self._content = bytes(RawContent.objects.values_list("data", flat=True).get(raw_id=self.pk))
-        return self._content
+        return getattr(self, "_content", None)
 
     def open_content(self, piece: int = 4 * 2**20):
         """The stored bytes as a binary file read `piece` bytes at a time: a feed
