@@ -366,8 +366,9 @@ def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _Diges
     for case_id, port in select_in("SELECT case_id, port FROM cases_report WHERE case_id IN %s AND port IS NOT NULL",
                                    ids):
         ports.setdefault(case_id, port)
-    # Plain rows, not model instances: a digest batch has a thousand customers.
-    customers = {pk: (name, language, tz, abuse or main) for pk, name, language, tz, abuse, main in Customer.objects
+    # Plain rows, not model instances: a digest batch has thousands of customers.
+    customers = {pk: (name, language, tz, Customer.contact_of(abuse, main))
+                 for pk, name, language, tz, abuse, main in Customer.objects
                  .filter(pk__in=list(by_customer))
                  .values_list("pk", "name", "language", "timezone", "abuse_email", "main_email")}
     entities = Entity.objects.in_bulk({row[2] for row in cases.values()})

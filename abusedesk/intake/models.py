@@ -186,6 +186,7 @@ class _StoredBytes(io.RawIOBase):
 
     def __init__(self, raw_id: int, size: int, piece: int):
         self.raw_id, self.size, self.piece, self.pos = raw_id, size, piece, 0
+        self.rowid = None  # SQLite: where the blob is, looked up on the first read
 
     def readable(self) -> bool:
         return True
@@ -203,10 +204,11 @@ class _StoredBytes(io.RawIOBase):
         if connection.vendor == "sqlite":
             # Incremental blob I/O: substr() would load the whole value for every piece.
             connection.ensure_connection()
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT rowid FROM intake_rawcontent WHERE raw_id = %s", [self.raw_id])
-                (rowid,) = cursor.fetchone()
-            with connection.connection.blobopen("intake_rawcontent", "data", rowid, readonly=True) as blob:
+            if self.rowid is None:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT rowid FROM intake_rawcontent WHERE raw_id = %s", [self.raw_id])
+                    (self.rowid,) = cursor.fetchone()
+            with connection.connection.blobopen("intake_rawcontent", "data", self.rowid, readonly=True) as blob:
                 blob.seek(offset)
                 return blob.read(length)
         with connection.cursor() as cursor:

@@ -96,11 +96,12 @@ def process_raw_message(raw_id: int, progress=None) -> dict | None:
 
 
 def _process(raw: RawMessage, progress) -> dict:
-    if _is_feed_file(raw):
+    head = _head(raw) if raw.channel not in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP) else b""
+    if head and _is_feed_file(raw, head):
         # Streamed from the database: the report is never in memory whole.
         if raw.notifier_id is None and raw.channel == RawMessage.Channel.FILE:
-            raw.notifier, _trusted = trust.identify(_head(raw), "")  # named, never proven
-        summary = _process_feed(raw, progress)
+            raw.notifier, _trusted = trust.identify(head, "")  # named, never proven
+        summary = _process_feed(raw, head, progress)
         if summary is not None:
             return summary
     content = raw.content
@@ -146,26 +147,24 @@ def _new_summary() -> Counter:
 # -- the streaming path (feeds)
 
 def _head(raw: RawMessage, size: int = 64 * 1024) -> bytes:
+    """The first bytes of a stored notice: enough to recognise a feed and estimate its rows."""
     with raw.open_content(piece=size) as stream:
         return stream.read(size)
 
 
-def _is_feed_file(raw: RawMessage) -> bool:
-    if raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
-        return False
+def _is_feed_file(raw: RawMessage, head: bytes) -> bool:
     try:
-        return shadowserver.looks_like(raw.filename or None, _head(raw, 4096))
+        return shadowserver.looks_like(raw.filename or None, head[:4096])
     except Exception:  # detection must never stop a notice; the full parser decides
         return False
 
 
-def _process_feed(raw: RawMessage, progress) -> dict | None:
+def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     started, cpu_started = time.monotonic(), time.process_time()
     try:
         info, events = shadowserver.iter_events(raw.open_content(), raw.filename or None, parse_context())
     except ParseError:
         return None  # the dispatcher parses it again and says why (staff queue)
-    head = _head(raw)
     # Rows in the whole report, estimated from its first 64 KiB (for the progress bar).
     total = max(round(raw.size * max(head.count(b"\n"), 1) / max(len(head), 1)) - 1, 1)
     facts = NoticeFacts(category=info.category)

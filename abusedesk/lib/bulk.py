@@ -126,9 +126,9 @@ def update_rows(table: str, assignments: str, columns: dict[str, str], rows: lis
 
 
 def _stage(cursor, table: str, select: str) -> str:
-    """A temporary table shaped like `select` from `table` (PostgreSQL), gone at the end of the transaction."""
+    """A temporary table shaped like `select` from `table` (PostgreSQL), for one atomic block: the
+    caller drops it when done, and a failure rolls its creation back with the rest."""
     stage = "stage_" + table.strip('"')
-    cursor.execute(f"DROP TABLE IF EXISTS {stage}")
     cursor.execute(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {select} FROM {table} WITH NO DATA")
     return stage
 

@@ -66,8 +66,12 @@ class Customer(models.Model):
 
     @property
     def contact_email(self) -> str:
-        """Where notices go: the abuse contact, else the main contact."""
-        return self.abuse_email or self.main_email
+        return self.contact_of(self.abuse_email, self.main_email)
+
+    @staticmethod
+    def contact_of(abuse_email: str, main_email: str) -> str:
+        """Where notices go: the abuse contact, else the main contact (also for plain rows)."""
+        return abuse_email or main_email
 
     def notified_customer(self) -> "Customer":
         """The provider's own customer for this account: the reseller for an end customer."""
