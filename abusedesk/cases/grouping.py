@@ -5,10 +5,17 @@ thousands): one query finds the open cases of the chunk, new cases are
 inserted together, counters are updated together. It only assigns
 `case_id` on the rows; the caller stores them (in the same transaction).
 
-New cases are forwarded with notify.forward_case, the one place that
-knows how: at once for notices, and for feeds right after their chunks are
-committed (forward_new_cases, also a sweep step, so a crash in between only
-delays the mail).
+How new cases are forwarded (`forward`):
+- NOW: one mail each with notify.forward_case, in the same transaction
+  (notices with a handful of cases);
+- LATER: left new, forwarded once the whole notice is in (big notices: then
+  one digest per customer), or by forward_new_cases, a sweep step, should
+  the run die in between;
+- IN_DIGEST (feeds): opened forwarded, with one audit entry that says so;
+  the notice's run queues one digest per customer listing them
+  (notify.queue_digests) before it marks the notice done, so a crash in
+  between has the notice processed again, digests included. A customer
+  without a contact address gets its cases as new: they wait for one.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter, datetime_adapter, select_in, update_rows
 from abusedesk.network.models import Customer, Entity
 from abusedesk.policy.deadlines import deadline_from, deadline_hours
+from abusedesk.policy.followup import PolicyCache, check_point
 
 from . import notify
 from .models import AUDIT_FIELDS, AuditLog, Case, Report
@@ -38,10 +46,12 @@ CONTENT_CATEGORIES = frozenset({"phishing", "csam", "terrorism", "copyright", "f
 # so that the database can use that index for the open-case query.
 _OPEN = sorted(OPEN_STATES)
 
+NOW, LATER, IN_DIGEST = "now", "later", "in_digest"  # how new cases are forwarded
+
 CASE_FIELDS = ["reply_token", "entity_id", "customer_id", "end_customer_id", "assignment_id", "notifier_id",
                "category", "target", "ip", "url", "domain", "state", "sensitive", "law_enforcement",
                "received_at", "first_seen", "last_seen", "report_count", "deadline", "deadline_hours", "next_check_at",
-               "deadline_pause_reason", "reminders_sent", "resolution", "resolution_text",
+               "forwarded_at", "deadline_pause_reason", "reminders_sent", "resolution", "resolution_text",
                "close_reason", "created_at", "updated_at"]
 
 
@@ -55,6 +65,7 @@ class GroupResult:
     def __init__(self):
         self.new_ids: list[int] = []
         self.updated_ids: list[int] = []
+        self.in_digest_ids: list[int] = []  # new cases opened forwarded (IN_DIGEST)
 
 
 class _Caches:
@@ -62,14 +73,19 @@ class _Caches:
 
     def __init__(self):
         self.entity_of: dict[int, int] = {}  # customer -> entity
+        self.contact_of: dict[int, str] = {}  # customer -> address its mail goes to, "" for none
         self.entities: dict[int, Entity] = {}
         self.with_override: set[int] = set()
         self.hours: dict[tuple, float] = {}
+        self.policies = PolicyCache()
 
     def load_customers(self, ids) -> None:
         missing = [i for i in ids if i not in self.entity_of]
         # Plain rows, not model instances: a feed has tens of thousands of customers.
-        self.entity_of.update(select_in("SELECT id, entity_id FROM network_customer WHERE id IN %s", missing))
+        for pk, entity_id, abuse, main in select_in(
+                "SELECT id, entity_id, abuse_email, main_email FROM network_customer WHERE id IN %s", missing):
+            self.entity_of[pk] = entity_id
+            self.contact_of[pk] = Customer.contact_of(abuse, main)
         self.with_override.update(customer_id for (customer_id,) in select_in(
             "SELECT DISTINCT customer_id FROM policy_customerdeadline WHERE customer_id IN %s", missing))
         entities = {self.entity_of[i] for i in missing} - set(self.entities)
@@ -88,13 +104,11 @@ class _Caches:
 
 
 def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None = None,
-               defer_forward: bool = False) -> GroupResult:
+               forward: str = NOW) -> GroupResult:
     """Join each matched row to its open case or open one; sets row.case_id.
 
-    New cases are forwarded at once with notify.forward_case, or, with
-    `defer_forward` (feeds: tens of thousands of new cases), left in state
-    new for forward_new_cases, so that writing the cases is not held up by
-    rendering their mails."""
+    New cases are forwarded as `forward` says (NOW, LATER or IN_DIGEST: see
+    the module's docstring)."""
     result = GroupResult()
     groups: dict[tuple, list] = {}
     for row in rows:
@@ -133,25 +147,30 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
     if not new_keys:
         return result
     caches.load_customers({key[0] for key in new_keys})
-    values = [_new_case(raw, key, groups[key], caches, sensitive, notice_hours, now) for key in new_keys]
+    values = [_new_case(raw, key, groups[key], caches, sensitive, notice_hours, now, forward == IN_DIGEST)
+              for key in new_keys]
     Inserter(Case, CASE_FIELDS).insert(values)
     ids = _ids_by_token([v[0] for v in values])
-    hours_at = CASE_FIELDS.index("deadline_hours")
+    hours_at, state_at = CASE_FIELDS.index("deadline_hours"), CASE_FIELDS.index("state")
+    audits = []
     for v, key in zip(values, new_keys, strict=True):
         pk = ids[v[0]]
         for r in groups[key]:
             r.case_id = pk
         result.new_ids.append(pk)
-    Inserter(AuditLog, AUDIT_FIELDS).insert(
-        (ids[v[0]], "", "system", "created", "", State.NEW, f"notice #{raw.pk}",
-         {"raw_message": raw.pk, "deadline_hours": v[hours_at]}, now)
-        for v in values
-    )
-    if not defer_forward:
+        data = {"raw_message": raw.pk, "deadline_hours": v[hours_at]}
+        reason = f"notice #{raw.pk}"
+        if v[state_at] == State.FORWARDED:
+            result.in_digest_ids.append(pk)
+            data["forwarded"] = "digest"
+            reason += f", forwarded to {caches.contact_of[key[0]]} (digest)"
+        audits.append((pk, "", "system", "created", "", v[state_at], reason, data, now))
+    Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
+    if forward == NOW:
         cases = Case.objects.select_related("customer", "entity").in_bulk(result.new_ids)
         for key, pk in zip(new_keys, result.new_ids, strict=True):
             notify.forward_case(cases[pk], groups[key])
-    # else (feeds): the cases are committed with the chunk, forward_new_cases mails them next.
+    # else: the cases are committed with the chunk, their mails follow (see the module's docstring).
     log.info("notice #%s: %d new case(s), %d updated", raw.pk, len(values), len(updates))
     return result
 
@@ -182,13 +201,23 @@ def _ids_by_token(tokens: list[str]) -> dict[str, int]:
     return dict(select_in("SELECT reply_token, id FROM cases_case WHERE reply_token IN %s", tokens))
 
 
-def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime) -> tuple:
+def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime, in_digest: bool) -> tuple:
     """The CASE_FIELDS values of a new case."""
     customer_id, target, category = key
     first = rows[0]
     hours = caches.deadline_hours(customer_id, category, notice_hours, raw.notifier)
     received = raw.received_at
     seen = [r.seen_at for r in rows]
+    deadline = deadline_from(received, hours)
+    forwarded = in_digest and bool(caches.contact_of[customer_id])
+    if forwarded:
+        # What forwarding a case schedules: its first reminder point, or the deadline.
+        points, informational = caches.policies.get(caches.entity_of[customer_id], category)
+        next_check_at = check_point(deadline, hours, points, 0, informational)
+    else:
+        # Checked at the deadline even if it is never forwarded (no contact address):
+        # forwarding reschedules it with its reminders.
+        next_check_at = deadline
     values = {
         "reply_token": secrets.token_hex(12),
         "entity_id": caches.entity_of[customer_id],
@@ -201,7 +230,7 @@ def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: dat
         "ip": first.ip,
         "url": first.url if target == first.url else "",
         "domain": first.domain,
-        "state": State.NEW,
+        "state": State.FORWARDED if forwarded else State.NEW,
         "sensitive": sensitive or category == "csam",
         "law_enforcement": False,
         "received_at": received,
@@ -209,11 +238,10 @@ def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: dat
         "last_seen": max(seen),
         "report_count": len(rows),
         # The clock starts when the notice reached us, not when we processed it.
-        "deadline": deadline_from(received, hours),
+        "deadline": deadline,
         "deadline_hours": hours,
-        # Checked at the deadline even if it is never forwarded (no contact address):
-        # forwarding reschedules it with its reminders.
-        "next_check_at": deadline_from(received, hours),
+        "next_check_at": next_check_at,
+        "forwarded_at": now if forwarded else None,
         "deadline_pause_reason": "",
         "reminders_sent": 0,
         "resolution": "",

@@ -326,40 +326,59 @@ def forward_digests(raw, case_ids) -> int:
     """Forward the new cases `case_ids` of notice `raw` as one digest per customer; returns
     how many cases were forwarded. Cases of a customer without a contact address stay new
     (their deadline still escalates them to the desk); cases no longer new are skipped."""
-    ids = sorted(case_ids)
-    by_customer: dict[int, list[int]] = {}
-    for start in range(0, len(ids), 2000):
-        rows = (Case.objects.filter(pk__in=ids[start:start + 2000], state=State.NEW)
-                .values_list("customer_id", "id"))
-        for customer_id, pk in rows:
-            by_customer.setdefault(customer_id, []).append(pk)
-    customers = sorted(by_customer)
+    return _digests(raw, case_ids, opened_forwarded=False)
+
+
+def queue_digests(raw, case_ids) -> int:
+    """Queue the digests of feed cases that were opened forwarded (grouping.IN_DIGEST);
+    returns how many cases they list. Run again (a resumed notice), it queues only the
+    digests that are missing: the same cases give the same dedupe keys."""
+    return _digests(raw, case_ids, opened_forwarded=True)
+
+
+def opened_in_digest(raw) -> set[int]:
+    """The cases notice `raw` opened forwarded, as their audit entries record them
+    (a resumed run lost the ids its crashed predecessor kept in memory)."""
+    return set(AuditLog.objects.filter(verb="created", to_state=State.FORWARDED, data__raw_message=raw.pk,
+                                       data__forwarded="digest").values_list("case_id", flat=True))
+
+
+def _digests(raw, case_ids, *, opened_forwarded: bool) -> int:
+    from abusedesk.lib.bulk import select_in
     from abusedesk.policy.followup import PolicyCache
 
+    state = State.FORWARDED if opened_forwarded else State.NEW
+    by_customer: dict[int, list[int]] = {}
+    for customer_id, pk in select_in("SELECT customer_id, id FROM cases_case WHERE id IN %s AND state = %s",
+                                     sorted(case_ids), state):
+        by_customer.setdefault(customer_id, []).append(pk)
+    customers = sorted(by_customer)
     frames, policies = _DigestFrames(), PolicyCache()
     done = 0
     for start in range(0, len(customers), DIGEST_CUSTOMERS):
         with transaction.atomic():
-            done += _forward_digest_batch(raw, {c: by_customer[c] for c in customers[start:start + DIGEST_CUSTOMERS]},
-                                          frames, policies)
+            batch = {c: sorted(by_customer[c]) for c in customers[start:start + DIGEST_CUSTOMERS]}
+            done += _digest_batch(raw, batch, frames, policies, opened_forwarded)
     return done
 
 
-def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames, policies) -> int:
-    from abusedesk.cases.models import AuditLog
-    from abusedesk.lib.bulk import Inserter, datetime_adapter, select_in, update_in
+def _digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames, policies,
+                  opened_forwarded: bool) -> int:
+    from abusedesk.lib.bulk import Inserter, datetime_adapter, datetime_reader, select_in, update_in
     from abusedesk.network.models import Customer, Entity
     from abusedesk.policy.followup import check_point
 
     ids = [pk for pks in by_customer.values() for pk in pks]
-    fields = ("id", "customer_id", "entity_id", "category", "target", "first_seen", "deadline", "deadline_hours")
-    cases: dict[int, tuple] = {}
-    for start in range(0, len(ids), 2000):
-        qs = Case.objects.filter(pk__in=ids[start:start + 2000], state=State.NEW).order_by("id")
-        if connection.features.has_select_for_update_skip_locked:
-            # Locked: a concurrent forwarder skips these; re-checked state=new above.
-            qs = qs.select_for_update(skip_locked=True, of=("self",))
-        cases.update((row[0], row) for row in qs.values_list(*fields))
+    columns = "id, customer_id, entity_id, category, target, first_seen, deadline, deadline_hours"
+    sql = f"SELECT {columns} FROM cases_case WHERE id IN %s AND state = %s ORDER BY id"
+    if not opened_forwarded and connection.features.has_select_for_update_skip_locked:
+        # Locked: a concurrent forwarder skips these; re-checked state=new above.
+        sql += " FOR UPDATE SKIP LOCKED"
+    # Opened forwarded: nothing changes on the case, only its mail is queued.
+    read = datetime_reader()
+    cases = {pk: (pk, customer_id, entity_id, category, target, read(first_seen), read(deadline), hours)
+             for pk, customer_id, entity_id, category, target, first_seen, deadline, hours
+             in select_in(sql, ids, State.FORWARDED if opened_forwarded else State.NEW)}
     if not cases:
         return 0
     ports: dict[int, int] = {}
@@ -368,19 +387,21 @@ def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _Diges
         ports.setdefault(case_id, port)
     # Plain rows, not model instances: a digest batch has thousands of customers.
     customers = {pk: (name, language, tz, Customer.contact_of(abuse, main))
-                 for pk, name, language, tz, abuse, main in Customer.objects
-                 .filter(pk__in=list(by_customer))
-                 .values_list("pk", "name", "language", "timezone", "abuse_email", "main_email")}
+                 for pk, name, language, tz, abuse, main in select_in(
+                     "SELECT id, name, language, timezone, abuse_email, main_email FROM network_customer "
+                     "WHERE id IN %s", list(by_customer))}
     entities = Entity.objects.in_bulk({row[2] for row in cases.values()})
     notice = (raw.subject or raw.format or f"notice #{raw.pk}")[:200]
     now = clock.now()
     mails, audits = [], []
     forwarded: dict[object, list[int]] = {}  # next_check_at -> case ids
+    listed = 0
     for customer_id, pks in by_customer.items():
         name, language, tz, to = customers.get(customer_id, ("", "", "", ""))
         rows = [cases[pk] for pk in pks if pk in cases]
         if not rows or not to:
             continue
+        listed += len(rows)
         language = _language(language)
         tz = zone(tz)
         lines = []
@@ -401,6 +422,8 @@ def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _Diges
         mails.append((f"raw:{raw.pk}:digest:{customer_id}:{first}"[:200], "digest", None, to,
                       settings.DEFAULT_FROM_EMAIL, entities[rows[0][2]].abuse_email or "", subject[:500], body,
                       {"X-Abusedesk-Notice": str(raw.pk)}, now, now, "", "", ""))
+        if opened_forwarded:
+            continue
         reason = f"notice forwarded to {to} (digest)"
         for pk, _c, entity_id, category, _t, _f, deadline, hours in rows:
             points, informational = policies.get(entity_id, category)
@@ -414,4 +437,4 @@ def _forward_digest_batch(raw, by_customer: dict[int, list[int]], frames: _Diges
                   "WHERE state = %s AND id IN %s", pks, State.FORWARDED, adapt(now),
                   adapt(next_check_at) if next_check_at else None, adapt(now), State.NEW)
     Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
-    return len(audits)
+    return listed

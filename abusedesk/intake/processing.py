@@ -28,7 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 
 from abusedesk.cases import notify
-from abusedesk.cases.grouping import forward_each, group_rows
+from abusedesk.cases.grouping import IN_DIGEST, LATER, NOW, forward_each, group_rows
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import State
 from abusedesk.lib import clock
@@ -172,12 +172,13 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     summary = _new_summary()
     summary["resumed_at"] = raw.events_done
     new_cases: set[int] = set()
+    in_digest: set[int] = set()
     skip = raw.events_done
     numbered = enumerate(events)
     if skip:
         numbered = islice(numbered, skip, None)  # committed before a crash: parsed again, not written again
     for chunk in _chunks(numbered):
-        _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, defer_forward=True)
+        _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, forward=IN_DIGEST, in_digest=in_digest)
         if progress:
             progress(raw.events_done, max(total, raw.events_done))
     raw.format = shadowserver.FORMAT
@@ -186,16 +187,20 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     raw.subject = f"Shadowserver {info.report_type}"[:500]
     raw.event_count = info.events
     raw.errors = list(info.warnings)[:50] if not info.events else []
-    with transaction.atomic():
-        _conclude(raw, NotifierInfo(name="Shadowserver", no_reply=True), summary, allow_reply=False)
-        _done(raw)
+    _conclude(raw, NotifierInfo(name="Shadowserver", no_reply=True), summary, allow_reply=False)
     summary["events"] = info.events
     summary["seconds_to_cases"] = round(time.monotonic() - started, 3)
     summary["cpu_seconds_to_cases"] = round(time.process_time() - cpu_started, 3)
     if summary["events"] >= ANALYZE_AFTER:
         refresh_statistics()
-    # The new cases are committed; now their digests (a crash here: the sweep sends them).
-    summary["forwarded"] += _forward(raw, new_cases, resumed=summary["resumed_at"] > 0, digest=True)
+    # The cases are committed, those with a contact opened forwarded: now their
+    # digests. The notice is done only after them, so that a crash in between
+    # has it processed again: nothing left to write but the missing digests.
+    if summary["resumed_at"]:
+        in_digest |= notify.opened_in_digest(raw)
+    notify.queue_digests(raw, in_digest)
+    with transaction.atomic():
+        _done(raw)
     summary["seconds"] = round(time.monotonic() - started, 3)
     return dict(summary)
 
@@ -229,7 +234,7 @@ def _process_notice(raw: RawMessage, notice) -> dict:
         lookup = lookup_db if len(notice.events) <= SMALL_NOTICE else prefix_index.current().lookup
         new_cases: set[int] = set()
         for chunk in _chunks(enumerate(notice.events)):
-            _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, defer_forward=True)
+            _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, forward=LATER)
         # Many new cases (a big notice): one digest per customer; a handful: one mail each.
         summary["forwarded"] += _forward(raw, new_cases, resumed=False,
                                          digest=len(new_cases) > notify.DIGEST_MIN_CASES)
@@ -259,7 +264,7 @@ def _chunks(numbered):
 # -- writing a chunk
 
 def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *, status: str = "",
-                  defer_forward: bool = False) -> None:
+                  forward: str = NOW, in_digest: set | None = None) -> None:
     """Write one chunk and advance raw.events_done, all or nothing."""
     done = chunk[-1][0] + 1
     for attempt in range(1, CHUNK_RETRIES + 1):
@@ -271,7 +276,7 @@ def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *
                     events_done=done, claimed_at=clock.now())
                 if not moved:
                     raise Superseded()
-                counts = _write_chunk(raw, facts, chunk, lookup, new_cases, status, defer_forward)
+                counts = _write_chunk(raw, facts, chunk, lookup, new_cases, status, forward)
             break
         except IntegrityError:
             # A concurrent worker opened one of our cases first: the chunk is
@@ -281,10 +286,14 @@ def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *
             log.info("raw message %s: chunk at %s raced another worker, retrying", raw.pk, chunk[0][0])
     raw.events_done = done
     new_cases.update(counts.pop("new_ids"))
+    in_digest_ids = counts.pop("in_digest_ids")
+    if in_digest is not None:
+        in_digest.update(in_digest_ids)
+    summary["forwarded"] += len(in_digest_ids)
     summary.update(counts)
 
 
-def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, defer_forward: bool) -> Counter:
+def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, forward: str) -> Counter:
     make_row = row_maker(raw, facts, notifier_key(raw))
     counts = Counter()
     rows, seen = [], set()
@@ -308,13 +317,15 @@ def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, defer_f
             resolve_row(row, lookup)
         matched = [r for r in rows if r.status == Report.Status.MATCHED]
         result = group_rows(raw, matched, sensitive=facts.sensitive, notice_hours=facts.deadline_hours,
-                            defer_forward=defer_forward)
+                            forward=forward)
         counts["cases_new"] += len(result.new_ids)
         counts["cases_updated"] += len(set(result.updated_ids) - new_cases)
         counts["new_ids"] = result.new_ids
+        counts["in_digest_ids"] = result.in_digest_ids
     now = clock.now()
     Inserter(Report, FIELDS, ignore_conflicts=True).insert(r.values(now) for r in rows)
     counts.setdefault("new_ids", [])
+    counts.setdefault("in_digest_ids", [])
     return counts
 
 

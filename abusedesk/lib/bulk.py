@@ -41,6 +41,16 @@ def datetime_adapter():
     return _datetime_adapter(connection.vendor, connection.timezone)
 
 
+def datetime_reader():
+    """What Django makes of a datetime column in a plain-SQL row: SQLite's
+    converter gives a naive datetime in the connection's zone, PostgreSQL an
+    aware one already."""
+    if connection.vendor != "sqlite":
+        return _identity
+    tz = connection.timezone
+    return lambda value: value.replace(tzinfo=tz) if value is not None and value.tzinfo is None else value
+
+
 def _adapter(field):
     ops = connection.ops
     if isinstance(field, models.DateTimeField):

@@ -43,15 +43,17 @@ def test_a_feed_notice_sends_one_digest_per_customer_listing_its_cases(demo, clo
 
 def test_each_case_is_forwarded_once_with_an_audit_entry_and_a_next_check(demo, clock, tmp_path):
     ingest.ingest_files([feed(tmp_path, OURS_A)])
+    raw = RawMessage.objects.get()
     cases = list(Case.objects.all())
     assert len(cases) == 30
     for case in cases:
         assert case.state == "forwarded" and case.forwarded_at == clock.now
         # The first reminder point (policy default) comes before the deadline.
         assert case.next_check_at is not None and case.received_at < case.next_check_at <= case.deadline
-        entry = AuditLog.objects.get(case=case, verb="transition")
-        assert (entry.from_state, entry.to_state) == ("new", "forwarded")
-        assert entry.reason == f"notice forwarded to {case.customer.contact_email} (digest)"
+        # Opened forwarded: one entry says both.
+        entry = AuditLog.objects.get(case=case)
+        assert (entry.verb, entry.from_state, entry.to_state) == ("created", "", "forwarded")
+        assert entry.reason == f"notice #{raw.pk}, forwarded to {case.customer.contact_email} (digest)"
 
 
 def test_a_resumed_or_repeated_forward_sends_nothing_twice(demo, clock, tmp_path):
@@ -61,8 +63,9 @@ def test_a_resumed_or_repeated_forward_sends_nothing_twice(demo, clock, tmp_path
     assert notify.forward_digests(raw, ids) == 0
     assert grouping.forward_new_cases() == 0
     run_sweep()
+    assert notify.queue_digests(raw, ids) == 30  # lists them again, but queues no second mail
     assert OutgoingMail.objects.filter(kind="digest").count() == 1
-    assert AuditLog.objects.filter(verb="transition", to_state="forwarded").count() == 30
+    assert AuditLog.objects.filter(to_state="forwarded").count() == 30
 
 
 def test_cases_waiting_for_a_contact_go_out_as_a_digest_from_the_sweep(demo, clock, tmp_path):

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from abusedesk.cases.grouping import forward_new_cases, group_rows
+from abusedesk.cases.grouping import IN_DIGEST, LATER, forward_new_cases, group_rows
 from abusedesk.cases.models import AuditLog, Case, Report
 from abusedesk.cases.states import State
 from abusedesk.cases.workflow import transition
@@ -65,9 +65,9 @@ def test_a_new_report_reopens_a_resolved_case(demo):
     assert case.state == State.FORWARDED and case.resolved_at is None and Case.objects.count() == 1
 
 
-def test_feed_cases_are_written_first_and_forwarded_after(demo):
+def test_cases_of_a_big_notice_are_written_first_and_forwarded_after(demo):
     raw, rows = rows_for(["198.51.100.5", "198.51.100.200"])
-    group_rows(raw, rows, defer_forward=True)
+    group_rows(raw, rows, forward=LATER)
     Inserter(Report, FIELDS).insert(r.values(clock.now()) for r in rows)  # what the caller does
     assert set(Case.objects.values_list("state", flat=True)) == {State.NEW}
     assert AuditLog.objects.filter(verb="created").count() == 2 and not OutgoingMail.objects.exists()
@@ -90,3 +90,22 @@ def test_a_notice_parsed_whole_groups_its_reports_one_notice_at_a_time(demo):
     case = Case.objects.get()
     assert (case.target, case.report_count, case.state) == ("http://198.51.100.10/login", 2, State.FORWARDED)
     assert list(case.reports.values_list("case_id", flat=True)) == [case.pk, case.pk]
+
+
+def test_feed_cases_open_forwarded_with_one_audit_entry_and_wait_for_their_digest(demo, clock):
+    from abusedesk.network.models import Customer
+
+    Customer.objects.filter(reference="customer-b").update(abuse_email="", main_email="")
+    raw, rows = rows_for(["198.51.100.5", "198.51.100.200"])
+    result = group_rows(raw, rows, forward=IN_DIGEST)
+    a = Case.objects.get(ip="198.51.100.5")
+    b = Case.objects.get(ip="198.51.100.200")
+    assert result.in_digest_ids == [a.pk]
+    assert a.state == State.FORWARDED and a.forwarded_at == clock.now
+    assert a.received_at < a.next_check_at <= a.deadline  # the first reminder point
+    entry = AuditLog.objects.get(case=a)
+    assert (entry.verb, entry.from_state, entry.to_state) == ("created", "", State.FORWARDED)
+    assert entry.reason == f"notice #{raw.pk}, forwarded to abuse@customer-a.example (digest)"
+    # No address: the case waits as new, checked at its deadline.
+    assert b.state == State.NEW and b.forwarded_at is None and b.next_check_at == b.deadline
+    assert not OutgoingMail.objects.exists()  # the digest is the notice's run's to queue

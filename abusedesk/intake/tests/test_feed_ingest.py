@@ -50,7 +50,7 @@ def check_counts():
     assert {count for _t, count, _s in state["cases"]} == {ROWS // 100}
     assert {s for _t, _c, s in state["cases"]} == {"forwarded"}
     # A feed is forwarded as one digest per customer (two customers), each case once.
-    assert state["mails"] == 2 and state["audit"] == 160
+    assert state["mails"] == 2 and state["audit"] == 80  # opened forwarded: one entry each
     assert set(OutgoingMail.objects.values_list("kind", flat=True)) == {"digest"}
     return state
 
@@ -111,6 +111,39 @@ def test_a_crash_in_the_middle_resumes_without_duplicates_or_losses(demo, report
     check_counts()
 
 
+def test_a_crash_before_the_digests_sends_them_when_the_notice_is_resumed(demo, report_file, small_chunks,
+                                                                           monkeypatch, clock, settings):
+    from abusedesk.cases import notify
+    from abusedesk.intake.store import store_raw
+
+    raw, _ = store_raw(report_file.read_bytes(), RawMessage.Channel.FILE, filename=report_file.name, enqueue=False)
+    real = notify._digest_batch
+    calls = {"n": 0}
+
+    def crash_after_one(*args):
+        # The first customer's digest is committed, then the worker dies.
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise Crash()
+        return real(*args)
+
+    monkeypatch.setattr(notify, "DIGEST_CUSTOMERS", 1)
+    monkeypatch.setattr(notify, "_digest_batch", crash_after_one)
+    with pytest.raises(Crash):
+        processing.process_raw_message(raw.pk)
+    raw.refresh_from_db()
+    # Every case is in and opened forwarded, but the notice is not done: its digests are not.
+    assert (raw.state, raw.events_done) == ("processing", ROWS)
+    assert OutgoingMail.objects.count() == 1
+    clock.advance(seconds=settings.CLAIM_TIMEOUT + 1)
+    assert process_pending_raw() == 1
+    raw.refresh_from_db()
+    assert raw.state == "done"
+    check_counts()  # the missing digest, and the first not twice
+    for mail in OutgoingMail.objects.all():
+        assert mail.body.count("| 3389 |") == 40
+
+
 def test_an_error_in_the_middle_is_retried_from_where_it_stopped(demo, report_file, small_chunks, monkeypatch):
     from abusedesk.intake.store import store_raw
 
@@ -148,7 +181,7 @@ def test_a_later_report_on_the_same_host_joins_the_open_case(demo, tmp_path, sma
     assert case.last_seen == datetime(2026, 11, 22, 0, 0, 2, tzinfo=UTC)
     # No second forward for the same case: one digest, from the first report.
     assert OutgoingMail.objects.filter(kind="digest").count() == 1
-    assert AuditLog.objects.filter(case=case, verb="transition", to_state="forwarded").count() == 1
+    assert AuditLog.objects.filter(case=case, to_state="forwarded").count() == 1
 
 
 def test_rows_seen_before_are_stored_once(demo, tmp_path):
