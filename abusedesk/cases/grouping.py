@@ -47,6 +47,12 @@ CONTENT_CATEGORIES = frozenset({"phishing", "csam", "terrorism", "copyright", "f
 _OPEN = sorted(OPEN_STATES)
 
 NOW, LATER, IN_DIGEST = "now", "later", "in_digest"  # how new cases are forwarded
+# Open cases that reports join without a state change (a resolved one is reopened first).
+_JOINABLE = "state IN ({})".format(", ".join(f"'{s}'" for s in _OPEN if s != State.RESOLVED))
+
+
+class StaleCases(Exception):
+    """A case this run met earlier is no longer open: the chunk is grouped again, looked up."""
 
 CASE_FIELDS = ["reply_token", "entity_id", "customer_id", "end_customer_id", "assignment_id", "notifier_id",
                "category", "target", "ip", "url", "domain", "state", "sensitive", "law_enforcement",
@@ -66,6 +72,7 @@ class GroupResult:
         self.new_ids: list[int] = []
         self.updated_ids: list[int] = []
         self.in_digest_ids: list[int] = []  # new cases opened forwarded (IN_DIGEST)
+        self.cases: dict[tuple, int] = {}  # (customer, target, category) -> the open case the rows joined
 
 
 class _Caches:
@@ -104,11 +111,15 @@ class _Caches:
 
 
 def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None = None,
-               forward: str = NOW) -> GroupResult:
+               forward: str = NOW, known: dict[tuple, int] | None = None) -> GroupResult:
     """Join each matched row to its open case or open one; sets row.case_id.
 
     New cases are forwarded as `forward` says (NOW, LATER or IN_DIGEST: see
-    the module's docstring)."""
+    the module's docstring). `known` holds the cases earlier chunks of the
+    same notice joined or opened (GroupResult.cases, once committed): their
+    keys are not looked up again. Should one of them have been closed or
+    resolved since, StaleCases is raised; the caller rolls back and groups
+    the chunk again without `known`."""
     result = GroupResult()
     groups: dict[tuple, list] = {}
     for row in rows:
@@ -116,13 +127,17 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
     if not groups:
         return result
     now = clock.now()
-    open_cases = _open_cases(groups)
+    open_cases = _open_cases(groups, known or {})
     caches = _Caches()
 
+    # A resolved case with a new report is open again.
+    reopen = [pk for pk, state in open_cases.values() if state == State.RESOLVED]
+    for case in Case.objects.filter(pk__in=reopen):
+        transition(case, State.FORWARDED, label="system", reason="new report after the case was resolved")
     # Existing open cases: count the reports, widen first/last seen.
-    updates, reopen = [], []
+    updates = []
     adapt = datetime_adapter()
-    for key, (pk, state) in open_cases.items():
+    for key, (pk, _state) in open_cases.items():
         members = groups[key]
         seen = [r.seen_at for r in members]
         for r in members:
@@ -130,25 +145,27 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
         first, last = adapt(min(seen)), adapt(max(seen))
         updates.append((len(members), first, last, adapt(now), pk))
         result.updated_ids.append(pk)
-        if state == State.RESOLVED:
-            reopen.append(pk)
-    update_rows(
+        result.cases[key] = pk
+    changed = update_rows(
         "cases_case",
         "report_count = report_count + {n}, first_seen = CASE WHEN first_seen < {first} THEN first_seen ELSE {first} END, "
         "last_seen = CASE WHEN last_seen > {last} THEN last_seen ELSE {last} END, updated_at = {now}",
         {"n": "report_count", "first": "first_seen", "last": "last_seen", "now": "updated_at", "id": "id"},
-        updates,
+        updates, where=_JOINABLE,
     )
-    for case in Case.objects.filter(pk__in=reopen):
-        transition(case, State.FORWARDED, label="system", reason="new report after the case was resolved")
+    if changed < len(updates):  # only a case taken from `known` can have moved on: the rest are locked
+        raise StaleCases()
 
     # New cases: one multi-row INSERT, their ids found again by their unique reply tokens.
     new_keys = [key for key in groups if key not in open_cases]
     if not new_keys:
         return result
     caches.load_customers({key[0] for key in new_keys})
-    values = [_new_case(raw, key, groups[key], caches, sensitive, notice_hours, now, forward == IN_DIGEST)
-              for key in new_keys]
+    # The reply tokens from one read of the system's random source, not one each.
+    random = secrets.token_hex(12 * len(new_keys))
+    values = [_new_case(raw, key, groups[key], caches, sensitive, notice_hours, now, forward == IN_DIGEST,
+                        random[24 * i:24 * i + 24])
+              for i, key in enumerate(new_keys)]
     Inserter(Case, CASE_FIELDS).insert(values)
     ids = _ids_by_token([v[0] for v in values])
     hours_at, state_at = CASE_FIELDS.index("deadline_hours"), CASE_FIELDS.index("state")
@@ -158,6 +175,7 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
         for r in groups[key]:
             r.case_id = pk
         result.new_ids.append(pk)
+        result.cases[key] = pk
         data = {"raw_message": raw.pk, "deadline_hours": v[hours_at]}
         reason = f"notice #{raw.pk}"
         if v[state_at] == State.FORWARDED:
@@ -175,13 +193,18 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
     return result
 
 
-def _open_cases(groups) -> dict[tuple, tuple]:
-    """(customer, target, category) -> (id, state) of the open cases of these keys."""
+def _open_cases(groups, known: dict[tuple, int]) -> dict[tuple, tuple]:
+    """(customer, target, category) -> (id, state) of the open cases of these keys;
+    a key in `known` is taken from there (state unknown, checked by the update)."""
     ip_targets, other_targets = set(), set()
-    for (_customer, target, _category), members in groups.items():
-        # The target is the host's address (target_of), and the case stores it as its ip too.
-        (ip_targets if target == members[0].ip else other_targets).add(target)
     found: dict[tuple, tuple] = {}
+    for key, members in groups.items():
+        if key in known:
+            found[key] = (known[key], None)
+            continue
+        # The target is the host's address (target_of), and the case stores it as its ip too.
+        target = key[1]
+        (ip_targets if target == members[0].ip else other_targets).add(target)
     states = ", ".join(["%s"] * len(_OPEN))
     # Locked (PostgreSQL), in id order against deadlocks, so that a concurrent
     # worker's counters are not lost; SQLite serialises writers anyway.
@@ -201,7 +224,8 @@ def _ids_by_token(tokens: list[str]) -> dict[str, int]:
     return dict(select_in("SELECT reply_token, id FROM cases_case WHERE reply_token IN %s", tokens))
 
 
-def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime, in_digest: bool) -> tuple:
+def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime, in_digest: bool,
+              reply_token: str) -> tuple:
     """The CASE_FIELDS values of a new case."""
     customer_id, target, category = key
     first = rows[0]
@@ -219,7 +243,7 @@ def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: dat
         # forwarding reschedules it with its reminders.
         next_check_at = deadline
     values = {
-        "reply_token": secrets.token_hex(12),
+        "reply_token": reply_token,
         "entity_id": caches.entity_of[customer_id],
         "customer_id": customer_id,
         "end_customer_id": first.end_customer_id,

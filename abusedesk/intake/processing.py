@@ -28,7 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 
 from abusedesk.cases import notify
-from abusedesk.cases.grouping import IN_DIGEST, LATER, NOW, forward_each, group_rows
+from abusedesk.cases.grouping import IN_DIGEST, LATER, NOW, StaleCases, forward_each, group_rows
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import State
 from abusedesk.lib import clock
@@ -52,6 +52,7 @@ CHUNK = 20000
 SMALL_NOTICE = 50  # events; above this the in-memory prefix index answers
 CHUNK_RETRIES = 3
 ANALYZE_AFTER = 50_000  # events; a feed this big changes the tables' statistics
+KNOWN_CASES = 100_000  # cases a run remembers for its later chunks (a few MiB)
 
 
 class Superseded(Exception):
@@ -173,12 +174,16 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     summary["resumed_at"] = raw.events_done
     new_cases: set[int] = set()
     in_digest: set[int] = set()
+    # A host is listed again further down a report (another port, another time):
+    # its case, met in an earlier chunk, is not looked up again.
+    known: dict[tuple, int] = {}
     skip = raw.events_done
     numbered = enumerate(events)
     if skip:
         numbered = islice(numbered, skip, None)  # committed before a crash: parsed again, not written again
     for chunk in _chunks(numbered):
-        _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, forward=IN_DIGEST, in_digest=in_digest)
+        _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, forward=IN_DIGEST, in_digest=in_digest,
+                      known=known)
         if progress:
             progress(raw.events_done, max(total, raw.events_done))
     raw.format = shadowserver.FORMAT
@@ -264,10 +269,11 @@ def _chunks(numbered):
 # -- writing a chunk
 
 def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *, status: str = "",
-                  forward: str = NOW, in_digest: set | None = None) -> None:
+                  forward: str = NOW, in_digest: set | None = None, known: dict | None = None) -> None:
     """Write one chunk and advance raw.events_done, all or nothing."""
     done = chunk[-1][0] + 1
-    for attempt in range(1, CHUNK_RETRIES + 1):
+    attempt = 0
+    while True:  # a retry after StaleCases has nothing known left to go stale
         try:
             with transaction.atomic():
                 # The resume point moves only if nobody else moved it: a worker
@@ -276,15 +282,25 @@ def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *
                     events_done=done, claimed_at=clock.now())
                 if not moved:
                     raise Superseded()
-                counts = _write_chunk(raw, facts, chunk, lookup, new_cases, status, forward)
+                counts = _write_chunk(raw, facts, chunk, lookup, new_cases, status, forward, known)
             break
+        except StaleCases:
+            # A case met earlier was closed meanwhile: look every case of the chunk up.
+            known.clear()
+            log.info("raw message %s: a case changed under chunk at %s, grouping it again", raw.pk, chunk[0][0])
         except IntegrityError:
             # A concurrent worker opened one of our cases first: the chunk is
             # rolled back whole and grouped again, now joining that case.
+            attempt += 1
             if attempt == CHUNK_RETRIES:
                 raise
             log.info("raw message %s: chunk at %s raced another worker, retrying", raw.pk, chunk[0][0])
     raw.events_done = done
+    cases = counts.pop("cases")
+    if known is not None:  # committed: these ids are real
+        if len(known) + len(cases) > KNOWN_CASES:
+            known.clear()
+        known.update(cases)
     new_cases.update(counts.pop("new_ids"))
     in_digest_ids = counts.pop("in_digest_ids")
     if in_digest is not None:
@@ -293,7 +309,7 @@ def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *
     summary.update(counts)
 
 
-def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, forward: str) -> Counter:
+def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, forward: str, known) -> Counter:
     make_row = row_maker(raw, facts, notifier_key(raw))
     counts = Counter()
     rows, seen = [], set()
@@ -305,27 +321,30 @@ def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, forward
         seen.add(row.fingerprint)
         rows.append(row)
     # Seen before (same notifier and the same reference or content): stored once.
-    known = {fp for (fp,) in select_in("SELECT fingerprint FROM cases_report WHERE fingerprint IN %s", seen)}
-    if known:
-        counts["duplicates"] += sum(1 for r in rows if r.fingerprint in known)
-        rows = [r for r in rows if r.fingerprint not in known]
+    stored = {fp for (fp,) in select_in("SELECT fingerprint FROM cases_report WHERE fingerprint IN %s", seen)}
+    if stored:
+        counts["duplicates"] += sum(1 for r in rows if r.fingerprint in stored)
+        rows = [r for r in rows if r.fingerprint not in stored]
     if status:
         for row in rows:
             row.status = status
     else:
+        masks = cdn.ranges()
         for row in rows:
-            resolve_row(row, lookup)
+            resolve_row(row, lookup, masks)
         matched = [r for r in rows if r.status == Report.Status.MATCHED]
         result = group_rows(raw, matched, sensitive=facts.sensitive, notice_hours=facts.deadline_hours,
-                            forward=forward)
+                            forward=forward, known=known)
         counts["cases_new"] += len(result.new_ids)
         counts["cases_updated"] += len(set(result.updated_ids) - new_cases)
         counts["new_ids"] = result.new_ids
         counts["in_digest_ids"] = result.in_digest_ids
+        counts["cases"] = result.cases
     now = clock.now()
     Inserter(Report, FIELDS, ignore_conflicts=True).insert(r.values(now) for r in rows)
     counts.setdefault("new_ids", [])
     counts.setdefault("in_digest_ids", [])
+    counts.setdefault("cases", {})
     return counts
 
 

@@ -35,8 +35,10 @@ def host_ip(url: str) -> str | None:
         return None
 
 
-def resolve_row(row, lookup: Lookup) -> None:
-    """Set status, reason, ip and holder on a ReportRow (or a Report)."""
+def resolve_row(row, lookup: Lookup, masks: cdn.CdnRanges | None = None) -> None:
+    """Set status, reason, ip and holder on a ReportRow (or a Report). `masks`: the
+    CDN ranges, when the caller resolves many rows (cdn.ranges() checks its file)."""
+    cdn_of = (masks or cdn.ranges()).cdn_of
     ip = row.ip or (host_ip(row.url) if row.url else None)
     at = row.seen_at
     if ip:
@@ -44,7 +46,7 @@ def resolve_row(row, lookup: Lookup) -> None:
         if holder is not None:
             _matched(row, ip, holder)
             return
-        masker = cdn.cdn_of(ip)
+        masker = cdn_of(ip)
         if masker is not None:
             _masked(row, masker, f"{ip} is a {masker.name} address")
         else:
@@ -64,7 +66,7 @@ def resolve_row(row, lookup: Lookup) -> None:
             _matched(row, address, holder, reason=f"{host[:100]} resolves to {address}")
             return
     for address in addresses:
-        masker = cdn.cdn_of(address)
+        masker = cdn_of(address)
         if masker is not None:
             _masked(row, masker, f"{host[:100]} resolves to {address}")
             return

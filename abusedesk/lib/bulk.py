@@ -104,24 +104,27 @@ def update_in(sql: str, values, *params, size: int = 2000) -> int:
 _FIELD = re.compile(r"\{(\w+)\}")
 
 
-def update_rows(table: str, assignments: str, columns: dict[str, str], rows: list[tuple]) -> None:
-    """UPDATE `table` SET `assignments` WHERE id = the row's id, for many rows at once.
+def update_rows(table: str, assignments: str, columns: dict[str, str], rows: list[tuple], where: str = "") -> int:
+    """UPDATE `table` SET `assignments` WHERE id = the row's id [AND `where`], for many
+    rows at once; returns the rows changed.
 
     `columns` names each value of a row (the last is the id) and the table
     column whose type it has; `assignments` refers to a row's values as
     {name}, e.g. "report_count = report_count + {n}". Values are given as the
-    database stores them (datetime_adapter). SQLite runs one prepared UPDATE per
-    row; PostgreSQL copies the rows into a temporary table and updates from it
-    in one statement (row by row, each is a round trip)."""
+    database stores them (datetime_adapter); `where` is plain SQL on the
+    table's own columns. SQLite runs one prepared UPDATE per row; PostgreSQL
+    copies the rows into a temporary table and updates from it in one
+    statement (row by row, each is a round trip)."""
     if not rows:
-        return
+        return 0
     names = list(columns)
+    condition = f" AND {where}" if where else ""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             order = [names.index(name) for name in _FIELD.findall(assignments)] + [len(names) - 1]
-            sql = f"UPDATE {table} SET {_FIELD.sub('%s', assignments)} WHERE id = %s"
+            sql = f"UPDATE {table} SET {_FIELD.sub('%s', assignments)} WHERE id = %s{condition}"
             cursor.executemany(sql, [tuple(row[i] for i in order) for row in rows])
-            return
+            return cursor.rowcount
         with transaction.atomic(), connection.wrap_database_errors:
             stage = _stage(cursor, table, ", ".join(f"{column} AS {name}" for name, column in columns.items()))
             with cursor.cursor.copy(f"COPY {stage} ({', '.join(names)}) FROM STDIN") as copy:
@@ -131,8 +134,10 @@ def update_rows(table: str, assignments: str, columns: dict[str, str], rows: lis
             # planner guesses a hash join over the whole target table.
             cursor.execute(f"ANALYZE {stage}")
             sets = _FIELD.sub(lambda m: f"v.{m.group(1)}", assignments)
-            cursor.execute(f"UPDATE {table} SET {sets} FROM {stage} v WHERE {table}.id = v.{names[-1]}")
+            cursor.execute(f"UPDATE {table} SET {sets} FROM {stage} v WHERE {table}.id = v.{names[-1]}{condition}")
+            changed = cursor.rowcount
             cursor.execute(f"DROP TABLE {stage}")
+            return changed
 
 
 def _stage(cursor, table: str, select: str) -> str:

@@ -204,3 +204,33 @@ def test_a_report_with_nothing_of_ours_goes_to_the_staff_queue_without_a_reply(d
     raw = RawMessage.objects.get()
     assert totals["unmatched"] == 5 and raw.needs_staff and raw.staff_reason == "no IP address of ours found"
     assert not OutgoingMail.objects.exists()  # a feed gets no automatic reply
+
+
+def test_a_case_closed_while_its_report_is_read_gets_no_more_of_its_rows(demo, report_file, small_chunks,
+                                                                         monkeypatch, caplog):
+    """Later chunks join the cases earlier chunks met without looking them up; one
+    closed in between (staff, another worker) is noticed, and its host gets a new case."""
+    from abusedesk.cases.workflow import transition
+
+    real = processing._commit_chunk
+    calls = {"n": 0}
+
+    def close_one_after_the_first_chunk(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:  # committed, between two chunks
+            case = Case.objects.get(target=OURS_A[0])
+            transition(case, "closed", label="desk", reason="handled by phone", data={"close_reason": "resolved"})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(processing, "_commit_chunk", close_one_after_the_first_chunk)
+    caplog.set_level("INFO", logger="abusedesk.intake.processing")
+    ingest.ingest_files([report_file])
+    # The second chunk took the case from what the first met, and was grouped again.
+    assert sum("a case changed under chunk at 1000" in r.message for r in caplog.records) == 1
+    closed, reopened = Case.objects.filter(target=OURS_A[0]).order_by("id")
+    assert closed.state == "closed" and reopened.state == "forwarded"
+    # Each of the host's rows is counted on one of the two cases, none on both.
+    assert closed.report_count + reopened.report_count == ROWS // 100
+    assert closed.report_count == Report.objects.filter(case=closed).count() > 0
+    assert reopened.report_count == Report.objects.filter(case=reopened).count() > 0
+    assert Case.objects.count() == 81
