@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.db.models import Min
@@ -59,6 +60,9 @@ CASE_FIELDS = ["reply_token", "entity_id", "customer_id", "end_customer_id", "as
                "received_at", "first_seen", "last_seen", "report_count", "deadline", "deadline_hours", "next_check_at",
                "forwarded_at", "deadline_pause_reason", "reminders_sent", "resolution", "resolution_text",
                "close_reason", "created_at", "updated_at"]
+
+
+_in_field_order = itemgetter(*CASE_FIELDS)  # a values dict -> its tuple, in one C call
 
 
 def target_of(report) -> str:
@@ -170,18 +174,22 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
     ids = _ids_by_token([v[0] for v in values])
     hours_at, state_at = CASE_FIELDS.index("deadline_hours"), CASE_FIELDS.index("state")
     audits = []
+    shared: dict[tuple, dict] = {}  # equal audit data as one object: Inserter encodes it once a run
     for v, key in zip(values, new_keys, strict=True):
         pk = ids[v[0]]
         for r in groups[key]:
             r.case_id = pk
         result.new_ids.append(pk)
         result.cases[key] = pk
-        data = {"raw_message": raw.pk, "deadline_hours": v[hours_at]}
         reason = f"notice #{raw.pk}"
-        if v[state_at] == State.FORWARDED:
+        forwarded = v[state_at] == State.FORWARDED
+        if forwarded:
             result.in_digest_ids.append(pk)
-            data["forwarded"] = "digest"
             reason += f", forwarded to {caches.contact_of[key[0]]} (digest)"
+        data = shared.get((v[hours_at], forwarded))
+        if data is None:
+            data = {"raw_message": raw.pk, "deadline_hours": v[hours_at]} | ({"forwarded": "digest"} if forwarded else {})
+            shared[(v[hours_at], forwarded)] = data
         audits.append((pk, "", "system", "created", "", v[state_at], reason, data, now))
     Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
     if forward == NOW:
@@ -274,7 +282,7 @@ def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: dat
         "created_at": now,
         "updated_at": now,
     }
-    return tuple(values[f] for f in CASE_FIELDS)
+    return _in_field_order(values)
 
 
 def pending_forward_ids(limit: int = 1000) -> list[int]:

@@ -392,6 +392,7 @@ def _digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames,
                      "WHERE id IN %s", list(by_customer))}
     entities = Entity.objects.in_bulk({row[2] for row in cases.values()})
     notice = (raw.subject or raw.format or f"notice #{raw.pk}")[:200]
+    headers = {"X-Abusedesk-Notice": str(raw.pk)}  # one object: Inserter encodes it once
     now = clock.now()
     mails, audits = [], []
     forwarded: dict[object, list[int]] = {}  # next_check_at -> case ids
@@ -421,7 +422,7 @@ def _digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames,
         # more new cases from this notice later (a contact address added after).
         mails.append((f"raw:{raw.pk}:digest:{customer_id}:{first}"[:200], "digest", None, to,
                       settings.DEFAULT_FROM_EMAIL, entities[rows[0][2]].abuse_email or "", subject[:500], body,
-                      {"X-Abusedesk-Notice": str(raw.pk)}, now, now, "", "", ""))
+                      headers, now, now, "", "", ""))
         if opened_forwarded:
             continue
         reason = f"notice forwarded to {to} (digest)"

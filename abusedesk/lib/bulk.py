@@ -148,6 +148,17 @@ def _stage(cursor, table: str, select: str) -> str:
     return stage
 
 
+def _adapt_runs(values, adapt) -> list:
+    out = []
+    append = out.append
+    last, text = None, None
+    for value in values:
+        if value is not last:
+            last, text = value, (None if value is None else adapt(value))
+        append(text)
+    return out
+
+
 class Inserter:
     """INSERT many rows of `model` with the given field names (attnames, e.g. "case_id").
 
@@ -189,10 +200,18 @@ class Inserter:
         if connection.vendor == "postgresql":
             self._copy(rows)
             return
-        rows = [self.adapt(r) for r in rows]
-        if rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, rows)
+        rows = list(rows)
+        if not rows:
+            return
+        if self.adapters:
+            # Column by column: a column repeats the same value in runs (a
+            # notice's received time, "now", a feed's timestamps), adapted once a run.
+            columns = list(zip(*rows, strict=True))
+            for i, adapt in self.adapters:
+                columns[i] = _adapt_runs(columns[i], adapt)
+            rows = list(zip(*columns, strict=True))
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, rows)
 
     def _copy(self, rows) -> None:
         # Errors as Django's (IntegrityError: callers retry a chunk that raced another worker).
