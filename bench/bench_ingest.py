@@ -132,6 +132,11 @@ def main() -> None:
                 if args.prebuilt:
                     save_database(args.prebuilt)
             give_customers_contacts()
+            # As after `abusedesk assignments import`, which exits: the ingest
+            # finds the database at rest (SQLite: checkpointed, no WAL left).
+            from django.db import connections
+
+            connections.close_all()
             report = Path(tmp) / "2026-11-21-scan_rdp-nl-asn64496.csv"
             write_report(report, args.rows, args.hosts, args.prefixes)
             size = report.stat().st_size
