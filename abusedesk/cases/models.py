@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from abusedesk.intake.models import Notifier, RawMessage
+from abusedesk.lib.indexes import BYTEWISE
 from abusedesk.lib.roles import is_compliance
 from abusedesk.network.models import Assignment, Customer, Entity
 from abusedesk.parsers.base import CATEGORIES
@@ -42,7 +43,7 @@ class Report(models.Model):
     received_at = models.DateTimeField()
     evidence = models.TextField(blank=True)
     source_ref = models.CharField(max_length=200, blank=True)
-    fingerprint = models.CharField(max_length=32, db_index=True, help_text=_("Same content from the same notifier"))
+    fingerprint = models.CharField(max_length=32, help_text=_("Same content from the same notifier"))  # indexed below
     status = models.CharField(max_length=16, choices=Status.choices)
     reason = models.CharField(max_length=200, blank=True)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="reports",
@@ -62,6 +63,8 @@ class Report(models.Model):
             # others (not ours, no case) by their own.
             models.Index(fields=["received_at"], condition=models.Q(status="masked"), name="report_masked"),
             models.Index(fields=["ip"], condition=models.Q(case__isnull=True), name="report_caseless_ip"),
+            # Looked up by equality only (lib.indexes.BYTEWISE says why).
+            models.Index(fields=["fingerprint"], name="report_fingerprint", opclasses=BYTEWISE),
         ]
 
     def __str__(self):
@@ -113,9 +116,10 @@ class Case(models.Model):
     # A feed opens tens of thousands of cases at once: as on Report, an index
     # only where something is looked up (entity, assignment and merged_into are
     # never searched; the deadline only with the state, a composite index below).
-    reply_token = models.CharField(max_length=24, unique=True, editable=False)
+    reply_token = models.CharField(max_length=24, editable=False)  # unique: see Meta
     entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="cases", db_index=False)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
+    # Found through the (customer, state) index, whose leading column it is.
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases", db_index=False)
     end_customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="end_cases", db_index=False
     )
@@ -169,6 +173,7 @@ class Case(models.Model):
                 condition=models.Q(state__in=sorted(OPEN_STATES)),
                 name="one_open_case_per_target",
             ),
+            models.UniqueConstraint(fields=["reply_token"], name="case_reply_token", opclasses=BYTEWISE),
         ]
         indexes = [
             models.Index(fields=["state", "deadline"], name="case_state_deadline"),

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from abusedesk.lib.indexes import BYTEWISE
+
 
 class OutgoingMail(models.Model):
     class State(models.TextChoices):
@@ -12,7 +14,8 @@ class OutgoingMail(models.Model):
         FAILED = "failed", _("failed")  # gave up after retries
         BOUNCED = "bounced", _("bounced")
 
-    dedupe_key = models.CharField(max_length=200, unique=True, help_text=_("The same mail is never queued twice"))
+    # Unique, and message_id indexed, in Meta (lib.indexes.BYTEWISE says why).
+    dedupe_key = models.CharField(max_length=200, help_text=_("The same mail is never queued twice"))
     kind = models.CharField(max_length=40)
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="mails")
     to = models.TextField(help_text=_("Recipients, comma separated"))
@@ -27,14 +30,18 @@ class OutgoingMail(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    message_id = models.CharField(max_length=300, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     bounce_reason = models.TextField(blank=True, help_text=_("Status and diagnostic of the delivery report"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="outbox_dedupe_key", opclasses=BYTEWISE)]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["message_id"], name="outbox_message_id", opclasses=BYTEWISE),
+        ]
 
     def __str__(self):
         return f"{self.kind} to {self.to}: {self.subject}"
