@@ -8,9 +8,12 @@ database), as bench_import.py does; that is not timed. With `--prebuilt FILE`
 (SQLite only) the database is copied from FILE when it exists, and saved to
 FILE after the import when it does not (the same file bench_ingest.py uses).
 
-Each run is a fresh process that builds the index cold, as `abusedesk ingest`
-does. Printed: build time and CPU time of every run, peak RSS of the
-building process (and what it had before the build), and look-ups per
+Each run is a fresh process that builds the index cold from the assignments
+table; then one builds it and saves its snapshot, and as many runs load it
+from that snapshot (what a worker started after `abusedesk assignments
+import` does). Printed: build
+and load time and CPU time of every run, peak RSS of the building process
+(and what it had before the build), and look-ups per
 second with `lookup_slot` (epoch seconds) and `lookup` (a datetime) for a
 mix of addresses: 80% IPv4 of ours, 10% IPv6 of ours, 10% not ours; half of
 them at a time when every 20th prefix had its earlier holder.
@@ -59,8 +62,9 @@ def addresses(n: int, prefixes: int) -> list[str]:
     return out
 
 
-def child(prefixes: int, lookups: int) -> None:
-    """Runs in a fresh process: build the index, then look addresses up."""
+def child(prefixes: int, lookups: int, mode: str) -> None:
+    """Runs in a fresh process: build the index (mode "build"; "save": and save its
+    snapshot) or load it ("load"), then look addresses up."""
     import django
 
     django.setup()
@@ -70,7 +74,10 @@ def child(prefixes: int, lookups: int) -> None:
 
     before = peak_rss_mib()
     started, cpu_started = time.perf_counter(), time.process_time()
-    index = PrefixIndex.build()
+    if mode == "load":
+        index = PrefixIndex.build()
+    else:
+        index = PrefixIndex.build(from_table=True, snapshot=mode == "save")
     build_seconds, build_cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     built_rss = peak_rss_mib()
 
@@ -101,9 +108,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="cold builds, each in its own process")
     parser.add_argument("--lookups", type=int, default=200_000)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--mode", default="build", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.prefixes, args.lookups)
+        child(args.prefixes, args.lookups, args.mode)
         return
 
     from bench_import import drop_scratch, prepared_database, save_database, write_assignments
@@ -125,15 +133,16 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()  # the runs' processes have the database to themselves
-            runs = []
-            for _ in range(args.runs):
+            results = {"build": [], "save": [], "load": []}
+            for mode in ["build"] * args.runs + ["save"] + ["load"] * args.runs:
                 out = subprocess.run([sys.executable, __file__, "--child", "--prefixes", str(args.prefixes),
-                                      "--lookups", str(args.lookups)],
+                                      "--lookups", str(args.lookups), "--mode", mode],
                                      env=dict(os.environ), capture_output=True, text=True, check=False)
                 if out.returncode != 0:
                     print(out.stderr[-3000:])
                     raise SystemExit("index build failed")
-                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                results[mode].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            runs, (saved,), loads = results["build"], results["save"], results["load"]
         finally:
             drop_scratch(scratch)
 
@@ -151,6 +160,12 @@ def main() -> None:
           f"best {min(cpu):.2f}s, median {statistics.median(cpu):.2f}s")
     print(f"peak RSS of the building process: {max(run['peak_rss_mib'] for run in runs):.0f} MiB "
           f"({r['rss_before_mib']:.0f} MiB before the build)")
+    print(f"build and save its snapshot (what `assignments import` ends with): {saved['build_seconds']:.2f}s, "
+          f"peak RSS {saved['peak_rss_mib']:.0f} MiB")
+    loaded = [run["build_seconds"] for run in loads]
+    print(f"index loaded from its snapshot, cold process: best {min(loaded):.2f}s, median "
+          f"{statistics.median(loaded):.2f}s (runs: {', '.join(f'{s:.2f}' for s in loaded)}); peak RSS "
+          f"{max(run['peak_rss_mib'] for run in loads):.0f} MiB")
     slot = max(run["lookup_slot_per_s"] for run in runs)
     lookup = max(run["lookup_per_s"] for run in runs)
     print(f"look-ups ({args.lookups:,} addresses, {r['hits']:,} held): {slot:,.0f}/s lookup_slot, "

@@ -58,11 +58,14 @@ def write_report(path: Path, rows: int, hosts: int, prefixes: int) -> None:
 def build_assignments(tmp: Path, prefixes: int):
     from bench_import import write_assignments
 
+    from abusedesk.network import index
     from abusedesk.network.importer import import_assignments
 
     assignments = tmp / "assignments.csv"
     write_assignments(assignments, prefixes)
-    return import_assignments(assignments)
+    result = import_assignments(assignments)
+    index.current()  # as `abusedesk assignments import` does: built and saved for the ingest
+    return result
 
 
 def give_customers_contacts() -> None:

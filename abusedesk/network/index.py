@@ -12,11 +12,20 @@ had no holder at t, its parent prefixes are tried in turn.
 The index is built once per process and rebuilt when the assignments table
 changed: `current()` compares (row count, latest updated_at) with the
 database, which catches inserts, updates and deletes by any process.
+
+A build is saved in the database as a snapshot (IndexSnapshot: the flat
+arrays and each prefix with the head of its chain), for the next process
+that needs the same version: it loads in a fraction of the build's time
+(the trie is filled again, the rest is copied). `abusedesk assignments
+import` builds and saves it, so workers started after an import load it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import struct
+import sys
 import threading
 import time
 from array import array
@@ -25,17 +34,18 @@ from datetime import datetime
 from itertools import islice
 
 import pytricia
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
 from .matching import Holder
-from .models import Assignment, Customer
+from .models import Assignment, Customer, IndexSnapshot
 
 log = logging.getLogger(__name__)
 
 OPEN_END = 2**62  # valid_to of an assignment that is still held
 FETCH = 5_000  # rows in memory at a time: more would stay resident as freed, fragmented heap
+SNAPSHOT_PART = 50_000  # prefixes per part of a snapshot (about 3 MiB)
 
 
 def _epoch_sql(column: str) -> str:
@@ -75,6 +85,23 @@ def table_version() -> tuple:
 
 
 _NO_NEXT = array("q", [-1])  # times n: n slots without a next interval, in one step
+_ARRAYS = ("valid_from", "valid_to", "assignment", "customer", "end_customer", "next")
+_HEADER = struct.Struct("<4sqqq")  # format, slots, IPv4 prefixes, IPv6 prefixes
+_COUNT = struct.Struct("<q")  # prefixes in a part
+_FORMAT = b"PIX1"
+
+
+def _batches(items, size: int):
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def _snapshot_version(version: tuple, parents: dict[int, int]) -> str:
+    """What a snapshot must match: the table's version, the resellers of end
+    customers (the index notifies the reseller) and how this machine stores ints."""
+    family = hashlib.sha256(repr(sorted(parents.items())).encode()).hexdigest()[:16]
+    count, latest = version
+    return f"{count}|{latest.isoformat() if latest else '-'}|{family}|{sys.byteorder}|{_FORMAT.decode()}"
 
 
 class PrefixIndex:
@@ -94,20 +121,90 @@ class PrefixIndex:
         return len(self.assignment)
 
     @classmethod
-    def build(cls) -> PrefixIndex:
+    def build(cls, *, snapshot: bool = True, from_table: bool = False) -> PrefixIndex:
+        """The index of the assignments table: loaded from its snapshot if there is
+        one of the table's version (unless `from_table`), else built from the
+        table and, with `snapshot`, saved as the snapshot for the next process."""
         started = time.monotonic()
-        index = cls()
-        index.version = table_version()
-        sql = (f"SELECT prefix, {_epoch_sql('valid_from')}, COALESCE({_epoch_sql('valid_to')}, {OPEN_END}), id, "
-               "customer_id, COALESCE(end_customer_id, 0) FROM network_assignment")
         with transaction.atomic():
+            version = table_version()
             # Only a reseller's end customers have a parent: a small dict
             # instead of joining every assignment to its customer.
             parents = dict(Customer.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
-            for rows in _chunks(sql):
-                index._add(rows, parents)
+            key = _snapshot_version(version, parents)
+            index = cls._load(key) if snapshot and not from_table else None
+            how = "loaded"
+            if index is None:
+                index, how = cls._from_table(parents), "built"
+                if snapshot:
+                    try:
+                        with transaction.atomic():
+                            index._save(key)
+                    except DatabaseError:  # the index itself is fine; the next process builds too
+                        log.warning("prefix index: snapshot not saved", exc_info=True)
+        index.version = version
         index.built_in = time.monotonic() - started
-        log.info("prefix index: %d assignments in %.1fs", len(index), index.built_in)
+        log.info("prefix index: %d assignments %s in %.1fs", len(index), how, index.built_in)
+        return index
+
+    @classmethod
+    def _from_table(cls, parents: dict[int, int]) -> PrefixIndex:
+        index = cls()
+        sql = (f"SELECT prefix, {_epoch_sql('valid_from')}, COALESCE({_epoch_sql('valid_to')}, {OPEN_END}), id, "
+               "customer_id, COALESCE(end_customer_id, 0) FROM network_assignment")
+        for rows in _chunks(sql):
+            index._add(rows, parents)
+        return index
+
+    def _save(self, key: str) -> None:
+        """Store the index as the snapshot of version `key`, the only one kept:
+        a header, the flat arrays, then the prefixes with the heads of their
+        chains, in parts (never the whole snapshot in memory)."""
+        # Replaced even for the same version: a rebuild forced by a change within
+        # the same second (invalidate()) must not leave the stale one behind.
+        IndexSnapshot.objects.all().delete()
+        parts = [("header", _HEADER.pack(_FORMAT, len(self), len(self.v4), len(self.v6)))]
+        parts += [(name, getattr(self, name).tobytes()) for name in _ARRAYS]
+        seq = 0
+        for part in self._trie_parts(parts):
+            IndexSnapshot.objects.create(version=key, seq=seq, kind=part[0], data=part[1])
+            seq += 1
+
+    def _trie_parts(self, head):
+        yield from head
+        for kind, trie in (("v4", self.v4), ("v6", self.v6)):
+            for prefixes in _batches(iter(trie), SNAPSHOT_PART):
+                heads = array("q", [trie[p] for p in prefixes])
+                yield kind, _COUNT.pack(len(prefixes)) + heads.tobytes() + "\n".join(prefixes).encode("ascii")
+
+    @classmethod
+    def _load(cls, key: str) -> PrefixIndex | None:
+        """The snapshot of version `key`, or None if there is none (or only part of one:
+        a concurrent save replaced it while it was read)."""
+        parts = (IndexSnapshot.objects.filter(version=key).order_by("seq").values_list("kind", "data")
+                 .iterator(chunk_size=1))
+        first = next(parts, None)
+        if first is None or first[0] != "header":
+            return None
+        form, slots, n4, n6 = _HEADER.unpack(first[1])
+        if form != _FORMAT:
+            return None
+        index = cls()
+        tries = {"v4": index.v4, "v6": index.v6}
+        for kind, data in parts:
+            if kind in tries:
+                trie, view = tries[kind], memoryview(data)
+                (count,) = _COUNT.unpack_from(view)
+                heads = array("q")
+                heads.frombytes(view[_COUNT.size:_COUNT.size + 8 * count])
+                prefixes = bytes(view[_COUNT.size + 8 * count:]).decode("ascii").split("\n")
+                for prefix, slot in zip(prefixes, heads, strict=True):
+                    trie[prefix] = slot
+            elif kind in _ARRAYS:
+                getattr(index, kind).frombytes(data)
+        complete = all(len(getattr(index, name)) == slots for name in _ARRAYS)
+        if not complete or (len(index.v4), len(index.v6)) != (n4, n6):
+            return None
         return index
 
     def _add(self, rows: list[tuple], parents: dict[int, int]) -> None:
@@ -174,7 +271,9 @@ def current() -> PrefixIndex:
     with _lock:
         if _current is None or _dirty or _current.version != table_version():
             _current = None  # let the old one go before the new one is built
-            _current = PrefixIndex.build()
+            # Changed in this process, perhaps within the same second (the same
+            # version): the snapshot may be stale, the table is not.
+            _current = PrefixIndex.build(from_table=_dirty)
             _dirty = False
         return _current
 

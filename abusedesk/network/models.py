@@ -153,3 +153,23 @@ class Assignment(models.Model):
         # Overlaps are rejected on every write, not only in forms.
         self.clean()
         super().save(*args, **kwargs)
+
+
+class IndexSnapshot(models.Model):
+    """The in-memory prefix index (network.index) as its last build left it, for
+    the next process that needs it: loading it takes a fraction of building it
+    from a million assignments. Valid only for the `version` it was built from;
+    stored as parts of a few MiB (`seq` orders them), so that neither writing
+    nor reading it ever holds the whole of it in memory."""
+
+    version = models.CharField(max_length=200)
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "seq"], name="index_snapshot_part")]
+
+    def __str__(self):
+        return f"prefix index snapshot {self.version} part {self.seq} ({self.kind})"

@@ -83,6 +83,11 @@ def test_the_command_imports_a_file_and_prints_a_summary(entity, tmp_path):
     call_command("assignments", "import", str(path), "--no-progress", stdout=out)
     assert "created 2500" in out.getvalue()
     assert Assignment.objects.count() == 2500 and Customer.objects.count() == 7
+    # The prefix index is built and saved for the workers that come next.
+    from abusedesk.network.models import IndexSnapshot
+
+    assert "prefix index: 2500 assignments" in out.getvalue()
+    assert IndexSnapshot.objects.filter(kind="v4").count() == 1  # 2,500 prefixes: one part
     out = io.StringIO()
     call_command("assignments", "lookup", "10.0.3.9", "--at", "2024-05-01", stdout=out)
     assert "10.0.3.0/24 held by cust-3" in out.getvalue()

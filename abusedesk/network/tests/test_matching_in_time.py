@@ -116,3 +116,66 @@ def test_the_index_is_the_same_whatever_rows_it_reads_at_a_time(net, monkeypatch
     for ip in ("192.0.2.1", "192.0.2.10", "192.0.2.130", "198.51.100.1", "2001:db8:1:5::1", "2001:db8:1:6::1"):
         for year in (2022, 2023, 2024, 2025, 2026):
             both(ip, datetime(year, 6, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("part", [1, 50_000])
+def test_a_snapshot_of_the_index_loads_as_the_same_index(net, monkeypatch, part):
+    from abusedesk.network.models import IndexSnapshot
+
+    monkeypatch.setattr(prefix_index, "SNAPSHOT_PART", part)
+    Assignment.objects.create(prefix="192.0.2.0/24", customer=net["alice"], valid_from=datetime(2023, 1, 1, tzinfo=UTC),
+                              valid_to=T0)  # a chain of three intervals
+    built = prefix_index.PrefixIndex.build()
+    # A header, the six arrays, the IPv4 and the IPv6 prefixes (2 of each), in parts.
+    prefix_parts = ["v4", "v4", "v6", "v6"] if part == 1 else ["v4", "v6"]
+    assert list(IndexSnapshot.objects.order_by("seq").values_list("kind", flat=True)) == [
+        "header", "valid_from", "valid_to", "assignment", "customer", "end_customer", "next", *prefix_parts]
+    loaded = prefix_index.PrefixIndex.build()  # same version: from the snapshot
+    assert built.version == loaded.version
+    for name in ("valid_from", "valid_to", "assignment", "customer", "end_customer", "next"):
+        assert getattr(loaded, name) == getattr(built, name)
+    for trie in ("v4", "v6"):
+        assert {p: getattr(loaded, trie)[p] for p in getattr(loaded, trie)} == \
+            {p: getattr(built, trie)[p] for p in getattr(built, trie)}
+    for ip in ("192.0.2.1", "192.0.2.130", "198.51.100.1", "2001:db8:1:5::1", "2001:db8:1:6::1"):
+        for year in (2022, 2023, 2024, 2025):
+            at = datetime(year, 6, 1, tzinfo=UTC)
+            assert loaded.lookup(ip, at) == built.lookup(ip, at) == lookup_db(ip, at)
+
+
+def test_a_snapshot_of_another_version_is_not_used(net, caplog):
+    caplog.set_level("INFO", logger="abusedesk.network.index")
+    prefix_index.PrefixIndex.build()
+    # A reseller's end customer changes hands: no assignment row changes, the answer does.
+    other = Customer.objects.create(entity=net["alice"].entity, reference="res2", name="Reseller 2", is_reseller=True)
+    Customer.objects.filter(pk=net["end"].pk).update(parent=other)
+    index = prefix_index.PrefixIndex.build()
+    assert index.lookup("2001:db8:1:5::1", T1).customer_id == other.pk
+    Assignment.objects.create(prefix="198.51.100.0/24", customer=net["bob"], valid_from=T0)
+    assert prefix_index.PrefixIndex.build().lookup("198.51.100.7", T1).customer_id == net["bob"].pk
+    assert [r.message.split(" in ")[0] for r in caplog.records] == [
+        "prefix index: 5 assignments built", "prefix index: 5 assignments built", "prefix index: 6 assignments built"]
+
+
+def test_a_change_within_the_same_version_replaces_the_snapshot(net):
+    at = datetime(2025, 6, 1, tzinfo=UTC)
+    prefix_index.invalidate()
+    assert prefix_index.current().lookup("192.0.2.10", at).customer_id == net["bob"].pk
+    # Same row count, same latest updated_at: only this process's signal knows.
+    Assignment.objects.filter(prefix="192.0.2.0/24", valid_to__isnull=True).update(customer=net["alice"])
+    prefix_index.invalidate()
+    assert prefix_index.current().lookup("192.0.2.10", at).customer_id == net["alice"].pk
+    # The next process (a build that trusts the snapshot) sees the change too.
+    assert prefix_index.PrefixIndex.build().lookup("192.0.2.10", at).customer_id == net["alice"].pk
+
+
+def test_a_snapshot_cut_short_is_not_used(net, caplog):
+    from abusedesk.network.models import IndexSnapshot
+
+    caplog.set_level("INFO", logger="abusedesk.network.index")
+    prefix_index.PrefixIndex.build()
+    IndexSnapshot.objects.filter(kind="v6").delete()  # a concurrent save replacing it, half way
+    index = prefix_index.PrefixIndex.build()
+    assert index.lookup("2001:db8:1:5::1", T1).customer_id == net["reseller"].pk
+    assert [r.message.split(" in ")[0] for r in caplog.records] == [
+        "prefix index: 5 assignments built", "prefix index: 5 assignments built"]
