@@ -115,6 +115,7 @@ class PrefixIndex:
         self.end_customer = array("q")  # 0: none
         self.next = array("q")  # next interval of the same prefix, -1: none
         self.version: tuple = ()
+        self.how = ""  # "built" or "loaded" (from the snapshot)
         self.built_in = 0.0
 
     def __len__(self) -> int:
@@ -142,7 +143,7 @@ class PrefixIndex:
                             index._save(key)
                     except DatabaseError:  # the index itself is fine; the next process builds too
                         log.warning("prefix index: snapshot not saved", exc_info=True)
-        index.version = version
+        index.version, index.how = version, how
         index.built_in = time.monotonic() - started
         log.info("prefix index: %d assignments %s in %.1fs", len(index), how, index.built_in)
         return index
