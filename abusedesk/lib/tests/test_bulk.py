@@ -16,3 +16,29 @@ zones = st.sampled_from([UTC, timezone(timedelta(hours=2)), timezone(timedelta(h
 def test_bulk_writes_datetimes_exactly_as_django_would(value, zone):
     value = value.replace(tzinfo=zone)  # None: naive, stored as given
     assert datetime_adapter()(value) == connection.ops.adapt_datetimefield_value(value)
+
+
+def test_update_rows_changes_only_rows_meeting_the_condition_and_counts_them():
+    from abusedesk.lib.bulk import update_rows
+    from abusedesk.network.models import Customer, Entity
+
+    entity = Entity.objects.create(code="nl", name="NL", abuse_email="abuse@hosting.example", jurisdiction="NL")
+    a, b, c = (Customer.objects.create(entity=entity, reference=r, name=r) for r in ("a", "b", "c"))
+    Customer.objects.filter(pk=c.pk).update(state="terminated")
+    changed = update_rows("network_customer", "name = {name}", {"name": "name", "id": "id"},
+                          [("A", a.pk), ("B", b.pk), ("C", c.pk)], where="state = 'active'")
+    assert changed == 2
+    assert list(Customer.objects.order_by("reference").values_list("name", flat=True)) == ["A", "B", "c"]
+
+
+def test_inserted_columns_keep_each_value_when_runs_of_equal_ones_are_adapted_once():
+    from abusedesk.cases.models import AuditLog
+    from abusedesk.lib.bulk import Inserter
+
+    t1, t2 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    shared = {"n": 1}
+    rows = [("x", t1, shared), ("y", t1, shared), ("z", t2, {"n": 2}), ("w", t1, None), ("v", None, shared)]
+    Inserter(AuditLog, ["subject", "actor_label", "verb", "from_state", "to_state", "reason", "at", "data"]).insert(
+        ("", "test", verb, "", "", "", at or t2, data if data is not None else {}) for verb, at, data in rows)
+    got = {verb: (at, data) for verb, at, data in AuditLog.objects.values_list("verb", "at", "data")}
+    assert got == {"x": (t1, {"n": 1}), "y": (t1, {"n": 1}), "z": (t2, {"n": 2}), "w": (t1, {}), "v": (t2, {"n": 1})}
