@@ -8,6 +8,7 @@ from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from abusedesk.lib import clock
+from abusedesk.lib.bulk import insert_bytes
 
 
 class Notifier(models.Model):
@@ -169,16 +170,8 @@ class RawMessage(models.Model):
 
 
 def _store_bytes(raw_id: int, data: bytes) -> None:
-    if connection.vendor != "postgresql":
-        RawContent.objects.create(raw_id=raw_id, data=data)
-        return
-    # Sent as one binary parameter: Django's cursor would write the bytes into
-    # the statement as hex text, three copies of a feed report in memory at once.
-    import psycopg
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute("INSERT INTO intake_rawcontent (raw_id, data) VALUES (%s, %b)", [raw_id, data])
+    # On PostgreSQL one binary parameter: no hex text copies of a feed report.
+    insert_bytes("intake_rawcontent", ["raw_id", "data"], [raw_id, data])
 
 
 class _StoredBytes(io.RawIOBase):

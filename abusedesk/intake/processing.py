@@ -32,7 +32,7 @@ from abusedesk.cases.grouping import IN_DIGEST, LATER, NOW, StaleCases, forward_
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import State
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter, select_in
+from abusedesk.lib.bulk import Inserter, present
 from abusedesk.lib.claims import claim
 from abusedesk.network import cdn
 from abusedesk.network import index as prefix_index
@@ -321,7 +321,7 @@ def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, forward
         seen.add(row.fingerprint)
         rows.append(row)
     # Seen before (same notifier and the same reference or content): stored once.
-    stored = {fp for (fp,) in select_in("SELECT fingerprint FROM cases_report WHERE fingerprint IN %s", seen)}
+    stored = present("cases_report", "fingerprint", seen)
     if stored:
         counts["duplicates"] += sum(1 for r in rows if r.fingerprint in stored)
         rows = [r for r in rows if r.fingerprint not in stored]

@@ -38,6 +38,9 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
+from abusedesk.lib import clock
+from abusedesk.lib.bulk import datetime_adapter, insert_bytes
+
 from .matching import Holder
 from .models import Assignment, Customer, IndexSnapshot
 
@@ -166,10 +169,10 @@ class PrefixIndex:
         IndexSnapshot.objects.all().delete()
         parts = [("header", _HEADER.pack(_FORMAT, len(self), len(self.v4), len(self.v6)))]
         parts += [(name, getattr(self, name).tobytes()) for name in _ARRAYS]
-        seq = 0
-        for part in self._trie_parts(parts):
-            IndexSnapshot.objects.create(version=key, seq=seq, kind=part[0], data=part[1])
-            seq += 1
+        now = datetime_adapter()(clock.now())
+        for seq, (kind, data) in enumerate(self._trie_parts(parts)):
+            insert_bytes("network_indexsnapshot", ["version", "seq", "kind", "created_at", "data"],
+                         [key, seq, kind, now, data])
 
     def _trie_parts(self, head):
         yield from head

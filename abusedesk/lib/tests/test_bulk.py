@@ -42,3 +42,14 @@ def test_inserted_columns_keep_each_value_when_runs_of_equal_ones_are_adapted_on
         ("", "test", verb, "", "", "", at or t2, data if data is not None else {}) for verb, at, data in rows)
     got = {verb: (at, data) for verb, at, data in AuditLog.objects.values_list("verb", "at", "data")}
     assert got == {"x": (t1, {"n": 1}), "y": (t1, {"n": 1}), "z": (t2, {"n": 2}), "w": (t1, {}), "v": (t2, {"n": 1})}
+
+
+def test_present_finds_exactly_the_values_a_column_holds_in_any_number_of_slices():
+    from abusedesk.lib.bulk import present
+    from abusedesk.network.models import Customer, Entity
+
+    entity = Entity.objects.create(code="nl", name="NL", abuse_email="abuse@hosting.example", jurisdiction="NL")
+    Customer.objects.bulk_create(Customer(entity=entity, reference=f"c-{i}", name="x") for i in range(0, 50, 2))
+    wanted = [f"c-{i}" for i in range(50)] + ["c-1000", "it's"]
+    assert present("network_customer", "reference", wanted, size=7) == {f"c-{i}" for i in range(0, 50, 2)}
+    assert present("network_customer", "reference", []) == set()
