@@ -7,6 +7,7 @@ Every mail is an outbox row with a dedupe key, so nothing is sent twice.
 
 import hashlib
 import zoneinfo
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -318,7 +319,9 @@ class _DigestFrames:
         return self._more[language] % {"n": n} + "\n"
 
 
+@lru_cache(maxsize=4096)
 def _fmt(when, tz) -> str:
+    # Cached: a notice's cases share one deadline, and its rows' times repeat.
     return when.astimezone(tz).strftime("%Y-%m-%d %H:%M") if when else "-"
 
 
