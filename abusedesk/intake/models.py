@@ -8,7 +8,7 @@ from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import insert_bytes
+from abusedesk.lib.bulk import fetch_rows, insert_bytes
 
 
 class Notifier(models.Model):
@@ -204,10 +204,10 @@ class _StoredBytes(io.RawIOBase):
             with connection.connection.blobopen("intake_rawcontent", "data", self.rowid, readonly=True) as blob:
                 blob.seek(offset)
                 return blob.read(length)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT substring(data FROM %s FOR %s) FROM intake_rawcontent WHERE raw_id = %s",
-                           [offset + 1, length, self.raw_id])
-            return bytes(cursor.fetchone()[0])
+        sql = "SELECT substring(data FROM %s FOR %s) FROM intake_rawcontent WHERE raw_id = %s"
+        for (data,) in fetch_rows(sql, [offset + 1, length, self.raw_id]):
+            return bytes(data)
+        return b""
 
 
 class RawContent(models.Model):

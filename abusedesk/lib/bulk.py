@@ -107,6 +107,33 @@ def insert_bytes(table: str, columns: list[str], values: list) -> None:
         cursor.execute(f"INSERT INTO {table} ({names}) VALUES ({'%s, ' * (len(values) - 1)}%b)", values)
 
 
+def fetch_rows(sql: str, params, *, stream: bool = False):
+    """The rows of a SELECT that returns large bytes. PostgreSQL sends them in
+    binary: in the default text format a bytea travels as hex, twice its size,
+    and is decoded again on arrival. With `stream` (inside a transaction) the
+    rows come one at a time, never all in memory at once."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while row := cursor.fetchone():
+                yield row
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    conn = connection.connection
+    with connection.wrap_database_errors:
+        # Explicit classes: Django's connection makes client-side-binding cursors.
+        if stream:
+            cursor = psycopg.ServerCursor(conn, f"abusedesk_fetch_{id(sql)}")
+            cursor.itersize = 1
+        else:
+            cursor = psycopg.Cursor(conn)
+        with cursor:
+            cursor.execute(sql, params, binary=True)
+            yield from cursor
+
+
 def present(table: str, column: str, values, size: int = 2000) -> set:
     """Those of `values` that `table.column` holds (an indexed text column; each value is
     looked up, however few rows the planner thinks the table has).

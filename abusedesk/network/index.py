@@ -39,7 +39,7 @@ from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import datetime_adapter, insert_bytes
+from abusedesk.lib.bulk import datetime_adapter, fetch_rows, insert_bytes
 
 from .matching import Holder
 from .models import Assignment, Customer, IndexSnapshot
@@ -185,8 +185,8 @@ class PrefixIndex:
     def _load(cls, key: str) -> PrefixIndex | None:
         """The snapshot of version `key`, or None if there is none (or only part of one:
         a concurrent save replaced it while it was read)."""
-        parts = (IndexSnapshot.objects.filter(version=key).order_by("seq").values_list("kind", "data")
-                 .iterator(chunk_size=1))
+        parts = fetch_rows("SELECT kind, data FROM network_indexsnapshot WHERE version = %s ORDER BY seq", [key],
+                           stream=True)
         first = next(parts, None)
         if first is None or first[0] != "header":
             return None
