@@ -137,18 +137,18 @@ class RawMessage(models.Model):
             self._content = bytes(RawContent.objects.values_list("data", flat=True).get(raw_id=self.pk))
         return getattr(self, "_content", None)
 
+    @content.setter
+    def content(self, data) -> None:
+        if self.pk is not None:
+            raise ValueError("a stored notice is immutable")
+        self._content = data
+
     def open_content(self, piece: int = 4 * 2**20):
         """The stored bytes as a binary file read `piece` bytes at a time: a feed
         report of hundreds of megabytes is parsed without being in memory whole."""
         if getattr(self, "_content", None) is not None:
             return io.BytesIO(self._content)
         return io.BufferedReader(_StoredBytes(self.pk, self.size, piece), buffer_size=piece)
-
-    @content.setter
-    def content(self, data) -> None:
-        if self.pk is not None:
-            raise ValueError("a stored notice is immutable")
-        self._content = data
 
     def save(self, *args, **kwargs):
         if self.pk is None:
@@ -159,7 +159,8 @@ class RawMessage(models.Model):
                 self.received_at = clock.now()
             with transaction.atomic():
                 super().save(*args, **kwargs)
-                _store_bytes(self.pk, data)
+                # On PostgreSQL one binary parameter: no hex text copies of a feed report.
+                insert_bytes("intake_rawcontent", ["raw_id", "data"], [self.pk, data])
             return
         # The notice itself is immutable: only processing fields may change.
         kwargs.setdefault("update_fields", None)
@@ -167,11 +168,6 @@ class RawMessage(models.Model):
             kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
                                        if f.name not in ("id", "sha256", "size")]
         super().save(*args, **kwargs)
-
-
-def _store_bytes(raw_id: int, data: bytes) -> None:
-    # On PostgreSQL one binary parameter: no hex text copies of a feed report.
-    insert_bytes("intake_rawcontent", ["raw_id", "data"], [raw_id, data])
 
 
 class _StoredBytes(io.RawIOBase):

@@ -30,9 +30,8 @@ from django.db.models import Count
 from abusedesk.cases import notify
 from abusedesk.cases.grouping import IN_DIGEST, LATER, NOW, StaleCases, forward_each, group_rows
 from abusedesk.cases.models import Case, Report
-from abusedesk.cases.states import State
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter, present
+from abusedesk.lib.bulk import Inserter, batched, present
 from abusedesk.lib.claims import claim
 from abusedesk.network import cdn
 from abusedesk.network import index as prefix_index
@@ -181,7 +180,7 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     numbered = enumerate(events)
     if skip:
         numbered = islice(numbered, skip, None)  # committed before a crash: parsed again, not written again
-    for chunk in _chunks(numbered):
+    for chunk in batched(numbered, CHUNK):
         _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, forward=IN_DIGEST, in_digest=in_digest,
                       known=known)
         if progress:
@@ -227,7 +226,7 @@ def _process_notice(raw: RawMessage, notice) -> dict:
         _to_staff(raw, notice.errors[0] if notice.errors else "unparseable")
     elif notice.kind == KIND_LAW_ENFORCEMENT:
         # Never forwarded to a customer: the compliance team registers it.
-        for chunk in _chunks(enumerate(notice.events)):
+        for chunk in batched(enumerate(notice.events), CHUNK):
             _commit_chunk(raw, facts, chunk, None, summary, set(), status=Report.Status.LAW_ENFORCEMENT)
         _to_staff(raw, "law-enforcement request")
     elif not notice.events:
@@ -238,11 +237,10 @@ def _process_notice(raw: RawMessage, notice) -> dict:
     else:
         lookup = lookup_db if len(notice.events) <= SMALL_NOTICE else prefix_index.current().lookup
         new_cases: set[int] = set()
-        for chunk in _chunks(enumerate(notice.events)):
+        for chunk in batched(enumerate(notice.events), CHUNK):
             _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, forward=LATER)
         # Many new cases (a big notice): one digest per customer; a handful: one mail each.
-        summary["forwarded"] += _forward(raw, new_cases, resumed=False,
-                                         digest=len(new_cases) > notify.DIGEST_MIN_CASES)
+        summary["forwarded"] += _forward(raw, new_cases, digest=len(new_cases) > notify.DIGEST_MIN_CASES)
         # DSA Art 16(4): the notifier hears that its notice was received and acted on.
         notify.send_receipt(raw, notice, list(Case.objects.filter(reports__raw_message=raw).distinct()
                                               .order_by("id")))
@@ -251,19 +249,10 @@ def _process_notice(raw: RawMessage, notice) -> dict:
     return dict(summary)
 
 
-def _forward(raw, new_cases: set, *, resumed: bool, digest: bool) -> int:
-    if resumed:
-        # Cases opened by the run that crashed are new too.
-        new_cases = new_cases | set(Report.objects.filter(raw_message=raw, case__state=State.NEW)
-                                    .values_list("case_id", flat=True).distinct())
+def _forward(raw, new_cases: set, *, digest: bool) -> int:
     if digest:
         return notify.forward_digests(raw, new_cases)
     return forward_each(sorted(new_cases))
-
-
-def _chunks(numbered):
-    while chunk := list(islice(numbered, CHUNK)):
-        yield chunk
 
 
 # -- writing a chunk

@@ -10,12 +10,20 @@ Django itself would store them.
 
 import re
 from functools import cache, lru_cache
+from itertools import islice
 
 from django.db import connection, models, transaction
 
 
 def _identity(value):
     return value
+
+
+def batched(items, size: int):
+    """Lists of `size` items of `items` (the last one shorter), without holding more."""
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
 
 
 @cache
@@ -65,16 +73,14 @@ def _adapter(field):
 
 
 def _in_slices(sql: str, values, size: int):
-    values = list(values)
     if connection.vendor == "postgresql":
         # One array parameter: PostgreSQL plans "= ANY(array)" once, a list of
         # thousands of parameters costs more to plan than to run.
         sql = sql.replace("IN %s", "= ANY(%s)", 1)
-        for start in range(0, len(values), size):
-            yield sql, [values[start:start + size]]
+        for part in batched(values, size):
+            yield sql, [part]
         return
-    for start in range(0, len(values), size):
-        part = values[start:start + size]
+    for part in batched(values, size):
         yield sql.replace("IN %s", "IN (" + ", ".join(["%s"] * len(part)) + ")", 1), part
 
 
@@ -146,12 +152,11 @@ def present(table: str, column: str, values, size: int = 2000) -> set:
         for (value,) in select_in(f"SELECT {column} FROM {table} WHERE {column} IN %s", values, size=size):
             found.add(value)
         return found
-    values = list(values)
     sql = (f"SELECT v.x FROM unnest(%s::varchar[]) AS v(x) CROSS JOIN LATERAL "
            f"(SELECT 1 FROM {table} t WHERE t.{column} = v.x LIMIT 1) AS hit")
     with connection.cursor() as cursor:
-        for start in range(0, len(values), size):
-            cursor.execute(sql, [values[start:start + size]])
+        for part in batched(values, size):
+            cursor.execute(sql, [part])
             found.update(value for (value,) in cursor.fetchall())
     return found
 

@@ -31,7 +31,6 @@ import time
 from array import array
 from contextlib import closing
 from datetime import datetime
-from itertools import islice
 
 import pytricia
 from django.db import DatabaseError, connection, transaction
@@ -39,7 +38,7 @@ from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import datetime_adapter, fetch_rows, insert_bytes
+from abusedesk.lib.bulk import batched, datetime_adapter, fetch_rows, insert_bytes
 
 from .matching import Holder
 from .models import Assignment, Customer, IndexSnapshot
@@ -72,8 +71,7 @@ def _chunks(sql: str):
         # for each FETCH. Closed explicitly: an unfinished stream keeps the
         # connection busy.
         with connection.cursor() as cursor, closing(cursor.stream(sql, size=FETCH)) as rows:
-            while chunk := list(islice(rows, FETCH)):
-                yield chunk
+            yield from batched(rows, FETCH)
     else:
         # A server-side cursor on PostgreSQL.
         with connection.chunked_cursor() as cursor:
@@ -92,11 +90,6 @@ _ARRAYS = ("valid_from", "valid_to", "assignment", "customer", "end_customer", "
 _HEADER = struct.Struct("<4sqqq")  # format, slots, IPv4 prefixes, IPv6 prefixes
 _COUNT = struct.Struct("<q")  # prefixes in a part
 _FORMAT = b"PIX1"
-
-
-def _batches(items, size: int):
-    while batch := list(islice(items, size)):
-        yield batch
 
 
 def _snapshot_version(version: tuple, parents: dict[int, int]) -> str:
@@ -167,17 +160,18 @@ class PrefixIndex:
         # Replaced even for the same version: a rebuild forced by a change within
         # the same second (invalidate()) must not leave the stale one behind.
         IndexSnapshot.objects.all().delete()
-        parts = [("header", _HEADER.pack(_FORMAT, len(self), len(self.v4), len(self.v6)))]
-        parts += [(name, getattr(self, name).tobytes()) for name in _ARRAYS]
         now = datetime_adapter()(clock.now())
-        for seq, (kind, data) in enumerate(self._trie_parts(parts)):
+        for seq, (kind, data) in enumerate(self._snapshot_parts()):
             insert_bytes("network_indexsnapshot", ["version", "seq", "kind", "created_at", "data"],
                          [key, seq, kind, now, data])
 
-    def _trie_parts(self, head):
-        yield from head
+    def _snapshot_parts(self):
+        """(kind, bytes) of each part, in order, made as they are written."""
+        yield "header", _HEADER.pack(_FORMAT, len(self), len(self.v4), len(self.v6))
+        for name in _ARRAYS:
+            yield name, getattr(self, name).tobytes()
         for kind, trie in (("v4", self.v4), ("v6", self.v6)):
-            for prefixes in _batches(iter(trie), SNAPSHOT_PART):
+            for prefixes in batched(trie, SNAPSHOT_PART):
                 heads = array("q", [trie[p] for p in prefixes])
                 yield kind, _COUNT.pack(len(prefixes)) + heads.tobytes() + "\n".join(prefixes).encode("ascii")
 
