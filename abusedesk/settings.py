@@ -200,6 +200,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 SWEEP_INTERVAL = envint("ABUSEDESK_SWEEP_INTERVAL", 15)
 # A claim older than this is considered lost (crashed worker) and re-run.
 CLAIM_TIMEOUT = envint("ABUSEDESK_CLAIM_TIMEOUT", 300)
+# A big feed is parsed and matched in a second process while this one writes
+# (used only with a second core): see abusedesk/intake/prepare.py.
+FEED_SECOND_PROCESS = envbool("ABUSEDESK_FEED_SECOND_PROCESS", "True")
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "abusedesk.sweep", "schedule": float(SWEEP_INTERVAL)},
 }

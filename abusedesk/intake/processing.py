@@ -21,7 +21,6 @@ import logging
 import time
 from collections import Counter
 from datetime import timedelta
-from itertools import islice
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -40,14 +39,12 @@ from abusedesk.outbox import bounces
 from abusedesk.parsers import ParseContext, parse, shadowserver
 from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, NotifierInfo, ParseError
 
-from . import autoreply, replies, trust
+from . import autoreply, prepare, replies, trust
 from .models import RawMessage
 from .reports import FIELDS, NoticeFacts, notifier_key, row_maker
-from .resolve import resolve_row
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
-CHUNK = 20000
 SMALL_NOTICE = 50  # events; above this the in-memory prefix index answers
 CHUNK_RETRIES = 3
 ANALYZE_AFTER = 50_000  # events; a feed this big changes the tables' statistics
@@ -161,14 +158,13 @@ def _is_feed_file(raw: RawMessage, head: bytes) -> bool:
 
 def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     started, cpu_started = time.monotonic(), time.process_time()
-    try:
-        info, events = shadowserver.iter_events(raw.open_content(), raw.filename or None, parse_context())
-    except ParseError:
-        return None  # the dispatcher parses it again and says why (staff queue)
     # Rows in the whole report, estimated from its first 64 KiB (for the progress bar).
     total = max(round(raw.size * max(head.count(b"\n"), 1) / max(len(head), 1)) - 1, 1)
-    facts = NoticeFacts(category=info.category)
     lookup = prefix_index.current().lookup
+    try:
+        feed = prepare.open_feed(raw, parse_context(), lookup, skip=raw.events_done, expected_rows=total)
+    except ParseError:
+        return None  # the dispatcher parses it again and says why (staff queue)
     summary = _new_summary()
     summary["resumed_at"] = raw.events_done
     new_cases: set[int] = set()
@@ -176,15 +172,14 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     # A host is listed again further down a report (another port, another time):
     # its case, met in an earlier chunk, is not looked up again.
     known: dict[tuple, int] = {}
-    skip = raw.events_done
-    numbered = enumerate(events)
-    if skip:
-        numbered = islice(numbered, skip, None)  # committed before a crash: parsed again, not written again
-    for chunk in batched(numbered, CHUNK):
-        _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, forward=IN_DIGEST, in_digest=in_digest,
-                      known=known)
-        if progress:
-            progress(raw.events_done, max(total, raw.events_done))
+    with feed:
+        for done, rows, duplicates in feed:
+            # Matched already (lookup None): the rows come from prepare.
+            _commit_chunk(raw, feed.facts, done, (rows, duplicates), None, summary, new_cases, forward=IN_DIGEST,
+                          in_digest=in_digest, known=known)
+            if progress:
+                progress(raw.events_done, max(total, raw.events_done))
+        info = feed.info
     raw.format = shadowserver.FORMAT
     raw.kind = "abuse"
     raw.category = info.category or ""
@@ -226,8 +221,8 @@ def _process_notice(raw: RawMessage, notice) -> dict:
         _to_staff(raw, notice.errors[0] if notice.errors else "unparseable")
     elif notice.kind == KIND_LAW_ENFORCEMENT:
         # Never forwarded to a customer: the compliance team registers it.
-        for chunk in batched(enumerate(notice.events), CHUNK):
-            _commit_chunk(raw, facts, chunk, None, summary, set(), status=Report.Status.LAW_ENFORCEMENT)
+        for done, prepared in _prepared(raw, facts, notice.events):
+            _commit_chunk(raw, facts, done, prepared, None, summary, set(), status=Report.Status.LAW_ENFORCEMENT)
         _to_staff(raw, "law-enforcement request")
     elif not notice.events:
         reason = notice.errors[0] if notice.errors else "no IP address, URL or domain found"
@@ -237,8 +232,8 @@ def _process_notice(raw: RawMessage, notice) -> dict:
     else:
         lookup = lookup_db if len(notice.events) <= SMALL_NOTICE else prefix_index.current().lookup
         new_cases: set[int] = set()
-        for chunk in batched(enumerate(notice.events), CHUNK):
-            _commit_chunk(raw, facts, chunk, lookup, summary, new_cases, forward=LATER)
+        for done, prepared in _prepared(raw, facts, notice.events):
+            _commit_chunk(raw, facts, done, prepared, lookup, summary, new_cases, forward=LATER)
         # Many new cases (a big notice): one digest per customer; a handful: one mail each.
         summary["forwarded"] += _forward(raw, new_cases, digest=len(new_cases) > notify.DIGEST_MIN_CASES)
         # DSA Art 16(4): the notifier hears that its notice was received and acted on.
@@ -257,10 +252,20 @@ def _forward(raw, new_cases: set, *, digest: bool) -> int:
 
 # -- writing a chunk
 
-def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *, status: str = "",
-                  forward: str = NOW, in_digest: set | None = None, known: dict | None = None) -> None:
-    """Write one chunk and advance raw.events_done, all or nothing."""
-    done = chunk[-1][0] + 1
+def _prepared(raw, facts, events):
+    """(events done, (rows, duplicates)) per chunk of a notice parsed whole; not matched yet."""
+    make_row = row_maker(raw, facts, notifier_key(raw))
+    for chunk in batched(enumerate(events), prepare.CHUNK):
+        yield chunk[-1][0] + 1, prepare.rows_of(chunk, make_row)
+
+
+def _commit_chunk(raw, facts, done: int, prepared: tuple[list, int], lookup, summary: Counter, new_cases: set, *,
+                  status: str = "", forward: str = NOW, in_digest: set | None = None,
+                  known: dict | None = None) -> None:
+    """Write one chunk's (rows, duplicates) and advance raw.events_done to `done`, all or nothing.
+
+    `lookup` matches the rows; None when they come matched (prepare) or are
+    not to be matched (`status`)."""
     attempt = 0
     while True:  # a retry after StaleCases has nothing known left to go stale
         try:
@@ -271,19 +276,19 @@ def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *
                     events_done=done, claimed_at=clock.now())
                 if not moved:
                     raise Superseded()
-                counts = _write_chunk(raw, facts, chunk, lookup, new_cases, status, forward, known)
+                counts = _write_rows(raw, facts, *prepared, lookup, new_cases, status, forward, known)
             break
         except StaleCases:
             # A case met earlier was closed meanwhile: look every case of the chunk up.
             known.clear()
-            log.info("raw message %s: a case changed under chunk at %s, grouping it again", raw.pk, chunk[0][0])
+            log.info("raw message %s: a case changed under chunk at %s, grouping it again", raw.pk, raw.events_done)
         except IntegrityError:
             # A concurrent worker opened one of our cases first: the chunk is
             # rolled back whole and grouped again, now joining that case.
             attempt += 1
             if attempt == CHUNK_RETRIES:
                 raise
-            log.info("raw message %s: chunk at %s raced another worker, retrying", raw.pk, chunk[0][0])
+            log.info("raw message %s: chunk at %s raced another worker, retrying", raw.pk, raw.events_done)
     raw.events_done = done
     cases = counts.pop("cases")
     if known is not None:  # committed: these ids are real
@@ -298,19 +303,11 @@ def _commit_chunk(raw, facts, chunk, lookup, summary: Counter, new_cases: set, *
     summary.update(counts)
 
 
-def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, forward: str, known) -> Counter:
-    make_row = row_maker(raw, facts, notifier_key(raw))
-    counts = Counter()
-    rows, seen = [], set()
-    for index, event in chunk:
-        row = make_row(index, event)
-        if row.fingerprint in seen:
-            counts["duplicates"] += 1
-            continue
-        seen.add(row.fingerprint)
-        rows.append(row)
+def _write_rows(raw, facts, rows, duplicates: int, lookup, new_cases: set, status: str, forward: str,
+                known) -> Counter:
+    counts = Counter(duplicates=duplicates)
     # Seen before (same notifier and the same reference or content): stored once.
-    stored = present("cases_report", "fingerprint", seen)
+    stored = present("cases_report", "fingerprint", {r.fingerprint for r in rows})
     if stored:
         counts["duplicates"] += sum(1 for r in rows if r.fingerprint in stored)
         rows = [r for r in rows if r.fingerprint not in stored]
@@ -318,9 +315,8 @@ def _write_chunk(raw, facts, chunk, lookup, new_cases: set, status: str, forward
         for row in rows:
             row.status = status
     else:
-        masks = cdn.ranges()
-        for row in rows:
-            resolve_row(row, lookup, masks)
+        if lookup is not None:
+            prepare.resolve_rows(rows, lookup, cdn.ranges())
         matched = [r for r in rows if r.status == Report.Status.MATCHED]
         result = group_rows(raw, matched, sensitive=facts.sensitive, notice_hours=facts.deadline_hours,
                             forward=forward, known=known)

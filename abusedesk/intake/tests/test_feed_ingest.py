@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from abusedesk.cases.models import AuditLog, Case, Report
-from abusedesk.intake import ingest, processing
+from abusedesk.intake import ingest, prepare, processing
 from abusedesk.intake.models import RawMessage
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.sweep import process_pending_raw
@@ -22,7 +22,7 @@ ROWS = 12_000
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(processing, "CHUNK", 1000)
+    monkeypatch.setattr(prepare, "CHUNK", 1000)
 
 
 @pytest.fixture
