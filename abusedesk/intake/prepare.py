@@ -107,6 +107,7 @@ class Feed:
         try:
             message = self._pipe.recv()
         except EOFError:
+            self._process.join(5)  # its end of the pipe closed as it exited: reap it for its exit code
             raise PrepareError(f"the feed's second process died (exit code {self._process.exitcode})") from None
         if message[0] == "error":
             raise PrepareError(f"the feed's second process failed: {message[1]}")
