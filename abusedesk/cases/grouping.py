@@ -76,6 +76,7 @@ class GroupResult:
         self.new_ids: list[int] = []
         self.updated_ids: list[int] = []
         self.in_digest_ids: list[int] = []  # new cases opened forwarded (IN_DIGEST)
+        self.ports: dict[int, int] = {}  # of these, the port their first report names, if any (digest lines)
         self.cases: dict[tuple, int] = {}  # (customer, target, category) -> the open case the rows joined
 
 
@@ -185,6 +186,9 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
         forwarded = v[state_at] == State.FORWARDED
         if forwarded:
             result.in_digest_ids.append(pk)
+            port = next((r.port for r in groups[key] if r.port is not None), None)
+            if port is not None:
+                result.ports[pk] = port
             reason += f", forwarded to {caches.contact_of[key[0]]} (digest)"
         data = shared.get((v[hours_at], forwarded))
         if data is None:

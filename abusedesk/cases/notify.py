@@ -332,11 +332,13 @@ def forward_digests(raw, case_ids) -> int:
     return _digests(raw, case_ids, opened_forwarded=False)
 
 
-def queue_digests(raw, case_ids) -> int:
+def queue_digests(raw, case_ids, ports: dict[int, int] | None = None) -> int:
     """Queue the digests of feed cases that were opened forwarded (grouping.IN_DIGEST);
     returns how many cases they list. Run again (a resumed notice), it queues only the
-    digests that are missing: the same cases give the same dedupe keys."""
-    return _digests(raw, case_ids, opened_forwarded=True)
+    digests that are missing: the same cases give the same dedupe keys. `ports`: the
+    port of a case's first report, as the run that opened it saw it (the others are
+    read from the reports)."""
+    return _digests(raw, case_ids, opened_forwarded=True, ports=ports)
 
 
 def opened_in_digest(raw) -> set[int]:
@@ -346,7 +348,7 @@ def opened_in_digest(raw) -> set[int]:
                                        data__forwarded="digest").values_list("case_id", flat=True))
 
 
-def _digests(raw, case_ids, *, opened_forwarded: bool) -> int:
+def _digests(raw, case_ids, *, opened_forwarded: bool, ports: dict[int, int] | None = None) -> int:
     from abusedesk.lib.bulk import select_in
     from abusedesk.policy.followup import PolicyCache
 
@@ -361,12 +363,12 @@ def _digests(raw, case_ids, *, opened_forwarded: bool) -> int:
     for start in range(0, len(customers), DIGEST_CUSTOMERS):
         with transaction.atomic():
             batch = {c: sorted(by_customer[c]) for c in customers[start:start + DIGEST_CUSTOMERS]}
-            done += _digest_batch(raw, batch, frames, policies, opened_forwarded)
+            done += _digest_batch(raw, batch, frames, policies, opened_forwarded, ports or {})
     return done
 
 
 def _digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames, policies,
-                  opened_forwarded: bool) -> int:
+                  opened_forwarded: bool, known_ports: dict[int, int]) -> int:
     from abusedesk.lib.bulk import Inserter, datetime_adapter, datetime_reader, select_in, update_in
     from abusedesk.network.models import Customer, Entity
     from abusedesk.policy.followup import check_point
@@ -384,9 +386,10 @@ def _digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames,
              in select_in(sql, ids, State.FORWARDED if opened_forwarded else State.NEW)}
     if not cases:
         return 0
-    ports: dict[int, int] = {}
-    for case_id, port in select_in("SELECT case_id, port FROM cases_report WHERE case_id IN %s AND port IS NOT NULL",
-                                   ids):
+    ports = {pk: known_ports[pk] for pk in ids if pk in known_ports}
+    # The first report that names a port (by id; as in the index on case_id).
+    for case_id, port in select_in("SELECT case_id, port FROM cases_report WHERE case_id IN %s AND port IS NOT NULL "
+                                   "ORDER BY case_id, id", [pk for pk in ids if pk not in ports]):
         ports.setdefault(case_id, port)
     # Plain rows, not model instances: a digest batch has thousands of customers.
     customers = {pk: (name, language, tz, Customer.contact_of(abuse, main))

@@ -30,7 +30,7 @@ from abusedesk.cases import notify
 from abusedesk.cases.grouping import IN_DIGEST, LATER, NOW, StaleCases, forward_each, group_rows
 from abusedesk.cases.models import Case, Report
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter, batched, present
+from abusedesk.lib.bulk import Inserter, batched, count_present, foreign_keys_unchecked, present
 from abusedesk.lib.claims import claim
 from abusedesk.network import cdn
 from abusedesk.network import index as prefix_index
@@ -168,7 +168,7 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     summary = _new_summary()
     summary["resumed_at"] = raw.events_done
     new_cases: set[int] = set()
-    in_digest: set[int] = set()
+    in_digest: dict[int, int | None] = {}  # case -> the port its digest line shows, if known
     # A host is listed again further down a report (another port, another time):
     # its case, met in an earlier chunk, is not looked up again.
     known: dict[tuple, int] = {}
@@ -196,8 +196,9 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     # digests. The notice is done only after them, so that a crash in between
     # has it processed again: nothing left to write but the missing digests.
     if summary["resumed_at"]:
-        in_digest |= notify.opened_in_digest(raw)
-    notify.queue_digests(raw, in_digest)
+        for pk in notify.opened_in_digest(raw):
+            in_digest.setdefault(pk, None)
+    notify.queue_digests(raw, in_digest, ports={pk: port for pk, port in in_digest.items() if port is not None})
     with transaction.atomic():
         _done(raw)
     summary["seconds"] = round(time.monotonic() - started, 3)
@@ -260,7 +261,7 @@ def _prepared(raw, facts, events):
 
 
 def _commit_chunk(raw, facts, done: int, prepared: tuple[list, int], lookup, summary: Counter, new_cases: set, *,
-                  status: str = "", forward: str = NOW, in_digest: set | None = None,
+                  status: str = "", forward: str = NOW, in_digest: dict | None = None,
                   known: dict | None = None) -> None:
     """Write one chunk's (rows, duplicates) and advance raw.events_done to `done`, all or nothing.
 
@@ -269,7 +270,7 @@ def _commit_chunk(raw, facts, done: int, prepared: tuple[list, int], lookup, sum
     attempt = 0
     while True:  # a retry after StaleCases has nothing known left to go stale
         try:
-            with transaction.atomic():
+            with foreign_keys_unchecked() as unchecked, transaction.atomic():
                 # The resume point moves only if nobody else moved it: a worker
                 # whose claim went stale cannot write the same chunk twice.
                 moved = RawMessage.objects.filter(pk=raw.pk, events_done=raw.events_done).update(
@@ -277,18 +278,20 @@ def _commit_chunk(raw, facts, done: int, prepared: tuple[list, int], lookup, sum
                 if not moved:
                     raise Superseded()
                 counts = _write_rows(raw, facts, *prepared, lookup, new_cases, status, forward, known)
+                if unchecked:
+                    _check_parents(raw, prepared[0])
             break
         except StaleCases:
             # A case met earlier was closed meanwhile: look every case of the chunk up.
             known.clear()
             log.info("raw message %s: a case changed under chunk at %s, grouping it again", raw.pk, raw.events_done)
-        except IntegrityError:
+        except IntegrityError as exc:
             # A concurrent worker opened one of our cases first: the chunk is
             # rolled back whole and grouped again, now joining that case.
             attempt += 1
             if attempt == CHUNK_RETRIES:
                 raise
-            log.info("raw message %s: chunk at %s raced another worker, retrying", raw.pk, raw.events_done)
+            log.info("raw message %s: chunk at %s failed (%s), retrying", raw.pk, raw.events_done, exc)
     raw.events_done = done
     cases = counts.pop("cases")
     if known is not None:  # committed: these ids are real
@@ -297,8 +300,9 @@ def _commit_chunk(raw, facts, done: int, prepared: tuple[list, int], lookup, sum
         known.update(cases)
     new_cases.update(counts.pop("new_ids"))
     in_digest_ids = counts.pop("in_digest_ids")
+    ports = counts.pop("ports")
     if in_digest is not None:
-        in_digest.update(in_digest_ids)
+        in_digest.update((pk, ports.get(pk)) for pk in in_digest_ids)
     summary["forwarded"] += len(in_digest_ids)
     summary.update(counts)
 
@@ -324,13 +328,33 @@ def _write_rows(raw, facts, rows, duplicates: int, lookup, new_cases: set, statu
         counts["cases_updated"] += len(set(result.updated_ids) - new_cases)
         counts["new_ids"] = result.new_ids
         counts["in_digest_ids"] = result.in_digest_ids
+        counts["ports"] = result.ports
         counts["cases"] = result.cases
     now = clock.now()
     Inserter(Report, FIELDS, ignore_conflicts=True).insert(r.values(now) for r in rows)
     counts.setdefault("new_ids", [])
     counts.setdefault("in_digest_ids", [])
+    counts.setdefault("ports", {})
     counts.setdefault("cases", {})
     return counts
+
+
+def _check_parents(raw, rows) -> None:
+    """The parents of the chunk's reports and cases exist (SQLite did not check
+    them row by row: lib.bulk.foreign_keys_unchecked). The customers and
+    assignments come from the prefix index, which may predate a deletion; the
+    cases were found or opened in this transaction, their entities too. The
+    rows of a duplicate are not written, but checking them as well is harmless."""
+    matched = [r for r in rows if r.assignment_id is not None]
+    parents = {
+        "network_assignment": {r.assignment_id for r in matched},
+        "network_customer": {r.customer_id for r in matched} | ({r.end_customer_id for r in matched} - {None}),
+        "intake_notifier": {raw.notifier_id} - {None},
+        "intake_rawmessage": {raw.pk},
+    }
+    for table, ids in parents.items():
+        if ids and count_present(table, ids) != len(ids):
+            raise IntegrityError(f"FOREIGN KEY constraint failed: a row of {table} is gone")
 
 
 # -- the end of a notice

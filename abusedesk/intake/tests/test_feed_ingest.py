@@ -234,3 +234,44 @@ def test_a_case_closed_while_its_report_is_read_gets_no_more_of_its_rows(demo, r
     assert closed.report_count == Report.objects.filter(case=closed).count() > 0
     assert reopened.report_count == Report.objects.filter(case=reopened).count() > 0
     assert Case.objects.count() == 81
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_test_transaction_sqlite_checks_a_chunks_parents_once(demo, report_file, small_chunks,
+                                                                         monkeypatch):
+    """Committed for real, as a worker does: SQLite's per-row foreign key checks
+    are off while a chunk is written, its parents are checked once instead."""
+    from django.db import connection
+
+    real = processing._check_parents
+    checked = []
+    monkeypatch.setattr(processing, "_check_parents", lambda raw, rows: checked.append(len(rows)) or real(raw, rows))
+    ingest.ingest_files([report_file])
+    check_counts()
+    assert len(checked) == (ROWS // 1000 if connection.vendor == "sqlite" else 0)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            assert cursor.execute("PRAGMA foreign_keys").fetchone() == (1,)  # on again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_assignment_deleted_behind_the_prefix_index_fails_the_chunk(demo, report_file, small_chunks,
+                                                                        monkeypatch):
+    """The index a run matched with may predate a deletion: the chunk is refused
+    (by the check above on SQLite, by the database's own on PostgreSQL), not
+    written with a dangling reference; the notice is tried again later."""
+    from abusedesk.intake.store import store_raw
+    from abusedesk.lib import clock as clock_module
+    from abusedesk.network import index as prefix_index
+    from abusedesk.network.models import Assignment
+
+    stale = prefix_index.current()
+    holder = stale.lookup(OURS_B[0], clock_module.now())
+    Assignment.objects.filter(pk=holder.assignment_id).delete()
+    monkeypatch.setattr(prefix_index, "current", lambda: stale)
+    raw, _ = store_raw(report_file.read_bytes(), RawMessage.Channel.FILE, filename=report_file.name, enqueue=False)
+    summary = processing.process_raw_message(raw.pk)
+    assert "FOREIGN KEY constraint failed" in summary["error"] or "foreign key" in summary["error"]
+    raw.refresh_from_db()
+    assert (raw.state, raw.attempts, raw.events_done) == ("new", 1, 0)
+    assert not Report.objects.exists() and not Case.objects.exists()
