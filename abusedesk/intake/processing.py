@@ -8,8 +8,9 @@ claim) does again; reports are also unique per (raw message, event index).
 
 Two paths, one chunk writer:
 - a Shadowserver CSV file is streamed: rows are parsed, matched against the
-  in-memory prefix index and written chunk by chunk, so memory stays flat
-  however long the report is (apart from the stored notice itself);
+  in-memory prefix index (by `prepare`, in a second process for a big one)
+  and written chunk by chunk, so memory stays flat however long the report
+  is (apart from the stored notice itself);
 - any other notice is parsed whole by `abusedesk.parsers.parse` and written
   in one transaction; small notices are matched with single database
   look-ups, large ones with the index.
