@@ -104,6 +104,11 @@ class Feed:
             yield done, [ReportRow(*t) for t in tuples], duplicates
 
     def _receive(self):
+        # Forked from a process with other threads (`abusedesk run`), the child
+        # could hang on a lock one of them held: the sweep's limit for a lost
+        # worker is ours for a silent child.
+        if not self._pipe.poll(settings.CLAIM_TIMEOUT):
+            raise PrepareError(f"the feed's second process sent nothing for {settings.CLAIM_TIMEOUT} s")
         try:
             message = self._pipe.recv()
         except EOFError:

@@ -114,6 +114,19 @@ def test_a_second_process_that_dies_is_reported(raw, small_chunks, settings, mon
         prepared(raw)
 
 
+def test_a_second_process_that_hangs_is_given_up(raw, small_chunks, settings, monkeypatch):
+    import time
+
+    settings.FEED_SECOND_PROCESS = True
+    settings.CLAIM_TIMEOUT = 1
+    monkeypatch.setattr(prepare, "resolve_row", lambda row, *args: time.sleep(60))
+    feed = prepare.open_feed(raw, processing.parse_context(), None, expected_rows=ROWS)
+    process = feed._process
+    with pytest.raises(prepare.PrepareError, match="sent nothing for 1 s"), feed:
+        next(iter(feed))
+    assert not process.is_alive()  # stopped on the way out
+
+
 def test_a_report_the_second_process_cannot_parse_is_a_parse_error(demo, small_chunks, settings):
     settings.FEED_SECOND_PROCESS = True
     raw, _ = store_raw(b"\n" * ROWS, RawMessage.Channel.FILE, filename="2026-11-21-scan_rdp-nl-asn64496.csv",
