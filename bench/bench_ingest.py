@@ -98,15 +98,15 @@ def ingest_child(path: str) -> None:
     from abusedesk.cases.models import Case
     from abusedesk.outbox.models import OutgoingMail
 
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(json.dumps({
         "vendor": connection.vendor, "seconds": seconds, "index_seconds": built, "totals": totals,
         "cases": Case.objects.count(), "mails": OutgoingMail.objects.count(),
         "cpu_seconds": time.process_time(),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         # The feed's second process (intake/prepare.py), if it ran: waited for, so counted here.
-        "child_cpu_seconds": resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime,
-        "child_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "child_cpu_seconds": children.ru_utime + children.ru_stime,
+        "child_peak_rss_mib": children.ru_maxrss / 1024,
         "index_size": len(index._current) if index._current else 0, "index_how": how,
     }))
 

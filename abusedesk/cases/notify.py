@@ -349,7 +349,7 @@ def opened_in_digest(raw) -> set[int]:
 
 
 def _digests(raw, case_ids, *, opened_forwarded: bool, ports: dict[int, int] | None = None) -> int:
-    from abusedesk.lib.bulk import select_in
+    from abusedesk.lib.bulk import batched, select_in
     from abusedesk.policy.followup import PolicyCache
 
     state = State.FORWARDED if opened_forwarded else State.NEW
@@ -357,12 +357,11 @@ def _digests(raw, case_ids, *, opened_forwarded: bool, ports: dict[int, int] | N
     for customer_id, pk in select_in("SELECT customer_id, id FROM cases_case WHERE id IN %s AND state = %s",
                                      sorted(case_ids), state):
         by_customer.setdefault(customer_id, []).append(pk)
-    customers = sorted(by_customer)
     frames, policies = _DigestFrames(), PolicyCache()
     done = 0
-    for start in range(0, len(customers), DIGEST_CUSTOMERS):
+    for customers in batched(sorted(by_customer), DIGEST_CUSTOMERS):
         with transaction.atomic():
-            batch = {c: sorted(by_customer[c]) for c in customers[start:start + DIGEST_CUSTOMERS]}
+            batch = {c: sorted(by_customer[c]) for c in customers}
             done += _digest_batch(raw, batch, frames, policies, opened_forwarded, ports or {})
     return done
 

@@ -44,7 +44,7 @@ class PrepareError(Exception):
     """The second process failed or died: the notice is processed again later."""
 
 
-def rows_of(chunk, make_row) -> tuple[list[ReportRow], int]:
+def _rows_of(chunk, make_row) -> tuple[list[ReportRow], int]:
     """The report rows of a chunk of (index, event), and how many were the same
     report as an earlier row of the chunk (stored once)."""
     rows, seen = [], set()
@@ -62,14 +62,18 @@ def resolve_rows(rows, lookup, masks) -> None:
         resolve_row(row, lookup, masks)
 
 
-def _chunks(raw, facts: NoticeFacts, events, lookup, masks, skip: int):
+def chunks(raw, facts: NoticeFacts, events, *, lookup=None, masks=None, skip: int = 0):
+    """(events done, rows, duplicates within the chunk) per chunk of CHUNK `events`
+    of notice `raw`, the first `skip` left out; the rows are matched with `lookup`
+    if it is given (a feed), else their writer matches them."""
     make_row = row_maker(raw, facts, notifier_key(raw))
     numbered = enumerate(events)
     if skip:
         numbered = islice(numbered, skip, None)  # committed before a crash: parsed again, not written again
     for chunk in batched(numbered, CHUNK):
-        rows, duplicates = rows_of(chunk, make_row)
-        resolve_rows(rows, lookup, masks)
+        rows, duplicates = _rows_of(chunk, make_row)
+        if lookup is not None:
+            resolve_rows(rows, lookup, masks)
         yield chunk[-1][0] + 1, rows, duplicates
 
 
@@ -78,9 +82,9 @@ class Feed:
 
     Use it as a context manager: leaving it stops the second process, if any."""
 
-    def __init__(self, info, chunks, process=None, pipe=None, copy: str | None = None):
+    def __init__(self, info, prepared, process=None, pipe=None, copy: str | None = None):
         self.info = info
-        self._chunks = chunks
+        self._prepared = prepared
         self._process, self._pipe, self._copy = process, pipe, copy
 
     @property
@@ -93,7 +97,7 @@ class Feed:
 
     def __iter__(self):
         if self._process is None:
-            yield from self._chunks
+            yield from self._prepared
             return
         while True:
             message = self._receive()
@@ -151,7 +155,8 @@ def open_feed(raw, context: ParseContext, lookup, *, skip: int = 0, expected_row
         except (OSError, AssertionError, ValueError) as exc:  # no fork here (or not allowed): do it ourselves
             log.warning("raw message %s: no second process for the feed (%s)", raw.pk, exc)
     info, events = shadowserver.iter_events(raw.open_content(), raw.filename or None, context)
-    return Feed(info, _chunks(raw, NoticeFacts(category=info.category), events, lookup, masks, skip))
+    return Feed(info, chunks(raw, NoticeFacts(category=info.category), events, lookup=lookup, masks=masks,
+                             skip=skip))
 
 
 def _cores() -> int:
@@ -200,8 +205,8 @@ def _prepare_in_child(copy: str, raw, context, lookup, masks, skip: int, pipe) -
                 pipe.send(("parse-error", str(exc)))
                 return
             pipe.send(("info", info))
-            for done, rows, duplicates in _chunks(raw, NoticeFacts(category=info.category), events, lookup,
-                                                  masks, skip):
+            for done, rows, duplicates in chunks(raw, NoticeFacts(category=info.category), events, lookup=lookup,
+                                                 masks=masks, skip=skip):
                 pipe.send(("chunk", done, duplicates, [_as_tuple(r) for r in rows]))
             pipe.send(("end", info))
     except BrokenPipeError:

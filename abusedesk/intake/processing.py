@@ -31,7 +31,7 @@ from abusedesk.cases import notify
 from abusedesk.cases.grouping import IN_DIGEST, LATER, NOW, StaleCases, forward_each, group_rows
 from abusedesk.cases.models import Case, Report
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter, batched, count_present, foreign_keys_unchecked, present
+from abusedesk.lib.bulk import Inserter, count_present, foreign_keys_unchecked, present
 from abusedesk.lib.claims import claim
 from abusedesk.network import cdn
 from abusedesk.network import index as prefix_index
@@ -42,7 +42,7 @@ from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, Notif
 
 from . import autoreply, prepare, replies, trust
 from .models import RawMessage
-from .reports import FIELDS, NoticeFacts, notifier_key, row_maker
+from .reports import FIELDS, NoticeFacts
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -175,8 +175,8 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     known: dict[tuple, int] = {}
     with feed:
         for done, rows, duplicates in feed:
-            # Matched already (lookup None): the rows come from prepare.
-            _commit_chunk(raw, feed.facts, done, (rows, duplicates), None, summary, new_cases, forward=IN_DIGEST,
+            # Matched already (lookup None).
+            _commit_chunk(raw, feed.facts, done, rows, duplicates, None, summary, new_cases, forward=IN_DIGEST,
                           in_digest=in_digest, known=known)
             if progress:
                 progress(raw.events_done, max(total, raw.events_done))
@@ -223,8 +223,9 @@ def _process_notice(raw: RawMessage, notice) -> dict:
         _to_staff(raw, notice.errors[0] if notice.errors else "unparseable")
     elif notice.kind == KIND_LAW_ENFORCEMENT:
         # Never forwarded to a customer: the compliance team registers it.
-        for done, prepared in _prepared(raw, facts, notice.events):
-            _commit_chunk(raw, facts, done, prepared, None, summary, set(), status=Report.Status.LAW_ENFORCEMENT)
+        for done, rows, duplicates in prepare.chunks(raw, facts, notice.events):
+            _commit_chunk(raw, facts, done, rows, duplicates, None, summary, set(),
+                          status=Report.Status.LAW_ENFORCEMENT)
         _to_staff(raw, "law-enforcement request")
     elif not notice.events:
         reason = notice.errors[0] if notice.errors else "no IP address, URL or domain found"
@@ -234,8 +235,8 @@ def _process_notice(raw: RawMessage, notice) -> dict:
     else:
         lookup = lookup_db if len(notice.events) <= SMALL_NOTICE else prefix_index.current().lookup
         new_cases: set[int] = set()
-        for done, prepared in _prepared(raw, facts, notice.events):
-            _commit_chunk(raw, facts, done, prepared, lookup, summary, new_cases, forward=LATER)
+        for done, rows, duplicates in prepare.chunks(raw, facts, notice.events):
+            _commit_chunk(raw, facts, done, rows, duplicates, lookup, summary, new_cases, forward=LATER)
         # Many new cases (a big notice): one digest per customer; a handful: one mail each.
         summary["forwarded"] += _forward(raw, new_cases, digest=len(new_cases) > notify.DIGEST_MIN_CASES)
         # DSA Art 16(4): the notifier hears that its notice was received and acted on.
@@ -254,19 +255,12 @@ def _forward(raw, new_cases: set, *, digest: bool) -> int:
 
 # -- writing a chunk
 
-def _prepared(raw, facts, events):
-    """(events done, (rows, duplicates)) per chunk of a notice parsed whole; not matched yet."""
-    make_row = row_maker(raw, facts, notifier_key(raw))
-    for chunk in batched(enumerate(events), prepare.CHUNK):
-        yield chunk[-1][0] + 1, prepare.rows_of(chunk, make_row)
-
-
-def _commit_chunk(raw, facts, done: int, prepared: tuple[list, int], lookup, summary: Counter, new_cases: set, *,
+def _commit_chunk(raw, facts, done: int, rows: list, duplicates: int, lookup, summary: Counter, new_cases: set, *,
                   status: str = "", forward: str = NOW, in_digest: dict | None = None,
                   known: dict | None = None) -> None:
-    """Write one chunk's (rows, duplicates) and advance raw.events_done to `done`, all or nothing.
+    """Write one chunk's rows (from prepare.chunks) and advance raw.events_done to `done`, all or nothing.
 
-    `lookup` matches the rows; None when they come matched (prepare) or are
+    `lookup` matches the rows; None when they come matched (a feed) or are
     not to be matched (`status`)."""
     attempt = 0
     while True:  # a retry after StaleCases has nothing known left to go stale
@@ -278,9 +272,9 @@ def _commit_chunk(raw, facts, done: int, prepared: tuple[list, int], lookup, sum
                     events_done=done, claimed_at=clock.now())
                 if not moved:
                     raise Superseded()
-                counts = _write_rows(raw, facts, *prepared, lookup, new_cases, status, forward, known)
+                counts = _write_rows(raw, facts, rows, duplicates, lookup, new_cases, status, forward, known)
                 if unchecked:
-                    _check_parents(raw, prepared[0])
+                    _check_parents(raw, rows)
             break
         except StaleCases:
             # A case met earlier was closed meanwhile: look every case of the chunk up.

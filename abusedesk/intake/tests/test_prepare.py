@@ -120,7 +120,7 @@ def test_a_second_process_that_hangs_is_given_up(raw, small_chunks, settings, mo
     settings.FEED_SECOND_PROCESS = True
     settings.CLAIM_TIMEOUT = 1
     monkeypatch.setattr(prepare, "resolve_row", lambda row, *args: time.sleep(60))
-    feed = prepare.open_feed(raw, processing.parse_context(), None, expected_rows=ROWS)
+    feed = prepare.open_feed(raw, processing.parse_context(), prefix_index.current().lookup, expected_rows=ROWS)
     process = feed._process
     with pytest.raises(prepare.PrepareError, match="sent nothing for 1 s"), feed:
         next(iter(feed))
