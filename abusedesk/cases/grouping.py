@@ -24,6 +24,7 @@ import logging
 import secrets
 from datetime import datetime
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Min
@@ -71,6 +72,56 @@ def target_of(report) -> str:
     return report.ip or report.url or report.domain
 
 
+class Group(NamedTuple):
+    """What a chunk's reports of one (customer, target, category) key add up to:
+    all their case needs, so that the reports themselves need not travel with it."""
+
+    n: int
+    first_seen: datetime
+    last_seen: datetime
+    ip: str | None  # of the first report: a new case takes these
+    url: str
+    domain: str
+    assignment_id: int | None
+    end_customer_id: int | None
+    port: int | None  # the first port a report names (digest lines)
+
+
+def gather(rows) -> tuple[list[tuple], list[Group], list[int]]:
+    """The matched rows' keys (customer, target, category) in order of appearance,
+    their Groups, and for each row the index of its group (-1: not matched).
+
+    Pure, no database: a feed's second process runs it, so that the writer only
+    looks the keys up."""
+    index: dict[tuple, int] = {}
+    keys: list[tuple] = []
+    stats: list[list] = []
+    of_row: list[int] = []
+    matched = Report.Status.MATCHED
+    for r in rows:
+        if r.status != matched:
+            of_row.append(-1)
+            continue
+        key = (r.customer_id, target_of(r)[:2048], r.category)
+        seen = r.observed_at or r.received_at
+        g = index.get(key)
+        if g is None:
+            g = index[key] = len(keys)
+            keys.append(key)
+            stats.append([1, seen, seen, r.ip, r.url, r.domain, r.assignment_id, r.end_customer_id, r.port])
+        else:
+            s = stats[g]
+            s[0] += 1
+            if seen < s[1]:
+                s[1] = seen
+            elif seen > s[2]:
+                s[2] = seen
+            if s[8] is None:
+                s[8] = r.port
+        of_row.append(g)
+    return keys, [Group(*s) for s in stats], of_row
+
+
 class GroupResult:
     def __init__(self):
         self.new_ids: list[int] = []
@@ -78,6 +129,7 @@ class GroupResult:
         self.in_digest_ids: list[int] = []  # new cases opened forwarded (IN_DIGEST)
         self.ports: dict[int, int] = {}  # of these, the port their first report names, if any (digest lines)
         self.cases: dict[tuple, int] = {}  # (customer, target, category) -> the open case the rows joined
+        self.case_of: list[int] = []  # the case of each group, in the order of the keys given
 
 
 class _Caches:
@@ -89,6 +141,7 @@ class _Caches:
         self.entities: dict[int, Entity] = {}
         self.with_override: set[int] = set()
         self.hours: dict[tuple, float] = {}
+        self.schedules: dict[tuple, tuple] = {}
         self.policies = PolicyCache()
 
     def load_customers(self, ids) -> None:
@@ -102,6 +155,21 @@ class _Caches:
             "SELECT DISTINCT customer_id FROM policy_customerdeadline WHERE customer_id IN %s", missing))
         entities = {self.entity_of[i] for i in missing} - set(self.entities)
         self.entities.update(Entity.objects.in_bulk(list(entities)))
+
+    def schedule(self, received, hours: float, entity_id: int, category: str, forwarded: bool) -> tuple:
+        """(deadline, next_check_at) of a new case: the cases of a notice share them."""
+        key = (received, hours, entity_id, category, forwarded)
+        if key not in self.schedules:
+            deadline = deadline_from(received, hours)
+            if forwarded:
+                # What forwarding a case schedules: its first reminder point, or the deadline.
+                points, informational = self.policies.get(entity_id, category)
+                self.schedules[key] = (deadline, check_point(deadline, hours, points, 0, informational))
+            else:
+                # Checked at the deadline even if it is never forwarded (no contact address):
+                # forwarding reschedules it with its reminders.
+                self.schedules[key] = (deadline, deadline)
+        return self.schedules[key]
 
     def deadline_hours(self, customer_id: int, category: str, notice_hours, notifier) -> float:
         # Most customers have no override of their own: they share the entity's answer,
@@ -119,21 +187,42 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
                forward: str = NOW, known: dict[tuple, int] | None = None) -> GroupResult:
     """Join each matched row to its open case or open one; sets row.case_id.
 
+    `gather` and `join_groups` in one, for rows at hand (ReportRows or Reports)."""
+    keys, groups, of_row = gather(rows)
+    members: dict[int, list] | None = None
+    if forward == NOW:  # each new case's mail quotes its reports
+        members = {}
+        for row, g in zip(rows, of_row, strict=True):
+            if g >= 0:
+                members.setdefault(g, []).append(row)
+    result = join_groups(raw, keys, groups, sensitive=sensitive, notice_hours=notice_hours, forward=forward,
+                         known=known, members=members)
+    for row, g in zip(rows, of_row, strict=True):
+        if g >= 0:
+            row.case_id = result.case_of[g]
+    return result
+
+
+def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool = False,
+                notice_hours: float | None = None, forward: str = NOW, known: dict[tuple, int] | None = None,
+                members: dict[int, list] | None = None) -> GroupResult:
+    """Join each group (see `gather`) to the open case of its key or open one;
+    GroupResult.case_of gives the case of each.
+
     New cases are forwarded as `forward` says (NOW, LATER or IN_DIGEST: see
-    the module's docstring). `known` holds the cases earlier chunks of the
-    same notice joined or opened (GroupResult.cases, once committed): their
-    keys are not looked up again. Should one of them have been closed or
-    resolved since, StaleCases is raised; the caller rolls back and groups
-    the chunk again without `known`."""
+    the module's docstring); NOW quotes the reports in `members` (group index
+    -> its rows). `known` holds the cases earlier chunks of the same notice
+    joined or opened (GroupResult.cases, once committed): their keys are not
+    looked up again. Should one of them have been closed or resolved since,
+    StaleCases is raised; the caller rolls back and groups the chunk again
+    without `known`."""
     result = GroupResult()
-    groups: dict[tuple, list] = {}
-    for row in rows:
-        groups.setdefault((row.customer_id, target_of(row)[:2048], row.category), []).append(row)
-    if not groups:
+    if not keys:
         return result
     now = clock.now()
-    open_cases = _open_cases(groups, known or {})
+    open_cases = _open_cases(keys, groups, known or {})
     caches = _Caches()
+    case_of: list[int | None] = [None] * len(keys)
 
     # A resolved case with a new report is open again.
     reopen = [pk for pk, state in open_cases.values() if state == State.RESOLVED]
@@ -142,13 +231,17 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
     # Existing open cases: count the reports, widen first/last seen.
     updates = []
     adapt = datetime_adapter()
-    for key, (pk, _state) in open_cases.items():
-        members = groups[key]
-        seen = [r.seen_at for r in members]
-        for r in members:
-            r.case_id = pk
-        first, last = adapt(min(seen)), adapt(max(seen))
-        updates.append((len(members), first, last, adapt(now), pk))
+    adapted_now = adapt(now)
+    new = []
+    for g, key in enumerate(keys):
+        found = open_cases.get(key)
+        if found is None:
+            new.append(g)
+            continue
+        pk = found[0]
+        group = groups[g]
+        case_of[g] = pk
+        updates.append((group.n, adapt(group.first_seen), adapt(group.last_seen), adapted_now, pk))
         result.updated_ids.append(pk)
         result.cases[key] = pk
     changed = update_rows(
@@ -160,74 +253,77 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
     )
     if changed < len(updates):  # only a case taken from `known` can have moved on: the rest are locked
         raise StaleCases()
+    result.case_of = case_of
 
     # New cases: one multi-row INSERT, their ids found again by their unique reply tokens.
-    new_keys = [key for key in groups if key not in open_cases]
-    if not new_keys:
+    if not new:
         return result
-    caches.load_customers({key[0] for key in new_keys})
+    caches.load_customers({keys[g][0] for g in new})
     # The reply tokens from one read of the system's random source, not one each.
-    random = secrets.token_hex(12 * len(new_keys))
-    values = [_new_case(raw, key, groups[key], caches, sensitive, notice_hours, now, forward == IN_DIGEST,
+    random = secrets.token_hex(12 * len(new))
+    values = [_new_case(raw, keys[g], groups[g], caches, sensitive, notice_hours, now, forward == IN_DIGEST,
                         random[24 * i:24 * i + 24])
-              for i, key in enumerate(new_keys)]
+              for i, g in enumerate(new)]
     Inserter(Case, CASE_FIELDS).insert(values)
     ids = _ids_by_token([v[0] for v in values])
     hours_at, state_at = CASE_FIELDS.index("deadline_hours"), CASE_FIELDS.index("state")
     audits = []
     shared: dict[tuple, dict] = {}  # equal audit data as one object: Inserter encodes it once a run
-    for v, key in zip(values, new_keys, strict=True):
+    reason = f"notice #{raw.pk}"
+    for v, g in zip(values, new, strict=True):
         pk = ids[v[0]]
-        for r in groups[key]:
-            r.case_id = pk
+        key = keys[g]
+        case_of[g] = pk
         result.new_ids.append(pk)
         result.cases[key] = pk
-        reason = f"notice #{raw.pk}"
         forwarded = v[state_at] == State.FORWARDED
         if forwarded:
             result.in_digest_ids.append(pk)
-            port = next((r.port for r in groups[key] if r.port is not None), None)
+            port = groups[g].port
             if port is not None:
                 result.ports[pk] = port
-            reason += f", forwarded to {caches.contact_of[key[0]]} (digest)"
+            why = f"{reason}, forwarded to {caches.contact_of[key[0]]} (digest)"
+        else:
+            why = reason
         data = shared.get((v[hours_at], forwarded))
         if data is None:
             data = {"raw_message": raw.pk, "deadline_hours": v[hours_at]} | ({"forwarded": "digest"} if forwarded else {})
             shared[(v[hours_at], forwarded)] = data
-        audits.append((pk, "", "system", "created", "", v[state_at], reason, data, now))
+        audits.append((pk, "", "system", "created", "", v[state_at], why, data, now))
     Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
     if forward == NOW:
         cases = Case.objects.select_related("customer", "entity").in_bulk(result.new_ids)
-        for key, pk in zip(new_keys, result.new_ids, strict=True):
-            notify.forward_case(cases[pk], groups[key])
+        for g in new:
+            notify.forward_case(cases[case_of[g]], (members or {}).get(g, []))
     # else: the cases are committed with the chunk, their mails follow (see the module's docstring).
     log.info("notice #%s: %d new case(s), %d updated", raw.pk, len(values), len(updates))
     return result
 
 
-def _open_cases(groups, known: dict[tuple, int]) -> dict[tuple, tuple]:
+def _open_cases(keys: list[tuple], groups: list[Group], known: dict[tuple, int]) -> dict[tuple, tuple]:
     """(customer, target, category) -> (id, state) of the open cases of these keys;
     a key in `known` is taken from there (state unknown, checked by the update)."""
     ip_targets, other_targets = set(), set()
     found: dict[tuple, tuple] = {}
-    for key, members in groups.items():
+    for key, group in zip(keys, groups, strict=True):
         if key in known:
             found[key] = (known[key], None)
             continue
         # The target is the host's address (target_of), and the case stores it as its ip too.
         target = key[1]
-        (ip_targets if target == members[0].ip else other_targets).add(target)
+        (ip_targets if target == group.ip else other_targets).add(target)
     states = ", ".join(["%s"] * len(_OPEN))
     # Locked (PostgreSQL), in id order against deadlocks, so that a concurrent
     # worker's counters are not lost; SQLite serialises writers anyway.
     lock = " ORDER BY id FOR UPDATE" if connection.features.has_select_for_update else ""
     # An IP target is also the case's indexed ip column (feeds: thousands per chunk).
+    wanted = set(keys)
     for column, targets in (("ip", ip_targets), ("target", other_targets)):
         sql = (f"SELECT customer_id, target, category, id, state FROM cases_case "
                f"WHERE {column} IN %s AND state IN ({states}){lock}")
         for customer_id, target, category, *case in select_in(sql, sorted(targets), *_OPEN):
             key = (customer_id, target, category)
-            if key in groups:
+            if key in wanted:
                 found[key] = tuple(case)
     return found
 
@@ -236,44 +332,35 @@ def _ids_by_token(tokens: list[str]) -> dict[str, int]:
     return dict(select_in("SELECT reply_token, id FROM cases_case WHERE reply_token IN %s", tokens))
 
 
-def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: datetime, in_digest: bool,
+def _new_case(raw, key, group: Group, caches: _Caches, sensitive, notice_hours, now: datetime, in_digest: bool,
               reply_token: str) -> tuple:
     """The CASE_FIELDS values of a new case."""
     customer_id, target, category = key
-    first = rows[0]
     hours = caches.deadline_hours(customer_id, category, notice_hours, raw.notifier)
     received = raw.received_at
-    seen = [r.seen_at for r in rows]
-    deadline = deadline_from(received, hours)
     forwarded = in_digest and bool(caches.contact_of[customer_id])
-    if forwarded:
-        # What forwarding a case schedules: its first reminder point, or the deadline.
-        points, informational = caches.policies.get(caches.entity_of[customer_id], category)
-        next_check_at = check_point(deadline, hours, points, 0, informational)
-    else:
-        # Checked at the deadline even if it is never forwarded (no contact address):
-        # forwarding reschedules it with its reminders.
-        next_check_at = deadline
+    # The clock starts when the notice reached us, not when we processed it.
+    deadline, next_check_at = caches.schedule(received, hours, caches.entity_of[customer_id], category,
+                                              forwarded)
     values = {
         "reply_token": reply_token,
         "entity_id": caches.entity_of[customer_id],
         "customer_id": customer_id,
-        "end_customer_id": first.end_customer_id,
-        "assignment_id": first.assignment_id,
+        "end_customer_id": group.end_customer_id,
+        "assignment_id": group.assignment_id,
         "notifier_id": raw.notifier_id,
         "category": category,
         "target": target,
-        "ip": first.ip,
-        "url": first.url if target == first.url else "",
-        "domain": first.domain,
+        "ip": group.ip,
+        "url": group.url if target == group.url else "",
+        "domain": group.domain,
         "state": State.FORWARDED if forwarded else State.NEW,
         "sensitive": sensitive or category == "csam",
         "law_enforcement": False,
         "received_at": received,
-        "first_seen": min(seen),
-        "last_seen": max(seen),
-        "report_count": len(rows),
-        # The clock starts when the notice reached us, not when we processed it.
+        "first_seen": group.first_seen,
+        "last_seen": group.last_seen,
+        "report_count": group.n,
         "deadline": deadline,
         "deadline_hours": hours,
         "next_check_at": next_check_at,

@@ -1,17 +1,18 @@
-"""A feed's rows made ready to write: parsed, fingerprinted and matched, chunk by chunk.
+"""A feed's rows made ready to write: parsed, fingerprinted, matched, grouped and packed, chunk by chunk.
 
 Preparing a chunk of a feed (parsing its CSV rows, building the report rows
-with their fingerprints, matching them against the prefix index) costs about
-as much CPU as writing it. So, on a machine with more than one core, a
+with their fingerprints, matching them against the prefix index, summing
+them up per case key, converting them to what the database stores) costs
+more CPU than writing it. So, on a machine with more than one core, a
 second process prepares the next chunk while this one writes the current
-one. That process is forked once the prefix index is loaded, so it shares the
-index's memory instead of loading it again; it reads the notice from a
-temporary copy, never touches the database, and hands each chunk over as
-plain tuples through a pipe (a chunk of 20,000 rows costs it about 60 ms to
-send and this process about 40 ms to take).
+one: the writer is left with the database work and as little Python per row
+as possible. That process is forked once the prefix index is loaded, so it
+shares the index's memory instead of loading it again; it reads the notice
+from a temporary copy, never touches the database, and hands each Chunk over
+through a pipe.
 
 Either way the writer sees the same thing: `open_feed` returns a Feed whose
-iteration yields (events done, rows, duplicates within the chunk).
+iteration yields Chunks.
 """
 
 from __future__ import annotations
@@ -23,21 +24,70 @@ import shutil
 import tempfile
 import traceback
 from itertools import islice
-from operator import attrgetter
+from typing import NamedTuple
 
 from django.conf import settings
 
-from abusedesk.lib.bulk import batched
+from abusedesk.cases.grouping import Group, gather
+from abusedesk.lib.bulk import batched, datetime_adapter, datetime_parser
 from abusedesk.network import cdn
 from abusedesk.parsers import ParseContext, shadowserver
 from abusedesk.parsers.base import ParseError
 
-from .reports import NoticeFacts, ReportRow, notifier_key, row_maker
+from .reports import PACKED_FIELDS, NoticeFacts, ReportRow, notifier_key, pack, row_maker
 from .resolve import resolve_row
 
 log = logging.getLogger(__name__)
 CHUNK = 20000  # events written per transaction
-_as_tuple = attrgetter(*ReportRow.__slots__)  # a row -> its fields in order, in one C call
+_OBSERVED, _RECEIVED = PACKED_FIELDS.index("observed_at"), PACKED_FIELDS.index("received_at")
+
+
+class Chunk(NamedTuple):
+    """A chunk of matched report rows made ready to write: all its writer has
+    left to do is find or open the groups' cases and store the rows with them."""
+
+    done: int  # the notice's events done once this chunk is written
+    duplicates: int  # rows that repeated an earlier row of the chunk (not written)
+    rows: list[tuple]  # reports.pack
+    keys: list[tuple]  # grouping.gather: the (customer, target, category) of each group
+    groups: list[Group]
+    of_row: list[int]  # each row's group, -1 for none
+    assignments: set  # the parents the rows name (checked once per chunk on SQLite)
+    customers: set  # customers and end customers
+
+
+def ready(done: int, rows: list[ReportRow], duplicates: int, adapt_time=None) -> Chunk:
+    """Matched (or not to be matched) rows as a Chunk."""
+    keys, groups, of_row = gather(rows)
+    matched = [r for r in rows if r.assignment_id is not None]
+    return Chunk(done, duplicates, pack(rows, adapt_time or datetime_adapter()), keys, groups, of_row,
+                 {r.assignment_id for r in matched},
+                 {r.customer_id for r in matched} | ({r.end_customer_id for r in matched} - {None}))
+
+
+def _sendable(chunk: Chunk) -> tuple:
+    # Plain tuples: pickle makes a Python call per named tuple, both ways.
+    return (*chunk[:4], [tuple(g) for g in chunk.groups], *chunk[5:])
+
+
+def _received(values: tuple) -> Chunk:
+    values = list(values)
+    values[4] = list(map(Group._make, values[4]))
+    return Chunk(*values)
+
+
+def unpack(chunk: Chunk) -> list[ReportRow]:
+    """The chunk's rows as ReportRows again (a writer that must leave some of them out)."""
+    read = datetime_parser()
+    rows = []
+    for values, g in zip(chunk.rows, chunk.of_row, strict=True):
+        row = ReportRow(*values)
+        row.observed_at = read(values[_OBSERVED])
+        row.received_at = read(values[_RECEIVED])
+        if g >= 0:
+            row.end_customer_id = chunk.groups[g].end_customer_id
+        rows.append(row)
+    return rows
 
 
 class PrepareError(Exception):
@@ -62,19 +112,24 @@ def resolve_rows(rows, lookup, masks) -> None:
         resolve_row(row, lookup, masks)
 
 
-def chunks(raw, facts: NoticeFacts, events, *, lookup=None, masks=None, skip: int = 0):
+def chunks(raw, facts: NoticeFacts, events, *, skip: int = 0):
     """(events done, rows, duplicates within the chunk) per chunk of CHUNK `events`
-    of notice `raw`, the first `skip` left out; the rows are matched with `lookup`
-    if it is given (a feed), else their writer matches them."""
+    of notice `raw`, the first `skip` left out; their writer matches the rows."""
     make_row = row_maker(raw, facts, notifier_key(raw))
     numbered = enumerate(events)
     if skip:
         numbered = islice(numbered, skip, None)  # committed before a crash: parsed again, not written again
     for chunk in batched(numbered, CHUNK):
         rows, duplicates = _rows_of(chunk, make_row)
-        if lookup is not None:
-            resolve_rows(rows, lookup, masks)
         yield chunk[-1][0] + 1, rows, duplicates
+
+
+def ready_chunks(raw, facts: NoticeFacts, events, *, lookup, masks, skip: int = 0):
+    """The Chunks of a feed: its rows matched with `lookup` as they are read."""
+    adapt_time = datetime_adapter()
+    for done, rows, duplicates in chunks(raw, facts, events, skip=skip):
+        resolve_rows(rows, lookup, masks)
+        yield ready(done, rows, duplicates, adapt_time)
 
 
 class Feed:
@@ -104,8 +159,7 @@ class Feed:
             if message[0] == "end":
                 self.info = message[1]
                 return
-            _kind, done, duplicates, tuples = message
-            yield done, [ReportRow(*t) for t in tuples], duplicates
+            yield _received(message[1])
 
     def _receive(self):
         # Forked from a process with other threads (`abusedesk run`), the child
@@ -155,8 +209,8 @@ def open_feed(raw, context: ParseContext, lookup, *, skip: int = 0, expected_row
         except (OSError, AssertionError, ValueError) as exc:  # no fork here (or not allowed): do it ourselves
             log.warning("raw message %s: no second process for the feed (%s)", raw.pk, exc)
     info, events = shadowserver.iter_events(raw.open_content(), raw.filename or None, context)
-    return Feed(info, chunks(raw, NoticeFacts(category=info.category), events, lookup=lookup, masks=masks,
-                             skip=skip))
+    return Feed(info, ready_chunks(raw, NoticeFacts(category=info.category), events, lookup=lookup, masks=masks,
+                                   skip=skip))
 
 
 def _cores() -> int:
@@ -205,9 +259,9 @@ def _prepare_in_child(copy: str, raw, context, lookup, masks, skip: int, pipe) -
                 pipe.send(("parse-error", str(exc)))
                 return
             pipe.send(("info", info))
-            for done, rows, duplicates in chunks(raw, NoticeFacts(category=info.category), events, lookup=lookup,
-                                                 masks=masks, skip=skip):
-                pipe.send(("chunk", done, duplicates, [_as_tuple(r) for r in rows]))
+            for chunk in ready_chunks(raw, NoticeFacts(category=info.category), events, lookup=lookup, masks=masks,
+                                      skip=skip):
+                pipe.send(("chunk", _sendable(chunk)))
             pipe.send(("end", info))
     except BrokenPipeError:
         pass  # the writer stopped (it failed, or was superseded): nothing to tell it

@@ -28,10 +28,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 
 from abusedesk.cases import notify
-from abusedesk.cases.grouping import IN_DIGEST, LATER, NOW, StaleCases, forward_each, group_rows
+from abusedesk.cases.grouping import IN_DIGEST, LATER, NOW, StaleCases, forward_each, join_groups
 from abusedesk.cases.models import Case, Report
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter, count_present, foreign_keys_unchecked, present
+from abusedesk.lib.bulk import Inserter, count_present, datetime_adapter, foreign_keys_unchecked, present
 from abusedesk.lib.claims import claim
 from abusedesk.network import cdn
 from abusedesk.network import index as prefix_index
@@ -42,7 +42,7 @@ from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, Notif
 
 from . import autoreply, prepare, replies, trust
 from .models import RawMessage
-from .reports import FIELDS, NoticeFacts
+from .reports import FIELDS, FINGERPRINT, NoticeFacts
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -174,10 +174,10 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     # its case, met in an earlier chunk, is not looked up again.
     known: dict[tuple, int] = {}
     with feed:
-        for done, rows, duplicates in feed:
-            # Matched already (lookup None).
-            _commit_chunk(raw, feed.facts, done, rows, duplicates, None, summary, new_cases, forward=IN_DIGEST,
-                          in_digest=in_digest, known=known)
+        for chunk in feed:
+            # Matched and grouped already (lookup None).
+            _commit_chunk(raw, feed.facts, chunk.done, chunk, chunk.duplicates, None, summary, new_cases,
+                          forward=IN_DIGEST, in_digest=in_digest, known=known)
             if progress:
                 progress(raw.events_done, max(total, raw.events_done))
         info = feed.info
@@ -255,13 +255,14 @@ def _forward(raw, new_cases: set, *, digest: bool) -> int:
 
 # -- writing a chunk
 
-def _commit_chunk(raw, facts, done: int, rows: list, duplicates: int, lookup, summary: Counter, new_cases: set, *,
+def _commit_chunk(raw, facts, done: int, rows, duplicates: int, lookup, summary: Counter, new_cases: set, *,
                   status: str = "", forward: str = NOW, in_digest: dict | None = None,
                   known: dict | None = None) -> None:
-    """Write one chunk's rows (from prepare.chunks) and advance raw.events_done to `done`, all or nothing.
+    """Write one chunk's rows and advance raw.events_done to `done`, all or nothing.
 
-    `lookup` matches the rows; None when they come matched (a feed) or are
-    not to be matched (`status`)."""
+    `rows`: ReportRows (prepare.chunks), which `lookup` matches unless they
+    are not to be matched (`status`); or a prepare.Chunk, matched and grouped
+    already (a feed)."""
     attempt = 0
     while True:  # a retry after StaleCases has nothing known left to go stale
         try:
@@ -272,9 +273,14 @@ def _commit_chunk(raw, facts, done: int, rows: list, duplicates: int, lookup, su
                     events_done=done, claimed_at=clock.now())
                 if not moved:
                     raise Superseded()
-                counts = _write_rows(raw, facts, rows, duplicates, lookup, new_cases, status, forward, known)
+                if isinstance(rows, prepare.Chunk):
+                    chunk = _without_stored(rows)
+                    counts = _write_chunk(raw, facts, chunk, new_cases, forward, known)
+                else:
+                    chunk, members = _ready_rows(raw, rows, duplicates, lookup, status, forward)
+                    counts = _write_chunk(raw, facts, chunk, new_cases, forward, known, members)
                 if unchecked:
-                    _check_parents(raw, rows)
+                    _check_parents(raw, chunk)
             break
         except StaleCases:
             # A case met earlier was closed meanwhile: look every case of the chunk up.
@@ -302,48 +308,64 @@ def _commit_chunk(raw, facts, done: int, rows: list, duplicates: int, lookup, su
     summary.update(counts)
 
 
-def _write_rows(raw, facts, rows, duplicates: int, lookup, new_cases: set, status: str, forward: str,
-                known) -> Counter:
-    counts = Counter(duplicates=duplicates)
+def _ready_rows(raw, rows, duplicates: int, lookup, status: str, forward: str):
+    """ReportRows as a prepare.Chunk (and, for NOW, each group's rows: their
+    mails quote them): the reports seen before left out, the rest matched."""
     # Seen before (same notifier and the same reference or content): stored once.
     stored = present("cases_report", "fingerprint", {r.fingerprint for r in rows})
     if stored:
-        counts["duplicates"] += sum(1 for r in rows if r.fingerprint in stored)
+        duplicates += sum(1 for r in rows if r.fingerprint in stored)
         rows = [r for r in rows if r.fingerprint not in stored]
     if status:
         for row in rows:
             row.status = status
-    else:
-        if lookup is not None:
-            prepare.resolve_rows(rows, lookup, cdn.ranges())
-        matched = [r for r in rows if r.status == Report.Status.MATCHED]
-        result = group_rows(raw, matched, sensitive=facts.sensitive, notice_hours=facts.deadline_hours,
-                            forward=forward, known=known)
-        counts["cases_new"] += len(result.new_ids)
-        counts["cases_updated"] += len(set(result.updated_ids) - new_cases)
-        counts["new_ids"] = result.new_ids
-        counts["in_digest_ids"] = result.in_digest_ids
-        counts["ports"] = result.ports
-        counts["cases"] = result.cases
-    now = clock.now()
-    Inserter(Report, FIELDS, ignore_conflicts=True).insert(r.values(now) for r in rows)
-    counts.setdefault("new_ids", [])
-    counts.setdefault("in_digest_ids", [])
-    counts.setdefault("ports", {})
-    counts.setdefault("cases", {})
+    elif lookup is not None:
+        prepare.resolve_rows(rows, lookup, cdn.ranges())
+    chunk = prepare.ready(0, rows, duplicates)
+    members = None
+    if forward == NOW:
+        members = {}
+        for row, g in zip(rows, chunk.of_row, strict=True):
+            if g >= 0:
+                members.setdefault(g, []).append(row)
+    return chunk, members
+
+
+def _without_stored(chunk):
+    """A feed's Chunk without the reports stored before (a feed sent again under
+    another name, overlapping reports): rare, so its rows are regrouped then."""
+    stored = present("cases_report", "fingerprint", {r[FINGERPRINT] for r in chunk.rows})
+    if not stored:
+        return chunk
+    rows = [r for r in prepare.unpack(chunk) if r.fingerprint not in stored]
+    return prepare.ready(chunk.done, rows, chunk.duplicates + len(chunk.rows) - len(rows))
+
+
+def _write_chunk(raw, facts, chunk, new_cases: set, forward: str, known, members=None) -> Counter:
+    counts = Counter(duplicates=chunk.duplicates)
+    result = join_groups(raw, chunk.keys, chunk.groups, sensitive=facts.sensitive,
+                         notice_hours=facts.deadline_hours, forward=forward, known=known, members=members)
+    counts["cases_new"] += len(result.new_ids)
+    counts["cases_updated"] += len(set(result.updated_ids) - new_cases)
+    counts["new_ids"] = result.new_ids
+    counts["in_digest_ids"] = result.in_digest_ids
+    counts["ports"] = result.ports
+    counts["cases"] = result.cases
+    case_of = [*result.case_of, None]  # a row of no group (-1) has no case
+    now = datetime_adapter()(clock.now())
+    Inserter(Report, FIELDS, ignore_conflicts=True).insert(
+        [row + (case_of[g], now) for row, g in zip(chunk.rows, chunk.of_row, strict=True)], adapted=True)
     return counts
 
 
-def _check_parents(raw, rows) -> None:
+def _check_parents(raw, chunk) -> None:
     """The parents of the chunk's reports and cases exist (SQLite did not check
     them row by row: lib.bulk.foreign_keys_unchecked). The customers and
     assignments come from the prefix index, which may predate a deletion; the
-    cases were found or opened in this transaction, their entities too. The
-    rows of a duplicate are not written, but checking them as well is harmless."""
-    matched = [r for r in rows if r.assignment_id is not None]
+    cases were found or opened in this transaction, their entities too."""
     parents = {
-        "network_assignment": {r.assignment_id for r in matched},
-        "network_customer": {r.customer_id for r in matched} | ({r.end_customer_id for r in matched} - {None}),
+        "network_assignment": chunk.assignments,
+        "network_customer": chunk.customers,
         "intake_notifier": {raw.notifier_id} - {None},
         "intake_rawmessage": {raw.pk},
     }

@@ -17,6 +17,11 @@ FIELDS = ["raw_message_id", "event_index", "notifier_id", "category", "ip", "url
           "customer_id", "assignment_id", "case_id", "created_at"]
 
 
+# A packed row (`pack`): FIELDS but the last two, case_id and created_at, which its writer adds.
+PACKED_FIELDS = FIELDS[:-2]
+FINGERPRINT = FIELDS.index("fingerprint")
+
+
 def fingerprint(notifier_key, category, ip, url, port, observed_at, source_ref) -> str:
     """Same notifier and either the same reference or the same content: the same report.
 
@@ -83,6 +88,27 @@ class ReportRow:
                 self.domain, self.port, self.observed_at, self.received_at, self.evidence, self.source_ref,
                 self.fingerprint, self.status, self.reason, self.customer_id, self.assignment_id, self.case_id,
                 now)
+
+
+def pack(rows, adapt_time) -> list[tuple]:
+    """The rows' PACKED_FIELDS values as the database stores them, times adapted
+    with `adapt_time` (lib.bulk.datetime_adapter). A feed's second process packs
+    its rows, so that their writer only adds the case and sends them on."""
+    packed = []
+    append = packed.append
+    # A feed's rows come in runs of the same times (the same objects): adapted once a run.
+    observed = observed_text = received = received_text = None
+    for r in rows:
+        if r.observed_at is not observed:
+            observed = r.observed_at
+            observed_text = None if observed is None else adapt_time(observed)
+        if r.received_at is not received:
+            received = r.received_at
+            received_text = adapt_time(received)
+        append((r.raw_message_id, r.event_index, r.notifier_id, r.category, r.ip, r.url, r.domain, r.port,
+                observed_text, received_text, r.evidence, r.source_ref, r.fingerprint, r.status, r.reason,
+                r.customer_id, r.assignment_id))
+    return packed
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,16 @@ def datetime_adapter():
     return _datetime_adapter(connection.vendor, connection.timezone)
 
 
+def datetime_parser():
+    """The inverse of datetime_adapter: an adapted value as a datetime again."""
+    if connection.vendor != "sqlite":
+        return _identity
+    from datetime import datetime
+
+    tz = connection.timezone
+    return lambda value: None if value is None else datetime.fromisoformat(value).replace(tzinfo=tz)
+
+
 def datetime_reader():
     """What Django makes of a datetime column in a plain-SQL row: SQLite's
     converter gives a naive datetime in the connection's zone, PostgreSQL an
@@ -288,17 +298,19 @@ class Inserter:
                 row[i] = adapt(row[i])
         return tuple(row)
 
-    def insert(self, rows) -> None:
+    def insert(self, rows, *, adapted: bool = False) -> None:
+        """`adapted`: the rows' values are as the database stores them already
+        (datetime_adapter; an IP address as text), nothing is converted here."""
         if self.extra:
             tail = tuple(f.get_default() for f in self.extra)
             rows = (tuple(r) + tail for r in rows)
         if connection.vendor == "postgresql":
-            self._copy(rows)
+            self._copy(rows, adapted)
             return
         rows = list(rows)
         if not rows:
             return
-        if self.adapters:
+        if self.adapters and not adapted:
             # Column by column: a column repeats the same value in runs (a
             # notice's received time, "now", a feed's timestamps), adapted once a run.
             columns = list(zip(*rows, strict=True))
@@ -308,7 +320,7 @@ class Inserter:
         with connection.cursor() as cursor:
             cursor.executemany(self.sql, rows)
 
-    def _copy(self, rows) -> None:
+    def _copy(self, rows, adapted: bool) -> None:
         # Errors as Django's (IntegrityError: callers retry a chunk that raced another worker).
         with transaction.atomic(), connection.wrap_database_errors, connection.cursor() as cursor:
             target = self.table
@@ -316,7 +328,7 @@ class Inserter:
                 target = _stage(cursor, self.table, self.columns)
             with cursor.cursor.copy(f"COPY {target} ({self.columns}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(self.adapt(row))
+                    copy.write_row(row if adapted else self.adapt(row))
             if self.ignore_conflicts:
                 cursor.execute(f"INSERT INTO {self.table} ({self.columns}) SELECT {self.columns} FROM {target} "
                                "ON CONFLICT DO NOTHING")

@@ -46,13 +46,13 @@ def test_a_worker_that_died_mid_processing_is_resumed_after_the_claim_times_out(
 
 def test_a_crash_inside_processing_rolls_back_and_the_retry_yields_one_case(demo, samples, monkeypatch):
     raw = stored(samples)
-    original = processing.group_rows
+    original = processing.join_groups
 
     def crash(*args, **kwargs):
         original(*args, **kwargs)  # cases and mails written ...
         raise RuntimeError("worker killed")  # ... then the process dies before commit
 
-    monkeypatch.setattr(processing, "group_rows", crash)
+    monkeypatch.setattr(processing, "join_groups", crash)
     processing.process_raw_message(raw.pk)
     raw.refresh_from_db()
     assert raw.state == "new" and raw.attempts == 1

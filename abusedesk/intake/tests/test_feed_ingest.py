@@ -86,7 +86,7 @@ def test_a_crash_in_the_middle_resumes_without_duplicates_or_losses(demo, report
     from abusedesk.intake.store import store_raw
 
     raw, _ = store_raw(report_file.read_bytes(), RawMessage.Channel.FILE, filename=report_file.name, enqueue=False)
-    real = processing.group_rows
+    real = processing.join_groups
     calls = {"n": 0}
 
     def crashing(*args, **kwargs):
@@ -95,7 +95,7 @@ def test_a_crash_in_the_middle_resumes_without_duplicates_or_losses(demo, report
             raise Crash()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(processing, "group_rows", crashing)
+    monkeypatch.setattr(processing, "join_groups", crashing)
     with pytest.raises(Crash):
         processing.process_raw_message(raw.pk)
     raw.refresh_from_db()
@@ -148,7 +148,7 @@ def test_an_error_in_the_middle_is_retried_from_where_it_stopped(demo, report_fi
     from abusedesk.intake.store import store_raw
 
     raw, _ = store_raw(report_file.read_bytes(), RawMessage.Channel.FILE, filename=report_file.name, enqueue=False)
-    real = processing.group_rows
+    real = processing.join_groups
     calls = {"n": 0}
 
     def failing(*args, **kwargs):
@@ -157,7 +157,7 @@ def test_an_error_in_the_middle_is_retried_from_where_it_stopped(demo, report_fi
             raise RuntimeError("database went away")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(processing, "group_rows", failing)
+    monkeypatch.setattr(processing, "join_groups", failing)
     assert "error" in processing.process_raw_message(raw.pk)
     raw.refresh_from_db()
     assert (raw.state, raw.attempts, raw.events_done) == ("new", 1, 6000)

@@ -7,6 +7,7 @@ import pytest
 from abusedesk.cases.models import Case, Report
 from abusedesk.intake import prepare, processing
 from abusedesk.intake.models import RawMessage
+from abusedesk.intake.reports import PACKED_FIELDS
 from abusedesk.intake.store import store_raw
 from abusedesk.network import index as prefix_index
 from abusedesk.parsers.base import ParseError
@@ -33,7 +34,7 @@ def raw(demo):
 def prepared(raw, skip=0):
     with prepare.open_feed(raw, processing.parse_context(), prefix_index.current().lookup, skip=skip,
                            expected_rows=ROWS) as feed:
-        chunks = [(done, [prepare._as_tuple(r) for r in rows], duplicates) for done, rows, duplicates in feed]
+        chunks = list(feed)
         return feed.in_second_process, chunks, feed.info
 
 
@@ -44,9 +45,12 @@ def test_the_second_process_prepares_the_same_chunks_as_this_one(raw, small_chun
     there, chunks, info_there = prepared(raw)
     assert (here, there) == (False, True)
     assert chunks == expected
-    assert [done for done, _rows, _d in chunks] == list(range(500, ROWS + 1, 500))
-    statuses = {t[13] for _done, rows, _d in chunks for t in rows}
-    assert statuses == {Report.Status.MATCHED, Report.Status.UNMATCHED}
+    assert [chunk.done for chunk in chunks] == list(range(500, ROWS + 1, 500))
+    status = PACKED_FIELDS.index("status")
+    assert {row[status] for chunk in chunks for row in chunk.rows} == {Report.Status.MATCHED, Report.Status.UNMATCHED}
+    # Grouped: a chunk of 500 rows names each of the 80 hosts of ours 5 times, the others none.
+    assert all(len(chunk.keys) == 80 and {g.n for g in chunk.groups} == {5} for chunk in chunks)
+    assert all(chunk.of_row.count(-1) == 100 for chunk in chunks)
     # The report's totals are known once the child has read it all.
     assert info_there.events == info_here.events == ROWS
     # Resumed after a crash: the rows already written are parsed, not sent again.
@@ -140,6 +144,5 @@ def test_leaving_early_stops_the_second_process(raw, small_chunks, settings):
     feed = prepare.open_feed(raw, processing.parse_context(), prefix_index.current().lookup, expected_rows=ROWS)
     process, copy = feed._process, feed._copy
     with feed:
-        done, _rows, _duplicates = next(iter(feed))
-        assert done == 500
+        assert next(iter(feed)).done == 500
     assert not process.is_alive() and not os.path.exists(copy)
