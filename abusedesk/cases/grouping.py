@@ -255,7 +255,7 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
         raise StaleCases()
     result.case_of = case_of
 
-    # New cases: one multi-row INSERT, their ids found again by their unique reply tokens.
+    # New cases: one multi-row INSERT.
     if not new:
         return result
     caches.load_customers({keys[g][0] for g in new})
@@ -264,14 +264,12 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     values = [_new_case(raw, keys[g], groups[g], caches, sensitive, notice_hours, now, forward == IN_DIGEST,
                         random[24 * i:24 * i + 24])
               for i, g in enumerate(new)]
-    Inserter(Case, CASE_FIELDS).insert(values)
-    ids = _ids_by_token([v[0] for v in values])
+    ids = Inserter(Case, CASE_FIELDS).insert_with_ids(values)
     hours_at, state_at = CASE_FIELDS.index("deadline_hours"), CASE_FIELDS.index("state")
     audits = []
     shared: dict[tuple, dict] = {}  # equal audit data as one object: Inserter encodes it once a run
     reason = f"notice #{raw.pk}"
-    for v, g in zip(values, new, strict=True):
-        pk = ids[v[0]]
+    for v, g, pk in zip(values, new, ids, strict=True):
         key = keys[g]
         case_of[g] = pk
         result.new_ids.append(pk)
@@ -326,10 +324,6 @@ def _open_cases(keys: list[tuple], groups: list[Group], known: dict[tuple, int])
             if key in wanted:
                 found[key] = tuple(case)
     return found
-
-
-def _ids_by_token(tokens: list[str]) -> dict[str, int]:
-    return dict(select_in("SELECT reply_token, id FROM cases_case WHERE reply_token IN %s", tokens))
 
 
 def _new_case(raw, key, group: Group, caches: _Caches, sensitive, notice_hours, now: datetime, in_digest: bool,

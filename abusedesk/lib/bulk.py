@@ -274,6 +274,7 @@ class Inserter:
     into a temporary table first and inserted from there in one statement."""
 
     def __init__(self, model, fields: list[str], *, ignore_conflicts: bool = False):
+        self.model, self.names = model, list(fields)
         meta = model._meta
         by_attname = {f.attname: f for f in meta.concrete_fields}
         self.fields = [by_attname[name] for name in fields]
@@ -319,6 +320,32 @@ class Inserter:
             rows = list(zip(*columns, strict=True))
         with connection.cursor() as cursor:
             cursor.executemany(self.sql, rows)
+
+    def insert_with_ids(self, rows: list) -> list[int]:
+        """INSERT the rows (a list) and return their new ids, in order.
+
+        PostgreSQL: the ids are taken from the table's sequence first and
+        written with the rows. SQLite: one writer at a time, and a table's
+        new rowids are consecutive (AUTOINCREMENT, one connection, one
+        transaction), so the last one tells them all."""
+        if not rows:
+            return []
+        pk = self.model._meta.pk
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                               [self.model._meta.db_table, pk.column, len(rows)])
+                ids = [pk_value for (pk_value,) in cursor.fetchall()]
+            with_ids = Inserter(self.model, [pk.attname, *self.names])
+            with_ids.insert([(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)])
+            return ids
+        if connection.vendor != "sqlite" or not connection.in_atomic_block:
+            raise NotImplementedError("insert_with_ids: PostgreSQL, or SQLite inside a transaction")
+        self.insert(rows)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_insert_rowid()")
+            (last,) = cursor.fetchone()
+        return list(range(last - len(rows) + 1, last + 1))
 
     def _copy(self, rows, adapted: bool) -> None:
         # Errors as Django's (IntegrityError: callers retry a chunk that raced another worker).

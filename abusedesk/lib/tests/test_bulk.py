@@ -53,3 +53,26 @@ def test_present_finds_exactly_the_values_a_column_holds_in_any_number_of_slices
     wanted = [f"c-{i}" for i in range(50)] + ["c-1000", "it's"]
     assert present("network_customer", "reference", wanted, size=7) == {f"c-{i}" for i in range(0, 50, 2)}
     assert present("network_customer", "reference", []) == set()
+
+
+def test_rows_inserted_with_ids_get_the_ids_returned_in_their_order():
+    from abusedesk.cases.models import AuditLog
+    from abusedesk.lib.bulk import Inserter
+
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    AuditLog.objects.create(actor_label="test", verb="before", at=at)  # ids do not start at 1
+    fields = ["subject", "actor_label", "verb", "from_state", "to_state", "reason", "at"]
+    ids = Inserter(AuditLog, fields).insert_with_ids([("", "test", f"v{i}", "", "", "", at) for i in range(300)])
+    assert len(set(ids)) == 300
+    assert dict(AuditLog.objects.filter(pk__in=ids).values_list("pk", "verb")) == {
+        pk: f"v{i}" for i, pk in enumerate(ids)}
+    assert Inserter(AuditLog, fields).insert_with_ids([]) == []
+
+
+def test_a_packed_time_reads_back_as_the_time_it_was():
+    from abusedesk.lib.bulk import datetime_parser
+
+    for value in (datetime(2026, 11, 21, 13, 5, tzinfo=UTC), datetime(2026, 11, 21, 13, 5, 1, 500, tzinfo=UTC),
+                  datetime(2026, 11, 21, 15, 5, tzinfo=timezone(timedelta(hours=2)))):
+        assert datetime_parser()(datetime_adapter()(value)) == value
+    assert datetime_parser()(None) is None
