@@ -3,6 +3,7 @@
 import hashlib
 import io
 import secrets
+import shutil
 
 from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -150,6 +151,18 @@ class RawMessage(models.Model):
             return io.BytesIO(self._content)
         return io.BufferedReader(_StoredBytes(self.pk, self.size, piece), buffer_size=piece)
 
+    def copy_content(self, out, piece: int = 4 * 2**20) -> None:
+        """Write the stored bytes to the binary file `out`, a piece at a time."""
+        if getattr(self, "_content", None) is None and connection.vendor == "sqlite":
+            # One blob handle for the whole copy: a handle opened per piece walks
+            # the blob's page chain from its start each time.
+            with _sqlite_blob(self.pk) as blob:
+                while data := blob.read(piece):
+                    out.write(data)
+            return
+        with self.open_content(piece) as stream:
+            shutil.copyfileobj(stream, out, piece)
+
     def save(self, *args, **kwargs):
         if self.pk is None:
             data = self.content if isinstance(self.content, bytes) else bytes(self.content)
@@ -170,12 +183,20 @@ class RawMessage(models.Model):
         super().save(*args, **kwargs)
 
 
+def _sqlite_blob(raw_id: int):
+    """A read-only handle on the SQLite blob of a RawContent."""
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid FROM intake_rawcontent WHERE raw_id = %s", [raw_id])
+        (rowid,) = cursor.fetchone()
+    return connection.connection.blobopen("intake_rawcontent", "data", rowid, readonly=True)
+
+
 class _StoredBytes(io.RawIOBase):
     """Reads a RawContent's bytes from the database a piece at a time."""
 
     def __init__(self, raw_id: int, size: int, piece: int):
         self.raw_id, self.size, self.piece, self.pos = raw_id, size, piece, 0
-        self.rowid = None  # SQLite: where the blob is, looked up on the first read
 
     def readable(self) -> bool:
         return True
@@ -192,12 +213,9 @@ class _StoredBytes(io.RawIOBase):
     def _read(self, offset: int, length: int) -> bytes:
         if connection.vendor == "sqlite":
             # Incremental blob I/O: substr() would load the whole value for every piece.
-            connection.ensure_connection()
-            if self.rowid is None:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT rowid FROM intake_rawcontent WHERE raw_id = %s", [self.raw_id])
-                    (self.rowid,) = cursor.fetchone()
-            with connection.connection.blobopen("intake_rawcontent", "data", self.rowid, readonly=True) as blob:
+            # A handle per piece: an open one would keep a statement going while the
+            # same connection writes and commits the chunks parsed from it.
+            with _sqlite_blob(self.raw_id) as blob:
                 blob.seek(offset)
                 return blob.read(length)
         sql = "SELECT substring(data FROM %s FOR %s) FROM intake_rawcontent WHERE raw_id = %s"

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import shutil
 import tempfile
 import traceback
 from itertools import islice
@@ -225,8 +224,8 @@ def _open_in_second_process(raw, context, lookup, masks, skip: int) -> Feed:
     # could not see an uncommitted notice), and a file can be read as a zip.
     fd, copy = tempfile.mkstemp(prefix="abusedesk-feed-")
     try:
-        with os.fdopen(fd, "wb") as out, raw.open_content() as stream:
-            shutil.copyfileobj(stream, out, 2**20)
+        with os.fdopen(fd, "wb") as out:
+            raw.copy_content(out)
         fork = multiprocessing.get_context("fork")
         receiving, sending = fork.Pipe(duplex=False)
         process = fork.Process(target=_prepare_in_child, args=(copy, raw, context, lookup, masks, skip, sending),

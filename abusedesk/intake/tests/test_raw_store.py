@@ -1,3 +1,5 @@
+import io
+
 import pytest
 
 from abusedesk.intake.models import RawContent, RawMessage
@@ -33,3 +35,6 @@ def test_a_stored_notice_is_read_back_piece_by_piece():
         assert stream.read(10) == data[:10]
         assert stream.read() == data[10:]
     assert getattr(fresh, "_content", None) is None  # streamed, never loaded whole
+    out = io.BytesIO()
+    fresh.copy_content(out, piece=65_536)
+    assert out.getvalue() == data and getattr(fresh, "_content", None) is None
