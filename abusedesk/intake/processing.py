@@ -306,7 +306,7 @@ def _write_rows(raw, facts, rows, duplicates: int, lookup, new_cases: set, statu
                 known) -> Counter:
     counts = Counter(duplicates=duplicates)
     # Seen before (same notifier and the same reference or content): stored once.
-    stored = present("cases_report", "fingerprint", {r.fingerprint for r in rows})
+    stored = present("cases_report", "fingerprint", {r.fingerprint for r in rows}, sql_type="bigint")
     if stored:
         counts["duplicates"] += sum(1 for r in rows if r.fingerprint in stored)
         rows = [r for r in rows if r.fingerprint not in stored]

@@ -53,3 +53,16 @@ def test_present_finds_exactly_the_values_a_column_holds_in_any_number_of_slices
     wanted = [f"c-{i}" for i in range(50)] + ["c-1000", "it's"]
     assert present("network_customer", "reference", wanted, size=7) == {f"c-{i}" for i in range(0, 50, 2)}
     assert present("network_customer", "reference", []) == set()
+
+
+def test_present_finds_signed_64_bit_fingerprints_at_both_ends_of_the_range():
+    from abusedesk.cases.models import Report
+    from abusedesk.intake.models import RawMessage
+    from abusedesk.lib.bulk import present
+
+    raw = RawMessage.objects.create(content=b"reports", channel="file")
+    stored = [-(1 << 63), -1, 0, 1 << 40, (1 << 63) - 1]
+    Report.objects.bulk_create(Report(raw_message=raw, event_index=i, category="spam", received_at=raw.received_at,
+                                      fingerprint=fp, status="unmatched") for i, fp in enumerate(stored))
+    wanted = [*stored, -(1 << 63) + 1, -2, 1, (1 << 63) - 2]
+    assert present("cases_report", "fingerprint", wanted, size=3, sql_type="bigint") == set(stored)
