@@ -33,7 +33,7 @@ def fingerprint(notifier_key, category, ip, url, port, observed_at, source_ref) 
     # Copying a prepared context is cheaper than making a new one.
     h = _SHA256.copy()
     h.update(key.encode("utf-8", "replace"))
-    # 64 bits, an integer: its index costs a feed's inserts half the time of the
+    # 64 bits, an integer: its index costs a feed's inserts less than half the time of the
     # 128-bit hex text it replaces. Among N reports about N²/2^65 pairs collide
     # (0.03 in a billion); a report colliding with a stored one is taken for its
     # duplicate and not stored (the look-up is by fingerprint alone).
