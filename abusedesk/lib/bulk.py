@@ -174,9 +174,9 @@ def fetch_rows(sql: str, params, *, stream: bool = False):
             yield from cursor
 
 
-def present(table: str, column: str, values, size: int = 2000) -> set:
-    """Those of `values` that `table.column` holds (an indexed text column; each value is
-    looked up, however few rows the planner thinks the table has).
+def present(table: str, column: str, values, size: int = 2000, sql_type: str = "varchar") -> set:
+    """Those of `values` that `table.column` holds (an indexed column of PostgreSQL's type
+    `sql_type`; each value is looked up, however few rows the planner thinks the table has).
 
     PostgreSQL plans "= ANY(thousands of values)" as a full scan while a table is
     young (a feed's reports, moments old: 60 ms per 2,000 fingerprints against 15
@@ -186,7 +186,7 @@ def present(table: str, column: str, values, size: int = 2000) -> set:
         for (value,) in select_in(f"SELECT {column} FROM {table} WHERE {column} IN %s", values, size=size):
             found.add(value)
         return found
-    sql = (f"SELECT v.x FROM unnest(%s::varchar[]) AS v(x) CROSS JOIN LATERAL "
+    sql = (f"SELECT v.x FROM unnest(%s::{sql_type}[]) AS v(x) CROSS JOIN LATERAL "
            f"(SELECT 1 FROM {table} t WHERE t.{column} = v.x LIMIT 1) AS hit")
     with connection.cursor() as cursor:
         for part in batched(values, size):

@@ -76,7 +76,7 @@ def test_staff_find_reports_by_ip_with_and_without_a_case(demo):
     case = make_case("customer-a", "198.51.100.42")
     raw = RawMessage.objects.create(content=b"two reports", channel="file")
     now = case.received_at
-    common = dict(raw_message=raw, category="spam", received_at=now, fingerprint="f", status="matched")
+    common = dict(raw_message=raw, category="spam", received_at=now, fingerprint=0, status="matched")
     matched = Report.objects.create(event_index=0, ip="198.51.100.42", case=case, **common)
     foreign = Report.objects.create(event_index=1, ip="192.0.2.7", **{**common, "status": "unmatched"})
     Report.objects.create(event_index=2, ip="198.51.100.43", **{**common, "status": "unmatched"})

@@ -76,3 +76,16 @@ def test_a_packed_time_reads_back_as_the_time_it_was():
                   datetime(2026, 11, 21, 15, 5, tzinfo=timezone(timedelta(hours=2)))):
         assert datetime_parser()(datetime_adapter()(value)) == value
     assert datetime_parser()(None) is None
+
+
+def test_present_finds_signed_64_bit_fingerprints_at_both_ends_of_the_range():
+    from abusedesk.cases.models import Report
+    from abusedesk.intake.models import RawMessage
+    from abusedesk.lib.bulk import present
+
+    raw = RawMessage.objects.create(content=b"reports", channel="file")
+    stored = [-(1 << 63), -1, 0, 1 << 40, (1 << 63) - 1]
+    Report.objects.bulk_create(Report(raw_message=raw, event_index=i, category="spam", received_at=raw.received_at,
+                                      fingerprint=fp, status="unmatched") for i, fp in enumerate(stored))
+    wanted = [*stored, -(1 << 63) + 1, -2, 1, (1 << 63) - 2]
+    assert present("cases_report", "fingerprint", wanted, size=3, sql_type="bigint") == set(stored)

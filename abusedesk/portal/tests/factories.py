@@ -39,7 +39,7 @@ def make_case(customer_ref: str, *, category="phishing", ip=None, state="forward
     raw = raw or raw_message()
     Report.objects.create(
         raw_message=raw, event_index=n, category=category, ip=ip, url=url, received_at=now - timedelta(hours=1),
-        evidence=evidence, fingerprint=f"fp{n}", status=Report.Status.MATCHED, customer=customer, case=case,
+        evidence=evidence, fingerprint=n, status=Report.Status.MATCHED, customer=customer, case=case,
         source_ref=f"REF-{n}",
     )
     return case
