@@ -56,7 +56,7 @@ class StaleCases(Exception):
     """A case this run met earlier is no longer open: the chunk is grouped again, looked up."""
 
 CASE_FIELDS = ["reply_token", "entity_id", "customer_id", "end_customer_id", "assignment_id", "notifier_id",
-               "category", "target", "ip", "url", "domain", "state", "sensitive", "law_enforcement",
+               "opened_by_id", "category", "target", "ip", "url", "domain", "state", "sensitive", "law_enforcement",
                "received_at", "first_seen", "last_seen", "report_count", "deadline", "deadline_hours", "next_check_at",
                "forwarded_at", "deadline_pause_reason", "reminders_sent", "resolution", "resolution_text",
                "close_reason", "created_at", "updated_at"]
@@ -261,6 +261,7 @@ def _new_case(raw, key, rows, caches: _Caches, sensitive, notice_hours, now: dat
         "end_customer_id": first.end_customer_id,
         "assignment_id": first.assignment_id,
         "notifier_id": raw.notifier_id,
+        "opened_by_id": raw.pk,
         "category": category,
         "target": target,
         "ip": first.ip,
