@@ -12,10 +12,12 @@ How new cases are forwarded (`forward`):
   one digest per customer), or by forward_new_cases, a sweep step, should
   the run die in between;
 - IN_DIGEST (feeds): opened forwarded, with one audit entry that says so;
-  the notice's run queues one digest per customer listing them
-  (notify.queue_digests) before it marks the notice done, so a crash in
-  between has the notice processed again, digests included. A customer
-  without a contact address gets its cases as new: they wait for one.
+  in the same transaction each customer gets its digest row for the notice,
+  held (notify.hold_digests), unless an earlier chunk gave it one. The
+  notice's run releases them when it marks the notice done, and the outbox
+  composes each when it sends it, listing the cases the notice opened for
+  that customer (Case.opened_by). A customer without a contact address
+  gets its cases as new: they wait for one.
 """
 
 from __future__ import annotations
@@ -76,7 +78,6 @@ class GroupResult:
         self.new_ids: list[int] = []
         self.updated_ids: list[int] = []
         self.in_digest_ids: list[int] = []  # new cases opened forwarded (IN_DIGEST)
-        self.ports: dict[int, int] = {}  # of these, the port their first report names, if any (digest lines)
         self.cases: dict[tuple, int] = {}  # (customer, target, category) -> the open case the rows joined
 
 
@@ -175,6 +176,7 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
     ids = _ids_by_token([v[0] for v in values])
     hours_at, state_at = CASE_FIELDS.index("deadline_hours"), CASE_FIELDS.index("state")
     audits = []
+    digests: set[int] = set()  # customers with a case opened forwarded
     shared: dict[tuple, dict] = {}  # equal audit data as one object: Inserter encodes it once a run
     for v, key in zip(values, new_keys, strict=True):
         pk = ids[v[0]]
@@ -186,9 +188,7 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
         forwarded = v[state_at] == State.FORWARDED
         if forwarded:
             result.in_digest_ids.append(pk)
-            port = next((r.port for r in groups[key] if r.port is not None), None)
-            if port is not None:
-                result.ports[pk] = port
+            digests.add(key[0])
             reason += f", forwarded to {caches.contact_of[key[0]]} (digest)"
         data = shared.get((v[hours_at], forwarded))
         if data is None:
@@ -196,6 +196,9 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
             shared[(v[hours_at], forwarded)] = data
         audits.append((pk, "", "system", "created", "", v[state_at], reason, data, now))
     Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
+    if digests:  # held until the notice is done
+        notify.hold_digests(raw, {c: (caches.contact_of[c], caches.entities[caches.entity_of[c]].abuse_email)
+                                  for c in digests})
     if forward == NOW:
         cases = Case.objects.select_related("customer", "entity").in_bulk(result.new_ids)
         for key, pk in zip(new_keys, result.new_ids, strict=True):
