@@ -12,10 +12,12 @@ How new cases are forwarded (`forward`):
   one digest per customer), or by forward_new_cases, a sweep step, should
   the run die in between;
 - IN_DIGEST (feeds): opened forwarded, with one audit entry that says so;
-  the notice's run queues one digest per customer listing them
-  (notify.queue_digests) before it marks the notice done, so a crash in
-  between has the notice processed again, digests included. A customer
-  without a contact address gets its cases as new: they wait for one.
+  in the same transaction each customer gets its digest row for the notice,
+  held (notify.hold_digests), unless an earlier chunk gave it one. The
+  notice's run releases them when it marks the notice done, and the outbox
+  composes each when it sends it, listing the cases the notice opened for
+  that customer (Case.opened_by). A customer without a contact address
+  gets its cases as new: they wait for one.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class StaleCases(Exception):
     """A case this run met earlier is no longer open: the chunk is grouped again, looked up."""
 
 CASE_FIELDS = ["reply_token", "entity_id", "customer_id", "end_customer_id", "assignment_id", "notifier_id",
-               "category", "target", "ip", "url", "domain", "state", "sensitive", "law_enforcement",
+               "opened_by_id", "category", "target", "ip", "url", "domain", "state", "sensitive", "law_enforcement",
                "received_at", "first_seen", "last_seen", "report_count", "deadline", "deadline_hours", "next_check_at",
                "forwarded_at", "deadline_pause_reason", "reminders_sent", "resolution", "resolution_text",
                "close_reason", "created_at", "updated_at"]
@@ -84,7 +86,6 @@ class Group(NamedTuple):
     domain: str
     assignment_id: int | None
     end_customer_id: int | None
-    port: int | None  # the first port a report names (digest lines)
 
 
 def gather(rows) -> tuple[list[tuple], list[Group], list[int]]:
@@ -108,7 +109,7 @@ def gather(rows) -> tuple[list[tuple], list[Group], list[int]]:
         if g is None:
             g = index[key] = len(keys)
             keys.append(key)
-            stats.append([1, seen, seen, r.ip, r.url, r.domain, r.assignment_id, r.end_customer_id, r.port])
+            stats.append([1, seen, seen, r.ip, r.url, r.domain, r.assignment_id, r.end_customer_id])
         else:
             s = stats[g]
             s[0] += 1
@@ -116,8 +117,6 @@ def gather(rows) -> tuple[list[tuple], list[Group], list[int]]:
                 s[1] = seen
             elif seen > s[2]:
                 s[2] = seen
-            if s[8] is None:
-                s[8] = r.port
         of_row.append(g)
     return keys, [Group(*s) for s in stats], of_row
 
@@ -127,7 +126,6 @@ class GroupResult:
         self.new_ids: list[int] = []
         self.updated_ids: list[int] = []
         self.in_digest_ids: list[int] = []  # new cases opened forwarded (IN_DIGEST)
-        self.ports: dict[int, int] = {}  # of these, the port their first report names, if any (digest lines)
         self.cases: dict[tuple, int] = {}  # (customer, target, category) -> the open case the rows joined
         self.case_of: list[int] = []  # the case of each group, in the order of the keys given
 
@@ -267,6 +265,7 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     ids = Inserter(Case, CASE_FIELDS).insert_with_ids(values)
     hours_at, state_at = CASE_FIELDS.index("deadline_hours"), CASE_FIELDS.index("state")
     audits = []
+    digests: set[int] = set()  # customers with a case opened forwarded
     shared: dict[tuple, dict] = {}  # equal audit data as one object: Inserter encodes it once a run
     reason = f"notice #{raw.pk}"
     for v, g, pk in zip(values, new, ids, strict=True):
@@ -277,9 +276,7 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
         forwarded = v[state_at] == State.FORWARDED
         if forwarded:
             result.in_digest_ids.append(pk)
-            port = groups[g].port
-            if port is not None:
-                result.ports[pk] = port
+            digests.add(key[0])
             why = f"{reason}, forwarded to {caches.contact_of[key[0]]} (digest)"
         else:
             why = reason
@@ -289,6 +286,9 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
             shared[(v[hours_at], forwarded)] = data
         audits.append((pk, "", "system", "created", "", v[state_at], why, data, now))
     Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
+    if digests:  # held until the notice is done
+        notify.hold_digests(raw, {c: (caches.contact_of[c], caches.entities[caches.entity_of[c]].abuse_email)
+                                  for c in digests})
     if forward == NOW:
         cases = Case.objects.select_related("customer", "entity").in_bulk(result.new_ids)
         for g in new:
@@ -343,6 +343,7 @@ def _new_case(raw, key, group: Group, caches: _Caches, sensitive, notice_hours, 
         "end_customer_id": group.end_customer_id,
         "assignment_id": group.assignment_id,
         "notifier_id": raw.notifier_id,
+        "opened_by_id": raw.pk,
         "category": category,
         "target": target,
         "ip": group.ip,

@@ -159,6 +159,10 @@ class Case(models.Model):
     resolution_text = models.TextField(blank=True)
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
+    # The notice whose report opened the case (None: opened by hand, or before this was kept). Its
+    # digest lists the cases it opened, found through the (customer, state) index: no index of its own.
+    opened_by = models.ForeignKey(RawMessage, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="opened_cases", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

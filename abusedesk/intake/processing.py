@@ -36,7 +36,7 @@ from abusedesk.lib.claims import claim
 from abusedesk.network import cdn
 from abusedesk.network import index as prefix_index
 from abusedesk.network.matching import lookup_db
-from abusedesk.outbox import bounces
+from abusedesk.outbox import bounces, sending
 from abusedesk.parsers import ParseContext, parse, shadowserver
 from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, NotifierInfo, ParseError
 
@@ -89,7 +89,11 @@ def process_raw_message(raw_id: int, progress=None) -> dict | None:
             raw.staff_reason = "processing failed repeatedly"
         else:
             raw.state = RawMessage.State.NEW
-        raw.save()
+        with transaction.atomic():
+            raw.save()
+            if raw.state == RawMessage.State.FAILED:
+                # Given up: its committed chunks opened cases forwarded, and their customers must hear of them.
+                sending.release(raw)
         return {"error": str(exc)}
 
 
@@ -131,7 +135,8 @@ def _process(raw: RawMessage, progress) -> dict:
 def refresh_statistics() -> None:
     """Let PostgreSQL's planner see the rows a big feed just added: until
     autovacuum gets to it, its statistics still describe the tables before the
-    feed, and the digests' look-ups by case turn into full scans."""
+    feed, and look-ups by case (a digest's ports, the next notice's open cases)
+    turn into full scans."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE cases_case, cases_report")
@@ -169,7 +174,6 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     summary = _new_summary()
     summary["resumed_at"] = raw.events_done
     new_cases: set[int] = set()
-    in_digest: dict[int, int | None] = {}  # case -> the port its digest line shows, if known
     # A host is listed again further down a report (another port, another time):
     # its case, met in an earlier chunk, is not looked up again.
     known: dict[tuple, int] = {}
@@ -177,7 +181,7 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
         for chunk in feed:
             # Matched and grouped already (lookup None).
             _commit_chunk(raw, feed.facts, chunk.done, chunk, chunk.duplicates, None, summary, new_cases,
-                          forward=IN_DIGEST, in_digest=in_digest, known=known)
+                          forward=IN_DIGEST, known=known)
             if progress:
                 progress(raw.events_done, max(total, raw.events_done))
         info = feed.info
@@ -193,13 +197,8 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     summary["cpu_seconds_to_cases"] = round(time.process_time() - cpu_started, 3)
     if summary["events"] >= ANALYZE_AFTER:
         refresh_statistics()
-    # The cases are committed, those with a contact opened forwarded: now their
-    # digests. The notice is done only after them, so that a crash in between
-    # has it processed again: nothing left to write but the missing digests.
-    if summary["resumed_at"]:
-        for pk in notify.opened_in_digest(raw):
-            in_digest.setdefault(pk, None)
-    notify.queue_digests(raw, in_digest, ports={pk: port for pk, port in in_digest.items() if port is not None})
+    # The cases are committed, those with a contact opened forwarded, their
+    # digests held with them: done releases the digests, the outbox composes them.
     with transaction.atomic():
         _done(raw)
     summary["seconds"] = round(time.monotonic() - started, 3)
@@ -256,8 +255,7 @@ def _forward(raw, new_cases: set, *, digest: bool) -> int:
 # -- writing a chunk
 
 def _commit_chunk(raw, facts, done: int, rows, duplicates: int, lookup, summary: Counter, new_cases: set, *,
-                  status: str = "", forward: str = NOW, in_digest: dict | None = None,
-                  known: dict | None = None) -> None:
+                  status: str = "", forward: str = NOW, known: dict | None = None) -> None:
     """Write one chunk's rows and advance raw.events_done to `done`, all or nothing.
 
     `rows`: ReportRows (prepare.chunks), which `lookup` matches unless they
@@ -300,11 +298,7 @@ def _commit_chunk(raw, facts, done: int, rows, duplicates: int, lookup, summary:
             known.clear()
         known.update(cases)
     new_cases.update(counts.pop("new_ids"))
-    in_digest_ids = counts.pop("in_digest_ids")
-    ports = counts.pop("ports")
-    if in_digest is not None:
-        in_digest.update((pk, ports.get(pk)) for pk in in_digest_ids)
-    summary["forwarded"] += len(in_digest_ids)
+    summary["forwarded"] += len(counts.pop("in_digest_ids"))
     summary.update(counts)
 
 
@@ -349,7 +343,6 @@ def _write_chunk(raw, facts, chunk, new_cases: set, forward: str, known, members
     counts["cases_updated"] += len(set(result.updated_ids) - new_cases)
     counts["new_ids"] = result.new_ids
     counts["in_digest_ids"] = result.in_digest_ids
-    counts["ports"] = result.ports
     counts["cases"] = result.cases
     case_of = [*result.case_of, None]  # a row of no group (-1) has no case
     now = datetime_adapter()(clock.now())
@@ -411,6 +404,8 @@ def _to_staff(raw: RawMessage, reason: str) -> None:
 
 
 def _done(raw: RawMessage) -> None:
+    """Mark the notice done and release its held digests (a feed's), in the caller's transaction."""
     raw.state = RawMessage.State.DONE
     raw.processed_at = clock.now()
     raw.save()
+    sending.release(raw)

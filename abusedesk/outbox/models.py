@@ -8,6 +8,7 @@ from abusedesk.lib.indexes import BYTEWISE
 
 class OutgoingMail(models.Model):
     class State(models.TextChoices):
+        HELD = "held", _("held")  # not sendable yet: a digest whose notice is still being processed
         QUEUED = "queued", _("queued")
         SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
@@ -18,11 +19,15 @@ class OutgoingMail(models.Model):
     dedupe_key = models.CharField(max_length=200, help_text=_("The same mail is never queued twice"))
     kind = models.CharField(max_length=40)
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="mails")
+    # A notice's digests: held while it is processed, released together when it is done.
+    notice = models.ForeignKey("intake.RawMessage", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="mails")
     to = models.TextField(help_text=_("Recipients, comma separated"))
     from_email = models.CharField(max_length=320)
     reply_to = models.CharField(max_length=320, blank=True)
-    subject = models.CharField(max_length=500)
-    body = models.TextField()
+    # Empty for a digest until it is sent: the outbox composes it then (sending.COMPOSERS).
+    subject = models.CharField(max_length=500, blank=True)
+    body = models.TextField(blank=True)
     headers = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -1,6 +1,14 @@
-"""Claim due mails and send them. Two workers never send the same row."""
+"""Claim due mails and send them. Two workers never send the same row.
+
+A row may be queued without its text (a feed's digest: composing 45,000 mails
+does not belong in the ingest, and SMTP sends a few a second at best): its
+kind's composer (`COMPOSERS`, filled in by the app that queues such rows, in
+its AppConfig.ready()) writes subject and body when the row is claimed, and
+they are saved on the row before it is sent, the record of what went out.
+"""
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,6 +24,14 @@ from .models import OutgoingMail
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+
+# kind -> composer(mail) -> (subject, body), for rows queued with an empty body.
+COMPOSERS: dict[str, Callable[[OutgoingMail], tuple[str, str]]] = {}
+
+
+class NothingToSend(Exception):
+    """Raised by a composer that has nothing left to say (the cases are gone): the row
+    is marked failed with this as its last error, instead of sending an empty mail."""
 
 
 def queue_mail(*, dedupe_key: str, kind: str, to: str, subject: str, body: str, case=None,
@@ -44,6 +60,14 @@ def queue_mails(rows: list[OutgoingMail]) -> None:
     OutgoingMail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
 
 
+def release(notice) -> int:
+    """Queue the mails held for `notice` (its digests), due now; returns how many. One
+    UPDATE, through the index on the notice: call it in the transaction that marks
+    the notice done (or failed)."""
+    return OutgoingMail.objects.filter(notice=notice, state=OutgoingMail.State.HELD).update(
+        state=OutgoingMail.State.QUEUED, next_attempt_at=clock.now())
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** attempts, 240))
 
@@ -69,7 +93,42 @@ def send_due(limit: int = 100) -> int:
     return sent
 
 
+def _compose(mail: OutgoingMail) -> bool:
+    """Write the text of a row queued without one; False if it is not to be sent now."""
+    composer = COMPOSERS.get(mail.kind)
+    if mail.body or composer is None:
+        return True
+    try:
+        subject, body = composer(mail)
+    except NothingToSend as exc:
+        mail.state = OutgoingMail.State.FAILED
+        mail.last_error = f"nothing to send: {exc}"[:2000]
+        mail.save(update_fields=["state", "last_error"])
+        log.warning("mail %s (%s) to %s not sent: %s", mail.pk, mail.kind, mail.to, mail.last_error)
+        return False
+    except Exception as exc:  # as a transport error: retried later, the row kept
+        mail.attempts += 1
+        _retry_later(mail, f"composing failed: {type(exc).__name__}: {exc}")
+        return False
+    mail.subject, mail.body = subject[:500], body
+    mail.save(update_fields=["subject", "body"])
+    return True
+
+
+def _retry_later(mail: OutgoingMail, error: str) -> None:
+    mail.last_error = error[:2000]
+    if mail.attempts >= MAX_ATTEMPTS:
+        mail.state = OutgoingMail.State.FAILED
+    else:
+        mail.state = OutgoingMail.State.QUEUED
+        mail.next_attempt_at = clock.now() + backoff(mail.attempts)
+    mail.save(update_fields=["state", "attempts", "last_error", "next_attempt_at", "message_id"])
+    log.warning("mail %s to %s failed (attempt %s): %s", mail.pk, mail.to, mail.attempts, mail.last_error)
+
+
 def _send_one(mail: OutgoingMail, connection) -> bool:
+    if not _compose(mail):
+        return False
     mail.message_id = mail.message_id or make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2])
     # The From header shows our address; the envelope sender is the mail's own VERP
     # address, so that a bounce names the mail it is about.
@@ -88,14 +147,7 @@ def _send_one(mail: OutgoingMail, connection) -> bool:
     try:
         message.send()
     except Exception as exc:  # any transport error: retry later, never lose the row
-        mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if mail.attempts >= MAX_ATTEMPTS:
-            mail.state = OutgoingMail.State.FAILED
-        else:
-            mail.state = OutgoingMail.State.QUEUED
-            mail.next_attempt_at = clock.now() + backoff(mail.attempts)
-        mail.save(update_fields=["state", "attempts", "last_error", "next_attempt_at", "message_id"])
-        log.warning("mail %s to %s failed (attempt %s): %s", mail.pk, mail.to, mail.attempts, mail.last_error)
+        _retry_later(mail, f"{type(exc).__name__}: {exc}")
         return False
     mail.state = OutgoingMail.State.SENT
     mail.sent_at = clock.now()

@@ -1,4 +1,6 @@
-"""A feed notice is forwarded as one digest per customer; each case exactly once, audited and followed up."""
+"""A feed notice is forwarded as one digest per customer; each case exactly once, audited and followed up.
+
+The digest rows are queued by the ingest without their text; the outbox writes it when it sends them."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +12,7 @@ from abusedesk.intake import ingest
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.tests.feeds import scan_rdp
 from abusedesk.network.models import Customer
+from abusedesk.outbox import sending
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.sweep import run_sweep
 
@@ -24,21 +27,83 @@ def feed(tmp_path, ips, rows=None):
     return path
 
 
-def test_a_feed_notice_sends_one_digest_per_customer_listing_its_cases(demo, clock, tmp_path):
+def test_after_a_feed_each_customer_has_one_digest_queued_to_be_written_when_sent(demo, clock, tmp_path):
     totals = ingest.ingest_files([feed(tmp_path, OURS_A + OURS_B)])
     assert totals["cases_new"] == 40 and totals["forwarded"] == 40
-    mails = {m.to: m for m in OutgoingMail.objects.all()}
+    raw = RawMessage.objects.get()
     a = Customer.objects.get(reference="customer-a")
     b = Customer.objects.get(reference="customer-b")
-    assert set(mails) == {a.contact_email, b.contact_email}
-    mail_a, mail_b = mails[a.contact_email], mails[b.contact_email]
-    assert mail_a.kind == "digest" and "30 new case(s)" in mail_a.subject
+    rows = {m.to: m for m in OutgoingMail.objects.all()}
+    assert set(rows) == {a.contact_email, b.contact_email}
+    for customer in (a, b):
+        row = rows[customer.contact_email]
+        assert (row.kind, row.state, row.notice_id, row.next_attempt_at) == ("digest", "queued", raw.pk, clock.now)
+        assert (row.dedupe_key, row.subject, row.body) == (f"raw:{raw.pk}:digest:{customer.pk}", "", "")
+        assert row.reply_to == "abuse@hosting-nl.example"
+    # Every case knows the notice that opened it: the digest lists them from there.
+    assert set(Case.objects.values_list("opened_by", flat=True)) == {raw.pk}
+
+
+def test_the_sent_digest_lists_the_customers_cases_in_its_language_and_time_zone(demo, clock, tmp_path,
+                                                                                  mailoutbox):
+    ingest.ingest_files([feed(tmp_path, OURS_A + OURS_B)])
+    assert sending.send_due() == 2
+    a = Customer.objects.get(reference="customer-a")
+    b = Customer.objects.get(reference="customer-b")
+    sent = {m.to[0]: m for m in mailoutbox}
+    mail_a, mail_b = sent[a.contact_email], sent[b.contact_email]
+    assert "30 new case(s)" in mail_a.subject
+    london = notify.zone("Europe/London")
     for case in Case.objects.filter(customer=a):
-        assert f"{case.ref} | vulnerable service | {case.ip} | 3389 |" in mail_a.body
+        assert (f"{case.ref} | vulnerable service | {case.ip} | 3389 | {case.first_seen.astimezone(london):%Y-%m-%d %H:%M}"
+                f" | {case.deadline.astimezone(london):%Y-%m-%d %H:%M}\n") in mail_a.body
     assert "Dear Customer A Ltd," in mail_a.body and "Europe/London" in mail_a.body
+    assert mail_a.reply_to == ["abuse@hosting-nl.example"]
     # customer-b reads Dutch, in its own time zone.
     assert "Beste Klant B B.V.," in mail_b.body and "Europe/Amsterdam" in mail_b.body
     assert mail_b.body.count("| 3389 |") == 10
+
+
+def test_the_outbox_row_keeps_the_text_it_sent(demo, clock, tmp_path, mailoutbox):
+    ingest.ingest_files([feed(tmp_path, OURS_A)])
+    sending.send_due()
+    row = OutgoingMail.objects.get()
+    [mail] = mailoutbox
+    assert row.state == "sent" and (row.subject, row.body) == (mail.subject, mail.body)
+    assert mail.extra_headers["X-Abusedesk-Notice"] == str(RawMessage.objects.get().pk)
+    assert sending.send_due() == 0 and len(mailoutbox) == 1
+
+
+def test_a_digest_whose_cases_are_all_gone_fails_instead_of_sending_an_empty_mail(demo, clock, tmp_path,
+                                                                                mailoutbox):
+    ingest.ingest_files([feed(tmp_path, OURS_A)])
+    Case.objects.all().delete()
+    assert sending.send_due() == 0
+    row = OutgoingMail.objects.get()
+    assert row.state == "failed" and not mailoutbox
+    customer, raw = Customer.objects.get(reference="customer-a"), RawMessage.objects.get()
+    assert row.last_error == f"nothing to send: no case of customer #{customer.pk} from notice #{raw.pk} is left to list"
+
+
+def test_a_composing_error_is_retried_later_and_keeps_the_row(demo, clock, tmp_path, mailoutbox, monkeypatch):
+    ingest.ingest_files([feed(tmp_path, OURS_A)])
+
+    def broken(mail):
+        raise RuntimeError("template missing")
+
+    monkeypatch.setitem(sending.COMPOSERS, "digest", broken)
+    assert sending.send_due() == 0
+    row = OutgoingMail.objects.get()
+    assert (row.state, row.attempts, row.body) == ("queued", 1, "")
+    assert row.last_error == "composing failed: RuntimeError: template missing"
+    assert row.next_attempt_at == clock.now + sending.backoff(1)
+    assert sending.send_due() == 0  # not due yet
+    monkeypatch.setitem(sending.COMPOSERS, "digest", notify.compose_digest)
+    clock.advance(minutes=2)
+    assert sending.send_due() == 1
+    row.refresh_from_db()
+    assert (row.state, row.attempts, row.last_error) == ("sent", 2, "")
+    assert mailoutbox[0].body.count("| 3389 |") == 30
 
 
 def test_each_case_is_forwarded_once_with_an_audit_entry_and_a_next_check(demo, clock, tmp_path):
@@ -56,15 +121,16 @@ def test_each_case_is_forwarded_once_with_an_audit_entry_and_a_next_check(demo, 
         assert entry.reason == f"notice #{raw.pk}, forwarded to {case.customer.contact_email} (digest)"
 
 
-def test_a_resumed_or_repeated_forward_sends_nothing_twice(demo, clock, tmp_path):
+def test_a_repeated_forward_sends_nothing_twice(demo, clock, tmp_path, mailoutbox):
     ingest.ingest_files([feed(tmp_path, OURS_A)])
     raw = RawMessage.objects.get()
     ids = list(Case.objects.values_list("id", flat=True))
     assert notify.forward_digests(raw, ids) == 0
     assert grouping.forward_new_cases() == 0
     run_sweep()
-    assert notify.queue_digests(raw, ids) == 30  # lists them again, but queues no second mail
-    assert OutgoingMail.objects.filter(kind="digest").count() == 1
+    assert notify.forward_digests(raw, ids) == 0
+    run_sweep()
+    assert OutgoingMail.objects.filter(kind="digest").count() == 1 and len(mailoutbox) == 1
     assert AuditLog.objects.filter(to_state="forwarded").count() == 30
 
 
@@ -84,6 +150,7 @@ def test_cases_waiting_for_a_contact_go_out_as_a_digest_from_the_sweep(demo, clo
 def test_a_long_digest_lists_the_first_cases_and_points_to_the_portal(demo, clock, tmp_path, monkeypatch):
     monkeypatch.setattr(notify, "DIGEST_LINES", 25)
     ingest.ingest_files([feed(tmp_path, OURS_A)])
+    sending.send_due()
     body = OutgoingMail.objects.get().body
     assert body.count("| 3389 |") == 25
     assert "... and 5 more, see the portal." in body

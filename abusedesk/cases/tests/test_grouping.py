@@ -108,4 +108,16 @@ def test_feed_cases_open_forwarded_with_one_audit_entry_and_wait_for_their_diges
     assert entry.reason == f"notice #{raw.pk}, forwarded to abuse@customer-a.example (digest)"
     # No address: the case waits as new, checked at its deadline.
     assert b.state == State.NEW and b.forwarded_at is None and b.next_check_at == b.deadline
-    assert not OutgoingMail.objects.exists()  # the digest is the notice's run's to queue
+    # customer-a's digest of the notice waits, held and unwritten, for the end of the notice's run.
+    digest = OutgoingMail.objects.get()
+    assert (digest.to, digest.state, digest.notice_id, digest.body) == ("abuse@customer-a.example", "held", raw.pk, "")
+    assert a.opened_by_id == b.opened_by_id == raw.pk
+
+
+def test_a_later_chunk_gives_a_customer_with_a_held_digest_no_second_one(demo, clock):
+    raw, rows = rows_for(["198.51.100.5"])
+    group_rows(raw, rows, forward=IN_DIGEST)
+    _other, more = rows_for(["198.51.100.6"])
+    group_rows(raw, more, forward=IN_DIGEST)  # the same notice's next chunk
+    assert Case.objects.filter(opened_by=raw).count() == 2
+    assert OutgoingMail.objects.get().state == "held"

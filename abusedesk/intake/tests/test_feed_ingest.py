@@ -1,6 +1,6 @@
 """Streaming ingest of a Shadowserver report: right counts, idempotent, resumable after a crash."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -51,7 +51,7 @@ def check_counts():
     assert {s for _t, _c, s in state["cases"]} == {"forwarded"}
     # A feed is forwarded as one digest per customer (two customers), each case once.
     assert state["mails"] == 2 and state["audit"] == 80  # opened forwarded: one entry each
-    assert set(OutgoingMail.objects.values_list("kind", flat=True)) == {"digest"}
+    assert set(OutgoingMail.objects.values_list("kind", "state")) == {("digest", "queued")}
     return state
 
 
@@ -111,37 +111,104 @@ def test_a_crash_in_the_middle_resumes_without_duplicates_or_losses(demo, report
     check_counts()
 
 
-def test_a_crash_before_the_digests_sends_them_when_the_notice_is_resumed(demo, report_file, small_chunks,
-                                                                           monkeypatch, clock, settings):
-    from abusedesk.cases import notify
+@pytest.fixture
+def staggered_file(tmp_path):
+    """3,000 rows: the first chunk (of 1,000) names half the hosts of each customer,
+    the second the other half, the third all of them again."""
+    half = OURS_A[:20] + OURS_B[:20], OURS_A[20:] + OURS_B[20:], OURS_A + OURS_B
+    parts = [scan_rdp(1000, ips, start=datetime(2026, 11, 21, tzinfo=UTC) + timedelta(seconds=1000 * i))
+             for i, ips in enumerate(half)]
+    path = tmp_path / "2026-11-21-scan_rdp-nl-asn64496.csv"
+    path.write_bytes(parts[0] + b"".join(part.split(b"\n", 1)[1] for part in parts[1:]))
+    return path
+
+
+def store(path):
     from abusedesk.intake.store import store_raw
 
-    raw, _ = store_raw(report_file.read_bytes(), RawMessage.Channel.FILE, filename=report_file.name, enqueue=False)
-    real = notify._digest_batch
+    raw, _ = store_raw(path.read_bytes(), RawMessage.Channel.FILE, filename=path.name, enqueue=False)
+    return raw
+
+
+def fail_at_chunk(monkeypatch, n: int, error=None):
+    """join_groups raises `error` (a crash by default) from its `n`th call on."""
+    real = processing.join_groups
     calls = {"n": 0}
 
-    def crash_after_one(*args):
-        # The first customer's digest is committed, then the worker dies.
+    def failing(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 2:
-            raise Crash()
-        return real(*args)
+        if calls["n"] >= n:
+            raise error or Crash()
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(notify, "DIGEST_CUSTOMERS", 1)
-    monkeypatch.setattr(notify, "_digest_batch", crash_after_one)
+    monkeypatch.setattr(processing, "join_groups", failing)
+    return lambda: monkeypatch.setattr(processing, "join_groups", real)
+
+
+def digests_sent(mailoutbox) -> dict[str, int]:
+    """recipient -> cases its digest lists."""
+    return {m.to[0]: m.body.count("| 3389 |") for m in mailoutbox}
+
+
+def test_digests_are_held_and_nothing_is_sent_while_the_notice_is_processed(demo, staggered_file, small_chunks,
+                                                                             mailoutbox):
+    from abusedesk.outbox.sending import send_due
+
+    raw = store(staggered_file)
+    seen = []
+
+    def between_chunks(done, total):
+        seen.append((done, send_due(), sorted(OutgoingMail.objects.values_list("state", flat=True))))
+
+    processing.process_raw_message(raw.pk, progress=between_chunks)
+    # The first chunk held both customers' digests; the later ones added none.
+    assert seen == [(1000, 0, ["held", "held"]), (2000, 0, ["held", "held"]), (3000, 0, ["held", "held"])]
+    assert not mailoutbox
+    assert sorted(OutgoingMail.objects.values_list("state", flat=True)) == ["queued", "queued"]
+    assert send_due() == 2
+    assert digests_sent(mailoutbox) == {"abuse@customer-a.example": 40, "abuse@customer-b.example": 40}
+
+
+def test_a_crash_leaves_the_held_digests_and_the_resumed_run_releases_each_once(demo, staggered_file, small_chunks,
+                                                                                 monkeypatch, clock, settings,
+                                                                                 mailoutbox):
+    from abusedesk.outbox.sending import send_due
+
+    raw = store(staggered_file)
+    restore = fail_at_chunk(monkeypatch, 2)
     with pytest.raises(Crash):
         processing.process_raw_message(raw.pk)
     raw.refresh_from_db()
-    # Every case is in and opened forwarded, but the notice is not done: its digests are not.
-    assert (raw.state, raw.events_done) == ("processing", ROWS)
-    assert OutgoingMail.objects.count() == 1
+    assert (raw.state, raw.events_done) == ("processing", 1000)
+    assert Case.objects.count() == 40  # half of each customer's hosts
+    assert list(OutgoingMail.objects.values_list("state", flat=True)) == ["held", "held"]
+    assert send_due() == 0
+    restore()
     clock.advance(seconds=settings.CLAIM_TIMEOUT + 1)
     assert process_pending_raw() == 1
     raw.refresh_from_db()
-    assert raw.state == "done"
-    check_counts()  # the missing digest, and the first not twice
-    for mail in OutgoingMail.objects.all():
-        assert mail.body.count("| 3389 |") == 40
+    assert (raw.state, raw.events_done) == ("done", 3000)
+    assert list(OutgoingMail.objects.values_list("state", flat=True)) == ["queued", "queued"]
+    assert send_due() == 2 and send_due() == 0
+    # One digest each, listing the cases of both runs.
+    assert digests_sent(mailoutbox) == {"abuse@customer-a.example": 40, "abuse@customer-b.example": 40}
+
+
+def test_a_notice_given_up_as_failed_releases_its_held_digests(demo, staggered_file, small_chunks, monkeypatch,
+                                                               mailoutbox):
+    from abusedesk.outbox.sending import send_due
+
+    raw = store(staggered_file)
+    fail_at_chunk(monkeypatch, 2, RuntimeError("disk full"))
+    for attempt in range(1, processing.MAX_ATTEMPTS + 1):
+        assert "error" in processing.process_raw_message(raw.pk)
+        raw.refresh_from_db()
+        if attempt < processing.MAX_ATTEMPTS:  # to be tried again: its digests wait
+            assert raw.state == "new" and send_due() == 0
+    assert (raw.state, raw.events_done, raw.needs_staff) == ("failed", 1000, True)
+    # The cases the first chunk opened were forwarded: their customers hear of them.
+    assert send_due() == 2
+    assert digests_sent(mailoutbox) == {"abuse@customer-a.example": 20, "abuse@customer-b.example": 20}
 
 
 def test_an_error_in_the_middle_is_retried_from_where_it_stopped(demo, report_file, small_chunks, monkeypatch):
@@ -170,8 +237,6 @@ def test_a_later_report_on_the_same_host_joins_the_open_case(demo, tmp_path, sma
     first = tmp_path / "2026-11-21-scan_rdp-nl-asn64496.csv"
     first.write_bytes(scan_rdp(10, OURS_A[:2]))
     second = tmp_path / "2026-11-22-scan_rdp-nl-asn64496.csv"
-    from datetime import UTC, datetime
-
     second.write_bytes(scan_rdp(4, OURS_A[:1] + FOREIGN[:1], start=datetime(2026, 11, 22, tzinfo=UTC)))
     ingest.ingest_files([first])
     totals = ingest.ingest_files([second])
