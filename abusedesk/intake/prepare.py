@@ -28,7 +28,7 @@ from typing import NamedTuple
 from django.conf import settings
 
 from abusedesk.cases.grouping import Group, gather
-from abusedesk.lib.bulk import batched, datetime_adapter, datetime_parser
+from abusedesk.lib.bulk import datetime_adapter, datetime_parser
 from abusedesk.network import cdn
 from abusedesk.parsers import ParseContext, shadowserver
 from abusedesk.parsers.base import ParseError
@@ -38,6 +38,9 @@ from .resolve import resolve_row
 
 log = logging.getLogger(__name__)
 CHUNK = 20000  # events written per transaction
+# The first chunk is smaller: its writer waits while the second process
+# prepares it, and a whole chunk takes it most of a second.
+FIRST_CHUNK = 2000
 _OBSERVED, _RECEIVED = PACKED_FIELDS.index("observed_at"), PACKED_FIELDS.index("received_at")
 
 
@@ -113,14 +116,17 @@ def resolve_rows(rows, lookup, masks) -> None:
 
 def chunks(raw, facts: NoticeFacts, events, *, skip: int = 0):
     """(events done, rows, duplicates within the chunk) per chunk of CHUNK `events`
-    of notice `raw`, the first `skip` left out; their writer matches the rows."""
+    (the first FIRST_CHUNK) of notice `raw`, the first `skip` left out; their
+    writer matches the rows."""
     make_row = row_maker(raw, facts, notifier_key(raw))
     numbered = enumerate(events)
     if skip:
         numbered = islice(numbered, skip, None)  # committed before a crash: parsed again, not written again
-    for chunk in batched(numbered, CHUNK):
+    size = min(FIRST_CHUNK, CHUNK)
+    while chunk := list(islice(numbered, size)):
         rows, duplicates = _rows_of(chunk, make_row)
         yield chunk[-1][0] + 1, rows, duplicates
+        size = CHUNK
 
 
 def ready_chunks(raw, facts: NoticeFacts, events, *, lookup, masks, skip: int = 0):

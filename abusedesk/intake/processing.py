@@ -31,7 +31,14 @@ from abusedesk.cases import notify
 from abusedesk.cases.grouping import IN_DIGEST, LATER, NOW, StaleCases, forward_each, join_groups
 from abusedesk.cases.models import Case, Report
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter, count_present, datetime_adapter, foreign_keys_unchecked, present
+from abusedesk.lib.bulk import (
+    Inserter,
+    count_present,
+    datetime_adapter,
+    foreign_keys_unchecked,
+    page_cache,
+    present,
+)
 from abusedesk.lib.claims import claim
 from abusedesk.network import cdn
 from abusedesk.network import index as prefix_index
@@ -50,6 +57,7 @@ SMALL_NOTICE = 50  # events; above this the in-memory prefix index answers
 CHUNK_RETRIES = 3
 ANALYZE_AFTER = 50_000  # events; a feed this big changes the tables' statistics
 KNOWN_CASES = 100_000  # cases a run remembers for its later chunks (a few MiB)
+FEED_PAGE_CACHE_MIB = 32  # SQLite's page cache while a feed is written (lib.bulk.page_cache)
 
 
 class Superseded(Exception):
@@ -177,7 +185,7 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     # A host is listed again further down a report (another port, another time):
     # its case, met in an earlier chunk, is not looked up again.
     known: dict[tuple, int] = {}
-    with feed:
+    with feed, page_cache(FEED_PAGE_CACHE_MIB):
         for chunk in feed:
             # Matched and grouped already (lookup None).
             _commit_chunk(raw, feed.facts, chunk.done, chunk, chunk.duplicates, None, summary, new_cases,

@@ -57,6 +57,15 @@ def test_the_second_process_prepares_the_same_chunks_as_this_one(raw, small_chun
     assert prepared(raw, skip=2000)[1] == expected[4:]
 
 
+def test_the_first_chunk_is_small_so_that_writing_starts_early(raw, monkeypatch, settings):
+    settings.FEED_SECOND_PROCESS = True
+    monkeypatch.setattr(prepare, "CHUNK", 1000)
+    monkeypatch.setattr(prepare, "FIRST_CHUNK", 200)
+    _there, chunks, _info = prepared(raw)
+    assert [chunk.done for chunk in chunks] == [200, *range(1200, ROWS, 1000), ROWS]
+    assert sum(len(chunk.rows) + chunk.duplicates for chunk in chunks) == ROWS
+
+
 def test_a_small_feed_or_a_single_core_stays_in_this_process(raw, small_chunks, settings, monkeypatch):
     settings.FEED_SECOND_PROCESS = True
     with prepare.open_feed(raw, processing.parse_context(), None, expected_rows=400) as feed:

@@ -89,3 +89,20 @@ def test_present_finds_signed_64_bit_fingerprints_at_both_ends_of_the_range():
                                       fingerprint=fp, status="unmatched") for i, fp in enumerate(stored))
     wanted = [*stored, -(1 << 63) + 1, -2, 1, (1 << 63) - 2]
     assert present("cases_report", "fingerprint", wanted, size=3, sql_type="bigint") == set(stored)
+
+
+def test_a_bigger_page_cache_lasts_as_long_as_its_block():
+    from abusedesk.lib.bulk import page_cache
+
+    if connection.vendor != "sqlite":
+        pytest.skip("a SQLite setting")
+
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = cache_size()
+    with page_cache(32):
+        assert cache_size() == -32 * 1024
+    assert cache_size() == before
