@@ -128,6 +128,8 @@ class GroupResult:
         self.in_digest_ids: list[int] = []  # new cases opened forwarded (IN_DIGEST)
         self.cases: dict[tuple, int] = {}  # (customer, target, category) -> the open case the rows joined
         self.case_of: list[int] = []  # the case of each group, in the order of the keys given
+        # Reports that joined cases of `own` and are not counted yet: (id, n, first seen, last seen).
+        self.deferred: list[tuple] = []
 
 
 class _Caches:
@@ -203,7 +205,7 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
 
 def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool = False,
                 notice_hours: float | None = None, forward: str = NOW, known: dict[tuple, int] | None = None,
-                members: dict[int, list] | None = None) -> GroupResult:
+                members: dict[int, list] | None = None, own: set[int] | None = None) -> GroupResult:
     """Join each group (see `gather`) to the open case of its key or open one;
     GroupResult.case_of gives the case of each.
 
@@ -213,7 +215,9 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     joined or opened (GroupResult.cases, once committed): their keys are not
     looked up again. Should one of them have been closed or resolved since,
     StaleCases is raised; the caller rolls back and groups the chunk again
-    without `known`."""
+    without `known`. The cases of `own` (the ones earlier chunks of the run
+    opened) are not updated: their counts are left in GroupResult.deferred,
+    for the caller to add up and apply once (add_deferred_counts)."""
     result = GroupResult()
     if not keys:
         return result
@@ -226,11 +230,13 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     reopen = [pk for pk, state in open_cases.values() if state == State.RESOLVED]
     for case in Case.objects.filter(pk__in=reopen):
         transition(case, State.FORWARDED, label="system", reason="new report after the case was resolved")
-    # Existing open cases: count the reports, widen first/last seen.
+    # Existing open cases: count the reports, widen first/last seen. Those this
+    # run opened itself (`own`, a feed's) are counted once, at its end.
     updates = []
     adapt = datetime_adapter()
     adapted_now = adapt(now)
     new = []
+    own = own or set()
     for g, key in enumerate(keys):
         found = open_cases.get(key)
         if found is None:
@@ -239,17 +245,16 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
         pk = found[0]
         group = groups[g]
         case_of[g] = pk
-        updates.append((group.n, adapt(group.first_seen), adapt(group.last_seen), adapted_now, pk))
+        if pk in own:
+            result.deferred.append((pk, group.n, group.first_seen, group.last_seen))
+        else:
+            updates.append((group.n, adapt(group.first_seen), adapt(group.last_seen), adapted_now, pk))
         result.updated_ids.append(pk)
         result.cases[key] = pk
-    changed = update_rows(
-        "cases_case",
-        "report_count = report_count + {n}, first_seen = CASE WHEN first_seen < {first} THEN first_seen ELSE {first} END, "
-        "last_seen = CASE WHEN last_seen > {last} THEN last_seen ELSE {last} END, updated_at = {now}",
-        {"n": "report_count", "first": "first_seen", "last": "last_seen", "now": "updated_at", "id": "id"},
-        updates, where=_JOINABLE,
-    )
-    if changed < len(updates):  # only a case taken from `known` can have moved on: the rest are locked
+    changed = add_counts(updates, where=_JOINABLE)
+    # Only a case taken from `known` can have moved on (the rest are locked):
+    # then the chunk is grouped again, and finds what became of it.
+    if changed < len(updates) or not _all_joinable([pk for pk, *_counts in result.deferred]):
         raise StaleCases()
     result.case_of = case_of
 
@@ -296,6 +301,44 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     # else: the cases are committed with the chunk, their mails follow (see the module's docstring).
     log.info("notice #%s: %d new case(s), %d updated", raw.pk, len(values), len(updates))
     return result
+
+
+def add_counts(updates: list[tuple], where: str = "") -> int:
+    """Add reports to open cases: (n, first seen, last seen, now, id) each, the
+    times as the database stores them; returns the cases changed."""
+    return update_rows(
+        "cases_case",
+        "report_count = report_count + {n}, first_seen = CASE WHEN first_seen < {first} THEN first_seen ELSE {first} END, "
+        "last_seen = CASE WHEN last_seen > {last} THEN last_seen ELSE {last} END, updated_at = {now}",
+        {"n": "report_count", "first": "first_seen", "last": "last_seen", "now": "updated_at", "id": "id"},
+        updates, where=where,
+    )
+
+
+def add_deferred_counts(deferred: dict[int, list]) -> None:
+    """Apply what a feed's run kept of the counts of the cases it opened (case id -> [n, first seen,
+    last seen]): its reports joined them in chunks already committed, whatever became of them since."""
+    adapt = datetime_adapter()
+    now = adapt(clock.now())
+    add_counts([(n, adapt(first), adapt(last), now, pk) for pk, (n, first, last) in deferred.items()])
+
+
+def recount_opened_by(raw) -> None:
+    """Count the reports of the cases notice `raw` opened again, from the reports themselves:
+    a run that died took the counts it kept for them (add_deferred_counts) with it."""
+    seen = "COALESCE(r.observed_at, r.received_at)"
+    of_case = "FROM cases_report r WHERE r.case_id = cases_case.id"
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE cases_case SET report_count = (SELECT COUNT(*) {of_case}), "
+                       f"first_seen = (SELECT MIN({seen}) {of_case}), last_seen = (SELECT MAX({seen}) {of_case}) "
+                       f"WHERE opened_by_id = %s AND EXISTS (SELECT 1 {of_case})", [raw.pk])
+
+
+def _all_joinable(ids: list[int]) -> bool:
+    if not ids:
+        return True
+    sql = f"SELECT COUNT(*) FROM cases_case WHERE {_JOINABLE} AND id IN %s"
+    return sum(n for (n,) in select_in(sql, ids)) == len(ids)
 
 
 def _open_cases(keys: list[tuple], groups: list[Group], known: dict[tuple, int]) -> dict[tuple, tuple]:

@@ -28,7 +28,16 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 
 from abusedesk.cases import notify
-from abusedesk.cases.grouping import IN_DIGEST, LATER, NOW, StaleCases, forward_each, join_groups
+from abusedesk.cases.grouping import (
+    IN_DIGEST,
+    LATER,
+    NOW,
+    StaleCases,
+    add_deferred_counts,
+    forward_each,
+    join_groups,
+    recount_opened_by,
+)
 from abusedesk.cases.models import Case, Report
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import (
@@ -181,17 +190,26 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
         return None  # the dispatcher parses it again and says why (staff queue)
     summary = _new_summary()
     summary["resumed_at"] = raw.events_done
+    if raw.events_done:
+        # The run before this one died with the counts it kept for its cases.
+        with transaction.atomic():
+            recount_opened_by(raw)
     new_cases: set[int] = set()
     # A host is listed again further down a report (another port, another time):
-    # its case, met in an earlier chunk, is not looked up again.
+    # its case, met in an earlier chunk, is not looked up again, and the reports
+    # that join the cases this run opened are counted once, at its end.
     known: dict[tuple, int] = {}
+    deferred: dict[int, list] = {}
     with feed, page_cache(FEED_PAGE_CACHE_MIB):
         for chunk in feed:
             # Matched and grouped already (lookup None).
             _commit_chunk(raw, feed.facts, chunk.done, chunk, chunk.duplicates, None, summary, new_cases,
-                          forward=IN_DIGEST, known=known)
+                          forward=IN_DIGEST, known=known, deferred=deferred)
+            if len(deferred) > KNOWN_CASES:
+                _add_deferred(deferred)
             if progress:
                 progress(raw.events_done, max(total, raw.events_done))
+        _add_deferred(deferred)
         info = feed.info
     raw.format = shadowserver.FORMAT
     raw.kind = "abuse"
@@ -262,13 +280,23 @@ def _forward(raw, new_cases: set, *, digest: bool) -> int:
 
 # -- writing a chunk
 
+def _add_deferred(deferred: dict[int, list]) -> None:
+    if deferred:
+        with transaction.atomic():
+            add_deferred_counts(deferred)
+        deferred.clear()
+
+
 def _commit_chunk(raw, facts, done: int, rows, duplicates: int, lookup, summary: Counter, new_cases: set, *,
-                  status: str = "", forward: str = NOW, known: dict | None = None) -> None:
+                  status: str = "", forward: str = NOW, known: dict | None = None,
+                  deferred: dict | None = None) -> None:
     """Write one chunk's rows and advance raw.events_done to `done`, all or nothing.
 
     `rows`: ReportRows (prepare.chunks), which `lookup` matches unless they
     are not to be matched (`status`); or a prepare.Chunk, matched and grouped
-    already (a feed)."""
+    already (a feed). With `deferred` (a feed's), the counts of the reports
+    that join cases this run opened (`new_cases`) are added up there, not
+    written."""
     attempt = 0
     while True:  # a retry after StaleCases has nothing known left to go stale
         try:
@@ -281,10 +309,11 @@ def _commit_chunk(raw, facts, done: int, rows, duplicates: int, lookup, summary:
                     raise Superseded()
                 if isinstance(rows, prepare.Chunk):
                     chunk = _without_stored(rows)
-                    counts = _write_chunk(raw, facts, chunk, new_cases, forward, known)
+                    counts = _write_chunk(raw, facts, chunk, new_cases, new_cases if deferred is not None else None,
+                                          forward, known)
                 else:
                     chunk, members = _ready_rows(raw, rows, duplicates, lookup, status, forward)
-                    counts = _write_chunk(raw, facts, chunk, new_cases, forward, known, members)
+                    counts = _write_chunk(raw, facts, chunk, new_cases, None, forward, known, members)
                 if unchecked:
                     _check_parents(raw, chunk)
             break
@@ -305,6 +334,13 @@ def _commit_chunk(raw, facts, done: int, rows, duplicates: int, lookup, summary:
         if len(known) + len(cases) > KNOWN_CASES:
             known.clear()
         known.update(cases)
+    for pk, n, first, last in counts.pop("deferred"):
+        kept = deferred.get(pk)
+        if kept is None:
+            deferred[pk] = [n, first, last]
+        else:
+            kept[0] += n
+            kept[1], kept[2] = min(kept[1], first), max(kept[2], last)
     new_cases.update(counts.pop("new_ids"))
     summary["forwarded"] += len(counts.pop("in_digest_ids"))
     summary.update(counts)
@@ -343,12 +379,13 @@ def _without_stored(chunk):
     return prepare.ready(chunk.done, rows, chunk.duplicates + len(chunk.rows) - len(rows))
 
 
-def _write_chunk(raw, facts, chunk, new_cases: set, forward: str, known, members=None) -> Counter:
+def _write_chunk(raw, facts, chunk, new_cases: set, own: set | None, forward: str, known, members=None) -> Counter:
     counts = Counter(duplicates=chunk.duplicates)
     result = join_groups(raw, chunk.keys, chunk.groups, sensitive=facts.sensitive,
-                         notice_hours=facts.deadline_hours, forward=forward, known=known, members=members)
+                         notice_hours=facts.deadline_hours, forward=forward, known=known, members=members, own=own)
     counts["cases_new"] += len(result.new_ids)
     counts["cases_updated"] += len(set(result.updated_ids) - new_cases)
+    counts["deferred"] = result.deferred
     counts["new_ids"] = result.new_ids
     counts["in_digest_ids"] = result.in_digest_ids
     counts["cases"] = result.cases

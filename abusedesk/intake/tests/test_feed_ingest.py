@@ -69,6 +69,31 @@ def test_a_report_is_streamed_in_chunks_and_counted(demo, report_file, small_chu
     assert case.last_seen - case.first_seen == timedelta(seconds=ROWS - 100)
 
 
+def test_cases_the_run_opened_count_later_reports_once_at_its_end(demo, report_file, small_chunks, monkeypatch):
+    counts_seen = []
+
+    def progress(done, _total):
+        counts_seen.append(Case.objects.get(target="198.51.100.1").report_count)
+
+    ingest.ingest_files([report_file], chunk_progress=progress)
+    # Chunks of 1,000 rows name each host 10 times: the case opened in the first
+    # chunk keeps that count until the run adds up the rest.
+    assert counts_seen[:3] == [10, 10, 10]
+    check_counts()
+    case = Case.objects.get(target="198.51.100.1")
+    assert case.last_seen - case.first_seen == timedelta(seconds=ROWS - 100)
+
+
+def test_the_counts_a_run_keeps_are_written_when_they_grow_many(demo, report_file, small_chunks, monkeypatch):
+    monkeypatch.setattr(processing, "KNOWN_CASES", 10)
+    writes = []
+    real = processing.add_deferred_counts
+    monkeypatch.setattr(processing, "add_deferred_counts", lambda deferred: writes.append(len(deferred)) or real(deferred))
+    ingest.ingest_files([report_file])
+    assert len(writes) > 1  # after chunks, and at the end
+    check_counts()
+
+
 def test_ingesting_the_same_file_twice_stores_it_once(demo, report_file, small_chunks):
     ingest.ingest_files([report_file])
     before = expected_state()
