@@ -45,6 +45,7 @@ from abusedesk.lib.bulk import (
     count_present,
     datetime_adapter,
     foreign_keys_unchecked,
+    no_cycle_collection,
     page_cache,
     present,
 )
@@ -120,7 +121,9 @@ def _process(raw: RawMessage, progress) -> dict:
         # Streamed from the database: the report is never in memory whole.
         if raw.notifier_id is None and raw.channel == RawMessage.Channel.FILE:
             raw.notifier, _trusted = trust.identify(head, "")  # named, never proven
-        summary = _process_feed(raw, head, progress)
+        # Its second process is forked inside: it inherits that, too.
+        with no_cycle_collection():
+            summary = _process_feed(raw, head, progress)
         if summary is not None:
             return summary
     content = raw.content

@@ -365,3 +365,17 @@ def test_an_assignment_deleted_behind_the_prefix_index_fails_the_chunk(demo, rep
     raw.refresh_from_db()
     assert (raw.state, raw.attempts, raw.events_done) == ("new", 1, 0)
     assert not Report.objects.exists() and not Case.objects.exists()
+
+
+def test_a_feed_leaves_no_garbage_for_the_cycle_collector_it_turns_off(demo, report_file, small_chunks):
+    import gc
+
+    ingest.ingest_files([report_file])  # warm: first-use caches of Django and the parsers
+    Report.objects.all().delete()
+    Case.objects.all().delete()
+    RawMessage.objects.all().delete()
+    gc.collect()
+    ingest.ingest_files([report_file])
+    assert gc.isenabled()
+    assert gc.collect() == 0
+    assert Report.objects.count() == ROWS
