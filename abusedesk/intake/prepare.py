@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import tempfile
 import traceback
+from functools import partial
 from itertools import islice
 from typing import NamedTuple
 
@@ -72,9 +73,12 @@ def _sendable(chunk: Chunk) -> tuple:
     return (*chunk[:4], [tuple(g) for g in chunk.groups], *chunk[5:])
 
 
+_as_group = partial(tuple.__new__, Group)  # Group._make without a Python call per group
+
+
 def _received(values: tuple) -> Chunk:
     values = list(values)
-    values[4] = list(map(Group._make, values[4]))
+    values[4] = list(map(_as_group, values[4]))
     return Chunk(*values)
 
 
@@ -125,7 +129,9 @@ def chunks(raw, facts: NoticeFacts, events, *, skip: int = 0):
     size = min(FIRST_CHUNK, CHUNK)
     while chunk := list(islice(numbered, size)):
         rows, duplicates = _rows_of(chunk, make_row)
-        yield chunk[-1][0] + 1, rows, duplicates
+        done = chunk[-1][0] + 1
+        del chunk  # the events, not needed any more while the rows are written
+        yield done, rows, duplicates
         size = CHUNK
 
 
@@ -134,7 +140,9 @@ def ready_chunks(raw, facts: NoticeFacts, events, *, lookup, masks, skip: int = 
     adapt_time = datetime_adapter()
     for done, rows, duplicates in chunks(raw, facts, events, skip=skip):
         resolve_rows(rows, lookup, masks)
-        yield ready(done, rows, duplicates, adapt_time)
+        chunk = ready(done, rows, duplicates, adapt_time)
+        del rows  # packed: only the chunk is sent
+        yield chunk
 
 
 class Feed:

@@ -67,7 +67,7 @@ SMALL_NOTICE = 50  # events; above this the in-memory prefix index answers
 CHUNK_RETRIES = 3
 ANALYZE_AFTER = 50_000  # events; a feed this big changes the tables' statistics
 KNOWN_CASES = 100_000  # cases a run remembers for its later chunks (a few MiB)
-FEED_PAGE_CACHE_MIB = 32  # SQLite's page cache while a feed is written (lib.bulk.page_cache)
+FEED_PAGE_CACHE_MIB = 16  # SQLite's page cache while a feed is written (lib.bulk.page_cache)
 
 
 class Superseded(Exception):

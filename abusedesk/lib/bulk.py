@@ -36,7 +36,7 @@ def _datetime_adapter(vendor: str, tz):
 
     # What SQLite's adapt_datetimefield_value does (naive text in the connection's
     # zone), without its per-call checks: a third of a feed's insert time.
-    @lru_cache(maxsize=65536)
+    @lru_cache(maxsize=4096)
     def adapt(value):
         if value.utcoffset() is not None:
             value = value.astimezone(tz).replace(tzinfo=None)
