@@ -1,9 +1,12 @@
 """Group matched reports into cases: one open case per customer, target and category.
 
-`group_rows` works on a chunk of reports at once (a feed has hundreds of
-thousands): one query finds the open cases of the chunk, new cases are
-inserted together, counters are updated together. It only assigns
-`case_id` on the rows; the caller stores them (in the same transaction).
+A chunk of reports is grouped at once (a feed has hundreds of thousands):
+`gather` sums the rows up per (customer, target, category) key (pure: a
+feed's second process runs it), `join_groups` finds the keys' open cases
+with one query, inserts the new ones together and updates the counters
+together, and gives the case of each group; `group_rows` does both for rows
+at hand and assigns `case_id` on them. The caller stores the rows (in the
+same transaction).
 
 How new cases are forwarded (`forward`):
 - NOW: one mail each with notify.forward_case, in the same transaction
