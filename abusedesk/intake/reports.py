@@ -91,12 +91,6 @@ class ReportRow:
     def seen_at(self) -> datetime:
         return self.observed_at or self.received_at
 
-    def values(self, now) -> tuple:
-        return (self.raw_message_id, self.event_index, self.notifier_id, self.category, self.ip, self.url,
-                self.domain, self.port, self.observed_at, self.received_at, self.evidence, self.source_ref,
-                self.fingerprint, self.status, self.reason, self.customer_id, self.assignment_id, self.case_id,
-                now)
-
 
 def pack(rows, adapt_time) -> list[tuple]:
     """The rows' PACKED_FIELDS values as the database stores them, times adapted

@@ -9,10 +9,10 @@ from abusedesk.cases.models import AuditLog, Case, Report
 from abusedesk.cases.states import State
 from abusedesk.cases.workflow import transition
 from abusedesk.intake.models import RawMessage
-from abusedesk.intake.reports import FIELDS, NoticeFacts, notifier_key, row_from_event
+from abusedesk.intake.reports import FIELDS, NoticeFacts, notifier_key, pack, row_from_event
 from abusedesk.intake.resolve import resolve_row
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter
+from abusedesk.lib.bulk import Inserter, datetime_adapter
 from abusedesk.network.matching import lookup_db
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.parsers.base import Event, ParsedNotice
@@ -68,7 +68,10 @@ def test_a_new_report_reopens_a_resolved_case(demo):
 def test_cases_of_a_big_notice_are_written_first_and_forwarded_after(demo):
     raw, rows = rows_for(["198.51.100.5", "198.51.100.200"])
     group_rows(raw, rows, forward=LATER)
-    Inserter(Report, FIELDS).insert(r.values(clock.now()) for r in rows)  # what the caller does
+    now = datetime_adapter()(clock.now())
+    Inserter(Report, FIELDS).insert(  # what the caller does
+        [(*packed, row.case_id, now) for packed, row in zip(pack(rows, datetime_adapter()), rows, strict=True)],
+        adapted=True)
     assert set(Case.objects.values_list("state", flat=True)) == {State.NEW}
     assert AuditLog.objects.filter(verb="created").count() == 2 and not OutgoingMail.objects.exists()
     assert forward_new_cases() == 2
