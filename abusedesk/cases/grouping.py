@@ -124,6 +124,15 @@ def gather(rows) -> tuple[list[tuple], list[Group], list[int]]:
     return keys, [Group(*s) for s in stats], of_row
 
 
+def members_of(rows, of_row: list[int]) -> dict[int, list]:
+    """Group index -> its rows (gather's `of_row`): what a new case's mail quotes (NOW)."""
+    members: dict[int, list] = {}
+    for row, g in zip(rows, of_row, strict=True):
+        if g >= 0:
+            members.setdefault(g, []).append(row)
+    return members
+
+
 class GroupResult:
     def __init__(self):
         self.new_ids: list[int] = []
@@ -192,12 +201,7 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
 
     `gather` and `join_groups` in one, for rows at hand (ReportRows or Reports)."""
     keys, groups, of_row = gather(rows)
-    members: dict[int, list] | None = None
-    if forward == NOW:  # each new case's mail quotes its reports
-        members = {}
-        for row, g in zip(rows, of_row, strict=True):
-            if g >= 0:
-                members.setdefault(g, []).append(row)
+    members = members_of(rows, of_row) if forward == NOW else None
     result = join_groups(raw, keys, groups, sensitive=sensitive, notice_hours=notice_hours, forward=forward,
                          known=known, members=members)
     for row, g in zip(rows, of_row, strict=True):

@@ -36,6 +36,7 @@ from abusedesk.cases.grouping import (
     add_deferred_counts,
     forward_each,
     join_groups,
+    members_of,
     recount_opened_by,
 )
 from abusedesk.cases.models import Case, Report
@@ -363,13 +364,7 @@ def _ready_rows(raw, rows, duplicates: int, lookup, status: str, forward: str):
     elif lookup is not None:
         prepare.resolve_rows(rows, lookup, cdn.ranges())
     chunk = prepare.ready(0, rows, duplicates)
-    members = None
-    if forward == NOW:
-        members = {}
-        for row, g in zip(rows, chunk.of_row, strict=True):
-            if g >= 0:
-                members.setdefault(g, []).append(row)
-    return chunk, members
+    return chunk, members_of(rows, chunk.of_row) if forward == NOW else None
 
 
 def _without_stored(chunk):

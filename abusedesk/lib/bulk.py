@@ -11,6 +11,7 @@ Django itself would store them.
 import gc
 import re
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cache, lru_cache
 from itertools import islice
 
@@ -55,8 +56,6 @@ def datetime_parser():
     """The inverse of datetime_adapter: an adapted value as a datetime again."""
     if connection.vendor != "sqlite":
         return _identity
-    from datetime import datetime
-
     tz = connection.timezone
     return lambda value: None if value is None else datetime.fromisoformat(value).replace(tzinfo=tz)
 
