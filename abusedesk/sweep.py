@@ -67,9 +67,15 @@ def refresh_offender_flags() -> int:
     return refresh_flags()
 
 
+def run_due_feeds() -> int:
+    from abusedesk.feeds.tasks import run_due_feeds as run
+
+    return run()
+
+
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
-STEPS = [process_pending_raw, forward_new_cases, followup_deadlines, execute_actions, refresh_offender_flags,
+STEPS = [process_pending_raw, run_due_feeds, forward_new_cases, followup_deadlines, execute_actions, refresh_offender_flags,
          send_mail]
 
 

@@ -21,6 +21,7 @@ from . import (
     arf,
     cloudflare,
     dmca,
+    fetched,
     freetext,
     hotline,
     lawenforcement,
@@ -98,6 +99,8 @@ def _looks_binary(data: bytes) -> bool:
 def _parse(data: bytes, filename: str | None, context: ParseContext) -> ParsedNotice:
     if not data.strip():
         return _unparseable("empty input")
+    if isinstance(context, fetched.FeedContext) and context.feed_format:  # a fetched feed names its format
+        return fetched.parse(data, context)
     if len(data) > context.max_bytes:
         return _unparseable(f"input is {len(data)} bytes, over the limit of {context.max_bytes}")
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -1,0 +1,87 @@
+"""Formats of the feeds abusedesk fetches itself (docs/feeds.md).
+
+A fetched feed says what it is: the collector names the format, and its
+options (a generic feed's field mapping) come with it in a FeedContext, so
+nothing is guessed from the bytes. A Shadowserver report fetched through its
+API is a Shadowserver report like any other and needs none of this.
+
+Lists of the whole Internet (URLhaus dumps, DROP) are cut down to our
+address space here, from the `networks` the context carries: the rest of the
+world is not a report about us. Entries named by host name alone are kept
+where the feed wants them resolved (URL lists): the resolver decides.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .base import ParseContext, ParsedNotice, ParseError
+
+
+@dataclass(slots=True)
+class FeedContext(ParseContext):
+    feed_format: str = ""
+    options: dict = field(default_factory=dict)
+    networks: tuple[str, ...] = ()  # our address space; empty: keep everything
+    fetched_at: datetime | None = None  # when the feed was fetched: a list's entries were seen then
+    feed_name: str = ""
+
+
+class Networks:
+    """Membership in our address space, for lists that cover the whole Internet."""
+
+    def __init__(self, prefixes):
+        self.nets = sorted({ipaddress.ip_network(p, strict=False) for p in prefixes},
+                           key=lambda n: (n.version, n.network_address, n.prefixlen))
+        self.everything = not self.nets
+
+    def holds(self, ip: str | None) -> bool:
+        if self.everything:
+            return True
+        if not ip:
+            return False
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(address.version == n.version and address in n for n in self.nets)
+
+    def overlapping(self, listed) -> list:
+        """Our networks inside the listed one, or the listed one if it lies inside ours."""
+        if self.everything:
+            return [listed]
+        out = []
+        for net in self.nets:
+            if net.version != listed.version:
+                continue
+            if net.subnet_of(listed):
+                out.append(net)
+            elif listed.subnet_of(net):
+                out.append(listed)
+        return list(dict.fromkeys(out))
+
+
+def parse(data: bytes, context: FeedContext) -> ParsedNotice:
+    from . import droplist, mapped, urlhaus_feed, urllist
+
+    parsers = {
+        "urlhaus": urlhaus_feed.parse,
+        "spamhaus-drop": droplist.parse,
+        "url-list": urllist.parse,
+        "generic-csv": mapped.parse_csv,
+        "generic-json": mapped.parse_json,
+    }
+    parser = parsers.get(context.feed_format)
+    if parser is None:
+        raise ParseError(f"unknown feed format {context.feed_format!r}")
+    return parser(data, context)
+
+
+def text_of(data: bytes) -> str:
+    return data.decode("utf-8-sig", "replace")
+
+
+def option(context: FeedContext, name: str, default: str = "") -> str:
+    return str(context.options.get(name, default) or default).strip()
