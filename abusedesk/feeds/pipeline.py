@@ -8,7 +8,6 @@ processed by intake like any notice. How it is parsed comes from its feed
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,22 +26,24 @@ from .models import Feed, FeedItem
 # a Shadowserver report is recognised by intake as it is.
 FEED_FORMATS = {Feed.Kind.URLHAUS, Feed.Kind.SPAMHAUS_DROP, Feed.Kind.URL_LIST, Feed.Kind.GENERIC_CSV,
                 Feed.Kind.GENERIC_JSON}
-# What a feed's notice without anything of ours says: for a list of the whole
-# Internet that is the normal, good outcome, not work for the staff queue.
-NOTHING_OURS = ("no IP address of ours found", "no IP address, URL or domain found")
+# A feed's notice with nothing of ours is, for a list of the whole Internet,
+# the normal and good outcome, not work for the staff queue. A report without
+# any address (our ASN on a block list) still is.
+NOTHING_OURS = "no IP address of ours found"
+NO_ADDRESS = "no IP address, URL or domain"
+
+
+def nothing_ours(raw: RawMessage) -> bool:
+    if not raw.needs_staff:
+        return False
+    return raw.event_count == 0 and not raw.errors or (
+        raw.staff_reason.startswith(NOTHING_OURS) and NO_ADDRESS not in raw.staff_reason)
 
 
 def our_networks() -> tuple[str, ...]:
-    """Every prefix ever assigned (matching decides by the time of the report), merged."""
-    nets = set()
-    for prefix in Assignment.objects.values_list("prefix", flat=True).distinct().iterator():
-        try:
-            nets.add(ipaddress.ip_network(prefix, strict=False))
-        except ValueError:
-            continue
-    merged = [*ipaddress.collapse_addresses(n for n in nets if n.version == 4),
-              *ipaddress.collapse_addresses(n for n in nets if n.version == 6)]
-    return tuple(str(n) for n in merged)
+    """Every prefix ever assigned (matching decides by the time of the report).
+    Not merged: a listed prefix touching two customers' networks is an event on each."""
+    return tuple(sorted(set(Assignment.objects.values_list("prefix", flat=True).iterator())))
 
 
 def parse_context_for(raw: RawMessage) -> FeedContext | None:
@@ -84,7 +85,7 @@ def store_and_process(feed: Feed, run, key: str | None, file, filename: str, pro
     if raw.state != RawMessage.State.DONE:
         summary = process_raw_message(raw.pk, progress=progress) or {}
         raw.refresh_from_db()
-    if raw.needs_staff and raw.staff_reason.startswith(NOTHING_OURS) and feed.kind in FEED_FORMATS:
+    if feed.kind in FEED_FORMATS and nothing_ours(raw):
         raw.needs_staff = False
         raw.staff_reason = ""
         raw.save(update_fields=["needs_staff", "staff_reason"])

@@ -17,6 +17,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import pytricia
+
 from .base import ParseContext, ParsedNotice, ParseError
 
 
@@ -36,31 +38,26 @@ class Networks:
         self.nets = sorted({ipaddress.ip_network(p, strict=False) for p in prefixes},
                            key=lambda n: (n.version, n.network_address, n.prefixlen))
         self.everything = not self.nets
+        self.tries = {4: pytricia.PyTricia(32), 6: pytricia.PyTricia(128)}
+        for net in self.nets:
+            self.tries[net.version][str(net)] = True
 
     def holds(self, ip: str | None) -> bool:
         if self.everything:
             return True
-        if not ip:
-            return False
         try:
-            address = ipaddress.ip_address(ip)
+            address = ipaddress.ip_address(ip or "")
         except ValueError:
             return False
-        return any(address.version == n.version and address in n for n in self.nets)
+        return str(address) in self.tries[address.version]
 
     def overlapping(self, listed) -> list:
-        """Our networks inside the listed one, or the listed one if it lies inside ours."""
+        """Our networks inside the listed one, or the listed one if it lies inside one of ours."""
         if self.everything:
             return [listed]
-        out = []
-        for net in self.nets:
-            if net.version != listed.version:
-                continue
-            if net.subnet_of(listed):
-                out.append(net)
-            elif listed.subnet_of(net):
-                out.append(listed)
-        return list(dict.fromkeys(out))
+        if str(listed) in self.tries[listed.version]:
+            return [listed]
+        return [net for net in self.nets if net.version == listed.version and net.subnet_of(listed)]
 
 
 def parse(data: bytes, context: FeedContext) -> ParsedNotice:

@@ -96,7 +96,7 @@ def test_the_signature_covers_the_exact_body_sent(demo, api, feed_server, tmp_pa
 
     run_feed(shadowserver_feed(feed_server, tmp_path))
 
-    for method, path, headers, body in feed_server.requests:
+    for _method, path, headers, body in feed_server.requests:
         if path == "/api2/reports/list":
             headers = {k.lower(): v for k, v in headers.items()}
             assert headers["hmac2"] == hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
