@@ -73,10 +73,16 @@ def run_due_feeds() -> int:
     return run()
 
 
+def verify_takedowns() -> int:
+    from abusedesk.feeds.verification import sweep as verify
+
+    return verify()
+
+
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
 STEPS = [process_pending_raw, run_due_feeds, forward_new_cases, followup_deadlines, execute_actions, refresh_offender_flags,
-         send_mail]
+         verify_takedowns, send_mail]
 
 
 def run_sweep() -> dict[str, int]:

@@ -105,3 +105,59 @@ class FeedItem(models.Model):
 
     def __str__(self):
         return f"{self.feed} {self.key}"
+
+
+class TakedownCheck(models.Model):
+    """A case the customer marked resolved, checked against what later feed
+    runs and notices report (docs/feeds.md#takedown-verification).
+
+    watching: resolved, nothing reported since; came_back: the same target and
+    category reported after resolved_at (the case was reopened); verified: the
+    feeds covering the category ran for VERIFY_DAYS without reporting it."""
+
+    class State(models.TextChoices):
+        WATCHING = "watching", _("watching")
+        CAME_BACK = "came_back", _("came back")
+        VERIFIED = "verified", _("verified")
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="takedown_check")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.WATCHING)
+    # Copied from the case: the KPIs count per customer and category without a join.
+    customer = models.ForeignKey("network.Customer", on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=24)
+    first_resolved_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(help_text=_("The latest time the customer said it was resolved"))
+    resolutions = models.PositiveSmallIntegerField(default=1)
+    came_back_count = models.PositiveSmallIntegerField(default=0)
+    came_back_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "resolved_at"], name="takedown_state_resolved")]
+
+    def __str__(self):
+        return f"{self.case_id} {self.state}"
+
+    @property
+    def first_attempt(self) -> bool:
+        """Resolved on the first attempt: it never came back."""
+        return self.came_back_count == 0
+
+
+class Recurrence(models.Model):
+    """The abuse of a resolved case reported again: an event row, consumed by
+    the sweep that writes it into the case's timeline and tells the customer."""
+
+    takedown = models.ForeignKey(TakedownCheck, on_delete=models.CASCADE, related_name="recurrences")
+    resolved_at = models.DateTimeField(help_text=_("The resolution it contradicts"))
+    detected_at = models.DateTimeField()
+    new_case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 help_text=_("A new case, when the old one was closed already"))
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["notified_at"], condition=models.Q(notified_at__isnull=True),
+                                name="recurrence_unnotified")]
+
+    def __str__(self):
+        return f"{self.takedown_id} {self.detected_at:%Y-%m-%d}"
