@@ -160,3 +160,26 @@ def test_the_kpis_count_verified_share_and_recurrence_per_customer_and_category(
     customer_a = Case.objects.get(ip=IP).customer
     assert rates == [{"customer_id": customer_a.pk, "customer": customer_a.name, "category": "vulnerable_service",
                       "resolved": 2, "came_back": 1, "recurrence_rate": 0.5}]
+
+
+def test_the_desk_lists_a_case_that_came_back_and_shows_it_on_the_case(
+        staff, feed_server, tmp_path, feed_settings, clock):
+    from django.urls import reverse
+
+    api = ShadowserverApi(feed_server, api_key="key-1", secret="s3cret")
+    feed = shadowserver_feed(feed_server, tmp_path)
+    report(api, 1, clock, [IP])
+    run_feed(feed)
+    sweep.run_sweep()
+    case = Case.objects.get(ip=IP)
+    resolve(case)
+    clock.advance(days=1)
+    report(api, 2, clock, [IP])
+    feed.refresh_from_db()
+    run_feed(feed)
+
+    queue = staff.get(reverse("desk:queue", args=["came_back"])).content.decode()
+    page = staff.get(reverse("desk:case", args=[case.pk])).content.decode()
+
+    assert case.ref in queue
+    assert "came back once" in page
