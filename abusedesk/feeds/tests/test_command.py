@@ -84,3 +84,12 @@ def test_the_installed_command_has_help_for_each_action_and_no_traceback_on_bad_
     subprocess.run([*command, "migrate", "-v0"], check=True, env=env, timeout=120)
     bad = subprocess.run([*command, "feeds", "run", "missing"], capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode != 0 and "no feed named 'missing'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_run_shows_a_progress_bar_and_then_the_summary(demo, feed_server, feed_settings):
+    feed_server.routes["/drop_v4.json"] = static(DROP)
+    feeds("add", "drop", "--kind", "spamhaus-drop", "--url", feed_server.url("/drop_v4.json"))
+
+    out = feeds("run", "drop")
+
+    assert "feed drop: run" in out and "succeeded" in out
