@@ -18,7 +18,7 @@ from abusedesk.intake.processing import process_raw_message
 from abusedesk.intake.store import store_raw_file
 from abusedesk.lib import clock
 from abusedesk.network.models import Assignment
-from abusedesk.parsers.fetched import FeedContext
+from abusedesk.parsers.feedbase import FeedContext
 
 from .models import Feed, FeedItem
 

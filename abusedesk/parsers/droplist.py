@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from .base import Event, NotifierInfo, ParsedNotice, ParseError
 from .common import Events, sanitise
-from .fetched import FeedContext, Networks, option, text_of
+from .feedbase import FeedContext, Networks, option, text_of
 
 FORMAT = "spamhaus-drop"
 

@@ -24,7 +24,7 @@ import json
 from .base import CATEGORIES, Event, NotifierInfo, ParsedNotice, ParseError
 from .common import Events, sanitise
 from .extract import normalise_ip, parse_when, refang, url_host
-from .fetched import FeedContext, Networks, option, text_of
+from .feedbase import FeedContext, Networks, option, text_of
 
 TARGETS = ("ip", "url", "domain")
 FIELDS = ("ip", "url", "domain", "port", "time", "category", "reference")

@@ -24,7 +24,7 @@ import json
 from .base import NotifierInfo, ParsedNotice, ParseError
 from .common import Events, sanitise, url_event
 from .extract import parse_when
-from .fetched import FeedContext, Networks, option, text_of
+from .feedbase import FeedContext, Networks, option, text_of
 
 FORMAT = "urlhaus"
 _COLUMNS = ["id", "dateadded", "url", "url_status", "last_online", "threat", "tags", "urlhaus_link", "reporter"]

@@ -16,7 +16,7 @@ import json
 from .base import CATEGORIES, NotifierInfo, ParsedNotice, ParseError
 from .common import Events, sanitise, url_event
 from .extract import normalise_ip, parse_when, refang
-from .fetched import FeedContext, Networks, option, text_of
+from .feedbase import FeedContext, Networks, option, text_of
 
 FORMAT = "url-list"
 
