@@ -35,6 +35,10 @@ CHUNK = 10_000
 MAX_ERRORS_KEPT = 100
 
 
+class MissingEntity(Exception):
+    """Customers must be created and there is no entity to create them in."""
+
+
 @dataclass
 class ImportResult:
     rows: int = 0
@@ -289,7 +293,9 @@ def _position(stream) -> int:
 def _default_entity() -> Entity:
     entity = Entity.objects.filter(code=settings.DEFAULT_ENTITY).first() or Entity.objects.order_by("id").first()
     if entity is None:
-        raise ValueError(f"no entity to create customers in: create entity {settings.DEFAULT_ENTITY!r} first")
+        raise MissingEntity(f"no entity to create customers in: create one first "
+                            f"(abusedesk entities add {settings.DEFAULT_ENTITY} --name ... --abuse-email ... "
+                            f"--jurisdiction ...), or name one with --entity")
     return entity
 
 
