@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from abusedesk.cases.api import CaseViewSet, MessageViewSet, ReportViewSet
 from abusedesk.desk.views import home
+from abusedesk.intake import public as intake_public
 from abusedesk.intake import views as intake_views
 from abusedesk.intake.api import IntakeView, NotifierViewSet
 from abusedesk.network.api import AssignmentViewSet, CustomerViewSet
@@ -24,6 +25,8 @@ urlpatterns = [
     path("portal/", include("abusedesk.portal.urls")),
     path("report/", intake_views.notice_form, name="notice-form"),
     path("report/receipt/", intake_views.notice_receipt, name="notice-receipt"),
+    path("abuse/<slug:code>/", intake_public.entity_page, name="entity-public"),
+    path(".well-known/security.txt", intake_public.security_txt, name="security-txt"),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

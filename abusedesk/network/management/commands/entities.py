@@ -1,10 +1,9 @@
 """`abusedesk entities add|list|edit`: the provider's sales entities."""
 
-import zoneinfo
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from abusedesk.network.entities import save_entity
 from abusedesk.network.models import LANGUAGE_CHOICES, Entity
 
 FIELDS = ("name", "abuse_email", "jurisdiction", "timezone", "language", "terms_url")
@@ -17,18 +16,6 @@ def _options(parser, required: bool):
     parser.add_argument("--timezone", metavar="TZ", help="IANA time zone (default Europe/Amsterdam)")
     parser.add_argument("--language", choices=[c for c, _n in LANGUAGE_CHOICES], help="default language (en)")
     parser.add_argument("--terms-url", metavar="URL", help="acceptable use policy, cited in statements of reasons")
-
-
-def save_entity(entity: Entity, values: dict) -> Entity:
-    """Set the given values, validate them as the desk form does, and save."""
-    for key, value in values.items():
-        if value is not None:
-            setattr(entity, key, value.upper() if key == "jurisdiction" else value)
-    if entity.timezone not in zoneinfo.available_timezones():
-        raise ValidationError({"timezone": [f"unknown time zone {entity.timezone!r}"]})
-    entity.full_clean()
-    entity.save()
-    return entity
 
 
 def _one_line(exc: ValidationError) -> str:
