@@ -137,9 +137,13 @@ class CustomerImporter:
 
     def run(self, data: bytes, name: str = "", progress=None) -> CustomerImportResult:
         """Import the file's bytes; `progress(rows_done, rows_total)` after each batch."""
+        rows, _columns = read_rows(data, name)
+        return self.import_rows(rows, progress)
+
+    def import_rows(self, rows: list[tuple[str, dict]], progress=None) -> CustomerImportResult:
+        """Import (where, row) pairs, each row a dict of COLUMNS with string values."""
         started = time.monotonic()
         result = CustomerImportResult()
-        rows, _columns = read_rows(data, name)
         entities = dict(Entity.objects.values_list("code", "id"))
         with transaction.atomic():
             self._run(rows, entities, result, progress)
