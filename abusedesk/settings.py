@@ -216,6 +216,8 @@ ENFORCEMENT_BACKENDS = {
     for kind in ("null_route", "suspend_service", "suspend_account", "terminate", "restore")
 }
 ENFORCEMENT_WEBHOOK_SECRET = envstr("ABUSEDESK_ENFORCEMENT_WEBHOOK_SECRET", "")
+# Verifies the billing system's signed inventory events (POST /api/v1/inventory/events/); empty: off.
+INVENTORY_WEBHOOK_SECRET = envstr("ABUSEDESK_INVENTORY_WEBHOOK_SECRET", "")
 ENFORCEMENT_TIMEOUT = envint("ABUSEDESK_ENFORCEMENT_TIMEOUT", 30)
 
 LOGGING = {

@@ -9,6 +9,7 @@ from abusedesk.intake import public as intake_public
 from abusedesk.intake import views as intake_views
 from abusedesk.intake.api import IntakeView, NotifierViewSet
 from abusedesk.network.api import AssignmentViewSet, CustomerViewSet
+from abusedesk.network.inventory_api import InventoryEventsView
 from abusedesk.portal.auth import RateLimitedLoginView
 
 router = DefaultRouter()
@@ -33,5 +34,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/intake/", IntakeView.as_view(), name="api-intake"),
+    path("api/v1/inventory/events/", InventoryEventsView.as_view(), name="api-inventory-events"),
     path("api/v1/", include(router.urls)),
 ]
