@@ -62,11 +62,11 @@ class Command(BaseCommand):
             result = importer.run(open(path, "rb"))
         else:
             with open(path, "rb") as stream, Progress(
-                TextColumn("importing assignments"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
-                console=console,
+                TextColumn("importing assignments"), BarColumn(), TextColumn("{task.fields[rows]:,} rows"),
+                DownloadColumn(), TimeElapsedColumn(), console=console,
             ) as progress:
-                task = progress.add_task("import", total=os.path.getsize(path))
-                result = importer.run(stream, lambda done: progress.update(task, completed=done))
+                task = progress.add_task("import", total=os.path.getsize(path), rows=0)
+                result = importer.run(stream, lambda done, rows: progress.update(task, completed=done, rows=rows))
         for error in result.errors:
             console.print(f"[yellow]rejected[/yellow] {error}")
         if result.rejected > len(result.errors):
