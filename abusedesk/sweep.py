@@ -67,6 +67,12 @@ def refresh_offender_flags() -> int:
     return refresh_flags()
 
 
+def sync_inventory() -> int:
+    from abusedesk.network.netbox_sync import sync_when_due
+
+    return sync_when_due()
+
+
 def run_due_feeds() -> int:
     from abusedesk.feeds.tasks import run_due_feeds as run
 
@@ -81,8 +87,8 @@ def verify_takedowns() -> int:
 
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
-STEPS = [process_pending_raw, run_due_feeds, forward_new_cases, followup_deadlines, execute_actions, refresh_offender_flags,
-         verify_takedowns, send_mail]
+STEPS = [sync_inventory, process_pending_raw, run_due_feeds, forward_new_cases, followup_deadlines, execute_actions,
+         refresh_offender_flags, verify_takedowns, send_mail]
 
 
 def run_sweep() -> dict[str, int]:
