@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,11 +20,10 @@ RUNS_SHOWN = 50
 
 @staff_required
 def feed_list(request):
-    feeds = list(Feed.objects.all())
-    last = {}
-    for run in FeedRun.objects.filter(feed__in=feeds).order_by("feed_id", "-started_at"):
-        last.setdefault(run.feed_id, run)
-    return render(request, "feeds/feeds.html", {"rows": [(f, last.get(f.pk)) for f in feeds]})
+    latest = FeedRun.objects.filter(feed=OuterRef("pk")).order_by("-started_at").values("pk")[:1]
+    feeds = list(Feed.objects.annotate(last_run_id=Subquery(latest)))
+    runs = FeedRun.objects.in_bulk([f.last_run_id for f in feeds if f.last_run_id])
+    return render(request, "feeds/feeds.html", {"rows": [(f, runs.get(f.last_run_id)) for f in feeds]})
 
 
 @staff_required

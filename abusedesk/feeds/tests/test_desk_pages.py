@@ -56,3 +56,17 @@ def test_a_secret_typed_into_the_form_is_refused_and_never_stored(staff):
 def test_customers_do_not_see_the_feed_pages(alice):
     assert alice.get(reverse("feeds:feeds")).status_code == 404
     assert alice.get(reverse("feeds:feed-new")).status_code == 404
+
+
+def test_the_feed_list_costs_the_same_queries_however_many_feeds_and_runs(staff, django_assert_max_num_queries):
+    from abusedesk.feeds import config
+    from abusedesk.lib import clock
+
+    for i in range(5):
+        feed, _ = config.save_feed(f"list-{i}", "url-list", f"https://lists.example/{i}.txt", {}, 60)
+        FeedRun.objects.bulk_create([FeedRun(feed=feed, started_at=clock.now(), state=FeedRun.State.SUCCEEDED)
+                                     for _ in range(20)])
+
+    with django_assert_max_num_queries(8):
+        page = staff.get(reverse("feeds:feeds")).content.decode()
+    assert "list-4" in page
