@@ -14,7 +14,6 @@ import pytest
 
 from abusedesk.lib.testing import free_port, wait_until_listening
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 ROOT = Path(__file__).resolve().parents[3]
 
 
