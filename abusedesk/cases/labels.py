@@ -23,6 +23,7 @@ VERB_LABELS = {
     "merge": _("merged"),
     "not_mailed": _("not mailed"),
     "offender_flag": _("repeat-offender flag changed"),
+    "owner": _("owner changed"),
     "reassign": _("reassigned"),
     "raw_download": _("original downloaded"),
 }

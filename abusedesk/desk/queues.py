@@ -15,6 +15,7 @@ DUE_SOON = timedelta(hours=4)
 # name, label, kind ("case", "report" or "raw")
 QUEUES = [
     ("open", _("All open"), "case"),
+    ("mine", _("Mine"), "case"),
     ("new", _("New"), "case"),
     ("unmatched", _("Unmatched"), "raw"),
     ("masked", _("Masked (CDN)"), "report"),
@@ -36,6 +37,8 @@ def queryset(name: str, user):
     running = sorted(DEADLINE_RUNNING)
     if name == "open":
         return cases.open().order_by("deadline")
+    if name == "mine":
+        return cases.open().filter(owner=user).order_by("deadline")
     if name == "new":
         return cases.filter(state=State.NEW).order_by("received_at")
     if name == "due_soon":

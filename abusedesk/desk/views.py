@@ -63,7 +63,7 @@ def queue_view(request, name=None):
         raise Http404
     qs = queues.queryset(name, request.user)
     if entry[2] == "case":
-        qs = qs.select_related("customer", "end_customer")
+        qs = qs.select_related("customer", "end_customer", "owner")
     counts = queues.counts(request.user)
     # "All open" is the sum of the others' scale: it would flatten every other bar.
     charted = [q for q in available if q[0] != "open"]
@@ -76,7 +76,7 @@ def queue_view(request, name=None):
 
 @staff_required
 def cases(request):
-    qs = Case.objects.visible_to(request.user).select_related("customer", "end_customer", "entity")
+    qs = Case.objects.visible_to(request.user).select_related("customer", "end_customer", "entity", "owner")
     filterset = CaseFilterSet(request.GET or None, queryset=qs)
     result = filterset.qs if filterset.is_bound else qs
     return render(request, "desk/cases.html", {
