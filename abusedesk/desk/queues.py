@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import DEADLINE_RUNNING, State
-from abusedesk.intake.models import RawMessage
+from abusedesk.intake import triage
 from abusedesk.lib import clock
 from abusedesk.lib.roles import is_compliance
 
@@ -57,7 +57,7 @@ def queryset(name: str, user):
     if name == "masked":
         return Report.objects.filter(status=Report.Status.MASKED).select_related("notifier").order_by("-received_at")
     if name == "unmatched":
-        qs = RawMessage.objects.filter(needs_staff=True).order_by("-received_at")
+        qs = triage.in_queue().order_by("-received_at")
         return qs if is_compliance(user) else qs.exclude(category="csam")
     raise KeyError(name)
 

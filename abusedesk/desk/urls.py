@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import owner_views, setup_views, views
+from . import owner_views, setup_views, triage_views, views
 
 app_name = "desk"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("desk/actions/<int:pk>/<slug:decision>/", views.action_decide, name="action"),
     path("desk/raw/<int:pk>/", views.raw_detail, name="raw"),
     path("desk/raw/<int:pk>/download/", views.raw_download, name="raw-download"),
+    path("desk/raw/<int:pk>/triage/<slug:action>/", triage_views.triage_one, name="raw-triage"),
+    path("desk/raw/triage/", triage_views.triage_bulk, name="raw-triage-bulk"),
     path("desk/notifiers/", views.notifiers, name="notifiers"),
     path("desk/notifiers/new/", views.notifier_edit, name="notifier-new"),
     path("desk/notifiers/<int:pk>/", views.notifier_edit, name="notifier"),
