@@ -168,19 +168,16 @@ class _Caches:
         entities = {self.entity_of[i] for i in missing} - set(self.entities)
         self.entities.update(Entity.objects.in_bulk(list(entities)))
 
-    def schedule(self, received, hours: float, entity_id: int, category: str, forwarded: bool) -> tuple:
+    def schedule(self, received, hours: float, entity_id: int, category: str) -> tuple:
         """(deadline, next_check_at) of a new case: the cases of a notice share them."""
-        key = (received, hours, entity_id, category, forwarded)
+        key = (received, hours, entity_id, category)
         if key not in self.schedules:
             deadline = deadline_from(received, hours)
-            if forwarded:
-                # What forwarding a case schedules: its first reminder point, or the deadline.
-                points, informational = self.policies.get(entity_id, category)
-                self.schedules[key] = (deadline, check_point(deadline, hours, points, 0, informational))
-            else:
-                # Checked at the deadline even if it is never forwarded (no contact address):
-                # forwarding reschedules it with its reminders.
-                self.schedules[key] = (deadline, deadline)
+            # What next_check() gives a new case, forwarded or not (a customer without an
+            # address is reminded, i.e. "not mailed" is audited, as on the one-at-a-time path):
+            # its first reminder point, or the deadline.
+            points, informational = self.policies.get(entity_id, category)
+            self.schedules[key] = (deadline, check_point(deadline, hours, points, 0, informational))
         return self.schedules[key]
 
     def deadline_hours(self, customer_id: int, category: str, notice_hours, notifier) -> float:
@@ -389,8 +386,7 @@ def _new_case(raw, key, group: Group, caches: _Caches, sensitive, notice_hours, 
     received = raw.received_at
     forwarded = in_digest and bool(caches.contact_of[customer_id])
     # The clock starts when the notice reached us, not when we processed it.
-    deadline, next_check_at = caches.schedule(received, hours, caches.entity_of[customer_id], category,
-                                              forwarded)
+    deadline, next_check_at = caches.schedule(received, hours, caches.entity_of[customer_id], category)
     values = {
         "reply_token": reply_token,
         "entity_id": caches.entity_of[customer_id],
