@@ -34,14 +34,17 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import Min
 
+from abusedesk.intake.models import RawMessage
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter, datetime_adapter, select_in, update_rows
 from abusedesk.network.models import Customer, Entity
+from abusedesk.parsers.shadowserver import FORMAT as FEED_FORMAT
 from abusedesk.policy.deadlines import deadline_from, deadline_hours
-from abusedesk.policy.followup import PolicyCache, check_point
+from abusedesk.policy.schedule import PolicyCache, check_point
 
 from . import notify
-from .models import AUDIT_FIELDS, AuditLog, Case, Report
+from .audit import AUDIT_FIELDS, audit_row
+from .models import AuditLog, Case, Report
 from .states import OPEN_STATES, State
 from .workflow import transition
 
@@ -293,7 +296,7 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
         if data is None:
             data = {"raw_message": raw.pk, "deadline_hours": v[hours_at]} | ({"forwarded": "digest"} if forwarded else {})
             shared[(v[hours_at], forwarded)] = data
-        audits.append((pk, "", "system", "created", "", v[state_at], why, data, now))
+        audits.append(audit_row(pk, "created", now, to_state=v[state_at], reason=why, data=data))
     Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
     if digests:  # held until the notice is done
         notify.hold_digests(raw, {c: (caches.contact_of[c], caches.entities[caches.entity_of[c]].abuse_email)
@@ -475,9 +478,6 @@ def _notice_of(ids: list[int]) -> dict[int, int]:
 def _digest_notices(raw_ids: set[int]) -> dict[int, object]:
     """The notices whose cases are forwarded as digests -> the RawMessage, or None
     while it is still being processed (its cases wait for the end of its run)."""
-    from abusedesk.intake.models import RawMessage
-    from abusedesk.parsers.shadowserver import FORMAT as FEED_FORMAT
-
     result = {}
     for raw in RawMessage.objects.filter(pk__in=raw_ids).only("pk", "format", "state", "subject"):
         many = raw.format == FEED_FORMAT or (

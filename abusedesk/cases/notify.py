@@ -17,13 +17,18 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from abusedesk.intake.models import RawMessage
 from abusedesk.lib import clock
+from abusedesk.lib.bulk import Inserter, batched, datetime_adapter, datetime_reader, select_in, update_in
+from abusedesk.network.models import Customer, Entity
 from abusedesk.outbox.models import OutgoingMail
-from abusedesk.outbox.sending import mail_row, queue_mail
+from abusedesk.outbox.sending import NothingToSend, mail_row, queue_mail
+from abusedesk.policy.schedule import PolicyCache, check_point, schedule
 
-from .models import AUDIT_FIELDS, AuditLog, Case, CaseNotifier
+from .audit import AUDIT_FIELDS, audit, audit_row
+from .models import AuditLog, Case, CaseNotifier
 from .states import State
-from .workflow import audit, transition
+from .workflow import transition
 
 EVIDENCE_LIMIT = 3000
 LANGUAGES = ("en", "nl", "de")
@@ -98,8 +103,6 @@ def evidence_excerpt(case: Case, reports) -> str:
 
 def forward_case(case: Case, reports) -> None:
     """Queue the notice mail to the customer's abuse contact and mark the case forwarded."""
-    from abusedesk.policy.followup import schedule
-
     mail = _to_customer(case, "forward", f"case:{case.pk}:forward", reports=reports,
                         evidence=evidence_excerpt(case, reports),
                         reference=(reports[0].source_ref if reports else ""))
@@ -204,8 +207,6 @@ def reminder_mails(reminders: list[tuple[Case, int]]) -> tuple[list, list[AuditL
 
 def _own_address(address: str) -> bool:
     """Never auto-reply to ourselves (mail loops)."""
-    from abusedesk.network.models import Entity
-
     domain = address.rpartition("@")[2].lower()
     ours = {settings.ABUSEDESK_REPLY_ADDRESS, settings.DEFAULT_FROM_EMAIL,
             *Entity.objects.values_list("abuse_email", flat=True)}
@@ -364,8 +365,6 @@ def _digest_text(frames: _DigestFrames, language: str, tz, entity, name: str, no
 
 def _first_ports(case_ids) -> dict[int, int]:
     """case id -> the port of its first report that names one (by id, as in the index on case_id)."""
-    from abusedesk.lib.bulk import select_in
-
     ports: dict[int, int] = {}
     for case_id, port in select_in("SELECT case_id, port FROM cases_report WHERE case_id IN %s AND port IS NOT NULL "
                                    "ORDER BY case_id, id", case_ids):
@@ -381,8 +380,6 @@ def held_digest_key(raw_id: int, customer_id: int) -> str:
 def hold_digests(raw, customers: dict[int, tuple[str, str]]) -> None:
     """Insert notice `raw`'s held digest for each of `customers` (id -> (to, reply-to)) that has
     none yet, in one statement: in the transaction of the chunk that opened their cases."""
-    from abusedesk.lib.bulk import Inserter
-
     now, raw_id, sender, held = clock.now(), raw.pk, settings.DEFAULT_FROM_EMAIL, OutgoingMail.State.HELD
     headers = {"X-Abusedesk-Notice": str(raw_id)}  # one object: Inserter encodes it once
     Inserter(OutgoingMail, _HELD_FIELDS, ignore_conflicts=True).insert(
@@ -396,10 +393,6 @@ def compose_digest(mail) -> tuple[str, str]:
     the cases its notice opened for the customer, in the customer's language and time zone.
     A case still new is not listed: it was not forwarded (no contact address then) and
     goes out with the sweep's forward_new_cases."""
-    from abusedesk.intake.models import RawMessage
-    from abusedesk.network.models import Customer, Entity
-    from abusedesk.outbox.sending import NothingToSend
-
     match = _HELD_KEY.fullmatch(mail.dedupe_key)
     if match is None:
         raise NothingToSend(f"not a notice's digest: {mail.dedupe_key}")
@@ -423,9 +416,6 @@ def forward_digests(raw, case_ids) -> int:
     """Forward the new cases `case_ids` of notice `raw` as one digest per customer; returns
     how many cases were forwarded. Cases of a customer without a contact address stay new
     (their deadline still escalates them to the desk); cases no longer new are skipped."""
-    from abusedesk.lib.bulk import batched, select_in
-    from abusedesk.policy.followup import PolicyCache
-
     by_customer: dict[int, list[int]] = {}
     for customer_id, pk in select_in("SELECT customer_id, id FROM cases_case WHERE id IN %s AND state = %s",
                                      sorted(case_ids), State.NEW):
@@ -440,10 +430,6 @@ def forward_digests(raw, case_ids) -> int:
 
 
 def _digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames, policies) -> int:
-    from abusedesk.lib.bulk import Inserter, datetime_adapter, datetime_reader, select_in, update_in
-    from abusedesk.network.models import Customer, Entity
-    from abusedesk.policy.followup import check_point
-
     ids = [pk for pks in by_customer.values() for pk in pks]
     columns = "id, customer_id, entity_id, category, target, first_seen, deadline, deadline_hours"
     sql = f"SELECT {columns} FROM cases_case WHERE id IN %s AND state = %s ORDER BY id"
@@ -490,7 +476,8 @@ def _digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames,
             points, informational = policies.get(entity_id, category)
             next_at = check_point(deadline, hours, points, 0, informational) if deadline else None
             forwarded.setdefault(next_at, []).append(pk)
-            audits.append((pk, "", "system", "transition", State.NEW, State.FORWARDED, reason, {}, now))
+            audits.append(audit_row(pk, "transition", now, from_state=State.NEW, to_state=State.FORWARDED,
+                                    reason=reason))
     Inserter(OutgoingMail, _MAIL_FIELDS, ignore_conflicts=True).insert(mails)
     adapt = datetime_adapter()
     for next_check_at, pks in forwarded.items():

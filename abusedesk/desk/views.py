@@ -9,16 +9,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from abusedesk.cases import services as casework
+from abusedesk.cases.audit import audit
 from abusedesk.cases.filtersets import CaseFilterSet, newest_first
 from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
 from abusedesk.cases.states import State
-from abusedesk.cases.workflow import audit
 from abusedesk.enforcement.actions import active_restrictions
 from abusedesk.enforcement.models import Action
 from abusedesk.intake.models import Notifier, RawMessage
 from abusedesk.network.models import Customer
 from abusedesk.policy.models import DeadlinePolicy
-from abusedesk.portal import casework
 from abusedesk.portal.access import attachments_for
 
 from . import queues, rawview

@@ -15,74 +15,19 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 
-from abusedesk.cases.models import Case
+from abusedesk.cases import notify
+from abusedesk.cases.audit import audit
+from abusedesk.cases.models import AuditLog, Case
 from abusedesk.cases.states import DEADLINE_RUNNING, State
+from abusedesk.cases.workflow import transition, transition_many
 from abusedesk.lib import clock
+from abusedesk.outbox.sending import queue_mails
 
-from .deadlines import is_informational, reminder_percentages
+from .schedule import PolicyCache, next_check, reminder_times, schedule
 
 log = logging.getLogger(__name__)
 BATCH = 1000
 RETRY_AFTER = timedelta(minutes=1)
-
-
-class PolicyCache:
-    """Per-sweep memo of (entity, category) policy lookups: thousands of due
-    cases share a handful of policies."""
-
-    def __init__(self):
-        self._cache: dict[tuple, tuple[list[int], bool]] = {}
-
-    def get(self, entity_id: int, category: str) -> tuple[list[int], bool]:
-        """(reminder percentages, informational) of a policy."""
-        key = (entity_id, category)
-        if key not in self._cache:
-            self._cache[key] = (reminder_percentages(entity_id, category), is_informational(entity_id, category))
-        return self._cache[key]
-
-    def points(self, case) -> list[int]:
-        return self.get(case.entity_id, case.category)[0]
-
-    def informational(self, case) -> bool:
-        return self.get(case.entity_id, case.category)[1]
-
-
-def _points_in_time(deadline, hours, points: list[int]) -> list[tuple[int, object]]:
-    if not deadline or not hours:
-        return []
-    total = timedelta(hours=hours)
-    start = deadline - total
-    return [(p, start + total * p / 100) for p in points]
-
-
-def reminder_times(case: Case, points: list[int]) -> list[tuple[int, object]]:
-    """(percentage, when) of each reminder of the current deadline run."""
-    return _points_in_time(case.deadline, case.deadline_hours, points)
-
-
-def check_point(deadline, hours, points: list[int], reminders_sent: int, informational: bool):
-    """The next reminder still to send or the deadline itself, for a running deadline; None
-    for an informational case past its deadline (there is nothing left to do)."""
-    if deadline <= clock.now() and informational:
-        return None
-    pending = [at for _p, at in _points_in_time(deadline, hours, points)[reminders_sent:]]
-    return min([*pending, deadline])
-
-
-def next_check(case: Case, cache: PolicyCache | None = None):
-    """When the sweep must look at `case` next, or None."""
-    if (case.state not in DEADLINE_RUNNING or case.state == State.ESCALATED or case.deadline is None
-            or case.deadline_paused_at is not None):
-        return None
-    cache = cache or PolicyCache()
-    points, informational = cache.points(case), cache.informational(case)
-    return check_point(case.deadline, case.deadline_hours, points, case.reminders_sent, informational)
-
-
-def schedule(case: Case, cache: PolicyCache | None = None) -> None:
-    """Store the case's next check point (call after anything that changes the deadline or state)."""
-    case.next_check_at = next_check(case, cache)
-    Case.objects.filter(pk=case.pk).update(next_check_at=case.next_check_at)
 
 
 def followup_due(limit: int = BATCH) -> int:
@@ -139,11 +84,6 @@ def _claim(pks: list[int], now) -> list[int]:
 
 def _act(pks: list[int], now, cache: PolicyCache) -> None:
     """Remind, escalate or audit the claimed cases, in bulk (inside the claim's transaction)."""
-    from abusedesk.cases import notify
-    from abusedesk.cases.models import AuditLog
-    from abusedesk.cases.workflow import transition_many
-    from abusedesk.outbox.sending import queue_mails
-
     escalate, reminders, rescheduled, entries = [], [], [], []
     for case in Case.objects.filter(pk__in=pks).select_related("customer", "entity"):
         if case.state not in DEADLINE_RUNNING or case.state == State.ESCALATED or case.deadline_paused_at:
@@ -210,8 +150,6 @@ def _handle(pk: int, now, cache: PolicyCache) -> bool:
 
 
 def _remind(case: Case, now, cache: PolicyCache) -> None:
-    from abusedesk.cases import notify
-
     passed = [(p, at) for p, at in reminder_times(case, cache.points(case)) if at <= now]
     if len(passed) <= case.reminders_sent:
         return
@@ -223,9 +161,6 @@ def _remind(case: Case, now, cache: PolicyCache) -> None:
 
 
 def _deadline_passed(case: Case, cache: PolicyCache) -> None:
-    from abusedesk.cases import notify
-    from abusedesk.cases.workflow import audit, transition
-
     case.reminders_sent = len(cache.points(case))
     Case.objects.filter(pk=case.pk).update(reminders_sent=case.reminders_sent)
     if cache.informational(case):

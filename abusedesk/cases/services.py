@@ -1,26 +1,33 @@
-"""What people do to a case from the portal, the desk and the API.
+"""What people do to a case: the one service layer of the desk, the portal, the API and e-mail replies.
 
-A thin layer over `cases.workflow` (resolve, dispute, close, reopen: checked
-and audited there) and `enforcement.actions` (propose, approve, restore):
-it turns their errors into one CaseworkError with a message for the user and
-adds what only the screens need (portal messages, merge, reassign).
+Forms and serializers check the shape of a request; these functions check the
+rules (through the state machine, `workflow.transition()`), write the thread
+message and the audit entry, and do what follows: the notifier's outcome mail
+here, and what other apps own through the signals of `cases.signals` (lifting
+restrictions, the repeat-offender flag: received in `enforcement.signals`).
+A request the case's state does not allow is one CaseworkError with a message
+for the user. `offered()` is what the screens show, asked of the state machine.
 """
+
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from abusedesk.cases import workflow
-from abusedesk.cases.models import Case, Message, Report
-from abusedesk.cases.states import State, TransitionError, can_transition
 from abusedesk.enforcement import actions as enforcement
 from abusedesk.enforcement.models import Action
 from abusedesk.lib import clock
 
+from . import notify, signals, workflow
+from .audit import actor_label, audit
+from .models import Case, Message, Report
+from .states import State, TransitionError, can_transition
+
 MESSAGE_LIMIT = 20_000
 
 
-class CaseworkError(Exception):
+class CaseworkError(ValueError):
     """A request that the case's state does not allow; the message is shown to the user."""
 
 
@@ -65,49 +72,112 @@ def post_message(case: Case, user, body: str, *, author_kind: str, channel: str 
     return message
 
 
+def _message(case: Case, user, kind: str, text: str, *, visible: bool = True) -> Message | None:
+    if not text:
+        return None
+    return Message.objects.create(
+        case=case, author_kind=kind, author=user, author_label=actor_label(user),
+        channel=Message.Channel.PORTAL if kind == Message.Author.CUSTOMER else Message.Channel.SYSTEM,
+        body=text, visible_to_customer=visible, created_at=clock.now(),
+    )
+
+
+def _author_kind(user) -> str:
+    return Message.Author.STAFF if user is not None and user.is_staff else Message.Author.CUSTOMER
+
+
+def _settled(case: Case) -> None:
+    """Resolved or closed: what other apps derive from a case's outcome is refreshed."""
+    signals.case_settled.send(sender=Case, case=case)
+
+
 def resolve(case: Case, user, resolution: str, text: str = "") -> Case:
+    """The customer (or staff for it) records that the abuse is gone and how.
+
+    `resolution` is one of Case.Resolution. The deadline stops; staff accept it
+    with accept_resolution() (which also restores a restricted service)."""
     if resolution not in Case.Resolution.values:
         raise CaseworkError(_("Choose how the abuse was solved."))
     if resolution == Case.Resolution.OTHER and not text.strip():
         raise CaseworkError(_("Describe the solution."))
     _check(case, State.RESOLVED)
-    with _translated():
-        return workflow.resolve(case, resolution, text.strip()[:MESSAGE_LIMIT], user)
+    text = text.strip()[:MESSAGE_LIMIT]
+    with _translated(), transaction.atomic():
+        case.resolution = resolution
+        case.resolution_text = text
+        if case.first_response_at is None and _author_kind(user) == Message.Author.CUSTOMER:
+            case.first_response_at = clock.now()
+        _message(case, user, _author_kind(user), text)
+        workflow.transition(case, State.RESOLVED, user=user, reason=f"resolution: {resolution}",
+                            data={"resolution": resolution})
+        _settled(case)
+    return case
 
 
 def dispute(case: Case, user, text: str) -> Case:
+    """The customer says the notice is wrong; the deadline stops and staff decide."""
     if not text.strip():
         raise CaseworkError(_("Say why you dispute this notice."))
     _check(case, State.DISPUTED)
-    with _translated():
-        return workflow.dispute(case, text.strip()[:MESSAGE_LIMIT], user)
+    text = text.strip()[:MESSAGE_LIMIT]
+    with _translated(), transaction.atomic():
+        if case.first_response_at is None and _author_kind(user) == Message.Author.CUSTOMER:
+            case.first_response_at = clock.now()
+        _message(case, user, _author_kind(user), text)
+        workflow.transition(case, State.DISPUTED, user=user, reason=text[:1000])
+    return case
 
 
 def close(case: Case, user, reason: str, note: str = "") -> Case:
+    """Close with one of Case.CloseReason; the notifiers who left an address get the outcome
+    (resolved / not ours / disputed), without the customer's name."""
     if reason not in Case.CloseReason.values:
         raise CaseworkError(_("Choose a reason."))
     _check(case, State.CLOSED)
-    with _translated():
-        return workflow.close(case, reason, user, note=note)
+    with _translated(), transaction.atomic():
+        case.close_reason = reason
+        _message(case, user, Message.Author.STAFF, note, visible=True)
+        workflow.transition(case, State.CLOSED, user=user, reason=note or reason, data={"close_reason": reason})
+        notify.send_outcome(case)
+        _settled(case)
+    return case
 
 
 def reopen(case: Case, user, note: str = "") -> Case:
+    """Back to the customer (abuse is back, dispute rejected, solution not accepted):
+    a fresh deadline from now, reminders and escalation as for a new case."""
     _check(case, State.FORWARDED)
-    with _translated():
-        return workflow.reopen(case, note or "reopened", user)
+    reason = note or "reopened"
+    with _translated(), transaction.atomic():
+        if case.state == State.CLOSED:
+            case.close_reason = ""
+        _message(case, user, Message.Author.STAFF, reason)
+        if case.state in (State.DISPUTED, State.CUSTOMER_REPLIED, State.ESCALATED) and case.deadline_hours:
+            # Not covered by transition()'s reopen branch, which handles resolved/closed.
+            case.deadline = clock.now() + timedelta(hours=case.deadline_hours)
+            case.reminders_sent = 0
+        workflow.transition(case, State.FORWARDED, user=user, reason=reason)
+    return case
 
 
 def accept_resolution(case: Case, user, note: str = "") -> Case:
-    """Staff accept the customer's solution: restrictions are lifted and the case closes."""
-    with _translated():
-        return workflow.accept_resolution(case, user, note)
+    """Staff accept the customer's solution: active restrictions are lifted
+    (a restore action, run by the enforcement sweep) and the case closes as resolved."""
+    if case.state != State.RESOLVED:
+        raise CaseworkError(_("Only a resolved case can be accepted."))
+    with _translated(), transaction.atomic():
+        signals.resolution_accepted.send(sender=Case, case=case, user=user, note=note or "solution accepted")
+        close(case, user, Case.CloseReason.RESOLVED, note=note or "solution accepted")
+    return case
 
 
 def reject_resolution(case: Case, user, reason: str) -> Case:
+    """Staff do not accept the solution: the case goes back to the customer with a fresh deadline."""
     if not reason.strip():
         raise CaseworkError(_("Say why the solution is not enough."))
-    with _translated():
-        return workflow.reject_resolution(case, user, reason)
+    if case.state != State.RESOLVED:
+        raise CaseworkError(_("Only a resolved case can be rejected."))
+    return reopen(case, user, reason)
 
 
 def merge(case: Case, into: Case, user) -> Case:
@@ -122,8 +192,7 @@ def merge(case: Case, into: Case, user) -> Case:
         into.first_seen = min(into.first_seen, case.first_seen)
         into.last_seen = max(into.last_seen, case.last_seen)
         into.save(update_fields=["report_count", "first_seen", "last_seen", "updated_at"])
-        workflow.audit(into, "merge", user=user, reason=f"{case.ref} merged in", data={"from": case.pk,
-                                                                                      "reports": moved})
+        audit(into, "merge", user=user, reason=f"{case.ref} merged in", data={"from": case.pk, "reports": moved})
         case.merged_into = into
         case.close_reason = Case.CloseReason.MERGED
         workflow.transition(case, State.CLOSED, user=user, reason=f"merged into {into.ref}")
@@ -140,8 +209,8 @@ def reassign(case: Case, customer, user, note: str = "") -> Case:
         else:
             case.customer, case.end_customer = customer, None
         case.save(update_fields=["customer", "end_customer", "updated_at"])
-        workflow.audit(case, "reassign", user=user, reason=note or "reassigned",
-                       data={"from": old.reference, "to": customer.reference})
+        audit(case, "reassign", user=user, reason=note or "reassigned",
+              data={"from": old.reference, "to": customer.reference})
     return case
 
 
