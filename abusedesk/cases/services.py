@@ -31,8 +31,28 @@ class CaseworkError(ValueError):
     """A request that the case's state does not allow; the message is shown to the user."""
 
 
-def _check(case: Case, to_state: str) -> None:
-    if not can_transition(case.state, to_state):
+# What people can do to a case -> the state it moves the case to (asked of the state machine).
+_STEPS = {
+    "resolve": State.RESOLVED,
+    "dispute": State.DISPUTED,
+    "close": State.CLOSED,
+    "reopen": State.FORWARDED,  # back to the customer: abuse back, dispute rejected, solution not enough
+}
+
+
+def offered(case: Case) -> set[str]:
+    """What the case's state allows people to do: the one answer the desk, the portal and the
+    API's checks share. "accept"/"reject" are staff's answers to a resolution."""
+    steps = {step for step, to_state in _STEPS.items() if can_transition(case.state, to_state)}
+    if case.state == State.NEW:
+        steps.discard("reopen")  # a new case is forwarded by the pipeline, not sent back
+    if case.state == State.RESOLVED:
+        steps |= {"accept", "reject"}
+    return steps
+
+
+def _check(case: Case, step: str) -> None:
+    if step not in offered(case):
         raise CaseworkError(_("This case cannot be changed that way in its current state."))
 
 
@@ -64,12 +84,18 @@ def post_message(case: Case, user, body: str, *, author_kind: str, channel: str 
             channel=channel, body=body, visible_to_customer=visible_to_customer, created_at=now,
         )
         if author_kind == Message.Author.CUSTOMER:
-            if case.first_response_at is None:
-                case.first_response_at = now
-                case.save(update_fields=["first_response_at", "updated_at"])
-            if case.state in (State.FORWARDED, State.ESCALATED):
-                workflow.transition(case, State.CUSTOMER_REPLIED, user=user, reason="message in the portal")
+            customer_spoke(case, now, user=user, reason="message in the portal")
     return message
+
+
+def customer_spoke(case: Case, when, *, user=None, label: str = "", reason: str) -> None:
+    """A message of the customer (portal, API or e-mail reply): its first response is
+    stamped, and a case waiting for it moves to customer_replied."""
+    if case.first_response_at is None:
+        case.first_response_at = when
+        case.save(update_fields=["first_response_at", "updated_at"])
+    if case.state in (State.FORWARDED, State.ESCALATED):
+        workflow.transition(case, State.CUSTOMER_REPLIED, user=user, label=label, reason=reason)
 
 
 def _message(case: Case, user, kind: str, text: str, *, visible: bool = True) -> Message | None:
@@ -100,7 +126,7 @@ def resolve(case: Case, user, resolution: str, text: str = "") -> Case:
         raise CaseworkError(_("Choose how the abuse was solved."))
     if resolution == Case.Resolution.OTHER and not text.strip():
         raise CaseworkError(_("Describe the solution."))
-    _check(case, State.RESOLVED)
+    _check(case, "resolve")
     text = text.strip()[:MESSAGE_LIMIT]
     with _translated(), transaction.atomic():
         case.resolution = resolution
@@ -118,7 +144,7 @@ def dispute(case: Case, user, text: str) -> Case:
     """The customer says the notice is wrong; the deadline stops and staff decide."""
     if not text.strip():
         raise CaseworkError(_("Say why you dispute this notice."))
-    _check(case, State.DISPUTED)
+    _check(case, "dispute")
     text = text.strip()[:MESSAGE_LIMIT]
     with _translated(), transaction.atomic():
         if case.first_response_at is None and _author_kind(user) == Message.Author.CUSTOMER:
@@ -133,7 +159,7 @@ def close(case: Case, user, reason: str, note: str = "") -> Case:
     (resolved / not ours / disputed), without the customer's name."""
     if reason not in Case.CloseReason.values:
         raise CaseworkError(_("Choose a reason."))
-    _check(case, State.CLOSED)
+    _check(case, "close")
     with _translated(), transaction.atomic():
         case.close_reason = reason
         _message(case, user, Message.Author.STAFF, note, visible=True)
@@ -146,7 +172,7 @@ def close(case: Case, user, reason: str, note: str = "") -> Case:
 def reopen(case: Case, user, note: str = "") -> Case:
     """Back to the customer (abuse is back, dispute rejected, solution not accepted):
     a fresh deadline from now, reminders and escalation as for a new case."""
-    _check(case, State.FORWARDED)
+    _check(case, "reopen")
     reason = note or "reopened"
     with _translated(), transaction.atomic():
         if case.state == State.CLOSED:
@@ -163,8 +189,7 @@ def reopen(case: Case, user, note: str = "") -> Case:
 def accept_resolution(case: Case, user, note: str = "") -> Case:
     """Staff accept the customer's solution: active restrictions are lifted
     (a restore action, run by the enforcement sweep) and the case closes as resolved."""
-    if case.state != State.RESOLVED:
-        raise CaseworkError(_("Only a resolved case can be accepted."))
+    _check(case, "accept")
     with _translated(), transaction.atomic():
         signals.resolution_accepted.send(sender=Case, case=case, user=user, note=note or "solution accepted")
         close(case, user, Case.CloseReason.RESOLVED, note=note or "solution accepted")
@@ -175,8 +200,7 @@ def reject_resolution(case: Case, user, reason: str) -> Case:
     """Staff do not accept the solution: the case goes back to the customer with a fresh deadline."""
     if not reason.strip():
         raise CaseworkError(_("Say why the solution is not enough."))
-    if case.state != State.RESOLVED:
-        raise CaseworkError(_("Only a resolved case can be rejected."))
+    _check(case, "reject")
     return reopen(case, user, reason)
 
 
@@ -184,7 +208,7 @@ def merge(case: Case, into: Case, user) -> Case:
     """Move `case`'s reports and thread into `into`, then close `case` as merged."""
     if case.pk == into.pk or case.customer_id != into.customer_id:
         raise CaseworkError(_("Cases can only be merged into another case of the same customer."))
-    _check(case, State.CLOSED)
+    _check(case, "close")
     with transaction.atomic():
         moved = Report.objects.filter(case=case).update(case=into)
         Message.objects.filter(case=case).update(case=into)

@@ -13,7 +13,6 @@ from abusedesk.cases import services as casework
 from abusedesk.cases.audit import audit
 from abusedesk.cases.filtersets import CaseFilterSet, newest_first
 from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
-from abusedesk.cases.states import State
 from abusedesk.enforcement.actions import active_restrictions
 from abusedesk.enforcement.models import Action
 from abusedesk.intake.models import Notifier, RawMessage
@@ -105,9 +104,9 @@ def case_detail(request, pk):
         "attachments": attachments_for(request.user, case),
         "message_form": StaffMessageForm(), "close_form": CloseForm(), "merge_form": MergeForm(),
         "reassign_form": ReassignForm(), "propose_form": ProposeActionForm(),
-        "can_close": case.state != State.CLOSED, "can_reopen": case.state in (State.RESOLVED, State.CLOSED),
+        "can_close": "close" in (offered := casework.offered(case)), "can_reopen": "reopen" in offered,
         "can_restore": active_restrictions(case).exists(),
-        "can_accept": case.state == State.RESOLVED,
+        "can_accept": "accept" in offered,
     })
 
 

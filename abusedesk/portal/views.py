@@ -27,9 +27,6 @@ from .access import attachment_for, attachments_for, case_for
 from .forms import AbuseContactForm, AttachmentForm, DisputeForm, MessageForm, ResolveForm, TOTPConfirmForm
 from .models import Attachment
 
-RESOLVABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED, State.RESTRICTED, State.DISPUTED}
-DISPUTABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED}
-
 
 @login_required
 def cases(request):
@@ -54,7 +51,7 @@ def _case_context(request, case, **forms):
     context = {
         "case": case, "reports": reports, "thread": thread, "attachments": attachments_for(request.user, case),
         "now": clock.now(),
-        "can_resolve": case.state in RESOLVABLE, "can_dispute": case.state in DISPUTABLE,
+        "can_resolve": "resolve" in (offered := casework.offered(case)), "can_dispute": "dispute" in offered,
         "message_form": forms.get("message_form") or MessageForm(),
         "resolve_form": forms.get("resolve_form") or ResolveForm(),
         "dispute_form": forms.get("dispute_form") or DisputeForm(),

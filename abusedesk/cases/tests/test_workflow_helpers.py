@@ -74,3 +74,18 @@ def test_the_helpers_refuse_what_the_state_machine_forbids(demo, clock, users):
         dispute(case, customer, "  ")
     with pytest.raises(CaseworkError):
         close(case, desk, "bored")
+
+
+def test_what_people_are_offered_is_what_the_state_machine_allows(demo, clock, users):
+    from abusedesk.cases.services import offered
+    from abusedesk.cases.states import TRANSITIONS, State
+
+    case = open_case("phishing")
+    for state in TRANSITIONS:
+        case.state = state
+        steps = offered(case)
+        assert ("resolve" in steps) == (State.RESOLVED in TRANSITIONS[state])
+        assert ("dispute" in steps) == (State.DISPUTED in TRANSITIONS[state])
+        assert ("close" in steps) == (State.CLOSED in TRANSITIONS[state])
+        assert ("reopen" in steps) == (State.FORWARDED in TRANSITIONS[state] and state != State.NEW)
+        assert ("accept" in steps) == ("reject" in steps) == (state == State.RESOLVED)

@@ -1,6 +1,7 @@
 """The compliance desk: queues, roles, case actions, bulk actions, notifiers and policy."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from abusedesk.cases.models import AuditLog, Case
@@ -165,3 +166,15 @@ def test_policy_editing_validates_and_saves(compliance, demo):
                                                "reminders": "50, 90"})
     policy = DeadlinePolicy.objects.get()
     assert policy.hours == 36 and policy.reminders == "50,90"
+
+
+def test_a_disputed_case_can_be_sent_back_to_the_customer_from_the_desk(compliance, cases):
+    from abusedesk.cases.services import dispute
+
+    case = cases["a"]
+    dispute(case, User.objects.get(username="customer-a"), "Not our server")
+    page = compliance.get(reverse("desk:case", args=[case.pk])).content.decode()
+    assert reverse("desk:case-action", args=[case.pk, "reopen"]) in page
+    compliance.post(reverse("desk:case-action", args=[case.pk, "reopen"]))
+    case.refresh_from_db()
+    assert case.state == "forwarded"
