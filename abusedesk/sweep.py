@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 
-from abusedesk.cases.grouping import forward_new_cases as forward
+from abusedesk.cases.forwarding import forward_new_cases as forward
 from abusedesk.enforcement.actions import execute_due
 from abusedesk.enforcement.offenders import refresh_flags
 from abusedesk.intake.models import RawMessage

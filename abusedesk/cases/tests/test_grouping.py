@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from abusedesk.cases.grouping import IN_DIGEST, LATER, forward_new_cases, group_rows
+from abusedesk.cases.forwarding import IN_DIGEST, LATER, forward_new_cases
+from abusedesk.cases.grouping import group_rows
 from abusedesk.cases.models import AuditLog, Case, Report
 from abusedesk.cases.states import State
 from abusedesk.cases.workflow import transition

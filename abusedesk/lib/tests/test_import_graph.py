@@ -13,7 +13,7 @@ ROOT = PACKAGE.parent
 
 # Function-level imports of project modules that a genuine need explains; anything else goes to the top.
 DEFERRED = {
-    ("abusedesk.cases.apps", "abusedesk.cases.notify"),  # AppConfig.ready(): models are loaded by then
+    ("abusedesk.cases.apps", "abusedesk.cases.digests"),  # AppConfig.ready(): models are loaded by then
     ("abusedesk.cases.apps", "abusedesk.outbox.sending"),
     ("abusedesk.enforcement.apps", "abusedesk.enforcement.signals"),  # NetBox style: receivers in ready()
     ("abusedesk.network.apps", "abusedesk.network.index"),
