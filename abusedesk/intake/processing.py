@@ -359,7 +359,7 @@ def _ready_rows(raw, rows, duplicates: int, lookup, status: str, forward: str):
         for row in rows:
             row.status = status
     elif lookup is not None:
-        prepare.resolve_rows(rows, lookup, cdn.ranges())
+        prepare.attribute_rows(rows, lookup, cdn.ranges())
     chunk = prepare.ready(0, rows, duplicates)
     return chunk, members_of(rows, chunk.of_row) if forward == NOW else None
 

@@ -11,9 +11,9 @@ from abusedesk.cases.states import State
 from abusedesk.cases.workflow import transition
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.reports import FIELDS, NoticeFacts, notifier_key, pack, row_from_event
-from abusedesk.intake.resolve import resolve_row
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter, datetime_adapter
+from abusedesk.network.attribution import attribute_row
 from abusedesk.network.matching import lookup_db
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.parsers.base import Event, ParsedNotice
@@ -28,7 +28,7 @@ def rows_for(ips, category="scanning", when=datetime(2026, 11, 21, tzinfo=UTC)):
         row = row_from_event(raw, NoticeFacts(category=category), i,
                              Event(category=category, ip=ip, observed_at=when, evidence=f"seen {ip}"),
                              notifier_key(raw))
-        resolve_row(row, lookup_db)
+        attribute_row(row, lookup_db)
         rows.append(row)
     return raw, rows
 
