@@ -15,6 +15,7 @@ from abusedesk.cases.filtersets import CaseFilterSet, newest_first
 from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
 from abusedesk.enforcement.actions import active_restrictions
 from abusedesk.enforcement.models import Action
+from abusedesk.enforcement.offenders import flag_for
 from abusedesk.intake.models import Notifier, RawMessage
 from abusedesk.network.models import Customer
 from abusedesk.policy.models import DeadlinePolicy
@@ -107,6 +108,7 @@ def case_detail(request, pk):
         "can_close": "close" in (offered := casework.offered(case)), "can_reopen": "reopen" in offered,
         "can_restore": active_restrictions(case).exists(),
         "can_accept": "accept" in offered,
+        "offender_flag": flag_for(case.customer),
     })
 
 

@@ -178,3 +178,13 @@ def test_a_disputed_case_can_be_sent_back_to_the_customer_from_the_desk(complian
     compliance.post(reverse("desk:case-action", args=[case.pk, "reopen"]))
     case.refresh_from_db()
     assert case.state == "forwarded"
+
+
+def test_the_case_page_shows_the_customers_repeat_offender_recommendation(compliance, cases):
+    from abusedesk.enforcement.models import OffenderFlag
+
+    case = cases["a"]
+    OffenderFlag.objects.create(customer=case.customer, step="suspend", reason="6 validated cases in 90 days",
+                                counts={"90": 6}, computed_at=case.received_at)
+    page = compliance.get(reverse("desk:case", args=[case.pk])).content.decode()
+    assert "Repeat offender" in page and "6 validated cases in 90 days" in page
