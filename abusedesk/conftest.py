@@ -7,6 +7,9 @@ import pytest
 
 from abusedesk.lib import clock as clock_module
 
+# The shared fixtures (logged-in clients of the demo users, staff, compliance, the cases of two customers).
+pytest_plugins = ["testkit.fixtures"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Say clearly why a service test does not run, never skip silently."""

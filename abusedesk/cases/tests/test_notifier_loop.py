@@ -3,9 +3,9 @@ from django.contrib.auth.models import User
 
 from abusedesk.cases.models import CaseNotifier
 from abusedesk.cases.services import close
-from abusedesk.cases.tests.helpers import ingest, notice_for, open_case
 from abusedesk.intake.models import Notifier
 from abusedesk.outbox.models import OutgoingMail
+from testkit.pipeline import ingest, notice_for, open_case
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from abusedesk.cases.services import (
     reopen,
     resolve,
 )
-from abusedesk.cases.tests.helpers import open_case
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from abusedesk.cases.models import AuditLog, Case
 from abusedesk.enforcement.models import Action
 from abusedesk.intake.models import Notifier
 from abusedesk.policy.models import DeadlinePolicy
-from abusedesk.portal.tests.factories import make_case
+from testkit.orm import make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -2,10 +2,10 @@ import pytest
 from django.contrib.auth.models import User
 
 from abusedesk.cases.services import close, resolve
-from abusedesk.cases.tests.helpers import open_case
 from abusedesk.enforcement.models import RepeatOffenderThreshold
 from abusedesk.enforcement.offenders import flag_for, refresh_flags
 from abusedesk.network.models import Customer, Entity
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,6 @@ from abusedesk.enforcement.models import Action
 from abusedesk.network.models import Customer
 from abusedesk.outbox.models import OutgoingMail
 
-from .helpers import escalated_case, staff  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 

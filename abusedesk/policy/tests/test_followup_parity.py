@@ -12,11 +12,11 @@ from django.db import transaction
 
 from abusedesk.cases.models import AuditLog, Case
 from abusedesk.cases.states import State
-from abusedesk.cases.tests.helpers import open_case
 from abusedesk.cases.workflow import transition, transition_many
 from abusedesk.lib import clock as clock_module
 from abusedesk.policy.followup import PolicyCache, follow_up_case, followup_due
 from abusedesk.policy.pause import pause
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 

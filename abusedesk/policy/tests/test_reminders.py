@@ -1,9 +1,9 @@
 import pytest
 
-from abusedesk.cases.tests.helpers import open_case
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.policy.followup import followup_due
 from abusedesk.sweep import run_sweep
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 

@@ -60,8 +60,7 @@ def test_customer_resolves_and_staff_restores_after_the_fix(browser_page, live_s
     from abusedesk.demo import data
     from abusedesk.enforcement.actions import execute_due
     from abusedesk.enforcement.models import Action
-
-    from .factories import HOSTILE, make_case
+    from testkit.orm import HOSTILE, make_case
 
     data.load()
     page, base = browser_page, live_server.url
