@@ -34,7 +34,7 @@ def _eager_jobs(settings, request):
 
 @pytest.fixture
 def demo(db):
-    """The fixed demo data of DESIGN.md (entities, customers, reseller, assignments, users, notifiers)."""
+    """The fixed demo data of docs/design.md (entities, customers, reseller, assignments, users, notifiers)."""
     from abusedesk.demo import data
 
     data.load()

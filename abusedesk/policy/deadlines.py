@@ -2,7 +2,7 @@
 
 Order: the customer's override (risk; category-specific before "every
 category") replaces the entity's policy, which falls back to the defaults
-of DESIGN.md. A notifier's override and a deadline the notice itself imposes
+of docs/design.md. A notifier's override and a deadline the notice itself imposes
 (hotline, TCO removal order) can only shorten the result.
 """
 
