@@ -17,6 +17,7 @@ from abusedesk.enforcement.offenders import refresh_flags
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.processing import process_raw_message
 from abusedesk.lib import clock
+from abusedesk.network.netbox_sync import sync_when_due
 from abusedesk.outbox.sending import send_due
 from abusedesk.policy.followup import followup_due
 
@@ -60,10 +61,14 @@ def refresh_offender_flags() -> int:
     return refresh_flags()
 
 
+def sync_inventory() -> int:
+    return sync_when_due()
+
+
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
-STEPS = [process_pending_raw, forward_new_cases, followup_deadlines, execute_actions, refresh_offender_flags,
-         send_mail]
+STEPS = [sync_inventory, process_pending_raw, forward_new_cases, followup_deadlines, execute_actions,
+         refresh_offender_flags, send_mail]
 
 
 def run_sweep() -> dict[str, int]:

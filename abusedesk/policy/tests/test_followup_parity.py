@@ -14,8 +14,9 @@ from abusedesk.cases.models import AuditLog, Case
 from abusedesk.cases.states import State
 from abusedesk.cases.workflow import transition, transition_many
 from abusedesk.lib import clock as clock_module
-from abusedesk.policy.followup import PolicyCache, follow_up_case, followup_due
+from abusedesk.policy.followup import follow_up_case, followup_due
 from abusedesk.policy.pause import pause
+from abusedesk.policy.schedule import PolicyCache
 from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
