@@ -17,6 +17,8 @@ DEFERRED = {
     ("abusedesk.cases.apps", "abusedesk.outbox.sending"),
     ("abusedesk.enforcement.apps", "abusedesk.enforcement.signals"),  # NetBox style: receivers in ready()
     ("abusedesk.network.apps", "abusedesk.network.index"),
+    ("abusedesk.intake.apps", "abusedesk.intake.triage"),  # receivers connected in ready()
+    ("abusedesk.intake.apps", "abusedesk.network.signals"),
     ("abusedesk.intake.jobs", "abusedesk.intake.tasks"),  # tasks -> processing -> store -> jobs
     ("abusedesk.management.commands.worker", "abusedesk.celery"),  # only with a broker
     ("abusedesk.conftest", "abusedesk.demo.data"),
