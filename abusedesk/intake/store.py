@@ -5,7 +5,8 @@ import logging
 
 from django.db import IntegrityError, connection, models, transaction
 
-from abusedesk.lib import clock, jobs
+from abusedesk.intake import jobs
+from abusedesk.lib import clock
 
 from .models import RawMessage
 
