@@ -14,6 +14,8 @@ from django.db.models import Q
 from abusedesk.cases.forwarding import forward_new_cases as forward
 from abusedesk.enforcement.actions import execute_due
 from abusedesk.enforcement.offenders import refresh_flags
+from abusedesk.feeds import verification
+from abusedesk.feeds.tasks import run_due_feeds as start_due_feeds
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.processing import process_raw_message
 from abusedesk.lib import clock
@@ -66,15 +68,11 @@ def sync_inventory() -> int:
 
 
 def run_due_feeds() -> int:
-    from abusedesk.feeds.tasks import run_due_feeds as run
-
-    return run()
+    return start_due_feeds()
 
 
 def verify_takedowns() -> int:
-    from abusedesk.feeds.verification import sweep as verify
-
-    return verify()
+    return verification.sweep()
 
 
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves

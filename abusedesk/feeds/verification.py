@@ -5,8 +5,8 @@ to check it (it may be malware or abuse imagery).
 
 - A case moved to `resolved` starts (or restarts) its TakedownCheck: watching.
 - A report of the same target and category observed after resolved_at
-  means it came back: grouping reopens the case (`reopens`), and a
-  Recurrence row is written; the sweep (`notify_recurrences`) puts the new
+  means it came back: grouping reopens the case and says so
+  (cases.signals.case_reopened), and a Recurrence row is written; the sweep (`notify_recurrences`) puts the new
   evidence in the case's timeline and tells the customer. A case closed
   meanwhile gets a new case instead; the sweep finds that one too.
 - `verify_due`: a check still watching VERIFY_DAYS after resolved_at, while a
@@ -68,13 +68,6 @@ def resolved(case: Case, at=None) -> TakedownCheck:
     check.verified_at = None
     check.save(update_fields=["state", "resolved_at", "resolutions", "verified_at"])
     return check
-
-
-def reopens(case_id: int, resolved_at, last_seen) -> bool:
-    """Does a report seen at `last_seen` reopen a case resolved at `resolved_at`?
-    Only if it was observed after the resolution: a scan from before it that
-    arrives late is old news, not the abuse coming back."""
-    return resolved_at is None or last_seen is None or last_seen > resolved_at
 
 
 def came_back(case: Case, resolved_at) -> Recurrence | None:

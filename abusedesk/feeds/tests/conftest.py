@@ -16,6 +16,3 @@ def feed_settings(settings):
     settings.FEED_BACKOFF = 0.01
     settings.FEED_TIMEOUT = 2
     return settings
-
-
-from abusedesk.portal.tests.conftest import *  # noqa: E402,F401,F403 (staff and customer clients)

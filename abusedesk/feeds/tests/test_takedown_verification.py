@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from abusedesk import sweep
-from abusedesk.cases import workflow
+from abusedesk.cases import services
 from abusedesk.cases.models import Case, Message
 from abusedesk.cases.states import State
 from abusedesk.feeds import kpis
@@ -31,7 +31,7 @@ def report(api, day: int, clock, ips):
 
 def resolve(case):
     customer = get_user_model().objects.get(username="customer-a")
-    workflow.resolve(case, Case.Resolution.CLEANED_SERVER, "closed RDP to the world", customer)
+    services.resolve(case, customer, Case.Resolution.CLEANED_SERVER, "closed RDP to the world")
 
 
 def test_abuse_reported_again_after_resolved_reopens_the_case_and_silence_verifies_it(
