@@ -10,12 +10,11 @@ reports). The corpus stays outside this repository; only this script is ours.
 
 Printed per sender class (the file name up to its first dot) and in total:
 - exact: our offender set equals the recorded one (IPs when the record
-  names IPs, else URL hosts); a recorded non-report or empty record is
-  exact when we open no event;
+  names IPs, else URL hosts); records the peer rejected or left empty are
+  counted apart ("rejected"), with how many of them we class `not_report`;
 - any: at least one recorded offender found (records that name one);
 - category: our category agrees with the type the file's name states
-  (`sender.phishing.3.eml`), where that type maps onto one of ours; a
-  recorded non-report agrees when our `kind` says "not_report";
+  (`sender.phishing.3.eml`), where that type maps onto one of ours;
 - crash: our result says a parser failed.
 Records naming an address that the mail does not contain (the peer looked a
 name up in the DNS) are counted as "dns" and left out of the offender rates.
@@ -46,7 +45,6 @@ TYPE_WORDS = {
     "spamcop": "spam", "02_feedback_loop": "spam", "01_marf": "spam", "acns": "copyright",
     "illegal_advertisement": "spam", "child_abuse_material": "csam", "csam": "csam", "scan": "scanning",
 }
-NOT_REPORT_WORDS = ("rejected",)
 
 
 def _host(url: str) -> str:
@@ -97,8 +95,9 @@ def score_file(path: str, record: dict) -> dict:
         # name): a pure parser cannot know it, so this file is not scored on offenders.
         exact = anyright = None
     elif not is_report:
-        exact = not notice.events
-        anyright = None
+        # The peer rejected it or named nobody, for reasons of its own (not its
+        # customer, a reply, not a report): not scored on offenders.
+        exact = anyright = None
     elif exp_ips:
         exact = got_ips == exp_ips
         anyright = bool(got_ips & exp_ips)
@@ -107,18 +106,16 @@ def score_file(path: str, record: dict) -> dict:
         anyright = bool(got_hosts & exp_hosts)
     want = None
     for word in os.path.basename(path).lower().split("."):
-        if word in NOT_REPORT_WORDS:
-            want = "not_report"
-        elif word in TYPE_WORDS:
+        if word in TYPE_WORDS:
             want = TYPE_WORDS[word]
-    if want == "not_report":
-        category_ok = notice.kind == "not_report"
+    if not is_report:
+        category_ok = None
     elif want:
         category_ok = notice.category == want
     else:
         category_ok = None
     crash = any("parser failed" in e for e in notice.errors)
-    return {"exact": exact, "any": anyright, "category": category_ok, "crash": crash,
+    return {"rejected": not is_report, "exact": exact, "any": anyright, "category": category_ok, "crash": crash,
             "want": sorted(exp_ips or exp_hosts), "got": sorted(got_ips | got_hosts)[:8], "kind": notice.kind,
             "cat": notice.category, "want_cat": want, "format": notice.format}
 
@@ -165,13 +162,16 @@ def main() -> int:
     print(f"{'TOTAL':28} {len(everything):5}  {_rate([r['exact'] for r in everything]):>20}  "
           f"{_rate([r['any'] for r in everything]):>20}  {_rate([r['category'] for r in everything]):>20}")
     print(f"crashes: {sum(r['crash'] for r in everything)}; "
-          f"dns (offender not in the mail, not scored): {sum(r['exact'] is None for r in everything)}; "
+          f"dns (offender not in the mail, not scored): "
+          f"{sum(r['exact'] is None and not r['rejected'] for r in everything)}; "
+          f"rejected or empty in the record: {sum(r['rejected'] for r in everything)}, "
+          f"of which we class not_report: {sum(r['rejected'] and r['kind'] == 'not_report' for r in everything)}; "
           f"{len(everything) / elapsed:.0f} files/s")
     shown = 0
     for r in everything:
         if shown >= args.show_misses:
             break
-        if not r["exact"] or r["category"] is False:
+        if r["exact"] is False or r["category"] is False:
             shown += 1
             print(f"MISS {r['name']}: want {r['want'][:6]} got {r['got'][:6]} kind={r['kind']} "
                   f"cat={r['cat']}/{r['want_cat']} fmt={r['format']}")

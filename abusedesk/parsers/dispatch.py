@@ -4,7 +4,8 @@ Detection order (first match wins; docs/parsers.md explains why):
 1. bare files by content/name: zip and CSV → Shadowserver, JSON → X-ARF,
    XML → ACNS;
 2. mail: ARF, X-ARF, a Shadowserver attachment, then notifiers by
-   sender/structure (ACNS, Cloudflare, Spamhaus, abuse.ch, SpamCop), then
+   sender/structure (mail that is no report at all: bounces, automatic
+   replies, acknowledgements, newsletters; then ACNS, Cloudflare, Spamhaus, abuse.ch, SpamCop), then
    classes of notice (hotline, TCO removal order, law enforcement,
    phishing, DMCA), and free text as the fallback.
 
@@ -24,6 +25,7 @@ from . import (
     freetext,
     hotline,
     lawenforcement,
+    notreport,
     phishing,
     shadowserver,
     simple,
@@ -159,6 +161,8 @@ def parse_mail_notice(mail: Mail, context: ParseContext) -> ParsedNotice:
     shadow = _shadowserver_attachment(mail, context)
     if shadow is not None:
         return shadow
+    if notreport.looks_like(mail):
+        return notreport.parse(mail, context)
     for module in NOTIFIER_FORMATS + CLASS_FORMATS:
         if module.looks_like(mail):
             return module.parse(mail, context)
