@@ -9,6 +9,7 @@ from abusedesk.cases.states import DEADLINE_RUNNING, State
 from abusedesk.intake.models import RawMessage
 from abusedesk.lib import clock
 from abusedesk.lib.roles import is_compliance
+from abusedesk.parsers.base import KIND_NOT_REPORT
 
 DUE_SOON = timedelta(hours=4)
 
@@ -23,6 +24,7 @@ QUEUES = [
     ("disputed", _("Disputed"), "case"),
     ("restricted", _("Restricted"), "case"),
     ("child_abuse", _("Child abuse"), "case"),
+    ("not_reports", _("Not reports"), "raw"),
 ]
 
 
@@ -56,6 +58,9 @@ def queryset(name: str, user):
     if name == "unmatched":
         qs = RawMessage.objects.filter(needs_staff=True).order_by("-received_at")
         return qs if is_compliance(user) else qs.exclude(category="csam")
+    if name == "not_reports":
+        # Bounces, automatic replies, acknowledgements, newsletters (parsers/notreport.py).
+        return RawMessage.objects.filter(kind=KIND_NOT_REPORT).order_by("-received_at")
     raise KeyError(name)
 
 
