@@ -54,7 +54,9 @@ def refang(text: str) -> str:
 # IPv6 candidates: a run of hex digits, colons and dots (mapped IPv4 tail),
 # validated by ipaddress. One character class, one quantifier: linear.
 _V6_TOKEN = re.compile(r"[0-9A-Fa-f:.]{2,60}(?:%[0-9A-Za-z]{1,16})?")
-_V4 = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?(?![\w]|\.\d)")
+# Not followed by ".label": "7.100.51.198.zen.dnsbl.example" is a DNSBL query name
+# (the address reversed) and "192.0.2.7.static.isp.example" a host name, not addresses.
+_V4 = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?(?![\w]|\.\w)")
 _V6_PORT = re.compile(r"\]:(\d{1,5})")
 
 _DOC_NETS = tuple(

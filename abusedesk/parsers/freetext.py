@@ -31,6 +31,7 @@ from .common import (
 )
 from .extract import find_domains_at, find_ips, find_times, find_urls_at, refang, url_host
 from .mime import Mail
+from .roles import context_mask
 
 FORMAT = "freetext"
 
@@ -191,7 +192,9 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
                          extra={"source": "Received"}))
     skip_ips = relay_ips - {hop.from_ip for hop, _ in origins}
 
-    # URLs (not the sender's own), then IPs, in the body and in logs.
+    # URLs (not the sender's own), then IPs, in the body and in logs; whois
+    # output, pasted headers and the destination side of log rows are context.
+    text, log_text = context_mask(text), context_mask(log_text)
     all_text = text + "\n" + log_text
     for url, pos in find_urls_at(all_text):
         host = url_host(url)
