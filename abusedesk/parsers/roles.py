@@ -48,11 +48,11 @@ _DEST_WORDS = re.compile(
     r"(?i)^(?:dst|dest|destination|target|victim|honeypot|sensor|trap|dst[ _]?ip|dest(?:ination)?[ ._]?ip\w*|"
     r"target[ _]?ip|victim[ _]?ip|dst[ _]?host|dest(?:ination)?[ _]?host(?:name)?|dst_hostname|"
     r"(?:destination|target)\s*ip\s*/\s*port|reporter[ _]?ip|server[ _]?ip|local[ _]?ip|attacked[ _]?ip|"
-    r"dest(?:ination)?\.? port|dst[ _]?port|target[ _]?port)$"
+    r"dest(?:ination)?\.? port|dst[ _]?port|target[ _]?port|dst[ _]?addr(?:ess)?|dest(?:ination)?[ _]?addr(?:ess)?)$"
 )
 _SOURCE_WORDS = re.compile(
     r"(?i)^(?:src|source|src[ _]?ip|source[ _]?ip\w*|ip|ip[ _]?address|attacker(?:[ _]?ip)?|offender|time|date|"
-    r"remote[ _]?ip|client[ _]?ip|infected[ _]?ip|bot[ _]?ip)$"
+    r"remote[ _]?ip|client[ _]?ip|infected[ _]?ip|bot[ _]?ip|src[ _]?addr(?:ess)?|source[ _]?addr(?:ess)?)$"
 )
 _DELIMITERS = ("\t", ",", ";", "|")
 
@@ -94,9 +94,55 @@ def _header(line: str) -> tuple[str | None, list[tuple[int, int]], int] | None:
         return None
     if delimiter:
         return delimiter, [(i, i) for i in dest], len(spans)
-    # A column runs from where its name starts to where the next name starts.
-    starts = [a for a, _ in spans] + [10**6]
-    return None, [(starts[i], starts[i + 1]) for i in dest], len(spans)
+    return None, [spans[i] for i in dest] + [(-1, -1)] + spans, len(spans)
+
+
+def _aligned_column(span: tuple[int, int], columns: list[tuple[int, int]]) -> bool:
+    """Is this token of an aligned table under a destination column? It is
+    under the name it overlaps (columns are left- or right-aligned), else
+    under the last name that starts before it. `columns`: the destination
+    names' spans, (-1, -1), then every name's span."""
+    cut = columns.index((-1, -1))
+    dest, names = columns[:cut], columns[cut + 1:]
+    start, end = span
+    overlapping = [n for n in names if n[0] < end and start < n[1]]
+    if overlapping:
+        best = max(overlapping, key=lambda n: min(end, n[1]) - max(start, n[0]))
+        return best in dest
+    before = [n for n in names if n[0] <= start]
+    return bool(before) and before[-1] in dest
+
+
+_CELL_NAME = re.compile(r"^[A-Za-z][\w .#/()-]{0,30}$")
+
+
+def _mask_vertical_tables(text: str, chars: list[str]) -> None:
+    """HTML tables become one cell per line: a run of column names (one
+    naming the source, one the destination), then the rows' cells in the
+    same order. Cells under a destination column are blanked."""
+    cells = [(m.start(), m.end(), m.group(0).strip()) for m in re.finditer(r"[^\n]+", text[:2_000_000])
+             if m.group(0).strip()]
+    i = 0
+    while i < len(cells):
+        names = []
+        j = i
+        while j < len(cells) and _CELL_NAME.match(cells[j][2]) and len(names) < 20:
+            names.append(cells[j][2])
+            j += 1
+        dest = [k for k, n in enumerate(names) if _DEST_WORDS.match(n)]
+        if len(names) < 3 or not dest or not any(_SOURCE_WORDS.match(n) for n in names):
+            i = max(j, i + 1)
+            continue
+        k = 0
+        while j < len(cells):
+            start, end, cell = cells[j]
+            if len(cell) > 80 or (k % len(names) == 0 and not any(c.isdigit() for c in cell)):
+                break
+            if k % len(names) in dest:
+                _blank(chars, start, end)
+            j += 1
+            k += 1
+        i = j
 
 
 def _mask_tables(text: str, chars: list[str]) -> None:
@@ -117,7 +163,7 @@ def _mask_tables(text: str, chars: list[str]) -> None:
                             _blank(chars, pos + spans[i][0], pos + spans[i][1])
             else:
                 for m in re.finditer(r"\S+", line):
-                    if any(lo <= m.start() < hi for lo, hi in dest):
+                    if _aligned_column(m.span(), dest):
                         _blank(chars, pos + m.start(), pos + m.end())
         if table is None:
             lowered = line.lower()
@@ -141,4 +187,5 @@ def context_mask(text: str) -> str:
         if chars is None:
             chars = list(text)
         _mask_tables(text, chars)
+        _mask_vertical_tables(text, chars)
     return "".join(chars) if chars is not None else text
