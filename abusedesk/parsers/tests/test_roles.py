@@ -69,3 +69,47 @@ def test_a_dnsbl_query_name_is_not_an_address():
 def test_an_address_at_the_end_of_a_sentence_is_still_one():
     n = notice("The attacker was 198.51.100.56.\n")
     assert ips(n) == ["198.51.100.56"]
+
+
+def test_a_right_aligned_table_printed_by_a_script_masks_its_destination_column():
+    n = notice("Blocked requests:\n\n"
+               "                  DateTime  Rule        SourceIP  Src Port        Dest IP  Dest Port\n"
+               "0  2024-10-07 08:39:12.839  2251   198.51.100.18   47406.0   192.0.2.140         80\n"
+               "1  2024-10-07 08:39:19.626  2335   198.51.100.18   47436.0   192.0.2.141         80\n")
+    assert ips(n) == ["198.51.100.18"]
+
+
+def _html_notice(rows: str):
+    html = (f"<p>Logs showing the attacking IPs:</p><table><tr><td>time</td><td>source</td><td>src port</td>"
+            f"<td>dst addr</td><td>dst port</td></tr>{rows}</table>")
+    return parse(("From: SOC <soc@bank.example>\nTo: abuse@provider.example\nSubject: Scanning\n"
+                  "Content-Type: text/html\n\n" + html).encode())
+
+
+def test_an_html_table_read_one_cell_per_line_keeps_the_source_column():
+    n = _html_notice("<tr><td>2024-06-18 13:31:50 UTC</td><td>198.51.100.48</td><td>41624</td>"
+                     "<td>192.0.2.20</td><td>80</td></tr><tr><td>2024-06-18 13:32:10 UTC</td>"
+                     "<td>198.51.100.48</td><td>41630</td><td>192.0.2.21</td><td>443</td></tr>")
+    assert ips(n) == ["198.51.100.48"]
+
+
+def test_an_html_table_without_a_destination_column_is_read_whole():
+    html = ("<table><tr><td>time</td><td>source</td><td>port</td></tr><tr><td>2024-06-18 13:31:50 UTC</td>"
+            "<td>198.51.100.48</td><td>22</td></tr><tr><td>2024-06-18 13:31:51 UTC</td><td>198.51.100.49</td>"
+            "<td>22</td></tr></table>")
+    n = parse(("From: SOC <soc@bank.example>\nTo: abuse@provider.example\nSubject: Scanning\n"
+               "Content-Type: text/html\n\n" + html).encode())
+    assert ips(n) == ["198.51.100.48", "198.51.100.49"]
+
+
+def test_an_arrow_written_as_an_html_entity_points_at_the_destination():
+    n = notice('{"SMTP CONNECTION": "198.51.100.61-&gt;192.0.2.25:25", "HELO": "mail.spam.example"}\n',
+               subject="Spam attempt")
+    assert ips(n) == ["198.51.100.61"]
+
+
+def test_a_sampled_attack_names_its_target_under_a_key_of_its_own():
+    n = notice("Offending IP addresses:\n\n198.51.100.77\n\nSampled attack:\n"
+               "attack_target: 192.0.2.30:3000\nproxy_driver_ip: 198.51.100.77\nabused_proxy_ip: 192.0.2.30\n",
+               subject="DDoS from your network")
+    assert ips(n) == ["198.51.100.77"]
