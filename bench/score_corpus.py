@@ -44,6 +44,8 @@ TYPE_WORDS = {
     "port_scan": "scanning", "bot": "botnet", "cve": "vulnerable_service", "child_abuse": "csam",
     "spamcop": "spam", "02_feedback_loop": "spam", "01_marf": "spam", "acns": "copyright",
     "illegal_advertisement": "spam", "child_abuse_material": "csam", "csam": "csam", "scan": "scanning",
+    "childabuse": "csam", "webhack": "malware", "web_hack": "malware", "compromised_server": "malware",
+    "compromised_website": "malware", "exploit": "scanning", "spamvertised": "spam",
 }
 
 

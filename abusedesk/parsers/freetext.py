@@ -30,6 +30,7 @@ from .common import (
     url_event,
 )
 from .extract import find_domains_at, find_ips, find_times, find_urls_at, refang, url_host
+from .labels import declared_category
 from .mime import Mail
 from .roles import context_mask
 
@@ -226,7 +227,11 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         return notice
     sample = "\n".join([mail.subject, text, log_text[:50_000]] +
                         [m.subject + "\n" + m.body_text[:20_000] for m in attached])
-    category, confidence = classify(sample)
+    declared = declared_category(mail.subject, text)
+    category, confidence = (declared, 0.9) if declared else classify(sample)
+    if not category and (attached or _FORWARD_MARKER.search(mail.body_text) or _pasted_received(text)):
+        # A mail forwarded without a word of its own: the unwanted mail is the complaint.
+        category, confidence = "spam", 0.5
     notice.category = category or "other"
     notice.confidence = confidence if category else 0.2
     events = Events(notice, context)

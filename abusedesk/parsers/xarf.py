@@ -25,47 +25,11 @@ from .arf import parse_fields
 from .base import Event, NotifierInfo, ParseContext, ParsedNotice
 from .common import Events, sanitise, start_notice, url_event
 from .extract import find_ips, parse_when, refang
+from .labels import category_of
 from .mime import Mail, Part
 
 FORMAT = "xarf"
 MAX_JSON = 5 * 1024 * 1024
-
-# Report types, normalised (lower case, no '-', '_' or spaces) → category.
-TYPE_CATEGORY = {
-    "loginattack": "brute_force", "bruteforce": "brute_force", "authfailure": "brute_force",
-    "portscan": "scanning", "scan": "scanning", "scanning": "scanning", "vulnscanning": "scanning",
-    "vulnerabilityscan": "scanning", "reconnaissance": "scanning", "sqlinjection": "scanning",
-    "phishing": "phishing",
-    "malware": "malware", "malwaredistribution": "malware", "malwarehosting": "malware",
-    "compromisedserver": "malware", "remotecompromise": "malware", "webshell": "malware",
-    "spam": "spam", "bulkmessaging": "spam",
-    "ddos": "ddos", "ddosamplification": "ddos", "dos": "ddos",
-    "copyright": "copyright", "p2p": "copyright", "cyberlocker": "copyright", "ugcplatform": "copyright",
-    "linksite": "copyright", "usenet": "copyright", "dmca": "copyright",
-    "botnet": "botnet", "bot": "botnet", "infectedhost": "botnet", "c2": "botnet", "cnc": "botnet",
-    "fraud": "fraud", "brandinfringement": "fraud", "suspiciousregistration": "fraud",
-    "csam": "csam", "csem": "csam",
-    "blocklist": "blocklist", "threatintelligence": "blocklist",
-    "cve": "vulnerable_service", "open": "vulnerable_service", "openservice": "vulnerable_service",
-    "misconfiguration": "vulnerable_service", "vulnerability": "vulnerable_service",
-    "exposeddata": "vulnerable_service",
-    "info": "other",
-}
-# When the type is unknown, the class/category still says something.
-CLASS_CATEGORY = {
-    "messaging": "spam", "connection": "scanning", "infrastructure": "botnet", "copyright": "copyright",
-    "vulnerability": "vulnerable_service", "reputation": "blocklist", "content": "other",
-    "activity": "other", "abuse": "other",
-}
-_NORM = re.compile(r"[\s_\-]+")
-
-
-def category_of(report_type: str, report_class: str = "") -> str:
-    key = _NORM.sub("", (report_type or "").lower())
-    if key in TYPE_CATEGORY:
-        return TYPE_CATEGORY[key]
-    return CLASS_CATEGORY.get(_NORM.sub("", (report_class or "").lower()), "other")
-
 
 def _is_json_report(obj) -> bool:
     if isinstance(obj, list):
