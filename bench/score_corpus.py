@@ -32,8 +32,8 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from abusedesk.parsers import parse  # noqa: E402
-from abusedesk.parsers.base import ParseContext  # noqa: E402
+from abusedesk.parsers import archive, parse  # noqa: E402
+from abusedesk.parsers.base import ParseContext, ParseError  # noqa: E402
 from abusedesk.parsers.mime import parse_mail  # noqa: E402
 
 # The type word of the corpus' file names -> our category.
@@ -92,6 +92,13 @@ def score_file(path: str, record: dict) -> dict:
     if exp_ips:
         mail = parse_mail(data, ParseContext())
         readable = data.decode("latin-1").lower() + "\n".join(p.raw_text.lower() for p in mail.parts)
+        for part in mail.attachments():  # zipped or gzipped attachments
+            if part.payload and (archive.is_zip(part.payload) or archive.is_gzip(part.payload)):
+                try:
+                    readable += "\n".join(c.decode("latin-1").lower()
+                                          for _, c in archive.unpack(part.payload, part.filename, ParseContext()))
+                except ParseError:
+                    pass
     if exp_ips and not all(ip in readable for ip in exp_ips):
         # The record names an address the mail never states (the peer resolved a
         # name): a pure parser cannot know it, so this file is not scored on offenders.

@@ -3,7 +3,7 @@
 Detection order (first match wins; docs/parsers.md explains why):
 1. bare files by content/name: zip and CSV → Shadowserver, JSON → X-ARF,
    XML → ACNS;
-2. mail: ARF, X-ARF, a Shadowserver attachment, then notifiers by
+2. mail: ARF, X-ARF, a Shadowserver attachment, a DMARC aggregate report, then notifiers by
    sender/structure (mail that is no report at all: bounces, automatic
    replies, acknowledgements, newsletters; then ACNS, Cloudflare, Spamhaus, abuse.ch, SpamCop), then
    classes of notice (hotline, TCO removal order, law enforcement,
@@ -21,6 +21,7 @@ from . import (
     acns,
     arf,
     cloudflare,
+    dmarc,
     dmca,
     freetext,
     hotline,
@@ -161,6 +162,8 @@ def parse_mail_notice(mail: Mail, context: ParseContext) -> ParsedNotice:
     shadow = _shadowserver_attachment(mail, context)
     if shadow is not None:
         return shadow
+    if dmarc.looks_like(mail):
+        return dmarc.parse(mail, context)
     if notreport.looks_like(mail):
         return notreport.parse(mail, context)
     for module in NOTIFIER_FORMATS + CLASS_FORMATS:
