@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import re
 
+from .extract import find_ips
+
 # Registries' whois keys (ARIN, RIPE, APNIC, LACNIC, AFRINIC, RDAP renderings).
 _WHOIS_LINE = re.compile(
     r"(?im)^[ \t>]*(?:%|#(?!\s*\d)|(?:netrange|cidr|inetnum|inet6num|netname|nethandle|parent|nettype|originas|"
@@ -189,3 +191,27 @@ def context_mask(text: str) -> str:
         _mask_tables(text, chars)
         _mask_vertical_tables(text, chars)
     return "".join(chars) if chars is not None else text
+
+
+# The address a notice states as where the reported content is (copyright,
+# phishing, removal orders): "IP Address: x", "Infringer's IP: x", "hosted on
+# server x", "located at IP address x", "<PeerIP>x</PeerIP>", "url [x]".
+_HOSTING_LABEL = re.compile(
+    r"(?i)(?:\b(?:infringer'?s?|infringing|server|hosting|host|origin|peer|offending|source)[ _-]?ip(?:[ _-]?address)?"
+    r"|\bip[ _-]?address(?:es)?(?:\s+of\s+the\s+(?:server|host|site|website))?|\bip|<peerip>"
+    r"|\bhosted\s+(?:on|at)(?:\s+(?:the\s+)?(?:server|ip(?:\s+address)?))?|\blocated\s+at(?:\s+ip(?:\s+address)?)?"
+    r"|\bresolv(?:es|ing)\s+to)[ \t]*[:=#]?[ \t]*\[?(?=[0-9a-f])"
+)
+
+
+def hosting_ips(text: str, limit: int = 50) -> list[str]:
+    """Public addresses the text labels as the location of the reported
+    content, in order, each once."""
+    out: list[str] = []
+    for m in _HOSTING_LABEL.finditer(text[:1_000_000]):
+        found = find_ips(text[m.end(): m.end() + 64])
+        if found and found[0].start == 0 and not found[0].private and found[0].ip not in out:
+            out.append(found[0].ip)
+            if len(out) >= limit:
+                break
+    return out

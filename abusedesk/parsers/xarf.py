@@ -66,7 +66,8 @@ def _yaml_part(mail: Mail) -> Part | None:
 
 def _json_part(mail: Mail):
     for part in mail.parts:
-        if part.message is not None or not part.is_text:
+        # Senders label the xarf.json attachment with any type (even multipart/report).
+        if part.message is not None or not (part.is_text or (part.filename or "").lower().endswith(".json")):
             continue
         if part.content_type == "application/json" or (part.filename or "").lower().endswith(".json") or \
                 part.raw_text.lstrip()[:1] in ("{", "["):
