@@ -238,6 +238,14 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     _ip_events(text, category, events, skip_ips | url_hosts, notice.meta)
     _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta)
 
+    if not notice.events and mail.subject:
+        # The body names nobody (a table in an image, a link to a portal): the
+        # subject is the sender's headline ("Abuse from 198.51.100.7").
+        subject = refang(mail.subject)
+        _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta)
+        for url, _ in find_urls_at(subject):
+            events.add(url_event(url, category, evidence=sanitise(subject, 300)))
+
     if with_domains and not notice.events:
         emails = {m.group(1).lower() for m in _EMAIL_DOMAIN.finditer(all_text[:1_000_000])}
         for domain, pos in find_domains_at(all_text, limit=200):

@@ -113,3 +113,14 @@ def test_a_sampled_attack_names_its_target_under_a_key_of_its_own():
                "attack_target: 192.0.2.30:3000\nproxy_driver_ip: 198.51.100.77\nabused_proxy_ip: 192.0.2.30\n",
                subject="DDoS from your network")
     assert ips(n) == ["198.51.100.77"]
+
+
+def test_the_subject_names_the_offender_when_the_body_names_nobody():
+    n = notice("Please see the attached screenshot of our firewall.\n", subject="DDoS attack from 198.51.100.95")
+    assert ips(n) == ["198.51.100.95"]
+
+
+def test_the_subject_adds_nothing_when_the_body_names_the_offender():
+    n = notice("Port scan from 198.51.100.96 against our network.\n",
+               subject="Incident 198.51.100.97: port scan")
+    assert ips(n) == ["198.51.100.96"]
