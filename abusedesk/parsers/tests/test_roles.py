@@ -124,3 +124,15 @@ def test_the_subject_adds_nothing_when_the_body_names_the_offender():
     n = notice("Port scan from 198.51.100.96 against our network.\n",
                subject="Incident 198.51.100.97: port scan")
     assert ips(n) == ["198.51.100.96"]
+
+
+def test_a_key_that_names_the_destination_marks_its_value_as_the_victim():
+    n = notice("'BN-TP-Dstip' =&gt; '192.0.2.40',\n'BN-TP-Clientip' =&gt; '198.51.100.98',\n"
+               "(attacker's IP)=198.51.100.98 (IP being probed)=192.0.2.41 (HTTP status code)=404\n",
+               subject="Web attack")
+    assert ips(n) == ["198.51.100.98"]
+
+
+def test_a_key_that_merely_contains_dst_is_no_destination():
+    n = notice("Dstport: 22\nSource: 198.51.100.99\n", subject="SSH brute force")
+    assert ips(n) == ["198.51.100.99"]
