@@ -67,7 +67,9 @@ def category_of(report_type: str, report_class: str = "") -> str:
     key = _NORM.sub("", (report_type or "").lower())
     if key in TYPE_CATEGORY:
         return TYPE_CATEGORY[key]
-    return CLASS_CATEGORY.get(_NORM.sub("", (report_class or "").lower()), "other")
+    # An unknown type ("cryptocurrency-scam") in a class that is itself a type ("fraud").
+    cls = _NORM.sub("", (report_class or "").lower())
+    return CLASS_CATEGORY.get(cls) or TYPE_CATEGORY.get(cls) or "other"
 
 
 def known_label(text: str) -> str | None:

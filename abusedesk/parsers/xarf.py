@@ -24,7 +24,7 @@ import re
 from .arf import parse_fields
 from .base import Event, NotifierInfo, ParseContext, ParsedNotice
 from .common import Events, sanitise, start_notice, url_event
-from .extract import find_ips, parse_when, refang
+from .extract import find_ips, ip_usable, normalise_ip, parse_when, refang
 from .labels import category_of
 from .mime import Mail, Part
 
@@ -215,6 +215,26 @@ def _parse_json(notice: ParsedNotice, obj, events: Events) -> None:
         notice.category = categories.pop()
 
 
+_BRACKETED_ADDRESS = re.compile(r"[ \t]{0,4}\[([0-9A-Fa-f:.]{3,45})\]")
+
+
+def _hosting_beside_urls(notice: ParsedNotice, body: str) -> None:
+    """X-ARF 0.2 with `Source-Type: uri`: senders state the address the URL
+    was hosted on beside it in the human part ("http://x.example/p [198.51.100.7]").
+    Kept as the hosting location, so the case does not depend on a later DNS answer."""
+    for event in notice.events:
+        if not event.url or event.ip:
+            continue
+        plain = event.url.split("://", 1)[-1]
+        at = body.find(plain)
+        if at == -1:
+            continue
+        m = _BRACKETED_ADDRESS.match(body, at + len(plain))
+        ip = normalise_ip(m.group(1)) if m else None
+        if ip and ip_usable(ip):
+            event.ip = ip
+
+
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail)
     notice.notifier.no_reply = True  # X-ARF is machine-generated
@@ -222,6 +242,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     part = _yaml_part(mail)
     if part is not None:
         _parse_v02(notice, part, events)
+        _hosting_beside_urls(notice, refang(mail.body_text))
     else:
         obj = _json_part(mail)
         if obj is None:
