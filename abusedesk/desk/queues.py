@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import DEADLINE_RUNNING, State
 from abusedesk.intake import triage
+from abusedesk.intake.models import RawMessage
 from abusedesk.lib import clock
 from abusedesk.lib.roles import is_compliance
 from abusedesk.parsers.base import KIND_NOT_REPORT

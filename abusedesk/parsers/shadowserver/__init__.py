@@ -11,6 +11,7 @@ The package: `specs` (which report a file is, and its spec), `stream`
 """
 
 from .fields import EVIDENCE_CACHE_CHARS, EVIDENCE_CACHE_ROWS, EVIDENCE_VALUE_MAX, parse_ip, parse_timestamp
+from .rows import ReportInfo
 from .specs import (
     FORMAT,
     HEADER_MATCH_MIN,
@@ -23,7 +24,7 @@ from .specs import (
     report_type_from_subject,
     resolve,
 )
-from .stream import FIELD_LIMIT, ReportInfo, iter_events, parse_report
+from .stream import FIELD_LIMIT, iter_events, parse_report
 
 __all__ = [
     "EVIDENCE_CACHE_CHARS", "EVIDENCE_CACHE_ROWS", "EVIDENCE_VALUE_MAX", "FIELD_LIMIT", "FORMAT",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from socket import AF_INET, inet_pton
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,44 @@ from .fields import (
 
 if TYPE_CHECKING:
     from .specs import ReportSpec
-    from .stream import ReportInfo
+
+
+@dataclass
+class ReportInfo:
+    """What iter_events learnt about the report. The counters are final once
+    its generator is exhausted or closed; the summary warnings (bad rows,
+    truncation) are added when it is exhausted."""
+
+    report_type: str
+    category: str
+    known: bool
+    detected_by: str  # "argument", "filename", "header", "header-guess"
+    title: str = ""
+    columns: list[str] = field(default_factory=list)
+    offender_column: str | None = None
+    missing_columns: list[str] = field(default_factory=list)  # expected, absent (drift)
+    added_columns: list[str] = field(default_factory=list)  # present, not expected (drift)
+    rows: int = 0
+    events: int = 0
+    skipped_bad_ip: int = 0
+    bad_timestamps: int = 0
+    malformed_rows: int = 0
+    truncated: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def as_meta(self) -> dict:
+        return {
+            "report_type": self.report_type,
+            "report_title": self.title,
+            "report_known": self.known,
+            "detected_by": self.detected_by,
+            "offender_column": self.offender_column,
+            "rows": self.rows,
+            "skipped_bad_ip": self.skipped_bad_ip,
+            "bad_timestamps": self.bad_timestamps,
+            "malformed_rows": self.malformed_rows,
+            "drift": {"missing": self.missing_columns, "added": self.added_columns},
+        }
 
 
 # ---------------------------------------------------------------------------
