@@ -67,10 +67,22 @@ def refresh_offender_flags() -> int:
     return refresh_flags()
 
 
+def kyc_ptr_checks() -> int:
+    from abusedesk.kyc.ptr import check_due
+
+    return check_due()
+
+
+def kyc_questionnaires_due() -> int:
+    from abusedesk.kyc.questionnaires import rerequest_due
+
+    return rerequest_due()
+
+
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
 STEPS = [process_pending_raw, forward_new_cases, followup_deadlines, execute_actions, refresh_offender_flags,
-         send_mail]
+         kyc_ptr_checks, kyc_questionnaires_due, send_mail]
 
 
 def run_sweep() -> dict[str, int]:
