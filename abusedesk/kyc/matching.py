@@ -138,22 +138,24 @@ class Party:
     payments: set[str] = field(default_factory=set)
     ips: set[str] = field(default_factory=set)
 
-    def add_email(self, email: str) -> None:
+    def add_email(self, email: str, with_domain: bool = True) -> None:
         email = (email or "").strip().lower()
         if "@" not in email:
             return
         self.emails.add(email)
-        d = email_domain(email)
+        d = email_domain(email) if with_domain else ""
         # A free-mail or disposable domain identifies nobody: compare the address, not the domain.
         if d and not maildomains.is_shared(d):
             self.email_domains.add(d)
 
     def add(self, *, names=(), registrations=(), emails=(), phones=(), websites=(), payments=(), ips=(),
-            region: str = "") -> "Party":
+            region: str = "", email_domains: bool = True) -> "Party":
+        """Add identifiers; `email_domains=False` keeps addresses without claiming their domain
+        (a watch-list entry lists its domains separately)."""
         self.names.extend(n for n in names if n and n.strip())
         self.registrations.update(r for r in map(registration, registrations) if r)
         for e in emails:
-            self.add_email(e)
+            self.add_email(e, email_domains)
         self.phones.update(p for p in (phone(x, region) for x in phones) if p)
         self.web_domains.update(d for d in map(domain, websites) if d and "." in d)
         self.payments.update(p.strip() for p in payments if p and p.strip())

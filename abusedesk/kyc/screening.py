@@ -63,7 +63,7 @@ def _has_profile(customer: Customer) -> bool:
 def watch_party(entry: WatchListEntry) -> matching.Party:
     return matching.Party(label=f"watch list: {entry.name}").add(
         names=[entry.name, *entry.aliases], registrations=entry.registration_numbers, emails=entry.emails,
-        phones=entry.phones, websites=entry.domains)
+        phones=entry.phones, websites=entry.domains, email_domains=False)
 
 
 def ex_customers():
