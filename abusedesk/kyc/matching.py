@@ -74,6 +74,8 @@ def names_match(a: str, b: str) -> bool:
     da, db = distinctive(wa), distinctive(wb)
     if not da or not db:  # a name of generic words only never matches anything
         return False
+    if re.findall(r"\d+", da) != re.findall(r"\d+", db):  # "C1" is not "C2", "Host 24" not "Host 25"
+        return False
     if min(len(da), len(db)) < SHORT_NAME:
         return da == db and "".join(wa) == "".join(wb)
     whole = fuzz.ratio("".join(wa), "".join(wb))

@@ -27,6 +27,8 @@ def test_the_same_company_in_other_spellings_matches(a, b):
     ("Cloud Servers GmbH", "Cloud Servers Ltd"),
     ("Web Hosting Solutions Ltd", "Web Hosting Solutions B.V."),
     ("A1 Hosting", "A2 Hosting"),  # short names must be equal
+    ("End customer C1 GmbH", "End customer C2 GmbH"),  # numbers are part of who someone is
+    ("Server 24 B.V.", "Server 25 B.V."),
     ("BulletProof Servers Ltd", "Bullet Hosting Ltd"),
     ("Ltd", "Limited"),
 ])
