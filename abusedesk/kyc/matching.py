@@ -43,7 +43,8 @@ def _plain(text: str) -> str:
 
 
 def _join_initials(words: list[str]) -> list[str]:
-    """"b v" → "bv", "s a r l" → "sarl": dotted legal forms arrive as single letters."""
+    """"b v" → "bv", "klant b b v" → "klant b bv": dotted legal forms arrive as single letters;
+    the letters before a legal form (or a run without one) stay one word, an initialism."""
     out: list[str] = []
     run: list[str] = []
     for w in words + [""]:
@@ -51,8 +52,8 @@ def _join_initials(words: list[str]) -> list[str]:
             run.append(w)
             continue
         if run:
-            joined = "".join(run)
-            out.extend([joined] if joined in LEGAL_FORMS or len(run) > 1 else run)
+            cut = next((i for i in range(len(run) - 1) if "".join(run[i:]) in LEGAL_FORMS), len(run))
+            out.extend(x for x in ("".join(run[:cut]), "".join(run[cut:])) if x)
             run = []
         if w:
             out.append(w)

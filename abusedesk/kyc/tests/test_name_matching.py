@@ -14,6 +14,7 @@ from abusedesk.kyc import matching
     ("Bakkerij Jansen B.V.", "Bakkerij Jansen BV"),
     ("Müller Rechenzentrum GmbH", "Muller Rechenzentrum G.m.b.H."),
     ("Shady Hosting Ltd", "Shadyy Hosting Ltd"),
+    ("Klant B B.V.", "Klant B Limited"),
 ])
 def test_the_same_company_in_other_spellings_matches(a, b):
     assert matching.names_match(a, b) and matching.names_match(b, a)
@@ -39,6 +40,8 @@ def test_false_friends_do_not_match(a, b):
 def test_legal_forms_and_punctuation_are_dropped_from_the_words():
     assert matching.name_words("Bakkerij Jansen B.V.") == ["bakkerij", "jansen"]
     assert matching.name_words("S.A.R.L. Dupont & Fils") == ["dupont", "and", "fils"]
+    assert matching.name_words("Klant B B.V.") == ["klant", "b"]
+    assert matching.name_words("I.B.M. Hosting") == ["ibm", "hosting"]
 
 
 def test_phones_are_compared_in_e164_and_give_their_country():
