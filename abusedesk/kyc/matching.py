@@ -27,7 +27,7 @@ LEGAL_FORMS = frozenset("""
 """.split())
 # Words that say what a business does, shared by thousands of hosters: never distinctive.
 GENERIC_WORDS = frozenset("""
-    hosting host hoster hosted server servers cloud clouds data datacenter datacentre network networks net
+    hosting host hoster hosted server servers cloud clouds vpn proxy data datacenter datacentre network networks net
     internet web webhosting vps dedicated colo colocation solutions solution services service systems it
     ict digital technologies technology tech online group holding holdings international global media
     telecom communications the and of en und de
