@@ -1,11 +1,10 @@
 """The questionnaire in a real chromium: the would-be customer follows the link from the mail,
 answers without an account, and KYC staff accept the answers on the desk."""
 
-import pytest
 
 from abusedesk.portal.tests.test_browser_flows import browser_page, log_in, pytestmark, shot  # noqa: F401
 
-pytestmark = pytestmark  # noqa: PLW0127 (browser marker and the chromium check)
+# pytestmark (imported): the browser marker and the chromium check.
 
 
 def test_a_vpn_customer_answers_the_questionnaire_and_staff_accept_it(browser_page, live_server):  # noqa: F811

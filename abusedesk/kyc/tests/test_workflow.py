@@ -77,10 +77,8 @@ def test_only_kyc_staff_decide(entity, demo):
 
 
 def test_a_customer_terminated_through_enforcement_is_an_ex_customer_for_the_next_order(demo, clock, entity):
-    from abusedesk.enforcement.actions import approve, execute_due, propose
-    from abusedesk.enforcement.tests.helpers import escalated_case  # noqa: F401
-
     from abusedesk.cases.tests.helpers import open_case
+    from abusedesk.enforcement.actions import approve, execute_due, propose
     from abusedesk.sweep import run_sweep
 
     case = open_case("phishing", "198.51.100.10", email="analyst@bank.example")
