@@ -116,3 +116,9 @@ def test_answers_are_asked_again_after_a_year(entity, kyc_user, clock):
     clock.advance(days=31)  # the link expired unanswered: ask again
     assert questionnaires.rerequest_due() == 1
     assert timedelta(0) < new.expires_at - new.requested_at
+
+
+@pytest.mark.parametrize("language, title", [("nl", "Vragen over uw bedrijf"), ("de", "Fragen zu Ihrem Unternehmen")])
+def test_the_form_speaks_dutch_and_german(cloud_order, language, title):
+    page = Client(headers={"accept-language": language}).get(path_of(cloud_order.questionnaires.get()))
+    assert title in page.content.decode()
