@@ -1,6 +1,7 @@
 """REST API: /api/v1/kyc/orders/ (the shop submits, KYC staff decide) and /api/v1/kyc/watchlist/."""
 
 from django.conf import settings
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,7 +11,7 @@ from abusedesk.network.models import Entity
 
 from . import services
 from .access import KycAccess, is_shop
-from .models import Order, WatchListEntry
+from .models import Order, Questionnaire, WatchListEntry
 from .questionnaires import url_for
 
 ORDER_INPUT = ["shop_reference", "company_name", "registration_number", "registration_country", "vat_id",
@@ -42,7 +43,7 @@ class OrderSerializer(serializers.ModelSerializer):
     @extend_schema_field(SignalSerializer(many=True))
     def get_signals(self, order) -> list[dict]:
         # The evidence (what matched whom) is for KYC staff; the shop sees code, weight and explanation.
-        shop = is_shop(self.context["request"].user)
+        shop = self.context.get("shop", True)
         return [{k: v for k, v in s.items() if k != "evidence" or not shop} for s in order.signals]
 
     def get_questionnaire_url(self, order) -> str | None:
@@ -69,10 +70,20 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["state", "risk_level", "business_type"]
 
     def get_queryset(self):
-        qs = Order.objects.select_related("entity", "customer")
-        if is_shop(self.request.user):
+        requested = Questionnaire.objects.filter(state=Questionnaire.State.REQUESTED).order_by("-requested_at")
+        qs = Order.objects.select_related("entity", "customer").prefetch_related(
+            Prefetch("questionnaires", queryset=requested, to_attr="requested_questionnaires"))
+        if self._shop():
             qs = qs.filter(submitted_by=self.request.user)
         return qs
+
+    def _shop(self) -> bool:
+        if not hasattr(self, "_is_shop"):
+            self._is_shop = is_shop(self.request.user)
+        return self._is_shop
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "shop": self._shop()}
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

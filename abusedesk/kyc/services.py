@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from abusedesk.cases.workflow import audit
 from abusedesk.lib import clock
 from abusedesk.lib.roles import is_kyc
-from abusedesk.network.invitations import invite_user
+from abusedesk.network.invitations import InvitationError, invite_user
 from abusedesk.network.models import Customer, Entity
 
 from . import questionnaires, screening
@@ -54,9 +54,13 @@ def submit_order(entity: Entity, fields: dict, user=None) -> Order:
 
 
 def open_questionnaire(order: Order) -> Questionnaire | None:
-    """The order's questionnaire still to be answered (for its link), if any."""
-    return (order.questionnaires.filter(state=Questionnaire.State.REQUESTED, expires_at__gt=clock.now())
-            .order_by("-requested_at").first())
+    """The order's questionnaire still to be answered (for its link), if any. Uses
+    `order.requested_questionnaires` when the caller prefetched it (api.OrderViewSet)."""
+    requested = getattr(order, "requested_questionnaires", None)
+    if requested is None:
+        requested = order.questionnaires.filter(state=Questionnaire.State.REQUESTED).order_by("-requested_at")
+    now = clock.now()
+    return next((q for q in requested if q.expires_at > now), None)
 
 
 def _decidable(order: Order) -> Order:
@@ -96,7 +100,10 @@ def approve(order: Order, user, note: str = "") -> Customer:
         order.save(update_fields=["state", "customer", "decided_at", "decided_by", "decision_note"])
         audit(None, "kyc_order_approved", user=user, reason=note, subject=f"kyc-order:{order.pk}",
               data={"customer": customer.reference, "risk_score": order.risk_score})
-        invite_user(order.email, customer=customer, language=order.language)
+        try:
+            invite_user(order.email, customer=customer, language=order.language)
+        except InvitationError as exc:  # rolls the approval back: no customer without its user
+            raise DecisionError(f"cannot invite {order.email}: {exc}") from None
     return customer
 
 

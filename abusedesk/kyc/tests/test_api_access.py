@@ -107,3 +107,26 @@ def test_malformed_orders_get_a_clear_400(shop_api, bad):
 def test_the_order_api_is_in_the_openapi_schema(kyc_api):
     r = kyc_api.get("/api/v1/schema/")
     assert r.status_code == 200 and b"/api/v1/kyc/orders/" in r.content and b"questionnaire_url" in r.content
+
+
+def test_listing_orders_takes_the_same_queries_for_many_orders(kyc_api, shop_api, django_assert_max_num_queries):
+    for _i in range(12):
+        shop_api.post("/api/v1/kyc/orders/", {**order_fields(), "business_type": "vpn"}, format="json")
+    with django_assert_max_num_queries(8):
+        r = shop_api.get("/api/v1/kyc/orders/")
+    assert len(r.json()["results"]) == 12 and all(o["questionnaire_url"] for o in r.json()["results"])
+    with django_assert_max_num_queries(8):
+        assert len(kyc_api.get("/api/v1/kyc/orders/").json()["results"]) == 12
+
+
+def test_an_approval_whose_user_cannot_be_invited_is_rolled_back(kyc_api, demo):
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("office@clean-company.example")  # the name is taken, by someone without that address
+    order = kyc_api.post("/api/v1/kyc/orders/", order_fields(), format="json").json()
+    r = kyc_api.post(f"/api/v1/kyc/orders/{order['id']}/decide/", {"decision": "approve"}, format="json")
+    assert r.status_code == 409 and "cannot invite" in r.json()["detail"]
+    assert Order.objects.get(pk=order["id"]).state == "review"
+    from abusedesk.network.models import Customer
+
+    assert not Customer.objects.filter(name="Clean Company B.V.").exists()
