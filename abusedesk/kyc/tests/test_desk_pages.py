@@ -75,3 +75,13 @@ def test_the_kyc_desk_is_a_404_without_the_kyc_role(demo, username):
     client.force_login(User.objects.get(username=username))
     for path in ("/desk/kyc/", "/desk/kyc/orders/new/", "/desk/kyc/watchlist/"):
         assert client.get(path).status_code == 404
+
+
+def test_the_customer_s_kyc_record_in_the_admin_shows_the_hash_check_status(demo):
+    from abusedesk.network.models import Customer
+
+    Profile.objects.create(customer=Customer.objects.get(reference="customer-a"), business_type="cloud_storage")
+    admin = Client()
+    admin.force_login(User.objects.get(username="desk"))
+    page = admin.get("/admin/kyc/profile/")
+    assert page.status_code == 200 and "missing" in page.content.decode()
