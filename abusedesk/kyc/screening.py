@@ -8,6 +8,8 @@ the level follows from it (LEVELS). The rules for "the same party" are in matchi
 import ipaddress
 
 import iptocc
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from abusedesk.network.models import Customer
@@ -124,9 +126,9 @@ def ip_country(ip) -> str:
 
 def country_signals(order: Order) -> list[dict]:
     countries = {
-        _("signup IP"): ip_country(order.signup_ip) if order.signup_ip else "",
-        _("phone"): matching.phone_country(order.phone),
-        _("address"): (order.billing_country or "").upper(),
+        "signup IP": ip_country(order.signup_ip) if order.signup_ip else "",
+        "phone": matching.phone_country(order.phone),
+        "address": (order.billing_country or "").upper(),
     }
     known = {k: v for k, v in countries.items() if v}
     if len(set(known.values())) < 2:
@@ -144,7 +146,13 @@ def questionnaire_signals(order: Order) -> list[dict]:
 
 
 def screen(order: Order) -> tuple[int, str, list[dict]]:
-    """(score, level, signals) of an order."""
+    """(score, level, signals) of an order. Explanations are stored in the site's language
+    (LANGUAGE_CODE), whatever language the request that brought the order spoke."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _screen(order)
+
+
+def _screen(order: Order) -> tuple[int, str, list[dict]]:
     party = order_party(order)
     signals = (ex_customer_signals(party) + watch_list_signals(party) + mail_signals(order)
                + country_signals(order) + questionnaire_signals(order))

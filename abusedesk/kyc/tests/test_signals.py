@@ -177,3 +177,11 @@ def test_screening_an_order_takes_a_bounded_number_of_queries(entity, ex_shady, 
 
     with django_assert_max_num_queries(3):
         screen(order)
+
+
+def test_explanations_are_stored_in_the_site_language_whatever_the_request_spoke(entity):
+    from django.utils import translation
+
+    with translation.override("de"):
+        order = submit(entity, email="x@gmail.com")
+    assert signal(order, "free_mail")["explanation"] == "A business order with a free-mail address."
