@@ -1,16 +1,20 @@
 """KYC demo data, loaded by `abusedesk setup-demo` after the base demo data:
-an ex-customer terminated for abuse, a watch-list entry from a police letter, the shop's
-API user, and a few screened orders so that every KYC queue has something in it."""
+an ex-customer terminated for abuse, a watch-list entry from a police letter (matching a
+reseller's end customer), the shop's API user, a few screened orders, an answered
+questionnaire, a repeat-offender re-review and an unconfirmed hash check, so that every
+KYC queue has something in it."""
 
 from datetime import date
 
 from django.contrib.auth.models import Group, User
 
+from abusedesk.enforcement.models import OffenderFlag, OffenderStep
+from abusedesk.lib import clock
 from abusedesk.lib.roles import KYC_GROUP, KYC_ORDERS_GROUP
 from abusedesk.network.models import Customer, Entity
 
-from . import services
-from .models import Order, Profile, WatchListEntry
+from . import questionnaires, services
+from .models import Order, Profile, Questionnaire, Review, WatchListEntry
 
 SHOP_USER, SHOP_PASSWORD = "shop", "shop-demo"
 ORDERS = [
@@ -34,6 +38,20 @@ def load_demo() -> dict:
             abuse_email="abuse@shady-hosting.example", state=Customer.State.TERMINATED))
     Profile.objects.update_or_create(customer=shady, defaults=dict(
         email="admin@shady-hosting.example", phone="+31 20 555 0199", website="shady-hosting.example"))
+    # A reseller's end customer that the police letter names under its alias: a watch-list match.
+    Customer.objects.get_or_create(reference="reseller-c-end-bps", defaults=dict(
+        entity=entity, name="BPS Hosting B.V.", parent=Customer.objects.get(reference="reseller-c"),
+        main_email="admin@bps-hosting.example"))
+    # An upload platform that never confirmed the hash check: the hash-check queue.
+    uploads, _ = Customer.objects.get_or_create(reference="upload-box", defaults=dict(
+        entity=entity, name="Upload Box Ltd", main_email="admin@upload-box.example"))
+    Profile.objects.get_or_create(customer=uploads, defaults=dict(business_type="cloud_storage",
+                                                                  email="admin@upload-box.example"))
+    # A repeat-offender flag on customer-b: enforcement's flag opens a re-review (kyc.receivers).
+    now = clock.now()
+    OffenderFlag.objects.get_or_create(customer=Customer.objects.get(reference="customer-b"), defaults=dict(
+        step=OffenderStep.WARN, counts={"30": 3}, reason="3 validated cases in 30 days (threshold 3)",
+        raised_at=now, computed_at=now))
     if not WatchListEntry.objects.filter(name="BulletProof Servers Ltd").exists():
         services.add_watch_entry({
             "name": "BulletProof Servers Ltd", "aliases": ["BPS Hosting"], "domains": ["bulletproof-servers.example"],
@@ -51,4 +69,14 @@ def load_demo() -> dict:
             shop_reference=ref, company_name=company, email=email, phone=phone, website=website,
             billing_country=country, billing_address=f"Demo street 1, {country}", signup_ip=ip or None,
             business_type=business, contact_person="Demo Person", services="1 dedicated server"), user=shop)
-    return {"orders": Order.objects.count(), "watch_list": WatchListEntry.objects.count()}
+    # The VPN order's questionnaire, answered: the answers queue.
+    vpn = Order.objects.get(shop_reference="demo-1004")
+    q = vpn.questionnaires.filter(state=Questionnaire.State.REQUESTED).first()
+    if q is not None:
+        questionnaires.answer(q, {
+            "abuse_contact": "abuse@tunnelvision.example", "abuse_policy": "https://tunnelvision.example/aup",
+            "takedown_procedure": "Tickets answered within 4 hours; the exit node blocks the target.",
+            "response_hours": 4, "ptr_names": ["exit1.tunnelvision.example", "exit2.tunnelvision.example"]})
+        services.answers_arrived(q)
+    return {"orders": Order.objects.count(), "watch_list": WatchListEntry.objects.count(),
+            "reviews": Review.objects.filter(state=Review.State.OPEN).count()}

@@ -1,4 +1,4 @@
-"""The KYC demo data: a newcomer sees every kind of signal, and loading twice changes nothing."""
+"""The KYC demo data: a newcomer sees every kind of signal and every queue, and loading twice changes nothing."""
 
 import pytest
 from django.contrib.auth.models import User
@@ -21,5 +21,9 @@ def test_the_demo_has_an_ex_customer_a_watch_list_entry_and_screened_orders(demo
     assert "ex_customer" in codes["demo-1001"] and "watch_list" in codes["demo-1002"]
     assert codes["demo-1003"] == set() and {"free_mail", "questionnaire_required"} <= codes["demo-1004"]
     assert User.objects.get(username="shop").groups.filter(name="kyc_orders").exists()
+    from abusedesk.kyc.views import counts
+
+    assert counts() == {"orders": 4, "rereview": 1, "watch": 1, "answers": 1, "hashcheck": 1}
     load_demo()
     assert Order.objects.count() == 4 and WatchListEntry.objects.count() == 1
+    assert counts() == {"orders": 4, "rereview": 1, "watch": 1, "answers": 1, "hashcheck": 1}
