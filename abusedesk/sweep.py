@@ -67,6 +67,12 @@ def refresh_offender_flags() -> int:
     return refresh_flags()
 
 
+def sync_inventory() -> int:
+    from abusedesk.network.netbox_sync import sync_when_due
+
+    return sync_when_due()
+
+
 def kyc_ptr_checks() -> int:
     from abusedesk.kyc.ptr import check_due
 
@@ -81,8 +87,8 @@ def kyc_questionnaires_due() -> int:
 
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
-STEPS = [process_pending_raw, forward_new_cases, followup_deadlines, execute_actions, refresh_offender_flags,
-         kyc_ptr_checks, kyc_questionnaires_due, send_mail]
+STEPS = [sync_inventory, process_pending_raw, forward_new_cases, followup_deadlines, execute_actions,
+         refresh_offender_flags, kyc_ptr_checks, kyc_questionnaires_due, send_mail]
 
 
 def run_sweep() -> dict[str, int]:
