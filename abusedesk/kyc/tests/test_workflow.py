@@ -137,3 +137,16 @@ def test_answers_bring_an_order_waiting_for_information_back_to_review(entity, k
     q = Questionnaire.objects.get(order=order)
     services.answers_arrived(questionnaires.answer(q, {"abuse_contact": "abuse@clean-company.example"}))
     assert Order.objects.get(pk=order.pk).state == "review"
+
+
+def test_screening_the_customers_against_a_new_entry_takes_a_bounded_number_of_queries(
+        demo, entity, django_assert_max_num_queries):
+    from abusedesk.kyc.models import WatchListEntry
+
+    for i in range(60):
+        customer = Customer.objects.create(entity=entity, reference=f"many-{i}", name=f"Many {i} Ltd")
+        Profile.objects.create(customer=customer, phone=f"+31 20 555 {1000 + i}")
+    entry = WatchListEntry.objects.create(name="Nobody Known Ltd", source="test", listed_on=date(2026, 1, 1),
+                                          created_at=customer.created_at)
+    with django_assert_max_num_queries(3):
+        assert services.screen_customers_against(entry) == 0
