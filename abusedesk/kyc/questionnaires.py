@@ -34,7 +34,7 @@ def url_for(questionnaire: Questionnaire) -> str:
 
 
 def from_token(token: str) -> Questionnaire | None:
-    """The questionnaire of a link, or None if the link is forged, expired or unknown."""
+    """The questionnaire of a link, or None if the link is forged, expired, unknown or its order rejected."""
     try:
         data = signing.loads(token, salt=SALT, max_age=timedelta(days=settings.KYC_QUESTIONNAIRE_DAYS))
     except signing.BadSignature:  # SignatureExpired is a BadSignature too
@@ -42,6 +42,8 @@ def from_token(token: str) -> Questionnaire | None:
     q = Questionnaire.objects.filter(pk=data.get("q")).select_related("order", "customer").first()
     if q is None or q.expires_at < clock.now():
         return None
+    if q.order_id and q.customer_id is None and q.order.state == Order.State.REJECTED:
+        return None  # nothing left to ask a rejected order
     return q
 
 

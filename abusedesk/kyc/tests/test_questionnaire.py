@@ -122,3 +122,9 @@ def test_answers_are_asked_again_after_a_year(entity, kyc_user, clock):
 def test_the_form_speaks_dutch_and_german(cloud_order, language, title):
     page = Client(headers={"accept-language": language}).get(path_of(cloud_order.questionnaires.get()))
     assert title in page.content.decode()
+
+
+def test_the_link_of_a_rejected_order_no_longer_opens(cloud_order, kyc_user):
+    q = cloud_order.questionnaires.get()
+    services.reject(cloud_order, kyc_user, "policy")
+    assert Client().get(path_of(q)).status_code == 404
