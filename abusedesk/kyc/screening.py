@@ -47,19 +47,14 @@ def customer_party(customer: Customer) -> matching.Party:
     """A customer's identifiers: its account, and what KYC recorded (profile) if anything."""
     party = matching.Party(label=f"customer {customer.reference}").add(
         names=[customer.name], emails=[customer.main_email, customer.abuse_email])
-    profile = getattr(customer, "kyc_profile", None) if _has_profile(customer) else None
+    try:
+        profile = customer.kyc_profile
+    except Profile.DoesNotExist:  # a customer from before KYC, or from an import
+        profile = None
     if profile is not None:
         party.add(registrations=[profile.registration_number], emails=[profile.email], phones=[profile.phone],
                   websites=[profile.website], payments=[profile.payment_fingerprint], ips=[profile.signup_ip])
     return party
-
-
-def _has_profile(customer: Customer) -> bool:
-    try:
-        customer.kyc_profile  # noqa: B018 (a reverse one-to-one raises when absent)
-    except Profile.DoesNotExist:
-        return False
-    return True
 
 
 def watch_party(entry: WatchListEntry) -> matching.Party:

@@ -22,7 +22,7 @@ from abusedesk.lib.roles import is_kyc
 from abusedesk.network.invitations import InvitationError, invite_user
 from abusedesk.network.models import Customer, Entity
 
-from . import questionnaires, screening
+from . import matching, questionnaires, screening
 from .models import QUESTIONNAIRE_TYPES, Order, Profile, Questionnaire, Review, WatchListEntry
 
 
@@ -178,14 +178,10 @@ def screen_customers_against(entry: WatchListEntry) -> int:
     customers = (Customer.objects.exclude(state=Customer.State.TERMINATED).select_related("kyc_profile")
                  .order_by("pk"))
     for customer in customers.iterator(chunk_size=500):
-        evidence, _strong = _match_customer(customer, party)
+        evidence, _strong = matching.compare(screening.customer_party(customer), party)
         if evidence and open_review(customer, Review.Reason.WATCH_LIST, evidence=evidence, watch_entry=entry):
             opened += 1
     return opened
-
-
-def _match_customer(customer: Customer, watch: "screening.matching.Party"):
-    return screening.matching.compare(screening.customer_party(customer), watch)
 
 
 def add_watch_entry(fields: dict, user=None) -> tuple[WatchListEntry, int]:

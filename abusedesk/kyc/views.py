@@ -81,7 +81,6 @@ def queues(request, name="orders"):
     return render(request, "kyc/queues.html", {
         "queues": [(key, label, n[key]) for key, label in QUEUES], "current": name,
         "rows": list(queue_rows(name)[:200]), "close_form": CloseReviewForm(),
-        "status_labels": obligations.LABELS, "status_of": obligations.hashcheck_status,
     })
 
 
