@@ -67,6 +67,8 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = OrderSerializer
     permission_classes = [KycAccess]
     shop_actions = ("create", "retrieve", "list")
+    # Scoped API tokens: an "orders" token reaches this view and no other (KycAccess still decides who).
+    token_scopes = ("orders",)
     filterset_fields = ["state", "risk_level", "business_type"]
 
     def get_queryset(self):
