@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from abusedesk.cases.filtersets import CaseFilterSet, newest_first
+from abusedesk.cases.filtersets import CaseFilterSet
 from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
 from abusedesk.cases.states import State
 from abusedesk.cases.workflow import audit
@@ -22,7 +22,7 @@ from abusedesk.policy.models import DeadlinePolicy
 from abusedesk.portal import casework
 from abusedesk.portal.access import attachments_for
 
-from . import queues, rawview
+from . import listing, queues, rawview
 from .access import raw_visible, staff_required
 from .forms import (
     BulkForm,
@@ -65,6 +65,10 @@ def queue_view(request, name=None):
     qs = queues.queryset(name, request.user)
     if entry[2] == "case":
         qs = qs.select_related("customer", "end_customer", "owner")
+        if request.GET.get("sort") in listing.SORTS:
+            qs = listing.ordered(qs, request.GET)
+        if request.GET.get("format") == "csv":
+            return listing.csv_response(qs, f"queue-{name}.csv")
     counts = queues.counts(request.user)
     # "All open" is the sum of the others' scale: it would flatten every other bar.
     charted = [q for q in available if q[0] != "open"]
@@ -81,9 +85,13 @@ def cases(request):
     qs = Case.objects.visible_to(request.user).select_related("customer", "end_customer", "entity", "owner")
     filterset = CaseFilterSet(request.GET or None, queryset=qs)
     result = filterset.qs if filterset.is_bound else qs
+    if request.GET.get("format") == "csv":
+        return listing.csv_response(listing.ordered(result, request.GET), "cases.csv")
+    count, more = listing.capped_count(result)
     return render(request, "desk/cases.html", {
-        "page": _page(newest_first(result, request.GET), request), "filterset": filterset, "bulk_form": BulkForm(),
-        "notifiers": Notifier.objects.order_by("name"), "categories": CATEGORY_CHOICES,
+        "page": _page(listing.ordered(result, request.GET), request), "filterset": filterset, "bulk_form": BulkForm(),
+        "notifiers": Notifier.objects.order_by("name"), "categories": CATEGORY_CHOICES, "states": State.choices,
+        "count": count, "count_more": more,
     })
 
 
