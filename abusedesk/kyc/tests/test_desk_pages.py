@@ -85,3 +85,20 @@ def test_the_customer_s_kyc_record_in_the_admin_shows_the_hash_check_status(demo
     admin.force_login(User.objects.get(username="desk"))
     page = admin.get("/admin/kyc/profile/")
     assert page.status_code == 200 and "missing" in page.content.decode()
+
+
+def test_the_desk_customer_page_shows_the_kyc_record(demo, clock):
+    from abusedesk.kyc.models import PtrRecord
+    from abusedesk.network.models import Customer
+
+    a = Customer.objects.get(reference="customer-a")
+    Profile.objects.create(customer=a, business_type="ugc_platform")
+    desk = Client()
+    desk.force_login(User.objects.get(username="desk"))
+    page = desk.get(f"/desk/customers/{a.pk}/").content.decode()
+    assert "Hash-check obligation" in page and "missing" in page
+    b = Customer.objects.get(reference="customer-b")
+    Profile.objects.create(customer=b, business_type="vpn", ptr_checked_at=clock.now)
+    PtrRecord.objects.create(customer=b, ip="198.51.100.130", status="missing", checked_at=clock.now)
+    page = desk.get(f"/desk/customers/{b.pk}/").content.decode()
+    assert "does not apply" in page and "1 address without a fitting PTR" in page
