@@ -16,6 +16,8 @@ from abusedesk.enforcement.actions import execute_due
 from abusedesk.enforcement.offenders import refresh_flags
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.processing import process_raw_message
+from abusedesk.kyc import ptr as kyc_ptr
+from abusedesk.kyc import questionnaires as kyc_questionnaires
 from abusedesk.lib import clock
 from abusedesk.network.netbox_sync import sync_when_due
 from abusedesk.outbox.sending import send_due
@@ -66,15 +68,11 @@ def sync_inventory() -> int:
 
 
 def kyc_ptr_checks() -> int:
-    from abusedesk.kyc.ptr import check_due
-
-    return check_due()
+    return kyc_ptr.check_due()
 
 
 def kyc_questionnaires_due() -> int:
-    from abusedesk.kyc.questionnaires import rerequest_due
-
-    return rerequest_due()
+    return kyc_questionnaires.rerequest_due()
 
 
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves

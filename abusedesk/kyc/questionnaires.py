@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from abusedesk.cases.workflow import audit
+from abusedesk.cases.audit import audit
 from abusedesk.lib import clock
 from abusedesk.outbox.sending import queue_mail
 

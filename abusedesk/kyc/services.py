@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
 
-from abusedesk.cases.workflow import audit
+from abusedesk.cases.audit import audit
 from abusedesk.lib import clock
 from abusedesk.lib.roles import is_kyc
 from abusedesk.network.invitations import InvitationError, invite_user

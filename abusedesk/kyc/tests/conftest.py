@@ -4,7 +4,6 @@ from rest_framework.test import APIClient
 
 from abusedesk.lib.roles import KYC_GROUP, KYC_ORDERS_GROUP
 from abusedesk.network.models import Customer, Entity
-from abusedesk.portal.tests.conftest import _fresh_cache  # noqa: F401 (rate limits and caches per test)
 
 
 def api_for(user) -> APIClient:

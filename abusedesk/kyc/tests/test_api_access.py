@@ -47,7 +47,7 @@ def test_the_shop_cannot_read_the_watch_list_or_the_inventory(shop_api, path):
 
 @pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/reports/", "/api/v1/messages/"])
 def test_the_shop_sees_no_case_report_or_message(shop_api, path):
-    from abusedesk.portal.tests.factories import make_case
+    from testkit.orm import make_case
 
     make_case("customer-a", ip="198.51.100.10")
     r = shop_api.get(path)

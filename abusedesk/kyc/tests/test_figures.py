@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_orders_decisions_re_reviews_and_terminations_are_counted_per_period_and_entity(demo, clock, kyc_user,
                                                                                         ex_shady):
     from abusedesk.enforcement.actions import approve, execute_due, propose
-    from abusedesk.portal.tests.factories import make_case
+    from testkit.orm import make_case
 
     nl = Entity.objects.get(code="nl")
     other = Entity.objects.get(code="us")

@@ -11,6 +11,7 @@ from abusedesk.kyc import services
 from abusedesk.kyc.models import Order, Profile, Questionnaire, Review
 from abusedesk.network.models import Customer
 from abusedesk.outbox.models import OutgoingMail
+from testkit.pipeline import open_case
 
 from .conftest import order_fields
 
@@ -77,7 +78,6 @@ def test_only_kyc_staff_decide(entity, demo):
 
 
 def test_a_customer_terminated_through_enforcement_is_an_ex_customer_for_the_next_order(demo, clock, entity):
-    from abusedesk.cases.tests.helpers import open_case
     from abusedesk.enforcement.actions import approve, execute_due, propose
     from abusedesk.sweep import run_sweep
 
@@ -95,15 +95,14 @@ def test_a_customer_terminated_through_enforcement_is_an_ex_customer_for_the_nex
 
 
 def test_a_raised_repeat_offender_flag_opens_one_review_of_the_customer(demo, clock):
-    from abusedesk.cases.tests.helpers import open_case
-    from abusedesk.cases.workflow import close, resolve
+    from abusedesk.cases.services import close, resolve
     from abusedesk.enforcement.offenders import refresh_flag
 
     customer_user, desk = User.objects.get(username="customer-a"), User.objects.get(username="desk")
     for i in range(3):
         case = open_case("spam", f"198.51.100.{10 + i}")
-        resolve(case, "cleaned_server", "fixed", customer_user)
-        close(case, "resolved", desk)
+        resolve(case, customer_user, "cleaned_server", "fixed")
+        close(case, desk, "resolved")
     customer = Customer.objects.get(reference="customer-a")
     review = Review.objects.get(customer=customer)
     assert review.reason == "offender" and review.state == "open" and "warn" in review.evidence[0]
