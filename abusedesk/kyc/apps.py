@@ -7,4 +7,4 @@ class KycConfig(AppConfig):
     verbose_name = "KYC"
 
     def ready(self):
-        from . import receivers  # noqa: F401 (connects the signal receivers)
+        from . import signals  # noqa: F401 (connects the signal receivers)

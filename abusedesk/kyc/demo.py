@@ -47,7 +47,7 @@ def load_demo() -> dict:
         entity=entity, name="Upload Box Ltd", main_email="admin@upload-box.example"))
     Profile.objects.get_or_create(customer=uploads, defaults=dict(business_type="cloud_storage",
                                                                   email="admin@upload-box.example"))
-    # A repeat-offender flag on customer-b: enforcement's flag opens a re-review (kyc.receivers).
+    # A repeat-offender flag on customer-b: enforcement's flag opens a re-review (kyc.signals).
     now = clock.now()
     OffenderFlag.objects.get_or_create(customer=Customer.objects.get(reference="customer-b"), defaults=dict(
         step=OffenderStep.WARN, counts={"30": 3}, reason="3 validated cases in 30 days (threshold 3)",
