@@ -9,7 +9,20 @@ so a year of a million cases is never loaded into Python.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Avg, Count, DateTimeField, Exists, ExpressionWrapper, F, FloatField, Func, OuterRef, Q, Value, Window
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Value,
+    Window,
+)
 from django.db.models.functions import Ceil, Coalesce, Greatest, Least, RowNumber, TruncMonth, TruncWeek
 
 from abusedesk.cases.models import Case, Report

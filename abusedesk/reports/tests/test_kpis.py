@@ -4,8 +4,6 @@ from datetime import UTC, datetime
 
 from abusedesk.reports import kpis
 
-from .conftest import T0, hours
-
 YEAR = kpis.Scope(datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC),
                   now=datetime(2026, 6, 1, tzinfo=UTC))
 
