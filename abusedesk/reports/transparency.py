@@ -74,6 +74,7 @@ def build(scope: Scope) -> dict:
         "time_to_forward_hours": one(kpis.time_to_forward(scope), kpis.empty_distribution()),
         "by_category": by_category,
         "by_entity": by_entity,
+        "by_month": kpis.trend(scope, "month"),
         "notices": kpis.notices(scope),
         "reports": kpis.reports(scope),
         "cases": kpis.case_counts(scope),
