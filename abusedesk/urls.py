@@ -30,5 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/intake/", IntakeView.as_view(), name="api-intake"),
+    path("api/v1/kpis/", include("abusedesk.reports.api_urls")),
+    path("", include("abusedesk.reports.urls")),
     path("api/v1/", include(router.urls)),
 ]

@@ -160,6 +160,8 @@ def distribution(qs, value, key: str | None = None) -> dict:
         key_name = key
     out = {}
     for row in qs.values(key_name).annotate(n=Count("pk"), mean=Avg("_v")).order_by():
+        if not row["n"]:  # an aggregate without GROUP BY answers one row even for no cases
+            continue
         out[row[key_name]] = {"n": row["n"], "median": None, "p90": None, "mean": _hours(row["mean"])}
     partition = [F(key_name)] if key is not None else None
     for name, p in (("median", 0.5), ("p90", 0.9)):
