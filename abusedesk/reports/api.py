@@ -38,7 +38,8 @@ class CSVRenderer(BaseRenderer):
         writer = csv.writer(out)
         if isinstance(data, dict) and isinstance(data.get("rows"), list):
             rows = [dict(flatten(row)) for row in data["rows"]]
-            columns = list(dict.fromkeys(key for row in rows for key in row))
+            view = (renderer_context or {}).get("view")
+            columns = list(dict.fromkeys(list(getattr(view, "columns", ())) + [k for row in rows for k in row]))
             writer.writerow(columns)
             for row in rows:
                 writer.writerow([row.get(c, "") for c in columns])
@@ -131,8 +132,13 @@ class BreakdownView(KpiView):
         return {"rows": [{self.column: k, **v} for k, v in kpis.breakdown(scope, self.key).items()]}
 
 
+BREAKDOWN_COLUMNS = ["cases", "compliance_rate.value", "compliance_rate.decided", "compliance_rate.within",
+                     "uptime_hours.n", "uptime_hours.median", "uptime_hours.p90", "uptime_hours.mean"]
+
+
 class ByEntityView(BreakdownView):
     key, column = "entity__code", "entity"
+    columns = ["entity"] + BREAKDOWN_COLUMNS
 
     @_schema("Cases, compliance rate and uptime per entity")
     def get(self, request):
@@ -141,6 +147,7 @@ class ByEntityView(BreakdownView):
 
 class ByCategoryView(BreakdownView):
     key, column = "category", "category"
+    columns = ["category"] + BREAKDOWN_COLUMNS
 
     @_schema("Cases, compliance rate and uptime per category")
     def get(self, request):
@@ -148,6 +155,8 @@ class ByCategoryView(BreakdownView):
 
 
 class TrendView(KpiView):
+    columns = ["period", "cases"] + BREAKDOWN_COLUMNS[1:]
+
     @_schema("Cases, compliance rate and uptime per week or month of receipt",
              [OpenApiParameter("interval", OpenApiTypes.STR, enum=["week", "month"], description="default: week")])
     def get(self, request):
@@ -161,6 +170,8 @@ class TrendView(KpiView):
 
 
 class OpenView(KpiView):
+    columns = ["entity", "open", "overdue"]
+
     @_schema("Open and overdue cases now, per entity (the period does not apply)")
     def get(self, request):
         return super().get(request)
@@ -170,6 +181,8 @@ class OpenView(KpiView):
 
 
 class TopNotifiersView(KpiView):
+    columns = ["notifier", "kind", "cases"]
+
     @_schema("The notifiers with the most cases in the period")
     def get(self, request):
         return super().get(request)
@@ -179,6 +192,8 @@ class TopNotifiersView(KpiView):
 
 
 class TopCustomersView(KpiView):
+    columns = ["customer", "name", "cases", "offender_step"]
+
     @_schema("The customers with the most cases in the period, with their repeat-offender step")
     def get(self, request):
         return super().get(request)
