@@ -114,7 +114,7 @@ def test_staff_see_the_dashboard_and_make_the_report(client, staff, build):
     preview = client.get("/desk/transparency/?year=2025&language=nl&format=html")
     assert preview.status_code == 200
     assert "script-src" not in preview["Content-Security-Policy"]
-    assert "Transparantieverslag 2025".encode() in preview.content
+    assert b"Transparantieverslag 2025" in preview.content
     download = client.get("/desk/transparency/?year=2025&language=en&format=json")
     assert download["Content-Disposition"] == 'attachment; filename="transparency-2025-en.json"'
     assert download.json()["cases"]["opened"] == 1
