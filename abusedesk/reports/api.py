@@ -164,7 +164,7 @@ class TrendView(KpiView):
 
     def figures(self, scope, request):
         interval = request.query_params.get("interval", "week")
-        if interval not in kpis.TRUNCS:
+        if interval not in kpis.INTERVALS:
             raise ValidationError({"interval": "week or month"})
         return {"interval": interval, "rows": kpis.trend(scope, interval)}
 

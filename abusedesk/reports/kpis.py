@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db.models import (
     Avg,
+    CharField,
     Count,
     DateTimeField,
     Exists,
@@ -23,7 +24,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Ceil, Coalesce, Greatest, Least, RowNumber, TruncMonth, TruncWeek
+from django.db.models.functions import Ceil, Coalesce, Greatest, Least, RowNumber
 
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import OPEN_STATES, State
@@ -81,6 +82,27 @@ class Seconds(Func):
     def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))::float8",
                            arg_joiner=" - ", **extra)
+
+
+class Bucket(Func):
+    """The first day (YYYY-MM-DD, UTC) of the week (Monday) or month of a timestamp, as text.
+    Django's Trunc* call a Python function per row on SQLite; these are SQL date functions."""
+
+    output_field = CharField()
+    SQLITE = {"week": "date(%(expressions)s, '-6 days', 'weekday 1')", "month": "date(%(expressions)s, 'start of month')"}
+
+    def __init__(self, interval, expression):
+        if interval not in ("week", "month"):
+            raise ValueError(f"unknown interval {interval!r}")
+        self.interval = interval
+        super().__init__(expression)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=self.SQLITE[self.interval], **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=(
+            f"to_char(date_trunc('{self.interval}', %(expressions)s AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"), **extra)
 
 
 def takedown():
@@ -298,21 +320,20 @@ def top_customers(scope: Scope, limit: int = 10) -> list[dict]:
              "offender_step": steps.get(r["customer_id"], "none")} for r in rows]
 
 
-TRUNCS = {"week": TruncWeek, "month": TruncMonth}
+INTERVALS = ("week", "month")
 
 
 def trend(scope: Scope, interval: str = "month") -> list[dict]:
     """Per week or month of receipt: cases, compliance rate and uptime."""
-    trunc = TRUNCS[interval]
-    cases = {row["bucket"]: row["n"] for row in scope.cases().annotate(bucket=trunc("received_at"))
+    cases = {row["bucket"]: row["n"] for row in scope.cases().annotate(bucket=Bucket(interval, "received_at"))
              .values("bucket").annotate(n=Count("pk")).order_by()}
-    counted = scope.counted().annotate(bucket=trunc("received_at"))
+    counted = scope.counted().annotate(bucket=Bucket(interval, "received_at"))
     rates = {row["bucket"]: rate(row["decided"], row["within"]) for row in counted.values("bucket").annotate(
         decided=Count("pk", filter=decided_q(scope.now)), within=Count("pk", filter=within_q(scope.now))).order_by()}
     times = distribution(counted, uptime_seconds(), "bucket")
     rows = []
     for bucket in sorted(cases):
-        rows.append({"period": bucket.date().isoformat(), "cases": cases[bucket],
+        rows.append({"period": bucket, "cases": cases[bucket],
                      "compliance_rate": rates.get(bucket, rate(0, 0)),
                      "uptime_hours": times.get(bucket, empty_distribution())})
     return rows
