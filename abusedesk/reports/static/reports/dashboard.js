@@ -26,11 +26,11 @@
   function pct(v) { return v == null ? "–" : (v * 100).toFixed(1) + " %"; }
 
   function table(section, rows) {
-    var columns = section.dataset.columns.split(",");
+    var columns = section.dataset.columns.split(","), labels = section.dataset.labels.split("|");
     var t = document.createElement("table");
     t.className = "list";
     var head = t.createTHead().insertRow();
-    columns.forEach(function (c) { var th = document.createElement("th"); th.textContent = c.replace(/_/g, " "); head.appendChild(th); });
+    columns.forEach(function (c, i) { var th = document.createElement("th"); th.textContent = labels[i] || c; head.appendChild(th); });
     var body = t.createTBody();
     if (!rows.length) {
       var cell = body.insertRow().insertCell();
@@ -57,7 +57,7 @@
     text("kpi-uptime-detail", "n = " + s.uptime_hours.n + ", p90 = " + show(s.uptime_hours.p90));
     text("kpi-forward", s.time_to_forward_hours.median == null ? "–" : s.time_to_forward_hours.median.toFixed(2));
     text("kpi-unmatched", pct(s.reports.unmatched_share));
-    text("kpi-cases-detail", s.cases.opened + " / " + s.cases.open);
+    text("kpi-cases", s.cases.opened + " / " + s.cases.open);
   }).catch(function () { text("kpi-compliance", root.dataset.error); });
 
   document.querySelectorAll("section.kpi-table").forEach(function (section) {
