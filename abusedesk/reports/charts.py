@@ -23,7 +23,9 @@ def _fmt(value: float, unit: str) -> str:
 def bars(items: list[tuple[str, float | None]], unit: str = "", *, rule: float | None = None,
          rule_label: str = "", width: int = 640) -> str:
     """One horizontal bar per (label, value); None is drawn as "–". `rule` draws a limit line."""
-    label_w, value_w, row_h, top = 170, 80, 22, 8
+    # Room for the longest label (about 6.2 px a character at 11 px), within reason.
+    label_w = min(260, max(80, int(6.2 * max((len(str(label)) for label, _ in items), default=0)) + 10))
+    value_w, row_h, top = 80, 22, 8
     plot_w = width - label_w - value_w
     present = [v for _, v in items if v is not None]
     top_value = max(present + ([rule] if rule else []) + [0]) or 1

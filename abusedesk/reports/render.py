@@ -14,6 +14,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from abusedesk.policy.deadlines import PAUSE_REASONS
+
 from . import charts
 from .labels import ACTION, CATEGORY, CLOSE, NOTIFIER_KIND, SOURCE, STEP, label
 
@@ -35,6 +37,13 @@ def _rows(table: dict, names: dict | None = None) -> list[dict]:
 
 def _pairs(counts: dict, names: dict) -> list[tuple[str, int]]:
     return [(label(names, code), n) for code, n in counts.items()]
+
+
+def _reason(code: str) -> str:
+    """A TCO pause reason (policy.deadlines) or `closed_<close reason>`, in words."""
+    if code.startswith("closed_"):
+        return f"{_('closed')}: {label(CLOSE, code[len('closed_'):])}"
+    return str(PAUSE_REASONS.get(code, code))
 
 
 def context(report: dict) -> dict:
@@ -65,6 +74,13 @@ def context(report: dict) -> dict:
         "dsa_order_categories": _pairs(report["dsa_art15"]["orders_to_act"]["by_category"], CATEGORY),
         "dsa_own_categories": _pairs(report["dsa_art15"]["own_initiative"]["by_category"], CATEGORY),
         "le_by_entity": sorted(report["law_enforcement"]["by_entity"].items()),
+        "member_states": [(_("unknown") if code == "unknown" else code, n)
+                          for code, n in report["dsa_art15"]["orders_to_act"]["by_member_state"].items()],
+        "tco_reasons": [(_reason(code), n) for code, n in report["tco_art7"]["deadline_paused_by_reason"].items()],
+        "policy_entities": list(report["policy"]),
+        "policy_rows": [{"name": label(CATEGORY, c),
+                         "cells": [p["categories"][c] for p in report["policy"].values()]}
+                        for c in next(iter(report["policy"].values()), {"categories": {}})["categories"]],
         "chart_cases_by_category": charts.bars([(r["name"], r["cases"]) for r in categories]),
         "chart_compliance_by_entity": charts.bars([(r["code"], _pct(r["compliance_rate"])) for r in entities], "%"),
         "chart_uptime_by_category": charts.bars(
@@ -86,11 +102,11 @@ def to_html(report: dict, language: str = "en") -> str:
 
 
 def to_pdf(report: dict, language: str = "en") -> bytes:
-    from weasyprint import HTML  # imported here: it loads pango, which only the PDF needs
-
     # WeasyPrint and fontTools log every layout step at INFO: not for a command's output.
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    from weasyprint import HTML  # imported here: it loads pango, which only the PDF needs
+
     return HTML(string=to_html(report, language)).write_pdf()
 
 
