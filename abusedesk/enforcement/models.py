@@ -44,7 +44,7 @@ class Action(models.Model):
                                            on_delete=models.SET_NULL, related_name="+")
     # The ground of a restriction (DSA Art 17(3)(d)/(e)): empty means the category's, set by staff where
     # our terms ban what the law allows (e.g. child erotica reported as csam: terms, not illegal).
-    ground = models.CharField(max_length=10, blank=True, choices=[("illegal", _("illegal content")),
+    ground = models.CharField(max_length=10, blank=True, default="", db_default="", choices=[("illegal", _("illegal content")),
                                                                  ("terms", _("our terms and conditions"))],
                               help_text=_("Empty: illegal for categories that are illegal in themselves"))
     restores = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
