@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "abusedesk.portal.context.missing_abuse_contact",
             ],
         },
     },
@@ -216,6 +217,8 @@ ENFORCEMENT_BACKENDS = {
     for kind in ("null_route", "suspend_service", "suspend_account", "terminate", "restore")
 }
 ENFORCEMENT_WEBHOOK_SECRET = envstr("ABUSEDESK_ENFORCEMENT_WEBHOOK_SECRET", "")
+# Verifies the billing system's signed inventory events (POST /api/v1/inventory/events/); empty: off.
+INVENTORY_WEBHOOK_SECRET = envstr("ABUSEDESK_INVENTORY_WEBHOOK_SECRET", "")
 ENFORCEMENT_TIMEOUT = envint("ABUSEDESK_ENFORCEMENT_TIMEOUT", 30)
 
 LOGGING = {
