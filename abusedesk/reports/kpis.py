@@ -9,7 +9,9 @@ so a year of a million cases is never loaded into Python.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     Avg,
     CharField,
     Count,
@@ -169,28 +171,48 @@ def _hours(seconds):
     return None if seconds is None else round(seconds / HOUR, 3)
 
 
+class PercentileDisc(Aggregate):
+    """PostgreSQL's percentile_disc: the nearest-rank percentile, computed in the aggregate pass."""
+
+    function = "percentile_disc"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
 def distribution(qs, value, key: str | None = None) -> dict:
     """{key value: {n, median, p90, mean}} of `value` (seconds) in hours; nearest-rank percentiles.
 
-    The percentiles are two window queries (ROW_NUMBER over the sorted values, per key), so the
-    database sorts; Python sees one row per key and percentile."""
+    PostgreSQL computes all four in one aggregate query (percentile_disc). SQLite has no
+    percentile aggregate: two window queries (ROW_NUMBER over the sorted values, per key)
+    pick the value at rank ceil(p·n), so the database sorts and Python sees one row per key."""
     qs = qs.annotate(_v=value).filter(_v__isnull=False)
     if key is None:
         qs = qs.annotate(_k=Value(None, output_field=FloatField()))
         key_name = "_k"
     else:
         key_name = key
+    aggregates = {"n": Count("pk"), "mean": Avg("_v")}
+    on_postgres = connection.vendor == "postgresql"
+    if on_postgres:
+        aggregates.update(median=PercentileDisc("_v", 0.5), p90=PercentileDisc("_v", 0.9))
     out = {}
-    for row in qs.values(key_name).annotate(n=Count("pk"), mean=Avg("_v")).order_by():
+    for row in qs.values(key_name).annotate(**aggregates).order_by():
         if not row["n"]:  # an aggregate without GROUP BY answers one row even for no cases
             continue
-        out[row[key_name]] = {"n": row["n"], "median": None, "p90": None, "mean": _hours(row["mean"])}
+        out[row[key_name]] = {"n": row["n"], "median": _hours(row.get("median")), "p90": _hours(row.get("p90")),
+                              "mean": _hours(row["mean"])}
+    if on_postgres:
+        return out
     partition = [F(key_name)] if key is not None else None
     for name, p in (("median", 0.5), ("p90", 0.9)):
         ranked = qs.annotate(
             _rank=Window(RowNumber(), partition_by=partition, order_by=[F("_v").asc(), F("pk").asc()]),
             _count=Window(Count("pk"), partition_by=partition),
-        ).filter(_rank=Greatest(Ceil(ExpressionWrapper(F("_count") * p, output_field=FloatField())), 1, output_field=FloatField())).order_by()
+        ).filter(_rank=Greatest(Ceil(ExpressionWrapper(F("_count") * p, output_field=FloatField())), 1,
+                                output_field=FloatField())).order_by()
         for row in ranked.values(key_name, "_v"):
             out[row[key_name]][name] = _hours(row["_v"])
     return out
