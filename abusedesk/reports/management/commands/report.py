@@ -49,14 +49,17 @@ class Command(BaseCommand):
         if options["format"] == "pdf" and options["output"] == "-":
             raise CommandError("a PDF needs -o FILE, not stdout")
         fmt, language = options["format"], options["language"]
-        if options["no_progress"] or options["output"] == "-":
-            return render.render(transparency.build(scope), fmt, language)
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=Console(file=self.stderr._out), transient=True) as progress:
-            task = progress.add_task(f"counting {scope.start:%Y}")
-            report = transparency.build(scope)
-            progress.update(task, description=f"rendering {fmt}")
-            return render.render(report, fmt, language)
+        try:
+            if options["no_progress"] or options["output"] == "-":
+                return render.render(transparency.build(scope), fmt, language)
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                          console=Console(file=self.stderr._out), transient=True) as progress:
+                task = progress.add_task(f"counting {scope.start:%Y}")
+                report = transparency.build(scope)
+                progress.update(task, description=f"rendering {fmt}")
+                return render.render(report, fmt, language)
+        except OSError as exc:  # WeasyPrint without its system libraries (pango)
+            raise CommandError(f"cannot render the PDF: {exc}") from None
 
     def _statements(self, since: str) -> bytes:
         from abusedesk.reports import tdb
