@@ -58,6 +58,55 @@ START = datetime(2025, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 2, 1, tzinfo=UTC)
 
 
+FILL_SQL = """
+WITH k AS (SELECT (SELECT array_agg(id ORDER BY id) FROM network_customer) AS customers,
+                  (SELECT array_agg(entity_id ORDER BY id) FROM network_customer) AS entities,
+                  (SELECT array_agg(id ORDER BY id) FROM intake_notifier) AS notifiers,
+                  %(categories)s::text[] AS categories, %(hours)s::float8[] AS hours),
+     g AS (SELECT n, ((n * 7919) %% 1000) / 1000.0 AS fate, ((n * 104729) %% 1000) / 1000.0 AS u,
+                  1 + n %% array_length(k.categories, 1) AS c, 1 + n %% array_length(k.customers, 1) AS cu,
+                  %(start)s::timestamptz + n * interval '1 second' * (365 * 86400.0 / %(n)s) AS received, k.*
+           FROM generate_series(0, %(n)s - 1) AS n, k)
+INSERT INTO cases_case (reply_token, entity_id, customer_id, notifier_id, category, target, ip, url, domain, state,
+    close_reason, sensitive, law_enforcement, received_at, first_seen, last_seen, report_count, deadline,
+    deadline_hours, forwarded_at, resolved_at, restricted_at, deadline_pause_reason, reminders_sent, resolution,
+    resolution_text, created_at, updated_at)
+SELECT lpad(to_hex(n), 24, '0'), entities[cu], customers[cu], notifiers[1 + n %% array_length(notifiers, 1)],
+    categories[c], '10.' || (n >> 16) %% 256 || '.' || (n >> 8) %% 256 || '.' || n %% 256,
+    ('10.' || (n >> 16) %% 256 || '.' || (n >> 8) %% 256 || '.' || n %% 256)::inet, '', '',
+    CASE WHEN fate < 0.75 THEN 'closed' WHEN fate < 0.80 THEN 'restricted' WHEN fate < 0.85 THEN 'closed'
+         ELSE 'forwarded' END,
+    CASE WHEN fate < 0.75 THEN 'resolved' WHEN fate >= 0.80 AND fate < 0.85
+         THEN (ARRAY['not_ours', 'merged', 'dispute_upheld'])[1 + n %% 3] ELSE '' END,
+    categories[c] = 'csam', false, received, received, received, 1,
+    received + hours[c] * interval '1 hour', hours[c], received + (5 + 595 * u) * interval '1 second',
+    CASE WHEN fate < 0.55 THEN received + hours[c] * (0.1 + 0.9 * u) * interval '1 hour'
+         WHEN fate < 0.75 THEN received + hours[c] * (1 + 3 * u) * interval '1 hour' END,
+    CASE WHEN fate >= 0.75 AND fate < 0.80 THEN received + hours[c] * (1 + 2 * u) * interval '1 hour' END,
+    '', 0, '', '', now(), now()
+FROM g
+"""
+REPORTS_SQL = """
+INSERT INTO cases_report (raw_message_id, event_index, category, ip, url, domain, received_at, evidence, source_ref,
+    fingerprint, status, reason, case_id, created_at)
+SELECT %(raw)s, id, category, ip, '', '', received_at, '', '', id,
+    CASE WHEN id %% 10 = 0 THEN 'unmatched' ELSE 'matched' END, '', CASE WHEN id %% 10 = 0 THEN NULL ELSE id END,
+    now()
+FROM cases_case
+"""
+
+
+def fill_postgres(raw) -> None:
+    """A million rows through Python take most of an hour on a loaded machine; one INSERT ... SELECT
+    over generate_series writes the same kind of year in a minute (the same fates, hashed from n)."""
+    names = list(CATEGORIES)
+    with connection.cursor() as cursor:
+        cursor.execute(FILL_SQL, {"categories": names, "hours": [float(DEFAULT_DEADLINE_HOURS[c]) for c in names],
+                                  "start": START, "n": N})
+        cursor.execute(REPORTS_SQL, {"raw": raw.pk})
+        cursor.execute("ANALYZE")
+
+
 def fill():
     call_command("migrate", verbosity=0)
     if Case.objects.exists():
@@ -69,8 +118,12 @@ def fill():
     raw = RawMessage(channel="file", received_at=START)
     raw.content = b"bench"
     raw.save()
-    rnd = random.Random(14)
     t0 = time.perf_counter()
+    if ON_POSTGRES:
+        fill_postgres(raw)
+        print(f"filled {N:,} cases and reports in {time.perf_counter() - t0:.0f} s")
+        return
+    rnd = random.Random(14)
     cases, reports = [], []
     step = 365 * 86400 / N
     for i in range(N):
@@ -109,9 +162,6 @@ def fill():
                     status="unmatched" if unmatched else "matched", case=None if unmatched else case))
             Report.objects.bulk_create(reports)
             cases, reports = [], []
-    if ON_POSTGRES:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
     print(f"filled {N:,} cases and reports in {time.perf_counter() - t0:.0f} s")
 
 
