@@ -66,7 +66,7 @@ WITH k AS (SELECT (SELECT array_agg(id ORDER BY id) FROM network_customer) AS cu
      g AS (SELECT n, ((n * 7919) %% 1000) / 1000.0 AS fate, ((n * 104729) %% 1000) / 1000.0 AS u,
                   1 + n %% array_length(k.categories, 1) AS c, 1 + n %% array_length(k.customers, 1) AS cu,
                   %(start)s::timestamptz + n * interval '1 second' * (365 * 86400.0 / %(n)s) AS received, k.*
-           FROM generate_series(0, %(n)s - 1) AS n, k)
+           FROM generate_series(0::bigint, %(n)s - 1) AS n, k)
 INSERT INTO cases_case (reply_token, entity_id, customer_id, notifier_id, category, target, ip, url, domain, state,
     close_reason, sensitive, law_enforcement, received_at, first_seen, last_seen, report_count, deadline,
     deadline_hours, forwarded_at, resolved_at, restricted_at, deadline_pause_reason, reminders_sent, resolution,
