@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "abusedesk",
@@ -152,6 +153,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "abusedesk API",
+    # Swagger UI's files come from the sidecar package and are served by us: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "DESCRIPTION": "Cases, reports, customers, assignments and notice intake of the abuse desk.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from abusedesk.cases.api import CaseViewSet, MessageViewSet, ReportViewSet
@@ -31,8 +33,10 @@ urlpatterns = [
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", RedirectView.as_view(url=static("abusedesk/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/intake/", IntakeView.as_view(), name="api-intake"),
     path("api/v1/inventory/events/", InventoryEventsView.as_view(), name="api-inventory-events"),
     path("api/v1/kpis/", include("abusedesk.reports.api_urls")),

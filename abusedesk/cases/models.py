@@ -14,7 +14,13 @@ from abusedesk.parsers.base import CATEGORIES
 
 from .states import OPEN_STATES, State
 
-CATEGORY_CHOICES = [(c, c.replace("_", " ")) for c in CATEGORIES]
+CATEGORY_LABELS = {
+    "spam": _("spam"), "phishing": _("phishing"), "malware": _("malware"), "botnet": _("botnet"),
+    "ddos": _("DDoS"), "scanning": _("scanning"), "brute_force": _("brute force"), "copyright": _("copyright"),
+    "csam": _("child sexual abuse material"), "terrorism": _("terrorist content"), "fraud": _("fraud"),
+    "vulnerable_service": _("vulnerable service"), "blocklist": _("block list"), "other": _("other"),
+}
+CATEGORY_CHOICES = [(c, CATEGORY_LABELS.get(c, c.replace("_", " "))) for c in CATEGORIES]
 
 
 class Report(models.Model):
@@ -127,6 +133,9 @@ class Case(models.Model):
     assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     notifier = models.ForeignKey(Notifier, null=True, blank=True, on_delete=models.SET_NULL,
                                  help_text=_("Who reported it first"))
+    # The member of staff working on the case ("mine" queue); no index: few cases have one.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="owned_cases", db_index=False, help_text=_("Who at the desk works on it"))
     category = models.CharField(max_length=24, choices=CATEGORY_CHOICES)
     target = models.CharField(max_length=2048, help_text=_("IP address, URL or domain: the grouping key"))
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
@@ -295,6 +304,3 @@ class AuditLog(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb}"
 
-
-# The columns bulk writers fill for an AuditLog row (lib.bulk.Inserter).
-AUDIT_FIELDS = ["case_id", "subject", "actor_label", "verb", "from_state", "to_state", "reason", "data", "at"]
