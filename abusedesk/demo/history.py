@@ -16,7 +16,7 @@ from itertools import count
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from abusedesk.cases import workflow
+from abusedesk.cases import services
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import State
 from abusedesk.demo import data
@@ -27,7 +27,8 @@ from abusedesk.intake.store import store_raw
 from abusedesk.lib import clock
 from abusedesk.network.models import Assignment, Customer, Entity
 from abusedesk.outbox.models import OutgoingMail
-from abusedesk.policy import deadlines, followup
+from abusedesk.policy import followup
+from abusedesk.policy import pause as tco
 
 SEED = 14
 DAYS = 365
@@ -223,45 +224,45 @@ class History:
         case = self._case(pk)
         if case.state in (State.RESOLVED, State.CLOSED, State.NEW):
             return
-        workflow.resolve(case, Case.Resolution.REMOVED_CONTENT, "Removed; the account was secured.",
-                         self._customer_user(case))
+        services.resolve(case, self._customer_user(case), Case.Resolution.REMOVED_CONTENT,
+                         "Removed; the account was secured.")
 
     def _accept(self, pk) -> None:
         case = self._case(pk)
         if case.state == State.RESOLVED:
-            workflow.accept_resolution(case, self.staff, "solution checked")
+            services.accept_resolution(case, self.staff, "solution checked")
 
     def _dispute(self, pk) -> None:
         case = self._case(pk)
         if case.state in (State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED):
-            workflow.dispute(case, "This address is a shared proxy; the report is about another site.",
-                             self._customer_user(case))
+            services.dispute(case, self._customer_user(case),
+                             "This address is a shared proxy; the report is about another site.")
 
     def _close(self, pk, reason) -> None:
         case = self._case(pk)
         if case.state != State.CLOSED:
-            workflow.close(case, reason, self.staff, note="checked by the desk")
+            services.close(case, self.staff, reason, note="checked by the desk")
 
     def _reopen(self, pk) -> None:
         case = self._case(pk)
         if case.state in (State.DISPUTED, State.RESOLVED):
-            workflow.reopen(case, "the abuse is still online", self.staff)
+            services.reopen(case, self.staff, "the abuse is still online")
 
     def _restrict(self, pk) -> None:
         case = self._case(pk)
         if case.state != State.ESCALATED or not case.ip:
             return
         with transaction.atomic():
-            action = actions.propose(case, "null_route", self.staff, "no reaction after the deadline")
-            actions.approve(action, self.staff)
+            action = services.propose_action(case, "null_route", self.staff, "no reaction after the deadline")
+            services.approve_action(action, self.staff)
         actions.execute_due()
 
     def _pause(self, pk) -> None:
-        deadlines.pause(self._case(pk), "insufficient_information", user=self.staff,
+        tco.pause(self._case(pk), "insufficient_information", user=self.staff,
                         note="the order does not identify the exact content")
 
     def _resume(self, pk) -> None:
-        deadlines.resume(self._case(pk), user=self.staff, note="the authority clarified the location")
+        tco.resume(self._case(pk), user=self.staff, note="the authority clarified the location")
 
 
 def _us_customer() -> None:

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from abusedesk.policy.deadlines import PAUSE_REASONS
+from abusedesk.policy.pause import PAUSE_REASONS
 
 from . import charts
 from .labels import ACTION, CATEGORY, CLOSE, NOTIFIER_KIND, SOURCE, STEP, label

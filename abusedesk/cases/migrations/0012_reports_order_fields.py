@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_case_opened_by'),
+        ('cases', '0011_desk_case_owner'),
     ]
 
     operations = [
