@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Ceil, Coalesce, Greatest, Least, RowNumber
 
-from abusedesk.cases.models import Case, Report
+from abusedesk.cases.models import AuditLog, Case, Report
 from abusedesk.cases.states import OPEN_STATES, State
 from abusedesk.enforcement.models import Action, OffenderFlag
 from abusedesk.intake.models import RawMessage
@@ -285,8 +285,6 @@ def reports(scope: Scope) -> dict:
 def disputes(scope: Scope) -> dict:
     """Cases of the period the customer disputed, by outcome: upheld (closed as dispute upheld),
     rejected (back to the customer), pending (staff have not decided)."""
-    from abusedesk.cases.models import AuditLog
-
     disputed = scope.cases().filter(Exists(AuditLog.objects.filter(case=OuterRef("pk"), to_state=State.DISPUTED)))
     row = disputed.aggregate(
         disputed=Count("pk"),

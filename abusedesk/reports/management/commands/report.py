@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from abusedesk.reports import render, transparency
+from abusedesk.reports import render, tdb, transparency
 
 
 class Command(BaseCommand):
@@ -62,8 +62,6 @@ class Command(BaseCommand):
             raise CommandError(f"cannot render the PDF: {exc}") from None
 
     def _statements(self, since: str) -> bytes:
-        from abusedesk.reports import tdb
-
         try:
             start = datetime.fromisoformat(since)
         except ValueError:
