@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "abusedesk.desk",
     "abusedesk.portal",
     "abusedesk.demo",
+    "abusedesk.lawenforcement",
 ]
 
 MIDDLEWARE = [

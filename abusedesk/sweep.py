@@ -67,10 +67,16 @@ def refresh_offender_flags() -> int:
     return refresh_flags()
 
 
+def legal_reminders() -> int:
+    from abusedesk.lawenforcement.followup import remind_due
+
+    return remind_due()
+
+
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
 STEPS = [process_pending_raw, forward_new_cases, followup_deadlines, execute_actions, refresh_offender_flags,
-         send_mail]
+         legal_reminders, send_mail]
 
 
 def run_sweep() -> dict[str, int]:

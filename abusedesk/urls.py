@@ -7,6 +7,7 @@ from abusedesk.cases.api import CaseViewSet, MessageViewSet, ReportViewSet
 from abusedesk.desk.views import home
 from abusedesk.intake import views as intake_views
 from abusedesk.intake.api import IntakeView, NotifierViewSet
+from abusedesk.lawenforcement.api import LegalRequestViewSet
 from abusedesk.network.api import AssignmentViewSet, CustomerViewSet
 from abusedesk.portal.auth import RateLimitedLoginView
 
@@ -17,10 +18,12 @@ router.register("messages", MessageViewSet, basename="message")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifiers", NotifierViewSet, basename="notifier")
+router.register("legal-requests", LegalRequestViewSet, basename="legal-request")
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("abusedesk.desk.urls")),
+    path("desk/legal/", include("abusedesk.lawenforcement.urls")),
     path("portal/", include("abusedesk.portal.urls")),
     path("report/", intake_views.notice_form, name="notice-form"),
     path("report/receipt/", intake_views.notice_receipt, name="notice-receipt"),

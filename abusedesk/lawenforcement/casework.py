@@ -1,0 +1,63 @@
+"""Where the register meets cases: an order against content becomes cases (through the cases
+app's own grouping, as any notice does), and the TCO clock of those cases stops and restarts.
+The register touches cases only here."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from abusedesk.cases.grouping import NOW, group_rows
+from abusedesk.cases.models import Case, Report
+from abusedesk.intake.resolve import resolve_row
+from abusedesk.network.matching import lookup_db
+from abusedesk.policy import deadlines as case_deadlines
+
+
+def cases_for_order(request) -> list[int]:
+    """Match the order's reports (stored unmatched: the notice was law enforcement) and group
+    them into cases, forwarded now with the order's deadline; plus the cases the notice opened
+    itself (a TCO order is an abuse notice: its cases exist). Returns the case ids."""
+    raw = request.raw_message
+    if raw is None:
+        return []
+    ids = set(Case.objects.filter(reports__raw_message=raw).values_list("id", flat=True))
+    parked = list(Report.objects.filter(raw_message=raw, status=Report.Status.LAW_ENFORCEMENT, case__isnull=True)
+                  .order_by("event_index"))
+    if not parked:
+        return sorted(ids)
+    hours = None
+    if request.deadline:
+        hours = max((request.deadline - raw.received_at).total_seconds() / 3600, 0.01)
+    with transaction.atomic():
+        for report in parked:
+            report.end_customer_id = None  # resolve_row sets it on a match (Report has no column for it)
+            if request.category:
+                report.category = request.category
+            resolve_row(report, lookup_db)
+            report.save(update_fields=["status", "reason", "ip", "customer", "assignment", "category"])
+        matched = [r for r in parked if r.status == Report.Status.MATCHED]
+        if matched:
+            result = group_rows(raw, matched, notice_hours=hours, forward=NOW)
+            for report in matched:
+                report.save(update_fields=["case"])
+            ids.update(result.new_ids)
+            ids.update(result.updated_ids)
+            Case.objects.filter(pk__in=result.new_ids).update(law_enforcement=True)
+    return sorted(ids)
+
+
+def pause_cases(request, reason: str, *, user, note: str = "") -> list[int]:
+    done = []
+    for case in request.cases.all():
+        case_deadlines.pause(case, reason, user=user, note=note)
+        done.append(case.pk)
+    return done
+
+
+def resume_cases(request, *, user, note: str = "") -> list[int]:
+    done = []
+    for case in request.cases.all():
+        if case.deadline_paused_at is not None:
+            case_deadlines.resume(case, user=user, note=note)
+            done.append(case.pk)
+    return done
