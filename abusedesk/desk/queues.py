@@ -8,7 +8,7 @@ from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import DEADLINE_RUNNING, State
 from abusedesk.intake.models import RawMessage
 from abusedesk.lib import clock
-from abusedesk.lib.roles import is_compliance
+from abusedesk.lib.roles import is_compliance, is_legal
 
 DUE_SOON = timedelta(hours=4)
 
@@ -55,6 +55,8 @@ def queryset(name: str, user):
         return Report.objects.filter(status=Report.Status.MASKED).select_related("notifier").order_by("-received_at")
     if name == "unmatched":
         qs = RawMessage.objects.filter(needs_staff=True).order_by("-received_at")
+        if not is_legal(user):  # the legal register has them
+            qs = qs.exclude(kind="law_enforcement")
         return qs if is_compliance(user) else qs.exclude(category="csam")
     raise KeyError(name)
 

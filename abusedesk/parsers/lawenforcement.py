@@ -52,7 +52,8 @@ REQUEST_TYPES = (
 )
 _TYPE_PATTERNS = [(name, re.compile(p, re.IGNORECASE)) for name, p in REQUEST_TYPES]
 _AUTHORITY_WORDS = re.compile(
-    r"(?i)\b(?:police|politie|polizei|gendarmerie|policía|carabinieri|fbi|federal bureau of investigation|"
+    r"(?i)\b(?:police|politie\w*|polizei\w*|gendarmerie|garda|an garda síochána|politi|policja|polizia|"
+    r"guardia civil|policía|carabinieri|fbi|federal bureau of investigation|"
     r"department of justice|district attorney|attorney general|prosecutor|officier van justitie|"
     r"openbaar ministerie|staatsanwaltschaft|landeskriminalamt|bundeskriminalamt|\blka\b|\bbka\b|"
     r"court|rechtbank|gericht|amtsgericht|tribunal|homeland security|europol|eurojust|fiod|"
@@ -416,7 +417,7 @@ _ZONE_TOKEN = (
     + "|" + "|".join(p for p, _n, _o in _NAMED_ZONES) + ")"
 )
 _ZONE_AFTER = re.compile(
-    r"\s*(?:Uhr|uur|hrs|hours|h|o'clock)?\s*[(\[]?\s*(?:in\s+|time ?zone:?\s*|tijdzone:?\s*|zeitzone:?\s*)?"
+    r"\s*(?:Uhr|uur|hrs|hours|h|o'clock)?\s*[|;\t]?\s*[(\[]?\s*(?:in\s+|time ?zone:?\s*|tijdzone:?\s*|zeitzone:?\s*)?"
     rf"({_ZONE_TOKEN})\s*[)\]]?", re.IGNORECASE)
 _ZONE_ANYWHERE = re.compile(_ZONE_TOKEN, re.IGNORECASE)
 # A zone stated once for every time of the request ("All times are UTC", "Zeitzone: MEZ", "tijdstip (CET)").
@@ -504,7 +505,7 @@ def _instants(segment: str, month_first: bool, default_zone: str) -> list[dict]:
     for t_start, t_end, hms, zone in times:
         # The date right before the time ("21-03-2024 23:45"), else right after it ("23:45 on 21-03-2024").
         date = next((d for d in reversed(dates) if d[1] <= t_start and t_start - d[1] <= 25
-                     and re.fullmatch(r"[\s,T]*(?:at|om|um|à|a las|alle|,)?[\s,]*", segment[d[1]:t_start],
+                     and re.fullmatch(r"[\s,T|;]*(?:at|om|um|à|a las|alle|,)?[\s,|;]*", segment[d[1]:t_start],
                                       re.IGNORECASE)), None)
         if date is None:
             date = next((d for d in dates if d[0] >= t_end and d[0] - t_end <= 12
@@ -550,6 +551,8 @@ _TIME_LABEL_LINE = re.compile(r"(?i)^[\s>*|-]*(?:date|time|datum|tijd|zeit|uhrze
 _NOT_A_TIME_LINE = re.compile(r"(?i)deadline|no later than|uiterlijk|spätestens|frist|termijn|respond by|"
                               r"^\s*(?:date|datum|sent|verzonden|gesendet)\s*:|issued|ausgestellt|"
                               r"uitgevaardigd|signed|getekend|unterzeichnet")
+# A source port: behind carrier-grade NAT the address alone names many subscribers.
+_PORT = re.compile(r"(?i)\b(?:source |src |client |quell-?|bron)?port(?:nummer|number)?\s*[:=]?\s*(\d{1,5})\b")
 _ACCOUNT_LABEL = (r"account(?: name| id| number)?|user ?name|user ?id|customer (?:id|number)|klantnummer|"
                   r"gebruikersnaam|account-?naam|kundennummer|benutzer(?:name|kennung)|nutzerkennung|"
                   r"e-?mail address of the (?:suspect|subject|user)|e-?mailadres van de (?:verdachte|gebruiker)|"
@@ -582,8 +585,9 @@ def _identifiers(text: str, targets: list[str], month_first: bool, default_zone:
     for found in find_ips(text[:200000]):
         if found.ip not in wanted:
             continue
-        ports.setdefault(found.ip, found.port)
         segment = _lines_around(text, found.start, found.end)
+        port = _PORT.search(segment)
+        ports[found.ip] = ports.get(found.ip) or found.port or (int(port.group(1)) if port else None)
         for instant in _instants(segment, month_first, default_zone):
             pairs = by_ip.setdefault(found.ip, [])
             if all(p["written"] != instant["written"] for p in pairs):
@@ -709,10 +713,19 @@ def _authority(text: str, sender_name: str) -> str:
     if m:
         start = text.rfind("\n", 0, m.start()) + 1
         end = text.find("\n", m.end())
-        line = text[start: len(text) if end == -1 else end]
-        if len(line) <= 160:
-            return sanitise(line.strip(" -:*|"), 200)
+        line = text[start: len(text) if end == -1 else end].strip(" -:*|,")
+        # A letterhead or signature line, not a sentence that mentions the police.
+        if len(line) <= 100 and len(line.split()) <= 12 and not line.endswith((".", ":")):
+            return sanitise(line, 200)
     return sanitise(sender_name, 200)
+
+
+_UNIT_LINE = re.compile(
+    r"(?im)^[ \t]*(?:[\w.-]+ ){0,3}(?:team|dienst|afdeling|eenheid|kommissariat|dezernat|abteilung|"
+    r"kriminalinspektion|fachkommissariat|unit|division|bureau|squad|department|section)\b[^\n]{0,100}$")
+_REFERENCE_IN_SUBJECT = re.compile(
+    r"(?i)(?:ref(?:erence)?|case(?: no\.?| number)?|kenmerk|parketnummer|az\.?|aktenzeichen|file|dossier)"
+    r"\s*[:#.]?\s*([A-Z0-9][\w./:-]{3,40}(?: Js [\w/]+)?)")
 
 
 def _contact(text: str, sender: str, own_domains: set[str]) -> dict:
@@ -774,6 +787,9 @@ def extract(text: str, *, sender: str = "", sender_name: str = "", sent_at: date
     domains, never the authority's contact."""
     # Headers written in raw UTF-8 come out of the mail parser as surrogates.
     text = refang((text or "").encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+    # Forms (EPOC, TCO Annex I, EIO) put "Section A:" before their labels.
+    text = re.sub(r"(?im)^[ \t]*(?:section|abschnitt|afdeling|deel|part|teil|rubriek)\s+[A-Z0-9]{1,3}\s*[:.)-]\s*",
+                  "", text)
     authority = _authority(text, sender_name)
     country, country_evidence = _country(text, authority, sender)
     language = language_of(text)
@@ -793,9 +809,12 @@ def extract(text: str, *, sender: str = "", sender_name: str = "", sent_at: date
     identifiers += _other_identifiers(text, urls if kind in CONTENT_ORDER_TYPES or not identifiers else [],
                                       sender_domains | set(own_domains))
     deadline, deadline_written = _deadline(text, sent_at, country, month_first)
-    unit = line_values(text, _UNIT_LABEL, limit=1)
+    unit = line_values(text, _UNIT_LABEL, limit=1) or [
+        m.group(0).strip() for m in _UNIT_LINE.finditer(text[:5000])
+        if not _LEGAL_WORDS.search(m.group(0)) and m.group(0).strip() != authority][:1]
     officer = line_values(text, _OFFICER_LABEL, limit=1)
-    reference = line_values(text, _REFERENCE_LABEL, limit=1)
+    reference = line_values(text, _REFERENCE_LABEL, limit=1) or [
+        m.group(1) for m in _REFERENCE_IN_SUBJECT.finditer(text.split("\n", 1)[0])][:1]
     return {
         "authority": authority,
         "country": country,
