@@ -183,7 +183,9 @@ def decide(request: LegalRequest, decision: str, *, user, reason: str = "", text
     if decision not in DECISIONS:
         raise RegisterError(f"unknown decision {decision!r}; one of {', '.join(DECISIONS)}")
     with transaction.atomic():
-        request = LegalRequest.objects.select_for_update().get(pk=request.pk)
+        # Two people deciding at once: the second sees the first's decision.
+        list(LegalRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk"))
+        request.refresh_from_db()
         failing = [c for c in request.checks.all() if not c.result]
         now = clock.now()
         if decision == "accept":
