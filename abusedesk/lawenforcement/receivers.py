@@ -5,6 +5,7 @@ that opened its cases already)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
@@ -31,6 +32,8 @@ def register_notice(sender, raw, notice, **kwargs) -> LegalRequest | None:
         return None
     facts = notice.meta.get("request") or _facts_of_order(raw, notice)
     fields = request_fields(facts)
+    if facts.get("deadline_hours"):  # "within 48 hours": from when it reached us
+        fields["authority_deadline"] = raw.received_at + timedelta(hours=facts["deadline_hours"])
     if notice.format == TCO_FORMAT:
         fields.update(type=RequestType.TCO_REMOVAL, instrument="tco", category="terrorism",
                       authority=notice.meta.get("authority") or fields["authority"],
@@ -46,8 +49,6 @@ def request_fields(facts: dict) -> dict:
     contact = facts.get("contact") or {}
     deadline = facts.get("deadline") or None
     if deadline:
-        from datetime import datetime
-
         deadline = datetime.fromisoformat(deadline)
     kind = facts.get("type") or RequestType.OTHER
     return {

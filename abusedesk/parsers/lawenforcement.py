@@ -646,8 +646,10 @@ _COUNTRY_ZONES = {"NL": "Europe/Amsterdam", "DE": "Europe/Berlin", "BE": "Europe
                   "AT": "Europe/Vienna", "GB": "Europe/London", "US": "America/New_York", "LU": "Europe/Luxembourg"}
 
 
-def _deadline(text: str, sent_at: datetime | None, country: str, month_first: bool) -> tuple[str, str]:
-    """(the deadline as ISO UTC, as written); ("", "") when the request sets none."""
+def _deadline(text: str, sent_at: datetime | None, country: str, month_first: bool) -> tuple[str, str, float | None]:
+    """(the deadline as ISO UTC, as written, hours from receipt when the request gives a time
+    span rather than a date); ("", "", None) when it sets none. A span is counted from the
+    mail's date here; the register counts it from when the request reached the provider."""
     zone = zoneinfo.ZoneInfo(_COUNTRY_ZONES.get(country, "UTC"))
     for line in text[:50000].split("\n"):
         if not _DEADLINE_LINE.search(line):
@@ -655,25 +657,31 @@ def _deadline(text: str, sent_at: datetime | None, country: str, month_first: bo
         instants = _instants(line, month_first, "")
         for item in instants:
             if item["at"]:
-                return item["at"], sanitise(line, 200)
+                return item["at"], sanitise(line, 200), None
             if item.get("local"):
                 return datetime.fromisoformat(item["local"]).replace(tzinfo=zone).astimezone(UTC).isoformat(), \
-                    sanitise(line, 200)
+                    sanitise(line, 200), None
         dates = _dates(line, month_first)
         if dates:
             # A date without a time: the end of that day where the authority is.
             day = datetime.combine(datetime(*dates[0][2]).date(), time(23, 59, 59), tzinfo=zone)
-            return day.astimezone(UTC).isoformat(), sanitise(line, 200)
+            return day.astimezone(UTC).isoformat(), sanitise(line, 200), None
         m = _WITHIN.search(line)
-        if m and sent_at is not None:
+        if m:
             n = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
             unit = m.group(2).lower()
             if unit.startswith(("hour", "uur", "stund", "heure")):
-                return (sent_at + timedelta(hours=n)).astimezone(UTC).isoformat(), sanitise(line, 200)
-            if any(w in unit for w in ("working", "business", "werk", "arbeits", "ouvrable")):
-                return _add_working_days(sent_at, n).astimezone(UTC).isoformat(), sanitise(line, 200)
-            return (sent_at + timedelta(days=n)).astimezone(UTC).isoformat(), sanitise(line, 200)
-    return "", ""
+                hours = float(n)
+            elif any(w in unit for w in ("working", "business", "werk", "arbeits", "ouvrable")):
+                hours = n * 24 * 7 / 5  # working days, on average (the register counts from receipt)
+                if sent_at is not None:
+                    hours = (_add_working_days(sent_at, n) - sent_at).total_seconds() / 3600
+            else:
+                hours = n * 24.0
+            # Pure: no clock of our own; without the mail's date only the span is known.
+            absolute = (sent_at + timedelta(hours=hours)).astimezone(UTC).isoformat() if sent_at else ""
+            return absolute, sanitise(line, 200), hours
+    return "", "", None
 
 
 def _add_working_days(start: datetime, days: int) -> datetime:
@@ -687,9 +695,10 @@ def _add_working_days(start: datetime, days: int) -> datetime:
 
 # --- the authority -------------------------------------------------------------------
 
-_AUTHORITY_LABEL = (r"(?:name of the )?(?:issuing |requesting |competent )*(?:authority|agency)|issued by|"
-                    r"instantie|(?:verzoekende |uitvaardigende |bevoegde )?autoriteit|"
-                    r"(?:ersuchende |anordnende |zuständige )?behörde|dienststelle|autorité(?: requérante)?")
+_AUTHORITY_LABEL = (r"(?:name (?:of the |der |van de )?)?(?:(?:issuing |requesting |competent )*(?:authority|agency)|"
+                    r"issued by|instantie|(?:verzoekende |uitvaardigende |bevoegde )?autoriteit|"
+                    r"(?:ersuchende[n]? |anordnende[n]? |zuständige[n]? )?behörde|dienststelle|"
+                    r"autorité(?: requérante| compétente)?)")
 _UNIT_LABEL = r"unit|department|division|squad|team|eenheid|afdeling|dienst|abteilung|kommissariat|dezernat|" \
               r"referat|sachgebiet|service"
 _OFFICER_LABEL = (r"officer|investigator|detective|special agent|contact person|case officer|investigating officer|"
@@ -808,7 +817,7 @@ def extract(text: str, *, sender: str = "", sender_name: str = "", sent_at: date
     identifiers = _identifiers(text, list(dict.fromkeys(targets or [])), month_first, default_zone)
     identifiers += _other_identifiers(text, urls if kind in CONTENT_ORDER_TYPES or not identifiers else [],
                                       sender_domains | set(own_domains))
-    deadline, deadline_written = _deadline(text, sent_at, country, month_first)
+    deadline, deadline_written, deadline_hours = _deadline(text, sent_at, country, month_first)
     unit = line_values(text, _UNIT_LABEL, limit=1) or [
         m.group(0).strip() for m in _UNIT_LINE.finditer(text[:5000])
         if not _LEGAL_WORDS.search(m.group(0)) and m.group(0).strip() != authority][:1]
@@ -836,4 +845,5 @@ def extract(text: str, *, sender: str = "", sender_name: str = "", sent_at: date
         "emergency": emergency,
         "deadline": deadline,
         "deadline_written": deadline_written,
+        "deadline_hours": deadline_hours,
     }
