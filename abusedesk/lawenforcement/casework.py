@@ -48,7 +48,7 @@ def cases_for_order(request) -> list[int]:
 
 def pause_cases(request, reason: str, *, user, note: str = "") -> list[int]:
     done = []
-    for case in request.cases.all():
+    for case in Case.objects.filter(legal_requests=request).order_by("id"):
         case_deadlines.pause(case, reason, user=user, note=note)
         done.append(case.pk)
     return done
@@ -56,7 +56,7 @@ def pause_cases(request, reason: str, *, user, note: str = "") -> list[int]:
 
 def resume_cases(request, *, user, note: str = "") -> list[int]:
     done = []
-    for case in request.cases.all():
+    for case in Case.objects.filter(legal_requests=request).order_by("id"):
         if case.deadline_paused_at is not None:
             case_deadlines.resume(case, user=user, note=note)
             done.append(case.pk)

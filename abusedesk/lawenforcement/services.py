@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
+from abusedesk.cases.models import Case
 from abusedesk.lib import clock
 
 from . import answering, checks
@@ -99,8 +100,9 @@ def run_checks(request: LegalRequest, *, user=None, trusted_channel: bool | None
     """Compute the checks again (new facts); staff's overrides stay. Returns the validity."""
     if trusted_channel is None:
         trusted_channel = bool(request.raw_message and request.raw_message.trusted)
-    identifiers = list(request.identifiers.all())
-    kept = {c.code: c for c in request.checks.all()}
+    # Queried, not taken from a prefetch: the caller (the API) may hold an older list.
+    identifiers = list(Identifier.objects.filter(request=request).order_by("id"))
+    kept = {c.code: c for c in Check.objects.filter(request=request)}
     for item in checks.compute(request, identifiers, trusted_channel=trusted_channel, freemail=freemail):
         check = kept.get(item["code"]) or Check(request=request, code=item["code"])
         check.passed, check.evidence, check.remedy = item["passed"], item["evidence"], item["remedy"]
@@ -134,7 +136,7 @@ def confirm_check(request: LegalRequest, code: str, *, user, verdict: bool | Non
         check.save()
         audit(request, "check_confirmed" if check.override is None else "check_overridden", user=user, reason=note,
               data={"code": code, "computed": check.passed, "result": check.result})
-        _revalidate(request, list(request.checks.all()), user)
+        _revalidate(request, list(Check.objects.filter(request=request)), user)
     return check
 
 
@@ -186,7 +188,7 @@ def decide(request: LegalRequest, decision: str, *, user, reason: str = "", text
         # Two people deciding at once: the second sees the first's decision.
         list(LegalRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk"))
         request.refresh_from_db()
-        failing = [c for c in request.checks.all() if not c.result]
+        failing = [c for c in Check.objects.filter(request=request).order_by("id") if not c.result]
         now = clock.now()
         if decision == "accept":
             if request.validity != Validity.VALID and not reason.strip():
@@ -348,7 +350,7 @@ def tco_removed(request: LegalRequest, *, user, removed_at: datetime | None = No
         ])
         disclosure = _reply(request, Disclosure.Kind.TCO_REMOVED, content, user,
                             data={"removed_at": when.isoformat(), "content": urls})
-        for case in request.cases.all() or [None]:
+        for case in list(Case.objects.filter(legal_requests=request).order_by("id")) or [None]:
             _hold(request, case, "removed terrorist content and its related data (TCO Art 6)", when + TCO_HOLD, user)
         give_effect(request, user=user, at=when, note="removed (Annex II sent)")
     return disclosure
