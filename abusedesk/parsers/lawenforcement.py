@@ -28,7 +28,7 @@ from datetime import UTC, datetime, time, timedelta, timezone
 from .base import ParseContext, ParsedNotice
 from .classify import classify
 from .common import Events, line_values, sanitise, start_notice
-from .extract import find_ips, find_urls, refang, registrable_domain, url_host
+from .extract import find_domains, find_ips, find_urls, refang, registrable_domain, url_host
 from .mime import Mail
 
 FORMAT = "law_enforcement"
@@ -216,7 +216,7 @@ def _country(text: str, authority: str, sender: str) -> tuple[str, str]:
 # The legal basis: the provisions a request cites, in the notations of each legal system.
 _CITATIONS = re.compile(
     r"(?i)"
-    r"(?:\bart(?:ikel|icle|\.)?\s*\d+[a-z]{0,3}(?:\s*(?:lid|leden|para(?:graph)?|paragraaf)\s*\d+)?"
+    r"(?:\bart(?:ikel|icle|\.)?\s*\d+[a-z]{0,3}(?:-\d+)*(?:\s*(?:lid|leden|para(?:graph)?|paragraaf)\s*\d+)?"
     r"(?:\s*(?:onder\s*[a-z]|sub\s*[a-z]))?\s*(?:van (?:het|de)\s*)?"
     r"(?:Sv|WvSv|Wetboek van Strafvordering|Sr|Telecommunicatiewet|Tw|Politiewet|DSA|TCO|"
     r"du code de procédure pénale|CPP|code d'instruction criminelle|CIC|Wetboek van Strafvordering \(BE\)))"
@@ -389,6 +389,9 @@ _DATE_PATTERNS = (
 _TIME = re.compile(
     r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(?![\d:])\s*(?:([AaPp])\.?[Mm]\.?(?!\w))?"
 )
+# "14.03 uur", "14.03.22 Uhr", "14h03": Dutch, German and French notations, only with their word.
+_TIME_DOTTED = re.compile(r"(?<![\d.:])(\d{1,2})[.h](\d{2})(?:\.(\d{2}))?(?![\d:])(?=\s*(?:uur|Uhr|u\b|h\b)|(?<=h\d\d))",
+                          re.IGNORECASE)
 _FIXED_ZONES = {
     "Z": 0, "UTC": 0, "GMT": 0, "UT": 0, "WET": 0, "CET": 60, "MEZ": 60, "WEST": 60, "BST": 60, "CEST": 120,
     "MESZ": 120, "EET": 120, "EEST": 180, "MSK": 180, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
@@ -481,12 +484,13 @@ def _dates(text: str, month_first: bool) -> list[tuple[int, int, tuple[int, int,
 def _times(text: str) -> list[tuple[int, int, tuple[int, int, int], str]]:
     """(start, end, (hour, minute, second), zone as written) of every time of day in text."""
     found = []
-    for m in _TIME.finditer(text):
+    matches = [(m, m.group(4)) for m in _TIME.finditer(text)] + [(m, None) for m in _TIME_DOTTED.finditer(text)]
+    for m, ampm in sorted(matches, key=lambda pair: pair[0].start()):
         hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-        if m.group(4):
+        if ampm:
             if not 1 <= hour <= 12:
                 continue
-            hour = hour % 12 + (12 if m.group(4).lower() == "p" else 0)
+            hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
         if hour > 23 or minute > 59 or second > 60:
             continue
         end, zone = m.end(), ""
@@ -617,6 +621,11 @@ def _other_identifiers(text: str, urls: list[str], own_domains: set[str]) -> lis
                 out.append({"kind": "domain", "value": token.lower()})
     for value in line_values(text, _ACCOUNT_LABEL, limit=20):
         out.append({"kind": "account", "value": sanitise(value, 200)})
+    if not out:  # a domain named in the text ("the user of the domain shop.example")
+        emails = {e.rsplit("@", 1)[1].lower() for e in _EMAIL.findall(text[:50000])}
+        for domain in find_domains(text[:50000])[:20]:
+            if registrable_domain(domain) not in own_domains and domain not in emails:
+                out.append({"kind": "domain", "value": domain})
     seen, unique = set(), []
     for item in out:
         key = (item["kind"], item["value"])
@@ -726,6 +735,9 @@ def _authority(text: str, sender_name: str) -> str:
         # A letterhead or signature line, not a sentence that mentions the police.
         if len(line) <= 100 and len(line.split()) <= 12 and not line.endswith((".", ":")):
             return sanitise(line, 200)
+        if not sender_name:  # the words that name it: "Politie Amsterdam", "Polizei Hannover"
+            named = re.match(r"[^\n.,;:()]{0,60}", text[m.start():])
+            return sanitise(" ".join(named.group(0).split()[:5]), 200)
     return sanitise(sender_name, 200)
 
 
