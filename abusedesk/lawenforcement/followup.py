@@ -2,6 +2,7 @@
 its deadline. Claimed like the cases' follow-up (a conditional UPDATE per request), so two
 sweepers never remind twice; a mail to each member of the legal role with an address."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -49,7 +50,7 @@ def _mail_team(request, verb: str) -> None:
     # No facts of the request in the mail: the desk shows them to the legal role.
     body = (f"Legal request {request.ref} ({request.get_type_display()}) is "
             f"{'past its deadline' if verb == 'overdue' else 'due'} at {request.deadline:%Y-%m-%d %H:%M} UTC.\n"
-            f"Desk: /desk/legal/{request.pk}/\n")
+            f"Desk: {settings.SITE_URL}/desk/legal/{request.pk}/\n")
     for user in users:
         queue_mail(dedupe_key=f"legal:{request.pk}:{verb}:{request.deadline:%Y%m%dT%H%M%S}:{request.reminders_sent}:"
                               f"{user.pk}", kind=f"legal_{verb}", to=user.email, subject=subject, body=body)

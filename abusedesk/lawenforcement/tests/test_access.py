@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from abusedesk.network.models import Entity
+
 pytestmark = pytest.mark.django_db
 
 
@@ -108,3 +110,33 @@ def test_the_schema_documents_the_endpoints(world):
     for path in ("/api/v1/legal-requests/", "/api/v1/legal-requests/{id}/", "/api/v1/legal-requests/{id}/decide/",
                  "/api/v1/legal-requests/{id}/disclose/"):
         assert path in paths
+
+
+def test_the_navigation_links_the_register_for_the_legal_role_only(client, world):
+    client.force_login(world["legal"])
+    assert reverse("legal:queue") in client.get(reverse("desk:queues")).content.decode()
+    client.force_login(world["desk"])
+    assert reverse("legal:queue") not in client.get(reverse("desk:queues")).content.decode()
+
+
+def test_the_legal_team_registers_a_request_that_came_by_post(client, world):
+    client.force_login(world["legal"])
+    response = client.post(reverse("legal:new"), {
+        "entity": Entity.objects.get(code="nl").pk,
+        "authority": "Rechtbank Den Haag", "country": "NL", "channel": "post", "received_at": "2024-04-02 09:00",
+        "reference": "C/09/123", "legal_basis": "art. 126nc Sv", "type": "subscriber_data", "language": "nl",
+        "contact_channel": "griffie@rechtspraak.example.nl", "ip": "198.51.100.20", "ip_at": "2024-04-01 10:00:00"})
+    assert response.status_code == 302
+    from abusedesk.lawenforcement.models import LegalRequest
+
+    legal = LegalRequest.objects.get(reference="C/09/123")
+    assert (legal.channel, legal.validity) == ("post", "valid")
+    assert legal.identifiers.get().at.isoformat() == "2024-04-01T10:00:00+00:00"
+
+
+def test_the_api_list_costs_a_fixed_number_of_queries(world, ingest, django_assert_max_num_queries):
+    for name in ("nl_vordering_126na.eml", "en_epoc_ie.eml", "nl_bevel_zonder_tijd.eml"):
+        ingest(name)
+    client = _client(world["legal"])
+    with django_assert_max_num_queries(12):
+        assert len(client.get("/api/v1/legal-requests/").json()["results"]) == 3
