@@ -130,6 +130,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
 
 # --- what the register needs: `extract` ----------------------------------------------
 
+MAX_TEXT = 200_000  # characters of a request that `extract` reads
 # The types of the register (lawenforcement.models.RequestType uses the same names).
 CONTENT_ORDER_TYPES = frozenset({"dsa_art9", "tco_removal", "court_removal"})
 
@@ -223,7 +224,7 @@ _CITATIONS = re.compile(
     r"|(?:§§?\s*\d+[a-z]?(?:\s*(?:Abs\.?|Absatz)\s*\d+)?(?:\s*(?:S\.|Satz)\s*\d+)?(?:\s*(?:Nr\.?)\s*\d+)?"
     r"(?:\s*(?:i\.\s*V\.\s*m\.|in Verbindung mit|iVm|und)\s*§?\s*\d+[a-z]?(?:\s*(?:Abs\.?)\s*\d+)?)?"
     r"\s*(?:StPO|TKG|TTDSG|TDDDG|BKAG|BPolG|ZFdG|TMG|G10|PolG\s*\w*|[A-Z][A-Za-z]*G)\b)"
-    r"|(?:\d+\s*U\.?\s?S\.?\s?C\.?\s*§*\s*\d+[a-z]?(?:\s*\([a-z0-9]+\))*)"
+    r"|(?:(?<!\d)\d{1,3}\s*U\.?\s?S\.?\s?C\.?\s*§*\s*\d{1,6}[a-z]?(?:\s*\([a-z0-9]{1,4}\)){0,4})"
     r"|(?:Rule 17(?:\(c\))? of the Federal Rules of Criminal Procedure)"
     r"|(?:(?:Directive|Regulation|Richtlijn|Verordening|Richtlinie|Verordnung)\s*\((?:EU|EG|EC)\)\s*(?:No\.?\s*|Nr\.?\s*)?"
     r"\d{4}/\d+(?:/(?:EU|JHA))?)"
@@ -277,7 +278,7 @@ CROSS_BORDER_INSTRUMENTS = frozenset({"tco", "dsa_art9", "dsa_art10", "epoc", "e
 
 def _instrument(text: str) -> str:
     for name, pattern in _INSTRUMENT_PATTERNS:
-        if pattern.search(text):
+        if pattern.search(text[:50000]):
             return name
     return "domestic"
 
@@ -586,9 +587,12 @@ def _identifiers(text: str, targets: list[str], month_first: bool, default_zone:
     wanted = set(targets)
     by_ip: dict[str, list[dict]] = {}
     ports: dict[str, int | None] = {}
+    seen: dict[str, int] = {}
     for found in find_ips(text[:200000]):
-        if found.ip not in wanted:
+        # A hostile notice names one address a million times: its first mentions say when.
+        if found.ip not in wanted or seen.get(found.ip, 0) >= 20 or sum(seen.values()) >= 2000:
             continue
+        seen[found.ip] = seen.get(found.ip, 0) + 1
         segment = _lines_around(text, found.start, found.end)
         port = _PORT.search(segment)
         ports[found.ip] = ports.get(found.ip) or found.port or (int(port.group(1)) if port else None)
@@ -807,7 +811,8 @@ def extract(text: str, *, sender: str = "", sender_name: str = "", sent_at: date
     network and its signature are left out there); `own_domains`: the provider's own mail
     domains, never the authority's contact."""
     # Headers written in raw UTF-8 come out of the mail parser as surrogates.
-    text = refang((text or "").encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+    # A request is a letter: what matters is in its first pages, and a hostile megabyte costs no more.
+    text = refang((text or "")[:MAX_TEXT].encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
     # Forms (EPOC, TCO Annex I, EIO) put "Section A:" before their labels.
     text = re.sub(r"(?im)^[ \t]*(?:section|abschnitt|afdeling|deel|part|teil|rubriek)\s+[A-Z0-9]{1,3}\s*[:.)-]\s*",
                   "", text)

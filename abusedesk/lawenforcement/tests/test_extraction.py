@@ -64,3 +64,10 @@ def test_cet_written_for_a_summer_date_is_noted():
 def test_a_deadline_as_a_span_is_given_in_hours():
     facts = extract("Politie. Vordering art. 126na Sv. Graag binnen 3 dagen reageren.", sender="x@politie.example.nl")
     assert facts["deadline_hours"] == 72.0
+
+
+@pytest.mark.parametrize("body", ["1" * 1_000_000, "18 U.S.C. " * 100_000, "01.02.2024 12:00 " * 60_000,
+                                  "198.51.100.1 op 01-02-2024 10:00:00 CET\n" * 30_000])
+def test_hostile_bodies_are_read_in_bounded_work(body):
+    facts = extract(body, sender="a@politie.example.nl", targets=["198.51.100.1"])
+    assert len(facts["identifiers"]) <= 20  # the first mentions of an address, not a million
