@@ -143,6 +143,10 @@ class ConfirmCheckSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
 class ClockSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[("pause", "pause"), ("resume", "resume")])
     reason = serializers.ChoiceField(choices=sorted(services.CANNOT_COMPLY_REASONS), required=False)
@@ -230,6 +234,13 @@ class LegalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         """Confirm a check as computed, or override it."""
         return self._run(ConfirmCheckSerializer, lambda legal, d: services.confirm_check(
             legal, d["code"], user=request.user, verdict=d.get("passed"), note=d.get("note", "")))
+
+    @extend_schema(request=NoteSerializer, responses=LegalRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="verify-contact")
+    def verify_contact(self, request, pk=None):
+        """Staff checked the authority's contact channel back."""
+        return self._run(NoteSerializer, lambda legal, d: services.verify_contact(
+            legal, user=request.user, note=d.get("note", "")))
 
     @extend_schema(request=IdentifierInputSerializer, responses=LegalRequestSerializer)
     @action(detail=True, methods=["post"], url_path="add-identifier")

@@ -14,7 +14,7 @@ from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT
 from abusedesk.parsers.lawenforcement import extract
 
 from . import services
-from .models import LegalRequest, RequestType
+from .models import CONTENT_ORDERS, LegalRequest, RequestType
 
 log = logging.getLogger(__name__)
 TCO_FORMAT = "tco"
@@ -34,6 +34,9 @@ def register_notice(sender, raw, notice, **kwargs) -> LegalRequest | None:
     fields = request_fields(facts)
     if facts.get("deadline_hours"):  # "within 48 hours": from when it reached us
         fields["authority_deadline"] = raw.received_at + timedelta(hours=facts["deadline_hours"])
+    foreign = fields["country"] and fields["country"] != (entity.jurisdiction or "").upper()
+    if foreign and fields["instrument"] in ("us_subpoena", "court_order") and fields["type"] not in CONTENT_ORDERS:
+        fields["type"] = RequestType.FOREIGN_ORDER  # a foreign court's or prosecutor's own order
     if notice.format == TCO_FORMAT:
         fields.update(type=RequestType.TCO_REMOVAL, instrument="tco", category="terrorism",
                       authority=notice.meta.get("authority") or fields["authority"],

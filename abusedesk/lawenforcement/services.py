@@ -140,6 +140,16 @@ def confirm_check(request: LegalRequest, code: str, *, user, verdict: bool | Non
     return check
 
 
+def verify_contact(request: LegalRequest, *, user, note: str = "") -> LegalRequest:
+    """Staff checked the channel back (called the authority's published number, ...)."""
+    with transaction.atomic():
+        request.contact_verified = True
+        request.save(update_fields=["contact_verified", "updated_at"])
+        audit(request, "contact_verified", user=user, reason=note, data={"contact": request.contact_channel})
+        run_checks(request, user=user)
+    return request
+
+
 def add_identifier(request: LegalRequest, item: dict, *, user) -> Identifier:
     with transaction.atomic():
         identifier = _identifier(request, item)

@@ -138,6 +138,8 @@ VERBS = {
                                                                note=request.POST.get("note", "")),
     "tco-cannot-comply": _cannot_comply,
     "extend-hold": _extend,
+    "verify-contact": lambda request, legal: services.verify_contact(legal, user=request.user,
+                                                                     note=request.POST.get("note", "")),
     "close": lambda request, legal: services.transition(legal, "closed", user=request.user,
                                                         reason=request.POST.get("note", "")),
 }

@@ -95,3 +95,20 @@ def test_disclosing_before_accepting_is_refused(ingest, world):
     refused = client.post(f"/api/v1/legal-requests/{legal.pk}/disclose/", {"content": "x"}, format="json")
     assert refused.status_code == 400
     assert not legal.disclosures.exists()
+
+
+def test_a_us_subpoena_to_the_eu_entity_is_registered_as_a_foreign_order(ingest):
+    legal, raw = ingest("us_grand_jury_subpoena.eml")
+    assert (legal.type, legal.instrument, legal.validity) == ("foreign_order", "us_subpoena", "not_enforceable")
+
+
+def test_verifying_the_contact_channel_is_audited_and_shown_in_the_evidence(ingest, world):
+    legal, raw = ingest("nl_vordering_126na.eml")
+    client = APIClient()
+    client.force_authenticate(world["legal"])
+    data = client.post(f"/api/v1/legal-requests/{legal.pk}/verify-contact/", {"note": "called 0900-8844"},
+                       format="json").json()
+    assert data["contact_verified"] is True
+    authority = next(c for c in data["checks"] if c["code"] == "authority")
+    assert "verified by staff" in authority["evidence"]
+    assert legal.audit.filter(verb="contact_verified", reason="called 0900-8844").exists()
