@@ -198,16 +198,22 @@ def _country(text: str, authority: str, sender: str) -> tuple[str, str]:
         code = code or _COUNTRY_NAMES.get(value.strip().lower().rstrip("."), "")
         if code:
             return code, f"stated: {sanitise(value, 60)}"
+    # Its own name first, then its mail domain: a letter may well cite another country's law
+    # ("recognised by the Openbaar Ministerie").
     for pattern, code in _LAW_COUNTRY:
-        m = pattern.search(authority) or pattern.search(text[:30000])
+        m = pattern.search(authority)
         if m:
-            return code, f"cites {sanitise(m.group(0), 60)}"
+            return code, f"named {sanitise(m.group(0), 60)}"
     domain = sender.rsplit("@", 1)[-1].lower() if "@" in sender else ""
     tld = domain.rsplit(".", 1)[-1] if domain else ""
     if len(tld) == 2 and tld != "eu":
         return tld.upper().replace("UK", "GB"), f"mail domain {domain}"
     if tld in _TLD_COUNTRY:
         return _TLD_COUNTRY[tld], f"mail domain {domain}"
+    for pattern, code in _LAW_COUNTRY:
+        m = pattern.search(text[:30000])
+        if m:
+            return code, f"cites {sanitise(m.group(0), 60)}"
     for name, code in _COUNTRY_NAMES.items():
         if re.search(rf"(?i)\b{re.escape(name)}\b", authority):
             return code, f"named in {sanitise(authority, 60)}"

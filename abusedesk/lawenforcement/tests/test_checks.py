@@ -161,3 +161,26 @@ def test_staff_override_a_check_and_the_validity_follows(ingest, world):
     check = legal.checks.get(code="timestamps")
     assert (check.passed, check.override, check.result, check.confirmed_by) == (False, True, True, world["legal"])
     assert legal.audit.filter(verb="check_overridden").exists()
+
+
+def test_a_german_authority_with_a_european_investigation_order_binds_the_dutch_entity(ingest):
+    text = ("From: Staatsanwaltschaft Köln <eea@sta-koeln.example.de>\nTo: abuse@hosting-nl.example\n"
+            "Subject: =?utf-8?q?Europ=C3=A4ische_Ermittlungsanordnung?= - Az. 121 Js 77/24\n"
+            "Content-Type: text/plain; charset=utf-8\n\nStaatsanwaltschaft Köln\nEuropäische Ermittlungsanordnung "
+            "nach der Richtlinie 2014/41/EU, anerkannt durch das Openbaar Ministerie.\nWir ersuchen um Auskunft über "
+            "die Bestandsdaten des Nutzers der IP-Adresse 198.51.100.33 am 02.04.2024 um 10:00:00 Uhr MESZ.\n"
+            "Aktenzeichen: 121 Js 77/24\n").encode()
+    legal, raw = ingest(text)
+    assert (legal.country, legal.instrument) == ("DE", "eio")
+    assert failing(legal) == set()
+    assert "valid across EU borders" in legal.checks.get(code="jurisdiction").evidence
+
+
+def test_a_foreign_emergency_request_names_the_voluntary_route(ingest):
+    text = (b"From: FBI Emergency Operations <eoc@fbi.example.gov>\nTo: abuse@hosting-nl.example\n"
+            b"Subject: Emergency disclosure request - imminent threat to life\n\nFederal Bureau of Investigation. "
+            b"Emergency disclosure request under 18 U.S.C. 2702(c)(4): imminent danger of death. Please provide the "
+            b"subscriber information of 198.51.100.34 at 2024-04-13 01:40:00 UTC.\n")
+    legal, raw = ingest(text)
+    assert legal.emergency and legal.validity == "not_enforceable"
+    assert "GDPR Art 6(1)(d)" in legal.checks.get(code="jurisdiction").evidence
