@@ -15,6 +15,7 @@ from abusedesk.cases.states import State
 from abusedesk.cases.workflow import audit
 from abusedesk.enforcement.actions import active_restrictions
 from abusedesk.enforcement.models import Action
+from abusedesk.intake import triage
 from abusedesk.intake.models import Notifier, RawMessage
 from abusedesk.network.models import Customer
 from abusedesk.policy.models import DeadlinePolicy
@@ -63,7 +64,7 @@ def queue_view(request, name=None):
         raise Http404
     qs = queues.queryset(name, request.user)
     if entry[2] == "case":
-        qs = qs.select_related("customer", "end_customer")
+        qs = qs.select_related("customer", "end_customer", "owner")
     counts = queues.counts(request.user)
     # "All open" is the sum of the others' scale: it would flatten every other bar.
     charted = [q for q in available if q[0] != "open"]
@@ -71,12 +72,13 @@ def queue_view(request, name=None):
     return render(request, "desk/queues.html", {
         "queues": [(n, label, counts[n]) for n, label, _k in available], "current": entry, "page": _page(qs, request),
         "chart": chart, "bulk_form": BulkForm(),
+        "dismiss_reasons": triage.DISMISS_REASONS, "reply_templates": triage.REPLY_TEMPLATES,
     })
 
 
 @staff_required
 def cases(request):
-    qs = Case.objects.visible_to(request.user).select_related("customer", "end_customer", "entity")
+    qs = Case.objects.visible_to(request.user).select_related("customer", "end_customer", "entity", "owner")
     filterset = CaseFilterSet(request.GET or None, queryset=qs)
     result = filterset.qs if filterset.is_bound else qs
     return render(request, "desk/cases.html", {
@@ -228,7 +230,11 @@ def raw_detail(request, pk):
     raw = get_object_or_404(RawMessage, pk=pk)
     if not raw_visible(request.user, raw):
         raise Http404
-    return render(request, "desk/raw.html", {"raw": raw, "view": rawview.sanitised(bytes(raw.content))})
+    return render(request, "desk/raw.html", {
+        "raw": raw, "view": rawview.sanitised(bytes(raw.content)),
+        "in_queue": raw.needs_staff and raw.dismissed_at is None, "categories": CATEGORY_CHOICES,
+        "dismiss_reasons": triage.DISMISS_REASONS, "reply_templates": triage.REPLY_TEMPLATES,
+    })
 
 
 @staff_required
