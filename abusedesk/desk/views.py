@@ -9,20 +9,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from abusedesk.cases.filtersets import CaseFilterSet, newest_first
+from abusedesk.cases import services as casework
+from abusedesk.cases.audit import audit
+from abusedesk.cases.filtersets import CaseFilterSet
 from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
 from abusedesk.cases.states import State
-from abusedesk.cases.workflow import audit
 from abusedesk.enforcement.actions import active_restrictions
 from abusedesk.enforcement.models import Action
+from abusedesk.enforcement.offenders import flag_for
 from abusedesk.intake import triage
 from abusedesk.intake.models import Notifier, RawMessage
 from abusedesk.network.models import Customer
 from abusedesk.policy.models import DeadlinePolicy
-from abusedesk.portal import casework
 from abusedesk.portal.access import attachments_for
 
-from . import queues, rawview
+from . import listing, queues, rawview
 from .access import raw_visible, staff_required
 from .forms import (
     BulkForm,
@@ -65,6 +66,10 @@ def queue_view(request, name=None):
     qs = queues.queryset(name, request.user)
     if entry[2] == "case":
         qs = qs.select_related("customer", "end_customer", "owner")
+        if request.GET.get("sort") in listing.SORTS:
+            qs = listing.ordered(qs, request.GET)
+        if request.GET.get("format") == "csv":
+            return listing.csv_response(qs, f"queue-{name}.csv")
     counts = queues.counts(request.user)
     # "All open" is the sum of the others' scale: it would flatten every other bar.
     charted = [q for q in available if q[0] != "open"]
@@ -81,9 +86,13 @@ def cases(request):
     qs = Case.objects.visible_to(request.user).select_related("customer", "end_customer", "entity", "owner")
     filterset = CaseFilterSet(request.GET or None, queryset=qs)
     result = filterset.qs if filterset.is_bound else qs
+    if request.GET.get("format") == "csv":
+        return listing.csv_response(listing.ordered(result, request.GET), "cases.csv")
+    count, more = listing.capped_count(result)
     return render(request, "desk/cases.html", {
-        "page": _page(newest_first(result, request.GET), request), "filterset": filterset, "bulk_form": BulkForm(),
-        "notifiers": Notifier.objects.order_by("name"), "categories": CATEGORY_CHOICES,
+        "page": _page(listing.ordered(result, request.GET), request), "filterset": filterset, "bulk_form": BulkForm(),
+        "notifiers": Notifier.objects.order_by("name"), "categories": CATEGORY_CHOICES, "states": State.choices,
+        "count": count, "count_more": more,
     })
 
 
@@ -107,9 +116,10 @@ def case_detail(request, pk):
         "attachments": attachments_for(request.user, case),
         "message_form": StaffMessageForm(), "close_form": CloseForm(), "merge_form": MergeForm(),
         "reassign_form": ReassignForm(), "propose_form": ProposeActionForm(),
-        "can_close": case.state != State.CLOSED, "can_reopen": case.state in (State.RESOLVED, State.CLOSED),
+        "can_close": "close" in (offered := casework.offered(case)), "can_reopen": "reopen" in offered,
         "can_restore": active_restrictions(case).exists(),
-        "can_accept": case.state == State.RESOLVED,
+        "can_accept": "accept" in offered,
+        "offender_flag": flag_for(case.customer),
     })
 
 
