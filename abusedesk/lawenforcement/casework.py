@@ -1,16 +1,17 @@
-"""Where the register meets cases: an order against content becomes cases (through the cases
-app's own grouping, as any notice does), and the TCO clock of those cases stops and restarts.
-The register touches cases only here."""
+"""Where the register meets cases: an order against content becomes cases (attributed by
+network.attribution and grouped by cases.grouping, as any notice is), and the TCO clock of those
+cases stops and restarts (policy.pause). The register touches cases only here."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from abusedesk.cases.grouping import NOW, group_rows
+from abusedesk.cases.forwarding import NOW
+from abusedesk.cases.grouping import group_rows
 from abusedesk.cases.models import Case, Report
-from abusedesk.intake.resolve import resolve_row
+from abusedesk.network.attribution import attribute_row
 from abusedesk.network.matching import lookup_db
-from abusedesk.policy import deadlines as case_deadlines
+from abusedesk.policy import pause as clock
 
 
 def cases_for_order(request) -> list[int]:
@@ -30,10 +31,10 @@ def cases_for_order(request) -> list[int]:
         hours = max((request.deadline - raw.received_at).total_seconds() / 3600, 0.01)
     with transaction.atomic():
         for report in parked:
-            report.end_customer_id = None  # resolve_row sets it on a match (Report has no column for it)
+            report.end_customer_id = None  # attribute_row sets it on a match (Report has no column for it)
             if request.category:
                 report.category = request.category
-            resolve_row(report, lookup_db)
+            attribute_row(report, lookup_db)
             report.save(update_fields=["status", "reason", "ip", "customer", "assignment", "category"])
         matched = [r for r in parked if r.status == Report.Status.MATCHED]
         if matched:
@@ -49,7 +50,7 @@ def cases_for_order(request) -> list[int]:
 def pause_cases(request, reason: str, *, user, note: str = "") -> list[int]:
     done = []
     for case in Case.objects.filter(legal_requests=request).order_by("id"):
-        case_deadlines.pause(case, reason, user=user, note=note)
+        clock.pause(case, reason, user=user, note=note)
         done.append(case.pk)
     return done
 
@@ -58,6 +59,6 @@ def resume_cases(request, *, user, note: str = "") -> list[int]:
     done = []
     for case in Case.objects.filter(legal_requests=request).order_by("id"):
         if case.deadline_paused_at is not None:
-            case_deadlines.resume(case, user=user, note=note)
+            clock.resume(case, user=user, note=note)
             done.append(case.pk)
     return done
