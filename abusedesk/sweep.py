@@ -16,6 +16,7 @@ from abusedesk.enforcement.actions import execute_due
 from abusedesk.enforcement.offenders import refresh_flags
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.processing import process_raw_message
+from abusedesk.lawenforcement.followup import remind_due
 from abusedesk.lib import clock
 from abusedesk.network.netbox_sync import sync_when_due
 from abusedesk.outbox.sending import send_due
@@ -66,8 +67,6 @@ def sync_inventory() -> int:
 
 
 def legal_reminders() -> int:
-    from abusedesk.lawenforcement.followup import remind_due
-
     return remind_due()
 
 

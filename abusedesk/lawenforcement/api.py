@@ -9,6 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from abusedesk.lib import clock
+from abusedesk.lib.ipaddr import parse_ip
 from abusedesk.lib.roles import is_legal
 from abusedesk.network.models import Entity
 
@@ -44,8 +45,6 @@ class IdentifierInputSerializer(serializers.Serializer):
 
     def validate(self, data):
         if data["kind"] == "ip":
-            from abusedesk.lib.ipaddr import parse_ip
-
             if parse_ip(data["value"]) is None:
                 raise ValidationError({"value": "not an IP address"})
         return data

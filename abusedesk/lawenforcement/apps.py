@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from abusedesk.intake.signals import notice_parsed
+
 
 class LawEnforcementConfig(AppConfig):
     name = "abusedesk.lawenforcement"
@@ -8,8 +10,6 @@ class LawEnforcementConfig(AppConfig):
 
     def ready(self):
         # Intake announces every parsed notice; the register takes the authorities' ones.
-        from abusedesk.intake.signals import notice_parsed
-
-        from . import receivers
+        from . import receivers  # models are loaded by now
 
         notice_parsed.connect(receivers.register_notice, dispatch_uid="lawenforcement.register_notice")

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from email.parser import BytesHeaderParser
 
 from django.conf import settings
 
+from abusedesk.intake.processing import parse_context
 from abusedesk.network.models import Entity
 from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT
 from abusedesk.parsers.lawenforcement import extract
+from abusedesk.parsers.mime import parse_mail
 
 from . import services
 from .models import CONTENT_ORDERS, LegalRequest, RequestType
@@ -79,8 +82,6 @@ def request_fields(facts: dict) -> dict:
 def _facts_of_order(raw, notice) -> dict:
     """A TCO removal order's facts: the parsers read the order (tco.py); the contact, country
     and language come from its text, the content to remove from its events."""
-    from abusedesk.intake.processing import parse_context
-    from abusedesk.parsers.mime import parse_mail
 
     mail = parse_mail(raw.content, parse_context())
     name, sender = mail.from_address
@@ -94,8 +95,6 @@ def addressed_entity(raw) -> Entity | None:
     """The entity whose abuse address the notice was sent to; else the default entity."""
     addressed = (raw.envelope_to or "").lower()
     if not addressed and raw.content:
-        from email.parser import BytesHeaderParser
-
         headers = BytesHeaderParser().parsebytes(bytes(raw.content[:65536]))
         addressed = " ".join(str(headers.get(h, "")) for h in ("To", "Cc", "Delivered-To")).lower()
     for entity in Entity.objects.all():

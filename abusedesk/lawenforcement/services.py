@@ -12,7 +12,7 @@ from django.db import transaction
 from abusedesk.cases.models import Case
 from abusedesk.lib import clock
 
-from . import answering, checks
+from . import answering, casework, checks
 from .deadlines import deadline_for, next_check
 from .models import (
     TRANSITIONS,
@@ -316,8 +316,6 @@ def open_cases(request: LegalRequest, *, user=None) -> list[int]:
     """The content an order names becomes cases for the customers who host it, with the order's
     deadline (cases.grouping, as for any notice). The notice's reports were stored unmatched
     (law enforcement): they are matched now."""
-    from . import casework
-
     ids = casework.cases_for_order(request)
     if ids:
         request.cases.add(*ids)
@@ -389,8 +387,6 @@ def tco_cannot_comply(request: LegalRequest, reason: str, *, user, text: str = "
 
 def pause(request: LegalRequest, reason: str, *, user, note: str = "") -> LegalRequest:
     """Stop the one-hour clock of the order's cases (TCO Art 3(7)/(8))."""
-    from . import casework
-
     if reason not in CANNOT_COMPLY_REASONS:
         raise RegisterError(f"unknown reason {reason!r}; one of {', '.join(CANNOT_COMPLY_REASONS)}")
     with transaction.atomic():
@@ -401,8 +397,6 @@ def pause(request: LegalRequest, reason: str, *, user, note: str = "") -> LegalR
 
 def resume(request: LegalRequest, *, user, note: str = "") -> LegalRequest:
     """Clarification received: the full hour runs again from now."""
-    from . import casework
-
     with transaction.atomic():
         resumed = casework.resume_cases(request, user=user, note=note)
         audit(request, "clock_resumed", user=user, reason=note or "clarification received", data={"cases": resumed})

@@ -18,6 +18,7 @@ DEFERRED = {
     ("abusedesk.enforcement.apps", "abusedesk.enforcement.signals"),  # NetBox style: receivers in ready()
     ("abusedesk.network.apps", "abusedesk.network.index"),
     ("abusedesk.intake.apps", "abusedesk.intake.triage"),  # receivers connected in ready()
+    ("abusedesk.lawenforcement.apps", "abusedesk.lawenforcement.receivers"),
     ("abusedesk.intake.apps", "abusedesk.network.signals"),
     ("abusedesk.intake.jobs", "abusedesk.intake.tasks"),  # tasks -> processing -> store -> jobs
     ("abusedesk.management.commands.worker", "abusedesk.celery"),  # only with a broker
