@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "abusedesk.demo",
     "abusedesk.feeds",
     "abusedesk.reports",
+    "abusedesk.lawenforcement",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ from abusedesk.intake.models import RawMessage
 from abusedesk.intake.processing import process_raw_message
 from abusedesk.kyc import ptr as kyc_ptr
 from abusedesk.kyc import questionnaires as kyc_questionnaires
+from abusedesk.lawenforcement.followup import remind_due
 from abusedesk.lib import clock
 from abusedesk.network.netbox_sync import sync_when_due
 from abusedesk.outbox.sending import send_due
@@ -75,6 +76,8 @@ def run_due_feeds() -> int:
 
 def verify_takedowns() -> int:
     return verification.sweep()
+
+
 def kyc_ptr_checks() -> int:
     return kyc_ptr.check_due()
 
@@ -83,10 +86,15 @@ def kyc_questionnaires_due() -> int:
     return kyc_questionnaires.rerequest_due()
 
 
+def legal_reminders() -> int:
+    return remind_due()
+
+
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
 STEPS = [sync_inventory, process_pending_raw, run_due_feeds, forward_new_cases, followup_deadlines, execute_actions,
-         refresh_offender_flags, verify_takedowns, kyc_ptr_checks, kyc_questionnaires_due, send_mail]
+         refresh_offender_flags, verify_takedowns, kyc_ptr_checks, kyc_questionnaires_due, legal_reminders,
+         send_mail]
 
 
 def run_sweep() -> dict[str, int]:

@@ -11,6 +11,7 @@ from abusedesk.intake import public as intake_public
 from abusedesk.intake import views as intake_views
 from abusedesk.intake.api import IntakeView, NotifierViewSet
 from abusedesk.kyc.api import OrderViewSet, WatchListViewSet
+from abusedesk.lawenforcement.api import LegalRequestViewSet
 from abusedesk.network.api import AssignmentViewSet, CustomerViewSet
 from abusedesk.network.inventory_api import InventoryEventsView
 from abusedesk.portal.auth import RateLimitedLoginView
@@ -24,11 +25,13 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifiers", NotifierViewSet, basename="notifier")
 router.register("kyc/orders", OrderViewSet, basename="kyc-order")
 router.register("kyc/watchlist", WatchListViewSet, basename="kyc-watchlist")
+router.register("legal-requests", LegalRequestViewSet, basename="legal-request")
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("abusedesk.desk.urls")),
     path("desk/feeds/", include("abusedesk.feeds.urls")),
+    path("desk/legal/", include("abusedesk.lawenforcement.urls")),
     path("portal/", include("abusedesk.portal.urls")),
     path("", include("abusedesk.kyc.urls")),
     path("report/", intake_views.notice_form, name="notice-form"),

@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
-from abusedesk.lib.roles import is_compliance
+from abusedesk.lib.roles import is_compliance, is_legal
 
 from . import services as casework
 from .filtersets import CaseFilterSet, ReportFilterSet, newest_first
@@ -118,7 +118,9 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         user = self.request.user
         if user.is_staff:
-            return Report.objects.all() if is_compliance(user) else Report.objects.exclude(category="csam")
+            reports = Report.objects.all() if is_compliance(user) else Report.objects.exclude(category="csam")
+            # What an authority asked about is for the legal role only.
+            return reports if is_legal(user) else reports.exclude(status=Report.Status.LAW_ENFORCEMENT)
         return Report.objects.filter(case__in=Case.objects.visible_to(user))
 
 

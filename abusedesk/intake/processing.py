@@ -58,6 +58,7 @@ from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, Notif
 from . import autoreply, prepare, replies, trust
 from .models import RawMessage
 from .reports import FIELDS, FINGERPRINT, NoticeFacts
+from .signals import notice_parsed
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -282,6 +283,7 @@ def _process_notice(raw: RawMessage, notice) -> dict:
         notify.send_receipt(raw, notice, list(Case.objects.filter(reports__raw_message=raw).distinct()
                                               .order_by("id")))
         _conclude(raw, notice.notifier, summary, allow_reply=True)
+    notice_parsed.send(sender=RawMessage, raw=raw, notice=notice)  # e.g. the legal register (lawenforcement)
     _done(raw)
     return dict(summary)
 
