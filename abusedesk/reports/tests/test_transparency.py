@@ -75,7 +75,8 @@ def test_the_numbers_of_a_small_year(build):
     assert r["by_category"]["vulnerable_service"]["compliance_rate"]["value"] is None
     assert r["by_category"]["spam"]["cases"] == 2
     assert r["by_entity"]["us"]["compliance_rate"] == {"value": 0.0, "decided": 1, "within": 0}
-    assert r["by_entity"]["nl"]["law_enforcement"] == sections.LAW_ENFORCEMENT_ZERO
+    le = r["by_entity"]["nl"]["law_enforcement"]
+    assert {k: le[k] for k in sections.LAW_ENFORCEMENT_ZERO} == sections.LAW_ENFORCEMENT_ZERO
     assert r["notices"] == {"received": 2, "by_channel": {"api": 1, "smtp": 1},
                             "by_notifier_kind": {"hotline": 1, "unknown": 1}}
     assert r["cases"]["opened"] == 5 and r["cases"]["closed_by_reason"] == {"not_ours": 1}
