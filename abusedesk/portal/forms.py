@@ -87,3 +87,26 @@ class AbuseContactForm(forms.Form):
 
 class TOTPConfirmForm(forms.Form):
     token = forms.CharField(label=_("Code from your authenticator app"), max_length=8)
+
+
+class RemoveTOTPForm(forms.Form):
+    """Removing the second factor needs the factor itself or the password, not just a session
+    (a session left open on a shared computer must not be able to turn it off)."""
+
+    code_or_password = forms.CharField(label=_("Current code or your password"), max_length=200,
+                                       widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, user, device, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.device, self.request = user, device, request
+
+    def clean_code_or_password(self):
+        from django.contrib.auth import authenticate
+
+        value = self.cleaned_data["code_or_password"]
+        if self.device is not None and value.strip().isdigit() and self.device.verify_token(value.strip()):
+            return value
+        # The rate-limited password check (portal.auth), as at the login form.
+        if authenticate(self.request, username=self.user.get_username(), password=value) is not None:
+            return value
+        raise forms.ValidationError(_("That is neither the current code nor your password."))

@@ -14,6 +14,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from abusedesk.cases import workflow
@@ -24,7 +25,15 @@ from abusedesk.network.models import Customer
 
 from . import casework
 from .access import attachment_for, attachments_for, case_for
-from .forms import AbuseContactForm, AttachmentForm, DisputeForm, MessageForm, ResolveForm, TOTPConfirmForm
+from .forms import (
+    AbuseContactForm,
+    AttachmentForm,
+    DisputeForm,
+    MessageForm,
+    RemoveTOTPForm,
+    ResolveForm,
+    TOTPConfirmForm,
+)
 from .models import Attachment
 
 RESOLVABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED, State.RESTRICTED, State.DISPUTED}
@@ -189,7 +198,9 @@ def abuse_contact(request):
 def security(request):
     """Set up (or remove) an authenticator app for this account."""
     confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-    if request.method == "POST" and request.POST.get("action") == "remove" and confirmed:
+    remove_form = RemoveTOTPForm(request.user, confirmed, request.POST if request.POST.get("action") == "remove"
+                                 else None, request=request)
+    if confirmed and remove_form.is_bound and remove_form.is_valid():
         TOTPDevice.objects.filter(user=request.user).delete()
         workflow.audit(None, "totp_removed", user=request.user, subject=f"user:{request.user.pk}")
         messages.success(request, _("The authenticator app was removed."))
@@ -205,12 +216,13 @@ def security(request):
             if form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                otp_login(request, device)  # this session proved the code: it stays verified
                 workflow.audit(None, "totp_added", user=request.user, subject=f"user:{request.user.pk}")
                 messages.success(request, _("Done: from now on you log in with a code from your app."))
                 return redirect("portal:security")
             form.add_error("token", _("That code is not right. Check the time on your phone and try again."))
     secret = base64.b32encode(device.bin_key).decode() if device else ""
     return render(request, "portal/security.html", {
-        "confirmed": confirmed, "device": device, "form": form, "secret": secret,
+        "confirmed": confirmed, "device": device, "form": form, "secret": secret, "remove_form": remove_form,
         "config_url": device.config_url if device else "",
     })
