@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from abusedesk.lib.roles import is_compliance
 
 from .filtersets import CaseFilterSet, ReportFilterSet, newest_first
-from .models import Case, Message, Report
+from .models import CHILD_ABUSE, Case, Message, Report
 
 
 class CappedCountPagination(LimitOffsetPagination):
@@ -52,6 +52,14 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = ["id", "case", "raw_message", "category", "ip", "url", "domain", "port", "observed_at",
                   "received_at", "status", "reason", "source_ref", "evidence"]
         read_only_fields = fields
+
+    def to_representation(self, report):
+        data = super().to_representation(report)
+        request = self.context.get("request")
+        if (report.category == CHILD_ABUSE or (report.case_id and report.case.sensitive)) and not (
+                request and is_compliance(request.user)):
+            data["evidence"] = ""  # child abuse: the notifier's words are for the compliance role only
+        return data
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -117,10 +125,7 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ReportFilterSet
 
     def get_queryset(self):
-        user = self.request.user
-        if user.is_staff:
-            return Report.objects.all() if is_compliance(user) else Report.objects.exclude(category="csam")
-        return Report.objects.filter(case__in=Case.objects.visible_to(user))
+        return Report.objects.visible_to(self.request.user).select_related("case")
 
 
 class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

@@ -52,7 +52,8 @@ def queryset(name: str, user):
             return Case.objects.none()
         return Case.objects.filter(sensitive=True).exclude(state=State.CLOSED).order_by("deadline")
     if name == "masked":
-        return Report.objects.filter(status=Report.Status.MASKED).select_related("notifier").order_by("-received_at")
+        return Report.objects.visible_to(user).filter(status=Report.Status.MASKED).select_related(
+            "notifier").order_by("-received_at")
     if name == "unmatched":
         qs = RawMessage.objects.filter(needs_staff=True).order_by("-received_at")
         return qs if is_compliance(user) else qs.exclude(category="csam")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from abusedesk.cases.filtersets import CaseFilterSet, newest_first
-from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
+from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message, Report
 from abusedesk.cases.states import State
 from abusedesk.cases.workflow import audit
 from abusedesk.enforcement.actions import active_restrictions
@@ -93,8 +93,9 @@ def _case(request, pk):
 @staff_required
 def case_detail(request, pk):
     case = _case(request, pk)
-    reports = case.reports.select_related("notifier", "raw_message").order_by(
-        "received_at")[:200]
+    # Per report: a child-abuse report merged into a normal case stays hidden from staff without the role.
+    reports = Report.objects.visible_to(request.user).filter(case=case).select_related(
+        "notifier", "raw_message").order_by("received_at")[:200]
     raw_ids = sorted({r.raw_message_id for r in reports})
     return render(request, "desk/case.html", {
         "case": case, "reports": reports, "show_notifier": True,
