@@ -151,7 +151,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "abusedesk.lib.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "abusedesk.lib.api.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -160,6 +165,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, reports, customers, assignments and notice intake of the abuse desk.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "abusedesk.lib.api.add_error_responses",
+    ],
 }
 
 # Mail. Outgoing mail is queued as rows (outbox) and sent by the worker.

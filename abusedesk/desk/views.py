@@ -16,6 +16,7 @@ from abusedesk.cases.workflow import audit
 from abusedesk.enforcement.actions import active_restrictions
 from abusedesk.enforcement.models import Action
 from abusedesk.intake.models import Notifier, RawMessage
+from abusedesk.lib.ids import MAX_OFFSET, parse_id
 from abusedesk.network.models import Customer
 from abusedesk.policy.models import DeadlinePolicy
 from abusedesk.portal import casework
@@ -46,10 +47,10 @@ def home(request):
 
 def _page(qs, request):
     """Offset paging without COUNT(*): fast on a million rows."""
-    try:
-        number = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        number = 1
+    raw = (request.GET.get("page") or "1").strip()
+    if raw.isascii() and raw.isdigit() and int(raw) > MAX_OFFSET // PAGE:
+        raise Http404(_("No such page."))  # a whole number, but far beyond any list
+    number = parse_id(raw) or 1
     rows = list(qs[(number - 1) * PAGE: number * PAGE + 1])
     return {"rows": rows[:PAGE], "number": number, "has_next": len(rows) > PAGE, "has_previous": number > 1}
 
@@ -147,7 +148,7 @@ def case_action(request, pk, verb):
             return _done(request, case, _("Case reopened."))
         if verb == "merge":
             form = MergeForm(request.POST)
-            into = Case.objects.visible_to(user).filter(pk=form.data.get("into") or 0).first() \
+            into = Case.objects.visible_to(user).filter(pk=form.cleaned_data["into"]).first() \
                 if form.is_valid() else None
             if into is None:
                 raise casework.CaseworkError(_("No such case."))
@@ -283,7 +284,7 @@ def _back_to(request, notifier, text):
 def policies(request):
     form = PolicyForm(request.POST or None)
     if request.method == "POST":
-        existing = DeadlinePolicy.objects.filter(entity=request.POST.get("entity") or 0,
+        existing = DeadlinePolicy.objects.filter(entity=parse_id(request.POST.get("entity")) or 0,
                                                  category=request.POST.get("category", "")).first()
         form = PolicyForm(request.POST, instance=existing)
         if form.is_valid():
@@ -296,4 +297,4 @@ def policies(request):
     return render(request, "desk/policies.html", {
         "policies": DeadlinePolicy.objects.select_related("entity").order_by("entity__code", "category"),
         "form": form,
-    })
+    }, status=400 if form.is_bound and form.errors else 200)

@@ -1,7 +1,5 @@
 """REST API of intake: notifier management (staff) and the notice endpoint for notifiers with an API key."""
 
-import json
-
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from abusedesk.cases.models import CATEGORY_CHOICES
+from abusedesk.lib.api import IdLookup, load_json
 
 from .models import Notifier, RawMessage
 from .store import store_raw
@@ -30,7 +29,7 @@ class NotifierSerializer(serializers.ModelSerializer):
         return bool(notifier.api_key_hash)
 
 
-class NotifierViewSet(viewsets.ModelViewSet):
+class NotifierViewSet(IdLookup, viewsets.ModelViewSet):
     serializer_class = NotifierSerializer
     permission_classes = [permissions.IsAdminUser]
     queryset = Notifier.objects.order_by("name")
@@ -150,8 +149,8 @@ class IntakeView(APIView):
         filename, kind = "", "mail"
         if ctype in ("application/json", "application/x-xarf+json") or content.lstrip()[:1] == b"{":
             try:
-                doc = json.loads(content)
-            except ValueError:
+                doc = load_json(content)
+            except (ValueError, UnicodeDecodeError):
                 return Response({"detail": "invalid JSON"}, status=status.HTTP_400_BAD_REQUEST)
             if _is_xarf(doc):
                 filename, kind = "xarf.json", "xarf"
