@@ -150,7 +150,7 @@ REST_FRAMEWORK = {
         "abusedesk.portal.apiauth.PasswordBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["abusedesk.lib.api.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "abusedesk.lib.api.Pagination",
     "DEFAULT_PARSER_CLASSES": [
         "abusedesk.lib.api.ObjectJSONParser",
@@ -165,6 +165,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, reports, customers, assignments and notice intake of the abuse desk.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,  # request bodies as their own components (what a client may send)
+    # The schema maps the whole API: for logged-in users (and tokens) only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "abusedesk.lib.api.add_error_responses",

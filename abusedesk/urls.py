@@ -18,6 +18,9 @@ router.register("customers", CustomerViewSet, basename="customer")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifiers", NotifierViewSet, basename="notifier")
 
+# The API answers JSON even for a path it does not know (e.g. a path id that is not a number).
+handler404 = "abusedesk.lib.api.not_found"
+
 urlpatterns = [
     path("", home, name="home"),
     path("", include("abusedesk.desk.urls")),

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.expressions import RawSQL
 
-from abusedesk.lib.api import IdFilter
+from abusedesk.lib.api import ChoicesFilter, FilterSet, IdFilter, StrictBooleanFilter
 from abusedesk.lib.ids import parse_id
 from abusedesk.lib.ipaddr import parse_ip
 from abusedesk.network.models import Customer
@@ -14,15 +14,15 @@ from .models import Case, Message, Report
 from .states import State
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class CaseFilterSet(FilterSet):
     ip = django_filters.CharFilter(method="filter_ip", label="IP address or prefix")
     customer = django_filters.CharFilter(method="filter_customer", label="Customer reference or id")
-    state = django_filters.MultipleChoiceFilter(choices=State.choices)
+    state = ChoicesFilter(choices=State.choices)
     category = django_filters.CharFilter()
     notifier = IdFilter(field_name="notifier_id")
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    open = django_filters.BooleanFilter(method="filter_open")
+    open = StrictBooleanFilter(method="filter_open")
     q = django_filters.CharFilter(method="filter_q", label="Search target")
 
     class Meta:
@@ -74,7 +74,7 @@ class CaseFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(target__icontains=value) | Q(customer__name__icontains=value))
 
 
-class ReportFilterSet(django_filters.FilterSet):
+class ReportFilterSet(FilterSet):
     ip = django_filters.CharFilter(method="filter_ip", label="IP address")
     case = IdFilter(field_name="case_id")
     status = django_filters.CharFilter()
@@ -107,7 +107,7 @@ def newest_first(queryset, params):
     return queryset.order_by("-id")
 
 
-class MessageFilterSet(django_filters.FilterSet):
+class MessageFilterSet(FilterSet):
     case = IdFilter(field_name="case_id")
 
     class Meta:

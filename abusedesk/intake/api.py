@@ -1,6 +1,7 @@
 """REST API of intake: notifier management (staff) and the notice endpoint for notifiers with an API key."""
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers, status, viewsets
@@ -61,6 +62,14 @@ class NotifierKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="abusedesk intake"'
+
+
+class NotifierKeyScheme(OpenApiAuthenticationExtension):
+    target_class = NotifierKeyAuthentication
+    name = "notifierKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "A notifier's API key: adk_..."}
 
 
 class NotifierUser:

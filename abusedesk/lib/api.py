@@ -4,6 +4,12 @@ path ids, and the error answers the OpenAPI schema declares for them."""
 import json
 
 import django_filters
+from django import forms
+from django.db import models
+from django.http import JsonResponse
+from django.views import defaults
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
@@ -52,6 +58,54 @@ class IdFilter(django_filters.NumberFilter):
     field_class = IdField
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false/1/0 or nothing; anything else is an error (django-filter's widget turned it
+    into "no filter", so `?sensitive=-38072` answered every case)."""
+
+    widget = forms.TextInput
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError("Give true or false.", code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class _ChoicesField(forms.MultipleChoiceField):
+    def to_python(self, value):
+        return [v for v in super().to_python(value) if v != ""]  # `?state=`: no filter, as elsewhere
+
+
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """Any of several values (`?state=new&state=forwarded`); an empty value is ignored."""
+
+    field_class = _ChoicesField
+
+
+class FilterSet(django_filters.FilterSet):
+    """The base of every filter set of the API and the desk: boolean filters are strict."""
+
+    FILTER_DEFAULTS = {**FILTER_FOR_DBFIELD_DEFAULTS, models.BooleanField: {"filter_class": StrictBooleanFilter}}
+
+
+class FilterBackend(DjangoFilterBackend):
+    """`filterset_fields` on a view build on the same strict base."""
+
+    filterset_base = FilterSet
+
+
 def load_json(data: bytes | str):
     """json.loads, with nesting too deep to parse (RecursionError) refused as invalid (ValueError)."""
     try:
@@ -95,14 +149,35 @@ ERRORS = {
 
 def add_error_responses(result, generator, request, public):
     """drf-spectacular post-processing hook: every operation documents the error answers
-    abusedesk really gives ({"detail": ...} or field errors), so that clients and the
-    schemathesis run in the test suite know them."""
+    abusedesk really gives ({"detail": ...} or field errors), and that an empty query
+    parameter is ignored, so that clients and the schemathesis run in the tests know them."""
     error = {"type": "object", "additionalProperties": True}
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    parameter["allowEmptyValue"] = True  # `?name=` is the same as leaving it out
+                    _no_nul(parameter.get("schema", {}))
             for code, description in ERRORS.items():
                 operation["responses"].setdefault(code, {
                     "description": description, "content": {"application/json": {"schema": error}}})
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            for prop in component.get("properties", {}).values():
+                _no_nul(prop)
     return result
+
+
+def _no_nul(schema):
+    # Text with a NUL character is refused (PostgreSQL text cannot hold it): say so.
+    if schema.get("type") == "string" and not ({"enum", "format", "pattern"} & set(schema)):
+        schema["pattern"] = "^[^\\u0000]*$"
+
+
+def not_found(request, exception=None):
+    """handler404: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -5,6 +5,7 @@ the login form (portal.auth) and is refused for users with a second factor.
 """
 
 from django.utils.translation import gettext as _
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import authentication, exceptions
 
 from .auth import login_limited
@@ -20,3 +21,7 @@ class PasswordBasicAuthentication(authentication.BasicAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("This account has a second factor: a password alone is not accepted. Use an API token."))
         return user, None
+
+
+class PasswordBasicScheme(BasicScheme):
+    target_class = PasswordBasicAuthentication
