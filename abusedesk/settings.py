@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -108,6 +107,7 @@ AUTHENTICATION_BACKENDS = ["abusedesk.portal.auth.RateLimitedBackend"]
 # Staff who can see child-abuse content must use an authenticator app (docs/security.md).
 OTP_REQUIRED_FOR_COMPLIANCE = envbool("ABUSEDESK_OTP_REQUIRED_FOR_COMPLIANCE", "True" if PRODUCTION else "False")
 STAFF_IDLE_MINUTES = envint("ABUSEDESK_STAFF_IDLE_MINUTES", 30)
+API_TOKEN_MAX_DAYS = envint("ABUSEDESK_API_TOKEN_MAX_DAYS", 365)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -146,7 +146,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "abusedesk.portal.apiauth.ScopedTokenAuthentication",
         "abusedesk.portal.apiauth.PasswordBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

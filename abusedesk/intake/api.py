@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 
 from abusedesk.cases.models import CATEGORY_CHOICES
 from abusedesk.lib.api import IdLookup, load_json
+from abusedesk.portal.apiauth import ScopedTokenAuthentication
+from abusedesk.portal.models import ApiToken
 
 from .models import Notifier, RawMessage
 from .store import store_raw
@@ -90,8 +92,10 @@ class NotifierUser:
 
 
 class HasNotifierKey(permissions.BasePermission):
+    """A notifier's key, or a staff user's API token with the `intake` scope (never trusted)."""
+
     def has_permission(self, request, view):
-        return isinstance(request.auth, Notifier)
+        return isinstance(request.auth, Notifier) or (isinstance(request.auth, ApiToken) and request.user.is_staff)
 
 
 class RawBodyParser(BaseParser):
@@ -131,8 +135,9 @@ class IntakeView(APIView):
     the same bytes sent twice are one notice (`duplicate: true`).
     """
 
-    authentication_classes = [NotifierKeyAuthentication]
+    authentication_classes = [NotifierKeyAuthentication, ScopedTokenAuthentication]
     permission_classes = [HasNotifierKey]
+    token_scopes = ("intake",)
     parser_classes = [RawBodyParser]
     throttle_classes = []
 
@@ -168,8 +173,8 @@ class IntakeView(APIView):
                 if not serializer.is_valid():
                     return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
                 filename, kind = "notice.json", "simple"
-        notifier = request.auth
+        notifier = request.auth if isinstance(request.auth, Notifier) else None
         raw, created = store_raw(content, RawMessage.Channel.API, filename=filename, notifier=notifier,
-                                 trusted=notifier.trusted, remote_addr=request.META.get("REMOTE_ADDR"))
+                                 trusted=bool(notifier and notifier.trusted), remote_addr=request.META.get("REMOTE_ADDR"))
         return Response({"id": raw.pk, "sha256": raw.sha256, "duplicate": not created, "format": kind},
                         status=status.HTTP_202_ACCEPTED)

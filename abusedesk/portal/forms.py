@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, match_token
 
@@ -110,3 +111,17 @@ class RemoveTOTPForm(forms.Form):
         if authenticate(self.request, username=self.user.get_username(), password=value) is not None:
             return value
         raise forms.ValidationError(_("That is neither the current code nor your password."))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("What it is for"), max_length=100)
+    scope = forms.ChoiceField(label=_("Allowed"), choices=[])
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, initial=90)
+
+    def __init__(self, *args, **kwargs):
+        from .models import ApiToken
+
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = ApiToken.SCOPES
+        self.fields["days"].max_value = settings.API_TOKEN_MAX_DAYS
+        self.fields["days"].validators.append(MaxValueValidator(settings.API_TOKEN_MAX_DAYS))

@@ -1,6 +1,7 @@
 """The customer portal: open notifications, the case page, the thread, resolve, dispute, files."""
 
 import base64
+from datetime import timedelta
 from urllib.parse import quote
 
 from django.conf import settings
@@ -21,12 +22,14 @@ from abusedesk.cases import workflow
 from abusedesk.cases.models import Case, Message
 from abusedesk.cases.states import State
 from abusedesk.lib import clock
+from abusedesk.lib.ids import parse_id
 from abusedesk.network.models import Customer
 
 from . import casework
 from .access import attachment_for, attachments_for, case_for
 from .forms import (
     AbuseContactForm,
+    ApiTokenForm,
     AttachmentForm,
     DisputeForm,
     MessageForm,
@@ -34,7 +37,8 @@ from .forms import (
     ResolveForm,
     TOTPConfirmForm,
 )
-from .models import Attachment
+from .models import ApiToken, Attachment
+from .secondfactor import must_have_second_factor
 
 RESOLVABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED, State.RESTRICTED, State.DISPUTED}
 DISPUTABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED}
@@ -194,9 +198,38 @@ def abuse_contact(request):
     return render(request, "portal/contact.html", {"form": form, "customers": customers})
 
 
+def _tokens(request):
+    """Make or revoke this user's API tokens; a new key is in the answer once, never again."""
+    user = request.user
+    action = request.POST.get("action") if request.method == "POST" else None
+    # Until compliance staff have their second factor, no key that would stand in for it.
+    allowed = not must_have_second_factor(user) or user.is_verified()
+    form = ApiTokenForm(request.POST if action == "token" else None)
+    new_token = None
+    if action == "token" and allowed and form.is_valid():
+        new_token, token = ApiToken.issue(user, form.cleaned_data["name"], [form.cleaned_data["scope"]],
+                                          timedelta(days=form.cleaned_data["days"]))
+        workflow.audit(None, "api_token_issued", user=user, subject=f"user:{user.pk}",
+                       data={"token": token.pk, "scopes": token.scopes, "expires_at": token.expires_at.isoformat()})
+        form = ApiTokenForm()
+    elif action == "revoke":
+        token = ApiToken.objects.filter(user=user, pk=parse_id(request.POST.get("token")) or 0).first()
+        if token is not None and token.revoked_at is None:
+            token.revoked_at = clock.now()
+            token.save(update_fields=["revoked_at"])
+            workflow.audit(None, "api_token_revoked", user=user, subject=f"user:{user.pk}", data={"token": token.pk})
+            messages.success(request, _("The token was revoked."))
+    return {"token_form": form, "new_token": new_token, "tokens_allowed": allowed,
+            "tokens": ApiToken.objects.filter(user=user, revoked_at=None, expires_at__gt=clock.now())}
+
+
 @login_required
 def security(request):
-    """Set up (or remove) an authenticator app for this account."""
+    """Set up (or remove) an authenticator app for this account; its API tokens."""
+    return _totp(request, _tokens(request))
+
+
+def _totp(request, tokens):
     confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     remove_form = RemoveTOTPForm(request.user, confirmed, request.POST if request.POST.get("action") == "remove"
                                  else None, request=request)
@@ -211,7 +244,7 @@ def security(request):
         device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
         if device is None:
             device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
-        if request.method == "POST":
+        if request.method == "POST" and not request.POST.get("action"):
             form = TOTPConfirmForm(request.POST)
             if form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
                 device.confirmed = True
@@ -224,5 +257,5 @@ def security(request):
     secret = base64.b32encode(device.bin_key).decode() if device else ""
     return render(request, "portal/security.html", {
         "confirmed": confirmed, "device": device, "form": form, "secret": secret, "remove_form": remove_form,
-        "config_url": device.config_url if device else "",
+        "config_url": device.config_url if device else "", **tokens,
     })
