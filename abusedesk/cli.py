@@ -13,7 +13,14 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and "-" in argv[1] and not argv[1].startswith("-"):
         argv[1] = argv[1].replace("-", "_")
     argv[0] = "abusedesk"
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (reads the settings: a refused configuration is one clear line)
+    except ImproperlyConfigured as exc:
+        sys.exit(f"abusedesk: {exc}")
 
     execute_from_command_line(argv)
 

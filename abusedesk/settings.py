@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from abusedesk.lib.env import envbool, envint, envlist, envstr
 
@@ -19,7 +20,7 @@ DEBUG = envbool("DEBUG", "False")
 PRODUCTION = envbool("ABUSEDESK_PRODUCTION", "False")
 SECRET_KEY = envstr("SECRET_KEY", DEMO_SECRET_KEY)
 if PRODUCTION and SECRET_KEY == DEMO_SECRET_KEY:
-    raise RuntimeError("ABUSEDESK_PRODUCTION is set but SECRET_KEY is the demo key: set SECRET_KEY.")
+    raise ImproperlyConfigured("ABUSEDESK_PRODUCTION is set but SECRET_KEY is the demo key: set SECRET_KEY.")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -132,10 +133,23 @@ MEDIA_ROOT = VAR_DIR / "media"
 ATTACHMENT_MAX_BYTES = envint("ABUSEDESK_ATTACHMENT_MAX_BYTES", 2 * 1024 * 1024)
 ATTACHMENT_MAX_PER_CASE = envint("ABUSEDESK_ATTACHMENT_MAX_PER_CASE", 20)
 LOGIN_RATE_LIMIT = envint("ABUSEDESK_LOGIN_RATE_LIMIT", 10)  # failed logins per 15 minutes per user and per IP
+PASSWORD_RESET_RATE_LIMIT = envint("ABUSEDESK_PASSWORD_RESET_RATE_LIMIT", 5)  # per hour per address and per IP
 FORM_RATE_LIMIT = envint("ABUSEDESK_FORM_RATE_LIMIT", 5)  # public notices per hour per IP
 INTAKE_MAX_BYTES = envint("ABUSEDESK_INTAKE_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = INTAKE_MAX_BYTES + 1024 * 1024
 
+# HTTPS (docs/security.md). Behind a reverse proxy that terminates TLS, set
+# ABUSEDESK_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO=https, and only if that proxy always
+# sets (overwrites) the header: otherwise a client could claim HTTPS itself.
+SECURE_SSL_REDIRECT = envbool("ABUSEDESK_SSL_REDIRECT", "True" if PRODUCTION else "False")
+SECURE_HSTS_SECONDS = envint("ABUSEDESK_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("ABUSEDESK_HSTS_INCLUDE_SUBDOMAINS", "True" if PRODUCTION else "False")
+SECURE_HSTS_PRELOAD = envbool("ABUSEDESK_HSTS_PRELOAD", "False")
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is the domain owner's decision (hstspreload.org), not a default of ours.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+_proxy_header = envstr("ABUSEDESK_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header.split("=", 1)) if "=" in _proxy_header else None
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "True" if PRODUCTION else "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -176,6 +190,10 @@ SPECTACULAR_SETTINGS = {
 
 # Mail. Outgoing mail is queued as rows (outbox) and sent by the worker.
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if PRODUCTION and EMAIL_BACKEND.rsplit(".", 2)[-2] in ("console", "filebased", "locmem", "dummy"):
+    # Password reset links and case reply tokens would end up in a log, or nowhere.
+    raise ImproperlyConfigured(f"ABUSEDESK_PRODUCTION is set but EMAIL_BACKEND is {EMAIL_BACKEND}: "
+                               "set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST.")
 EMAIL_HOST = envstr("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")

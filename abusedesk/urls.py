@@ -8,7 +8,7 @@ from abusedesk.desk.views import home
 from abusedesk.intake import views as intake_views
 from abusedesk.intake.api import IntakeView, NotifierViewSet
 from abusedesk.network.api import AssignmentViewSet, CustomerViewSet
-from abusedesk.portal.auth import RateLimitedLoginView
+from abusedesk.portal.auth import RateLimitedLoginView, RateLimitedPasswordResetView
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
@@ -28,6 +28,7 @@ urlpatterns = [
     path("report/", intake_views.notice_form, name="notice-form"),
     path("report/receipt/", intake_views.notice_receipt, name="notice-receipt"),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
+    path("accounts/password_reset/", RateLimitedPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

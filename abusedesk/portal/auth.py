@@ -10,7 +10,7 @@ the cheap denial of service of making us hash guesses.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
@@ -70,3 +70,22 @@ class RateLimitedLoginView(LoginView):
         if form.otp_device is not None:
             otp_login(self.request, form.otp_device)
         return response
+
+
+class RateLimitedPasswordResetView(PasswordResetView):
+    """At most PASSWORD_RESET_RATE_LIMIT reset requests an hour per address and per client:
+    each sends a mail, so unlimited requests would flood a victim's inbox from our server."""
+
+    def post(self, request, *args, **kwargs):
+        email = (request.POST.get("email") or "").strip().lower()[:254]
+        idents = [("reset-ip", ratelimit.client_ip(request))] + ([("reset-email", email)] if email else [])
+        if any(ratelimit.is_limited(scope, ident, settings.PASSWORD_RESET_RATE_LIMIT) for scope, ident in idents):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, _("Too many password reset requests. Wait an hour and try again."))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        for scope, ident in idents:
+            ratelimit.hit(scope, ident, 3600)
+        return super().post(request, *args, **kwargs)

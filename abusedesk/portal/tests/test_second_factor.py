@@ -161,3 +161,23 @@ def test_staff_sessions_end_when_idle(demo, clock, settings):
     clock.advance(minutes=31)
     assert client.get(reverse("desk:queues")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_is_limited_per_address_and_per_client(demo, settings, mailoutbox):
+    settings.PASSWORD_RESET_RATE_LIMIT = 3
+    user = User.objects.get(username="customer-a")
+    user.email = "a@customer-a.example"
+    user.save()
+    for i in range(3):
+        response = Client(REMOTE_ADDR=f"192.0.2.{i + 1}").post(reverse("password_reset"), {"email": user.email})
+        assert response.status_code == 302
+    assert len(mailoutbox) == 3
+    # a fourth for the same address, from yet another client
+    assert Client(REMOTE_ADDR="192.0.2.50").post(reverse("password_reset"),
+                                                 {"email": user.email}).status_code == 429
+    # one client asking for many addresses
+    client = Client(REMOTE_ADDR="192.0.2.60")
+    for i in range(3):
+        client.post(reverse("password_reset"), {"email": f"x{i}@elsewhere.example"})
+    assert client.post(reverse("password_reset"), {"email": "y@elsewhere.example"}).status_code == 429
+    assert len(mailoutbox) == 3
