@@ -15,6 +15,7 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from abusedesk.lib import clock
@@ -69,7 +70,7 @@ class SecondFactorMiddleware:
             return None
         if must_have_second_factor(user) and request.path not in _setup_paths():
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "Set up a second factor (an authenticator app) first."},
+                return JsonResponse({"detail": _("Set up a second factor (an authenticator app) first.")},
                                     status=403)
             return redirect("portal:security")
         return None
