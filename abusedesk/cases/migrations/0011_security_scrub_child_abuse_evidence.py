@@ -23,5 +23,5 @@ def scrub(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0009_case_opened_by")]
+    dependencies = [("cases", "0010_polish_category_labels")]
     operations = [migrations.RunPython(scrub, migrations.RunPython.noop)]
