@@ -17,7 +17,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import ignored_auth
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from abusedesk.portal.tests.factories import make_case
 
@@ -26,6 +26,10 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = 12
 # The notice endpoint takes raw mail and notifier keys; tests/intake cover it.
 SKIPPED = {"/api/v1/intake/"}
+# Case steps a valid body cannot always pass: they depend on the case's state (a resolved
+# case cannot be resolved again) and on a rule the schema cannot say ("other" needs a text).
+# Their refusals are checked here for being 4xx with a message, not for being accepted.
+STATEFUL = {"/api/v1/cases/{id}/resolve/", "/api/v1/cases/{id}/dispute/"}
 
 
 def _basic(username, password):
@@ -36,7 +40,9 @@ USERS = {"staff": _basic("desk", "desk-demo"), "customer": _basic("customer-a", 
 
 
 @pytest.fixture
-def api_schema(demo, clock):
+def api_schema(demo, clock, settings):
+    # The inventory webhook is on (unsigned requests are then refused, not "off": 503).
+    settings.INVENTORY_WEBHOOK_SECRET = "fuzz-secret"
     cache.clear()
     make_case("customer-a", ip="198.51.100.10")
     make_case("customer-b", ip="198.51.100.200")
@@ -58,6 +64,7 @@ def _fuzz(schema, headers):
         if operation.path in SKIPPED:
             continue
         for mode in GenerationMode:
+            excluded = [ignored_auth] + ([positive_data_acceptance] if operation.path in STATEFUL else [])
 
             @given(case=operation.as_strategy(generation_mode=mode))
             @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -65,7 +72,7 @@ def _fuzz(schema, headers):
             def run(case):
                 # ignored_auth would send its own broken credentials next to ours (ours win: a false alarm);
                 # refusal of bad credentials is tested in portal/tests/test_second_factor.py.
-                case.call_and_validate(headers=headers, excluded_checks=[ignored_auth])
+                case.call_and_validate(headers=headers, excluded_checks=excluded)  # noqa: B023 (run now)
 
             try:
                 run()
