@@ -23,5 +23,5 @@ def scrub(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0010_polish_category_labels")]
+    dependencies = [("cases", "0011_desk_case_owner")]
     operations = [migrations.RunPython(scrub, migrations.RunPython.noop)]
