@@ -11,6 +11,7 @@ from abusedesk.lib.api import IdLookup, Pagination
 from abusedesk.lib.ids import MAX_ID
 from abusedesk.lib.roles import is_compliance
 
+from . import services as casework
 from .filtersets import CaseFilterSet, MessageFilterSet, ReportFilterSet, newest_first
 from .models import CHILD_ABUSE, Case, Message, Report
 
@@ -106,8 +107,6 @@ class CaseViewSet(IdLookup, viewsets.ReadOnlyModelViewSet):
         return Case.objects.visible_to(self.request.user).select_related("customer", "end_customer", "entity")
 
     def _do(self, request, serializer_class, step):
-        from abusedesk.portal import casework
-
         case = self.get_object()
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -157,8 +156,6 @@ class MessageViewSet(IdLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     @extend_schema(request=MessageCreateSerializer, responses={201: MessageSerializer})
     def create(self, request, *args, **kwargs):
-        from abusedesk.portal import casework
-
         data = MessageCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = get_object_or_404(Case.objects.visible_to(request.user), pk=data.validated_data["case"])

@@ -18,14 +18,14 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from abusedesk.cases import workflow
+from abusedesk.cases import services as casework
+from abusedesk.cases.audit import audit
 from abusedesk.cases.models import Case, Message
 from abusedesk.cases.states import State
 from abusedesk.lib import clock
 from abusedesk.lib.ids import parse_id
 from abusedesk.network.models import Customer
 
-from . import casework
 from .access import attachment_for, attachments_for, case_for
 from .forms import (
     AbuseContactForm,
@@ -41,9 +41,6 @@ from .models import ApiToken, Attachment
 from .secondfactor import must_have_second_factor
 
 OPEN_PAGE = 50
-
-RESOLVABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED, State.RESTRICTED, State.DISPUTED}
-DISPUTABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED}
 
 
 @login_required
@@ -70,7 +67,7 @@ def _case_context(request, case, **forms):
     context = {
         "case": case, "reports": reports, "thread": thread, "attachments": attachments_for(request.user, case),
         "now": clock.now(),
-        "can_resolve": case.state in RESOLVABLE, "can_dispute": case.state in DISPUTABLE,
+        "can_resolve": "resolve" in (offered := casework.offered(case)), "can_dispute": "dispute" in offered,
         "message_form": forms.get("message_form") or MessageForm(),
         "resolve_form": forms.get("resolve_form") or ResolveForm(),
         "dispute_form": forms.get("dispute_form") or DisputeForm(),
@@ -156,7 +153,7 @@ def upload(request, pk):
                                 filename=form.safe_name, content_type=form.content_type, size=len(form.content),
                                 sha256=Attachment.digest(form.content), created_at=clock.now())
         attachment.file.save("upload", ContentFile(form.content), save=True)
-        workflow.audit(case, "attachment", user=request.user, data={"attachment": attachment.pk,
+        audit(case, "attachment", user=request.user, data={"attachment": attachment.pk,
                                                                      "sha256": attachment.sha256})
     messages.success(request, _("The file was added."))
     return redirect(f"{case_url(case)}#files")
@@ -190,7 +187,7 @@ def abuse_contact(request):
             old = customer.abuse_email
             customer.abuse_email = form.cleaned_data["abuse_email"]
             customer.save(update_fields=["abuse_email"])
-            workflow.audit(None, "abuse_contact", user=request.user, subject=f"customer:{customer.pk}",
+            audit(None, "abuse_contact", user=request.user, subject=f"customer:{customer.pk}",
                            data={"from": old, "to": customer.abuse_email})
             messages.success(request, _("Saved: new notices go to %(email)s.") % {"email": customer.abuse_email})
             return redirect("portal:contact")
@@ -212,7 +209,7 @@ def _tokens(request):
     if action == "token" and allowed and form.is_valid():
         new_token, token = ApiToken.issue(user, form.cleaned_data["name"], [form.cleaned_data["scope"]],
                                           timedelta(days=form.cleaned_data["days"]))
-        workflow.audit(None, "api_token_issued", user=user, subject=f"user:{user.pk}",
+        audit(None, "api_token_issued", user=user, subject=f"user:{user.pk}",
                        data={"token": token.pk, "scopes": token.scopes, "expires_at": token.expires_at.isoformat()})
         form = ApiTokenForm()
     elif action == "revoke":
@@ -220,7 +217,7 @@ def _tokens(request):
         if token is not None and token.revoked_at is None:
             token.revoked_at = clock.now()
             token.save(update_fields=["revoked_at"])
-            workflow.audit(None, "api_token_revoked", user=user, subject=f"user:{user.pk}", data={"token": token.pk})
+            audit(None, "api_token_revoked", user=user, subject=f"user:{user.pk}", data={"token": token.pk})
             messages.success(request, _("The token was revoked."))
     return {"token_form": form, "new_token": new_token, "tokens_allowed": allowed,
             "tokens": ApiToken.objects.filter(user=user, revoked_at=None, expires_at__gt=clock.now())}
@@ -238,7 +235,7 @@ def _totp(request, tokens):
                                  else None, request=request)
     if confirmed and remove_form.is_bound and remove_form.is_valid():
         TOTPDevice.objects.filter(user=request.user).delete()
-        workflow.audit(None, "totp_removed", user=request.user, subject=f"user:{request.user.pk}")
+        audit(None, "totp_removed", user=request.user, subject=f"user:{request.user.pk}")
         messages.success(request, _("The authenticator app was removed."))
         return redirect("portal:security")
     device = None
@@ -253,7 +250,7 @@ def _totp(request, tokens):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 otp_login(request, device)  # this session proved the code: it stays verified
-                workflow.audit(None, "totp_added", user=request.user, subject=f"user:{request.user.pk}")
+                audit(None, "totp_added", user=request.user, subject=f"user:{request.user.pk}")
                 messages.success(request, _("Done: from now on you log in with a code from your app."))
                 return redirect("portal:security")
             form.add_error("token", _("That code is not right. Check the time on your phone and try again."))

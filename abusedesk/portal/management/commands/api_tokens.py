@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from abusedesk.cases.workflow import audit
+from abusedesk.cases.audit import audit
 from abusedesk.lib import clock
 from abusedesk.portal.models import ApiToken
 
