@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,7 @@ from django_otp import devices_for_user, match_token
 
 from abusedesk.cases.models import Case
 
-from .models import ALLOWED_TYPES, content_matches, safe_filename
+from .models import ALLOWED_TYPES, ApiToken, content_matches, safe_filename
 
 
 class LoginForm(AuthenticationForm):
@@ -102,8 +103,6 @@ class RemoveTOTPForm(forms.Form):
         self.user, self.device, self.request = user, device, request
 
     def clean_code_or_password(self):
-        from django.contrib.auth import authenticate
-
         value = self.cleaned_data["code_or_password"]
         if self.device is not None and value.strip().isdigit() and self.device.verify_token(value.strip()):
             return value
@@ -119,8 +118,6 @@ class ApiTokenForm(forms.Form):
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, initial=90)
 
     def __init__(self, *args, **kwargs):
-        from .models import ApiToken
-
         super().__init__(*args, **kwargs)
         self.fields["scope"].choices = ApiToken.SCOPES
         self.fields["days"].max_value = settings.API_TOKEN_MAX_DAYS

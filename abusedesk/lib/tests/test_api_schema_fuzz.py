@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
-from abusedesk.portal.tests.factories import make_case
+from testkit.orm import make_case
 
 pytestmark = pytest.mark.django_db
 
