@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from abusedesk.demo import data
+from abusedesk.kyc.demo import load_demo as load_kyc_demo
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         self.stdout.write("database migrated")
         counts = data.load()
         self.stdout.write(f"demo data loaded: {counts}")
+        self.stdout.write(f"KYC demo data loaded: {load_kyc_demo()}")
         if not no_samples:
             files = sorted(str(p) for p in SAMPLES.iterdir() if p.is_file())
             call_command("ingest", *files, "--no-progress", stdout=self.stdout)
@@ -29,4 +31,5 @@ class Command(BaseCommand):
             "  customer   customer-a / customer-a-demo\n"
             "  customer   customer-b / customer-b-demo\n"
             "  reseller   reseller-c / reseller-c-demo\n"
+            "  shop API   shop / shop-demo (KYC orders only)\n"
         ))
