@@ -187,7 +187,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, reports, customers, assignments and notice intake of the abuse desk.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "COMPONENT_SPLIT_REQUEST": True,  # request bodies as their own components (what a client may send)
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name for KYC's reject reasons (the order's field and the decision's input share them).
+    "ENUM_NAME_OVERRIDES": {"RejectReasonEnum": "abusedesk.kyc.models.Order.RejectReason"},  # request bodies as their own components (what a client may send)
     # The schema maps the whole API: for logged-in users (and tokens) only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [
