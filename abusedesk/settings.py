@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "abusedesk.kyc",
     "abusedesk.demo",
     "abusedesk.feeds",
+    "abusedesk.reports",
 ]
 
 MIDDLEWARE = [

@@ -48,5 +48,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/intake/", IntakeView.as_view(), name="api-intake"),
     path("api/v1/inventory/events/", InventoryEventsView.as_view(), name="api-inventory-events"),
+    path("api/v1/kpis/", include("abusedesk.reports.api_urls")),
+    path("", include("abusedesk.reports.urls")),
     path("api/v1/", include(router.urls)),
 ]

@@ -1,4 +1,4 @@
-"""Migration cases.0012: stored child-abuse evidence keeps only location and reference."""
+"""Migration cases.0013: stored child-abuse evidence keeps only location and reference."""
 
 from datetime import UTC, datetime
 
@@ -11,8 +11,8 @@ from abusedesk.intake.models import RawMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("cases", "0011_desk_case_owner")]
-AFTER = [("cases", "0012_security_scrub_child_abuse_evidence")]
+BEFORE = [("cases", "0012_reports_order_fields")]
+AFTER = [("cases", "0013_security_scrub_child_abuse_evidence")]
 T = datetime(2026, 11, 20, 4, 12, 33, tzinfo=UTC)
 
 

@@ -23,5 +23,5 @@ def scrub(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0011_desk_case_owner")]
+    dependencies = [("cases", "0012_reports_order_fields")]
     operations = [migrations.RunPython(scrub, migrations.RunPython.noop)]
