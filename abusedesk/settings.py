@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from abusedesk.lib.env import envbool, envint, envlist, envstr
 
@@ -19,14 +20,14 @@ DEBUG = envbool("DEBUG", "False")
 PRODUCTION = envbool("ABUSEDESK_PRODUCTION", "False")
 SECRET_KEY = envstr("SECRET_KEY", DEMO_SECRET_KEY)
 if PRODUCTION and SECRET_KEY == DEMO_SECRET_KEY:
-    raise RuntimeError("ABUSEDESK_PRODUCTION is set but SECRET_KEY is the demo key: set SECRET_KEY.")
+    raise ImproperlyConfigured("ABUSEDESK_PRODUCTION is set but SECRET_KEY is the demo key: set SECRET_KEY.")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "abusedesk.apps.AbusedeskAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -34,7 +35,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_otp",
@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "abusedesk.portal.secondfactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "abusedesk.portal.middleware.ContentSecurityPolicyMiddleware",
@@ -107,6 +109,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Every password check (login form, HTTP Basic, admin) is rate limited here (portal/auth.py).
+AUTHENTICATION_BACKENDS = ["abusedesk.portal.auth.RateLimitedBackend"]
+# Staff who can see child-abuse content must use an authenticator app (docs/security.md).
+OTP_REQUIRED_FOR_COMPLIANCE = envbool("ABUSEDESK_OTP_REQUIRED_FOR_COMPLIANCE", "True" if PRODUCTION else "False")
+STAFF_IDLE_MINUTES = envint("ABUSEDESK_STAFF_IDLE_MINUTES", 30)
+API_TOKEN_MAX_DAYS = envint("ABUSEDESK_API_TOKEN_MAX_DAYS", 365)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -131,10 +139,23 @@ MEDIA_ROOT = VAR_DIR / "media"
 ATTACHMENT_MAX_BYTES = envint("ABUSEDESK_ATTACHMENT_MAX_BYTES", 2 * 1024 * 1024)
 ATTACHMENT_MAX_PER_CASE = envint("ABUSEDESK_ATTACHMENT_MAX_PER_CASE", 20)
 LOGIN_RATE_LIMIT = envint("ABUSEDESK_LOGIN_RATE_LIMIT", 10)  # failed logins per 15 minutes per user and per IP
+PASSWORD_RESET_RATE_LIMIT = envint("ABUSEDESK_PASSWORD_RESET_RATE_LIMIT", 5)  # per hour per address and per IP
 FORM_RATE_LIMIT = envint("ABUSEDESK_FORM_RATE_LIMIT", 5)  # public notices per hour per IP
 INTAKE_MAX_BYTES = envint("ABUSEDESK_INTAKE_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = INTAKE_MAX_BYTES + 1024 * 1024
 
+# HTTPS (docs/security.md). Behind a reverse proxy that terminates TLS, set
+# ABUSEDESK_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO=https, and only if that proxy always
+# sets (overwrites) the header: otherwise a client could claim HTTPS itself.
+SECURE_SSL_REDIRECT = envbool("ABUSEDESK_SSL_REDIRECT", "True" if PRODUCTION else "False")
+SECURE_HSTS_SECONDS = envint("ABUSEDESK_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("ABUSEDESK_HSTS_INCLUDE_SUBDOMAINS", "True" if PRODUCTION else "False")
+SECURE_HSTS_PRELOAD = envbool("ABUSEDESK_HSTS_PRELOAD", "False")
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is the domain owner's decision (hstspreload.org), not a default of ours.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+_proxy_header = envstr("ABUSEDESK_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header.split("=", 1)) if "=" in _proxy_header else None
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "True" if PRODUCTION else "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -145,12 +166,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "abusedesk.portal.apiauth.ScopedTokenAuthentication",
+        "abusedesk.portal.apiauth.PasswordBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["abusedesk.lib.api.FilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "abusedesk.lib.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "abusedesk.lib.api.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -163,10 +189,23 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, reports, customers, assignments and notice intake of the abuse desk.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name for KYC's reject reasons (the order's field and the decision's input share them).
+    "ENUM_NAME_OVERRIDES": {"RejectReasonEnum": "abusedesk.kyc.models.Order.RejectReason"},  # request bodies as their own components (what a client may send)
+    # The schema maps the whole API: for logged-in users (and tokens) only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "abusedesk.lib.api.add_error_responses",
+    ],
 }
 
 # Mail. Outgoing mail is queued as rows (outbox) and sent by the worker.
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if PRODUCTION and EMAIL_BACKEND.rsplit(".", 2)[-2] in ("console", "filebased", "locmem", "dummy"):
+    # Password reset links and case reply tokens would end up in a log, or nowhere.
+    raise ImproperlyConfigured(f"ABUSEDESK_PRODUCTION is set but EMAIL_BACKEND is {EMAIL_BACKEND}: "
+                               "set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST.")
 EMAIL_HOST = envstr("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")

@@ -61,7 +61,8 @@ def queryset(name: str, user):
     if name == "came_back":
         return cases.filter(takedown_check__state="came_back").exclude(state=State.CLOSED).order_by("deadline")
     if name == "masked":
-        return Report.objects.filter(status=Report.Status.MASKED).select_related("notifier").order_by("-received_at")
+        return Report.objects.visible_to(user).filter(status=Report.Status.MASKED).select_related(
+            "notifier").order_by("-received_at")
     if name == "unmatched":
         qs = triage.in_queue().order_by("-received_at")
         if not is_legal(user):  # the legal register has them
