@@ -107,6 +107,9 @@ class RawMessage(models.Model):
     # Processing is claimed from this row (the database is the queue of record).
     state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # host:pid of the process holding the claim: a re-run on the same host takes over from a dead one at once.
+    claimed_by = models.CharField(max_length=100, blank=True, editable=False)
+    # Claims so far: a claim is an attempt, whether it ended in an error or killed its process.
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
     format = models.CharField(max_length=40, blank=True)
@@ -116,6 +119,9 @@ class RawMessage(models.Model):
     errors = models.JSONField(default=list, blank=True)
     needs_staff = models.BooleanField(default=False, help_text=_("In the staff queue: unparseable or nothing matched"))
     staff_reason = models.CharField(max_length=200, blank=True)
+    warnings = models.JSONField(default=list, blank=True, help_text=_("What the parser skipped or doubted"))
+    # Staff reviewed a held notice (possible impersonation, a mass notice) and let it be processed.
+    released = models.BooleanField(default=False)
     event_count = models.PositiveIntegerField(default=0)
     # Feeds are processed in chunks, each committed with this counter: after a
     # crash, processing resumes at the first event not yet committed.

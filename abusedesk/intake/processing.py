@@ -25,7 +25,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q
 
 from abusedesk.cases import notify
 from abusedesk.cases.grouping import (
@@ -40,7 +40,7 @@ from abusedesk.cases.grouping import (
     recount_opened_by,
 )
 from abusedesk.cases.models import Case, Report
-from abusedesk.lib import clock
+from abusedesk.lib import claims, clock, jobs
 from abusedesk.lib.bulk import (
     Inserter,
     count_present,
@@ -63,7 +63,6 @@ from .models import RawMessage
 from .reports import FIELDS, FINGERPRINT, NoticeFacts
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3
 SMALL_NOTICE = 50  # events; above this the in-memory prefix index answers
 CHUNK_RETRIES = 3
 ANALYZE_AFTER = 50_000  # events; a feed this big changes the tables' statistics
@@ -79,41 +78,65 @@ def parse_context() -> ParseContext:
     return ParseContext(own_mail_servers=tuple(settings.OWN_MAIL_SERVERS))
 
 
-def claim_raw(raw_id: int) -> RawMessage | None:
+def claim_raw(raw_id: int, take_over_from: str = "") -> RawMessage | None:
+    """Claim a notice, counting the claim as an attempt: a notice that kills its
+    process is counted as surely as one that raises. `take_over_from`: a
+    claimant known to be dead (its claim is taken before it goes stale)."""
     stale = clock.now() - timedelta(seconds=settings.CLAIM_TIMEOUT)
-    return claim(RawMessage, raw_id, [RawMessage.State.NEW], RawMessage.State.PROCESSING, stale)
+    dead = Q(claimed_by=take_over_from) if take_over_from else None
+    return claim(RawMessage, raw_id, [RawMessage.State.NEW], RawMessage.State.PROCESSING, stale, also=dead,
+                 attempts=F("attempts") + 1, claimed_by=claims.owner())
 
 
-def process_raw_message(raw_id: int, progress=None) -> dict | None:
+def process_raw_message(raw_id: int, progress=None, take_over_from: str = "") -> dict | None:
     """Claim and process; returns a summary, or None if another worker has it.
 
     `progress(done, total)` is called after each chunk (events; total is an estimate).
     """
-    raw = claim_raw(raw_id)
+    raw = claim_raw(raw_id, take_over_from)
     if raw is None:
         return None
+    if raw.attempts > max_attempts():
+        # Every earlier claim ended without a result and without an error caught here:
+        # the notice crashed (or hung) its process each time. It is not tried again.
+        _give_up(raw, f"processing was interrupted {raw.attempts - 1} times (its process crashed or was "
+                      "killed while it ran)")
+        log.error("raw message %s: %s; moved to the staff queue", raw_id, raw.staff_reason)
+        return {"error": raw.staff_reason}
     try:
-        return _process(raw, progress)
+        summary = _process(raw, progress)
     except Superseded:
         log.warning("raw message %s: another worker took over", raw_id)
         return None
     except Exception as exc:
         log.exception("processing raw message %s failed", raw_id)
         raw.refresh_from_db(fields=["events_done"])
-        raw.attempts += 1
-        raw.errors = [f"internal error: {type(exc).__name__}: {exc}"[:500]]
-        if raw.attempts >= MAX_ATTEMPTS:
-            raw.state = RawMessage.State.FAILED
-            raw.needs_staff = True
-            raw.staff_reason = "processing failed repeatedly"
+        error = f"internal error: {type(exc).__name__}: {exc}"[:500]
+        if raw.attempts >= max_attempts():
+            _give_up(raw, "processing failed repeatedly", error)
         else:
+            raw.errors = [error]
             raw.state = RawMessage.State.NEW
-        with transaction.atomic():
             raw.save()
-            if raw.state == RawMessage.State.FAILED:
-                # Given up: its committed chunks opened cases forwarded, and their customers must hear of them.
-                sending.release(raw)
         return {"error": str(exc)}
+    if summary.get("forwarded") or summary.get("cases_new") or summary.get("cases_updated"):
+        transaction.on_commit(jobs.kick_mail)
+    return summary
+
+
+def max_attempts() -> int:
+    return settings.PROCESSING_MAX_ATTEMPTS
+
+
+def _give_up(raw: RawMessage, reason: str, error: str = "") -> None:
+    raw.errors = [*raw.errors[:49], error or reason][:50]
+    raw.state = RawMessage.State.FAILED
+    raw.needs_staff = True
+    raw.staff_reason = reason[:200]
+    with transaction.atomic():
+        raw.save()
+        # Given up: its committed chunks opened cases forwarded, and their customers must hear of them.
+        sending.release(raw)
 
 
 def _process(raw: RawMessage, progress) -> dict:

@@ -86,7 +86,7 @@ def test_a_notice_that_keeps_failing_goes_to_the_staff_queue(demo, samples, monk
         raise ValueError("bug")
 
     monkeypatch.setattr(processing, "parse", broken)
-    for _ in range(processing.MAX_ATTEMPTS):
+    for _ in range(processing.max_attempts()):
         processing.process_raw_message(raw.pk)
 
     raw.refresh_from_db()

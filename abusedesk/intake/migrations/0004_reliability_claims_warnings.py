@@ -1,0 +1,26 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("intake", "0003_rawcontent"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="rawmessage",
+            name="claimed_by",
+            field=models.CharField(blank=True, editable=False, max_length=100),
+        ),
+        migrations.AddField(
+            model_name="rawmessage",
+            name="warnings",
+            field=models.JSONField(blank=True, default=list, help_text="What the parser skipped or doubted"),
+        ),
+        migrations.AddField(
+            model_name="rawmessage",
+            name="released",
+            field=models.BooleanField(default=False),
+        ),
+    ]
