@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-
 from concurrent.futures import ThreadPoolExecutor
 
 from aiosmtpd.controller import Controller
