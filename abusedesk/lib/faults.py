@@ -61,20 +61,29 @@ class PostgresCluster:
         self.bin = lambda name: os.path.join(bindir, name)
         self.dir = tempfile.mkdtemp(prefix="abusedesk-pg-")
         self.port = free_port()
-        subprocess.run([self.bin("initdb"), "-D", self.dir + "/data", "-U", "postgres", "-A", "trust",
-                        "--no-sync"], check=True, capture_output=True, timeout=120)
+        # PostgreSQL refuses to run as root: then the cluster belongs to the postgres user.
+        self.user = None
+        if os.geteuid() == 0:
+            import pwd
+
+            self.user = "postgres"
+            os.chown(self.dir, pwd.getpwnam("postgres").pw_uid, pwd.getpwnam("postgres").pw_gid)
+        self._run([self.bin("initdb"), "-D", self.dir + "/data", "-U", "postgres", "-A", "trust", "--no-sync"],
+                  timeout=120)
         self.start()
-        subprocess.run([self.bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                        "abusedesk"], check=True, capture_output=True, timeout=60)
+        self._run([self.bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "abusedesk"],
+                  timeout=60)
+
+    def _run(self, args, check=True, timeout=90):
+        return subprocess.run(args, check=check, capture_output=True, timeout=timeout, user=self.user)
 
     @property
     def url(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/abusedesk"
 
     def start(self) -> None:
-        subprocess.run([self.bin("pg_ctl"), "-D", self.dir + "/data", "-l", self.dir + "/log", "-w", "-t", "60",
-                        "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
-                        "start"], check=True, capture_output=True, timeout=90)
+        self._run([self.bin("pg_ctl"), "-D", self.dir + "/data", "-l", self.dir + "/log", "-w", "-t", "60",
+                   "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
 
     def pids(self) -> list[int]:
         """The postmaster and every backend of the cluster."""
@@ -95,16 +104,16 @@ class PostgresCluster:
         """kill -9 of the postmaster and its backends: what a machine crash leaves."""
         for pid in self.pids():
             os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: subprocess.run([self.bin("pg_ctl"), "-D", self.dir + "/data", "status"],
-                                        capture_output=True).returncode != 0, timeout=20)
+        wait_for(lambda: self._run([self.bin("pg_ctl"), "-D", self.dir + "/data", "status"],
+                                   check=False).returncode != 0, timeout=20)
 
     def stop(self) -> None:
         try:
             self.thaw()
         except (OSError, ValueError):
             pass
-        subprocess.run([self.bin("pg_ctl"), "-D", self.dir + "/data", "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)
+        self._run([self.bin("pg_ctl"), "-D", self.dir + "/data", "-m", "immediate", "stop"], check=False,
+                  timeout=60)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
