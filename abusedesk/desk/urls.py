@@ -13,6 +13,7 @@ urlpatterns = [
     path("desk/actions/<int:pk>/<slug:decision>/", views.action_decide, name="action"),
     path("desk/raw/<int:pk>/", views.raw_detail, name="raw"),
     path("desk/raw/<int:pk>/download/", views.raw_download, name="raw-download"),
+    path("desk/raw/<int:pk>/release/", views.raw_release, name="raw-release"),
     path("desk/notifiers/", views.notifiers, name="notifiers"),
     path("desk/notifiers/new/", views.notifier_edit, name="notifier-new"),
     path("desk/notifiers/<int:pk>/", views.notifier_edit, name="notifier"),

@@ -15,6 +15,7 @@ from abusedesk.cases.states import State
 from abusedesk.cases.workflow import audit
 from abusedesk.enforcement.actions import active_restrictions
 from abusedesk.enforcement.models import Action
+from abusedesk.intake import review
 from abusedesk.intake.models import Notifier, RawMessage
 from abusedesk.network.models import Customer
 from abusedesk.policy.models import DeadlinePolicy
@@ -87,7 +88,7 @@ def cases(request):
 
 def _case(request, pk):
     return get_object_or_404(Case.objects.visible_to(request.user).select_related(
-        "customer", "end_customer", "entity", "notifier", "merged_into"), pk=pk)
+        "customer", "end_customer", "entity", "notifier", "merged_into", "opened_by"), pk=pk)
 
 
 @staff_required
@@ -229,6 +230,19 @@ def raw_detail(request, pk):
     if not raw_visible(request.user, raw):
         raise Http404
     return render(request, "desk/raw.html", {"raw": raw, "view": rawview.sanitised(bytes(raw.content))})
+
+
+@staff_required
+@require_POST
+def raw_release(request, pk):
+    """A notice held for review (possible impersonation, a mass notice) is processed after all."""
+    raw = get_object_or_404(RawMessage, pk=pk)
+    if not raw_visible(request.user, raw):
+        raise Http404
+    if review.release(raw):
+        audit(None, "raw_release", user=request.user, subject=f"raw:{raw.pk}")
+        messages.success(request, _("Released: the notice is processed now."))
+    return redirect("desk:raw", pk=raw.pk)
 
 
 @staff_required

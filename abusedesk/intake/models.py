@@ -92,6 +92,10 @@ class RawMessage(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
+    class Review(models.TextChoices):
+        HELD = "held", _("held for review")
+        RELEASED = "released", _("released by staff")
+
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.PositiveBigIntegerField()
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -120,8 +124,9 @@ class RawMessage(models.Model):
     needs_staff = models.BooleanField(default=False, help_text=_("In the staff queue: unparseable or nothing matched"))
     staff_reason = models.CharField(max_length=200, blank=True)
     warnings = models.JSONField(default=list, blank=True, help_text=_("What the parser skipped or doubted"))
-    # Staff reviewed a held notice (possible impersonation, a mass notice) and let it be processed.
-    released = models.BooleanField(default=False)
+    # A notice held for staff before anything is done with it (possible impersonation, a mass notice
+    # from an unproven sender: intake.trust), and released by staff once reviewed.
+    review = models.CharField(max_length=10, choices=Review.choices, blank=True)
     event_count = models.PositiveIntegerField(default=0)
     # Feeds are processed in chunks, each committed with this counter: after a
     # crash, processing resumes at the first event not yet committed.

@@ -166,14 +166,19 @@ def _process(raw: RawMessage, progress) -> dict:
                 raw.kind = "reply"
                 _done(raw)
             return {"events": 0, "reply_to_case": case.pk}
-    if raw.notifier_id is None and raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
-        raw.notifier, raw.trusted = trust.identify(content, raw.envelope_from)
+    proven = raw.channel in trust.PROVEN_CHANNELS
+    if raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
+        notifier, proven = trust.identify(content, raw.envelope_from, channel=raw.channel,
+                                          remote_addr=raw.remote_addr)
+        if raw.notifier_id is None:
+            raw.notifier = notifier
+        raw.trusted = proven and raw.notifier is not None and raw.notifier.trusted
     elif raw.notifier_id is None and raw.channel == RawMessage.Channel.FILE:
         # A mail file names its sender, but nothing proves it: known, never trusted.
-        raw.notifier, _trusted = trust.identify(content, "")
+        raw.notifier, _trusted = trust.identify(content, "", channel=raw.channel)
     notice = parse(content, raw.filename or None, parse_context())
     with transaction.atomic():
-        return _process_notice(raw, notice)
+        return _process_notice(raw, notice, proven)
 
 
 def refresh_statistics() -> None:
@@ -244,6 +249,7 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     raw.subject = f"Shadowserver {info.report_type}"[:500]
     raw.event_count = info.events
     raw.errors = list(info.warnings)[:50] if not info.events else []
+    raw.warnings = list(info.warnings)[:50]
     _conclude(raw, NotifierInfo(name="Shadowserver", no_reply=True), summary, allow_reply=False)
     summary["events"] = info.events
     summary["seconds_to_cases"] = round(time.monotonic() - started, 3)
@@ -260,18 +266,28 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
 
 # -- notices parsed whole
 
-def _process_notice(raw: RawMessage, notice) -> dict:
+def _process_notice(raw: RawMessage, notice, proven: bool = False) -> dict:
     raw.format = notice.format[:40]
     raw.kind = notice.kind
     raw.category = notice.category or ""
     raw.subject = (notice.subject or "")[:500]
     raw.errors = list(notice.errors)[:50]
+    raw.warnings = list(notice.warnings)[:50]
     raw.event_count = len(notice.events)
     summary = _new_summary()
     summary["events"] = len(notice.events)
+    # Only a trusted notice (intake.trust) may shorten the deadline by what it says of itself.
     facts = NoticeFacts(category=notice.category, sensitive=notice.sensitive,
-                        reference=(notice.notifier.reference or "")[:200], deadline_hours=notice.deadline_hours)
-    if notice.kind == KIND_UNPARSEABLE:
+                        reference=(notice.notifier.reference or "")[:200],
+                        deadline_hours=notice.deadline_hours if raw.trusted else None)
+    hold = trust.hold_reason(raw, proven, len(notice.events)) if notice.kind not in (
+        KIND_UNPARSEABLE, KIND_LAW_ENFORCEMENT) else ""
+    if hold:
+        # Nothing is written, forwarded or answered until staff have looked at it.
+        raw.review = RawMessage.Review.HELD
+        _to_staff(raw, hold)
+        summary["held_for_review"] = 1
+    elif notice.kind == KIND_UNPARSEABLE:
         _to_staff(raw, notice.errors[0] if notice.errors else "unparseable")
     elif notice.kind == KIND_LAW_ENFORCEMENT:
         # Never forwarded to a customer: the compliance team registers it.
@@ -281,6 +297,8 @@ def _process_notice(raw: RawMessage, notice) -> dict:
         _to_staff(raw, "law-enforcement request")
     elif not notice.events:
         reason = notice.errors[0] if notice.errors else "no IP address, URL or domain found"
+        if notice.warnings:  # what the parser skipped may be where the address was
+            reason = f"{reason} (parser: {'; '.join(notice.warnings)})"
         _to_staff(raw, reason)
         if notice.kind == "abuse":
             autoreply.send(raw, autoreply.UNMATCHED, notice.notifier, [reason])

@@ -20,7 +20,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="rawmessage",
-            name="released",
-            field=models.BooleanField(default=False),
+            name="review",
+            field=models.CharField(blank=True, choices=[("held", "held for review"), ("released", "released by staff")],
+                                   max_length=10),
         ),
     ]

@@ -22,7 +22,8 @@ def worker():
 
 
 def test_a_stored_notice_is_processed_by_a_worker_through_the_broker(demo, samples, worker):
-    raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp", enqueue=False)
+    raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp", enqueue=False,
+                       remote_addr="127.0.0.1")
 
     process_raw_message.delay(raw.pk)
 
@@ -31,13 +32,14 @@ def test_a_stored_notice_is_processed_by_a_worker_through_the_broker(demo, sampl
 
 
 def test_store_raw_nudges_the_worker_after_commit(demo, samples, worker):
-    raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp")
+    raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp", remote_addr="127.0.0.1")
 
     assert wait_for(lambda: RawMessage.objects.get(pk=raw.pk).state == "done")
 
 
 def test_the_sweep_runs_as_a_task_on_the_worker(demo, samples, worker):
-    raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp", enqueue=False)
+    raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp", enqueue=False,
+                       remote_addr="127.0.0.1")
 
     sweep.delay()
 

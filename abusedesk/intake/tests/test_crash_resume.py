@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def stored(samples, name="01-arf-spam-customer-a.eml") -> RawMessage:
-    raw, created = store_raw((samples / name).read_bytes(), RawMessage.Channel.SMTP, enqueue=False)
+    raw, created = store_raw((samples / name).read_bytes(), RawMessage.Channel.SMTP, enqueue=False,
+                             remote_addr="127.0.0.1")  # relayed by our MTA
     assert created
     return raw
 
@@ -100,7 +101,7 @@ def test_a_second_report_on_the_same_target_joins_the_open_case(demo, samples, c
     processing.process_raw_message(first.pk)
     later = (samples / "01-arf-spam-customer-a.eml").read_bytes().replace(
         b"08:52:11 +0000", b"10:00:00 +0000").replace(b"fbl-20261122-0001", b"fbl-20261122-0002")
-    second, _ = store_raw(later, RawMessage.Channel.SMTP, enqueue=False)
+    second, _ = store_raw(later, RawMessage.Channel.SMTP, enqueue=False, remote_addr="127.0.0.1")
 
     processing.process_raw_message(second.pk)
 

@@ -87,10 +87,12 @@ def test_a_refused_broker_does_not_slow_smtp_intake(demo, smtpd):
 def test_the_worker_processes_and_sends_while_the_broker_is_down(demo, samples, redis, settings):
     redis.freeze()
     env = faults.command_env(database_url(), redis.url, ABUSEDESK_BROKER_TIMEOUT=1, ABUSEDESK_SWEEP_INTERVAL=1,
+                             ABUSEDESK_AUTHSERV_ID=settings.AUTHSERV_ID, ABUSEDESK_MTA_ADDRESSES="127.0.0.1",
                              EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     worker = faults.abusedesk(env, "worker", "--concurrency=1")
     try:
-        raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp", enqueue=False)
+        raw, _ = store_raw((samples / "01-arf-spam-customer-a.eml").read_bytes(), "smtp", enqueue=False,
+                           remote_addr="127.0.0.1")
 
         assert wait_for(lambda: RawMessage.objects.get(pk=raw.pk).state == "done", timeout=60)
         assert Case.objects.filter(ip="198.51.100.42").count() == 1
