@@ -7,6 +7,7 @@ bounded by timeouts; together they take well under two minutes."""
 import os
 import signal
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -71,6 +72,34 @@ def test_a_hung_broker_never_holds_smtp_intake(demo, redis, smtpd):
     # Each answer as soon as the notice is stored; before, the fourth waited as long as the broker hung.
     assert max(seconds for _c, seconds in replies) < 3
     assert RawMessage.objects.count() == 33
+
+
+def test_a_hung_broker_never_holds_api_intake(demo, redis):
+    import urllib.request
+
+    from abusedesk.intake.models import Notifier
+
+    notifier = Notifier.objects.get(kind="feed", name="Example Mail FBL")
+    key = notifier.new_api_key()
+    notifier.save()
+    port = free_port()
+    server = faults.abusedesk(faults.command_env(database_url(), redis.url, ABUSEDESK_BROKER_TIMEOUT=1), "serve",
+                              "--port", str(port))
+    try:
+        wait_until_listening(port, 60)
+        redis.freeze()
+        timings = []
+        for i in range(10):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/intake/", data=faults.arf(500 + i),
+                                             headers={"X-API-Key": key, "Content-Type": "message/rfc822"})
+            started = time.monotonic()
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert response.status == 202
+            timings.append(time.monotonic() - started)
+    finally:
+        faults.stop(server)
+    assert max(timings) < 3  # each answered once stored, none waits for the broker
+    assert RawMessage.objects.filter(channel="api").count() == 10
 
 
 def test_a_refused_broker_does_not_slow_smtp_intake(demo, smtpd):
