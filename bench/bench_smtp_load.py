@@ -83,13 +83,13 @@ def main() -> None:
     import django
 
     django.setup()
+    import logging
+
     from django.core.management import call_command
 
     from abusedesk.lib.faults import abusedesk, command_env, stop
     from abusedesk.lib.testing import free_port, wait_until_listening
     from abusedesk.outbox.tests.sink import SmtpSink
-
-    import logging
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # the sink's per-command log
     if database.startswith("postgres"):

@@ -16,6 +16,9 @@ from .store import store_raw
 
 log = logging.getLogger(__name__)
 STORE_THREADS = 8
+# Without a broker the notices are processed here, after the 250, on threads of their own: four
+# process about a fifth faster than one on SQLite (bench/RESULTS.md), which takes one writer at a time.
+AFTER_THREADS = 4
 
 
 def _store(content: bytes, mail_from: str, rcpt_tos: list[str], peer: str | None):
@@ -44,7 +47,7 @@ class IntakeHandler:
 
     def __init__(self):
         self.storing = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="smtp-store")
-        self.after = ThreadPoolExecutor(1, thread_name_prefix="smtp-after")
+        self.after = ThreadPoolExecutor(AFTER_THREADS, thread_name_prefix="smtp-after")
 
     async def handle_DATA(self, server, session, envelope):
         content = envelope.original_content or envelope.content
