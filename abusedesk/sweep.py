@@ -72,10 +72,16 @@ def refresh_offender_flags() -> int:
     return refresh_flags()
 
 
+def sync_inventory() -> int:
+    from abusedesk.network.netbox_sync import sync_when_due
+
+    return sync_when_due()
+
+
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
-STEPS = [process_pending_raw, forward_new_cases, followup_deadlines, execute_actions, refresh_offender_flags,
-         send_mail]
+STEPS = [sync_inventory, process_pending_raw, forward_new_cases, followup_deadlines, execute_actions,
+         refresh_offender_flags, send_mail]
 
 
 def run_sweep() -> dict[str, int]:

@@ -1,13 +1,17 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from abusedesk.cases.api import CaseViewSet, MessageViewSet, ReportViewSet
 from abusedesk.desk.views import home
+from abusedesk.intake import public as intake_public
 from abusedesk.intake import views as intake_views
 from abusedesk.intake.api import IntakeView, NotifierViewSet
 from abusedesk.network.api import AssignmentViewSet, CustomerViewSet
+from abusedesk.network.inventory_api import InventoryEventsView
 from abusedesk.portal.auth import RateLimitedLoginView
 
 router = DefaultRouter()
@@ -24,11 +28,16 @@ urlpatterns = [
     path("portal/", include("abusedesk.portal.urls")),
     path("report/", intake_views.notice_form, name="notice-form"),
     path("report/receipt/", intake_views.notice_receipt, name="notice-receipt"),
+    path("abuse/<slug:code>/", intake_public.entity_page, name="entity-public"),
+    path(".well-known/security.txt", intake_public.security_txt, name="security-txt"),
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", RedirectView.as_view(url=static("abusedesk/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/intake/", IntakeView.as_view(), name="api-intake"),
+    path("api/v1/inventory/events/", InventoryEventsView.as_view(), name="api-inventory-events"),
     path("api/v1/", include(router.urls)),
 ]

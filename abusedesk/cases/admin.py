@@ -31,6 +31,10 @@ class AuditLogAdmin(admin.ModelAdmin):
     list_display = ["at", "case", "actor_label", "verb", "from_state", "to_state"]
     list_filter = ["verb"]
 
+    # The audit log is append-only: the workflow writes it, nobody edits it.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 

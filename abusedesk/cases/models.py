@@ -14,7 +14,13 @@ from abusedesk.parsers.base import CATEGORIES
 
 from .states import OPEN_STATES, State
 
-CATEGORY_CHOICES = [(c, c.replace("_", " ")) for c in CATEGORIES]
+CATEGORY_LABELS = {
+    "spam": _("spam"), "phishing": _("phishing"), "malware": _("malware"), "botnet": _("botnet"),
+    "ddos": _("DDoS"), "scanning": _("scanning"), "brute_force": _("brute force"), "copyright": _("copyright"),
+    "csam": _("child sexual abuse material"), "terrorism": _("terrorist content"), "fraud": _("fraud"),
+    "vulnerable_service": _("vulnerable service"), "blocklist": _("block list"), "other": _("other"),
+}
+CATEGORY_CHOICES = [(c, CATEGORY_LABELS.get(c, c.replace("_", " "))) for c in CATEGORIES]
 
 
 class Report(models.Model):

@@ -5,6 +5,7 @@ from abusedesk.cases.models import Case
 from abusedesk.enforcement.actions import RESTRICTIONS
 from abusedesk.enforcement.models import Action
 from abusedesk.intake.models import Notifier
+from abusedesk.network.models import Customer, Entity
 from abusedesk.policy.models import DeadlinePolicy
 
 ENFORCEMENT_KINDS = [(k, label) for k, label in Action.Kind.choices if k in RESTRICTIONS]
@@ -73,3 +74,22 @@ class PolicyForm(forms.ModelForm):
         if any(n <= 0 or n >= 100 for n in numbers):
             raise forms.ValidationError(_("Each percentage must be between 1 and 99."))
         return ",".join(str(n) for n in numbers)
+
+
+class EntityForm(forms.ModelForm):
+    terms_url = forms.URLField(label=_("Acceptable use policy (URL)"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Entity
+        fields = ["name", "abuse_email", "jurisdiction", "timezone", "language", "terms_url"]
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["abuse_email"]
+
+    def clean_abuse_email(self):
+        if not self.cleaned_data["abuse_email"]:
+            raise forms.ValidationError(_("Give an address."))
+        return self.cleaned_data["abuse_email"]

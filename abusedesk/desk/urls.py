@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import setup_views, views
 
 app_name = "desk"
 urlpatterns = [
@@ -18,4 +18,8 @@ urlpatterns = [
     path("desk/notifiers/new/", views.notifier_edit, name="notifier-new"),
     path("desk/notifiers/<int:pk>/", views.notifier_edit, name="notifier"),
     path("desk/policy/", views.policies, name="policies"),
+    path("desk/setup/", setup_views.setup, name="setup"),
+    path("desk/setup/entities/new/", setup_views.entity_edit, name="entity-new"),
+    path("desk/setup/entities/<slug:code>/", setup_views.entity_edit, name="entity"),
+    path("desk/setup/no-contact/", setup_views.no_contact, name="no-contact"),
 ]

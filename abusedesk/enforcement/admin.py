@@ -15,6 +15,17 @@ class StatementOfReasonsAdmin(admin.ModelAdmin):
     list_display = ["case", "measure", "source", "ground", "created_at"]
     readonly_fields = [f.name for f in StatementOfReasons._meta.fields]
 
+    # A statement of reasons is a record of what was sent (DSA Art 17): never added, changed or
+    # deleted by hand.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(RepeatOffenderThreshold)
 class RepeatOffenderThresholdAdmin(admin.ModelAdmin):

@@ -7,8 +7,6 @@
 A backend returns a short result text or raises BackendError.
 """
 
-import hashlib
-import hmac
 import json
 import logging
 import shlex
@@ -19,9 +17,9 @@ import urllib.request
 
 from django.conf import settings
 
+from abusedesk.lib.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+
 log = logging.getLogger(__name__)
-SIGNATURE_HEADER = "X-Abusedesk-Signature"
-TIMESTAMP_HEADER = "X-Abusedesk-Timestamp"
 OUTPUT_LIMIT = 2000
 
 
@@ -49,12 +47,6 @@ def payload_of(action) -> dict:
         "service": case.assignment.service_ref if case.assignment_id else None,
         "reason": action.reason,
     }
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """hex HMAC-SHA256 over "<timestamp>.<body>": the receiver checks both, so a replayed
-    body with a new timestamp does not verify."""
-    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
 def run(action) -> tuple[str, str]:

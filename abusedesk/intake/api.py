@@ -105,6 +105,8 @@ class SimpleNoticeSerializer(serializers.Serializer):
     observed_at = serializers.DateTimeField(required=False)
     evidence = serializers.CharField(required=False, max_length=100_000, allow_blank=True)
     reference = serializers.CharField(required=False, max_length=200, allow_blank=True)
+    # DSA Art 16(2)(d): the notifier's statement that it believes the notice accurate and complete.
+    bona_fide = serializers.BooleanField(required=False)
 
     def validate(self, attrs):
         if not attrs.get("ip") and not attrs.get("url"):

@@ -10,13 +10,19 @@ from django.utils.translation import gettext_lazy as _
 from abusedesk.cases.models import CATEGORY_CHOICES
 
 CHILD_ABUSE = "csam"
+MAX_LOCATIONS = 20
 
 
 class NoticeForm(forms.Form):
-    category = forms.ChoiceField(label=_("What kind of abuse?"), choices=CATEGORY_CHOICES)
-    location = forms.CharField(
-        label=_("Exact location"), max_length=2048,
-        help_text=_("The exact URL, or the IP address (with port and time if you have them)."))
+    # No category is chosen for the sender: a wrong default would set the wrong deadline.
+    category = forms.ChoiceField(label=_("What kind of abuse?"), choices=[("", "—")] + CATEGORY_CHOICES)
+    locations = forms.CharField(
+        label=_("Exact locations"), max_length=MAX_LOCATIONS * 2100, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The exact URLs, or IP addresses (with port and time if you have them): one per line, "
+                    "up to %(n)d.") % {"n": MAX_LOCATIONS})
+    how_to_find = forms.CharField(
+        label=_("How to find the content"), max_length=2000, required=False,
+        help_text=_("If the location alone is not enough: where on the page, which post, the time in a video."))
     explanation = forms.CharField(
         label=_("Why is this illegal or abusive?"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("A sufficiently substantiated explanation; paste log lines or headers as text."))
@@ -28,10 +34,8 @@ class NoticeForm(forms.Form):
     website = forms.CharField(required=False, label="", widget=forms.TextInput(attrs={
         "class": "hp", "tabindex": "-1", "autocomplete": "off", "aria-hidden": "true"}))
 
-    def clean_location(self):
-        value = self.cleaned_data["location"].strip()
-        if any(ch in value for ch in "\r\n\x00"):
-            raise forms.ValidationError(_("One location, on one line."))
+    @staticmethod
+    def _location(value: str) -> str:
         try:
             ipaddress.ip_address(value)
             return value
@@ -39,8 +43,20 @@ class NoticeForm(forms.Form):
             pass
         parts = urlsplit(value if "://" in value else "http://" + value)
         if parts.scheme not in ("http", "https", "ftp") or not parts.hostname or "." not in parts.hostname:
-            raise forms.ValidationError(_("Enter a URL or an IP address."))
+            raise forms.ValidationError(_("Enter a URL or an IP address on each line: %(value)s"),
+                                        params={"value": value[:100]})
         return value
+
+    def clean_locations(self):
+        lines = [line.strip() for line in self.cleaned_data["locations"].replace("\r", "\n").split("\n")]
+        values = list(dict.fromkeys(line for line in lines if line))
+        if not values:
+            raise forms.ValidationError(_("Enter a URL or an IP address."))
+        if len(values) > MAX_LOCATIONS:
+            raise forms.ValidationError(_("At most %(n)d locations in one notice."), params={"n": MAX_LOCATIONS})
+        if any("\x00" in v or len(v) > 2048 for v in values):
+            raise forms.ValidationError(_("One location, on one line."))
+        return [self._location(v) for v in values]
 
     def clean(self):
         cleaned = super().clean()
@@ -61,7 +77,8 @@ class NoticeForm(forms.Form):
             "abusedesk_notice": 1,
             "source": "form",
             "category": c["category"],
-            "location": c["location"],
+            "locations": c["locations"],
+            "how_to_find": c.get("how_to_find") or "",
             "explanation": c["explanation"],
             "name": c.get("name") or "",
             "email": c.get("email") or "",

@@ -30,9 +30,14 @@ from abusedesk.lib.bulk import Inserter
 from abusedesk.lib.ipaddr import prefix_columns
 
 from .models import Assignment, Customer, Entity
+from .signals import assignments_changed
 
 CHUNK = 10_000
 MAX_ERRORS_KEPT = 100
+
+
+class MissingEntity(Exception):
+    """Customers must be created and there is no entity to create them in."""
 
 
 @dataclass
@@ -139,7 +144,7 @@ class Importer:
     # -- reading
 
     def run(self, stream, progress=None) -> ImportResult:
-        """Import from a binary stream; `progress(bytes_read)` is called per chunk."""
+        """Import from a binary stream; `progress(bytes_read, rows_read)` is called per chunk."""
         started = time.monotonic()
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
         reader = csv.reader(text)
@@ -159,12 +164,14 @@ class Importer:
                 self._write_chunk(chunk)
                 chunk = []
                 if progress:
-                    progress(_position(stream))
+                    progress(_position(stream), self.result.rows)
         if chunk:
             self._write_chunk(chunk)
         if progress:
-            progress(_position(stream))
+            progress(_position(stream), self.result.rows)
         self.result.seconds = round(time.monotonic() - started, 2)
+        if self.result.created or self.result.closed or self.result.updated:
+            assignments_changed.send(sender=Assignment, source="import")
         return self.result
 
     def _parse(self, line: int, record: list[str]) -> _Row | None:
@@ -289,7 +296,9 @@ def _position(stream) -> int:
 def _default_entity() -> Entity:
     entity = Entity.objects.filter(code=settings.DEFAULT_ENTITY).first() or Entity.objects.order_by("id").first()
     if entity is None:
-        raise ValueError(f"no entity to create customers in: create entity {settings.DEFAULT_ENTITY!r} first")
+        raise MissingEntity(f"no entity to create customers in: create one first "
+                            f"(abusedesk entities add {settings.DEFAULT_ENTITY} --name ... --abuse-email ... "
+                            f"--jurisdiction ...), or name one with --entity")
     return entity
 
 

@@ -173,3 +173,30 @@ class IndexSnapshot(models.Model):
 
     def __str__(self):
         return f"prefix index snapshot {self.version} part {self.seq} ({self.kind})"
+
+
+class InventorySync(models.Model):
+    """One run of an inventory sync (NetBox): what it changed, or why it failed."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    source = models.CharField(max_length=20, default="netbox")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    customers_created = models.PositiveIntegerField(default=0)
+    customers_updated = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0, help_text=_("Assignment intervals opened"))
+    closed = models.PositiveIntegerField(default=0, help_text=_("Assignment intervals closed"))
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.source} sync {self.started_at:%Y-%m-%d %H:%M} {self.state}"

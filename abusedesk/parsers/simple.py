@@ -1,7 +1,8 @@
 """Our own JSON notices: the public web form and the simple API notice.
 
-Form (stored by intake.views): {"abusedesk_notice": 1, "source": "form", "category", "location",
-"explanation", "name", "email", "bona_fide", "submitted_at", "language"}.
+Form (stored by intake.views): {"abusedesk_notice": 1, "source": "form", "category", "locations"
+(a list; older forms stored one "location"), "how_to_find", "explanation", "name", "email", "bona_fide",
+"submitted_at", "language"}.
 Simple API notice (docs/api.md): {"category", "ip" and/or "url", "port", "observed_at", "evidence",
 "reference"}. Both are still hostile input: every field is checked here again.
 """
@@ -16,6 +17,7 @@ from .xarf import load_json
 FORMAT_FORM = "webform"
 FORMAT_SIMPLE = "simple_json"
 EVIDENCE_LIMIT = 4000
+MAX_LOCATIONS = 20  # as the form allows
 
 
 def looks_like(obj) -> bool:
@@ -56,13 +58,23 @@ def parse_obj(obj: dict, context) -> ParsedNotice:
         notice.meta["bona_fide"] = obj.get("bona_fide") is True
         notice.meta["language"] = _text(obj, "language", 8)
         explanation = _text(obj, "explanation", EVIDENCE_LIMIT)
-        event = _target_event(_text(obj, "location", 2048), category,
-                              evidence="" if notice.sensitive else explanation)
-        if event:
-            events.add(event)
+        how = _text(obj, "how_to_find", 2000)
+        if how:
+            explanation = f"{explanation}\n\nHow to find it: {how}"[:EVIDENCE_LIMIT]
+        locations = obj.get("locations")
+        if not isinstance(locations, list):
+            locations = [obj.get("location")]
+        for location in locations[:MAX_LOCATIONS]:
+            if not isinstance(location, str):
+                continue
+            event = _target_event(sanitise(location, 2048), category,
+                                  evidence="" if notice.sensitive else explanation)
+            if event:
+                events.add(event)
     else:
         reference = _text(obj, "reference", 200)
         notice.notifier = NotifierInfo(reference=reference, no_reply=True)
+        notice.meta["bona_fide"] = obj.get("bona_fide") is True
         port = obj.get("port")
         port = port if isinstance(port, int) and not isinstance(port, bool) and 0 <= port <= 65535 else None
         common = dict(port=port, observed_at=parse_when(_text(obj, "observed_at", 64)),

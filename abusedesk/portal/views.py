@@ -27,6 +27,8 @@ from .access import attachment_for, attachments_for, case_for
 from .forms import AbuseContactForm, AttachmentForm, DisputeForm, MessageForm, ResolveForm, TOTPConfirmForm
 from .models import Attachment
 
+OPEN_PAGE = 50
+
 RESOLVABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED, State.RESTRICTED, State.DISPUTED}
 DISPUTABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED}
 
@@ -41,8 +43,9 @@ def cases(request):
         history = history.filter(Q(target__icontains=query) | Q(category__icontains=query))
         open_cases = open_cases.filter(Q(target__icontains=query) | Q(category__icontains=query))
     page = Paginator(history, 25).get_page(request.GET.get("page"))
+    open_page = Paginator(open_cases, OPEN_PAGE).get_page(request.GET.get("open"))
     return render(request, "portal/cases.html", {
-        "open_cases": open_cases[:200], "page": page, "query": query, "now": clock.now(),
+        "open_cases": open_page, "open_page": open_page, "page": page, "query": query, "now": clock.now(),
     })
 
 

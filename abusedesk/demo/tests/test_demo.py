@@ -4,7 +4,6 @@ import base64
 import json
 import os
 import signal
-import smtplib
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import pytest
 
 from abusedesk.lib.testing import free_port, wait_until_listening
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -58,14 +57,16 @@ def test_setup_demo_then_run_accepts_an_arf_by_smtp_and_lists_the_case_in_the_ap
     try:
         wait_until_listening(web)
         wait_until_listening(smtp)
-        content = (SAMPLES / "01-arf-spam-customer-a.eml").read_bytes()
-        arf = content.replace(b"198.51.100.42", b"198.51.100.43").replace(b"\n", b"\r\n")
-        with smtplib.SMTP("127.0.0.1", smtp, timeout=30) as client:
-            client.sendmail("fbl@mailbox-provider.example", ["abuse@hosting-nl.example"], arf)
+        # The README's "Try it", as written there (only the port is this test's).
+        readme = (ROOT / "README.md").read_text()
+        snippet = readme.split("python3 - <<'EOF'\n", 1)[1].split("\nEOF\n", 1)[0]
+        tried = subprocess.run([sys.executable, "-c", snippet.replace("2525", str(smtp))], cwd=ROOT,
+                               capture_output=True, text=True, timeout=60)
+        assert tried.returncode == 0, tried.stderr
 
         cases = []
         for _ in range(100):
-            cases = api(web, "/api/v1/cases/?ip=198.51.100.43")["results"]
+            cases = api(web, "/api/v1/cases/?ip=198.51.100.77")["results"]
             if cases:
                 break
             time.sleep(0.1)

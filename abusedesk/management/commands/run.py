@@ -15,12 +15,15 @@ from abusedesk.wsgi import application
 
 class Command(BaseCommand):
     help = ("Run everything on one machine: web app, SMTP intake, worker and periodic sweeps. "
-            "Ctrl-C stops all.")
+            "Ctrl-C stops all. Also read from the environment: DATABASE_URL, CELERY_BROKER_URL (with a broker "
+            "a worker process with beat is started), EMAIL_BACKEND and EMAIL_HOST for outgoing mail; the README "
+            "lists every setting.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=settings.WEB_HOST)
-        parser.add_argument("--port", type=int, default=settings.WEB_PORT)
-        parser.add_argument("--smtp-port", type=int, default=settings.SMTP_PORT)
+        parser.add_argument("--host", default=settings.WEB_HOST, help="web listen address (env WEB_HOST)")
+        parser.add_argument("--port", type=int, default=settings.WEB_PORT, help="web listen port (env WEB_PORT)")
+        parser.add_argument("--smtp-port", type=int, default=settings.SMTP_PORT,
+                            help="SMTP intake port (env SMTP_PORT; its address is SMTP_HOST)")
         parser.add_argument("--interval", type=float, default=2.0,
                             help="seconds between sweeps when there is no broker (default 2)")
 

@@ -5,6 +5,8 @@ from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 
+from abusedesk.cases import labels
+from abusedesk.cases.notify import zone
 from abusedesk.lib import clock
 
 register = template.Library()
@@ -15,7 +17,7 @@ def deadline(case):
     """The deadline as a countdown; app.js keeps it ticking, the text works without JS."""
     if not case.deadline:
         return format_html('<span class="muted">{}</span>', _("no deadline"))
-    if not case.is_open or case.state in ("resolved", "disputed"):
+    if not case.is_open or case.state in ("resolved", "disputed", "restricted"):
         # The clock has stopped: say what the date is, and whether it was met.
         if case.met_deadline is None:
             label = _("deadline %(time)s")
@@ -32,9 +34,22 @@ def deadline(case):
     else:
         cls = "countdown soon" if left < 4 * 3600 else "countdown"
         text = _("%(time)s left") % {"time": timeuntil(case.deadline, now)}
-    return format_html('<time class="{}" datetime="{}" title="{}" data-deadline="{}">{}</time>', cls,
+    # Beside the countdown, the moment itself in the customer's own time zone.
+    local = case.deadline.astimezone(zone(case.customer.timezone))
+    return format_html('<time class="{}" datetime="{}" title="{}" data-deadline="{}">{}</time> '
+                       '<span class="muted small deadline-at">{}</span>', cls,
                        case.deadline.isoformat(), case.deadline.strftime("%Y-%m-%d %H:%M UTC"),
-                       case.deadline.isoformat(), text)
+                       case.deadline.isoformat(), text, local.strftime("%Y-%m-%d %H:%M %Z"))
+
+
+@register.filter
+def verb_label(verb):
+    return labels.verb_label(verb or "")
+
+
+@register.filter
+def state_label(state):
+    return labels.state_label(state or "")
 
 
 @register.simple_tag

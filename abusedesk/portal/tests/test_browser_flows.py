@@ -126,7 +126,7 @@ def test_the_public_form_and_the_language_switch(browser_page, live_server):
     page.wait_for_load_state("networkidle")
     shot(page, "public-form-nl")
     page.select_option("select[name=category]", "phishing")
-    page.fill("input[name=location]", "http://198.51.100.7/login")
+    page.fill("textarea[name=locations]", "http://198.51.100.7/login")
     page.fill("textarea[name=explanation]", "Valse bankpagina.")
     page.fill("input[name=name]", "Pat")
     page.fill("input[name=email]", "pat@example.net")

@@ -36,7 +36,10 @@
       a.setAttribute("role", "tab");
       a.addEventListener("click", function (e) { e.preventDefault(); show(i); history.replaceState(null, "", a.getAttribute("href")); });
     });
-    var start = links.findIndex(function (a) { return a.getAttribute("href") === location.hash; });
+    // A form that came back with errors opens on its own tab: errors in a hidden tab go unseen.
+    var withError = panels.findIndex(function (p) { return p && p.querySelector(".errorlist"); });
+    var start = withError >= 0 ? withError
+      : links.findIndex(function (a) { return a.getAttribute("href") === location.hash; });
     show(start < 0 ? 0 : start);
   });
 

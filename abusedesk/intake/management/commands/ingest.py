@@ -32,8 +32,11 @@ class Command(BaseCommand):
                     progress.update(event_task, completed=done, total=total)
 
                 def on_file(path, raw, summary):
+                    # The file's events are all done: the bar ends full (the next file's first
+                    # chunk sets its own count and total).
+                    events = summary.get("events", raw.event_count or 0)
+                    progress.update(event_task, completed=events, total=max(events, 1))
                     progress.advance(file_task)
-                    progress.update(event_task, completed=0, total=None)
 
                 totals = ingest_files(files, on_file, on_chunk)
         table = Table(title="ingest summary")

@@ -8,7 +8,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 
 from abusedesk.lib import clock
 from abusedesk.network import index as prefix_index
-from abusedesk.network.importer import Importer, parse_time
+from abusedesk.network.importer import Importer, MissingEntity, parse_time
 from abusedesk.network.matching import match_ip
 from abusedesk.network.models import Entity
 
@@ -44,6 +44,12 @@ class Command(BaseCommand):
             self._lookup(options["ip"], options.get("at"))
 
     def _import(self, console, path, entity_code, no_progress):
+        try:
+            self._import_file(console, path, entity_code, no_progress)
+        except MissingEntity as exc:
+            raise CommandError(str(exc)) from None
+
+    def _import_file(self, console, path, entity_code, no_progress):
         if not os.path.isfile(path):
             raise CommandError(f"no such file: {path}")
         entity = None
@@ -56,11 +62,11 @@ class Command(BaseCommand):
             result = importer.run(open(path, "rb"))
         else:
             with open(path, "rb") as stream, Progress(
-                TextColumn("importing assignments"), BarColumn(), DownloadColumn(), TimeElapsedColumn(),
-                console=console,
+                TextColumn("importing assignments"), BarColumn(), TextColumn("{task.fields[rows]:,} rows"),
+                DownloadColumn(), TimeElapsedColumn(), console=console,
             ) as progress:
-                task = progress.add_task("import", total=os.path.getsize(path))
-                result = importer.run(stream, lambda done: progress.update(task, completed=done))
+                task = progress.add_task("import", total=os.path.getsize(path), rows=0)
+                result = importer.run(stream, lambda done, rows: progress.update(task, completed=done, rows=rows))
         for error in result.errors:
             console.print(f"[yellow]rejected[/yellow] {error}")
         if result.rejected > len(result.errors):
