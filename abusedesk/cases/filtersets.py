@@ -1,4 +1,5 @@
 import ipaddress
+import re
 
 import django_filters
 from django.db import connection
@@ -8,8 +9,10 @@ from django.db.models.expressions import RawSQL
 from abusedesk.lib.ipaddr import parse_ip
 from abusedesk.network.models import Customer
 
-from .models import Case, Report
+from .models import Case, CaseNotifier, Report
 from .states import State
+
+CASE_REF = re.compile(r"(?i)AD-?0*(\d{1,18})")
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -21,7 +24,8 @@ class CaseFilterSet(django_filters.FilterSet):
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     open = django_filters.BooleanFilter(method="filter_open")
-    q = django_filters.CharFilter(method="filter_q", label="Search target")
+    q = django_filters.CharFilter(method="filter_q", label="Search: case reference, target, customer, "
+                                                            "notifier reference, reporter address, evidence")
 
     class Meta:
         model = Case
@@ -69,7 +73,19 @@ class CaseFilterSet(django_filters.FilterSet):
         return queryset.open() if value else queryset.exclude(pk__in=queryset.open())
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(target__icontains=value) | Q(customer__name__icontains=value))
+        """The case reference (AD-000042), the target, the customer (name or reference), the notifier's own
+        reference, the reporter's address, or words of the evidence."""
+        value = value.strip()[:200]
+        ref = CASE_REF.fullmatch(value)
+        if ref:
+            return queryset.filter(pk=int(ref.group(1)))
+        reports = Report.objects.filter(Q(source_ref__iexact=value) | Q(evidence__icontains=value)
+                                        | Q(raw_message__envelope_from__iexact=value)
+                                        | Q(notifier__email__iexact=value)).values("case_id")
+        return queryset.filter(Q(target__icontains=value) | Q(customer__name__icontains=value)
+                               | Q(customer__reference__iexact=value) | Q(pk__in=reports)
+                               | Q(pk__in=CaseNotifier.objects.filter(Q(reference__iexact=value) | Q(email__iexact=value))
+                                   .values("case_id")))
 
 
 class ReportFilterSet(django_filters.FilterSet):

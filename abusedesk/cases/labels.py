@@ -23,6 +23,11 @@ VERB_LABELS = {
     "merge": _("merged"),
     "not_mailed": _("not mailed"),
     "offender_flag": _("repeat-offender flag changed"),
+    "owner": _("owner changed"),
+    "customer_note": _("note"),
+    "notice_dismissed": _("notice dismissed"),
+    "notice_made": _("notice made from it"),
+    "notice_replied": _("sender answered"),
     "reassign": _("reassigned"),
     "raw_download": _("original downloaded"),
 }

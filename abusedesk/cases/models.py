@@ -133,6 +133,9 @@ class Case(models.Model):
     assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     notifier = models.ForeignKey(Notifier, null=True, blank=True, on_delete=models.SET_NULL,
                                  help_text=_("Who reported it first"))
+    # The member of staff working on the case ("mine" queue); no index: few cases have one.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="owned_cases", db_index=False, help_text=_("Who at the desk works on it"))
     category = models.CharField(max_length=24, choices=CATEGORY_CHOICES)
     target = models.CharField(max_length=2048, help_text=_("IP address, URL or domain: the grouping key"))
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import DEADLINE_RUNNING, State
-from abusedesk.intake.models import RawMessage
+from abusedesk.intake import triage
 from abusedesk.lib import clock
 from abusedesk.lib.roles import is_compliance
 
@@ -15,6 +15,7 @@ DUE_SOON = timedelta(hours=4)
 # name, label, kind ("case", "report" or "raw")
 QUEUES = [
     ("open", _("All open"), "case"),
+    ("mine", _("Mine"), "case"),
     ("new", _("New"), "case"),
     ("unmatched", _("Unmatched"), "raw"),
     ("masked", _("Masked (CDN)"), "report"),
@@ -36,6 +37,8 @@ def queryset(name: str, user):
     running = sorted(DEADLINE_RUNNING)
     if name == "open":
         return cases.open().order_by("deadline")
+    if name == "mine":
+        return cases.open().filter(owner=user).order_by("deadline")
     if name == "new":
         return cases.filter(state=State.NEW).order_by("received_at")
     if name == "due_soon":
@@ -54,7 +57,7 @@ def queryset(name: str, user):
     if name == "masked":
         return Report.objects.filter(status=Report.Status.MASKED).select_related("notifier").order_by("-received_at")
     if name == "unmatched":
-        qs = RawMessage.objects.filter(needs_staff=True).order_by("-received_at")
+        qs = triage.in_queue().order_by("-received_at")
         return qs if is_compliance(user) else qs.exclude(category="csam")
     raise KeyError(name)
 

@@ -9,20 +9,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from abusedesk.cases.filtersets import CaseFilterSet, newest_first
+from abusedesk.cases.filtersets import CaseFilterSet
 from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
 from abusedesk.cases.states import State
 from abusedesk.cases.workflow import audit
 from abusedesk.enforcement.actions import active_restrictions
 from abusedesk.enforcement.models import Action
-from abusedesk.intake import review
+from abusedesk.intake import review, triage
 from abusedesk.intake.models import Notifier, RawMessage
 from abusedesk.network.models import Customer
 from abusedesk.policy.models import DeadlinePolicy
 from abusedesk.portal import casework
 from abusedesk.portal.access import attachments_for
 
-from . import queues, rawview
+from . import listing, queues, rawview
 from .access import raw_visible, staff_required
 from .forms import (
     BulkForm,
@@ -64,7 +64,11 @@ def queue_view(request, name=None):
         raise Http404
     qs = queues.queryset(name, request.user)
     if entry[2] == "case":
-        qs = qs.select_related("customer", "end_customer")
+        qs = qs.select_related("customer", "end_customer", "owner")
+        if request.GET.get("sort") in listing.SORTS:
+            qs = listing.ordered(qs, request.GET)
+        if request.GET.get("format") == "csv":
+            return listing.csv_response(qs, f"queue-{name}.csv")
     counts = queues.counts(request.user)
     # "All open" is the sum of the others' scale: it would flatten every other bar.
     charted = [q for q in available if q[0] != "open"]
@@ -72,17 +76,22 @@ def queue_view(request, name=None):
     return render(request, "desk/queues.html", {
         "queues": [(n, label, counts[n]) for n, label, _k in available], "current": entry, "page": _page(qs, request),
         "chart": chart, "bulk_form": BulkForm(),
+        "dismiss_reasons": triage.DISMISS_REASONS, "reply_templates": triage.REPLY_TEMPLATES,
     })
 
 
 @staff_required
 def cases(request):
-    qs = Case.objects.visible_to(request.user).select_related("customer", "end_customer", "entity")
+    qs = Case.objects.visible_to(request.user).select_related("customer", "end_customer", "entity", "owner")
     filterset = CaseFilterSet(request.GET or None, queryset=qs)
     result = filterset.qs if filterset.is_bound else qs
+    if request.GET.get("format") == "csv":
+        return listing.csv_response(listing.ordered(result, request.GET), "cases.csv")
+    count, more = listing.capped_count(result)
     return render(request, "desk/cases.html", {
-        "page": _page(newest_first(result, request.GET), request), "filterset": filterset, "bulk_form": BulkForm(),
-        "notifiers": Notifier.objects.order_by("name"), "categories": CATEGORY_CHOICES,
+        "page": _page(listing.ordered(result, request.GET), request), "filterset": filterset, "bulk_form": BulkForm(),
+        "notifiers": Notifier.objects.order_by("name"), "categories": CATEGORY_CHOICES, "states": State.choices,
+        "count": count, "count_more": more,
     })
 
 
@@ -229,7 +238,11 @@ def raw_detail(request, pk):
     raw = get_object_or_404(RawMessage, pk=pk)
     if not raw_visible(request.user, raw):
         raise Http404
-    return render(request, "desk/raw.html", {"raw": raw, "view": rawview.sanitised(bytes(raw.content))})
+    return render(request, "desk/raw.html", {
+        "raw": raw, "view": rawview.sanitised(bytes(raw.content)),
+        "in_queue": raw.needs_staff and raw.dismissed_at is None, "categories": CATEGORY_CHOICES,
+        "dismiss_reasons": triage.DISMISS_REASONS, "reply_templates": triage.REPLY_TEMPLATES,
+    })
 
 
 @staff_required

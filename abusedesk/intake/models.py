@@ -5,6 +5,7 @@ import io
 import secrets
 import shutil
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +129,12 @@ class RawMessage(models.Model):
     # from an unproven sender: intake.trust), and released by staff once reviewed.
     review = models.CharField(max_length=10, choices=Review.choices, blank=True)
     event_count = models.PositiveIntegerField(default=0)
+    # Staff took it off the queue without a case (counted in the KPIs), or made a notice of it.
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    dismiss_reason = models.CharField(max_length=20, blank=True)
+    dismiss_note = models.CharField(max_length=500, blank=True)
     # Feeds are processed in chunks, each committed with this counter: after a
     # crash, processing resumes at the first event not yet committed.
     events_done = models.PositiveIntegerField(default=0, editable=False)

@@ -46,7 +46,8 @@
   // Bulk selection: "select all" box.
   document.querySelectorAll("input[data-select-all]").forEach(function (box) {
     box.addEventListener("change", function () {
-      box.closest("form").querySelectorAll("input[name='cases']").forEach(function (c) { c.checked = box.checked; });
+      var name = box.dataset.selectName || "cases";
+      box.closest("form").querySelectorAll("input[name='" + name + "']").forEach(function (c) { c.checked = box.checked; });
     });
   });
 

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("intake", "0003_rawcontent"),
+        ("intake", "0004_desk_triage"),
     ]
 
     operations = [
