@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import checks
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from abusedesk.cases.states import State
 from abusedesk.lib import clock
 from abusedesk.lib.env import envstr
 from abusedesk.network.models import Assignment, Customer, Entity
+from abusedesk.outbox.models import OutgoingMail
 
 ESSENTIAL, WARNING = "essential", "warning"
 
@@ -58,6 +60,17 @@ def customers_without_contact():
             .distinct().order_by("-waiting", "reference"))
 
 
+def customers_bouncing(days: int = 30):
+    """Customers whose last mail from us bounced (and none was delivered since), in the last `days`:
+    their abuse contact does not reach anyone."""
+    since = clock.now() - timedelta(days=days)
+    return (Customer.objects.annotate(
+        last_bounce=Max("cases__mails__bounced_at", filter=Q(cases__mails__state=OutgoingMail.State.BOUNCED)),
+        last_sent=Max("cases__mails__sent_at", filter=Q(cases__mails__state=OutgoingMail.State.SENT)))
+        .filter(last_bounce__gte=since).filter(Q(last_sent__isnull=True) | Q(last_sent__lt=F("last_bounce")))
+        .order_by("-last_bounce"))
+
+
 def findings(check_intake: bool = True) -> list[Finding]:
     pending = _migrations_pending()
     if pending:
@@ -81,6 +94,12 @@ def findings(check_intake: bool = True) -> list[Finding]:
                                "nobody is told.") % {"n": missing},
                              "abusedesk customers import FILE.csv  (with the abuse_email column)",
                              "desk:no-contact"))
+    bouncing = customers_bouncing().count()
+    if bouncing:
+        found.append(Finding("bouncing", WARNING,
+                             _("The abuse contact of %(n)d customers bounces: they do not hear of their cases.")
+                             % {"n": bouncing}, "abusedesk customers import FILE.csv  (with the abuse_email column)",
+                             "desk:bouncing"))
     if not User.objects.filter(is_staff=True, is_active=True).exists():
         found.append(Finding("no_staff", WARNING, _("No staff user: nobody can work the desk."),
                              "abusedesk users invite ADDRESS --role desk  (or: abusedesk createsuperuser)"))

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from abusedesk.lib import clock
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.outbox.sending import mail_row, queue_mail
+from abusedesk.parsers.language import language_of
 
 from .models import AUDIT_FIELDS, AuditLog, Case, CaseNotifier
 from .states import State
@@ -212,6 +213,16 @@ def _own_address(address: str) -> bool:
     return any(domain == a.rpartition("@")[2].lower() for a in ours if a)
 
 
+def notice_language(notice) -> str:
+    """The language a notice from an unknown sender was written in: the web form says it, for a mail
+    the text tells (English when it cannot be told)."""
+    meta = getattr(notice, "meta", None) or {}
+    if meta.get("language") in LANGUAGES:
+        return meta["language"]
+    text = " ".join([notice.subject or ""] + [e.evidence or "" for e in notice.events[:5]])
+    return language_of(text) or "en"
+
+
 def notifier_contact(raw, notice) -> tuple[str, str]:
     """(address, language) to send receipts to, or ("", "") when the notifier gave none
     or asked for none (feeds, no-reply senders)."""
@@ -230,7 +241,7 @@ def notifier_contact(raw, notice) -> tuple[str, str]:
             continue
         if _own_address(address):
             continue
-        return address, _language(notifier.language if notifier else "en")
+        return address, _language(notifier.language if notifier else notice_language(notice))
     return "", ""
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from abusedesk.cases.workflow import audit
 from abusedesk.network.entities import save_entity
 from abusedesk.network.models import Customer, Entity
-from abusedesk.readiness import ESSENTIAL, customers_without_contact, findings
+from abusedesk.readiness import ESSENTIAL, customers_bouncing, customers_without_contact, findings
 
 from .access import staff_required
 from .forms import ContactForm, EntityForm
@@ -62,3 +62,9 @@ def no_contact(request):
         return redirect("desk:no-contact")
     rows = customers_without_contact()
     return render(request, "desk/no_contact.html", {"customers": rows[:NO_CONTACT_SHOWN], "total": rows.count()})
+
+
+@staff_required
+def bouncing(request):
+    rows = customers_bouncing().select_related("entity")[:NO_CONTACT_SHOWN]
+    return render(request, "desk/bouncing.html", {"customers": rows})

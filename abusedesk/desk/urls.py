@@ -26,4 +26,5 @@ urlpatterns = [
     path("desk/setup/entities/new/", setup_views.entity_edit, name="entity-new"),
     path("desk/setup/entities/<slug:code>/", setup_views.entity_edit, name="entity"),
     path("desk/setup/no-contact/", setup_views.no_contact, name="no-contact"),
+    path("desk/setup/bouncing/", setup_views.bouncing, name="bouncing"),
 ]

@@ -83,3 +83,20 @@ def test_each_entity_has_a_public_abuse_page_and_security_txt_names_the_contacts
     assert "Contact: mailto:abuse@hosting.example" in lines
     assert any(line.startswith("Expires: 20") for line in lines)
     assert client.get(reverse("entity-public", args=["nope"])).status_code == 404
+
+
+def test_customers_whose_contact_bounces_are_listed_until_a_mail_gets_through(staff_client, demo, clock):
+    from abusedesk.outbox.models import OutgoingMail
+    from abusedesk.portal.tests.factories import make_case
+
+    case = make_case("customer-b", ip="198.51.100.150")
+    OutgoingMail.objects.create(dedupe_key="b1", kind="forward", case=case, to="abuse@customer-b.example",
+                                from_email="abuse@provider.example", state="bounced", next_attempt_at=clock.now,
+                                bounced_at=clock.now, bounce_reason="550 5.1.1")
+    assert "Klant B" in staff_client.get(reverse("desk:bouncing")).content.decode()
+    assert "The abuse contact of 1 customers bounces" in staff_client.get(reverse("desk:setup")).content.decode()
+    clock.advance(hours=1)
+    OutgoingMail.objects.create(dedupe_key="b2", kind="reminder", case=case, to="abuse@customer-b.example",
+                                from_email="abuse@provider.example", state="sent", next_attempt_at=clock.now,
+                                sent_at=clock.now)
+    assert "Klant B" not in staff_client.get(reverse("desk:bouncing")).content.decode()
