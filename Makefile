@@ -22,7 +22,7 @@ test: install
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check abusedesk bench
+	$(BIN)/ruff check abusedesk bench testkit
 
 bench: install
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

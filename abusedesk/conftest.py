@@ -7,6 +7,9 @@ import pytest
 
 from abusedesk.lib import clock as clock_module
 
+# The shared fixtures (logged-in clients of the demo users, staff, compliance, the cases of two customers).
+pytest_plugins = ["testkit.fixtures"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Say clearly why a service test does not run, never skip silently."""
@@ -34,7 +37,7 @@ def _eager_jobs(settings, request):
 
 @pytest.fixture
 def demo(db):
-    """The fixed demo data of DESIGN.md (entities, customers, reseller, assignments, users, notifiers)."""
+    """The fixed demo data of docs/design.md (entities, customers, reseller, assignments, users, notifiers)."""
     from abusedesk.demo import data
 
     data.load()

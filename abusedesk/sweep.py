@@ -11,7 +11,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 
+from abusedesk.cases.forwarding import forward_new_cases as forward
+from abusedesk.enforcement.actions import execute_due
+from abusedesk.enforcement.offenders import refresh_flags
+from abusedesk.intake.models import RawMessage
+from abusedesk.intake.processing import process_raw_message
 from abusedesk.lib import claims, clock
+from abusedesk.network.netbox_sync import sync_when_due
+from abusedesk.outbox.sending import send_due
+from abusedesk.policy.followup import followup_due
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +27,6 @@ log = logging.getLogger(__name__)
 def pending_raw_ids(limit: int = 500) -> list[tuple[int, str]]:
     """(id, claimant to take over from) of the notices to process: new ones, those whose claim went stale,
     and those claimed by a process of this host that is gone (taken over at once, not after the timeout)."""
-    from abusedesk.intake.models import RawMessage
-
     stale = clock.now() - timedelta(seconds=settings.CLAIM_TIMEOUT)
     pending = [(pk, "") for pk in RawMessage.objects.filter(
         Q(state=RawMessage.State.NEW) | Q(state=RawMessage.State.PROCESSING, claimed_at__lt=stale)
@@ -33,8 +39,6 @@ def pending_raw_ids(limit: int = 500) -> list[tuple[int, str]]:
 
 
 def process_pending_raw() -> int:
-    from abusedesk.intake.processing import process_raw_message
-
     done = 0
     for raw_id, dead in pending_raw_ids():
         if process_raw_message(raw_id, take_over_from=dead) is not None:
@@ -43,38 +47,26 @@ def process_pending_raw() -> int:
 
 
 def forward_new_cases() -> int:
-    from abusedesk.cases.grouping import forward_new_cases as forward
-
     return forward()
 
 
 def send_mail() -> int:
-    from abusedesk.outbox.sending import send_due
-
     return send_due()
 
 
 def followup_deadlines() -> int:
-    from abusedesk.policy.followup import followup_due
-
     return followup_due()
 
 
 def execute_actions() -> int:
-    from abusedesk.enforcement.actions import execute_due
-
     return execute_due()
 
 
 def refresh_offender_flags() -> int:
-    from abusedesk.enforcement.offenders import refresh_flags
-
     return refresh_flags()
 
 
 def sync_inventory() -> int:
-    from abusedesk.network.netbox_sync import sync_when_due
-
     return sync_when_due()
 
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from abusedesk.lib.roles import is_compliance
 
+from . import services as casework
 from .filtersets import CaseFilterSet, ReportFilterSet, newest_first
 from .models import Case, Message, Report
 
@@ -86,8 +87,6 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         return Case.objects.visible_to(self.request.user).select_related("customer", "end_customer", "entity")
 
     def _do(self, request, serializer_class, step):
-        from abusedesk.portal import casework
-
         case = self.get_object()
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -137,8 +136,6 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         return qs.order_by("created_at", "id")
 
     def create(self, request, *args, **kwargs):
-        from abusedesk.portal import casework
-
         case = get_object_or_404(Case.objects.visible_to(request.user), pk=_int(request.data.get("case")))
         body = request.data.get("body", "")
         user = request.user

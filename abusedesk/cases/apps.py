@@ -10,6 +10,6 @@ class CasesConfig(AppConfig):
         # when it sends them (the outbox does not import the cases app).
         from abusedesk.outbox import sending
 
-        from . import notify
+        from . import digests
 
-        sending.COMPOSERS["digest"] = notify.compose_digest
+        sending.COMPOSERS["digest"] = digests.compose_digest

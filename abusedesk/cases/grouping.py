@@ -8,19 +8,7 @@ together, and gives the case of each group; `group_rows` does both for rows
 at hand and assigns `case_id` on them. The caller stores the rows (in the
 same transaction).
 
-How new cases are forwarded (`forward`):
-- NOW: one mail each with notify.forward_case, in the same transaction
-  (notices with a handful of cases);
-- LATER: left new, forwarded once the whole notice is in (big notices: then
-  one digest per customer), or by forward_new_cases, a sweep step, should
-  the run die in between;
-- IN_DIGEST (feeds): opened forwarded, with one audit entry that says so;
-  in the same transaction each customer gets its digest row for the notice,
-  held (notify.hold_digests), unless an earlier chunk gave it one. The
-  notice's run releases them when it marks the notice done, and the outbox
-  composes each when it sends it, listing the cases the notice opened for
-  that customer (Case.opened_by). A customer without a contact address
-  gets its cases as new: they wait for one.
+How new cases are forwarded (`forward`: NOW, LATER or IN_DIGEST) is forwarding.py.
 """
 
 from __future__ import annotations
@@ -31,17 +19,18 @@ from datetime import datetime
 from operator import itemgetter
 from typing import NamedTuple
 
-from django.db import connection, transaction
-from django.db.models import Min
+from django.db import connection
 
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter, datetime_adapter, select_in, update_rows
 from abusedesk.network.models import Customer, Entity
 from abusedesk.policy.deadlines import deadline_from, deadline_hours
-from abusedesk.policy.followup import PolicyCache, check_point
+from abusedesk.policy.schedule import PolicyCache, check_point
 
-from . import notify
-from .models import AUDIT_FIELDS, AuditLog, Case, Report
+from . import digests, notify
+from .audit import AUDIT_FIELDS, audit_row
+from .forwarding import IN_DIGEST, NOW
+from .models import AuditLog, Case, Report
 from .states import OPEN_STATES, State
 from .workflow import transition
 
@@ -53,7 +42,6 @@ CONTENT_CATEGORIES = frozenset({"phishing", "csam", "terrorism", "copyright", "f
 # so that the database can use that index for the open-case query.
 _OPEN = sorted(OPEN_STATES)
 
-NOW, LATER, IN_DIGEST = "now", "later", "in_digest"  # how new cases are forwarded
 # Open cases that reports join without a state change (a resolved one is reopened first).
 _JOINABLE = "state IN ({})".format(", ".join(f"'{s}'" for s in _OPEN if s != State.RESOLVED))
 
@@ -168,19 +156,16 @@ class _Caches:
         entities = {self.entity_of[i] for i in missing} - set(self.entities)
         self.entities.update(Entity.objects.in_bulk(list(entities)))
 
-    def schedule(self, received, hours: float, entity_id: int, category: str, forwarded: bool) -> tuple:
+    def schedule(self, received, hours: float, entity_id: int, category: str) -> tuple:
         """(deadline, next_check_at) of a new case: the cases of a notice share them."""
-        key = (received, hours, entity_id, category, forwarded)
+        key = (received, hours, entity_id, category)
         if key not in self.schedules:
             deadline = deadline_from(received, hours)
-            if forwarded:
-                # What forwarding a case schedules: its first reminder point, or the deadline.
-                points, informational = self.policies.get(entity_id, category)
-                self.schedules[key] = (deadline, check_point(deadline, hours, points, 0, informational))
-            else:
-                # Checked at the deadline even if it is never forwarded (no contact address):
-                # forwarding reschedules it with its reminders.
-                self.schedules[key] = (deadline, deadline)
+            # What next_check() gives a new case, forwarded or not (a customer without an
+            # address is reminded, i.e. "not mailed" is audited, as on the one-at-a-time path):
+            # its first reminder point, or the deadline.
+            points, informational = self.policies.get(entity_id, category)
+            self.schedules[key] = (deadline, check_point(deadline, hours, points, 0, informational))
         return self.schedules[key]
 
     def deadline_hours(self, customer_id: int, category: str, notice_hours, notifier) -> float:
@@ -277,7 +262,7 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     ids = Inserter(Case, CASE_FIELDS).insert_with_ids(values)
     hours_at, state_at = CASE_FIELDS.index("deadline_hours"), CASE_FIELDS.index("state")
     audits = []
-    digests: set[int] = set()  # customers with a case opened forwarded
+    in_digest: set[int] = set()  # customers with a case opened forwarded
     shared: dict[tuple, dict] = {}  # equal audit data as one object: Inserter encodes it once a run
     reason = f"notice #{raw.pk}"
     for v, g, pk in zip(values, new, ids, strict=True):
@@ -288,7 +273,7 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
         forwarded = v[state_at] == State.FORWARDED
         if forwarded:
             result.in_digest_ids.append(pk)
-            digests.add(key[0])
+            in_digest.add(key[0])
             why = f"{reason}, forwarded to {caches.contact_of[key[0]]} (digest)"
         else:
             why = reason
@@ -296,11 +281,11 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
         if data is None:
             data = {"raw_message": raw.pk, "deadline_hours": v[hours_at]} | ({"forwarded": "digest"} if forwarded else {})
             shared[(v[hours_at], forwarded)] = data
-        audits.append((pk, "", "system", "created", "", v[state_at], why, data, now))
+        audits.append(audit_row(pk, "created", now, to_state=v[state_at], reason=why, data=data))
     Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
-    if digests:  # held until the notice is done
-        notify.hold_digests(raw, {c: (caches.contact_of[c], caches.entities[caches.entity_of[c]].abuse_email)
-                                  for c in digests})
+    if in_digest:  # held until the notice is done
+        digests.hold_digests(raw, {c: (caches.contact_of[c], caches.entities[caches.entity_of[c]].abuse_email)
+                                  for c in in_digest})
     if forward == NOW:
         cases = Case.objects.select_related("customer", "entity").in_bulk(result.new_ids)
         for g in new:
@@ -390,8 +375,7 @@ def _new_case(raw, key, group: Group, caches: _Caches, sensitive, notice_hours, 
     received = raw.received_at
     forwarded = in_digest and bool(caches.contact_of[customer_id])
     # The clock starts when the notice reached us, not when we processed it.
-    deadline, next_check_at = caches.schedule(received, hours, caches.entity_of[customer_id], category,
-                                              forwarded)
+    deadline, next_check_at = caches.schedule(received, hours, caches.entity_of[customer_id], category)
     values = {
         "reply_token": reply_token,
         "entity_id": caches.entity_of[customer_id],
@@ -425,93 +409,3 @@ def _new_case(raw, key, group: Group, caches: _Caches, sensitive, notice_hours, 
         "updated_at": now,
     }
     return _in_field_order(values)
-
-
-def pending_forward_ids(limit: int = 1000) -> list[int]:
-    """New cases still to be forwarded (feeds defer it), oldest first.
-
-    A customer without any contact address is skipped here (its cases wait,
-    and the deadline escalates them); once an address is added they go out.
-    """
-    return list(
-        Case.objects.filter(state=State.NEW, forwarded_at__isnull=True)
-        .exclude(customer__abuse_email="", customer__main_email="")
-        .order_by("id").values_list("id", flat=True)[:limit]
-    )
-
-
-def forward_new_cases(limit: int = 1000, batch: int = 200) -> int:
-    """Forward waiting new cases; returns how many.
-
-    Cases of a feed notice (or of a notice with more than
-    notify.DIGEST_MIN_CASES cases) go out as one digest per customer, the
-    others one mail each with notify.forward_case. A notice still being
-    processed is left alone: its own run forwards its cases when its last
-    chunk is in (a digest must list them all).
-    """
-    ids = pending_forward_ids(limit)
-    if not ids:
-        return 0
-    digests: dict[int, list[int]] = {}
-    single = []
-    notices = _notice_of(ids)
-    digest_notices = _digest_notices(set(notices.values()))
-    for pk in ids:
-        raw_id = notices.get(pk)
-        if raw_id is None or raw_id not in digest_notices:
-            single.append(pk)
-        elif digest_notices[raw_id] is not None:
-            digests.setdefault(raw_id, []).append(pk)
-    done = forward_each(single, batch)
-    for raw_id, pks in digests.items():
-        done += notify.forward_digests(digest_notices[raw_id], pks)
-    return done
-
-
-def _notice_of(ids: list[int]) -> dict[int, int]:
-    """case id -> the notice that opened it (the earliest notice among its reports)."""
-    found = {}
-    for start in range(0, len(ids), 2000):
-        found.update(Report.objects.filter(case_id__in=ids[start:start + 2000]).values("case_id")
-                     .annotate(raw=Min("raw_message_id")).values_list("case_id", "raw"))
-    return found
-
-
-def _digest_notices(raw_ids: set[int]) -> dict[int, object]:
-    """The notices whose cases are forwarded as digests -> the RawMessage, or None
-    while it is still being processed (its cases wait for the end of its run)."""
-    from abusedesk.intake.models import RawMessage
-    from abusedesk.parsers.shadowserver import FORMAT as FEED_FORMAT
-
-    result = {}
-    for raw in RawMessage.objects.filter(pk__in=raw_ids).only("pk", "format", "state", "subject"):
-        many = raw.format == FEED_FORMAT or (
-            Report.objects.filter(raw_message_id=raw.pk, case__isnull=False).values("case_id").distinct()[
-                :notify.DIGEST_MIN_CASES + 1].count() > notify.DIGEST_MIN_CASES)
-        if many:
-            result[raw.pk] = None if raw.state == RawMessage.State.PROCESSING else raw
-    return result
-
-
-def forward_each(ids: list[int], batch: int = 200) -> int:
-    """Forward these new cases one mail each with notify.forward_case; returns how many.
-
-    A batch of cases per transaction (a commit per case would dominate); the
-    rows are locked and re-checked, so two workers never forward the same case.
-    """
-    done = 0
-    for start in range(0, len(ids), batch):
-        with transaction.atomic():
-            qs = Case.objects.select_related("customer", "entity").filter(
-                pk__in=ids[start:start + batch], state=State.NEW).order_by("id")
-            if connection.features.has_select_for_update_skip_locked:
-                qs = qs.select_for_update(skip_locked=True, of=("self",))
-            cases = list(qs)
-            reports: dict[int, list[Report]] = {}
-            for report in Report.objects.filter(case__in=cases).order_by("case_id", "observed_at", "id"):
-                if len(reports.setdefault(report.case_id, [])) < 5:
-                    reports[report.case_id].append(report)
-            for case in cases:
-                notify.forward_case(case, reports.get(case.pk, []))
-                done += 1
-    return done

@@ -297,6 +297,3 @@ class AuditLog(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb}"
 
-
-# The columns bulk writers fill for an AuditLog row (lib.bulk.Inserter).
-AUDIT_FIELDS = ["case_id", "subject", "actor_label", "verb", "from_state", "to_state", "reason", "data", "at"]

@@ -1,4 +1,4 @@
-"""The fixed demo data of DESIGN.md. Scripts rely on these names: keep them stable."""
+"""The fixed demo data of docs/design.md. Scripts rely on these names: keep them stable."""
 
 from datetime import UTC, datetime
 

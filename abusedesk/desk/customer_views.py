@@ -5,8 +5,8 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from abusedesk.cases.audit import audit
 from abusedesk.cases.models import AuditLog, Case
-from abusedesk.cases.workflow import audit
 from abusedesk.enforcement.models import OffenderFlag
 from abusedesk.network.models import Customer
 

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from abusedesk.cases.audit import audit
 from abusedesk.cases.models import Case
-from abusedesk.cases.workflow import audit
 
 from .access import staff_required
 

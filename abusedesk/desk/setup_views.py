@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from abusedesk.cases.workflow import audit
+from abusedesk.cases.audit import audit
 from abusedesk.network.entities import save_entity
 from abusedesk.network.models import Customer, Entity
 from abusedesk.readiness import ESSENTIAL, customers_bouncing, customers_without_contact, findings

@@ -9,17 +9,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from abusedesk.cases import services as casework
+from abusedesk.cases.audit import audit
 from abusedesk.cases.filtersets import CaseFilterSet
 from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
 from abusedesk.cases.states import State
-from abusedesk.cases.workflow import audit
 from abusedesk.enforcement.actions import active_restrictions
 from abusedesk.enforcement.models import Action
+from abusedesk.enforcement.offenders import flag_for
 from abusedesk.intake import review, triage
 from abusedesk.intake.models import Notifier, RawMessage
 from abusedesk.network.models import Customer
 from abusedesk.policy.models import DeadlinePolicy
-from abusedesk.portal import casework
 from abusedesk.portal.access import attachments_for
 
 from . import listing, queues, rawview
@@ -115,9 +116,10 @@ def case_detail(request, pk):
         "attachments": attachments_for(request.user, case),
         "message_form": StaffMessageForm(), "close_form": CloseForm(), "merge_form": MergeForm(),
         "reassign_form": ReassignForm(), "propose_form": ProposeActionForm(),
-        "can_close": case.state != State.CLOSED, "can_reopen": case.state in (State.RESOLVED, State.CLOSED),
+        "can_close": "close" in (offered := casework.offered(case)), "can_reopen": "reopen" in offered,
         "can_restore": active_restrictions(case).exists(),
-        "can_accept": case.state == State.RESOLVED,
+        "can_accept": "accept" in offered,
+        "offender_flag": flag_for(case.customer),
     })
 
 

@@ -21,8 +21,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
+from abusedesk.cases import notify
+from abusedesk.cases.audit import audit
 from abusedesk.cases.states import State, can_transition
-from abusedesk.cases.workflow import audit, transition
+from abusedesk.cases.workflow import transition
+from abusedesk.enforcement.statements import issue_statement
 from abusedesk.lib import clock
 from abusedesk.lib.claims import claim
 from abusedesk.network.models import Customer
@@ -180,10 +183,6 @@ def execute(action: Action) -> Action:
 
 
 def _took_effect(action: Action) -> None:
-    from abusedesk.cases import notify
-
-    from .statements import issue_statement
-
     case = action.case
     if action.kind in RESTRICTIONS:
         if action.kind in (K.SUSPEND_ACCOUNT, K.TERMINATE):

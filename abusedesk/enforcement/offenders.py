@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 
+from abusedesk.cases.audit import audit
 from abusedesk.cases.models import Case
 from abusedesk.cases.states import State
 from abusedesk.lib import clock
@@ -66,8 +67,6 @@ def refresh_flag(customer) -> OffenderFlag | None:
     flag.step, flag.counts, flag.reason, flag.computed_at = step, counts, reason, now
     flag.save()
     if flag.raised_at == now:
-        from abusedesk.cases.workflow import audit
-
         audit(None, "offender_flag", label="system", subject=f"customer:{customer.pk}", reason=reason,
               data={"step": step, "counts": counts})
     return flag

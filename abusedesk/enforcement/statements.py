@@ -3,6 +3,7 @@ restriction takes effect, stored with the case and mailed to the customer."""
 
 from django.db import transaction
 
+from abusedesk.cases import notify
 from abusedesk.lib import clock
 
 from .models import Action, StatementOfReasons
@@ -44,8 +45,6 @@ def facts_of(case) -> str:
 
 def issue_statement(action: Action) -> StatementOfReasons:
     """Create (once per action) and mail the statement of reasons."""
-    from abusedesk.cases import notify
-
     existing = StatementOfReasons.objects.filter(action=action).first()
     if existing:
         return existing

@@ -9,7 +9,7 @@ import ssl
 
 from imapclient import IMAPClient
 
-from abusedesk.lib import jobs
+from abusedesk.intake import jobs
 
 from .models import RawMessage
 from .store import store_raw

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import fetch_rows, insert_bytes
+from abusedesk.parsers.shadowserver import FORMAT as FEED_FORMAT
 
 
 class Notifier(models.Model):
@@ -145,6 +146,11 @@ class RawMessage(models.Model):
             models.Index(fields=["state", "claimed_at"], name="raw_claim"),
             models.Index(fields=["needs_staff", "received_at"], name="raw_staff_queue"),
         ]
+
+    @property
+    def is_feed(self) -> bool:
+        """A scan feed, streamed in chunks (intake recognises it): its cases go out as digests."""
+        return self.format == FEED_FORMAT
 
     def __str__(self):
         return f"#{self.pk} {self.channel} {self.subject or self.filename or self.sha256[:12]}"

@@ -34,11 +34,11 @@ from django.conf import settings
 from abusedesk.cases.grouping import Group, gather
 from abusedesk.lib.bulk import datetime_adapter, datetime_parser
 from abusedesk.network import cdn
+from abusedesk.network.attribution import attribute_row
 from abusedesk.parsers import ParseContext, shadowserver
 from abusedesk.parsers.base import ParseError
 
 from .reports import PACKED_FIELDS, NoticeFacts, ReportRow, notifier_key, pack, row_maker
-from .resolve import resolve_row
 
 log = logging.getLogger(__name__)
 CHUNK = 20000  # events written per transaction
@@ -116,9 +116,9 @@ def _rows_of(chunk, make_row) -> tuple[list[ReportRow], int]:
     return rows, len(chunk) - len(rows)
 
 
-def resolve_rows(rows, lookup, masks) -> None:
+def attribute_rows(rows, lookup, masks) -> None:
     for row in rows:
-        resolve_row(row, lookup, masks)
+        attribute_row(row, lookup, masks)
 
 
 def chunks(raw, facts: NoticeFacts, events, *, skip: int = 0):
@@ -142,7 +142,7 @@ def ready_chunks(raw, facts: NoticeFacts, events, *, lookup, masks, skip: int = 
     """The Chunks of a feed: its rows matched with `lookup` as they are read."""
     adapt_time = datetime_adapter()
     for done, rows, duplicates in chunks(raw, facts, events, skip=skip):
-        resolve_rows(rows, lookup, masks)
+        attribute_rows(rows, lookup, masks)
         chunk = ready(done, rows, duplicates, adapt_time)
         del rows  # packed: only the chunk is sent
         yield chunk

@@ -27,14 +27,11 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 
-from abusedesk.cases import notify
+from abusedesk.cases import digests, notify
+from abusedesk.cases.forwarding import IN_DIGEST, LATER, NOW, forward_each
 from abusedesk.cases.grouping import (
-    IN_DIGEST,
-    LATER,
-    NOW,
     StaleCases,
     add_deferred_counts,
-    forward_each,
     join_groups,
     members_of,
     recount_opened_by,
@@ -308,7 +305,7 @@ def _process_notice(raw: RawMessage, notice, proven: bool = False) -> dict:
         for done, rows, duplicates in prepare.chunks(raw, facts, notice.events):
             _commit_chunk(raw, facts, done, rows, duplicates, lookup, summary, new_cases, forward=LATER)
         # Many new cases (a big notice): one digest per customer; a handful: one mail each.
-        summary["forwarded"] += _forward(raw, new_cases, digest=len(new_cases) > notify.DIGEST_MIN_CASES)
+        summary["forwarded"] += _forward(raw, new_cases, digest=len(new_cases) > digests.DIGEST_MIN_CASES)
         # DSA Art 16(4): the notifier hears that its notice was received and acted on.
         notify.send_receipt(raw, notice, list(Case.objects.filter(reports__raw_message=raw).distinct()
                                               .order_by("id")))
@@ -319,7 +316,7 @@ def _process_notice(raw: RawMessage, notice, proven: bool = False) -> dict:
 
 def _forward(raw, new_cases: set, *, digest: bool) -> int:
     if digest:
-        return notify.forward_digests(raw, new_cases)
+        return digests.forward_digests(raw, new_cases)
     return forward_each(sorted(new_cases))
 
 
@@ -403,7 +400,7 @@ def _ready_rows(raw, rows, duplicates: int, lookup, status: str, forward: str):
         for row in rows:
             row.status = status
     elif lookup is not None:
-        prepare.resolve_rows(rows, lookup, cdn.ranges())
+        prepare.attribute_rows(rows, lookup, cdn.ranges())
     chunk = prepare.ready(0, rows, duplicates)
     return chunk, members_of(rows, chunk.of_row) if forward == NOW else None
 

@@ -5,8 +5,7 @@ import re
 from email.policy import default as default_policy
 
 from abusedesk.cases.models import Case, Message
-from abusedesk.cases.states import State
-from abusedesk.cases.workflow import transition
+from abusedesk.cases.services import customer_spoke
 
 _TOKEN = re.compile(r"\+([0-9a-f]{24})@", re.I)
 BODY_LIMIT = 100_000
@@ -51,11 +50,7 @@ def thread_reply(raw, case: Case) -> Message:
         created_at=raw.received_at,
     )
     if from_customer:
-        if case.first_response_at is None:
-            case.first_response_at = raw.received_at
-            case.save(update_fields=["first_response_at", "updated_at"])
-        if case.state in (State.FORWARDED, State.ESCALATED):
-            transition(case, State.CUSTOMER_REPLIED, label=sender or "customer", reason="reply by email")
+        customer_spoke(case, raw.received_at, label=sender or "customer", reason="reply by email")
     else:
         message.visible_to_customer = False
         message.save(update_fields=["visible_to_customer"])

@@ -9,7 +9,7 @@ from aiosmtpd.smtp import SMTP
 from django.conf import settings
 from django.db import close_old_connections
 
-from abusedesk.lib import jobs
+from abusedesk.intake import jobs
 
 from .models import RawMessage
 from .store import store_raw

@@ -5,7 +5,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 
-from abusedesk.lib import jobs
+from abusedesk.intake import jobs
 
 from .models import RawMessage
 

@@ -23,8 +23,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from abusedesk.cases.audit import audit
 from abusedesk.cases.models import CATEGORY_CHOICES, Report
-from abusedesk.cases.workflow import audit
 from abusedesk.lib import clock
 from abusedesk.outbox.sending import queue_mail
 

@@ -73,10 +73,6 @@ class Customer(models.Model):
         """Where notices go: the abuse contact, else the main contact (also for plain rows)."""
         return abuse_email or main_email
 
-    def notified_customer(self) -> "Customer":
-        """The provider's own customer for this account: the reseller for an end customer."""
-        return self.parent if self.parent_id else self
-
 
 class AssignmentQuerySet(models.QuerySet):
     def active_at(self, at):

@@ -19,6 +19,7 @@ from email.policy import default as default_policy
 from django.conf import settings
 from django.db import transaction
 
+from abusedesk.cases.audit import audit
 from abusedesk.lib import clock
 
 from .models import OutgoingMail
@@ -97,7 +98,6 @@ def handle_bounce(raw) -> OutgoingMail | None:
 
 
 def record(mail: OutgoingMail, facts: str) -> None:
-    from abusedesk.cases.workflow import audit
 
     failed = not facts.startswith(("delayed", "delivered", "relayed", "expanded"))
     with transaction.atomic():

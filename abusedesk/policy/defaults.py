@@ -1,4 +1,4 @@
-"""Default deadlines per category (DESIGN.md), used where an entity has no policy row."""
+"""Default deadlines per category (docs/design.md), used where an entity has no policy row."""
 
 DEFAULT_DEADLINE_HOURS = {
     "csam": 1,

@@ -15,74 +15,20 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 
-from abusedesk.cases.models import Case
+from abusedesk.cases import notify
+from abusedesk.cases.audit import audit
+from abusedesk.cases.models import AuditLog, Case
 from abusedesk.cases.states import DEADLINE_RUNNING, State
+from abusedesk.cases.workflow import transition, transition_many
 from abusedesk.lib import clock
+from abusedesk.outbox.sending import queue_mails
 
-from .deadlines import is_informational, reminder_percentages
+from .schedule import PolicyCache, next_check, reminder_times, schedule
 
 log = logging.getLogger(__name__)
 BATCH = 1000
 RETRY_AFTER = timedelta(minutes=1)
-
-
-class PolicyCache:
-    """Per-sweep memo of (entity, category) policy lookups: thousands of due
-    cases share a handful of policies."""
-
-    def __init__(self):
-        self._cache: dict[tuple, tuple[list[int], bool]] = {}
-
-    def get(self, entity_id: int, category: str) -> tuple[list[int], bool]:
-        """(reminder percentages, informational) of a policy."""
-        key = (entity_id, category)
-        if key not in self._cache:
-            self._cache[key] = (reminder_percentages(entity_id, category), is_informational(entity_id, category))
-        return self._cache[key]
-
-    def points(self, case) -> list[int]:
-        return self.get(case.entity_id, case.category)[0]
-
-    def informational(self, case) -> bool:
-        return self.get(case.entity_id, case.category)[1]
-
-
-def _points_in_time(deadline, hours, points: list[int]) -> list[tuple[int, object]]:
-    if not deadline or not hours:
-        return []
-    total = timedelta(hours=hours)
-    start = deadline - total
-    return [(p, start + total * p / 100) for p in points]
-
-
-def reminder_times(case: Case, points: list[int]) -> list[tuple[int, object]]:
-    """(percentage, when) of each reminder of the current deadline run."""
-    return _points_in_time(case.deadline, case.deadline_hours, points)
-
-
-def check_point(deadline, hours, points: list[int], reminders_sent: int, informational: bool):
-    """The next reminder still to send or the deadline itself, for a running deadline; None
-    for an informational case past its deadline (there is nothing left to do)."""
-    if deadline <= clock.now() and informational:
-        return None
-    pending = [at for _p, at in _points_in_time(deadline, hours, points)[reminders_sent:]]
-    return min([*pending, deadline])
-
-
-def next_check(case: Case, cache: PolicyCache | None = None):
-    """When the sweep must look at `case` next, or None."""
-    if (case.state not in DEADLINE_RUNNING or case.state == State.ESCALATED or case.deadline is None
-            or case.deadline_paused_at is not None):
-        return None
-    cache = cache or PolicyCache()
-    points, informational = cache.points(case), cache.informational(case)
-    return check_point(case.deadline, case.deadline_hours, points, case.reminders_sent, informational)
-
-
-def schedule(case: Case, cache: PolicyCache | None = None) -> None:
-    """Store the case's next check point (call after anything that changes the deadline or state)."""
-    case.next_check_at = next_check(case, cache)
-    Case.objects.filter(pk=case.pk).update(next_check_at=case.next_check_at)
+DEADLINE_PASSED_INFORMATIONAL = "informational category: no escalation"
 
 
 def followup_due(limit: int = BATCH) -> int:
@@ -137,32 +83,40 @@ def _claim(pks: list[int], now) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+# What the sweep does with a claimed case (decide()).
+STALE, WAIT, REMIND, INFORMATIONAL, ESCALATE = "stale", "wait", "remind", "informational", "escalate"
+
+
+def decide(case: Case, now, cache: PolicyCache) -> tuple[str, int | None]:
+    """(what to do, the reminder's percentage) for a claimed case: the one rule of the batch
+    and the one-at-a-time path. Sets `case.reminders_sent` to what the step leaves it at."""
+    if case.state not in DEADLINE_RUNNING or case.state == State.ESCALATED or case.deadline_paused_at:
+        return STALE, None  # the point changed behind our back: rescheduling clears it
+    if case.deadline is not None and now >= case.deadline:
+        case.reminders_sent = len(cache.points(case))
+        return (INFORMATIONAL if cache.informational(case) else ESCALATE), None
+    passed = [(p, at) for p, at in reminder_times(case, cache.points(case)) if at <= now]
+    if len(passed) > case.reminders_sent:
+        # Late (e.g. after a long outage): only the latest reminder, not a burst.
+        case.reminders_sent = len(passed)
+        return REMIND, passed[-1][0]
+    return WAIT, None
+
+
 def _act(pks: list[int], now, cache: PolicyCache) -> None:
     """Remind, escalate or audit the claimed cases, in bulk (inside the claim's transaction)."""
-    from abusedesk.cases import notify
-    from abusedesk.cases.models import AuditLog
-    from abusedesk.cases.workflow import transition_many
-    from abusedesk.outbox.sending import queue_mails
-
     escalate, reminders, rescheduled, entries = [], [], [], []
     for case in Case.objects.filter(pk__in=pks).select_related("customer", "entity"):
-        if case.state not in DEADLINE_RUNNING or case.state == State.ESCALATED or case.deadline_paused_at:
-            rescheduled.append(case)  # stale point (changed behind our back): rescheduling clears it
-        elif case.deadline is not None and now >= case.deadline:
-            case.reminders_sent = len(cache.points(case))
-            if cache.informational(case):
-                entries.append(AuditLog(case=case, actor_label="system", verb="deadline_passed", at=now,
-                                        reason="informational category: no escalation"))
-                rescheduled.append(case)
-            else:
-                escalate.append(case)
-        else:
-            passed = [(p, at) for p, at in reminder_times(case, cache.points(case)) if at <= now]
-            if len(passed) > case.reminders_sent:
-                # Late (e.g. after a long outage): only the latest reminder, not a burst.
-                case.reminders_sent = len(passed)
-                reminders.append((case, passed[-1][0]))
-            rescheduled.append(case)
+        step, percent = decide(case, now, cache)
+        if step == ESCALATE:
+            escalate.append(case)
+            continue
+        if step == INFORMATIONAL:
+            entries.append(AuditLog(case=case, actor_label="system", verb="deadline_passed", at=now,
+                                    reason=DEADLINE_PASSED_INFORMATIONAL))
+        elif step == REMIND:
+            reminders.append((case, percent))
+        rescheduled.append(case)
 
     groups = defaultdict(list)
     for case in rescheduled:
@@ -186,7 +140,7 @@ def _one_by_one(pks: list[int], now, cache: PolicyCache) -> int:
     for pk in pks:
         try:
             with transaction.atomic():
-                if _handle(pk, now, cache):
+                if follow_up_case(pk, now, cache):
                     handled += 1
         except Exception:  # one bad case must not block the others: retry it a minute later
             log.exception("follow-up of case %s failed", pk)
@@ -194,43 +148,23 @@ def _one_by_one(pks: list[int], now, cache: PolicyCache) -> int:
     return handled
 
 
-def _handle(pk: int, now, cache: PolicyCache) -> bool:
+def follow_up_case(pk: int, now, cache: PolicyCache | None = None) -> bool:
+    """The one-at-a-time path (after a failed batch): claim, decide and act on one case."""
+    cache = cache or PolicyCache()
     with transaction.atomic():
         if not _claim([pk], now):
             return False
         case = Case.objects.select_related("customer", "entity").get(pk=pk)
-        if case.state not in DEADLINE_RUNNING or case.state == State.ESCALATED or case.deadline_paused_at:
-            pass  # stale point (changed behind our back): schedule() below clears it
-        elif case.deadline is not None and now >= case.deadline:
-            _deadline_passed(case, cache)
-        else:
-            _remind(case, now, cache)
+        step, percent = decide(case, now, cache)
+        if step in (REMIND, INFORMATIONAL, ESCALATE):
+            Case.objects.filter(pk=case.pk).update(reminders_sent=case.reminders_sent)
+        if step == REMIND:
+            notify.send_reminder(case, percent)
+        elif step == INFORMATIONAL:
+            audit(case, "deadline_passed", label="system", reason=DEADLINE_PASSED_INFORMATIONAL)
+        elif step == ESCALATE:
+            transition(case, State.ESCALATED, label="system", reason="deadline passed",
+                       data={"deadline": case.deadline.isoformat()})
+            notify.send_escalation(case)
         schedule(case, cache)
     return True
-
-
-def _remind(case: Case, now, cache: PolicyCache) -> None:
-    from abusedesk.cases import notify
-
-    passed = [(p, at) for p, at in reminder_times(case, cache.points(case)) if at <= now]
-    if len(passed) <= case.reminders_sent:
-        return
-    # Late (e.g. after a long outage): send only the latest reminder, not a burst.
-    percent, _at = passed[-1]
-    case.reminders_sent = len(passed)
-    Case.objects.filter(pk=case.pk).update(reminders_sent=case.reminders_sent)
-    notify.send_reminder(case, percent)
-
-
-def _deadline_passed(case: Case, cache: PolicyCache) -> None:
-    from abusedesk.cases import notify
-    from abusedesk.cases.workflow import audit, transition
-
-    case.reminders_sent = len(cache.points(case))
-    Case.objects.filter(pk=case.pk).update(reminders_sent=case.reminders_sent)
-    if cache.informational(case):
-        audit(case, "deadline_passed", label="system", reason="informational category: no escalation")
-        return
-    transition(case, State.ESCALATED, label="system", reason="deadline passed",
-               data={"deadline": case.deadline.isoformat()})
-    notify.send_escalation(case)

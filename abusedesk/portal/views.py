@@ -16,21 +16,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from abusedesk.cases import workflow
+from abusedesk.cases import services as casework
+from abusedesk.cases.audit import audit
 from abusedesk.cases.models import Case, Message
 from abusedesk.cases.states import State
 from abusedesk.lib import clock
 from abusedesk.network.models import Customer
 
-from . import casework
 from .access import attachment_for, attachments_for, case_for
 from .forms import AbuseContactForm, AttachmentForm, DisputeForm, MessageForm, ResolveForm, TOTPConfirmForm
 from .models import Attachment
 
 OPEN_PAGE = 50
-
-RESOLVABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED, State.RESTRICTED, State.DISPUTED}
-DISPUTABLE = {State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED}
 
 
 @login_required
@@ -57,7 +54,7 @@ def _case_context(request, case, **forms):
     context = {
         "case": case, "reports": reports, "thread": thread, "attachments": attachments_for(request.user, case),
         "now": clock.now(),
-        "can_resolve": case.state in RESOLVABLE, "can_dispute": case.state in DISPUTABLE,
+        "can_resolve": "resolve" in (offered := casework.offered(case)), "can_dispute": "dispute" in offered,
         "message_form": forms.get("message_form") or MessageForm(),
         "resolve_form": forms.get("resolve_form") or ResolveForm(),
         "dispute_form": forms.get("dispute_form") or DisputeForm(),
@@ -143,7 +140,7 @@ def upload(request, pk):
                                 filename=form.safe_name, content_type=form.content_type, size=len(form.content),
                                 sha256=Attachment.digest(form.content), created_at=clock.now())
         attachment.file.save("upload", ContentFile(form.content), save=True)
-        workflow.audit(case, "attachment", user=request.user, data={"attachment": attachment.pk,
+        audit(case, "attachment", user=request.user, data={"attachment": attachment.pk,
                                                                      "sha256": attachment.sha256})
     messages.success(request, _("The file was added."))
     return redirect(f"{case_url(case)}#files")
@@ -177,7 +174,7 @@ def abuse_contact(request):
             old = customer.abuse_email
             customer.abuse_email = form.cleaned_data["abuse_email"]
             customer.save(update_fields=["abuse_email"])
-            workflow.audit(None, "abuse_contact", user=request.user, subject=f"customer:{customer.pk}",
+            audit(None, "abuse_contact", user=request.user, subject=f"customer:{customer.pk}",
                            data={"from": old, "to": customer.abuse_email})
             messages.success(request, _("Saved: new notices go to %(email)s.") % {"email": customer.abuse_email})
             return redirect("portal:contact")
@@ -194,7 +191,7 @@ def security(request):
     confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if request.method == "POST" and request.POST.get("action") == "remove" and confirmed:
         TOTPDevice.objects.filter(user=request.user).delete()
-        workflow.audit(None, "totp_removed", user=request.user, subject=f"user:{request.user.pk}")
+        audit(None, "totp_removed", user=request.user, subject=f"user:{request.user.pk}")
         messages.success(request, _("The authenticator app was removed."))
         return redirect("portal:security")
     device = None
@@ -208,7 +205,7 @@ def security(request):
             if form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                workflow.audit(None, "totp_added", user=request.user, subject=f"user:{request.user.pk}")
+                audit(None, "totp_added", user=request.user, subject=f"user:{request.user.pk}")
                 messages.success(request, _("Done: from now on you log in with a code from your app."))
                 return redirect("portal:security")
             form.add_error("token", _("That code is not right. Check the time on your phone and try again."))

@@ -1,8 +1,8 @@
 import pytest
 
-from abusedesk.cases.tests.helpers import open_case
 from abusedesk.network.models import Customer
 from abusedesk.outbox.models import OutgoingMail
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 

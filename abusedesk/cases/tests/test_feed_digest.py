@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from abusedesk.cases import grouping, notify
+from abusedesk.cases import digests, forwarding, notify
 from abusedesk.cases.models import AuditLog, Case
 from abusedesk.intake import ingest
 from abusedesk.intake.models import RawMessage
@@ -98,7 +98,7 @@ def test_a_composing_error_is_retried_later_and_keeps_the_row(demo, clock, tmp_p
     assert row.last_error == "composing failed: RuntimeError: template missing"
     assert row.next_attempt_at == clock.now + sending.backoff(1)
     assert sending.send_due() == 0  # not due yet
-    monkeypatch.setitem(sending.COMPOSERS, "digest", notify.compose_digest)
+    monkeypatch.setitem(sending.COMPOSERS, "digest", digests.compose_digest)
     clock.advance(minutes=2)
     assert sending.send_due() == 1
     row.refresh_from_db()
@@ -125,10 +125,10 @@ def test_a_repeated_forward_sends_nothing_twice(demo, clock, tmp_path, mailoutbo
     ingest.ingest_files([feed(tmp_path, OURS_A)])
     raw = RawMessage.objects.get()
     ids = list(Case.objects.values_list("id", flat=True))
-    assert notify.forward_digests(raw, ids) == 0
-    assert grouping.forward_new_cases() == 0
+    assert digests.forward_digests(raw, ids) == 0
+    assert forwarding.forward_new_cases() == 0
     run_sweep()
-    assert notify.forward_digests(raw, ids) == 0
+    assert digests.forward_digests(raw, ids) == 0
     run_sweep()
     assert OutgoingMail.objects.filter(kind="digest").count() == 1 and len(mailoutbox) == 1
     assert AuditLog.objects.filter(to_state="forwarded").count() == 30
@@ -140,15 +140,15 @@ def test_cases_waiting_for_a_contact_go_out_as_a_digest_from_the_sweep(demo, clo
     assert Case.objects.filter(state="new").count() == 30  # no address: they wait
     assert OutgoingMail.objects.count() == 1
     Customer.objects.filter(reference="customer-a").update(abuse_email="abuse@customer-a.example")
-    assert grouping.forward_new_cases() == 30
+    assert forwarding.forward_new_cases() == 30
     digest = OutgoingMail.objects.get(to="abuse@customer-a.example")
     assert digest.kind == "digest" and digest.body.count("| 3389 |") == 30
     assert not Case.objects.filter(state="new").exists()
-    assert grouping.forward_new_cases() == 0
+    assert forwarding.forward_new_cases() == 0
 
 
 def test_a_long_digest_lists_the_first_cases_and_points_to_the_portal(demo, clock, tmp_path, monkeypatch):
-    monkeypatch.setattr(notify, "DIGEST_LINES", 25)
+    monkeypatch.setattr(digests, "DIGEST_LINES", 25)
     ingest.ingest_files([feed(tmp_path, OURS_A)])
     sending.send_due()
     body = OutgoingMail.objects.get().body

@@ -4,15 +4,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from abusedesk.cases.grouping import IN_DIGEST, LATER, forward_new_cases, group_rows
+from abusedesk.cases.forwarding import IN_DIGEST, LATER, forward_new_cases
+from abusedesk.cases.grouping import group_rows
 from abusedesk.cases.models import AuditLog, Case, Report
 from abusedesk.cases.states import State
 from abusedesk.cases.workflow import transition
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.reports import FIELDS, NoticeFacts, notifier_key, pack, row_from_event
-from abusedesk.intake.resolve import resolve_row
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter, datetime_adapter
+from abusedesk.network.attribution import attribute_row
 from abusedesk.network.matching import lookup_db
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.parsers.base import Event, ParsedNotice
@@ -27,7 +28,7 @@ def rows_for(ips, category="scanning", when=datetime(2026, 11, 21, tzinfo=UTC)):
         row = row_from_event(raw, NoticeFacts(category=category), i,
                              Event(category=category, ip=ip, observed_at=when, evidence=f"seen {ip}"),
                              notifier_key(raw))
-        resolve_row(row, lookup_db)
+        attribute_row(row, lookup_db)
         rows.append(row)
     return raw, rows
 
@@ -109,8 +110,8 @@ def test_feed_cases_open_forwarded_with_one_audit_entry_and_wait_for_their_diges
     entry = AuditLog.objects.get(case=a)
     assert (entry.verb, entry.from_state, entry.to_state) == ("created", "", State.FORWARDED)
     assert entry.reason == f"notice #{raw.pk}, forwarded to abuse@customer-a.example (digest)"
-    # No address: the case waits as new, checked at its deadline.
-    assert b.state == State.NEW and b.forwarded_at is None and b.next_check_at == b.deadline
+    # No address: the case waits as new, checked at its first reminder point like a's.
+    assert b.state == State.NEW and b.forwarded_at is None and b.next_check_at == a.next_check_at
     # customer-a's digest of the notice waits, held and unwritten, for the end of the notice's run.
     digest = OutgoingMail.objects.get()
     assert (digest.to, digest.state, digest.notice_id, digest.body) == ("abuse@customer-a.example", "held", raw.pk, "")
@@ -124,3 +125,21 @@ def test_a_later_chunk_gives_a_customer_with_a_held_digest_no_second_one(demo, c
     group_rows(raw, more, forward=IN_DIGEST)  # the same notice's next chunk
     assert Case.objects.filter(opened_by=raw).count() == 2
     assert OutgoingMail.objects.get().state == "held"
+
+
+def test_a_case_of_a_customer_without_an_address_is_checked_at_its_first_reminder_however_it_was_opened(demo, clock):
+    from abusedesk.network.models import Customer
+
+    Customer.objects.filter(reference="customer-b").update(abuse_email="", main_email="")
+    raw, rows = rows_for(["198.51.100.200"])
+    group_rows(raw, rows)  # one at a time: opened and forwarded (no address: not mailed)
+    single = Case.objects.get(ip="198.51.100.200")
+    single_check = single.next_check_at
+    single.delete()
+    raw, rows = rows_for(["198.51.100.200"], when=datetime(2026, 11, 22, tzinfo=UTC))
+    group_rows(raw, rows, forward=IN_DIGEST)  # in bulk, as a feed opens it
+    bulk = Case.objects.get(ip="198.51.100.200")
+    assert bulk.state == single.state == State.NEW
+    assert bulk.deadline == single.deadline
+    # Half-way through the deadline, the default first reminder, on both paths.
+    assert bulk.next_check_at == single_check == bulk.received_at + (bulk.deadline - bulk.received_at) / 2

@@ -4,10 +4,10 @@ redress in the outcome (DSA Art 16(5))."""
 import pytest
 from django.contrib.auth.models import User
 
-from abusedesk.cases.tests.helpers import open_case
-from abusedesk.cases.workflow import close
+from abusedesk.cases.services import close
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.parsers.language import language_of
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,6 @@ def test_an_unknown_sender_writing_german_gets_a_german_receipt_that_says_proces
 
 def test_the_outcome_tells_the_notifier_how_to_seek_redress(demo, clock):
     case = open_case("phishing", "198.51.100.16", email="analyst@bank.example")
-    close(case, "no_action", User.objects.get(username="desk"), note="not abuse")
+    close(case, User.objects.get(username="desk"), "no_action", note="not abuse")
     outcome = OutgoingMail.objects.get(kind="outcome")
     assert "out-of-court dispute settlement body" in outcome.body and "Article 21" in outcome.body

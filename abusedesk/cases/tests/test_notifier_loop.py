@@ -2,10 +2,10 @@ import pytest
 from django.contrib.auth.models import User
 
 from abusedesk.cases.models import CaseNotifier
-from abusedesk.cases.tests.helpers import ingest, notice_for, open_case
-from abusedesk.cases.workflow import close
+from abusedesk.cases.services import close
 from abusedesk.intake.models import Notifier
 from abusedesk.outbox.models import OutgoingMail
+from testkit.pipeline import ingest, notice_for, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_the_hotline_gets_a_receipt_in_its_language(demo, clock):
 ])
 def test_the_notifier_learns_the_outcome_on_close_without_the_customer(demo, clock, reason, phrase):
     case = open_case("phishing", "198.51.100.10", email="analyst@bank.example", reference="BANK-9")
-    close(case, reason, User.objects.get(username="desk"), note="checked")
+    close(case, User.objects.get(username="desk"), reason, note="checked")
     outcome = OutgoingMail.objects.get(kind="outcome")
     assert outcome.to == "analyst@bank.example"
     assert phrase in outcome.body and "BANK-9" in outcome.body
@@ -62,5 +62,5 @@ def test_the_notifier_learns_the_outcome_on_close_without_the_customer(demo, clo
 
 def test_a_merged_case_sends_no_outcome(demo, clock):
     case = open_case("phishing", "198.51.100.10", email="analyst@bank.example")
-    close(case, "merged", User.objects.get(username="desk"))
+    close(case, User.objects.get(username="desk"), "merged")
     assert not OutgoingMail.objects.filter(kind="outcome").exists()

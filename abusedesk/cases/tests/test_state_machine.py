@@ -2,8 +2,7 @@ import pytest
 
 from abusedesk.cases.states import OPEN_STATES, TRANSITIONS, State, TransitionError
 from abusedesk.cases.workflow import transition
-
-from .factories import make_case
+from testkit.orm import bare_case
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,7 @@ def test_closed_is_the_only_state_that_is_not_open():
 
 
 def test_a_transition_is_audited_with_who_when_and_why(demo, clock, django_user_model):
-    case = make_case()
+    case = bare_case()
     desk = django_user_model.objects.get(username="desk")
 
     transition(case, State.FORWARDED, user=desk, reason="sent to abuse contact")
@@ -32,7 +31,7 @@ def test_a_transition_is_audited_with_who_when_and_why(demo, clock, django_user_
 
 
 def test_a_forbidden_transition_raises_and_changes_nothing(demo):
-    case = make_case()
+    case = bare_case()
 
     with pytest.raises(TransitionError):
         transition(case, State.RESOLVED)
@@ -43,7 +42,7 @@ def test_a_forbidden_transition_raises_and_changes_nothing(demo):
 
 
 def test_resolving_stamps_the_end_of_uptime(demo, clock):
-    case = make_case(state="forwarded")
+    case = bare_case(state="forwarded")
     clock.advance(hours=3)
 
     transition(case, State.RESOLVED, reason="removed")
@@ -54,7 +53,7 @@ def test_resolving_stamps_the_end_of_uptime(demo, clock):
 
 
 def test_reopening_a_resolved_case_clears_its_resolution_time(demo):
-    case = make_case(state="forwarded")
+    case = bare_case(state="forwarded")
     transition(case, State.RESOLVED)
 
     transition(case, State.FORWARDED, reason="abuse is back")
@@ -66,7 +65,7 @@ def test_reopening_a_resolved_case_clears_its_resolution_time(demo):
 def test_two_open_cases_for_the_same_target_cannot_exist(demo):
     from django.db import IntegrityError, transaction
 
-    make_case()
+    bare_case()
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_case()
-    make_case(category="phishing")  # another category is another case
+        bare_case()
+    bare_case(category="phishing")  # another category is another case

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from abusedesk.cases.models import AuditLog
 from abusedesk.outbox.models import OutgoingMail
-from abusedesk.portal.tests.factories import make_case
+from testkit.orm import make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,14 @@
 """The compliance desk: queues, roles, case actions, bulk actions, notifiers and policy."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from abusedesk.cases.models import AuditLog, Case
 from abusedesk.enforcement.models import Action
 from abusedesk.intake.models import Notifier
 from abusedesk.policy.models import DeadlinePolicy
-from abusedesk.portal.tests.factories import make_case
+from testkit.orm import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +166,25 @@ def test_policy_editing_validates_and_saves(compliance, demo):
                                                "reminders": "50, 90"})
     policy = DeadlinePolicy.objects.get()
     assert policy.hours == 36 and policy.reminders == "50,90"
+
+
+def test_a_disputed_case_can_be_sent_back_to_the_customer_from_the_desk(compliance, cases):
+    from abusedesk.cases.services import dispute
+
+    case = cases["a"]
+    dispute(case, User.objects.get(username="customer-a"), "Not our server")
+    page = compliance.get(reverse("desk:case", args=[case.pk])).content.decode()
+    assert reverse("desk:case-action", args=[case.pk, "reopen"]) in page
+    compliance.post(reverse("desk:case-action", args=[case.pk, "reopen"]))
+    case.refresh_from_db()
+    assert case.state == "forwarded"
+
+
+def test_the_case_page_shows_the_customers_repeat_offender_recommendation(compliance, cases):
+    from abusedesk.enforcement.models import OffenderFlag
+
+    case = cases["a"]
+    OffenderFlag.objects.create(customer=case.customer, step="suspend", reason="6 validated cases in 90 days",
+                                counts={"90": 6}, computed_at=case.received_at)
+    page = compliance.get(reverse("desk:case", args=[case.pk])).content.decode()
+    assert "Repeat offender" in page and "6 validated cases in 90 days" in page

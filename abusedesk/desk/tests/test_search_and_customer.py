@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from abusedesk.cases.models import AuditLog
 from abusedesk.network.models import Customer
-from abusedesk.portal.tests.factories import make_case
+from testkit.orm import make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -87,7 +87,7 @@ def test_each_entity_has_a_public_abuse_page_and_security_txt_names_the_contacts
 
 def test_customers_whose_contact_bounces_are_listed_until_a_mail_gets_through(staff_client, demo, clock):
     from abusedesk.outbox.models import OutgoingMail
-    from abusedesk.portal.tests.factories import make_case
+    from testkit.orm import make_case
 
     case = make_case("customer-b", ip="198.51.100.150")
     OutgoingMail.objects.create(dedupe_key="b1", kind="forward", case=case, to="abuse@customer-b.example",

@@ -5,8 +5,6 @@ import pytest
 
 from abusedesk.enforcement.actions import approve, execute_due, propose, retry
 
-from .helpers import escalated_case, staff  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 

@@ -1,11 +1,11 @@
 import pytest
 from django.contrib.auth.models import User
 
-from abusedesk.cases.tests.helpers import open_case
-from abusedesk.cases.workflow import close, resolve
+from abusedesk.cases.services import close, resolve
 from abusedesk.enforcement.models import RepeatOffenderThreshold
 from abusedesk.enforcement.offenders import flag_for, refresh_flags
 from abusedesk.network.models import Customer, Entity
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +14,8 @@ def validated(n, clock, start=10):
     customer_user, desk = User.objects.get(username="customer-a"), User.objects.get(username="desk")
     for i in range(n):
         case = open_case("spam", f"198.51.100.{start + i}")
-        resolve(case, "cleaned_server", "fixed", customer_user)
-        close(case, "resolved", desk)
+        resolve(case, customer_user, "cleaned_server", "fixed")
+        close(case, desk, "resolved")
 
 
 def test_thresholds_raise_warn_then_suspend_in_rolling_windows(demo, clock):
@@ -44,10 +44,10 @@ def test_false_positives_and_disputes_do_not_count(demo, clock):
     RepeatOffenderThreshold.objects.create(entity=nl, step="warn", window_days=30, cases=1)
     customer_user, desk = User.objects.get(username="customer-a"), User.objects.get(username="desk")
     case = open_case("spam", "198.51.100.50")
-    resolve(case, "false_positive", "not us", customer_user)
-    close(case, "resolved", desk)
+    resolve(case, customer_user, "false_positive", "not us")
+    close(case, desk, "resolved")
     other = open_case("spam", "198.51.100.51")
-    close(other, "dispute_upheld", desk)
+    close(other, desk, "dispute_upheld")
     assert flag_for(Customer.objects.get(reference="customer-a")) is None
 
 

@@ -1,13 +1,11 @@
 import pytest
 from django.contrib.auth.models import User
 
-from abusedesk.cases.workflow import accept_resolution, resolve
+from abusedesk.cases.services import accept_resolution, resolve
 from abusedesk.enforcement.actions import approve, execute_due, propose
 from abusedesk.enforcement.models import Action
 from abusedesk.network.models import Customer
 from abusedesk.outbox.models import OutgoingMail
-
-from .helpers import escalated_case, staff  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +18,7 @@ def test_an_accepted_solution_restores_the_service_and_closes_the_case(escalated
     assert Customer.objects.get(reference="customer-a").state == "suspended"
 
     escalated_case.refresh_from_db()
-    resolve(escalated_case, "removed_content", "Kit removed, WordPress updated", User.objects.get(username="customer-a"))
+    resolve(escalated_case, User.objects.get(username="customer-a"), "removed_content", "Kit removed, WordPress updated")
     accept_resolution(escalated_case, desk)
     escalated_case.refresh_from_db()
     assert escalated_case.state == "closed" and escalated_case.close_reason == "resolved"

@@ -4,8 +4,6 @@ from abusedesk.enforcement.actions import approve, execute_due, propose
 from abusedesk.enforcement.models import StatementOfReasons
 from abusedesk.outbox.models import OutgoingMail
 
-from .helpers import escalated_case, staff  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 
@@ -30,7 +28,7 @@ def test_a_restriction_sends_a_complete_statement_of_reasons(escalated_case, sta
 
 
 def test_illegal_content_cites_the_law_in_the_customers_language(demo, clock, staff):  # noqa: F811
-    from abusedesk.cases.tests.helpers import open_case
+    from testkit.pipeline import open_case
 
     case = open_case("terrorism", "198.51.100.200", url="http://198.51.100.200/p")  # customer-b: Dutch
     action = approve(propose(case, "suspend_service", staff[0], "TCO removal order"), staff[0])

@@ -4,8 +4,6 @@ from django.core.exceptions import PermissionDenied
 from abusedesk.enforcement.actions import ActionError, approve, execute_due, propose
 from abusedesk.network.models import Customer
 
-from .helpers import escalated_case, staff  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 

@@ -9,8 +9,6 @@ import pytest
 from abusedesk.enforcement.actions import approve, execute_due, propose
 from abusedesk.enforcement.backends import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
-from .helpers import escalated_case, staff  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 SECRET = "webhook-test-secret"
 

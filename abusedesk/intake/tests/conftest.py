@@ -1,7 +1,6 @@
 import pytest
 
 from abusedesk.network.tests.dnsserver import LoopbackDns
-from abusedesk.portal.tests.conftest import *  # noqa: F401,F403 (shared two-customer fixtures)
 
 ZONE = {
     ("www.customer-a.test.", "A"): ["198.51.100.20"],

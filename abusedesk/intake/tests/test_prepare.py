@@ -90,7 +90,7 @@ def test_a_feed_is_written_alike_from_either_process(raw, small_chunks, settings
 def test_a_failure_in_the_second_process_fails_the_attempt_and_the_retry_resumes(raw, small_chunks, settings,
                                                                                  monkeypatch):
     settings.FEED_SECOND_PROCESS = True
-    real = prepare.resolve_row
+    real = prepare.attribute_row
     calls = {"n": 0}
 
     def failing(row, *args):  # patched before the fork: the child inherits it
@@ -99,14 +99,14 @@ def test_a_failure_in_the_second_process_fails_the_attempt_and_the_retry_resumes
             raise ValueError("bad row")
         return real(row, *args)
 
-    monkeypatch.setattr(prepare, "resolve_row", failing)
+    monkeypatch.setattr(prepare, "attribute_row", failing)
     summary = processing.process_raw_message(raw.pk)
     assert "ValueError: bad row" in summary["error"]
     raw.refresh_from_db()
     # The chunks before the failing one are in; the notice waits for its next attempt.
     assert (raw.state, raw.attempts, raw.events_done) == ("new", 1, 1000)
     assert "second process failed" in raw.errors[0]
-    monkeypatch.setattr(prepare, "resolve_row", real)
+    monkeypatch.setattr(prepare, "attribute_row", real)
     summary = processing.process_raw_message(raw.pk)
     assert summary["resumed_at"] == 1000 and summary["events"] == ROWS
     assert Report.objects.count() == ROWS
@@ -114,7 +114,7 @@ def test_a_failure_in_the_second_process_fails_the_attempt_and_the_retry_resumes
 
 def test_a_second_process_that_dies_is_reported(raw, small_chunks, settings, monkeypatch):
     settings.FEED_SECOND_PROCESS = True
-    real = prepare.resolve_row
+    real = prepare.attribute_row
     calls = {"n": 0}
 
     def dying(row, *args):
@@ -123,7 +123,7 @@ def test_a_second_process_that_dies_is_reported(raw, small_chunks, settings, mon
             os._exit(9)  # killed: no word to the writer
         return real(row, *args)
 
-    monkeypatch.setattr(prepare, "resolve_row", dying)
+    monkeypatch.setattr(prepare, "attribute_row", dying)
     with pytest.raises(prepare.PrepareError, match=r"died \(exit code 9\)"):
         prepared(raw)
 
@@ -133,7 +133,7 @@ def test_a_second_process_that_hangs_is_given_up(raw, small_chunks, settings, mo
 
     settings.FEED_SECOND_PROCESS = True
     settings.CLAIM_TIMEOUT = 1
-    monkeypatch.setattr(prepare, "resolve_row", lambda row, *args: time.sleep(60))
+    monkeypatch.setattr(prepare, "attribute_row", lambda row, *args: time.sleep(60))
     feed = prepare.open_feed(raw, processing.parse_context(), prefix_index.current().lookup, expected_rows=ROWS)
     process = feed._process
     with pytest.raises(prepare.PrepareError, match="sent nothing for 1 s"), feed:

@@ -3,11 +3,11 @@ import re
 import pytest
 
 from abusedesk.cases.models import AuditLog
-from abusedesk.cases.tests.helpers import open_case
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.processing import process_raw_message
 from abusedesk.outbox.bounces import bounce_address
 from abusedesk.outbox.models import OutgoingMail
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 

@@ -2,11 +2,11 @@ from datetime import timedelta
 
 import pytest
 
-from abusedesk.cases.tests.helpers import open_case
 from abusedesk.intake.models import Notifier
 from abusedesk.network.models import Customer, Entity
 from abusedesk.policy.deadlines import deadline_hours, reminder_percentages
 from abusedesk.policy.models import CustomerDeadline, DeadlinePolicy, NotifierDeadline
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 

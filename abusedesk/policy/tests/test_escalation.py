@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 
 from abusedesk.cases.models import AuditLog
-from abusedesk.cases.tests.helpers import open_case
 from abusedesk.outbox.models import OutgoingMail
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 

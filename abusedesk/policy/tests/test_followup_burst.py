@@ -6,10 +6,10 @@ from django.db import transaction
 
 from abusedesk.cases import notify
 from abusedesk.cases.models import AuditLog, Case
-from abusedesk.cases.tests.helpers import open_case
 from abusedesk.lib.testing import race
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.policy.followup import followup_due
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 

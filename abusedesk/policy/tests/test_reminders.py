@@ -1,9 +1,9 @@
 import pytest
 
-from abusedesk.cases.tests.helpers import open_case
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.policy.followup import followup_due
 from abusedesk.sweep import run_sweep
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +43,10 @@ def test_after_an_outage_only_the_latest_reminder_is_sent(demo, clock):
 def test_a_resolved_case_gets_no_reminders(demo, clock):
     from django.contrib.auth.models import User
 
-    from abusedesk.cases.workflow import resolve
+    from abusedesk.cases.services import resolve
 
     case = open_case("phishing")
-    resolve(case, "removed_content", "Page removed", User.objects.get(username="customer-a"))
+    resolve(case, User.objects.get(username="customer-a"), "removed_content", "Page removed")
     clock.advance(hours=30)
     run_sweep()
     case.refresh_from_db()

@@ -3,10 +3,10 @@ from datetime import timedelta
 import pytest
 
 from abusedesk.cases.models import AuditLog
-from abusedesk.cases.tests.helpers import open_case
 from abusedesk.intake.models import Notifier
-from abusedesk.policy.deadlines import pause, resume
+from abusedesk.policy.pause import pause, resume
 from abusedesk.sweep import run_sweep
+from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,7 @@ def overflow(page) -> int:
 
 def test_the_portal_and_the_desk_fit_a_390_pixel_phone(browser_page, live_server):
     from abusedesk.demo import data
-
-    from .factories import make_case
+    from testkit.orm import make_case
 
     data.load()
     page, base = browser_page, live_server.url
@@ -43,8 +42,7 @@ def test_the_portal_and_the_desk_fit_a_390_pixel_phone(browser_page, live_server
 
 def test_a_resolve_form_sent_back_with_errors_opens_on_its_tab_with_a_banner(browser_page, live_server):
     from abusedesk.demo import data
-
-    from .factories import make_case
+    from testkit.orm import make_case
 
     data.load()
     page, base = browser_page, live_server.url
@@ -62,8 +60,7 @@ def test_a_resolve_form_sent_back_with_errors_opens_on_its_tab_with_a_banner(bro
 @pytest.mark.parametrize("language", ["nl", "de"])
 def test_the_main_pages_speak_dutch_and_german(browser_page, live_server, language):
     from abusedesk.demo import data
-
-    from .factories import make_case
+    from testkit.orm import make_case
 
     data.load()
     page, base = browser_page, live_server.url

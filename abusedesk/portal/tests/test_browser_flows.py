@@ -60,8 +60,7 @@ def test_customer_resolves_and_staff_restores_after_the_fix(browser_page, live_s
     from abusedesk.demo import data
     from abusedesk.enforcement.actions import execute_due
     from abusedesk.enforcement.models import Action
-
-    from .factories import HOSTILE, make_case
+    from testkit.orm import HOSTILE, make_case
 
     data.load()
     page, base = browser_page, live_server.url
@@ -89,7 +88,7 @@ def test_customer_resolves_and_staff_restores_after_the_fix(browser_page, live_s
     assert page.locator("text=AD-").count() >= 2 and "198.51.100.150" not in page.content()
     shot(page, "portal-cases")
     page.click(f"text={case.ref}")
-    assert page.locator("pre.evidence").inner_text().count("<script>") == 1  # shown as text, not run
+    assert page.locator("#evidence pre.evidence").inner_text().count("<script>") == 1  # shown as text, not run
     shot(page, "portal-case-evidence")
     page.click("nav.tabs >> text=Communication")
     page.fill("textarea[name=body]", "We found a phishing kit in a customer's web space and removed it.")

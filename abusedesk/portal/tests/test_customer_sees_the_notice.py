@@ -54,7 +54,7 @@ def test_each_customer_sees_its_own_lines_and_not_the_sender_nor_the_other_custo
 
 
 def test_a_child_abuse_case_never_shows_the_notice(client, demo):
-    from abusedesk.portal.tests.factories import make_case
+    from testkit.orm import make_case
 
     case = make_case("customer-a", ip="198.51.100.60", category="csam", sensitive=True)
     page = page_for(client, "customer-a", case)

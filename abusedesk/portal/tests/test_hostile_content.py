@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from abusedesk.cases.models import Message
-
-from .factories import HOSTILE, make_case, raw_message
+from testkit.orm import HOSTILE, make_case, raw_message
 
 pytestmark = pytest.mark.django_db
 

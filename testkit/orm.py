@@ -43,3 +43,16 @@ def make_case(customer_ref: str, *, category="phishing", ip=None, state="forward
         source_ref=f"REF-{n}",
     )
     return case
+
+
+def bare_case(customer_ref="customer-a", ip="198.51.100.10", category="spam", state="new", **kwargs) -> Case:
+    """Only the case row (no report, no notice), new, 48 h: for the state machine and API filters."""
+    customer = Customer.objects.get(reference=customer_ref)
+    now = clock.now()
+    defaults = dict(
+        entity=customer.entity, customer=customer, category=category, target=ip, ip=ip, state=state,
+        received_at=now, first_seen=now, last_seen=now, deadline=now + timedelta(hours=48), deadline_hours=48,
+        report_count=1,
+    )
+    defaults.update(kwargs)
+    return Case.objects.create(**defaults)

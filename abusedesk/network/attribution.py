@@ -1,4 +1,4 @@
-"""Find who must act on a report: by its IP, by an IP in its URL, or by DNS.
+"""Attribution: find the customer who must act on a report, by its IP, by an IP in its URL, or by DNS.
 
 Order: an IP address in the report (Cloudflare-forwarded reports carry the
 origin IP and match here directly), an IP literal as the URL's host, then the
@@ -35,9 +35,9 @@ def host_ip(url: str) -> str | None:
         return None
 
 
-def resolve_row(row, lookup: Lookup, masks: cdn.CdnRanges | None = None) -> None:
+def attribute_row(row, lookup: Lookup, masks: cdn.CdnRanges | None = None) -> None:
     """Set status, reason, ip and holder on a ReportRow (or a Report). `masks`: the
-    CDN ranges, when the caller resolves many rows (cdn.ranges() checks its file)."""
+    CDN ranges, when the caller attributes many rows (cdn.ranges() checks its file)."""
     cdn_of = (masks or cdn.ranges()).cdn_of
     ip = row.ip or (host_ip(row.url) if row.url else None)
     at = row.seen_at

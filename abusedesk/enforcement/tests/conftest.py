@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import User
 
-from abusedesk.cases.tests.helpers import open_case
+from testkit.pipeline import open_case
 
 
 @pytest.fixture

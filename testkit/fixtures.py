@@ -3,7 +3,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 
-from .factories import make_case
+from testkit.orm import make_case
 
 
 @pytest.fixture(autouse=True)

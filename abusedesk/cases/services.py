@@ -1,0 +1,267 @@
+"""What people do to a case: the one service layer of the desk, the portal, the API and e-mail replies.
+
+Forms and serializers check the shape of a request; these functions check the
+rules (through the state machine, `workflow.transition()`), write the thread
+message and the audit entry, and do what follows: the notifier's outcome mail
+here, and what other apps own through the signals of `cases.signals` (lifting
+restrictions, the repeat-offender flag: received in `enforcement.signals`).
+A request the case's state does not allow is one CaseworkError with a message
+for the user. `offered()` is what the screens show, asked of the state machine.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from abusedesk.enforcement import actions as enforcement
+from abusedesk.enforcement.models import Action
+from abusedesk.lib import clock
+
+from . import notify, signals, workflow
+from .audit import actor_label, audit
+from .models import Case, Message, Report
+from .states import State, TransitionError, can_transition
+
+MESSAGE_LIMIT = 20_000
+
+
+class CaseworkError(ValueError):
+    """A request that the case's state does not allow; the message is shown to the user."""
+
+
+# What people can do to a case -> the state it moves the case to (asked of the state machine).
+_STEPS = {
+    "resolve": State.RESOLVED,
+    "dispute": State.DISPUTED,
+    "close": State.CLOSED,
+    "reopen": State.FORWARDED,  # back to the customer: abuse back, dispute rejected, solution not enough
+}
+
+
+def offered(case: Case) -> set[str]:
+    """What the case's state allows people to do: the one answer the desk, the portal and the
+    API's checks share. "accept"/"reject" are staff's answers to a resolution."""
+    steps = {step for step, to_state in _STEPS.items() if can_transition(case.state, to_state)}
+    if case.state == State.NEW:
+        steps.discard("reopen")  # a new case is forwarded by the pipeline, not sent back
+    if case.state == State.RESOLVED:
+        steps |= {"accept", "reject"}
+    return steps
+
+
+def _check(case: Case, step: str) -> None:
+    if step not in offered(case):
+        raise CaseworkError(_("This case cannot be changed that way in its current state."))
+
+
+class _translated:
+    """Run a workflow call; its errors become a CaseworkError."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None:
+            return False
+        if isinstance(exc, TransitionError):
+            raise CaseworkError(_("This case cannot be changed that way in its current state.")) from exc
+        if isinstance(exc, (ValueError, enforcement.ActionError, PermissionDenied)):
+            raise CaseworkError(str(exc)) from exc
+        return False
+
+
+def post_message(case: Case, user, body: str, *, author_kind: str, channel: str = Message.Channel.PORTAL,
+                 visible_to_customer: bool = True) -> Message:
+    body = (body or "").strip()[:MESSAGE_LIMIT]
+    if not body:
+        raise CaseworkError(_("The message is empty."))
+    now = clock.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            case=case, author_kind=author_kind, author=user, author_label=user.get_username(),
+            channel=channel, body=body, visible_to_customer=visible_to_customer, created_at=now,
+        )
+        if author_kind == Message.Author.CUSTOMER:
+            customer_spoke(case, now, user=user, reason="message in the portal")
+    return message
+
+
+def customer_spoke(case: Case, when, *, user=None, label: str = "", reason: str) -> None:
+    """A message of the customer (portal, API or e-mail reply): its first response is
+    stamped, and a case waiting for it moves to customer_replied."""
+    if case.first_response_at is None:
+        case.first_response_at = when
+        case.save(update_fields=["first_response_at", "updated_at"])
+    if case.state in (State.FORWARDED, State.ESCALATED):
+        workflow.transition(case, State.CUSTOMER_REPLIED, user=user, label=label, reason=reason)
+
+
+def _message(case: Case, user, kind: str, text: str, *, visible: bool = True) -> Message | None:
+    if not text:
+        return None
+    return Message.objects.create(
+        case=case, author_kind=kind, author=user, author_label=actor_label(user),
+        channel=Message.Channel.PORTAL if kind == Message.Author.CUSTOMER else Message.Channel.SYSTEM,
+        body=text, visible_to_customer=visible, created_at=clock.now(),
+    )
+
+
+def _author_kind(user) -> str:
+    return Message.Author.STAFF if user is not None and user.is_staff else Message.Author.CUSTOMER
+
+
+def _settled(case: Case) -> None:
+    """Resolved or closed: what other apps derive from a case's outcome is refreshed."""
+    signals.case_settled.send(sender=Case, case=case)
+
+
+def resolve(case: Case, user, resolution: str, text: str = "") -> Case:
+    """The customer (or staff for it) records that the abuse is gone and how.
+
+    `resolution` is one of Case.Resolution. The deadline stops; staff accept it
+    with accept_resolution() (which also restores a restricted service)."""
+    if resolution not in Case.Resolution.values:
+        raise CaseworkError(_("Choose how the abuse was solved."))
+    if resolution == Case.Resolution.OTHER and not text.strip():
+        raise CaseworkError(_("Describe the solution."))
+    _check(case, "resolve")
+    text = text.strip()[:MESSAGE_LIMIT]
+    with _translated(), transaction.atomic():
+        case.resolution = resolution
+        case.resolution_text = text
+        if case.first_response_at is None and _author_kind(user) == Message.Author.CUSTOMER:
+            case.first_response_at = clock.now()
+        _message(case, user, _author_kind(user), text)
+        workflow.transition(case, State.RESOLVED, user=user, reason=f"resolution: {resolution}",
+                            data={"resolution": resolution})
+        _settled(case)
+    return case
+
+
+def dispute(case: Case, user, text: str) -> Case:
+    """The customer says the notice is wrong; the deadline stops and staff decide."""
+    if not text.strip():
+        raise CaseworkError(_("Say why you dispute this notice."))
+    _check(case, "dispute")
+    text = text.strip()[:MESSAGE_LIMIT]
+    with _translated(), transaction.atomic():
+        if case.first_response_at is None and _author_kind(user) == Message.Author.CUSTOMER:
+            case.first_response_at = clock.now()
+        _message(case, user, _author_kind(user), text)
+        workflow.transition(case, State.DISPUTED, user=user, reason=text[:1000])
+    return case
+
+
+def close(case: Case, user, reason: str, note: str = "") -> Case:
+    """Close with one of Case.CloseReason; the notifiers who left an address get the outcome
+    (resolved / not ours / disputed), without the customer's name."""
+    if reason not in Case.CloseReason.values:
+        raise CaseworkError(_("Choose a reason."))
+    _check(case, "close")
+    with _translated(), transaction.atomic():
+        case.close_reason = reason
+        _message(case, user, Message.Author.STAFF, note, visible=True)
+        workflow.transition(case, State.CLOSED, user=user, reason=note or reason, data={"close_reason": reason})
+        notify.send_outcome(case)
+        _settled(case)
+    return case
+
+
+def reopen(case: Case, user, note: str = "") -> Case:
+    """Back to the customer (abuse is back, dispute rejected, solution not accepted):
+    a fresh deadline from now, reminders and escalation as for a new case."""
+    _check(case, "reopen")
+    reason = note or "reopened"
+    with _translated(), transaction.atomic():
+        if case.state == State.CLOSED:
+            case.close_reason = ""
+        _message(case, user, Message.Author.STAFF, reason)
+        if case.state in (State.DISPUTED, State.CUSTOMER_REPLIED, State.ESCALATED) and case.deadline_hours:
+            # Not covered by transition()'s reopen branch, which handles resolved/closed.
+            case.deadline = clock.now() + timedelta(hours=case.deadline_hours)
+            case.reminders_sent = 0
+        workflow.transition(case, State.FORWARDED, user=user, reason=reason)
+    return case
+
+
+def accept_resolution(case: Case, user, note: str = "") -> Case:
+    """Staff accept the customer's solution: active restrictions are lifted
+    (a restore action, run by the enforcement sweep) and the case closes as resolved."""
+    _check(case, "accept")
+    with _translated(), transaction.atomic():
+        signals.resolution_accepted.send(sender=Case, case=case, user=user, note=note or "solution accepted")
+        close(case, user, Case.CloseReason.RESOLVED, note=note or "solution accepted")
+    return case
+
+
+def reject_resolution(case: Case, user, reason: str) -> Case:
+    """Staff do not accept the solution: the case goes back to the customer with a fresh deadline."""
+    if not reason.strip():
+        raise CaseworkError(_("Say why the solution is not enough."))
+    _check(case, "reject")
+    return reopen(case, user, reason)
+
+
+def merge(case: Case, into: Case, user) -> Case:
+    """Move `case`'s reports and thread into `into`, then close `case` as merged."""
+    if case.pk == into.pk or case.customer_id != into.customer_id:
+        raise CaseworkError(_("Cases can only be merged into another case of the same customer."))
+    _check(case, "close")
+    with transaction.atomic():
+        moved = Report.objects.filter(case=case).update(case=into)
+        Message.objects.filter(case=case).update(case=into)
+        into.report_count = Report.objects.filter(case=into).count()
+        into.first_seen = min(into.first_seen, case.first_seen)
+        into.last_seen = max(into.last_seen, case.last_seen)
+        into.save(update_fields=["report_count", "first_seen", "last_seen", "updated_at"])
+        audit(into, "merge", user=user, reason=f"{case.ref} merged in", data={"from": case.pk, "reports": moved})
+        case.merged_into = into
+        case.close_reason = Case.CloseReason.MERGED
+        workflow.transition(case, State.CLOSED, user=user, reason=f"merged into {into.ref}")
+    return into
+
+
+def reassign(case: Case, customer, user, note: str = "") -> Case:
+    if customer.pk == case.customer_id:
+        return case
+    with transaction.atomic():
+        old = case.customer
+        if customer.parent_id:
+            case.customer, case.end_customer = customer.parent, customer
+        else:
+            case.customer, case.end_customer = customer, None
+        case.save(update_fields=["customer", "end_customer", "updated_at"])
+        audit(case, "reassign", user=user, reason=note or "reassigned",
+              data={"from": old.reference, "to": customer.reference})
+    return case
+
+
+def propose_action(case: Case, kind: str, user, reason: str = "") -> Action:
+    with _translated():
+        return enforcement.propose(case, kind, user, reason)
+
+
+def approve_action(action: Action, user) -> Action:
+    with _translated():
+        return enforcement.approve(action, user)
+
+
+def cancel_action(action: Action, user, reason: str = "") -> Action:
+    with _translated():
+        return enforcement.cancel(action, user, reason or "cancelled")
+
+
+def restore(case: Case, user, note: str = "") -> list[Action]:
+    """Lift the case's active restrictions after the fix (run by the enforcement sweep)."""
+    with _translated():
+        restores = enforcement.restore_case(case, user, note or "fixed")
+    if not restores:
+        raise CaseworkError(_("Nothing to restore on this case."))
+    return restores
+
+
+__all__ = ["CaseworkError", "post_message", "resolve", "dispute", "close", "reopen", "accept_resolution",
+           "reject_resolution", "merge", "reassign", "propose_action", "approve_action", "cancel_action",
+           "restore"]

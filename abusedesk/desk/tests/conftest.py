@@ -1,1 +1,0 @@
-from abusedesk.portal.tests.conftest import *  # noqa: F401,F403 (shared two-customer fixtures)
