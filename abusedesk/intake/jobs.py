@@ -7,9 +7,6 @@ from django.db import transaction
 
 from abusedesk.lib.nudge import nudge
 
-# Mail queued by a burst of notices: one send task a second is enough, each sends everything due.
-MAIL_NUDGE_EVERY = 1.0
-
 
 def kick_raw(raw_id: int) -> None:
     """Process a stored raw message now (no broker) or nudge a worker (broker)."""
@@ -25,11 +22,3 @@ def enqueue_raw(raw_id: int) -> None:
     """kick_raw once the storing transaction has committed."""
     transaction.on_commit(lambda: kick_raw(raw_id))
 
-
-def kick_mail() -> None:
-    """Mail was queued: with a broker, nudge the mail queue's worker (the sweep sends it otherwise)."""
-    if not settings.CELERY_BROKER_URL:
-        return
-    from abusedesk.outbox.tasks import send_mail
-
-    nudge(send_mail, every=MAIL_NUDGE_EVERY)

@@ -37,7 +37,7 @@ from abusedesk.cases.grouping import (
     recount_opened_by,
 )
 from abusedesk.cases.models import Case, Report
-from abusedesk.lib import claims, clock, jobs
+from abusedesk.lib import claims, clock
 from abusedesk.lib.bulk import (
     Inserter,
     count_present,
@@ -116,8 +116,6 @@ def process_raw_message(raw_id: int, progress=None, take_over_from: str = "") ->
             raw.state = RawMessage.State.NEW
             raw.save()
         return {"error": str(exc)}
-    if summary.get("forwarded") or summary.get("cases_new") or summary.get("cases_updated"):
-        transaction.on_commit(jobs.kick_mail)
     return summary
 
 

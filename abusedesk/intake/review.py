@@ -2,8 +2,7 @@
 
 from django.db import transaction
 
-from abusedesk.lib import jobs
-
+from . import jobs
 from .models import RawMessage
 
 
