@@ -92,18 +92,22 @@ class PostgresCluster:
         children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout.split()
         return [postmaster, *map(int, children)]
 
-    def freeze(self) -> None:
+    def _signal(self, signum) -> None:
         for pid in self.pids():
-            os.kill(pid, signal.SIGSTOP)
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:  # a backend that ended since it was listed
+                pass
+
+    def freeze(self) -> None:
+        self._signal(signal.SIGSTOP)
 
     def thaw(self) -> None:
-        for pid in self.pids():
-            os.kill(pid, signal.SIGCONT)
+        self._signal(signal.SIGCONT)
 
     def crash(self) -> None:
         """kill -9 of the postmaster and its backends: what a machine crash leaves."""
-        for pid in self.pids():
-            os.kill(pid, signal.SIGKILL)
+        self._signal(signal.SIGKILL)
         wait_for(lambda: self._run([self.bin("pg_ctl"), "-D", self.dir + "/data", "status"],
                                    check=False).returncode != 0, timeout=20)
 
