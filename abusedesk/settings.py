@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "abusedesk.desk",
     "abusedesk.portal",
     "abusedesk.demo",
+    "abusedesk.feeds",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,15 @@ PROCESSING_MAX_ATTEMPTS = envint("ABUSEDESK_PROCESSING_MAX_ATTEMPTS", 3)
 # A big feed is parsed and matched in a second process while this one writes
 # (used only with a second core): see abusedesk/intake/prepare.py.
 FEED_SECOND_PROCESS = envbool("ABUSEDESK_FEED_SECOND_PROCESS", "True")
+# Feed collectors (docs/feeds.md): per request timeout, retries and the first
+# backoff (doubled per retry), the largest download, how long a run may hold
+# its feed, and the days without a report after which a resolved case is verified.
+FEED_TIMEOUT = float(envstr("ABUSEDESK_FEED_TIMEOUT", "60"))
+FEED_RETRIES = envint("ABUSEDESK_FEED_RETRIES", 3)
+FEED_BACKOFF = float(envstr("ABUSEDESK_FEED_BACKOFF", "5"))
+FEED_MAX_BYTES = envint("ABUSEDESK_FEED_MAX_BYTES", 4 * 2**30)
+FEED_RUN_TIMEOUT = envint("ABUSEDESK_FEED_RUN_TIMEOUT", 3600)
+VERIFY_DAYS = envint("ABUSEDESK_VERIFY_DAYS", 7)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "abusedesk.sweep", "schedule": float(SWEEP_INTERVAL)},
     # Mail is also nudged as it is queued; this catches what a lost or throttled nudge left.

@@ -14,6 +14,8 @@ from django.db.models import Q
 from abusedesk.cases.forwarding import forward_new_cases as forward
 from abusedesk.enforcement.actions import execute_due
 from abusedesk.enforcement.offenders import refresh_flags
+from abusedesk.feeds import verification
+from abusedesk.feeds.tasks import run_due_feeds as start_due_feeds
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.processing import process_raw_message
 from abusedesk.lib import claims, clock
@@ -70,10 +72,18 @@ def sync_inventory() -> int:
     return sync_when_due()
 
 
+def run_due_feeds() -> int:
+    return start_due_feeds()
+
+
+def verify_takedowns() -> int:
+    return verification.sweep()
+
+
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
-STEPS = [sync_inventory, process_pending_raw, forward_new_cases, followup_deadlines, execute_actions,
-         refresh_offender_flags, send_mail]
+STEPS = [sync_inventory, process_pending_raw, run_due_feeds, forward_new_cases, followup_deadlines, execute_actions,
+         refresh_offender_flags, verify_takedowns, send_mail]
 
 
 def run_sweep() -> dict[str, int]:

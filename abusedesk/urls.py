@@ -25,6 +25,7 @@ router.register("notifiers", NotifierViewSet, basename="notifier")
 urlpatterns = [
     path("", home, name="home"),
     path("", include("abusedesk.desk.urls")),
+    path("desk/feeds/", include("abusedesk.feeds.urls")),
     path("portal/", include("abusedesk.portal.urls")),
     path("report/", intake_views.notice_form, name="notice-form"),
     path("report/receipt/", intake_views.notice_receipt, name="notice-receipt"),

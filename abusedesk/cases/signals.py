@@ -14,3 +14,8 @@ case_settled = Signal()
 # Staff accepted the customer's solution: `case`, `user`, `note`. Restrictions on the
 # service are lifted. Sent before the case closes, inside that transaction.
 resolution_accepted = Signal()
+
+# A report observed after its resolution reopened a case its customer had resolved: `case`,
+# `resolved_at` (the resolution it contradicts). Takedown verification counts it. Sent by
+# grouping, inside the transaction that writes the report.
+case_reopened = Signal()

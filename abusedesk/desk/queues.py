@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import DEADLINE_RUNNING, State
 from abusedesk.intake import triage
+from abusedesk.intake.models import RawMessage
 from abusedesk.lib import clock
 from abusedesk.lib.roles import is_compliance
+from abusedesk.parsers.base import KIND_NOT_REPORT
 
 DUE_SOON = timedelta(hours=4)
 
@@ -24,6 +26,8 @@ QUEUES = [
     ("disputed", _("Disputed"), "case"),
     ("restricted", _("Restricted"), "case"),
     ("child_abuse", _("Child abuse"), "case"),
+    ("not_reports", _("Not reports"), "raw"),
+    ("came_back", _("Came back"), "case"),  # reported again after resolved (feeds/verification.py)
 ]
 
 
@@ -54,11 +58,16 @@ def queryset(name: str, user):
         if not is_compliance(user):
             return Case.objects.none()
         return Case.objects.filter(sensitive=True).exclude(state=State.CLOSED).order_by("deadline")
+    if name == "came_back":
+        return cases.filter(takedown_check__state="came_back").exclude(state=State.CLOSED).order_by("deadline")
     if name == "masked":
         return Report.objects.filter(status=Report.Status.MASKED).select_related("notifier").order_by("-received_at")
     if name == "unmatched":
         qs = triage.in_queue().order_by("-received_at")
         return qs if is_compliance(user) else qs.exclude(category="csam")
+    if name == "not_reports":
+        # Bounces, automatic replies, acknowledgements, newsletters (parsers/notreport.py).
+        return RawMessage.objects.filter(kind=KIND_NOT_REPORT).order_by("-received_at")
     raise KeyError(name)
 
 

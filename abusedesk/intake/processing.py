@@ -71,7 +71,16 @@ class Superseded(Exception):
     """Another worker took over this notice (our claim went stale)."""
 
 
-def parse_context() -> ParseContext:
+# Apps that fetch notices themselves (feeds) say how theirs are parsed: each
+# provider gets the RawMessage and returns its ParseContext, or None.
+CONTEXT_PROVIDERS: list = []
+
+
+def parse_context(raw: RawMessage | None = None) -> ParseContext:
+    for provider in CONTEXT_PROVIDERS if raw is not None else ():
+        context = provider(raw)
+        if context is not None:
+            return context
     return ParseContext(own_mail_servers=tuple(settings.OWN_MAIL_SERVERS))
 
 
@@ -171,7 +180,7 @@ def _process(raw: RawMessage, progress) -> dict:
     elif raw.notifier_id is None and raw.channel == RawMessage.Channel.FILE:
         # A mail file names its sender, but nothing proves it: known, never trusted.
         raw.notifier, _trusted = trust.identify(content, "", channel=raw.channel)
-    notice = parse(content, raw.filename or None, parse_context())
+    notice = parse(content, raw.filename or None, parse_context(raw))
     with transaction.atomic():
         return _process_notice(raw, notice, proven)
 
@@ -276,7 +285,7 @@ def _process_notice(raw: RawMessage, notice, proven: bool = False) -> dict:
                         reference=(notice.notifier.reference or "")[:200],
                         deadline_hours=notice.deadline_hours if raw.trusted else None)
     hold = trust.hold_reason(raw, proven, len(notice.events)) if notice.kind not in (
-        KIND_UNPARSEABLE, KIND_LAW_ENFORCEMENT) else ""
+        KIND_UNPARSEABLE, KIND_LAW_ENFORCEMENT, "not_report") else ""
     if hold:
         # Nothing is written, forwarded or answered until staff have looked at it.
         raw.review = RawMessage.Review.HELD
@@ -290,6 +299,10 @@ def _process_notice(raw: RawMessage, notice, proven: bool = False) -> dict:
             _commit_chunk(raw, facts, done, rows, duplicates, None, summary, set(),
                           status=Report.Status.LAW_ENFORCEMENT)
         _to_staff(raw, "law-enforcement request")
+    elif notice.kind == "not_report":
+        # A bounce, an automatic reply, an acknowledgement: stored and listed in
+        # the desk's "Not reports" queue; no case, and never an automatic answer.
+        raw.staff_reason = f"not a report: {notice.meta.get('not_report', '')}"[:200]
     elif not notice.events:
         reason = notice.errors[0] if notice.errors else "no IP address, URL or domain found"
         if notice.warnings:  # what the parser skipped may be where the address was

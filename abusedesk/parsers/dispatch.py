@@ -3,8 +3,9 @@
 Detection order (first match wins; docs/parsers.md explains why):
 1. bare files by content/name: zip and CSV → Shadowserver, JSON → X-ARF,
    XML → ACNS;
-2. mail: ARF, X-ARF, a Shadowserver attachment, then notifiers by
-   sender/structure (ACNS, Cloudflare, Spamhaus, abuse.ch, SpamCop), then
+2. mail: X-ARF, ARF, a Shadowserver attachment, a DMARC aggregate report, then notifiers by
+   sender/structure (mail that is no report at all: bounces, automatic
+   replies, acknowledgements, newsletters; then ACNS, Cloudflare, Spamhaus, abuse.ch, SpamCop), then
    classes of notice (hotline, TCO removal order, law enforcement,
    phishing, DMCA), and free text as the fallback.
 
@@ -20,10 +21,13 @@ from . import (
     acns,
     arf,
     cloudflare,
+    dmarc,
     dmca,
+    fetched,
     freetext,
     hotline,
     lawenforcement,
+    notreport,
     phishing,
     shadowserver,
     simple,
@@ -34,6 +38,7 @@ from . import (
 )
 from .base import CATEGORIES, KIND_UNPARSEABLE, KINDS, ParseContext, ParsedNotice, ParseError
 from .common import notifier_from_mail, sanitise
+from .feedbase import FeedContext
 from .mime import Mail, parse_mail
 
 # Mail formats in detection order. Machine formats first (their structure
@@ -42,7 +47,6 @@ from .mime import Mail, parse_mail
 # urgent and most specific first: a hotline notice before a removal order,
 # a removal order (abuse) before a law-enforcement request, a law-enforcement
 # request before a phishing or copyright complaint it may quote.
-STRUCTURED_FORMATS = [arf, xarf]
 NOTIFIER_FORMATS = [acns, cloudflare, spamhaus, abusech, spamcop]
 CLASS_FORMATS = [hotline, tco, lawenforcement, phishing, dmca]
 
@@ -98,6 +102,8 @@ def _looks_binary(data: bytes) -> bool:
 def _parse(data: bytes, filename: str | None, context: ParseContext) -> ParsedNotice:
     if not data.strip():
         return _unparseable("empty input")
+    if isinstance(context, FeedContext) and context.feed_format:  # a fetched feed names its format
+        return fetched.parse(data, context)
     if len(data) > context.max_bytes:
         return _unparseable(f"input is {len(data)} bytes, over the limit of {context.max_bytes}")
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -153,12 +159,22 @@ def _shadowserver_attachment(mail: Mail, context: ParseContext) -> ParsedNotice 
 
 def parse_mail_notice(mail: Mail, context: ParseContext) -> ParsedNotice:
     """Run the first mail format that recognises this mail; free text last."""
-    for module in STRUCTURED_FORMATS:
-        if module.looks_like(mail):
-            return module.parse(mail, context)
+    # X-ARF before ARF: many senders wrap their xarf.json in an ARF-shaped
+    # multipart/report ("Feedback-Type: xarf"), and the X-ARF report names the type.
+    if xarf.looks_like(mail):
+        notice = xarf.parse(mail, context)
+        # An ARF mail that merely carries an X-ARF header is read as ARF.
+        if notice.events or not arf.looks_like(mail):
+            return notice
+    if arf.looks_like(mail):
+        return arf.parse(mail, context)
     shadow = _shadowserver_attachment(mail, context)
     if shadow is not None:
         return shadow
+    if dmarc.looks_like(mail):
+        return dmarc.parse(mail, context)
+    if notreport.looks_like(mail):
+        return notreport.parse(mail, context)
     for module in NOTIFIER_FORMATS + CLASS_FORMATS:
         if module.looks_like(mail):
             return module.parse(mail, context)

@@ -22,6 +22,9 @@ DEFERRED = {
     ("abusedesk.intake.jobs", "abusedesk.intake.tasks"),  # tasks -> processing -> store -> jobs
     ("abusedesk.management.commands.worker", "abusedesk.celery"),  # only with a broker
     ("abusedesk.conftest", "abusedesk.demo.data"),
+    ("abusedesk.feeds.apps", "abusedesk.intake.processing"),  # AppConfig.ready(): registers how feeds parse
+    ("abusedesk.feeds.apps", "abusedesk.feeds.pipeline"),
+    ("abusedesk.feeds.apps", "abusedesk.feeds.signals"),  # receivers in ready()
 }
 
 
