@@ -2,7 +2,7 @@ from celery import shared_task
 from django.conf import settings
 
 from abusedesk.lib.nudge import nudge
-from abusedesk.tasks import send_mail
+from abusedesk.outbox.tasks import send_mail
 
 from . import processing
 
