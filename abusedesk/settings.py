@@ -49,8 +49,10 @@ INSTALLED_APPS = [
     "abusedesk.enforcement",
     "abusedesk.desk",
     "abusedesk.portal",
+    "abusedesk.kyc",
     "abusedesk.demo",
     "abusedesk.feeds",
+    "abusedesk.reports",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +273,11 @@ ENFORCEMENT_WEBHOOK_SECRET = envstr("ABUSEDESK_ENFORCEMENT_WEBHOOK_SECRET", "")
 # Verifies the billing system's signed inventory events (POST /api/v1/inventory/events/); empty: off.
 INVENTORY_WEBHOOK_SECRET = envstr("ABUSEDESK_INVENTORY_WEBHOOK_SECRET", "")
 ENFORCEMENT_TIMEOUT = envint("ABUSEDESK_ENFORCEMENT_TIMEOUT", 30)
+
+# KYC (docs/kyc.md): how long a questionnaire link stays valid, and how often the answers are asked again.
+KYC_QUESTIONNAIRE_DAYS = envint("ABUSEDESK_KYC_QUESTIONNAIRE_DAYS", 30)
+KYC_REREQUEST_DAYS = envint("ABUSEDESK_KYC_REREQUEST_DAYS", 365)
+KYC_PTR_CHECK_HOURS = envint("ABUSEDESK_KYC_PTR_CHECK_HOURS", 24)
 
 LOGGING = {
     "version": 1,

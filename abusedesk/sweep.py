@@ -18,6 +18,8 @@ from abusedesk.feeds import verification
 from abusedesk.feeds.tasks import run_due_feeds as start_due_feeds
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.processing import process_raw_message
+from abusedesk.kyc import ptr as kyc_ptr
+from abusedesk.kyc import questionnaires as kyc_questionnaires
 from abusedesk.lib import claims, clock
 from abusedesk.network.netbox_sync import sync_when_due
 from abusedesk.outbox.sending import send_due
@@ -78,12 +80,18 @@ def run_due_feeds() -> int:
 
 def verify_takedowns() -> int:
     return verification.sweep()
+def kyc_ptr_checks() -> int:
+    return kyc_ptr.check_due()
+
+
+def kyc_questionnaires_due() -> int:
+    return kyc_questionnaires.rerequest_due()
 
 
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
 STEPS = [sync_inventory, process_pending_raw, run_due_feeds, forward_new_cases, followup_deadlines, execute_actions,
-         refresh_offender_flags, verify_takedowns, send_mail]
+         refresh_offender_flags, verify_takedowns, kyc_ptr_checks, kyc_questionnaires_due, send_mail]
 
 
 def run_sweep() -> dict[str, int]:

@@ -238,9 +238,9 @@ def reassign(case: Case, customer, user, note: str = "") -> Case:
     return case
 
 
-def propose_action(case: Case, kind: str, user, reason: str = "") -> Action:
+def propose_action(case: Case, kind: str, user, reason: str = "", ground: str = "") -> Action:
     with _translated():
-        return enforcement.propose(case, kind, user, reason)
+        return enforcement.propose(case, kind, user, reason, ground=ground)
 
 
 def approve_action(action: Action, user) -> Action:
