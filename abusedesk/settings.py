@@ -103,6 +103,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+# A frozen or unreachable database must not hold intake forever (SMTP answers 451 instead, docs/reliability.md):
+# PostgreSQL gets bounded connect, statement and lock waits.
+DB_CONNECT_TIMEOUT = envint("ABUSEDESK_DB_CONNECT_TIMEOUT", 5)
+DB_STATEMENT_TIMEOUT = envint("ABUSEDESK_DB_STATEMENT_TIMEOUT", 300)  # seconds; 0: none
+DB_LOCK_TIMEOUT = envint("ABUSEDESK_DB_LOCK_TIMEOUT", 20)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = f"-c lock_timeout={DB_LOCK_TIMEOUT * 1000} -c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(connect_timeout=DB_CONNECT_TIMEOUT, options=_options)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -226,6 +234,13 @@ SMTP_PORT = envint("SMTP_PORT", 2525)
 SMTP_MAX_MESSAGE_BYTES = envint("SMTP_MAX_MESSAGE_BYTES", 50 * 1024 * 1024)
 # The authserv-id our receiving MTA writes in Authentication-Results; empty: no mail is trusted by DKIM/SPF.
 AUTHSERV_ID = envstr("ABUSEDESK_AUTHSERV_ID", "")
+# The addresses (or prefixes) our receiving MTA relays to smtpd from: its Authentication-Results header is
+# believed only on mail handed over by one of them (anyone else reaching smtpd could write one).
+MTA_ADDRESSES = envlist("ABUSEDESK_MTA_ADDRESSES", "")
+# A notice from a sender nothing proved that lists more events than this goes to staff review, unforwarded.
+MASS_NOTICE_EVENTS = envint("ABUSEDESK_MASS_NOTICE_EVENTS", 100)
+# SMTP answers 451 (the sender retries) when storing a notice takes longer than this (a frozen database).
+SMTP_STORE_TIMEOUT = float(envstr("ABUSEDESK_SMTP_STORE_TIMEOUT", "20"))
 OWN_MAIL_SERVERS = envlist("ABUSEDESK_OWN_MAIL_SERVERS", "")
 DEFAULT_ENTITY = envstr("ABUSEDESK_DEFAULT_ENTITY", "nl")
 
@@ -246,9 +261,29 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A hung or refused broker must never hold a caller: bounded connect and socket waits, and a nudge is
+# published once, without retries (the sweep picks up what a lost nudge left; abusedesk.lib.nudge).
+BROKER_TIMEOUT = float(envstr("ABUSEDESK_BROKER_TIMEOUT", "3"))
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": BROKER_TIMEOUT, "socket_timeout": BROKER_TIMEOUT,
+                                   "max_retries": 1}
+CELERY_TASK_PUBLISH_RETRY = False
+# After a failed nudge, no other is tried for this long: intake never waits on a broker that is down.
+BROKER_DOWN_PAUSE = float(envstr("ABUSEDESK_BROKER_DOWN_PAUSE", "10"))
+# Separate queues, so that mail and the sweep never wait behind a backlog of notices.
+CELERY_TASK_ROUTES = {
+    "abusedesk.process_raw_message": {"queue": "process"},
+    "abusedesk.send_mail": {"queue": "mail"},
+    "abusedesk.sweep": {"queue": "sweep"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "process"
+WORKER_QUEUES = envlist("ABUSEDESK_WORKER_QUEUES", "process,mail,sweep")
 SWEEP_INTERVAL = envint("ABUSEDESK_SWEEP_INTERVAL", 15)
+MAIL_INTERVAL = envint("ABUSEDESK_MAIL_INTERVAL", 5)
 # A claim older than this is considered lost (crashed worker) and re-run.
 CLAIM_TIMEOUT = envint("ABUSEDESK_CLAIM_TIMEOUT", 300)
+# A notice claimed this many times without finishing (it crashed its process, or failed) goes to the staff queue.
+PROCESSING_MAX_ATTEMPTS = envint("ABUSEDESK_PROCESSING_MAX_ATTEMPTS", 3)
 # A big feed is parsed and matched in a second process while this one writes
 # (used only with a second core): see abusedesk/intake/prepare.py.
 FEED_SECOND_PROCESS = envbool("ABUSEDESK_FEED_SECOND_PROCESS", "True")
@@ -263,6 +298,8 @@ FEED_RUN_TIMEOUT = envint("ABUSEDESK_FEED_RUN_TIMEOUT", 3600)
 VERIFY_DAYS = envint("ABUSEDESK_VERIFY_DAYS", 7)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "abusedesk.sweep", "schedule": float(SWEEP_INTERVAL)},
+    # Mail is also nudged as it is queued; this catches what a lost or throttled nudge left.
+    "mail": {"task": "abusedesk.send_mail", "schedule": float(MAIL_INTERVAL)},
 }
 
 # Enforcement: where approved actions are carried out, per action kind ("log", "webhook:<url>",

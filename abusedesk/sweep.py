@@ -21,7 +21,7 @@ from abusedesk.intake.processing import process_raw_message
 from abusedesk.kyc import ptr as kyc_ptr
 from abusedesk.kyc import questionnaires as kyc_questionnaires
 from abusedesk.lawenforcement.followup import remind_due
-from abusedesk.lib import clock
+from abusedesk.lib import claims, clock
 from abusedesk.network.netbox_sync import sync_when_due
 from abusedesk.outbox.sending import send_due
 from abusedesk.policy.followup import followup_due
@@ -29,19 +29,24 @@ from abusedesk.policy.followup import followup_due
 log = logging.getLogger(__name__)
 
 
-def pending_raw_ids(limit: int = 500) -> list[int]:
+def pending_raw_ids(limit: int = 500) -> list[tuple[int, str]]:
+    """(id, claimant to take over from) of the notices to process: new ones, those whose claim went stale,
+    and those claimed by a process of this host that is gone (taken over at once, not after the timeout)."""
     stale = clock.now() - timedelta(seconds=settings.CLAIM_TIMEOUT)
-    return list(
-        RawMessage.objects.filter(
-            Q(state=RawMessage.State.NEW) | Q(state=RawMessage.State.PROCESSING, claimed_at__lt=stale)
-        ).order_by("received_at").values_list("id", flat=True)[:limit]
-    )
+    pending = [(pk, "") for pk in RawMessage.objects.filter(
+        Q(state=RawMessage.State.NEW) | Q(state=RawMessage.State.PROCESSING, claimed_at__lt=stale)
+    ).order_by("received_at").values_list("id", flat=True)[:limit]]
+    held = RawMessage.objects.filter(state=RawMessage.State.PROCESSING, claimed_at__gte=stale)
+    for pk, holder in held.values_list("id", "claimed_by")[:limit]:
+        if holder and claims.owner_alive(holder) is False:
+            pending.append((pk, holder))
+    return pending
 
 
 def process_pending_raw() -> int:
     done = 0
-    for raw_id in pending_raw_ids():
-        if process_raw_message(raw_id) is not None:
+    for raw_id, dead in pending_raw_ids():
+        if process_raw_message(raw_id, take_over_from=dead) is not None:
             done += 1
     return done
 

@@ -17,7 +17,7 @@ from abusedesk.cases.states import State
 from abusedesk.enforcement.actions import active_restrictions
 from abusedesk.enforcement.models import Action
 from abusedesk.enforcement.offenders import flag_for
-from abusedesk.intake import triage
+from abusedesk.intake import review, triage
 from abusedesk.intake.models import Notifier, RawMessage
 from abusedesk.lib.ids import MAX_OFFSET, parse_id
 from abusedesk.network.models import Customer
@@ -99,7 +99,7 @@ def cases(request):
 
 def _case(request, pk):
     return get_object_or_404(Case.objects.visible_to(request.user).select_related(
-        "customer", "end_customer", "entity", "notifier", "merged_into"), pk=pk)
+        "customer", "end_customer", "entity", "notifier", "merged_into", "opened_by"), pk=pk)
 
 
 @staff_required
@@ -248,6 +248,19 @@ def raw_detail(request, pk):
         "in_queue": raw.needs_staff and raw.dismissed_at is None, "categories": CATEGORY_CHOICES,
         "dismiss_reasons": triage.DISMISS_REASONS, "reply_templates": triage.REPLY_TEMPLATES,
     })
+
+
+@staff_required
+@require_POST
+def raw_release(request, pk):
+    """A notice held for review (possible impersonation, a mass notice) is processed after all."""
+    raw = get_object_or_404(RawMessage, pk=pk)
+    if not raw_visible(request.user, raw):
+        raise Http404
+    if review.release(raw):
+        audit(None, "raw_release", user=request.user, subject=f"raw:{raw.pk}")
+        messages.success(request, _("Released: the notice is processed now."))
+    return redirect("desk:raw", pk=raw.pk)
 
 
 @staff_required
