@@ -199,7 +199,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for KYC's reject reasons (the order's field and the decision's input share them).
-    "ENUM_NAME_OVERRIDES": {"RejectReasonEnum": "abusedesk.kyc.models.Order.RejectReason"},  # request bodies as their own components (what a client may send)
+    "ENUM_NAME_OVERRIDES": {
+        "RejectReasonEnum": "abusedesk.kyc.models.Order.RejectReason",
+        "LegalRequestChannelEnum": "abusedesk.lawenforcement.models.Channel",
+        "IdentifierKindEnum": "abusedesk.lawenforcement.models.Identifier.Kind",
+        # TCO Annex III: why a removal order cannot be carried out (lawenforcement.services).
+        "CannotComplyReasonEnum": ["force_majeure", "insufficient_information", "manifest_error"],
+    },  # request bodies as their own components (what a client may send)
     # The schema maps the whole API: for logged-in users (and tokens) only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [

@@ -30,7 +30,9 @@ class OrderSerializer(serializers.ModelSerializer):
     entity = serializers.SlugRelatedField(slug_field="code", queryset=Entity.objects.all(), required=False)
     signals = serializers.SerializerMethodField()
     questionnaire_url = serializers.SerializerMethodField()
-    customer = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    customer = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
+    # Empty until the order is rejected: the schema says so (allow_blank), as for a case's close reason.
+    reject_reason = serializers.ChoiceField(choices=Order.RejectReason.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Order

@@ -98,6 +98,14 @@ class KpiView(APIView):
     permission_classes = [IsAdminUser]
     renderer_classes = [JSONRenderer, CSVRenderer]
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error is JSON whatever format was asked for: a CSV of {"detail": ...} helps nobody,
+        # and the schema documents errors as JSON.
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400:
+            response.accepted_renderer, response.accepted_media_type = JSONRenderer(), "application/json"
+        return response
+
     def get(self, request):
         scope = scope_from(request)
         body = {"period": {"start": scope.start.isoformat(), "end": scope.end.isoformat()}}

@@ -67,6 +67,7 @@ def test_the_feed_list_costs_the_same_queries_however_many_feeds_and_runs(staff,
         FeedRun.objects.bulk_create([FeedRun(feed=feed, started_at=clock.now(), state=FeedRun.State.SUCCEEDED)
                                      for _ in range(20)])
 
-    with django_assert_max_num_queries(8):
+    # A fixed number: the page's own few, and the navigation's role checks (KYC, legal) in the layout.
+    with django_assert_max_num_queries(10):
         page = staff.get(reverse("feeds:feeds")).content.decode()
     assert "list-4" in page
