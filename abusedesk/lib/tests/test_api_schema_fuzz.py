@@ -33,9 +33,9 @@ SKIPPED_PREFIXES = ("/api/v1/kyc/",)
 # case cannot be resolved again) and on a rule the schema cannot say ("other" needs a text).
 # Their refusals are checked here for being 4xx with a message, not for being accepted.
 STATEFUL = {"/api/v1/cases/{id}/resolve/", "/api/v1/cases/{id}/dispute/"}
-# Data-dependent values the schema cannot enumerate: the KPI filters' entity codes (an unknown one is a
-# 400 naming it) and their period (start before end).
-DATA_DEPENDENT_PREFIXES = ("/api/v1/kpis/",)
+# Data-dependent values the schema cannot enumerate: entity codes (the KPI filters, a legal request's
+# entity; an unknown one is a 400 naming it) and the KPI period (start before end).
+DATA_DEPENDENT_PREFIXES = ("/api/v1/kpis/", "/api/v1/legal-requests/")
 
 
 def _basic(username, password):
