@@ -48,6 +48,8 @@ def offered(case: Case) -> set[str]:
         steps.discard("reopen")  # a new case is forwarded by the pipeline, not sent back
     if case.state == State.RESOLVED:
         steps |= {"accept", "reject"}
+    if case.state == State.DISPUTED:
+        steps |= {"uphold", "reject_dispute"}  # staff's answers to a dispute (DSA Art 20)
     return steps
 
 
@@ -85,6 +87,9 @@ def post_message(case: Case, user, body: str, *, author_kind: str, channel: str 
         )
         if author_kind == Message.Author.CUSTOMER:
             customer_spoke(case, now, user=user, reason="message in the portal")
+        elif visible_to_customer:
+            # A staff reply in the thread reaches the customer by mail too (an internal note does not).
+            notify.send_staff_reply(case, message)
     return message
 
 
@@ -96,6 +101,11 @@ def customer_spoke(case: Case, when, *, user=None, label: str = "", reason: str)
         case.save(update_fields=["first_response_at", "updated_at"])
     if case.state in (State.FORWARDED, State.ESCALATED):
         workflow.transition(case, State.CUSTOMER_REPLIED, user=user, label=label, reason=reason)
+    _tell_desk(case, "customer_replied", user)
+
+
+def _tell_desk(case: Case, event: str, user=None) -> None:
+    signals.desk_attention.send(sender=Case, case=case, event=event, user=user)
 
 
 def _message(case: Case, user, kind: str, text: str, *, visible: bool = True) -> Message | None:
@@ -137,20 +147,68 @@ def resolve(case: Case, user, resolution: str, text: str = "") -> Case:
         workflow.transition(case, State.RESOLVED, user=user, reason=f"resolution: {resolution}",
                             data={"resolution": resolution})
         _settled(case)
+        if _author_kind(user) == Message.Author.CUSTOMER:
+            _tell_desk(case, "resolved", user)
     return case
 
 
 def dispute(case: Case, user, text: str) -> Case:
-    """The customer says the notice is wrong; the deadline stops and staff decide."""
+    """The customer says the notice (or, on a restricted case, the restriction) is wrong; the
+    deadline stops and staff decide (DSA Art 20: internal complaint handling). The "dispute"
+    audit entry is what the report counts as a complaint."""
     if not text.strip():
         raise CaseworkError(_("Say why you dispute this notice."))
     _check(case, "dispute")
     text = text.strip()[:MESSAGE_LIMIT]
+    restricted = case.state == State.RESTRICTED
     with _translated(), transaction.atomic():
         if case.first_response_at is None and _author_kind(user) == Message.Author.CUSTOMER:
             case.first_response_at = clock.now()
         _message(case, user, _author_kind(user), text)
         workflow.transition(case, State.DISPUTED, user=user, reason=text[:1000])
+        audit(case, "dispute", user=user, reason=text[:1000], data={"restricted": restricted})
+        _tell_desk(case, "disputed", user)
+    return case
+
+
+def _disputed_restriction(case: Case) -> bool:
+    """Was the dispute a complaint about a restriction (the case was restricted when disputed)?"""
+    entry = case.audit.filter(verb="dispute").order_by("-at", "-id").first()
+    return bool(entry and entry.data.get("restricted"))
+
+
+def uphold_dispute(case: Case, user, reason: str) -> Case:
+    """Staff agree with the customer: the case closes as dispute_upheld, restrictions are lifted
+    (a reversal: DSA Art 15(1)(d) counts complaints and reversals), and the customer is mailed the reason."""
+    reason = (reason or "").strip()[:2000]
+    if not reason:
+        raise CaseworkError(_("Give the reason for the decision; the customer receives it."))
+    _check(case, "uphold")
+    with _translated(), transaction.atomic():
+        audit(case, "dispute_upheld", user=user, reason=reason,
+              data={"restricted": _disputed_restriction(case)})
+        signals.dispute_upheld.send(sender=Case, case=case, user=user, note=reason)
+        close(case, user, Case.CloseReason.DISPUTE_UPHELD, note=reason)
+        notify.send_dispute_decision(case, "upheld", reason)
+    return case
+
+
+def reject_dispute(case: Case, user, reason: str) -> Case:
+    """Staff keep the notice: the case goes back to the customer with a fresh deadline (or, for a
+    disputed restriction, stays restricted), and the customer is mailed the reason."""
+    reason = (reason or "").strip()[:2000]
+    if not reason:
+        raise CaseworkError(_("Give the reason for the decision; the customer receives it."))
+    _check(case, "reject_dispute")
+    restricted = _disputed_restriction(case)
+    with _translated(), transaction.atomic():
+        audit(case, "dispute_rejected", user=user, reason=reason, data={"restricted": restricted})
+        if restricted:
+            _message(case, user, Message.Author.STAFF, reason)
+            workflow.transition(case, State.RESTRICTED, user=user, reason=reason)
+        else:
+            reopen(case, user, reason)
+        notify.send_dispute_decision(case, "rejected", reason)
     return case
 
 
@@ -263,5 +321,5 @@ def restore(case: Case, user, note: str = "") -> list[Action]:
 
 
 __all__ = ["CaseworkError", "post_message", "resolve", "dispute", "close", "reopen", "accept_resolution",
-           "reject_resolution", "merge", "reassign", "propose_action", "approve_action", "cancel_action",
+           "reject_resolution", "uphold_dispute", "reject_dispute", "merge", "reassign", "propose_action", "approve_action", "cancel_action",
            "restore"]

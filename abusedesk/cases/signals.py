@@ -14,3 +14,12 @@ case_settled = Signal()
 # Staff accepted the customer's solution: `case`, `user`, `note`. Restrictions on the
 # service are lifted. Sent before the case closes, inside that transaction.
 resolution_accepted = Signal()
+
+# Staff upheld a customer's dispute (DSA Art 20: the complaint was right): `case`, `user`,
+# `note`. Restrictions on the service are lifted. Sent before the case closes.
+dispute_upheld = Signal()
+
+# Something the desk should hear about (the notifications app mails and posts it):
+# `case`, `event` (one of "disputed", "customer_replied", "resolved", "child_abuse", "overdue"),
+# `user` (who did it, or None). Sent inside the transaction that caused it.
+desk_attention = Signal()

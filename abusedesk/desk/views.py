@@ -118,7 +118,7 @@ def case_detail(request, pk):
         "reassign_form": ReassignForm(), "propose_form": ProposeActionForm(),
         "can_close": "close" in (offered := casework.offered(case)), "can_reopen": "reopen" in offered,
         "can_restore": active_restrictions(case).exists(),
-        "can_accept": "accept" in offered,
+        "can_accept": "accept" in offered, "can_decide_dispute": "uphold" in offered,
         "offender_flag": flag_for(case.customer),
     })
 
@@ -184,6 +184,12 @@ def case_action(request, pk, verb):
         if verb == "reject":
             casework.reject_resolution(case, user, request.POST.get("note", "")[:2000])
             return _done(request, case, _("Sent back to the customer with a new deadline."))
+        if verb == "uphold":
+            casework.uphold_dispute(case, user, request.POST.get("note", ""))
+            return _done(request, case, _("Dispute upheld: the case is closed and the customer told why."))
+        if verb == "reject-dispute":
+            casework.reject_dispute(case, user, request.POST.get("note", ""))
+            return _done(request, case, _("Dispute rejected: the customer was told why."))
         if verb == "restore":
             casework.restore(case, user, request.POST.get("note", "")[:2000])
             return _done(request, case, _("Restore ordered."))

@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from abusedesk.cases.signals import case_settled, resolution_accepted
+from abusedesk.cases.signals import case_settled, dispute_upheld, resolution_accepted
 
 from .actions import restore_case
 from .offenders import refresh_flag
@@ -10,6 +10,12 @@ from .offenders import refresh_flag
 
 @receiver(resolution_accepted, dispatch_uid="enforcement.restore_on_acceptance")
 def restore_on_acceptance(sender, case, user, note, **kwargs):
+    restore_case(case, user, reason=note)
+
+
+@receiver(dispute_upheld, dispatch_uid="enforcement.restore_on_upheld_dispute")
+def restore_on_upheld_dispute(sender, case, user, note, **kwargs):
+    # The restriction was wrong (DSA Art 20(4)): it is reversed without undue delay.
     restore_case(case, user, reason=note)
 
 
