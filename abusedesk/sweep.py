@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from abusedesk.cases.forwarding import forward_new_cases as forward
+from abusedesk.desk.alerts import post_alerts
 from abusedesk.enforcement.actions import execute_due
 from abusedesk.enforcement.offenders import refresh_flags
 from abusedesk.intake.models import RawMessage
@@ -61,6 +62,10 @@ def refresh_offender_flags() -> int:
     return refresh_flags()
 
 
+def post_staff_alerts() -> int:
+    return post_alerts()
+
+
 def sync_inventory() -> int:
     return sync_when_due()
 
@@ -68,7 +73,7 @@ def sync_inventory() -> int:
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
 STEPS = [sync_inventory, process_pending_raw, forward_new_cases, followup_deadlines, execute_actions,
-         refresh_offender_flags, send_mail]
+         refresh_offender_flags, post_staff_alerts, send_mail]
 
 
 def run_sweep() -> dict[str, int]:

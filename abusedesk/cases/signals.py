@@ -20,6 +20,10 @@ resolution_accepted = Signal()
 dispute_upheld = Signal()
 
 # Something the desk should hear about (the notifications app mails and posts it):
-# `case`, `event` (one of "disputed", "customer_replied", "resolved", "child_abuse", "overdue"),
+# `case`, `event` (one of "disputed", "customer_replied", "resolved", "child_abuse"),
 # `user` (who did it, or None). Sent inside the transaction that caused it.
 desk_attention = Signal()
+
+# The follow-up sweep escalated `cases` at their deadline (one signal per batch, so a
+# burst is one alert, not thousands). Sent inside the sweep's transaction.
+cases_overdue = Signal()
