@@ -14,8 +14,8 @@ from abusedesk.cases.audit import audit
 from abusedesk.cases.filtersets import CaseFilterSet
 from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
 from abusedesk.cases.states import State
-from abusedesk.enforcement.actions import active_restrictions
-from abusedesk.enforcement.models import Action
+from abusedesk.enforcement.actions import active_restrictions, needs_second_approver
+from abusedesk.enforcement.models import Action, ApprovalPolicy
 from abusedesk.enforcement.offenders import flag_for
 from abusedesk.intake import triage
 from abusedesk.intake.models import Notifier, RawMessage
@@ -26,6 +26,7 @@ from abusedesk.portal.access import attachments_for
 from . import listing, queues, rawview
 from .access import raw_visible, staff_required
 from .forms import (
+    ENFORCEMENT_KINDS,
     BulkForm,
     CloseForm,
     MergeForm,
@@ -300,8 +301,21 @@ def _back_to(request, notifier, text):
     return redirect("desk:notifier", pk=notifier.pk)
 
 
+def _approval_rows():
+    return [(kind, label, needs_second_approver(kind)) for kind, label in ENFORCEMENT_KINDS]
+
+
 @staff_required
 def policies(request):
+    if request.method == "POST" and request.POST.get("form") == "approval":
+        chosen = set(request.POST.getlist("second_approver"))
+        with transaction.atomic():
+            for kind, _label in ENFORCEMENT_KINDS:
+                ApprovalPolicy.objects.update_or_create(kind=kind, defaults={"second_approver": kind in chosen})
+            audit(None, "approval_policy_saved", user=request.user, subject="policy:approval",
+                  data={"second_approver": sorted(chosen)})
+        messages.success(request, _("Saved."))
+        return redirect("desk:policies")
     form = PolicyForm(request.POST or None)
     if request.method == "POST":
         existing = DeadlinePolicy.objects.filter(entity=request.POST.get("entity") or 0,
@@ -316,5 +330,5 @@ def policies(request):
             return redirect("desk:policies")
     return render(request, "desk/policies.html", {
         "policies": DeadlinePolicy.objects.select_related("entity").order_by("entity__code", "category"),
-        "form": form,
+        "form": form, "approval_rows": _approval_rows(),
     })

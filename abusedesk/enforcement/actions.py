@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from abusedesk.cases import notify
 from abusedesk.cases.audit import audit
@@ -31,7 +32,7 @@ from abusedesk.lib.claims import claim
 from abusedesk.network.models import Customer
 
 from . import backends
-from .models import Action
+from .models import Action, ApprovalPolicy
 
 log = logging.getLogger(__name__)
 K = Action.Kind
@@ -72,14 +73,24 @@ def propose(case, kind: str, user, reason: str, target: str = "") -> Action:
     return action
 
 
+def needs_second_approver(kind: str) -> bool:
+    """The kind's approval policy; without one, every restricting kind needs a second person."""
+    row = ApprovalPolicy.objects.filter(kind=kind).first()
+    return row.second_approver if row else kind in RESTRICTIONS
+
+
 def approve(action: Action, user) -> Action:
-    """Approve; a termination needs two approvals by two different staff users."""
+    """Approve; a termination needs two approvals by two different staff users (so never the
+    proposer's alone). Where another kind's policy asks for a second approver, the proposer may not approve."""
     _staff(user)
     now = clock.now()
     with transaction.atomic():
         action = Action.objects.select_for_update().get(pk=action.pk)
         if action.state != Action.State.PROPOSED:
             raise ActionError(f"action {action.pk} is {action.state}, not proposed")
+        if (action.kind != K.TERMINATE and action.proposed_by_id == user.pk
+                and needs_second_approver(action.kind)):
+            raise ActionError(_("Someone other than the proposer must approve this action."))
         step = "approved"
         if action.kind == K.TERMINATE and action.approved_by_id is None:
             action.approved_by, action.approved_at = user, now

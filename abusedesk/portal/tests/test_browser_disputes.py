@@ -108,3 +108,26 @@ def test_a_staff_reply_in_the_thread_is_mailed_to_the_customer(browser_page, liv
     mail = OutgoingMail.objects.get(case=case, kind="staff_reply")
     assert "Which script sends these mails?" in mail.body
     assert mail.to == case.customer.contact_email
+
+
+def test_the_proposer_cannot_approve_a_null_route_and_a_second_member_of_staff_can(browser_page, live_server):
+    from testkit.orm import make_case
+
+    _demo()
+    page, base = browser_page, live_server.url
+    case = make_case("customer-a", ip="198.51.100.35", category="phishing")
+    User.objects.create_user("desk-second", password="desk-second-pass-1", is_staff=True)
+    log_in(page, base, "desk", "desk-demo")
+    page.goto(f"{base}/desk/cases/{case.pk}/")
+    page.select_option("select[name=kind]", "null_route")
+    page.fill("aside input[name=reason]", "phishing kit online")
+    page.click("text=Propose")
+    page.click("button:has-text('Approve')")
+    assert "Someone other than the proposer must approve this action." in page.locator("main").inner_text()
+    shot(page, "desk-second-approver-refused")
+    assert Action.objects.get(case=case).state == "proposed"
+    log_in(page, base, "desk-second", "desk-second-pass-1")
+    page.goto(f"{base}/desk/cases/{case.pk}/")
+    page.click("button:has-text('Approve')")
+    action = Action.objects.get(case=case)
+    assert action.state == "approved" and action.approved_by.username == "desk-second"
