@@ -285,6 +285,18 @@ def send_outcome(case: Case) -> list:
     return mails
 
 
+def send_to_notifiers(case: Case, message_id: int, purpose: str, body: str) -> list:
+    """A staff message to the case's notifiers (ask for more, not ours), in each one's language,
+    never naming the customer; replies to our abuse address reach the desk as a new notice."""
+    mails = []
+    for contact in case.notifier_contacts.all():
+        subject, body = render_mail("to_notifier", case, contact.language, contact=contact, purpose=purpose,
+                                    body=body)
+        mails.append(queue_mail(dedupe_key=f"message:{message_id}:notifier:{contact.email.lower()}",
+                                kind="to_notifier", case=case, to=contact.email, subject=subject, body=body))
+    return mails
+
+
 def queue_statement(case: Case, statement):
     """Mail a DSA Art 17 statement of reasons (rendered by enforcement.statements)."""
     to = case.customer.contact_email

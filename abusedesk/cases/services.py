@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from abusedesk.enforcement import actions as enforcement
 from abusedesk.enforcement.models import Action
 from abusedesk.lib import clock
+from abusedesk.policy.schedule import schedule
 
 from . import notify, signals, workflow
 from .audit import actor_label, audit
-from .models import Case, Message, Report
-from .states import State, TransitionError, can_transition
+from .models import Case, ExtensionRequest, Message, Report
+from .states import DEADLINE_RUNNING, State, TransitionError, can_transition
 
 MESSAGE_LIMIT = 20_000
 
@@ -296,6 +297,81 @@ def reassign(case: Case, customer, user, note: str = "") -> Case:
     return case
 
 
+NOTIFIER_PURPOSES = ("ask_more", "not_ours", "other")
+EXTENSION_MAX_HOURS = 168
+
+
+def write_to_notifier(case: Case, user, purpose: str, body: str) -> Message:
+    """Staff write to the notifiers of a case (ask for more, say it is not ours): recorded in the
+    thread (not shown to the customer) and mailed to each notifier contact of the case."""
+    body = (body or "").strip()[:MESSAGE_LIMIT]
+    if purpose not in NOTIFIER_PURPOSES or (purpose == "other" and not body):
+        raise CaseworkError(_("Choose what to tell the notifier, or write it."))
+    if not case.notifier_contacts.exists():
+        raise CaseworkError(_("No notifier of this case left an address."))
+    with transaction.atomic():
+        message = Message.objects.create(
+            case=case, author_kind=Message.Author.STAFF, author=user, author_label=actor_label(user),
+            channel=Message.Channel.EMAIL, body=f"→ notifier ({purpose}) {body}".strip(), visible_to_customer=False,
+            created_at=clock.now())
+        notify.send_to_notifiers(case, message.pk, purpose, body)
+        audit(case, "notifier_written", user=user, reason=purpose, data={"message": message.pk})
+    return message
+
+
+def request_extension(case: Case, user, hours, reason: str) -> ExtensionRequest:
+    """The customer asks for more time; the deadline keeps running until staff grant it."""
+    reason = (reason or "").strip()[:2000]
+    try:
+        hours = int(hours)
+    except (TypeError, ValueError):
+        hours = 0
+    if not 1 <= hours <= EXTENSION_MAX_HOURS or not reason:
+        raise CaseworkError(_("Ask for 1 to %(max)s hours and say why.") % {"max": EXTENSION_MAX_HOURS})
+    if case.state not in DEADLINE_RUNNING or case.deadline is None:
+        raise CaseworkError(_("This case has no running deadline to extend."))
+    if case.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
+        raise CaseworkError(_("A request for more time is already waiting for the desk."))
+    with transaction.atomic():
+        request = ExtensionRequest.objects.create(case=case, hours=hours, reason=reason, requested_by=user,
+                                                  created_at=clock.now())
+        _message(case, user, _author_kind(user), _("Asks for %(hours)s more hours: %(reason)s") % {
+            "hours": hours, "reason": reason})
+        audit(case, "extension_requested", user=user, reason=reason, data={"request": request.pk, "hours": hours})
+        _tell_desk(case, "customer_replied", user)
+    return request
+
+
+def decide_extension(request: ExtensionRequest, user, grant: bool, note: str = "") -> ExtensionRequest:
+    """Staff grant (the deadline moves by the hours asked, the next check is rescheduled) or refuse;
+    either way the customer is told in the thread, which mails it."""
+    note = (note or "").strip()[:2000]
+    case = request.case
+    if request.state != ExtensionRequest.State.PENDING:
+        raise CaseworkError(_("This request was already decided."))
+    if not grant and not note:
+        raise CaseworkError(_("Say why the request is refused."))
+    with transaction.atomic():
+        request.state = ExtensionRequest.State.GRANTED if grant else ExtensionRequest.State.REFUSED
+        request.decided_by, request.decided_at, request.note = user, clock.now(), note
+        request.save()
+        if grant:
+            if case.state not in DEADLINE_RUNNING or case.deadline is None:
+                raise CaseworkError(_("This case has no running deadline to extend."))
+            old = case.deadline
+            case.deadline = old + timedelta(hours=request.hours)
+            case.save(update_fields=["deadline", "updated_at"])
+            schedule(case)
+            text = _("More time granted: %(hours)s hours.") % {"hours": request.hours}
+        else:
+            text = _("More time refused.")
+        audit(case, "extension_granted" if grant else "extension_refused", user=user, reason=note,
+              data={"request": request.pk, "hours": request.hours} | (
+                  {"from": old.isoformat(), "to": case.deadline.isoformat()} if grant else {}))
+        post_message(case, user, f"{text} {note}".strip(), author_kind=Message.Author.STAFF)
+    return request
+
+
 def propose_action(case: Case, kind: str, user, reason: str = "") -> Action:
     with _translated():
         return enforcement.propose(case, kind, user, reason)
@@ -321,5 +397,6 @@ def restore(case: Case, user, note: str = "") -> list[Action]:
 
 
 __all__ = ["CaseworkError", "post_message", "resolve", "dispute", "close", "reopen", "accept_resolution",
-           "reject_resolution", "uphold_dispute", "reject_dispute", "merge", "reassign", "propose_action", "approve_action", "cancel_action",
+           "reject_resolution", "uphold_dispute", "reject_dispute",
+           "write_to_notifier", "request_extension", "decide_extension", "merge", "reassign", "propose_action", "approve_action", "cancel_action",
            "restore"]

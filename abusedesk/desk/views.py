@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from abusedesk.cases import services as casework
 from abusedesk.cases.audit import audit
 from abusedesk.cases.filtersets import CaseFilterSet
-from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message
+from abusedesk.cases.models import CATEGORY_CHOICES, Case, ExtensionRequest, Message
 from abusedesk.cases.states import State
 from abusedesk.enforcement.actions import active_restrictions, needs_second_approver
 from abusedesk.enforcement.models import Action, ApprovalPolicy
@@ -121,6 +121,8 @@ def case_detail(request, pk):
         "can_restore": active_restrictions(case).exists(),
         "can_accept": "accept" in offered, "can_decide_dispute": "uphold" in offered,
         "offender_flag": flag_for(case.customer),
+        "notifier_contacts": case.notifier_contacts.all(),
+        "extension_requests": case.extension_requests.filter(state=ExtensionRequest.State.PENDING),
     })
 
 
@@ -191,6 +193,13 @@ def case_action(request, pk, verb):
         if verb == "reject-dispute":
             casework.reject_dispute(case, user, request.POST.get("note", ""))
             return _done(request, case, _("Dispute rejected: the customer was told why."))
+        if verb == "notifier":
+            casework.write_to_notifier(case, user, request.POST.get("purpose", ""), request.POST.get("body", ""))
+            return _done(request, case, _("Mailed to the notifier."))
+        if verb in ("grant-extension", "refuse-extension"):
+            ask = get_object_or_404(case.extension_requests, pk=request.POST.get("request") or 0)
+            casework.decide_extension(ask, user, verb == "grant-extension", request.POST.get("note", ""))
+            return _done(request, case, _("The customer was told."))
         if verb == "restore":
             casework.restore(case, user, request.POST.get("note", "")[:2000])
             return _done(request, case, _("Restore ordered."))

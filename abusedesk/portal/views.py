@@ -19,12 +19,20 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from abusedesk.cases import services as casework
 from abusedesk.cases.audit import audit
 from abusedesk.cases.models import Case, Message
-from abusedesk.cases.states import State
+from abusedesk.cases.states import DEADLINE_RUNNING, State
 from abusedesk.lib import clock
 from abusedesk.network.models import Customer
 
 from .access import attachment_for, attachments_for, case_for
-from .forms import AbuseContactForm, AttachmentForm, DisputeForm, MessageForm, ResolveForm, TOTPConfirmForm
+from .forms import (
+    AbuseContactForm,
+    AttachmentForm,
+    DisputeForm,
+    ExtensionForm,
+    MessageForm,
+    ResolveForm,
+    TOTPConfirmForm,
+)
 from .models import Attachment
 
 OPEN_PAGE = 50
@@ -55,6 +63,9 @@ def _case_context(request, case, **forms):
         "case": case, "reports": reports, "thread": thread, "attachments": attachments_for(request.user, case),
         "now": clock.now(),
         "can_resolve": "resolve" in (offered := casework.offered(case)), "can_dispute": "dispute" in offered,
+        "can_ask_time": case.state in DEADLINE_RUNNING and case.deadline is not None
+        and not case.extension_requests.filter(state="pending").exists(),
+        "extension_form": forms.get("extension_form") or ExtensionForm(),
         "message_form": forms.get("message_form") or MessageForm(),
         "resolve_form": forms.get("resolve_form") or ResolveForm(),
         "dispute_form": forms.get("dispute_form") or DisputeForm(),
@@ -121,6 +132,22 @@ def dispute(request, pk):
         messages.error(request, str(exc))
         return redirect(case_url(case))
     messages.success(request, _("Your dispute was sent to the abuse desk. The deadline is paused."))
+    return redirect(case_url(case))
+
+
+@login_required
+@require_POST
+def extension(request, pk):
+    case = case_for(request.user, pk)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, case, extension_form=form)
+    try:
+        casework.request_extension(case, request.user, form.cleaned_data["hours"], form.cleaned_data["reason"])
+    except casework.CaseworkError as exc:
+        messages.error(request, str(exc))
+        return redirect(case_url(case))
+    messages.success(request, _("Your request was sent to the abuse desk; the deadline runs until they grant it."))
     return redirect(case_url(case))
 
 
