@@ -334,7 +334,8 @@ def policies(request):
             policy = form.save()
             audit(None, "policy_saved", user=request.user, subject=f"policy:{policy.pk}",
                   data={"entity": policy.entity.code, "category": policy.category, "hours": policy.hours,
-                        "reminders": policy.reminders, "informational": policy.informational})
+                        "reminders": policy.reminders, "informational": policy.informational,
+                        "at_deadline": policy.at_deadline, "restriction": policy.restriction})
             messages.success(request, _("Saved."))
             return redirect("desk:policies")
     return render(request, "desk/policies.html", {

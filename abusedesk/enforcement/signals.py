@@ -2,9 +2,9 @@
 
 from django.dispatch import receiver
 
-from abusedesk.cases.signals import case_settled, dispute_upheld, resolution_accepted
+from abusedesk.cases.signals import case_settled, cases_overdue, dispute_upheld, resolution_accepted
 
-from .actions import restore_case
+from .actions import act_at_deadline, restore_case
 from .offenders import refresh_flag
 
 
@@ -24,3 +24,8 @@ def refresh_offender_flags(sender, case, **kwargs):
     for customer in (case.customer, case.end_customer):
         if customer is not None:
             refresh_flag(customer)
+
+
+@receiver(cases_overdue, dispatch_uid="enforcement.act_at_deadline")
+def restrict_at_deadline(sender, cases, **kwargs):
+    act_at_deadline(cases)

@@ -62,7 +62,8 @@ def issue_statement(action: Action) -> StatementOfReasons:
         case=case, action=action, measure=action.kind, scope=scope_of(action), facts=facts_of(case),
         source=StatementOfReasons.Source.NOTICE if from_notice else StatementOfReasons.Source.OWN_INITIATIVE,
         automated_detection=bool(case.notifier_id and case.notifier.kind == "feed"),
-        automated_decision=False,  # every restriction is approved by staff
+        # Staff approve every restriction, except one a missed-deadline policy executes by itself.
+        automated_decision=action.approved_by_id is None,
         ground=ground, ground_text=ground_text, redress=REDRESS,
         language=notify._language(case.customer.language), created_at=clock.now(),
     )
