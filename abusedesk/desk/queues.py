@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import DEADLINE_RUNNING, State
 from abusedesk.intake import triage
+from abusedesk.intake.models import RawMessage
 from abusedesk.lib import clock
 from abusedesk.lib.roles import is_compliance
+from abusedesk.parsers.base import KIND_NOT_REPORT
 
 DUE_SOON = timedelta(hours=4)
 
@@ -26,6 +28,7 @@ QUEUES = [
     ("disputed", _("Disputed"), "case"),
     ("restricted", _("Restricted"), "case"),
     ("child_abuse", _("Child abuse"), "case"),
+    ("not_reports", _("Not reports"), "raw"),
 ]
 
 
@@ -65,6 +68,9 @@ def queryset(name: str, user):
     if name == "unmatched":
         qs = triage.in_queue().order_by("-received_at")
         return qs if is_compliance(user) else qs.exclude(category="csam")
+    if name == "not_reports":
+        # Bounces, automatic replies, acknowledgements, newsletters (parsers/notreport.py).
+        return RawMessage.objects.filter(kind=KIND_NOT_REPORT).order_by("-received_at")
     raise KeyError(name)
 
 

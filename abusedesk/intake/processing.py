@@ -253,6 +253,10 @@ def _process_notice(raw: RawMessage, notice) -> dict:
             _commit_chunk(raw, facts, done, rows, duplicates, None, summary, set(),
                           status=Report.Status.LAW_ENFORCEMENT)
         _to_staff(raw, "law-enforcement request")
+    elif notice.kind == "not_report":
+        # A bounce, an automatic reply, an acknowledgement: stored and listed in
+        # the desk's "Not reports" queue; no case, and never an automatic answer.
+        raw.staff_reason = f"not a report: {notice.meta.get('not_report', '')}"[:200]
     elif not notice.events:
         reason = notice.errors[0] if notice.errors else "no IP address, URL or domain found"
         _to_staff(raw, reason)

@@ -33,6 +33,7 @@ FORMAT = "arf"
 # Feedback-Type → category. fraud and other are refined from the content.
 FEEDBACK_CATEGORY = {
     "abuse": "spam",
+    "spam": "spam",  # not in RFC 5965's registry, but what many senders write
     "fraud": "fraud",
     "virus": "malware",
     "auth-failure": "spam",

@@ -30,7 +30,10 @@ CATEGORIES = (
 KIND_ABUSE = "abuse"
 KIND_LAW_ENFORCEMENT = "law_enforcement"
 KIND_UNPARSEABLE = "unparseable"
-KINDS = (KIND_ABUSE, KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE)
+# Mail that is no report at all: a bounce, an out-of-office or other automatic
+# reply, a ticket system's acknowledgement, a newsletter (parsers/notreport.py).
+KIND_NOT_REPORT = "not_report"
+KINDS = (KIND_ABUSE, KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, KIND_NOT_REPORT)
 
 
 class ParseError(Exception):
@@ -102,6 +105,7 @@ class ParsedNotice:
             "category": self.category,
             "events": [e.contract_dict() for e in self.events],
             "errors": list(self.errors),
+            "warnings": list(self.warnings),
         }
         return out
 

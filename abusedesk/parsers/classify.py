@@ -63,7 +63,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("sshd", "invalid user", "authentication failure", "login", "ssh", "rdp", "ftp"),
     ),
     "copyright": (
-        ("copyright", "dmca", "infring", "auteursrecht", "urheberrecht", "droit d'auteur", "derechos de autor",
+        ("copyright", "dmca", "infring", "trademark", "trade mark", "merkenrecht", "markenrecht", "auteursrecht", "urheberrecht", "droit d'auteur", "derechos de autor",
          "piracy", "pirated", "512\\(c\\)", "copyrighted work", "intellectual property"),
         ("torrent", "bittorrent", "unauthori[sz]ed (?:copy|distribution)", "licen[cs]e", "rights holder"),
     ),
@@ -144,6 +144,10 @@ def classify(text: str) -> tuple[str | None, float]:
     strength = min(1.0, 0.3 + 0.1 * top)
     margin = (top - second) / top
     confidence = round(max(0.1, min(1.0, strength * (0.5 + 0.5 * margin))), 2)
+    # Phishing is the specific kind of fraud: a notice that names phishing
+    # and says "fraudulent" a few times is a phishing notice.
+    if best == "fraud" and found.get("phishing", 0) >= _STRONG_WEIGHT:
+        best = "phishing"
     # csam and terrorism are never guessed from weak hints alone.
     if best in ("csam", "terrorism") and top < _STRONG_WEIGHT:
         ranked = [kv for kv in ranked if kv[0] not in ("csam", "terrorism")]

@@ -291,7 +291,9 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nuestro)\s+"
     r"(?:\w+\s+){0,2}(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website)"
     r"\w*\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
-    r"|->\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*)$",
+    r"|(?:->|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
+    r"|\b(?:dst|dest|destination|target|victim)[ _-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
+    r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*)$",
     re.IGNORECASE,
 )
 

@@ -3,8 +3,9 @@
 Detection order (first match wins; docs/parsers.md explains why):
 1. bare files by content/name: zip and CSV → Shadowserver, JSON → X-ARF,
    XML → ACNS;
-2. mail: ARF, X-ARF, a Shadowserver attachment, then notifiers by
-   sender/structure (ACNS, Cloudflare, Spamhaus, abuse.ch, SpamCop), then
+2. mail: X-ARF, ARF, a Shadowserver attachment, a DMARC aggregate report, then notifiers by
+   sender/structure (mail that is no report at all: bounces, automatic
+   replies, acknowledgements, newsletters; then ACNS, Cloudflare, Spamhaus, abuse.ch, SpamCop), then
    classes of notice (hotline, TCO removal order, law enforcement,
    phishing, DMCA), and free text as the fallback.
 
@@ -20,10 +21,12 @@ from . import (
     acns,
     arf,
     cloudflare,
+    dmarc,
     dmca,
     freetext,
     hotline,
     lawenforcement,
+    notreport,
     phishing,
     shadowserver,
     simple,
@@ -42,7 +45,6 @@ from .mime import Mail, parse_mail
 # urgent and most specific first: a hotline notice before a removal order,
 # a removal order (abuse) before a law-enforcement request, a law-enforcement
 # request before a phishing or copyright complaint it may quote.
-STRUCTURED_FORMATS = [arf, xarf]
 NOTIFIER_FORMATS = [acns, cloudflare, spamhaus, abusech, spamcop]
 CLASS_FORMATS = [hotline, tco, lawenforcement, phishing, dmca]
 
@@ -153,12 +155,22 @@ def _shadowserver_attachment(mail: Mail, context: ParseContext) -> ParsedNotice 
 
 def parse_mail_notice(mail: Mail, context: ParseContext) -> ParsedNotice:
     """Run the first mail format that recognises this mail; free text last."""
-    for module in STRUCTURED_FORMATS:
-        if module.looks_like(mail):
-            return module.parse(mail, context)
+    # X-ARF before ARF: many senders wrap their xarf.json in an ARF-shaped
+    # multipart/report ("Feedback-Type: xarf"), and the X-ARF report names the type.
+    if xarf.looks_like(mail):
+        notice = xarf.parse(mail, context)
+        # An ARF mail that merely carries an X-ARF header is read as ARF.
+        if notice.events or not arf.looks_like(mail):
+            return notice
+    if arf.looks_like(mail):
+        return arf.parse(mail, context)
     shadow = _shadowserver_attachment(mail, context)
     if shadow is not None:
         return shadow
+    if dmarc.looks_like(mail):
+        return dmarc.parse(mail, context)
+    if notreport.looks_like(mail):
+        return notreport.parse(mail, context)
     for module in NOTIFIER_FORMATS + CLASS_FORMATS:
         if module.looks_like(mail):
             return module.parse(mail, context)

@@ -14,11 +14,14 @@ notices:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
 from .base import Event, ParseContext, ParsedNotice
 from .common import Events, sanitise, sender_domain, start_notice, url_event
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
 from .mime import Mail
+from .roles import hosting_ips
 
 FORMAT = "dmca"
 _MARKERS = re.compile(r"(?i)\bdmca\b|digital millennium copyright act|512\s*\(c\)|copyright infringement|"
@@ -43,6 +46,14 @@ def looks_like(mail: Mail) -> bool:
     return bool(_MARKERS.search(head))
 
 
+def _beside_hosting(lines: list[str], starts: list[int], pos: int, hosting: list[str]) -> bool:
+    """Is the URL at `pos` named next to (on its line or the next one either
+    side) a stated infringer address?"""
+    i = bisect_right(starts, pos) - 1
+    window = "\n".join(lines[max(0, i - 1): i + 2])
+    return any(ip in window for ip in hosting)
+
+
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail, category="copyright")
     body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
@@ -52,6 +63,11 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice.notifier.reference = ref.group(1) if ref else ""
     events = Events(notice, context)
     infringing_urls = 0
+    # The infringer's address as the notice states it ("IP Address:", "Infringer's IP"):
+    # the hosting location, kept whatever the DNS says later.
+    hosting = hosting_ips(body)
+    lines = body.split("\n") if hosting else []
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0)) if hosting else []
     for url, pos in find_urls_at(body):
         line = body[body.rfind("\n", 0, pos) + 1: pos]
         host = url_host(url) or ""
@@ -60,9 +76,18 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         if host.endswith(("lumendatabase.org", "copyright.gov")):
             continue
         infringing_urls += 1
-        events.add(url_event(url, "copyright", evidence=sanitise(f"copyright notice {notice.notifier.reference}", 200),
-                             source_ref=notice.notifier.reference or None))
-    if not infringing_urls:
+        event = url_event(url, "copyright", evidence=sanitise(f"copyright notice {notice.notifier.reference}", 200),
+                          source_ref=notice.notifier.reference or None)
+        if hosting and not event.ip:
+            if not _beside_hosting(lines, starts, pos, hosting):
+                continue  # the notice names the infringer by address; other links are its own
+            event.ip = hosting[0] if len(hosting) == 1 else None
+        events.add(event)
+    for ip in hosting:
+        if not any(e.ip == ip for e in notice.events):
+            events.add(Event(category="copyright", ip=ip, evidence=sanitise(
+                f"copyright notice {notice.notifier.reference}: infringer's address", 200)))
+    if not infringing_urls and not hosting:
         for found in find_ips(body):
             if not found.private:
                 events.add(Event(category="copyright", ip=found.ip, port=found.port,

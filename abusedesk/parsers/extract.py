@@ -19,6 +19,8 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from abusedesk.lib.ipaddr import canonical_ip
+
 # --- re-fanging ---------------------------------------------------------------
 
 # Every alternative starts with a literal character class, so the regex
@@ -54,7 +56,9 @@ def refang(text: str) -> str:
 # IPv6 candidates: a run of hex digits, colons and dots (mapped IPv4 tail),
 # validated by ipaddress. One character class, one quantifier: linear.
 _V6_TOKEN = re.compile(r"[0-9A-Fa-f:.]{2,60}(?:%[0-9A-Za-z]{1,16})?")
-_V4 = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?(?![\w]|\.\d)")
+# Not followed by ".label": "7.100.51.198.zen.dnsbl.example" is a DNSBL query name
+# (the address reversed) and "192.0.2.7.static.isp.example" a host name, not addresses.
+_V4 = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?(?![\w]|\.\w)")
 _V6_PORT = re.compile(r"\]:(\d{1,5})")
 
 _DOC_NETS = tuple(
@@ -74,23 +78,10 @@ class FoundIP:
 
 @lru_cache(maxsize=65536)
 def normalise_ip(text: str) -> str | None:
-    """Canonical form of an IP address, or None if it is not one. Leading
-    zeros in IPv4 octets are read as decimal (log files pad them)."""
-    text = text.strip().strip("[]")
-    if "%" in text:
-        text = text.split("%", 1)[0]
-    if "." in text and ":" not in text:
-        octets = text.split(".")
-        if len(octets) != 4 or not all(o.isdigit() and len(o) <= 3 for o in octets):
-            return None
-        text = ".".join(str(int(o)) for o in octets)
-    try:
-        addr = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
-        return str(addr.ipv4_mapped)
-    return str(addr)
+    """Canonical form of an IP address, or None if it is not one; leading
+    zeros in IPv4 octets are read as decimal (log files pad them).
+    `lib.ipaddr.canonical_ip` is the one parser; this caches it."""
+    return canonical_ip(text)
 
 
 @lru_cache(maxsize=65536)

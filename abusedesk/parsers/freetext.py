@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 
-from .base import Event, ParseContext, ParsedNotice
+from . import archive
+from .base import Event, ParseContext, ParsedNotice, ParseError
 from .classify import classify
 from .common import (
     Events,
@@ -30,7 +31,9 @@ from .common import (
     url_event,
 )
 from .extract import find_domains_at, find_ips, find_times, find_urls_at, refang, url_host
+from .labels import declared_category
 from .mime import Mail
+from .roles import context_mask
 
 FORMAT = "freetext"
 
@@ -46,6 +49,9 @@ _CIDR_AFTER = re.compile(r"/(\d{1,3})\b")
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]{1,64}@([A-Za-z0-9.-]{1,253})")
 _LOG_NAMES = (".log", ".txt", ".csv", ".out")
 _PHISHY_CATEGORIES = ("phishing", "malware", "fraud")
+MAX_LOG_TEXT = 10 * 1024 * 1024  # characters read of one archived log
+_SPREADSHEET_XML = re.compile(r"^xl/(?:sharedstrings|worksheets/sheet\d{1,3})\.xml$")
+_XML_TAG = re.compile(r"<[^<>]{0,2000}>")
 
 
 def _strip_signature(text: str) -> str:
@@ -138,15 +144,40 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         )
 
 
-def readable_texts(mail: Mail) -> tuple[str, str, list[Mail]]:
-    """(body without signature and quote markers, text/log attachments,
-    attached messages), re-fanged."""
-    logs = [
-        p.text
-        for p in mail.parts
-        if p.message is None and p.filename and (p.content_type.startswith("text/") or
-                                                 p.filename.lower().endswith(_LOG_NAMES))
-    ]
+def _archived_texts(part, context: ParseContext) -> list[str]:
+    """Text members (CSV, logs, JSON) of a zipped or gzipped attachment,
+    unpacked within the archive limits; nothing if it is over them."""
+    if not part.payload or not (archive.is_zip(part.payload) or archive.is_gzip(part.payload)):
+        return []
+    try:
+        members = archive.unpack(part.payload, part.filename, context)
+    except ParseError:
+        return []
+    texts = []
+    for name, content in members:
+        lowered = name.lower()
+        if lowered.endswith(_LOG_NAMES + (".json",)) and b"\x00" not in content[:4096]:
+            texts.append(content[:MAX_LOG_TEXT].decode("utf-8", "replace"))
+        elif _SPREADSHEET_XML.search(lowered):
+            # An .xlsx is a zip: its cells are in these XML files (other Office
+            # XML is schema names and version numbers, not evidence).
+            texts.append(_XML_TAG.sub(" ", content[:MAX_LOG_TEXT].decode("utf-8", "replace")))
+    return texts
+
+
+def readable_texts(mail: Mail, context: ParseContext | None = None) -> tuple[str, str, list[Mail]]:
+    """(body without signature and quote markers, text/log/JSON attachments
+    and the text files in zipped or gzipped ones, attached messages), re-fanged."""
+    context = context or ParseContext()
+    logs = []
+    for p in mail.parts:
+        if p.message is not None or not p.filename:
+            continue
+        if p.content_type.startswith("text/") or p.content_type == "application/json" or \
+                p.filename.lower().endswith(_LOG_NAMES + (".json",)):
+            logs.append(p.text)
+        else:
+            logs.extend(_archived_texts(p, context))
     attached = [p.message for p in mail.parts if p.message is not None]
     text = refang(_QUOTE_PREFIX.sub("", _strip_signature(mail.body_text)))
     return text, refang("\n".join(logs)), attached
@@ -158,7 +189,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     """Add the offenders a human-written mail names to `events` (see the
     module docstring for what counts). Used by the free-text parser and by
     parsers of other human-written notices (law enforcement, DMCA)."""
-    text, log_text, attached = texts or readable_texts(mail)
+    text, log_text, attached = texts or readable_texts(mail, context)
     _, sender = mail.from_address
     skip_domains = set(skip_domains)
     if "@" in sender:
@@ -191,7 +222,9 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
                          extra={"source": "Received"}))
     skip_ips = relay_ips - {hop.from_ip for hop, _ in origins}
 
-    # URLs (not the sender's own), then IPs, in the body and in logs.
+    # URLs (not the sender's own), then IPs, in the body and in logs; whois
+    # output, pasted headers and the destination side of log rows are context.
+    text, log_text = context_mask(text), context_mask(log_text)
     all_text = text + "\n" + log_text
     for url, pos in find_urls_at(all_text):
         host = url_host(url)
@@ -205,6 +238,14 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     _ip_events(text, category, events, skip_ips | url_hosts, notice.meta)
     _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta)
 
+    if not notice.events and mail.subject:
+        # The body names nobody (a table in an image, a link to a portal): the
+        # subject is the sender's headline ("Abuse from 198.51.100.7").
+        subject = refang(mail.subject)
+        _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta)
+        for url, _ in find_urls_at(subject):
+            events.add(url_event(url, category, evidence=sanitise(subject, 300)))
+
     if with_domains and not notice.events:
         emails = {m.group(1).lower() for m in _EMAIL_DOMAIN.finditer(all_text[:1_000_000])}
         for domain, pos in find_domains_at(all_text, limit=200):
@@ -216,14 +257,18 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
 
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail)
-    text, log_text, attached = readable_texts(mail)
+    text, log_text, attached = readable_texts(mail, context)
     if not text.strip() and not log_text.strip() and not attached and not mail.subject:
         notice.kind = "unparseable"
         notice.errors.append("no readable text in the mail")
         return notice
     sample = "\n".join([mail.subject, text, log_text[:50_000]] +
                         [m.subject + "\n" + m.body_text[:20_000] for m in attached])
-    category, confidence = classify(sample)
+    declared = declared_category(mail.subject, text)
+    category, confidence = (declared, 0.9) if declared else classify(sample)
+    if not category and (attached or _FORWARD_MARKER.search(mail.body_text) or _pasted_received(text)):
+        # A mail forwarded without a word of its own: the unwanted mail is the complaint.
+        category, confidence = "spam", 0.5
     notice.category = category or "other"
     notice.confidence = confidence if category else 0.2
     events = Events(notice, context)

@@ -16,6 +16,7 @@ from .base import Event, ParseContext, ParsedNotice
 from .classify import classify
 from .common import Events, not_offender_before, sanitise, sender_domain, start_notice, url_event
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
+from .labels import declared_category
 from .mime import Mail
 
 FORMAT = "phishing"
@@ -34,6 +35,9 @@ _REFERENCE = re.compile(r"(?i)(?:incident|reference|ref|ticket|case|submission|p
 
 
 def looks_like(mail: Mail) -> bool:
+    declared = declared_category(mail.subject, "")
+    if declared and declared not in ("phishing", "malware", "fraud"):
+        return False  # a brand-protection company's copyright or trademark notice
     if sender_domain(mail) in SERVICE_DOMAINS:
         return True
     return bool(_SUBJECT.search(mail.subject)) and bool(_BODY.search(mail.body_text[:20000]))
@@ -41,8 +45,12 @@ def looks_like(mail: Mail) -> bool:
 
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
+    declared = declared_category(mail.subject, body)
     guess, _ = classify(mail.subject + "\n" + body)
-    category = guess if guess in ("phishing", "malware", "fraud") else "phishing"
+    if declared in ("phishing", "malware", "fraud"):
+        category = declared
+    else:
+        category = guess if guess in ("phishing", "malware", "fraud") else "phishing"
     notice = start_notice(FORMAT, mail, category=category)
     service = SERVICE_DOMAINS.get(sender_domain(mail), "")
     notice.notifier.organisation = service or notice.notifier.organisation

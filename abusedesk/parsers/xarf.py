@@ -24,48 +24,12 @@ import re
 from .arf import parse_fields
 from .base import Event, NotifierInfo, ParseContext, ParsedNotice
 from .common import Events, sanitise, start_notice, url_event
-from .extract import find_ips, parse_when, refang
+from .extract import find_ips, ip_usable, normalise_ip, parse_when, refang
+from .labels import category_of
 from .mime import Mail, Part
 
 FORMAT = "xarf"
 MAX_JSON = 5 * 1024 * 1024
-
-# Report types, normalised (lower case, no '-', '_' or spaces) → category.
-TYPE_CATEGORY = {
-    "loginattack": "brute_force", "bruteforce": "brute_force", "authfailure": "brute_force",
-    "portscan": "scanning", "scan": "scanning", "scanning": "scanning", "vulnscanning": "scanning",
-    "vulnerabilityscan": "scanning", "reconnaissance": "scanning", "sqlinjection": "scanning",
-    "phishing": "phishing",
-    "malware": "malware", "malwaredistribution": "malware", "malwarehosting": "malware",
-    "compromisedserver": "malware", "remotecompromise": "malware", "webshell": "malware",
-    "spam": "spam", "bulkmessaging": "spam",
-    "ddos": "ddos", "ddosamplification": "ddos", "dos": "ddos",
-    "copyright": "copyright", "p2p": "copyright", "cyberlocker": "copyright", "ugcplatform": "copyright",
-    "linksite": "copyright", "usenet": "copyright", "dmca": "copyright",
-    "botnet": "botnet", "bot": "botnet", "infectedhost": "botnet", "c2": "botnet", "cnc": "botnet",
-    "fraud": "fraud", "brandinfringement": "fraud", "suspiciousregistration": "fraud",
-    "csam": "csam", "csem": "csam",
-    "blocklist": "blocklist", "threatintelligence": "blocklist",
-    "cve": "vulnerable_service", "open": "vulnerable_service", "openservice": "vulnerable_service",
-    "misconfiguration": "vulnerable_service", "vulnerability": "vulnerable_service",
-    "exposeddata": "vulnerable_service",
-    "info": "other",
-}
-# When the type is unknown, the class/category still says something.
-CLASS_CATEGORY = {
-    "messaging": "spam", "connection": "scanning", "infrastructure": "botnet", "copyright": "copyright",
-    "vulnerability": "vulnerable_service", "reputation": "blocklist", "content": "other",
-    "activity": "other", "abuse": "other",
-}
-_NORM = re.compile(r"[\s_\-]+")
-
-
-def category_of(report_type: str, report_class: str = "") -> str:
-    key = _NORM.sub("", (report_type or "").lower())
-    if key in TYPE_CATEGORY:
-        return TYPE_CATEGORY[key]
-    return CLASS_CATEGORY.get(_NORM.sub("", (report_class or "").lower()), "other")
-
 
 def _is_json_report(obj) -> bool:
     if isinstance(obj, list):
@@ -102,7 +66,8 @@ def _yaml_part(mail: Mail) -> Part | None:
 
 def _json_part(mail: Mail):
     for part in mail.parts:
-        if part.message is not None or not part.is_text:
+        # Senders label the xarf.json attachment with any type (even multipart/report).
+        if part.message is not None or not (part.is_text or (part.filename or "").lower().endswith(".json")):
             continue
         if part.content_type == "application/json" or (part.filename or "").lower().endswith(".json") or \
                 part.raw_text.lstrip()[:1] in ("{", "["):
@@ -250,6 +215,26 @@ def _parse_json(notice: ParsedNotice, obj, events: Events) -> None:
         notice.category = categories.pop()
 
 
+_BRACKETED_ADDRESS = re.compile(r"[ \t]{0,4}\[([0-9A-Fa-f:.]{3,45})\]")
+
+
+def _hosting_beside_urls(notice: ParsedNotice, body: str) -> None:
+    """X-ARF 0.2 with `Source-Type: uri`: senders state the address the URL
+    was hosted on beside it in the human part ("http://x.example/p [198.51.100.7]").
+    Kept as the hosting location, so the case does not depend on a later DNS answer."""
+    for event in notice.events:
+        if not event.url or event.ip:
+            continue
+        plain = event.url.split("://", 1)[-1]
+        at = body.find(plain)
+        if at == -1:
+            continue
+        m = _BRACKETED_ADDRESS.match(body, at + len(plain))
+        ip = normalise_ip(m.group(1)) if m else None
+        if ip and ip_usable(ip):
+            event.ip = ip
+
+
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail)
     notice.notifier.no_reply = True  # X-ARF is machine-generated
@@ -257,6 +242,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     part = _yaml_part(mail)
     if part is not None:
         _parse_v02(notice, part, events)
+        _hosting_beside_urls(notice, refang(mail.body_text))
     else:
         obj = _json_part(mail)
         if obj is None:

@@ -55,7 +55,7 @@ def test_every_mail_fixture_is_recognised_without_its_file_name():
 
 def test_contract_dict_has_exactly_the_documented_keys(parse_fixture):
     out = parse_fixture("arf_rfc5965.eml").contract_dict("arf_rfc5965.eml")
-    assert list(out) == ["file", "format", "kind", "category", "events", "errors"]
+    assert list(out) == ["file", "format", "kind", "category", "events", "errors", "warnings"]
     assert list(out["events"][0]) == ["category", "ip", "url", "domain", "port", "observed_at"]
     assert out["events"][0]["observed_at"] == "2024-03-06T13:58:40+00:00"
 

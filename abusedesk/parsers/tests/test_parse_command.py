@@ -28,7 +28,7 @@ def test_one_json_line_per_file_in_the_documented_shape():
     code, lines = _run(str(FIXTURES / "arf_rfc5965.eml"), str(FIXTURES / "feodo.eml"))
     assert code == 0
     assert [line["format"] for line in lines] == ["arf", "abusech"]
-    assert set(lines[0]) == {"file", "format", "kind", "category", "events", "errors"}
+    assert set(lines[0]) == {"file", "format", "kind", "category", "events", "errors", "warnings"}
     assert lines[0]["file"].endswith("arf_rfc5965.eml")
 
 
@@ -68,3 +68,16 @@ def test_help_explains_the_output_and_exit_status(capsys):
     text = capsys.readouterr().out
     assert "one JSON object per file" in text
     assert "Exit status" in text
+
+
+def test_warnings_are_printed_beside_the_documented_keys(tmp_path):
+    # Twelve nested multiparts: deeper than the limit of ten, so the inner parts are skipped.
+    body = "Scanning from 192.0.2.44 seen on our firewall.\n"
+    for depth in range(12):
+        body = (f"Content-Type: multipart/mixed; boundary=\"b{depth}\"\n\n--b{depth}\n{body}\n--b{depth}--\n")
+    mail = tmp_path / "deep.eml"
+    mail.write_text("From: soc@reporter.example\nTo: abuse@provider.example\nSubject: Scanning\n"
+                    "MIME-Version: 1.0\n" + body)
+    code, [line] = _run(str(mail))
+    assert list(line) == ["file", "format", "kind", "category", "events", "errors", "warnings"]
+    assert line["warnings"] == ["MIME nesting deeper than 10; inner parts ignored"]

@@ -65,3 +65,26 @@ def test_yaml_anchors_are_read_as_plain_text_never_expanded():
     notice = parse(data)
     assert notice.events == []
     assert urls(notice) == []
+
+
+def _xarf02(human: str) -> bytes:
+    report = ("Reported-From: reports@netwatch.example\nCategory: fraud\nReport-Type: cryptocurrency-scam\n"
+              "Service: http\nVersion: 0.2\nDate: 2024-05-02T10:00:00Z\n"
+              "Source: http://wallet-bonus.example/claim/now\nSource-Type: uri\n")
+    return ("From: reports@netwatch.example\nTo: abuse@provider.example\nSubject: Fraud report\nX-XARF: PLAIN\n"
+            "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"x\"\n\n--x\nContent-Type: text/plain\n\n"
+            f"{human}\n--x\nContent-Type: text/plain; name=\"report.txt\"\n\n{report}\n--x--\n").encode()
+
+
+def test_xarf_02_keeps_the_address_stated_beside_the_url_as_its_hosting():
+    notice = parse(_xarf02("We found a scam site:\n\nhxxp://wallet-bonus[.]example/claim/now [198.51.100.160]\n"))
+    [event] = notice.events
+    assert (event.url, event.ip, notice.category) == ("http://wallet-bonus.example/claim/now", "198.51.100.160",
+                                                     "fraud")
+
+
+def test_xarf_02_without_a_stated_address_leaves_the_url_to_the_resolver():
+    notice = parse(_xarf02("We found a scam site (see the report). Our server is [192.0.2.9].\n"))
+    [event] = notice.events
+    assert (event.url, event.ip, event.domain) == ("http://wallet-bonus.example/claim/now", None,
+                                                   "wallet-bonus.example")

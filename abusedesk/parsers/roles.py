@@ -1,0 +1,217 @@
+"""The role of what a human-written notice shows: which parts of its text
+name the offender, and which are context.
+
+An address that merely appears in a notice is not an offender. Reporters
+paste whois output (the offender's network and the registry's servers),
+mail headers (their own relays, SPF and authentication results), DNSBL
+query names, and log rows that name both ends of a connection, of which
+one is their own server or our customer's victim. `context_mask` blanks
+those parts out of the text (same length, same line breaks, so positions
+found in the masked text are positions in the original), and the
+extractors then read only what is left:
+
+- whois and RIR output: `%` and `#` comment lines and `key: value` lines
+  with keys only registries use (NetRange, inetnum, parent, OrgAbuseEmail,
+  mnt-by ...; not words reports use too, such as Source or Address);
+- mail header lines in the body (Received, Received-SPF,
+  Authentication-Results, ARC-*, DKIM-Signature, X-*, Return-Path,
+  Message-ID) with their folded continuation lines: the parsers read the
+  Received chain on its own (the origin hop), the rest is relays;
+- table rows whose header row names columns: the fields under a column
+  that names the destination, target, victim or the reporter's side
+  (`dst_ip`, `dest_ip`, `Destination IP`, `Target IP`, `honeypot`) are
+  blanked; the column that names the source stays.
+
+What the text itself says about one address ("our server 192.0.2.1",
+"DST=", "-> 192.0.2.1") is decided next to the address, in
+`common.not_offender_before`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .extract import find_ips
+
+# Registries' whois keys (ARIN, RIPE, APNIC, LACNIC, AFRINIC, RDAP renderings).
+_WHOIS_LINE = re.compile(
+    r"(?im)^[ \t>]*(?:%|#(?!\s*\d)|(?:netrange|cidr|inetnum|inet6num|netname|nethandle|parent|nettype|originas|"
+    r"orgname|orgid|orgabuse\w*|orgtech\w*|orgnoc\w*|rabuse\w*|rtech\w*|rnoc\w*|regdate|route6?|admin-c|tech-c|"
+    r"abuse-c|abuse-mailbox|mnt-[a-z-]+|nic-hdl|aut-num|as-name|org-name|org-type|inetrev|nserver|ownerid|"
+    r"in-addr server)[ \t]*:).*$"
+)
+# Header lines of a mail pasted or quoted into the body (not the notice's own headers, which
+# are not in the body), plus their folded continuation lines.
+_HEADER_LINE = re.compile(
+    r"(?im)^[ \t>]*(?:received|received-spf|authentication-results|arc-[a-z-]+|dkim-signature|x-[a-z0-9-]+|"
+    r"return-path|message-id|domainkey-signature|list-unsubscribe|delivered-to)[ \t]*:.*(?:\n[ \t]+\S.*){0,30}"
+)
+_DEST_WORDS = re.compile(
+    r"(?i)^(?:dst|dest|destination|target|victim|honeypot|sensor|trap|dst[ _]?ip|dest(?:ination)?[ ._]?ip\w*|"
+    r"target[ _]?ip|victim[ _]?ip|dst[ _]?host|dest(?:ination)?[ _]?host(?:name)?|dst_hostname|"
+    r"(?:destination|target)\s*ip\s*/\s*port|reporter[ _]?ip|server[ _]?ip|local[ _]?ip|attacked[ _]?ip|"
+    r"dest(?:ination)?\.? port|dst[ _]?port|target[ _]?port|dst[ _]?addr(?:ess)?|dest(?:ination)?[ _]?addr(?:ess)?)$"
+)
+_SOURCE_WORDS = re.compile(
+    r"(?i)^(?:src|source|src[ _]?ip|source[ _]?ip\w*|ip|ip[ _]?address|attacker(?:[ _]?ip)?|offender|time|date|"
+    r"remote[ _]?ip|client[ _]?ip|infected[ _]?ip|bot[ _]?ip|src[ _]?addr(?:ess)?|source[ _]?addr(?:ess)?)$"
+)
+_DELIMITERS = ("\t", ",", ";", "|")
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for i in range(start, end):
+        if chars[i] != "\n":
+            chars[i] = " "
+
+
+def _fields(line: str, delimiter: str | None) -> list[tuple[int, int]]:
+    """(start, end) of each field of a delimited table line."""
+    spans, start = [], 0
+    for i, ch in enumerate(line):
+        if ch == delimiter:
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(line)))
+    return spans
+
+
+def _header(line: str) -> tuple[str | None, list[tuple[int, int]], int] | None:
+    """A table header naming a source column and a destination column:
+    (delimiter or None for columns aligned by spaces, the destination
+    columns' spans, the number of columns)."""
+    if len(line) > 1000 or not line.strip():
+        return None
+    delimiter = next((d for d in _DELIMITERS if d in line), None)
+    if delimiter:
+        spans = _fields(line, delimiter)
+    else:
+        # Aligned columns: names are separated by two or more spaces ("Src IP  Src Port").
+        spans = [m.span() for m in re.finditer(r"\S+(?: \S+)*", line)]
+    names = [line[a:b].strip().strip("\"'#>").strip() for a, b in spans]
+    if len(names) < 2:
+        return None
+    dest = [i for i, n in enumerate(names) if _DEST_WORDS.match(n)]
+    if not dest or not any(_SOURCE_WORDS.match(n) for n in names):
+        return None
+    if delimiter:
+        return delimiter, [(i, i) for i in dest], len(spans)
+    return None, [spans[i] for i in dest] + [(-1, -1)] + spans, len(spans)
+
+
+def _aligned_column(span: tuple[int, int], columns: list[tuple[int, int]]) -> bool:
+    """Is this token of an aligned table under a destination column? It is
+    under the name it overlaps (columns are left- or right-aligned), else
+    under the last name that starts before it. `columns`: the destination
+    names' spans, (-1, -1), then every name's span."""
+    cut = columns.index((-1, -1))
+    dest, names = columns[:cut], columns[cut + 1:]
+    start, end = span
+    overlapping = [n for n in names if n[0] < end and start < n[1]]
+    if overlapping:
+        best = max(overlapping, key=lambda n: min(end, n[1]) - max(start, n[0]))
+        return best in dest
+    before = [n for n in names if n[0] <= start]
+    return bool(before) and before[-1] in dest
+
+
+_CELL_NAME = re.compile(r"^[A-Za-z][\w .#/()-]{0,30}$")
+
+
+def _mask_vertical_tables(text: str, chars: list[str]) -> None:
+    """HTML tables become one cell per line: a run of column names (one
+    naming the source, one the destination), then the rows' cells in the
+    same order. Cells under a destination column are blanked."""
+    cells = [(m.start(), m.end(), m.group(0).strip()) for m in re.finditer(r"[^\n]+", text[:2_000_000])
+             if m.group(0).strip()]
+    i = 0
+    while i < len(cells):
+        names = []
+        j = i
+        while j < len(cells) and _CELL_NAME.match(cells[j][2]) and len(names) < 20:
+            names.append(cells[j][2])
+            j += 1
+        dest = [k for k, n in enumerate(names) if _DEST_WORDS.match(n)]
+        if len(names) < 3 or not dest or not any(_SOURCE_WORDS.match(n) for n in names):
+            i = max(j, i + 1)
+            continue
+        k = 0
+        while j < len(cells):
+            start, end, cell = cells[j]
+            if len(cell) > 80 or (k % len(names) == 0 and not any(c.isdigit() for c in cell)):
+                break
+            if k % len(names) in dest:
+                _blank(chars, start, end)
+            j += 1
+            k += 1
+        i = j
+
+
+def _mask_tables(text: str, chars: list[str]) -> None:
+    pos = 0
+    table = None  # (delimiter, destination columns, column count) of the table being read
+    for line in text.split("\n"):
+        if table is not None:
+            delimiter, dest, count = table
+            if not line.strip():
+                table = None
+            elif delimiter:
+                spans = _fields(line, delimiter)
+                if abs(len(spans) - count) > 1:
+                    table = None
+                else:
+                    for i, _ in dest:
+                        if i < len(spans):
+                            _blank(chars, pos + spans[i][0], pos + spans[i][1])
+            else:
+                for m in re.finditer(r"\S+", line):
+                    if _aligned_column(m.span(), dest):
+                        _blank(chars, pos + m.start(), pos + m.end())
+        if table is None:
+            lowered = line.lower()
+            if "ip" in lowered or "dst" in lowered or "dest" in lowered or "target" in lowered:
+                table = _header(line)
+        pos += len(line) + 1
+
+
+def context_mask(text: str) -> str:
+    """`text` with its context parts blanked (see the module docstring)."""
+    if not text:
+        return text
+    chars: list[str] | None = None
+    for pattern in (_WHOIS_LINE, _HEADER_LINE):
+        for m in pattern.finditer(text):
+            if chars is None:
+                chars = list(text)
+            _blank(chars, m.start(), m.end())
+    lowered = text[:200_000].lower()
+    if "dst" in lowered or "dest" in lowered or "target" in lowered or "victim" in lowered or "honeypot" in lowered:
+        if chars is None:
+            chars = list(text)
+        _mask_tables(text, chars)
+        _mask_vertical_tables(text, chars)
+    return "".join(chars) if chars is not None else text
+
+
+# The address a notice states as where the reported content is (copyright,
+# phishing, removal orders): "IP Address: x", "Infringer's IP: x", "hosted on
+# server x", "located at IP address x", "<PeerIP>x</PeerIP>", "url [x]".
+_HOSTING_LABEL = re.compile(
+    r"(?i)(?:\b(?:infringer'?s?|infringing|server|hosting|host|origin|peer|offending|source)[ _-]?ip(?:[ _-]?address)?"
+    r"|\bip[ _-]?address(?:es)?(?:\s+of\s+the\s+(?:server|host|site|website))?|\bip|<peerip>"
+    r"|\bhosted\s+(?:on|at)(?:\s+(?:the\s+)?(?:server|ip(?:\s+address)?))?|\blocated\s+at(?:\s+ip(?:\s+address)?)?"
+    r"|\bresolv(?:es|ing)\s+to)[ \t]*[:=#]?[ \t]*\[?(?=[0-9a-f])"
+)
+
+
+def hosting_ips(text: str, limit: int = 50) -> list[str]:
+    """Public addresses the text labels as the location of the reported
+    content, in order, each once."""
+    out: list[str] = []
+    for m in _HOSTING_LABEL.finditer(text[:1_000_000]):
+        found = find_ips(text[m.end(): m.end() + 64])
+        if found and found[0].start == 0 and not found[0].private and found[0].ip not in out:
+            out.append(found[0].ip)
+            if len(out) >= limit:
+                break
+    return out

@@ -1,0 +1,89 @@
+"""Offenders that only an attachment or a format variant names: the
+infringer's stated address in a copyright notice, zipped logs, an X-ARF
+report wrapped in an ARF-shaped mail. Each with its false friend."""
+
+import base64
+import io
+import json
+import zipfile
+
+from abusedesk.parsers import parse
+
+
+def mail(subject: str, body: str, sender: str = "notices@rights.example", attachments=()) -> bytes:
+    if not attachments:
+        return (f"From: {sender}\nTo: abuse@provider.example\nSubject: {subject}\n"
+                f"Message-ID: <a1@rights.example>\n\n{body}").encode()
+    parts = [f"--m\nContent-Type: text/plain\n\n{body}\n"]
+    for name, ctype, payload in attachments:
+        parts.append(f"--m\nContent-Type: {ctype}\nContent-Transfer-Encoding: base64\n"
+                     f"Content-Disposition: attachment; filename=\"{name}\"\n\n"
+                     f"{base64.encodebytes(payload).decode()}\n")
+    return (f"From: {sender}\nTo: abuse@provider.example\nSubject: {subject}\nMIME-Version: 1.0\n"
+            f"Content-Type: multipart/mixed; boundary=\"m\"\n\n" + "".join(parts) + "--m--\n").encode()
+
+
+def ips(n) -> list[str]:
+    return sorted({e.ip for e in n.events if e.ip})
+
+
+DMCA = ("Notice of claimed infringement under the DMCA.\n\nOur client's film is offered without permission.\n\n"
+        "Infringing URL: http://streams.example/watch/1234\nIP Address: 198.51.100.130\n\n"
+        "More about our company: https://www.rights.example/about and our policy "
+        "https://www.rights.example/legal.pdf (see also https://www.law-library.example/dmca)\n\n"
+        "I have a good faith belief that this use is not authorised. Under penalty of perjury, the information is "
+        "accurate.\n/s/ Jane Roe\n")
+
+
+def test_a_copyright_notice_keeps_the_infringers_stated_address_with_its_url():
+    n = parse(mail("DMCA notice: streams.example", DMCA))
+    assert ips(n) == ["198.51.100.130"]
+    [event] = [e for e in n.events if e.url]
+    assert (event.url, event.ip) == ("http://streams.example/watch/1234", "198.51.100.130")
+    assert not any("law-library" in (e.url or "") for e in n.events)
+
+
+def test_a_copyright_notice_without_a_stated_address_keeps_its_urls():
+    n = parse(mail("DMCA notice: streams.example", DMCA.replace("IP Address: 198.51.100.130\n", "")))
+    assert "http://streams.example/watch/1234" in [e.url for e in n.events]
+    assert ips(n) == []
+
+
+def test_an_address_only_in_a_zipped_csv_is_found():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("events.csv", "timestamp,src_ip,dst_ip\n2024-05-02 10:00:00,198.51.100.140,192.0.2.5\n")
+    n = parse(mail("Brute force attacks from your network", "See the attached list of attacking hosts.",
+                   sender="soc@reporter.example", attachments=[("events.zip", "application/zip", buf.getvalue())]))
+    assert ips(n) == ["198.51.100.140"]
+
+
+def test_a_zipped_office_document_adds_no_schema_addresses():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.example/2006/main" v="7.3.7.2">'
+                                         '<w:t>see mail</w:t></w:document>')
+    n = parse(mail("Brute force from 198.51.100.141", "SSH brute force from 198.51.100.141.",
+                   sender="soc@reporter.example", attachments=[("report.docx", "application/octet-stream",
+                                                                    buf.getvalue())]))
+    assert ips(n) == ["198.51.100.141"]
+
+
+XARF_V3 = {"Version": "2", "ReporterInfo": {"ReporterOrg": "Hoster", "ReporterOrgEmail": "abuse@hoster.example"},
+           "Report": {"ReportClass": "Activity", "ReportType": "LoginAttack", "Date": "2025-01-03T08:11:15Z",
+                      "SourceIp": "198.51.100.150", "DestinationIp": "192.0.2.160"}}
+
+
+def test_an_xarf_json_attachment_labelled_multipart_report_is_read():
+    n = parse(mail("[ABUSE REPORT] LoginAttack - 198.51.100.150", "Automated report, see attachment.",
+                   sender="abuse@hoster.example",
+                   attachments=[("xarf-report.json", "multipart/report", json.dumps(XARF_V3).encode())]))
+    assert (n.format, n.category, ips(n)) == ("xarf", "brute_force", ["198.51.100.150"])
+
+
+def test_an_arf_report_that_only_carries_an_x_arf_header_is_read_as_arf():
+    body = ("--b\nContent-Type: text/plain\n\nSpam report\n--b\nContent-Type: message/feedback-report\n\n"
+            "Feedback-Type: abuse\nUser-Agent: X/1\nVersion: 1\nSource-IP: 198.51.100.151\n--b--\n")
+    n = parse(("From: fbl@isp.example\nTo: abuse@provider.example\nSubject: FBL\nX-ARF: yes\nMIME-Version: 1.0\n"
+               "Content-Type: multipart/report; report-type=feedback-report; boundary=\"b\"\n\n" + body).encode())
+    assert (n.format, ips(n)) == ("arf", ["198.51.100.151"])

@@ -1,0 +1,77 @@
+"""Mail that is no abuse report gets kind "not_report" and no events; each
+rule has a true case and the false friend it must not catch."""
+
+from abusedesk.parsers import parse
+
+
+def mail(headers: str, body: str = "") -> bytes:
+    return (headers.strip("\n") + "\nMessage-ID: <x@mail.example>\n\n" + body).encode()
+
+
+def test_a_delivery_status_report_is_a_bounce():
+    notice = parse(mail(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.reporter.example>\nTo: abuse@provider.example\n"
+        "Subject: Undelivered Mail Returned to Sender\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=\"dsn\"",
+        "--dsn\nContent-Type: text/plain\n\nYour mail to 198.51.100.3 could not be delivered.\n"
+        "--dsn\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.reporter.example\n\n"
+        "Final-Recipient: rfc822; x@reporter.example\nAction: failed\nStatus: 5.1.1\n--dsn--\n"))
+    assert (notice.kind, notice.events, notice.meta["not_report"]) == ("not_report", [], "delivery report (bounce)")
+    assert notice.notifier.no_reply
+
+
+def test_spam_that_claims_delivery_status_on_another_type_is_still_read():
+    notice = parse(mail(
+        "From: Deals <offers@deals.example>\nTo: trap@reporter.example\nSubject: Portable WiFi, half price\n"
+        "Content-Type: multipart/alternative; boundary=\"a\"; report-type=delivery-status",
+        "--a\nContent-Type: text/plain\n\nBuy now at http://deals.example/wifi\n--a--\n"))
+    assert notice.kind == "abuse"
+
+
+def test_an_out_of_office_reply_is_an_automatic_reply():
+    notice = parse(mail(
+        "From: Piet <piet@customer.example>\nTo: abuse@provider.example\n"
+        "Subject: Automatic reply: [ABUSE-77] Scanning from 198.51.100.9\nAuto-Submitted: auto-replied",
+        "I am out of the office until 3 March.\n"))
+    assert (notice.kind, notice.meta["not_report"]) == ("not_report", "automatic reply (out of office or similar)")
+
+
+def test_a_cert_ticket_marked_auto_replied_is_still_a_report():
+    notice = parse(mail(
+        "From: CERT-XX <cert@cert.example>\nTo: abuse@provider.example\n"
+        "Subject: [CERT-XX #99101] Compromised devices in your network\nAuto-Submitted: auto-replied",
+        "The following host of yours is part of a botnet:\n\n198.51.100.40  2024-05-02 10:11:12 UTC  mirai\n"))
+    assert notice.kind == "abuse"
+    assert [e.ip for e in notice.events] == ["198.51.100.40"]
+
+
+def test_a_ticket_acknowledgement_is_not_a_report():
+    notice = parse(mail(
+        "From: AbuseTracker <postmaster@tracker.example>\nTo: abuse@provider.example\n"
+        "Subject: Your takedown request for address 198.51.100.9 was rejected",
+        "We could not process your request.\n"))
+    assert (notice.kind, notice.meta["not_report"]) == ("not_report", "acknowledgement from a ticket system")
+
+
+def test_a_report_from_a_ticket_system_is_a_report():
+    notice = parse(mail(
+        "From: Abuse Team <abuse@hoster.example>\nTo: abuse@provider.example\n"
+        "Subject: [Ticket#2024051603] Abuse report: SSH brute force from 198.51.100.9",
+        "Failed password for root from 198.51.100.9 port 51122 ssh2\n"))
+    assert notice.kind == "abuse" and [e.ip for e in notice.events] == ["198.51.100.9"]
+
+
+def test_a_newsletter_to_the_abuse_address_is_not_a_report():
+    notice = parse(mail(
+        "From: Weather Today <news@weather.example>\nTo: abuse@provider.example\n"
+        "Subject: Your weekend forecast\nList-Unsubscribe: <https://weather.example/unsubscribe>",
+        "Sunny, 24 degrees. Read more at https://weather.example/forecast\n"))
+    assert (notice.kind, notice.events) == ("not_report", [])
+
+
+def test_a_newsletter_caught_by_a_spam_trap_is_spam_to_report():
+    notice = parse(mail(
+        "From: Weather Today <news@weather.example>\nTo: trap-4411@reporter.example\n"
+        "Subject: Your weekend forecast\nList-Unsubscribe: <https://weather.example/unsubscribe>",
+        "Sunny, 24 degrees. Read more at https://weather.example/forecast\n"))
+    assert notice.kind == "abuse"

@@ -1,0 +1,138 @@
+"""Addresses a notice shows as context are not offenders: whois output,
+pasted mail headers, DNSBL query names, the destination side of log rows.
+Each rule: the true case, and the false friend it must leave alone."""
+
+from abusedesk.parsers import parse
+
+
+def notice(body: str, subject: str = "Abuse from your network"):
+    return parse((f"From: Ops <ops@reporter.example>\nTo: abuse@provider.example\nSubject: {subject}\n"
+                  f"Message-ID: <r1@reporter.example>\n\n{body}").encode())
+
+
+def ips(n) -> list[str]:
+    return sorted({e.ip for e in n.events if e.ip})
+
+
+def test_whois_output_pasted_under_a_report_adds_no_addresses():
+    n = notice("SSH brute force from 198.51.100.23 against our server.\n\n"
+               "% Abuse contact for '198.51.100.0 - 198.51.100.255' is 'abuse@provider.example'\n"
+               "inetnum:        198.51.100.0 - 198.51.100.255\n"
+               "NetRange:       198.51.0.0 - 198.51.255.255\n"
+               "parent:         198.0.0.0 - 198.255.255.255\n"
+               "mnt-by:         PROVIDER-MNT\n")
+    assert ips(n) == ["198.51.100.23"]
+
+
+def test_a_source_line_that_looks_like_whois_is_still_read():
+    n = notice("Source: 198.51.100.23\nAddress: 198.51.100.24\nBoth attacked us with SSH logins.\n")
+    assert ips(n) == ["198.51.100.23", "198.51.100.24"]
+
+
+def test_quoted_spf_and_authentication_lines_are_the_reporters_relays():
+    n = notice("Spam from our customer's range, original headers:\n\n"
+               "Received-SPF: pass (mx.reporter.example: domain of shop.example designates 192.0.2.80 as permitted)\n"
+               "Authentication-Results: mx.reporter.example; spf=pass smtp.mailfrom=shop.example;\n"
+               "\tdkim=pass header.i=@shop.example (192.0.2.81)\n"
+               "X-Spam-Relay: 192.0.2.82\n\n"
+               "The spam advertised http://198.51.100.70/offer\n")
+    assert ips(n) == ["198.51.100.70"]
+
+
+def test_a_csv_row_gives_its_source_column_not_its_destination():
+    n = notice("Attack log:\n\ntimestamp,src_ip,src_port,dst_ip,dst_port\n"
+               "2024-05-02 10:11:12,198.51.100.31,51515,192.0.2.10,22\n"
+               "2024-05-02 10:11:19,198.51.100.31,51516,192.0.2.11,22\n")
+    assert ips(n) == ["198.51.100.31"]
+
+
+def test_a_csv_whose_destination_is_the_subject_keeps_it_when_no_source_column_is_named():
+    n = notice("Hosts of yours contacting our sinkhole:\n\ntimestamp,host,port\n"
+               "2024-05-02 10:11:12,198.51.100.32,443\n")
+    assert ips(n) == ["198.51.100.32"]
+
+
+def test_an_aligned_table_masks_the_destination_column_by_position():
+    n = notice("Suspicious activity:\n\n"
+               " Time                      Src IP          Src Port  Dest IP          Dest Port\n"
+               " Sun May 11 08:08:38 2024  198.51.100.44   n/a       192.0.2.99       80\n"
+               " Sun May 11 08:09:38 2024  198.51.100.44   36228     192.0.2.98       80\n")
+    assert ips(n) == ["198.51.100.44"]
+
+
+def test_a_dnsbl_query_name_is_not_an_address():
+    n = notice("Listed: 198.51.100.55 (query 55.100.51.198.zen.dnsbl.example returned 127.0.0.2)\n",
+               subject="Blocklisted host")
+    assert ips(n) == ["198.51.100.55"]
+
+
+def test_an_address_at_the_end_of_a_sentence_is_still_one():
+    n = notice("The attacker was 198.51.100.56.\n")
+    assert ips(n) == ["198.51.100.56"]
+
+
+def test_a_right_aligned_table_printed_by_a_script_masks_its_destination_column():
+    n = notice("Blocked requests:\n\n"
+               "                  DateTime  Rule        SourceIP  Src Port        Dest IP  Dest Port\n"
+               "0  2024-10-07 08:39:12.839  2251   198.51.100.18   47406.0   192.0.2.140         80\n"
+               "1  2024-10-07 08:39:19.626  2335   198.51.100.18   47436.0   192.0.2.141         80\n")
+    assert ips(n) == ["198.51.100.18"]
+
+
+def _html_notice(rows: str):
+    html = (f"<p>Logs showing the attacking IPs:</p><table><tr><td>time</td><td>source</td><td>src port</td>"
+            f"<td>dst addr</td><td>dst port</td></tr>{rows}</table>")
+    return parse(("From: SOC <soc@bank.example>\nTo: abuse@provider.example\nSubject: Scanning\n"
+                  "Content-Type: text/html\n\n" + html).encode())
+
+
+def test_an_html_table_read_one_cell_per_line_keeps_the_source_column():
+    n = _html_notice("<tr><td>2024-06-18 13:31:50 UTC</td><td>198.51.100.48</td><td>41624</td>"
+                     "<td>192.0.2.20</td><td>80</td></tr><tr><td>2024-06-18 13:32:10 UTC</td>"
+                     "<td>198.51.100.48</td><td>41630</td><td>192.0.2.21</td><td>443</td></tr>")
+    assert ips(n) == ["198.51.100.48"]
+
+
+def test_an_html_table_without_a_destination_column_is_read_whole():
+    html = ("<table><tr><td>time</td><td>source</td><td>port</td></tr><tr><td>2024-06-18 13:31:50 UTC</td>"
+            "<td>198.51.100.48</td><td>22</td></tr><tr><td>2024-06-18 13:31:51 UTC</td><td>198.51.100.49</td>"
+            "<td>22</td></tr></table>")
+    n = parse(("From: SOC <soc@bank.example>\nTo: abuse@provider.example\nSubject: Scanning\n"
+               "Content-Type: text/html\n\n" + html).encode())
+    assert ips(n) == ["198.51.100.48", "198.51.100.49"]
+
+
+def test_an_arrow_written_as_an_html_entity_points_at_the_destination():
+    n = notice('{"SMTP CONNECTION": "198.51.100.61-&gt;192.0.2.25:25", "HELO": "mail.spam.example"}\n',
+               subject="Spam attempt")
+    assert ips(n) == ["198.51.100.61"]
+
+
+def test_a_sampled_attack_names_its_target_under_a_key_of_its_own():
+    n = notice("Offending IP addresses:\n\n198.51.100.77\n\nSampled attack:\n"
+               "attack_target: 192.0.2.30:3000\nproxy_driver_ip: 198.51.100.77\nabused_proxy_ip: 192.0.2.30\n",
+               subject="DDoS from your network")
+    assert ips(n) == ["198.51.100.77"]
+
+
+def test_the_subject_names_the_offender_when_the_body_names_nobody():
+    n = notice("Please see the attached screenshot of our firewall.\n", subject="DDoS attack from 198.51.100.95")
+    assert ips(n) == ["198.51.100.95"]
+
+
+def test_the_subject_adds_nothing_when_the_body_names_the_offender():
+    n = notice("Port scan from 198.51.100.96 against our network.\n",
+               subject="Incident 198.51.100.97: port scan")
+    assert ips(n) == ["198.51.100.96"]
+
+
+def test_a_key_that_names_the_destination_marks_its_value_as_the_victim():
+    n = notice("'BN-TP-Dstip' =&gt; '192.0.2.40',\n'BN-TP-Clientip' =&gt; '198.51.100.98',\n"
+               "(attacker's IP)=198.51.100.98 (IP being probed)=192.0.2.41 (HTTP status code)=404\n",
+               subject="Web attack")
+    assert ips(n) == ["198.51.100.98"]
+
+
+def test_a_key_that_merely_contains_dst_is_no_destination():
+    n = notice("Dstport: 22\nSource: 198.51.100.99\n", subject="SSH brute force")
+    assert ips(n) == ["198.51.100.99"]
