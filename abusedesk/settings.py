@@ -49,7 +49,10 @@ INSTALLED_APPS = [
     "abusedesk.enforcement",
     "abusedesk.desk",
     "abusedesk.portal",
+    "abusedesk.kyc",
     "abusedesk.demo",
+    "abusedesk.feeds",
+    "abusedesk.reports",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +212,15 @@ CLAIM_TIMEOUT = envint("ABUSEDESK_CLAIM_TIMEOUT", 300)
 # A big feed is parsed and matched in a second process while this one writes
 # (used only with a second core): see abusedesk/intake/prepare.py.
 FEED_SECOND_PROCESS = envbool("ABUSEDESK_FEED_SECOND_PROCESS", "True")
+# Feed collectors (docs/feeds.md): per request timeout, retries and the first
+# backoff (doubled per retry), the largest download, how long a run may hold
+# its feed, and the days without a report after which a resolved case is verified.
+FEED_TIMEOUT = float(envstr("ABUSEDESK_FEED_TIMEOUT", "60"))
+FEED_RETRIES = envint("ABUSEDESK_FEED_RETRIES", 3)
+FEED_BACKOFF = float(envstr("ABUSEDESK_FEED_BACKOFF", "5"))
+FEED_MAX_BYTES = envint("ABUSEDESK_FEED_MAX_BYTES", 4 * 2**30)
+FEED_RUN_TIMEOUT = envint("ABUSEDESK_FEED_RUN_TIMEOUT", 3600)
+VERIFY_DAYS = envint("ABUSEDESK_VERIFY_DAYS", 7)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "abusedesk.sweep", "schedule": float(SWEEP_INTERVAL)},
 }
@@ -230,6 +242,11 @@ ENFORCEMENT_TIMEOUT = envint("ABUSEDESK_ENFORCEMENT_TIMEOUT", 30)
 DESK_ALERT_EMAIL = envstr("ABUSEDESK_DESK_ALERT_EMAIL", "")
 ALERT_WEBHOOK_URL = envstr("ABUSEDESK_ALERT_WEBHOOK_URL", "")
 ALERT_WEBHOOK_SECRET = envstr("ABUSEDESK_ALERT_WEBHOOK_SECRET", "")
+
+# KYC (docs/kyc.md): how long a questionnaire link stays valid, and how often the answers are asked again.
+KYC_QUESTIONNAIRE_DAYS = envint("ABUSEDESK_KYC_QUESTIONNAIRE_DAYS", 30)
+KYC_REREQUEST_DAYS = envint("ABUSEDESK_KYC_REREQUEST_DAYS", 365)
+KYC_PTR_CHECK_HOURS = envint("ABUSEDESK_KYC_PTR_CHECK_HOURS", 24)
 
 LOGGING = {
     "version": 1,

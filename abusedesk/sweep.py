@@ -15,8 +15,12 @@ from abusedesk.cases.forwarding import forward_new_cases as forward
 from abusedesk.desk.alerts import post_alerts
 from abusedesk.enforcement.actions import execute_due
 from abusedesk.enforcement.offenders import refresh_flags
+from abusedesk.feeds import verification
+from abusedesk.feeds.tasks import run_due_feeds as start_due_feeds
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.processing import process_raw_message
+from abusedesk.kyc import ptr as kyc_ptr
+from abusedesk.kyc import questionnaires as kyc_questionnaires
 from abusedesk.lib import clock
 from abusedesk.network.netbox_sync import sync_when_due
 from abusedesk.outbox.sending import send_due
@@ -70,10 +74,25 @@ def sync_inventory() -> int:
     return sync_when_due()
 
 
+def run_due_feeds() -> int:
+    return start_due_feeds()
+
+
+def verify_takedowns() -> int:
+    return verification.sweep()
+def kyc_ptr_checks() -> int:
+    return kyc_ptr.check_due()
+
+
+def kyc_questionnaires_due() -> int:
+    return kyc_questionnaires.rerequest_due()
+
+
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
-STEPS = [sync_inventory, process_pending_raw, forward_new_cases, followup_deadlines, execute_actions,
-         refresh_offender_flags, post_staff_alerts, send_mail]
+STEPS = [sync_inventory, process_pending_raw, run_due_feeds, forward_new_cases, followup_deadlines, execute_actions,
+         refresh_offender_flags, verify_takedowns, kyc_ptr_checks, kyc_questionnaires_due, post_staff_alerts,
+         send_mail]
 
 
 def run_sweep() -> dict[str, int]:

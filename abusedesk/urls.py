@@ -10,6 +10,7 @@ from abusedesk.desk.views import home
 from abusedesk.intake import public as intake_public
 from abusedesk.intake import views as intake_views
 from abusedesk.intake.api import IntakeView, NotifierViewSet
+from abusedesk.kyc.api import OrderViewSet, WatchListViewSet
 from abusedesk.network.api import AssignmentViewSet, CustomerViewSet
 from abusedesk.network.inventory_api import InventoryEventsView
 from abusedesk.portal.auth import RateLimitedLoginView
@@ -21,11 +22,15 @@ router.register("messages", MessageViewSet, basename="message")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifiers", NotifierViewSet, basename="notifier")
+router.register("kyc/orders", OrderViewSet, basename="kyc-order")
+router.register("kyc/watchlist", WatchListViewSet, basename="kyc-watchlist")
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("abusedesk.desk.urls")),
+    path("desk/feeds/", include("abusedesk.feeds.urls")),
     path("portal/", include("abusedesk.portal.urls")),
+    path("", include("abusedesk.kyc.urls")),
     path("report/", intake_views.notice_form, name="notice-form"),
     path("report/receipt/", intake_views.notice_receipt, name="notice-receipt"),
     path("abuse/<slug:code>/", intake_public.entity_page, name="entity-public"),
@@ -39,5 +44,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/intake/", IntakeView.as_view(), name="api-intake"),
     path("api/v1/inventory/events/", InventoryEventsView.as_view(), name="api-inventory-events"),
+    path("api/v1/kpis/", include("abusedesk.reports.api_urls")),
+    path("", include("abusedesk.reports.urls")),
     path("api/v1/", include(router.urls)),
 ]

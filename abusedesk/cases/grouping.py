@@ -218,13 +218,22 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     caches = _Caches()
     case_of: list[int | None] = [None] * len(keys)
 
-    # A resolved case with a new report is open again.
-    reopen = [pk for pk, state in open_cases.values() if state == State.RESOLVED]
-    for case in Case.objects.filter(pk__in=reopen):
+    # A resolved case with a report observed after its resolution is open again, and
+    # whoever verifies takedowns hears of it; a report observed before the resolution
+    # that arrives late joins it as it is: old news, not the abuse coming back.
+    last_seen = {found[0]: groups[g].last_seen for g, key in enumerate(keys)
+                 if (found := open_cases.get(key)) is not None and found[1] == State.RESOLVED}
+    still_resolved = set()
+    for case in Case.objects.filter(pk__in=last_seen):
+        if case.resolved_at is not None and last_seen[case.pk] <= case.resolved_at:
+            still_resolved.add(case.pk)
+            continue
+        resolved_at = case.resolved_at
         transition(case, State.FORWARDED, label="system", reason="new report after the case was resolved")
+        signals.case_reopened.send(sender=Case, case=case, resolved_at=resolved_at)
     # Existing open cases: count the reports, widen first/last seen. Those this
     # run opened itself (`own`, a feed's) are counted once, at its end.
-    updates = []
+    updates, late = [], []
     adapt = datetime_adapter()
     adapted_now = adapt(now)
     new = []
@@ -237,6 +246,10 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
         pk = found[0]
         group = groups[g]
         case_of[g] = pk
+        if pk in still_resolved:  # not remembered in `known`: it is not joinable
+            late.append((group.n, adapt(group.first_seen), adapt(group.last_seen), adapted_now, pk))
+            result.updated_ids.append(pk)
+            continue
         if pk in own:
             result.deferred.append((pk, group.n, group.first_seen, group.last_seen))
         else:
@@ -244,9 +257,10 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
         result.updated_ids.append(pk)
         result.cases[key] = pk
     changed = add_counts(updates, where=_JOINABLE)
+    changed += add_counts(late, where=f"state = '{State.RESOLVED}'")
     # Only a case taken from `known` can have moved on (the rest are locked):
     # then the chunk is grouped again, and finds what became of it.
-    if changed < len(updates) or not _all_joinable([pk for pk, *_counts in result.deferred]):
+    if changed < len(updates) + len(late) or not _all_joinable([pk for pk, *_counts in result.deferred]):
         raise StaleCases()
     result.case_of = case_of
 

@@ -172,6 +172,13 @@ class Case(models.Model):
     # digest lists the cases it opened, found through the (customer, state) index: no index of its own.
     opened_by = models.ForeignKey(RawMessage, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="opened_cases", db_index=False)
+    # An order from an authority (TCO Art 3 removal order, DSA Art 9 order to act): DSA Art 15(1)(a)
+    # reports orders by member state, with the median time to acknowledge and to give effect.
+    # db_default: the bulk writers (lib.bulk) insert cases with their own column list.
+    order_member_state = models.CharField(max_length=2, blank=True, default="", db_default="",
+                                          help_text=_("Member state of the authority that issued the order"))
+    order_acknowledged_at = models.DateTimeField(null=True, blank=True,
+                                                 help_text=_("When the order's receipt was confirmed"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

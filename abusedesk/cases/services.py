@@ -372,9 +372,9 @@ def decide_extension(request: ExtensionRequest, user, grant: bool, note: str = "
     return request
 
 
-def propose_action(case: Case, kind: str, user, reason: str = "") -> Action:
+def propose_action(case: Case, kind: str, user, reason: str = "", ground: str = "") -> Action:
     with _translated():
-        return enforcement.propose(case, kind, user, reason)
+        return enforcement.propose(case, kind, user, reason, ground=ground)
 
 
 def approve_action(action: Action, user) -> Action:

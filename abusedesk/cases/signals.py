@@ -27,3 +27,8 @@ desk_attention = Signal()
 # The follow-up sweep escalated `cases` at their deadline (one signal per batch, so a
 # burst is one alert, not thousands). Sent inside the sweep's transaction.
 cases_overdue = Signal()
+
+# A report observed after its resolution reopened a case its customer had resolved: `case`,
+# `resolved_at` (the resolution it contradicts). Takedown verification counts it. Sent by
+# grouping, inside the transaction that writes the report.
+case_reopened = Signal()

@@ -34,6 +34,9 @@ class ReassignForm(forms.Form):
 class ProposeActionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Action"), choices=ENFORCEMENT_KINDS)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    # What the statement of reasons cites: our terms where they ban what the law allows.
+    ground = forms.ChoiceField(label=_("Ground"), required=False, choices=[
+        ("", _("as the category says")), ("illegal", _("illegal content")), ("terms", _("our terms and conditions"))])
 
 
 class BulkForm(forms.Form):

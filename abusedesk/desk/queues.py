@@ -29,6 +29,7 @@ QUEUES = [
     ("restricted", _("Restricted"), "case"),
     ("child_abuse", _("Child abuse"), "case"),
     ("not_reports", _("Not reports"), "raw"),
+    ("came_back", _("Came back"), "case"),  # reported again after resolved (feeds/verification.py)
 ]
 
 
@@ -63,6 +64,8 @@ def queryset(name: str, user):
         if not is_compliance(user):
             return Case.objects.none()
         return Case.objects.filter(sensitive=True).exclude(state=State.CLOSED).order_by("deadline")
+    if name == "came_back":
+        return cases.filter(takedown_check__state="came_back").exclude(state=State.CLOSED).order_by("deadline")
     if name == "masked":
         return Report.objects.filter(status=Report.Status.MASKED).select_related("notifier").order_by("-received_at")
     if name == "unmatched":

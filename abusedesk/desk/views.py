@@ -179,7 +179,8 @@ def case_action(request, pk, verb):
             form = ProposeActionForm(request.POST)
             if not form.is_valid():
                 raise casework.CaseworkError(_("Choose an action."))
-            casework.propose_action(case, form.cleaned_data["kind"], user, form.cleaned_data["reason"])
+            casework.propose_action(case, form.cleaned_data["kind"], user, form.cleaned_data["reason"],
+                                    ground=form.cleaned_data["ground"])
             return _done(request, case, _("Action proposed; it needs approval."))
         if verb == "accept":
             casework.accept_resolution(case, user, request.POST.get("note", "")[:2000])

@@ -33,7 +33,7 @@ from abusedesk.network.models import Customer
 from abusedesk.policy.deadlines import at_deadline
 
 from . import backends
-from .models import Action, ApprovalPolicy
+from .models import Action, ApprovalPolicy, StatementOfReasons
 
 log = logging.getLogger(__name__)
 K = Action.Kind
@@ -59,16 +59,19 @@ def default_target(case, kind: str) -> str:
     return case.customer.reference  # the account we have the contract with
 
 
-def propose(case, kind: str, user, reason: str, target: str = "") -> Action:
+def propose(case, kind: str, user, reason: str, target: str = "", ground: str = "") -> Action:
+    """`ground` ("illegal" or "terms"; empty: the category's) is what the statement of reasons cites."""
     _staff(user)
     if kind not in RESTRICTIONS:
         raise ActionError(f"{kind!r} cannot be proposed (restore goes through restore_case)")
+    if ground not in ("", *StatementOfReasons.Ground.values):
+        raise ActionError(f"unknown ground {ground!r}")
     target = target or default_target(case, kind)
     if not target:
         raise ActionError(f"{case.ref}: no target for {kind} (the case has no IP address)")
     with transaction.atomic():
         action = Action.objects.create(case=case, kind=kind, target=target[:200], reason=reason, proposed_by=user,
-                                       proposed_at=clock.now())
+                                       proposed_at=clock.now(), ground=ground)
         audit(case, "action_proposed", user=user, reason=reason, data={"action": action.pk, "kind": kind,
                                                                         "target": action.target})
     return action
@@ -239,6 +242,9 @@ def _took_effect(action: Action) -> None:
                        data={"action": action.pk})
         issue_statement(action)
     elif action.kind == K.RESTORE:
+        # The restriction has ended: its statement of reasons gets its end date (DSA Art 17(3)(a)).
+        StatementOfReasons.objects.filter(action_id=action.restores_id, end_date__isnull=True).update(
+            end_date=action.executed_at)
         if action.restores and action.restores.kind == K.SUSPEND_ACCOUNT:
             Customer.objects.filter(pk=case.customer_id, state=Customer.State.SUSPENDED).update(
                 state=Customer.State.ACTIVE)

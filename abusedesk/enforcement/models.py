@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from abusedesk.cases.sources import Source
 from abusedesk.network.models import Customer, Entity
 
 
@@ -41,6 +42,11 @@ class Action(models.Model):
     # Termination needs a second approval by a different staff user.
     second_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                            on_delete=models.SET_NULL, related_name="+")
+    # The ground of a restriction (DSA Art 17(3)(d)/(e)): empty means the category's, set by staff where
+    # our terms ban what the law allows (e.g. child erotica reported as csam: terms, not illegal).
+    ground = models.CharField(max_length=10, blank=True, default="", db_default="", choices=[("illegal", _("illegal content")),
+                                                                 ("terms", _("our terms and conditions"))],
+                              help_text=_("Empty: illegal for categories that are illegal in themselves"))
     restores = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="restored_by", help_text=_("The restriction a restore lifts"))
     proposed_at = models.DateTimeField()
@@ -61,9 +67,9 @@ class Action(models.Model):
 class StatementOfReasons(models.Model):
     """DSA Art 17: why a service was restricted, sent to the customer when the restriction takes effect."""
 
-    class Source(models.TextChoices):
-        NOTICE = "notice", _("a notice (DSA Art 16)")
-        OWN_INITIATIVE = "own_initiative", _("our own initiative")
+    # Where the case came from (cases.sources): notices, trusted flaggers, hotlines, feeds and
+    # authority orders are told apart (DSA Art 17(3)(b), the Transparency Database's source_type).
+    Source = Source
 
     class Ground(models.TextChoices):
         ILLEGAL = "illegal", _("illegal content")
@@ -75,6 +81,11 @@ class StatementOfReasons(models.Model):
     scope = models.TextField()
     facts = models.TextField()
     source = models.CharField(max_length=20, choices=Source.choices)
+    # DSA Art 17(3)(a): the territorial scope (ISO 3166 codes) and the duration of the decision.
+    territorial_scope = models.JSONField(default=list, blank=True,
+                                         help_text=_("Countries where the restriction applies (ISO 3166)"))
+    end_date = models.DateTimeField(null=True, blank=True,
+                                    help_text=_("When the restriction ended (empty: in force, indefinite)"))
     automated_detection = models.BooleanField(help_text=_("The abuse was detected by automated means"))
     automated_decision = models.BooleanField(default=False, help_text=_("The decision was taken by automated means"))
     ground = models.CharField(max_length=10, choices=Ground.choices)

@@ -72,7 +72,16 @@ class Superseded(Exception):
     """Another worker took over this notice (our claim went stale)."""
 
 
-def parse_context() -> ParseContext:
+# Apps that fetch notices themselves (feeds) say how theirs are parsed: each
+# provider gets the RawMessage and returns its ParseContext, or None.
+CONTEXT_PROVIDERS: list = []
+
+
+def parse_context(raw: RawMessage | None = None) -> ParseContext:
+    for provider in CONTEXT_PROVIDERS if raw is not None else ():
+        context = provider(raw)
+        if context is not None:
+            return context
     return ParseContext(own_mail_servers=tuple(settings.OWN_MAIL_SERVERS))
 
 
@@ -145,7 +154,7 @@ def _process(raw: RawMessage, progress) -> dict:
     elif raw.notifier_id is None and raw.channel == RawMessage.Channel.FILE:
         # A mail file names its sender, but nothing proves it: known, never trusted.
         raw.notifier, _trusted = trust.identify(content, "")
-    notice = parse(content, raw.filename or None, parse_context())
+    notice = parse(content, raw.filename or None, parse_context(raw))
     with transaction.atomic():
         return _process_notice(raw, notice)
 

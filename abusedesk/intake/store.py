@@ -3,9 +3,10 @@
 import hashlib
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from abusedesk.intake import jobs
+from abusedesk.lib import clock
 
 from .models import RawMessage
 
@@ -37,3 +38,57 @@ def store_raw(content: bytes, channel: str, *, filename: str = "", envelope_from
     if enqueue:
         jobs.enqueue_raw(raw.pk)
     return raw, True
+
+
+def store_raw_file(stream, channel: str, *, filename: str = "", notifier=None, piece: int = 4 * 2**20,
+                   received_at=None) -> tuple[RawMessage, bool]:
+    """store_raw for a notice in a seekable binary file (a feed's download): its
+    bytes go to RawContent a piece at a time, never all in memory at once.
+
+    Not queued: the caller processes it (the sweep picks it up should it not).
+    Returns (raw message, created), like store_raw."""
+    digest, size = hashlib.sha256(), 0
+    stream.seek(0)
+    while data := stream.read(piece):
+        digest.update(data)
+        size += len(data)
+    sha256 = digest.hexdigest()
+    existing = RawMessage.objects.filter(sha256=sha256).first()
+    if existing:
+        return existing, False
+    raw = RawMessage(sha256=sha256, size=size, channel=channel, filename=filename[:255], notifier=notifier,
+                     received_at=received_at or clock.now())
+    try:
+        with transaction.atomic():
+            # The model's own save wants the bytes in memory: the row is written
+            # as Django would, the bytes after it, piece by piece.
+            models.Model.save_base(raw, force_insert=True)
+            stream.seek(0)
+            _write_content(raw.pk, stream, size, piece)
+    except IntegrityError:
+        return RawMessage.objects.get(sha256=sha256), False
+    return raw, True
+
+
+def _write_content(raw_id: int, stream, size: int, piece: int) -> None:
+    if connection.vendor == "sqlite":
+        # A blob of the right size, then filled through one incremental handle.
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO intake_rawcontent (raw_id, data) VALUES (%s, zeroblob(%s))", [raw_id, size])
+            cursor.execute("SELECT rowid FROM intake_rawcontent WHERE raw_id = %s", [raw_id])
+            (rowid,) = cursor.fetchone()
+        with connection.connection.blobopen("intake_rawcontent", "data", rowid) as blob:
+            while data := stream.read(piece):
+                blob.write(data)
+        return
+    # PostgreSQL: one COPY whose bytea value is sent as hex text, a piece at a
+    # time; the client never holds more than one piece.
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        with cursor.copy("COPY intake_rawcontent (raw_id, data) FROM STDIN") as copy:
+            copy.write(f"{raw_id}\t\\\\x".encode())
+            while data := stream.read(piece):
+                copy.write(data.hex().encode())
+            copy.write(b"\n")

@@ -17,6 +17,8 @@ Customer users are not staff; they are bound to their customers (`Customer.users
 COMPLIANCE_GROUP = "compliance"
 LEGAL_GROUP = "legal"
 KYC_GROUP = "kyc"
+# Not staff: the shop system's user, which may only submit orders and read their screening (kyc.access).
+KYC_ORDERS_GROUP = "kyc_orders"
 
 STAFF_ROLES = ("desk", "compliance", "legal", "kyc", "admin")
 # The roles that are a group; `desk` is is_staff itself, `admin` is is_superuser.
@@ -31,3 +33,7 @@ def has_role(user, group: str) -> bool:
 
 def is_compliance(user) -> bool:
     return has_role(user, COMPLIANCE_GROUP)
+
+
+def is_kyc(user) -> bool:
+    return has_role(user, KYC_GROUP)

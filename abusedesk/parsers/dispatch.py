@@ -23,6 +23,7 @@ from . import (
     cloudflare,
     dmarc,
     dmca,
+    fetched,
     freetext,
     hotline,
     lawenforcement,
@@ -37,6 +38,7 @@ from . import (
 )
 from .base import CATEGORIES, KIND_UNPARSEABLE, KINDS, ParseContext, ParsedNotice, ParseError
 from .common import notifier_from_mail, sanitise
+from .feedbase import FeedContext
 from .mime import Mail, parse_mail
 
 # Mail formats in detection order. Machine formats first (their structure
@@ -100,6 +102,8 @@ def _looks_binary(data: bytes) -> bool:
 def _parse(data: bytes, filename: str | None, context: ParseContext) -> ParsedNotice:
     if not data.strip():
         return _unparseable("empty input")
+    if isinstance(context, FeedContext) and context.feed_format:  # a fetched feed names its format
+        return fetched.parse(data, context)
     if len(data) > context.max_bytes:
         return _unparseable(f"input is {len(data)} bytes, over the limit of {context.max_bytes}")
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")

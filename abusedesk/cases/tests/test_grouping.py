@@ -1,6 +1,6 @@
 """Grouping: one open case per customer, target and category; resellers; reopening; feeds forwarded later."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -55,12 +55,12 @@ def test_a_reseller_is_notified_and_its_end_customer_recorded_on_the_case(demo):
     assert OutgoingMail.objects.get(case=case).to == "abuse@reseller-c.example"
 
 
-def test_a_new_report_reopens_a_resolved_case(demo):
+def test_a_new_report_observed_after_the_resolution_reopens_a_resolved_case(demo):
     raw, rows = rows_for(["198.51.100.5"])
     group_rows(raw, rows)
     case = Case.objects.get()
     transition(case, State.RESOLVED, label="customer-a")
-    raw2, rows2 = rows_for(["198.51.100.5"], when=datetime(2026, 11, 24, tzinfo=UTC))
+    raw2, rows2 = rows_for(["198.51.100.5"], when=case.resolved_at + timedelta(minutes=5))
     group_rows(raw2, rows2)
     case.refresh_from_db()
     assert case.state == State.FORWARDED and case.resolved_at is None and Case.objects.count() == 1

@@ -44,7 +44,8 @@ def test_production_mode_refuses_the_demo_secret(demo_env):
 
 
 def test_setup_demo_then_run_accepts_an_arf_by_smtp_and_lists_the_case_in_the_api(demo_env):
-    setup = abusedesk(demo_env, "setup-demo")
+    # The year of history takes minutes and has its own test (test_history.py).
+    setup = abusedesk(demo_env, "setup-demo", "--no-history")
     assert setup.returncode == 0, setup.stderr
     assert "desk / desk-demo" in setup.stdout
     web, smtp = free_port(), free_port()

@@ -17,12 +17,16 @@ DEFERRED = {
     ("abusedesk.cases.apps", "abusedesk.outbox.sending"),
     ("abusedesk.enforcement.apps", "abusedesk.enforcement.signals"),  # NetBox style: receivers in ready()
     ("abusedesk.desk.apps", "abusedesk.desk.signals"),
+    ("abusedesk.kyc.apps", "abusedesk.kyc.signals"),
     ("abusedesk.network.apps", "abusedesk.network.index"),
     ("abusedesk.intake.apps", "abusedesk.intake.triage"),  # receivers connected in ready()
     ("abusedesk.intake.apps", "abusedesk.network.signals"),
     ("abusedesk.intake.jobs", "abusedesk.intake.tasks"),  # tasks -> processing -> store -> jobs
     ("abusedesk.management.commands.worker", "abusedesk.celery"),  # only with a broker
     ("abusedesk.conftest", "abusedesk.demo.data"),
+    ("abusedesk.feeds.apps", "abusedesk.intake.processing"),  # AppConfig.ready(): registers how feeds parse
+    ("abusedesk.feeds.apps", "abusedesk.feeds.pipeline"),
+    ("abusedesk.feeds.apps", "abusedesk.feeds.signals"),  # receivers in ready()
 }
 
 

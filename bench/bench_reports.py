@@ -1,0 +1,206 @@
+"""The transparency report and the KPI endpoints on a year of 1,000,000 cases.
+
+A fresh database is filled with N cases received over 2025 (resolved early, late or
+never, restricted, closed for the excluded reasons) and one report per case (a tenth
+unmatched), then:
+- the transparency report of 2025 is built (JSON) and rendered (PDF) once, timed;
+- each KPI endpoint is requested R times for the whole year and for its last 90 days
+  (the dashboard's default period), p50/p95 printed.
+
+    python bench/bench_reports.py                       # SQLite in a temporary directory
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/abusedesk_bench python bench/bench_reports.py
+    BENCH_CASES=100000 python bench/bench_reports.py
+    BENCH_DB_DIR=/path/of/an/earlier/run python bench/bench_reports.py   # SQLite: measure again, no refill
+
+Targets (issue 14): the report <= 60 s, each endpoint p95 <= 300 ms.
+"""
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+N = int(os.environ.get("BENCH_CASES", "1000000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
+REUSE = os.environ.get("BENCH_DB_DIR", "")
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+tmp = REUSE or tempfile.mkdtemp(prefix="abusedesk-bench-")
+os.environ["ABUSEDESK_VAR_DIR"] = tmp
+if not ON_POSTGRES:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "abusedesk.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from abusedesk.cases.models import Case, Report  # noqa: E402
+from abusedesk.demo import data  # noqa: E402
+from abusedesk.intake.models import Notifier, RawMessage  # noqa: E402
+from abusedesk.lib import clock  # noqa: E402
+from abusedesk.network.models import Customer  # noqa: E402
+from abusedesk.parsers.base import CATEGORIES  # noqa: E402
+from abusedesk.policy.defaults import DEFAULT_DEADLINE_HOURS  # noqa: E402
+from abusedesk.reports import render, transparency  # noqa: E402
+
+START = datetime(2025, 1, 1, tzinfo=UTC)
+NOW = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+FILL_SQL = """
+WITH k AS (SELECT (SELECT array_agg(id ORDER BY id) FROM network_customer) AS customers,
+                  (SELECT array_agg(entity_id ORDER BY id) FROM network_customer) AS entities,
+                  (SELECT array_agg(id ORDER BY id) FROM intake_notifier) AS notifiers,
+                  %(categories)s::text[] AS categories, %(hours)s::float8[] AS hours),
+     g AS (SELECT n, ((n * 7919) %% 1000) / 1000.0 AS fate, ((n * 104729) %% 1000) / 1000.0 AS u,
+                  1 + n %% array_length(k.categories, 1) AS c, 1 + n %% array_length(k.customers, 1) AS cu,
+                  %(start)s::timestamptz + n * interval '1 second' * (365 * 86400.0 / %(n)s) AS received, k.*
+           FROM generate_series(0::bigint, %(n)s - 1) AS n, k)
+INSERT INTO cases_case (reply_token, entity_id, customer_id, notifier_id, category, target, ip, url, domain, state,
+    close_reason, sensitive, law_enforcement, received_at, first_seen, last_seen, report_count, deadline,
+    deadline_hours, forwarded_at, resolved_at, restricted_at, deadline_pause_reason, reminders_sent, resolution,
+    resolution_text, created_at, updated_at)
+SELECT lpad(to_hex(n), 24, '0'), entities[cu], customers[cu], notifiers[1 + n %% array_length(notifiers, 1)],
+    categories[c], '10.' || (n >> 16) %% 256 || '.' || (n >> 8) %% 256 || '.' || n %% 256,
+    ('10.' || (n >> 16) %% 256 || '.' || (n >> 8) %% 256 || '.' || n %% 256)::inet, '', '',
+    CASE WHEN fate < 0.75 THEN 'closed' WHEN fate < 0.80 THEN 'restricted' WHEN fate < 0.85 THEN 'closed'
+         ELSE 'forwarded' END,
+    CASE WHEN fate < 0.75 THEN 'resolved' WHEN fate >= 0.80 AND fate < 0.85
+         THEN (ARRAY['not_ours', 'merged', 'dispute_upheld'])[1 + n %% 3] ELSE '' END,
+    categories[c] = 'csam', false, received, received, received, 1,
+    received + hours[c] * interval '1 hour', hours[c], received + (5 + 595 * u) * interval '1 second',
+    CASE WHEN fate < 0.55 THEN received + hours[c] * (0.1 + 0.9 * u) * interval '1 hour'
+         WHEN fate < 0.75 THEN received + hours[c] * (1 + 3 * u) * interval '1 hour' END,
+    CASE WHEN fate >= 0.75 AND fate < 0.80 THEN received + hours[c] * (1 + 2 * u) * interval '1 hour' END,
+    '', 0, '', '', now(), now()
+FROM g
+"""
+REPORTS_SQL = """
+INSERT INTO cases_report (raw_message_id, event_index, category, ip, url, domain, received_at, evidence, source_ref,
+    fingerprint, status, reason, case_id, created_at)
+SELECT %(raw)s, id, category, ip, '', '', received_at, '', '', id,
+    CASE WHEN id %% 10 = 0 THEN 'unmatched' ELSE 'matched' END, '', CASE WHEN id %% 10 = 0 THEN NULL ELSE id END,
+    now()
+FROM cases_case
+"""
+
+
+def fill_postgres(raw) -> None:
+    """A million rows through Python take most of an hour on a loaded machine; one INSERT ... SELECT
+    over generate_series writes the same kind of year in a minute (the same fates, hashed from n)."""
+    names = list(CATEGORIES)
+    with connection.cursor() as cursor:
+        cursor.execute(FILL_SQL, {"categories": names, "hours": [float(DEFAULT_DEADLINE_HOURS[c]) for c in names],
+                                  "start": START, "n": N})
+        cursor.execute(REPORTS_SQL, {"raw": raw.pk})
+        cursor.execute("ANALYZE")
+
+
+def fill():
+    call_command("migrate", verbosity=0)
+    if Case.objects.exists():
+        print(f"reusing {Case.objects.count():,} cases")
+        return
+    data.load()
+    customers = list(Customer.objects.all())
+    notifiers = list(Notifier.objects.all())
+    raw = RawMessage(channel="file", received_at=START)
+    raw.content = b"bench"
+    raw.save()
+    t0 = time.perf_counter()
+    if ON_POSTGRES:
+        fill_postgres(raw)
+        print(f"filled {N:,} cases and reports in {time.perf_counter() - t0:.0f} s")
+        return
+    rnd = random.Random(14)
+    cases, reports = [], []
+    step = 365 * 86400 / N
+    for i in range(N):
+        customer = customers[i % len(customers)]
+        category = rnd.choice(CATEGORIES)
+        hours = DEFAULT_DEADLINE_HOURS[category]
+        received = START + timedelta(seconds=i * step)
+        ip = f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}"
+        fate = rnd.random()
+        resolved = restricted = None
+        state, close_reason = "forwarded", ""
+        if fate < 0.55:
+            resolved, state, close_reason = received + timedelta(hours=rnd.uniform(0.1, hours)), "closed", "resolved"
+        elif fate < 0.75:
+            resolved, state, close_reason = (received + timedelta(hours=rnd.uniform(hours, 4 * hours)), "closed",
+                                             "resolved")
+        elif fate < 0.80:
+            restricted, state = received + timedelta(hours=rnd.uniform(hours, 3 * hours)), "restricted"
+        elif fate < 0.85:
+            state, close_reason = "closed", rnd.choice(["not_ours", "merged", "dispute_upheld"])
+        cases.append(Case(
+            reply_token=f"{i:024x}", entity_id=customer.entity_id, customer=customer, category=category,
+            target=ip, ip=ip, state=state, close_reason=close_reason, sensitive=category == "csam",
+            received_at=received, first_seen=received, last_seen=received, report_count=1,
+            deadline=received + timedelta(hours=hours), deadline_hours=hours,
+            forwarded_at=received + timedelta(seconds=rnd.uniform(5, 600)), resolved_at=resolved,
+            restricted_at=restricted, notifier=notifiers[i % len(notifiers)],
+        ))
+        if len(cases) == 20000 or i == N - 1:
+            first = i - len(cases) + 1
+            for j, case in enumerate(Case.objects.bulk_create(cases)):
+                unmatched = (first + j) % 10 == 0  # a report of an address that is not ours
+                reports.append(Report(
+                    raw_message=raw, event_index=first + j, category=case.category, ip=case.ip,
+                    received_at=case.received_at, fingerprint=first + j,
+                    status="unmatched" if unmatched else "matched", case=None if unmatched else case))
+            Report.objects.bulk_create(reports)
+            cases, reports = [], []
+    print(f"filled {N:,} cases and reports in {time.perf_counter() - t0:.0f} s")
+
+
+def timed(label, func):
+    t = time.perf_counter()
+    result = func()
+    print(f"{label}: {time.perf_counter() - t:.1f} s")
+    return result
+
+
+def measure(client, url):
+    client.get(url)  # warm
+    times = []
+    for _ in range(ROUNDS):
+        t = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200, (url, response.status_code, response.content[:200])
+    times.sort()
+    return statistics.median(times), times[max(0, int(round(0.95 * len(times))) - 1)]
+
+
+def main():
+    print(f"database: {connection.vendor}, cases: {N:,}")
+    fill()
+    clock.freeze(NOW)
+    scope = transparency.year_scope(2025)
+    report = timed("transparency report 2025, JSON", lambda: transparency.build(scope))
+    timed("  rendered as PDF (en)", lambda: render.to_pdf(report, "en"))
+    print(f"  cases {report['cases']['opened']:,}, compliance {report['compliance_rate']['value']}, "
+          f"uptime median {report['uptime_hours']['median']} h")
+    setup_test_environment()
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="desk"))
+    for period, query in (("year", "start=2025-01-01&end=2025-12-31"), ("last 90 days", "start=2025-10-03&end=2025-12-31")):
+        for endpoint in ("summary", "by-entity", "by-category", "trend", "open", "top-notifiers", "top-customers"):
+            p50, p95 = measure(client, f"/api/v1/kpis/{endpoint}/?{query}")
+            print(f"  {period:>12} {endpoint:<14} p50 {p50:7.0f} ms   p95 {p95:7.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
