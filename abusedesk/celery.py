@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "abusedesk.settings")
 
 app = Celery("abusedesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["abusedesk.intake", "abusedesk"], related_name="tasks")
+app.autodiscover_tasks(["abusedesk.intake", "abusedesk.outbox", "abusedesk"], related_name="tasks")

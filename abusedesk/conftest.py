@@ -27,6 +27,9 @@ def _eager_jobs(settings, request):
     """Tasks run in-process unless the test is about the broker itself."""
     if "broker" not in request.keywords:
         settings.CELERY_BROKER_URL = ""
+    # Our MTA, as in the demo samples' Received and Authentication-Results headers, relays from loopback.
+    settings.AUTHSERV_ID = "mx.hosting-nl.example"
+    settings.MTA_ADDRESSES = ["127.0.0.1", "::1"]
     # Real hashing costs ~0.3 s a password; tests check logic, not key stretching.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from abusedesk.lib.env import envbool, envint, envlist, envstr
 
@@ -19,14 +20,14 @@ DEBUG = envbool("DEBUG", "False")
 PRODUCTION = envbool("ABUSEDESK_PRODUCTION", "False")
 SECRET_KEY = envstr("SECRET_KEY", DEMO_SECRET_KEY)
 if PRODUCTION and SECRET_KEY == DEMO_SECRET_KEY:
-    raise RuntimeError("ABUSEDESK_PRODUCTION is set but SECRET_KEY is the demo key: set SECRET_KEY.")
+    raise ImproperlyConfigured("ABUSEDESK_PRODUCTION is set but SECRET_KEY is the demo key: set SECRET_KEY.")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "abusedesk.apps.AbusedeskAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -34,7 +35,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_otp",
@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "abusedesk.demo",
     "abusedesk.feeds",
     "abusedesk.reports",
+    "abusedesk.lawenforcement",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "abusedesk.portal.secondfactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "abusedesk.portal.middleware.ContentSecurityPolicyMiddleware",
@@ -100,12 +103,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+# A frozen or unreachable database must not hold intake forever (SMTP answers 451 instead, docs/reliability.md):
+# PostgreSQL gets bounded connect, statement and lock waits.
+DB_CONNECT_TIMEOUT = envint("ABUSEDESK_DB_CONNECT_TIMEOUT", 5)
+DB_STATEMENT_TIMEOUT = envint("ABUSEDESK_DB_STATEMENT_TIMEOUT", 300)  # seconds; 0: none
+DB_LOCK_TIMEOUT = envint("ABUSEDESK_DB_LOCK_TIMEOUT", 20)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = f"-c lock_timeout={DB_LOCK_TIMEOUT * 1000} -c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(connect_timeout=DB_CONNECT_TIMEOUT, options=_options)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Every password check (login form, HTTP Basic, admin) is rate limited here (portal/auth.py).
+AUTHENTICATION_BACKENDS = ["abusedesk.portal.auth.RateLimitedBackend"]
+# Staff who can see child-abuse content must use an authenticator app (docs/security.md).
+OTP_REQUIRED_FOR_COMPLIANCE = envbool("ABUSEDESK_OTP_REQUIRED_FOR_COMPLIANCE", "True" if PRODUCTION else "False")
+STAFF_IDLE_MINUTES = envint("ABUSEDESK_STAFF_IDLE_MINUTES", 30)
+API_TOKEN_MAX_DAYS = envint("ABUSEDESK_API_TOKEN_MAX_DAYS", 365)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -130,10 +147,23 @@ MEDIA_ROOT = VAR_DIR / "media"
 ATTACHMENT_MAX_BYTES = envint("ABUSEDESK_ATTACHMENT_MAX_BYTES", 2 * 1024 * 1024)
 ATTACHMENT_MAX_PER_CASE = envint("ABUSEDESK_ATTACHMENT_MAX_PER_CASE", 20)
 LOGIN_RATE_LIMIT = envint("ABUSEDESK_LOGIN_RATE_LIMIT", 10)  # failed logins per 15 minutes per user and per IP
+PASSWORD_RESET_RATE_LIMIT = envint("ABUSEDESK_PASSWORD_RESET_RATE_LIMIT", 5)  # per hour per address and per IP
 FORM_RATE_LIMIT = envint("ABUSEDESK_FORM_RATE_LIMIT", 5)  # public notices per hour per IP
 INTAKE_MAX_BYTES = envint("ABUSEDESK_INTAKE_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = INTAKE_MAX_BYTES + 1024 * 1024
 
+# HTTPS (docs/security.md). Behind a reverse proxy that terminates TLS, set
+# ABUSEDESK_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO=https, and only if that proxy always
+# sets (overwrites) the header: otherwise a client could claim HTTPS itself.
+SECURE_SSL_REDIRECT = envbool("ABUSEDESK_SSL_REDIRECT", "True" if PRODUCTION else "False")
+SECURE_HSTS_SECONDS = envint("ABUSEDESK_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("ABUSEDESK_HSTS_INCLUDE_SUBDOMAINS", "True" if PRODUCTION else "False")
+SECURE_HSTS_PRELOAD = envbool("ABUSEDESK_HSTS_PRELOAD", "False")
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is the domain owner's decision (hstspreload.org), not a default of ours.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+_proxy_header = envstr("ABUSEDESK_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header.split("=", 1)) if "=" in _proxy_header else None
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "True" if PRODUCTION else "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -144,12 +174,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "abusedesk.portal.apiauth.ScopedTokenAuthentication",
+        "abusedesk.portal.apiauth.PasswordBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["abusedesk.lib.api.FilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "abusedesk.lib.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "abusedesk.lib.api.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -162,10 +197,23 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, reports, customers, assignments and notice intake of the abuse desk.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name for KYC's reject reasons (the order's field and the decision's input share them).
+    "ENUM_NAME_OVERRIDES": {"RejectReasonEnum": "abusedesk.kyc.models.Order.RejectReason"},  # request bodies as their own components (what a client may send)
+    # The schema maps the whole API: for logged-in users (and tokens) only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "abusedesk.lib.api.add_error_responses",
+    ],
 }
 
 # Mail. Outgoing mail is queued as rows (outbox) and sent by the worker.
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if PRODUCTION and EMAIL_BACKEND.rsplit(".", 2)[-2] in ("console", "filebased", "locmem", "dummy"):
+    # Password reset links and case reply tokens would end up in a log, or nowhere.
+    raise ImproperlyConfigured(f"ABUSEDESK_PRODUCTION is set but EMAIL_BACKEND is {EMAIL_BACKEND}: "
+                               "set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST.")
 EMAIL_HOST = envstr("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
@@ -186,6 +234,13 @@ SMTP_PORT = envint("SMTP_PORT", 2525)
 SMTP_MAX_MESSAGE_BYTES = envint("SMTP_MAX_MESSAGE_BYTES", 50 * 1024 * 1024)
 # The authserv-id our receiving MTA writes in Authentication-Results; empty: no mail is trusted by DKIM/SPF.
 AUTHSERV_ID = envstr("ABUSEDESK_AUTHSERV_ID", "")
+# The addresses (or prefixes) our receiving MTA relays to smtpd from: its Authentication-Results header is
+# believed only on mail handed over by one of them (anyone else reaching smtpd could write one).
+MTA_ADDRESSES = envlist("ABUSEDESK_MTA_ADDRESSES", "")
+# A notice from a sender nothing proved that lists more events than this goes to staff review, unforwarded.
+MASS_NOTICE_EVENTS = envint("ABUSEDESK_MASS_NOTICE_EVENTS", 100)
+# SMTP answers 451 (the sender retries) when storing a notice takes longer than this (a frozen database).
+SMTP_STORE_TIMEOUT = float(envstr("ABUSEDESK_SMTP_STORE_TIMEOUT", "20"))
 OWN_MAIL_SERVERS = envlist("ABUSEDESK_OWN_MAIL_SERVERS", "")
 DEFAULT_ENTITY = envstr("ABUSEDESK_DEFAULT_ENTITY", "nl")
 
@@ -206,9 +261,29 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A hung or refused broker must never hold a caller: bounded connect and socket waits, and a nudge is
+# published once, without retries (the sweep picks up what a lost nudge left; abusedesk.lib.nudge).
+BROKER_TIMEOUT = float(envstr("ABUSEDESK_BROKER_TIMEOUT", "3"))
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": BROKER_TIMEOUT, "socket_timeout": BROKER_TIMEOUT,
+                                   "max_retries": 1}
+CELERY_TASK_PUBLISH_RETRY = False
+# After a failed nudge, no other is tried for this long: intake never waits on a broker that is down.
+BROKER_DOWN_PAUSE = float(envstr("ABUSEDESK_BROKER_DOWN_PAUSE", "10"))
+# Separate queues, so that mail and the sweep never wait behind a backlog of notices.
+CELERY_TASK_ROUTES = {
+    "abusedesk.process_raw_message": {"queue": "process"},
+    "abusedesk.send_mail": {"queue": "mail"},
+    "abusedesk.sweep": {"queue": "sweep"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "process"
+WORKER_QUEUES = envlist("ABUSEDESK_WORKER_QUEUES", "process,mail,sweep")
 SWEEP_INTERVAL = envint("ABUSEDESK_SWEEP_INTERVAL", 15)
+MAIL_INTERVAL = envint("ABUSEDESK_MAIL_INTERVAL", 5)
 # A claim older than this is considered lost (crashed worker) and re-run.
 CLAIM_TIMEOUT = envint("ABUSEDESK_CLAIM_TIMEOUT", 300)
+# A notice claimed this many times without finishing (it crashed its process, or failed) goes to the staff queue.
+PROCESSING_MAX_ATTEMPTS = envint("ABUSEDESK_PROCESSING_MAX_ATTEMPTS", 3)
 # A big feed is parsed and matched in a second process while this one writes
 # (used only with a second core): see abusedesk/intake/prepare.py.
 FEED_SECOND_PROCESS = envbool("ABUSEDESK_FEED_SECOND_PROCESS", "True")
@@ -223,6 +298,8 @@ FEED_RUN_TIMEOUT = envint("ABUSEDESK_FEED_RUN_TIMEOUT", 3600)
 VERIFY_DAYS = envint("ABUSEDESK_VERIFY_DAYS", 7)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "abusedesk.sweep", "schedule": float(SWEEP_INTERVAL)},
+    # Mail is also nudged as it is queued; this catches what a lost or throttled nudge left.
+    "mail": {"task": "abusedesk.send_mail", "schedule": float(MAIL_INTERVAL)},
 }
 
 # Enforcement: where approved actions are carried out, per action kind ("log", "webhook:<url>",

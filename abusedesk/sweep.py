@@ -21,7 +21,8 @@ from abusedesk.intake.models import RawMessage
 from abusedesk.intake.processing import process_raw_message
 from abusedesk.kyc import ptr as kyc_ptr
 from abusedesk.kyc import questionnaires as kyc_questionnaires
-from abusedesk.lib import clock
+from abusedesk.lawenforcement.followup import remind_due
+from abusedesk.lib import claims, clock
 from abusedesk.network.netbox_sync import sync_when_due
 from abusedesk.outbox.sending import send_due
 from abusedesk.policy.followup import followup_due
@@ -29,19 +30,24 @@ from abusedesk.policy.followup import followup_due
 log = logging.getLogger(__name__)
 
 
-def pending_raw_ids(limit: int = 500) -> list[int]:
+def pending_raw_ids(limit: int = 500) -> list[tuple[int, str]]:
+    """(id, claimant to take over from) of the notices to process: new ones, those whose claim went stale,
+    and those claimed by a process of this host that is gone (taken over at once, not after the timeout)."""
     stale = clock.now() - timedelta(seconds=settings.CLAIM_TIMEOUT)
-    return list(
-        RawMessage.objects.filter(
-            Q(state=RawMessage.State.NEW) | Q(state=RawMessage.State.PROCESSING, claimed_at__lt=stale)
-        ).order_by("received_at").values_list("id", flat=True)[:limit]
-    )
+    pending = [(pk, "") for pk in RawMessage.objects.filter(
+        Q(state=RawMessage.State.NEW) | Q(state=RawMessage.State.PROCESSING, claimed_at__lt=stale)
+    ).order_by("received_at").values_list("id", flat=True)[:limit]]
+    held = RawMessage.objects.filter(state=RawMessage.State.PROCESSING, claimed_at__gte=stale)
+    for pk, holder in held.values_list("id", "claimed_by")[:limit]:
+        if holder and claims.owner_alive(holder) is False:
+            pending.append((pk, holder))
+    return pending
 
 
 def process_pending_raw() -> int:
     done = 0
-    for raw_id in pending_raw_ids():
-        if process_raw_message(raw_id) is not None:
+    for raw_id, dead in pending_raw_ids():
+        if process_raw_message(raw_id, take_over_from=dead) is not None:
             done += 1
     return done
 
@@ -80,6 +86,8 @@ def run_due_feeds() -> int:
 
 def verify_takedowns() -> int:
     return verification.sweep()
+
+
 def kyc_ptr_checks() -> int:
     return kyc_ptr.check_due()
 
@@ -88,11 +96,15 @@ def kyc_questionnaires_due() -> int:
     return kyc_questionnaires.rerequest_due()
 
 
+def legal_reminders() -> int:
+    return remind_due()
+
+
 # Each step returns how many units it handled. Mail goes last, so that what the steps before queued leaves
 # in the same sweep.
 STEPS = [sync_inventory, process_pending_raw, run_due_feeds, forward_new_cases, followup_deadlines, execute_actions,
-         refresh_offender_flags, verify_takedowns, kyc_ptr_checks, kyc_questionnaires_due, post_staff_alerts,
-         send_mail]
+         refresh_offender_flags, verify_takedowns, kyc_ptr_checks, kyc_questionnaires_due, legal_reminders,
+         post_staff_alerts, send_mail]
 
 
 def run_sweep() -> dict[str, int]:

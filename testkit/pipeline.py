@@ -25,9 +25,11 @@ def notice_for(category="phishing", ip="198.51.100.10", url="", *, email="", ref
 
 def ingest(notice: ParsedNotice, *, notifier=None, channel="smtp") -> list[Case]:
     """Run a parsed notice through reports, matching and grouping; returns its cases."""
+    # A notifier given here is one the channel proved (an API key, our MTA's DKIM pass).
     raw = RawMessage.objects.create(content=f"notice {next(_serial)} {id(notice)}".encode(), channel=channel,
-                                    notifier=notifier, state=RawMessage.State.PROCESSING)
-    _process_notice(raw, notice)
+                                    notifier=notifier, trusted=bool(notifier and notifier.trusted),
+                                    state=RawMessage.State.PROCESSING)
+    _process_notice(raw, notice, proven=notifier is not None)
     reports = Report.objects.filter(raw_message=raw, status=Report.Status.MATCHED).order_by("event_index")
     return [Case.objects.get(customer=r.customer, target=target_of(r), category=r.category,
                              state__in=["new", "forwarded", "customer_replied", "escalated"]) for r in reports]

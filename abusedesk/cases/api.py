@@ -5,17 +5,18 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
-from abusedesk.lib.roles import is_compliance
+from abusedesk.lib.api import IdLookup, Pagination
+from abusedesk.lib.ids import MAX_ID
+from abusedesk.lib.roles import is_compliance, is_legal
 
 from . import services as casework
-from .filtersets import CaseFilterSet, ReportFilterSet, newest_first
-from .models import Case, Message, Report
+from .filtersets import CaseFilterSet, MessageFilterSet, ReportFilterSet, newest_first
+from .models import CHILD_ABUSE, Case, Message, Report
 
 
-class CappedCountPagination(LimitOffsetPagination):
+class CappedCountPagination(Pagination):
     """limit/offset paging whose `count` stops at COUNT_CAP: counting a million
     matching cases on every page would cost more than the page itself."""
 
@@ -28,8 +29,11 @@ class CappedCountPagination(LimitOffsetPagination):
 class CaseSerializer(serializers.ModelSerializer):
     ref = serializers.CharField(read_only=True)
     customer = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    end_customer = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    end_customer = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
     entity = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Empty until the case is resolved / closed: the schema's enums include "".
+    resolution = serializers.ChoiceField(choices=Case.Resolution.choices, allow_blank=True, read_only=True)
+    close_reason = serializers.ChoiceField(choices=Case.CloseReason.choices, allow_blank=True, read_only=True)
     uptime_seconds = serializers.SerializerMethodField()
 
     class Meta:
@@ -54,6 +58,14 @@ class ReportSerializer(serializers.ModelSerializer):
                   "received_at", "status", "reason", "source_ref", "evidence"]
         read_only_fields = fields
 
+    def to_representation(self, report):
+        data = super().to_representation(report)
+        request = self.context.get("request")
+        if (report.category == CHILD_ABUSE or (report.case_id and report.case.sensitive)) and not (
+                request and is_compliance(request.user)):
+            data["evidence"] = ""  # child abuse: the notifier's words are for the compliance role only
+        return data
+
 
 class MessageSerializer(serializers.ModelSerializer):
     class Meta:
@@ -62,6 +74,13 @@ class MessageSerializer(serializers.ModelSerializer):
                   "created_at"]
         read_only_fields = ["id", "author_kind", "author_label", "channel", "created_at"]
         extra_kwargs = {"case": {"queryset": Case.objects.none()}, "visible_to_customer": {"required": False}}
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    case = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    body = serializers.CharField(max_length=20_000)
+    visible_to_customer = serializers.BooleanField(default=True,
+                                                   help_text="Staff only; a customer's messages are always visible.")
 
 
 class ResolveSerializer(serializers.Serializer):
@@ -78,12 +97,13 @@ class DisputeDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Mailed to the customer")
 
 
-class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+class CaseViewSet(IdLookup, viewsets.ReadOnlyModelViewSet):
     """Cases newest first. `count` is exact up to 10,000 and 10,000 above that."""
 
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
     pagination_class = CappedCountPagination
+    queryset = Case.objects.none()  # for the schema's types; get_queryset applies visibility
 
     def filter_queryset(self, queryset):
         return newest_first(super().filter_queryset(queryset), self.request.query_params)
@@ -125,23 +145,27 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             cw.uphold_dispute if d["decision"] == "uphold" else cw.reject_dispute)(case, request.user, d["reason"]))
 
 
-class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+class ReportViewSet(IdLookup, viewsets.ReadOnlyModelViewSet):
     serializer_class = ReportSerializer
     filterset_class = ReportFilterSet
+    queryset = Report.objects.none()  # for the schema's types; get_queryset applies visibility
 
     def get_queryset(self):
         user = self.request.user
-        if user.is_staff:
-            return Report.objects.all() if is_compliance(user) else Report.objects.exclude(category="csam")
-        return Report.objects.filter(case__in=Case.objects.visible_to(user))
+        reports = Report.objects.visible_to(user).select_related("case")
+        if user.is_staff and not is_legal(user):
+            # What an authority asked about is for the legal role only.
+            reports = reports.exclude(status=Report.Status.LAW_ENFORCEMENT)
+        return reports
 
 
-class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class MessageViewSet(IdLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                      viewsets.GenericViewSet):
     """The thread of the cases you can see; POST adds a message to one of them."""
 
     serializer_class = MessageSerializer
-    filterset_fields = ["case"]
+    filterset_class = MessageFilterSet
+    queryset = Message.objects.none()  # for the schema's types; get_queryset applies visibility
 
     def get_queryset(self):
         qs = Message.objects.filter(case__in=Case.objects.visible_to(self.request.user))
@@ -149,24 +173,19 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             qs = qs.filter(visible_to_customer=True)
         return qs.order_by("created_at", "id")
 
+    @extend_schema(request=MessageCreateSerializer, responses={201: MessageSerializer})
     def create(self, request, *args, **kwargs):
-        case = get_object_or_404(Case.objects.visible_to(request.user), pk=_int(request.data.get("case")))
-        body = request.data.get("body", "")
+        data = MessageCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = get_object_or_404(Case.objects.visible_to(request.user), pk=data.validated_data["case"])
         user = request.user
         try:
             message = casework.post_message(
-                case, user, body if isinstance(body, str) else "",
+                case, user, data.validated_data["body"],
                 author_kind=Message.Author.STAFF if user.is_staff else Message.Author.CUSTOMER,
                 channel=Message.Channel.API,
-                visible_to_customer=bool(request.data.get("visible_to_customer", True)) if user.is_staff else True,
+                visible_to_customer=data.validated_data["visible_to_customer"] if user.is_staff else True,
             )
         except casework.CaseworkError as exc:
             raise ValidationError({"body": str(exc)}) from exc
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0

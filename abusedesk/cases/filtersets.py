@@ -6,24 +6,26 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.expressions import RawSQL
 
+from abusedesk.lib.api import ChoicesFilter, FilterSet, IdFilter, StrictBooleanFilter
+from abusedesk.lib.ids import parse_id
 from abusedesk.lib.ipaddr import parse_ip
 from abusedesk.network.models import Customer
 
-from .models import Case, CaseNotifier, Report
+from .models import Case, CaseNotifier, Message, Report
 from .states import State
 
 CASE_REF = re.compile(r"(?i)AD-?0*(\d{1,18})")
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class CaseFilterSet(FilterSet):
     ip = django_filters.CharFilter(method="filter_ip", label="IP address or prefix")
     customer = django_filters.CharFilter(method="filter_customer", label="Customer reference or id")
-    state = django_filters.MultipleChoiceFilter(choices=State.choices)
+    state = ChoicesFilter(choices=State.choices)
     category = django_filters.CharFilter()
-    notifier = django_filters.NumberFilter(field_name="notifier_id")
+    notifier = IdFilter(field_name="notifier_id")
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    open = django_filters.BooleanFilter(method="filter_open")
+    open = StrictBooleanFilter(method="filter_open")
     q = django_filters.CharFilter(method="filter_q", label="Search: case reference, target, customer, "
                                                             "notifier reference, reporter address, evidence")
 
@@ -61,8 +63,8 @@ class CaseFilterSet(django_filters.FilterSet):
         # One column, chosen here: an end customer's cases carry it as end_customer,
         # everyone else's as customer. (An OR over both columns defeats the indexes.)
         customer = Customer.objects.filter(reference=value).first()
-        if customer is None and value.isdigit():
-            customer = Customer.objects.filter(pk=int(value)).first()
+        if customer is None and parse_id(value) is not None:
+            customer = Customer.objects.filter(pk=parse_id(value)).first()
         if customer is None:
             return queryset.none()
         if customer.parent_id:
@@ -88,9 +90,9 @@ class CaseFilterSet(django_filters.FilterSet):
                                    .values("case_id")))
 
 
-class ReportFilterSet(django_filters.FilterSet):
+class ReportFilterSet(FilterSet):
     ip = django_filters.CharFilter(method="filter_ip", label="IP address")
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = IdFilter(field_name="case_id")
     status = django_filters.CharFilter()
     category = django_filters.CharFilter()
 
@@ -119,3 +121,11 @@ def newest_first(queryset, params):
     if len(states) == 1 and not params.get("customer"):
         return queryset.order_by("-received_at", "-id")
     return queryset.order_by("-id")
+
+
+class MessageFilterSet(FilterSet):
+    case = IdFilter(field_name="case_id")
+
+    class Meta:
+        model = Message
+        fields = ["case"]

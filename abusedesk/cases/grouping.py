@@ -388,7 +388,8 @@ def _new_case(raw, key, group: Group, caches: _Caches, sensitive, notice_hours, 
               reply_token: str) -> tuple:
     """The CASE_FIELDS values of a new case."""
     customer_id, target, category = key
-    hours = caches.deadline_hours(customer_id, category, notice_hours, raw.notifier)
+    # A notifier's shorter deadline applies only to a notice that proved it came from that notifier.
+    hours = caches.deadline_hours(customer_id, category, notice_hours, raw.notifier if raw.trusted else None)
     received = raw.received_at
     forwarded = in_digest and bool(caches.contact_of[customer_id])
     # The clock starts when the notice reached us, not when we processed it.

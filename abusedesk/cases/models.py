@@ -21,6 +21,23 @@ CATEGORY_LABELS = {
     "vulnerable_service": _("vulnerable service"), "blocklist": _("block list"), "other": _("other"),
 }
 CATEGORY_CHOICES = [(c, CATEGORY_LABELS.get(c, c.replace("_", " "))) for c in CATEGORIES]
+# Child sexual abuse material: its reports and cases are for the compliance role only,
+# and nothing of a notice about it is kept beyond location and reference.
+CHILD_ABUSE = "csam"
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The desk's rule, per report: a child-abuse report (by its category or its case) is
+        for the compliance role; other staff see the rest; a customer user the reports of its
+        visible cases (their child-abuse evidence is blanked by the API, see cases/api.py)."""
+        if user.is_staff:
+            return self if is_compliance(user) else self.exclude(self.sensitive_q())
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+    @staticmethod
+    def sensitive_q():
+        return models.Q(category=CHILD_ABUSE) | models.Q(case__sensitive=True)
 
 
 class Report(models.Model):
@@ -59,6 +76,8 @@ class Report(models.Model):
     assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL, db_index=False)
     case = models.ForeignKey("Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at"]

@@ -22,7 +22,7 @@ from abusedesk.policy.schedule import schedule
 
 from . import notify, signals, workflow
 from .audit import actor_label, audit
-from .models import Case, ExtensionRequest, Message, Report
+from .models import CHILD_ABUSE, Case, ExtensionRequest, Message, Report
 from .states import DEADLINE_RUNNING, State, TransitionError, can_transition
 
 MESSAGE_LIMIT = 20_000
@@ -269,13 +269,21 @@ def merge(case: Case, into: Case, user) -> Case:
         raise CaseworkError(_("Cases can only be merged into another case of the same customer."))
     _check(case, "close")
     with transaction.atomic():
+        # A merge never lowers protection: child-abuse reports make the target sensitive too
+        # (compliance role only), or they would reach staff without the role in a normal case.
+        sensitive = case.sensitive or Report.objects.filter(case=case, category=CHILD_ABUSE).exists()
         moved = Report.objects.filter(case=case).update(case=into)
         Message.objects.filter(case=case).update(case=into)
         into.report_count = Report.objects.filter(case=into).count()
         into.first_seen = min(into.first_seen, case.first_seen)
         into.last_seen = max(into.last_seen, case.last_seen)
-        into.save(update_fields=["report_count", "first_seen", "last_seen", "updated_at"])
-        audit(into, "merge", user=user, reason=f"{case.ref} merged in", data={"from": case.pk, "reports": moved})
+        fields = ["report_count", "first_seen", "last_seen", "updated_at"]
+        if sensitive and not into.sensitive:
+            into.sensitive = True
+            fields.append("sensitive")
+        into.save(update_fields=fields)
+        audit(into, "merge", user=user, reason=f"{case.ref} merged in",
+              data={"from": case.pk, "reports": moved, "made_sensitive": "sensitive" in fields})
         case.merged_into = into
         case.close_reason = Case.CloseReason.MERGED
         workflow.transition(case, State.CLOSED, user=user, reason=f"merged into {into.ref}")

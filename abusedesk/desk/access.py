@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-from abusedesk.lib.roles import is_compliance
+from abusedesk.lib.roles import is_compliance, is_legal
 
 
 def staff_required(view):
@@ -20,7 +20,10 @@ def staff_required(view):
 
 
 def raw_visible(user, raw) -> bool:
-    """The original of a child-abuse notice is for the compliance role only."""
+    """The original of a child-abuse notice is for the compliance role only; a request from an
+    authority is for the legal role only."""
+    if raw.kind == "law_enforcement" and not is_legal(user):
+        return False
     if is_compliance(user):
         return True
     return not (raw.category == "csam" or raw.reports.filter(

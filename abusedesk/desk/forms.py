@@ -5,6 +5,7 @@ from abusedesk.cases.models import Case
 from abusedesk.enforcement.actions import RESTRICTIONS
 from abusedesk.enforcement.models import Action
 from abusedesk.intake.models import Notifier
+from abusedesk.lib.ids import IdField, parse_id
 from abusedesk.network.models import Customer, Entity
 from abusedesk.policy.deadlines import EXECUTABLE_AT_DEADLINE
 from abusedesk.policy.models import DeadlinePolicy
@@ -23,7 +24,7 @@ class CloseForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    into = forms.IntegerField(label=_("Merge into case number"), min_value=1)
+    into = IdField(label=_("Merge into case number"))
 
 
 class ReassignForm(forms.Form):
@@ -48,7 +49,9 @@ class BulkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any id is accepted here; the view limits them to the cases the user may see.
-        self.fields["cases"].choices = [(v, v) for v in self.data.getlist("cases")] if self.data else []
+        # A value that is no id (a word, 20 digits) makes the form invalid.
+        self.fields["cases"].choices = [(v, v) for v in self.data.getlist("cases")
+                                        if parse_id(v) is not None] if self.data else []
 
 
 class NotifierForm(forms.ModelForm):

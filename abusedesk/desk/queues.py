@@ -9,7 +9,7 @@ from abusedesk.cases.states import DEADLINE_RUNNING, State
 from abusedesk.intake import triage
 from abusedesk.intake.models import RawMessage
 from abusedesk.lib import clock
-from abusedesk.lib.roles import is_compliance
+from abusedesk.lib.roles import is_compliance, is_legal
 from abusedesk.parsers.base import KIND_NOT_REPORT
 
 DUE_SOON = timedelta(hours=4)
@@ -67,9 +67,12 @@ def queryset(name: str, user):
     if name == "came_back":
         return cases.filter(takedown_check__state="came_back").exclude(state=State.CLOSED).order_by("deadline")
     if name == "masked":
-        return Report.objects.filter(status=Report.Status.MASKED).select_related("notifier").order_by("-received_at")
+        return Report.objects.visible_to(user).filter(status=Report.Status.MASKED).select_related(
+            "notifier").order_by("-received_at")
     if name == "unmatched":
         qs = triage.in_queue().order_by("-received_at")
+        if not is_legal(user):  # the legal register has them
+            qs = qs.exclude(kind="law_enforcement")
         return qs if is_compliance(user) else qs.exclude(category="csam")
     if name == "not_reports":
         # Bounces, automatic replies, acknowledgements, newsletters (parsers/notreport.py).

@@ -14,6 +14,7 @@ urlpatterns = [
     path("desk/actions/<int:pk>/<slug:decision>/", views.action_decide, name="action"),
     path("desk/raw/<int:pk>/", views.raw_detail, name="raw"),
     path("desk/raw/<int:pk>/download/", views.raw_download, name="raw-download"),
+    path("desk/raw/<int:pk>/release/", views.raw_release, name="raw-release"),
     path("desk/raw/<int:pk>/triage/<slug:action>/", triage_views.triage_one, name="raw-triage"),
     path("desk/raw/triage/", triage_views.triage_bulk, name="raw-triage-bulk"),
     path("desk/customers/<int:pk>/", customer_views.customer_detail, name="customer"),

@@ -12,13 +12,14 @@ from django.views.decorators.http import require_POST
 from abusedesk.cases import services as casework
 from abusedesk.cases.audit import audit
 from abusedesk.cases.filtersets import CaseFilterSet
-from abusedesk.cases.models import CATEGORY_CHOICES, Case, ExtensionRequest, Message
+from abusedesk.cases.models import CATEGORY_CHOICES, Case, ExtensionRequest, Message, Report
 from abusedesk.cases.states import State
 from abusedesk.enforcement.actions import active_restrictions, needs_second_approver
 from abusedesk.enforcement.models import Action, ApprovalPolicy
 from abusedesk.enforcement.offenders import flag_for
-from abusedesk.intake import triage
+from abusedesk.intake import review, triage
 from abusedesk.intake.models import Notifier, RawMessage
+from abusedesk.lib.ids import MAX_OFFSET, parse_id
 from abusedesk.network.models import Customer
 from abusedesk.policy.models import DeadlinePolicy
 from abusedesk.portal.access import attachments_for
@@ -49,10 +50,10 @@ def home(request):
 
 def _page(qs, request):
     """Offset paging without COUNT(*): fast on a million rows."""
-    try:
-        number = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        number = 1
+    raw = (request.GET.get("page") or "1").strip()
+    if raw.isascii() and raw.isdigit() and int(raw) > MAX_OFFSET // PAGE:
+        raise Http404(_("No such page."))  # a whole number, but far beyond any list
+    number = parse_id(raw) or 1
     rows = list(qs[(number - 1) * PAGE: number * PAGE + 1])
     return {"rows": rows[:PAGE], "number": number, "has_next": len(rows) > PAGE, "has_previous": number > 1}
 
@@ -99,14 +100,15 @@ def cases(request):
 
 def _case(request, pk):
     return get_object_or_404(Case.objects.visible_to(request.user).select_related(
-        "customer", "end_customer", "entity", "notifier", "merged_into"), pk=pk)
+        "customer", "end_customer", "entity", "notifier", "merged_into", "opened_by"), pk=pk)
 
 
 @staff_required
 def case_detail(request, pk):
     case = _case(request, pk)
-    reports = case.reports.select_related("notifier", "raw_message").order_by(
-        "received_at")[:200]
+    # Per report: a child-abuse report merged into a normal case stays hidden from staff without the role.
+    reports = Report.objects.visible_to(request.user).filter(case=case).select_related(
+        "notifier", "raw_message").order_by("received_at")[:200]
     raw_ids = sorted({r.raw_message_id for r in reports})
     return render(request, "desk/case.html", {
         "case": case, "reports": reports, "show_notifier": True,
@@ -161,7 +163,7 @@ def case_action(request, pk, verb):
             return _done(request, case, _("Case reopened."))
         if verb == "merge":
             form = MergeForm(request.POST)
-            into = Case.objects.visible_to(user).filter(pk=form.data.get("into") or 0).first() \
+            into = Case.objects.visible_to(user).filter(pk=form.cleaned_data["into"]).first() \
                 if form.is_valid() else None
             if into is None:
                 raise casework.CaseworkError(_("No such case."))
@@ -265,6 +267,19 @@ def raw_detail(request, pk):
 
 
 @staff_required
+@require_POST
+def raw_release(request, pk):
+    """A notice held for review (possible impersonation, a mass notice) is processed after all."""
+    raw = get_object_or_404(RawMessage, pk=pk)
+    if not raw_visible(request.user, raw):
+        raise Http404
+    if review.release(raw):
+        audit(None, "raw_release", user=request.user, subject=f"raw:{raw.pk}")
+        messages.success(request, _("Released: the notice is processed now."))
+    return redirect("desk:raw", pk=raw.pk)
+
+
+@staff_required
 def raw_download(request, pk):
     raw = get_object_or_404(RawMessage, pk=pk)
     if not raw_visible(request.user, raw):
@@ -328,7 +343,7 @@ def policies(request):
         return redirect("desk:policies")
     form = PolicyForm(request.POST or None)
     if request.method == "POST":
-        existing = DeadlinePolicy.objects.filter(entity=request.POST.get("entity") or 0,
+        existing = DeadlinePolicy.objects.filter(entity=parse_id(request.POST.get("entity")) or 0,
                                                  category=request.POST.get("category", "")).first()
         form = PolicyForm(request.POST, instance=existing)
         if form.is_valid():
@@ -342,4 +357,4 @@ def policies(request):
     return render(request, "desk/policies.html", {
         "policies": DeadlinePolicy.objects.select_related("entity").order_by("entity__code", "category"),
         "form": form, "approval_rows": _approval_rows(),
-    })
+    }, status=400 if form.is_bound and form.errors else 200)

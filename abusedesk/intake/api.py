@@ -1,8 +1,7 @@
 """REST API of intake: notifier management (staff) and the notice endpoint for notifiers with an API key."""
 
-import json
-
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers, status, viewsets
@@ -12,6 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from abusedesk.cases.models import CATEGORY_CHOICES
+from abusedesk.lib.api import IdLookup, load_json
+from abusedesk.portal.apiauth import ScopedTokenAuthentication
+from abusedesk.portal.models import ApiToken
 
 from .models import Notifier, RawMessage
 from .store import store_raw
@@ -30,7 +32,7 @@ class NotifierSerializer(serializers.ModelSerializer):
         return bool(notifier.api_key_hash)
 
 
-class NotifierViewSet(viewsets.ModelViewSet):
+class NotifierViewSet(IdLookup, viewsets.ModelViewSet):
     serializer_class = NotifierSerializer
     permission_classes = [permissions.IsAdminUser]
     queryset = Notifier.objects.order_by("name")
@@ -64,6 +66,14 @@ class NotifierKeyAuthentication(authentication.BaseAuthentication):
         return 'Bearer realm="abusedesk intake"'
 
 
+class NotifierKeyScheme(OpenApiAuthenticationExtension):
+    target_class = NotifierKeyAuthentication
+    name = "notifierKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "A notifier's API key: adk_..."}
+
+
 class NotifierUser:
     """The request's user for a notifier key: authenticated, never staff, no customers."""
 
@@ -82,8 +92,10 @@ class NotifierUser:
 
 
 class HasNotifierKey(permissions.BasePermission):
+    """A notifier's key, or a staff user's API token with the `intake` scope (never trusted)."""
+
     def has_permission(self, request, view):
-        return isinstance(request.auth, Notifier)
+        return isinstance(request.auth, Notifier) or (isinstance(request.auth, ApiToken) and request.user.is_staff)
 
 
 class RawBodyParser(BaseParser):
@@ -125,8 +137,9 @@ class IntakeView(APIView):
     the same bytes sent twice are one notice (`duplicate: true`).
     """
 
-    authentication_classes = [NotifierKeyAuthentication]
+    authentication_classes = [NotifierKeyAuthentication, ScopedTokenAuthentication]
     permission_classes = [HasNotifierKey]
+    token_scopes = ("intake",)
     parser_classes = [RawBodyParser]
     throttle_classes = []
 
@@ -152,8 +165,8 @@ class IntakeView(APIView):
         filename, kind = "", "mail"
         if ctype in ("application/json", "application/x-xarf+json") or content.lstrip()[:1] == b"{":
             try:
-                doc = json.loads(content)
-            except ValueError:
+                doc = load_json(content)
+            except (ValueError, UnicodeDecodeError):
                 return Response({"detail": "invalid JSON"}, status=status.HTTP_400_BAD_REQUEST)
             if _is_xarf(doc):
                 filename, kind = "xarf.json", "xarf"
@@ -162,8 +175,8 @@ class IntakeView(APIView):
                 if not serializer.is_valid():
                     return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
                 filename, kind = "notice.json", "simple"
-        notifier = request.auth
+        notifier = request.auth if isinstance(request.auth, Notifier) else None
         raw, created = store_raw(content, RawMessage.Channel.API, filename=filename, notifier=notifier,
-                                 trusted=notifier.trusted, remote_addr=request.META.get("REMOTE_ADDR"))
+                                 trusted=bool(notifier and notifier.trusted), remote_addr=request.META.get("REMOTE_ADDR"))
         return Response({"id": raw.pk, "sha256": raw.sha256, "duplicate": not created, "format": kind},
                         status=status.HTTP_202_ACCEPTED)

@@ -1,13 +1,11 @@
 """Hand work to the worker. The row in the database is the job; a message on
 the broker is only a nudge, so losing one delays work until the next sweep
-but never loses it."""
-
-import logging
+but never loses it. Nudges never block their caller (lib.nudge)."""
 
 from django.conf import settings
 from django.db import transaction
 
-log = logging.getLogger(__name__)
+from abusedesk.lib.nudge import nudge
 
 
 def kick_raw(raw_id: int) -> None:
@@ -17,12 +15,10 @@ def kick_raw(raw_id: int) -> None:
     if not settings.CELERY_BROKER_URL:
         process_raw_message(raw_id)
         return
-    try:
-        process_raw_message.delay(raw_id)
-    except Exception:  # broker down: the sweep will pick the row up
-        log.warning("could not reach the broker for raw message %s; the sweep will process it", raw_id)
+    nudge(process_raw_message, raw_id)
 
 
 def enqueue_raw(raw_id: int) -> None:
     """kick_raw once the storing transaction has committed."""
     transaction.on_commit(lambda: kick_raw(raw_id))
+

@@ -94,6 +94,10 @@ class RawMessage(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
+    class Review(models.TextChoices):
+        HELD = "held", _("held for review")
+        RELEASED = "released", _("released by staff")
+
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.PositiveBigIntegerField()
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -109,6 +113,9 @@ class RawMessage(models.Model):
     # Processing is claimed from this row (the database is the queue of record).
     state = models.CharField(max_length=12, choices=State.choices, default=State.NEW)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # host:pid of the process holding the claim: a re-run on the same host takes over from a dead one at once.
+    claimed_by = models.CharField(max_length=100, blank=True, editable=False)
+    # Claims so far: a claim is an attempt, whether it ended in an error or killed its process.
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
     format = models.CharField(max_length=40, blank=True)
@@ -118,6 +125,10 @@ class RawMessage(models.Model):
     errors = models.JSONField(default=list, blank=True)
     needs_staff = models.BooleanField(default=False, help_text=_("In the staff queue: unparseable or nothing matched"))
     staff_reason = models.CharField(max_length=200, blank=True)
+    warnings = models.JSONField(default=list, blank=True, help_text=_("What the parser skipped or doubted"))
+    # A notice held for staff before anything is done with it (possible impersonation, a mass notice
+    # from an unproven sender: intake.trust), and released by staff once reviewed.
+    review = models.CharField(max_length=10, choices=Review.choices, blank=True)
     event_count = models.PositiveIntegerField(default=0)
     # Staff took it off the queue without a case (counted in the KPIs), or made a notice of it.
     dismissed_at = models.DateTimeField(null=True, blank=True)

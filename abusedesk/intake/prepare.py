@@ -17,10 +17,13 @@ iteration yields Chunks.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
 import tempfile
+import time
 import traceback
 from functools import partial
 from itertools import islice
@@ -150,7 +153,7 @@ class Feed:
 
     Use it as a context manager: leaving it stops the second process, if any."""
 
-    def __init__(self, info, prepared, process=None, pipe=None, copy: str | None = None):
+    def __init__(self, info, prepared, process=None, pipe=None, copy=None):
         self.info = info
         self._prepared = prepared
         self._process, self._pipe, self._copy = process, pipe, copy
@@ -204,7 +207,7 @@ class Feed:
                 self._process.join()
             self._process = None
         if self._copy:
-            os.unlink(self._copy)
+            self._copy.close()
             self._copy = None
 
 
@@ -236,20 +239,30 @@ def _cores() -> int:
 def _open_in_second_process(raw, context, lookup, masks, skip: int) -> Feed:
     # A copy on disk: the child has no database connection of its own (and
     # could not see an uncommitted notice), and a file can be read as a zip.
-    fd, copy = tempfile.mkstemp(prefix="abusedesk-feed-")
+    # The copy has no name (unlinked from the start): it is gone as soon as
+    # both processes are, however they end.
+    copy = tempfile.TemporaryFile(prefix="abusedesk-feed-")
     try:
-        with os.fdopen(fd, "wb") as out:
-            raw.copy_content(out)
-        fork = multiprocessing.get_context("fork")
-        receiving, sending = fork.Pipe(duplex=False)
-        process = fork.Process(target=_prepare_in_child, args=(copy, raw, context, lookup, masks, skip, sending),
-                               name=f"abusedesk feed {raw.pk}", daemon=True)
-        process.start()
+        raw.copy_content(copy)
+        copy.flush()
+        receiving, sending = multiprocessing.Pipe(duplex=False)
+        # os.fork, not multiprocessing.Process: a Celery pool process is daemonic, and
+        # multiprocessing refuses to start children from one.
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the caller's code
+            status = 1
+            try:
+                receiving.close()  # else it would hold the pipe open and outlive a killed writer
+                _die_with_parent()
+                _prepare_in_child(copy, raw, context, lookup, masks, skip, sending)
+                status = 0
+            finally:
+                os._exit(status)
     except BaseException:
-        os.unlink(copy)
+        copy.close()
         raise
     sending.close()  # the child's end: our receive sees EOF if it dies
-    feed = Feed(None, None, process, receiving, copy)
+    feed = Feed(None, None, _Child(pid), receiving, copy)
     try:
         message = feed._receive()
     except BaseException:
@@ -262,20 +275,60 @@ def _open_in_second_process(raw, context, lookup, masks, skip: int) -> Feed:
     return feed
 
 
-def _prepare_in_child(copy: str, raw, context, lookup, masks, skip: int, pipe) -> None:
+class _Child:
+    """The second process, forked by hand: waited for and stopped like a multiprocessing.Process."""
+
+    def __init__(self, pid: int):
+        self.pid, self.exitcode = pid, None
+
+    def join(self, timeout: float | None = None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.exitcode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.exitcode = os.waitstatus_to_exitcode(status)
+                return
+            if deadline is not None and time.monotonic() >= deadline:
+                return
+            time.sleep(0.01)
+
+    def is_alive(self) -> bool:
+        self.join(0)
+        return self.exitcode is None
+
+    def terminate(self) -> None:
+        # SIGKILL: it holds nothing to clean up, and a Celery pool process's handlers may ignore SIGTERM.
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _die_with_parent() -> None:
+    """The kernel kills this process when the one that forked it dies (Linux; elsewhere
+    the closed pipe ends it at its next send)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the writer died before the line above took effect
+        os._exit(1)
+
+
+def _prepare_in_child(copy, raw, context, lookup, masks, skip: int, pipe) -> None:
     """The second process: never touches the database connection it inherited."""
     try:
-        with open(copy, "rb") as source:
-            try:
-                info, events = shadowserver.iter_events(source, raw.filename or None, context)
-            except ParseError as exc:
-                pipe.send(("parse-error", str(exc)))
-                return
-            pipe.send(("info", info))
-            for chunk in ready_chunks(raw, NoticeFacts(category=info.category), events, lookup=lookup, masks=masks,
-                                      skip=skip):
-                pipe.send(("chunk", _sendable(chunk)))
-            pipe.send(("end", info))
+        copy.seek(0)
+        try:
+            info, events = shadowserver.iter_events(copy, raw.filename or None, context)
+        except ParseError as exc:
+            pipe.send(("parse-error", str(exc)))
+            return
+        pipe.send(("info", info))
+        for chunk in ready_chunks(raw, NoticeFacts(category=info.category), events, lookup=lookup, masks=masks,
+                                  skip=skip):
+            pipe.send(("chunk", _sendable(chunk)))
+        pipe.send(("end", info))
     except BrokenPipeError:
         pass  # the writer stopped (it failed, or was superseded): nothing to tell it
     except BaseException:

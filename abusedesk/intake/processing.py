@@ -25,7 +25,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q
 
 from abusedesk.cases import digests, notify
 from abusedesk.cases.forwarding import IN_DIGEST, LATER, NOW, forward_each
@@ -37,7 +37,7 @@ from abusedesk.cases.grouping import (
     recount_opened_by,
 )
 from abusedesk.cases.models import Case, Report
-from abusedesk.lib import clock
+from abusedesk.lib import claims, clock
 from abusedesk.lib.bulk import (
     Inserter,
     count_present,
@@ -58,9 +58,9 @@ from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, Notif
 from . import autoreply, prepare, replies, trust
 from .models import RawMessage
 from .reports import FIELDS, FINGERPRINT, NoticeFacts
+from .signals import notice_parsed
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3
 SMALL_NOTICE = 50  # events; above this the in-memory prefix index answers
 CHUNK_RETRIES = 3
 ANALYZE_AFTER = 50_000  # events; a feed this big changes the tables' statistics
@@ -85,41 +85,63 @@ def parse_context(raw: RawMessage | None = None) -> ParseContext:
     return ParseContext(own_mail_servers=tuple(settings.OWN_MAIL_SERVERS))
 
 
-def claim_raw(raw_id: int) -> RawMessage | None:
+def claim_raw(raw_id: int, take_over_from: str = "") -> RawMessage | None:
+    """Claim a notice, counting the claim as an attempt: a notice that kills its
+    process is counted as surely as one that raises. `take_over_from`: a
+    claimant known to be dead (its claim is taken before it goes stale)."""
     stale = clock.now() - timedelta(seconds=settings.CLAIM_TIMEOUT)
-    return claim(RawMessage, raw_id, [RawMessage.State.NEW], RawMessage.State.PROCESSING, stale)
+    dead = Q(claimed_by=take_over_from) if take_over_from else None
+    return claim(RawMessage, raw_id, [RawMessage.State.NEW], RawMessage.State.PROCESSING, stale, also=dead,
+                 attempts=F("attempts") + 1, claimed_by=claims.owner())
 
 
-def process_raw_message(raw_id: int, progress=None) -> dict | None:
+def process_raw_message(raw_id: int, progress=None, take_over_from: str = "") -> dict | None:
     """Claim and process; returns a summary, or None if another worker has it.
 
     `progress(done, total)` is called after each chunk (events; total is an estimate).
     """
-    raw = claim_raw(raw_id)
+    raw = claim_raw(raw_id, take_over_from)
     if raw is None:
         return None
+    if raw.attempts > max_attempts():
+        # Every earlier claim ended without a result and without an error caught here:
+        # the notice crashed (or hung) its process each time. It is not tried again.
+        _give_up(raw, f"processing was interrupted {raw.attempts - 1} times (its process crashed or was "
+                      "killed while it ran)")
+        log.error("raw message %s: %s; moved to the staff queue", raw_id, raw.staff_reason)
+        return {"error": raw.staff_reason}
     try:
-        return _process(raw, progress)
+        summary = _process(raw, progress)
     except Superseded:
         log.warning("raw message %s: another worker took over", raw_id)
         return None
     except Exception as exc:
         log.exception("processing raw message %s failed", raw_id)
         raw.refresh_from_db(fields=["events_done"])
-        raw.attempts += 1
-        raw.errors = [f"internal error: {type(exc).__name__}: {exc}"[:500]]
-        if raw.attempts >= MAX_ATTEMPTS:
-            raw.state = RawMessage.State.FAILED
-            raw.needs_staff = True
-            raw.staff_reason = "processing failed repeatedly"
+        error = f"internal error: {type(exc).__name__}: {exc}"[:500]
+        if raw.attempts >= max_attempts():
+            _give_up(raw, "processing failed repeatedly", error)
         else:
+            raw.errors = [error]
             raw.state = RawMessage.State.NEW
-        with transaction.atomic():
             raw.save()
-            if raw.state == RawMessage.State.FAILED:
-                # Given up: its committed chunks opened cases forwarded, and their customers must hear of them.
-                sending.release(raw)
         return {"error": str(exc)}
+    return summary
+
+
+def max_attempts() -> int:
+    return settings.PROCESSING_MAX_ATTEMPTS
+
+
+def _give_up(raw: RawMessage, reason: str, error: str = "") -> None:
+    raw.errors = [*raw.errors[:49], error or reason][:50]
+    raw.state = RawMessage.State.FAILED
+    raw.needs_staff = True
+    raw.staff_reason = reason[:200]
+    with transaction.atomic():
+        raw.save()
+        # Given up: its committed chunks opened cases forwarded, and their customers must hear of them.
+        sending.release(raw)
 
 
 def _process(raw: RawMessage, progress) -> dict:
@@ -149,14 +171,19 @@ def _process(raw: RawMessage, progress) -> dict:
                 raw.kind = "reply"
                 _done(raw)
             return {"events": 0, "reply_to_case": case.pk}
-    if raw.notifier_id is None and raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
-        raw.notifier, raw.trusted = trust.identify(content, raw.envelope_from)
+    proven = raw.channel in trust.PROVEN_CHANNELS
+    if raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
+        notifier, proven = trust.identify(content, raw.envelope_from, channel=raw.channel,
+                                          remote_addr=raw.remote_addr)
+        if raw.notifier_id is None:
+            raw.notifier = notifier
+        raw.trusted = proven and raw.notifier is not None and raw.notifier.trusted
     elif raw.notifier_id is None and raw.channel == RawMessage.Channel.FILE:
         # A mail file names its sender, but nothing proves it: known, never trusted.
-        raw.notifier, _trusted = trust.identify(content, "")
+        raw.notifier, _trusted = trust.identify(content, "", channel=raw.channel)
     notice = parse(content, raw.filename or None, parse_context(raw))
     with transaction.atomic():
-        return _process_notice(raw, notice)
+        return _process_notice(raw, notice, proven)
 
 
 def refresh_statistics() -> None:
@@ -227,6 +254,7 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     raw.subject = f"Shadowserver {info.report_type}"[:500]
     raw.event_count = info.events
     raw.errors = list(info.warnings)[:50] if not info.events else []
+    raw.warnings = list(info.warnings)[:50]
     _conclude(raw, NotifierInfo(name="Shadowserver", no_reply=True), summary, allow_reply=False)
     summary["events"] = info.events
     summary["seconds_to_cases"] = round(time.monotonic() - started, 3)
@@ -243,18 +271,28 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
 
 # -- notices parsed whole
 
-def _process_notice(raw: RawMessage, notice) -> dict:
+def _process_notice(raw: RawMessage, notice, proven: bool = False) -> dict:
     raw.format = notice.format[:40]
     raw.kind = notice.kind
     raw.category = notice.category or ""
     raw.subject = (notice.subject or "")[:500]
     raw.errors = list(notice.errors)[:50]
+    raw.warnings = list(notice.warnings)[:50]
     raw.event_count = len(notice.events)
     summary = _new_summary()
     summary["events"] = len(notice.events)
+    # Only a trusted notice (intake.trust) may shorten the deadline by what it says of itself.
     facts = NoticeFacts(category=notice.category, sensitive=notice.sensitive,
-                        reference=(notice.notifier.reference or "")[:200], deadline_hours=notice.deadline_hours)
-    if notice.kind == KIND_UNPARSEABLE:
+                        reference=(notice.notifier.reference or "")[:200],
+                        deadline_hours=notice.deadline_hours if raw.trusted else None)
+    hold = trust.hold_reason(raw, proven, len(notice.events)) if notice.kind not in (
+        KIND_UNPARSEABLE, KIND_LAW_ENFORCEMENT, "not_report") else ""
+    if hold:
+        # Nothing is written, forwarded or answered until staff have looked at it.
+        raw.review = RawMessage.Review.HELD
+        _to_staff(raw, hold)
+        summary["held_for_review"] = 1
+    elif notice.kind == KIND_UNPARSEABLE:
         _to_staff(raw, notice.errors[0] if notice.errors else "unparseable")
     elif notice.kind == KIND_LAW_ENFORCEMENT:
         # Never forwarded to a customer: the compliance team registers it.
@@ -268,6 +306,8 @@ def _process_notice(raw: RawMessage, notice) -> dict:
         raw.staff_reason = f"not a report: {notice.meta.get('not_report', '')}"[:200]
     elif not notice.events:
         reason = notice.errors[0] if notice.errors else "no IP address, URL or domain found"
+        if notice.warnings:  # what the parser skipped may be where the address was
+            reason = f"{reason} (parser: {'; '.join(notice.warnings)})"
         _to_staff(raw, reason)
         if notice.kind == "abuse":
             autoreply.send(raw, autoreply.UNMATCHED, notice.notifier, [reason])
@@ -282,6 +322,7 @@ def _process_notice(raw: RawMessage, notice) -> dict:
         notify.send_receipt(raw, notice, list(Case.objects.filter(reports__raw_message=raw).distinct()
                                               .order_by("id")))
         _conclude(raw, notice.notifier, summary, allow_reply=True)
+    notice_parsed.send(sender=RawMessage, raw=raw, notice=notice)  # e.g. the legal register (lawenforcement)
     _done(raw)
     return dict(summary)
 

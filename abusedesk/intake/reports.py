@@ -11,7 +11,7 @@ import struct
 from dataclasses import dataclass
 from datetime import datetime
 
-from abusedesk.cases.models import Report
+from abusedesk.cases.models import CHILD_ABUSE, Report
 
 FIELDS = ["raw_message_id", "event_index", "notifier_id", "category", "ip", "url", "domain", "port",
           "observed_at", "received_at", "evidence", "source_ref", "fingerprint", "status", "reason",
@@ -146,8 +146,9 @@ def row_maker(raw, facts: NoticeFacts, key: str):
         ip, url, port, observed_at = event.ip, event.url, event.port, event.observed_at
         category = event.category or default_category
         source_ref = event.source_ref or ""
-        if sensitive:
-            # Child abuse: URL and reference only, never content.
+        if sensitive or category == CHILD_ABUSE:
+            # Child abuse: URL and reference only, never content, whatever parser made the event
+            # (a free-text notice is not marked sensitive by its parser, its category is csam).
             evidence = " ".join(x for x in (url or "", reference) if x)
         else:
             evidence = event.evidence or ""

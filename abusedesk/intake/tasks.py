@@ -1,8 +1,19 @@
 from celery import shared_task
+from django.conf import settings
+
+from abusedesk.lib.nudge import nudge
+from abusedesk.outbox.tasks import send_mail
 
 from . import processing
+
+# A burst of notices queues mail: one send task a second is enough, each sends everything due.
+MAIL_NUDGE_EVERY = 1.0
 
 
 @shared_task(name="abusedesk.process_raw_message")
 def process_raw_message(raw_id: int):
-    return processing.process_raw_message(raw_id)
+    summary = processing.process_raw_message(raw_id)
+    if summary is not None and settings.CELERY_BROKER_URL:
+        # What the notice queued (forwards, receipts) leaves from the mail queue now, not at the next sweep.
+        nudge(send_mail, every=MAIL_NUDGE_EVERY)
+    return summary

@@ -29,10 +29,10 @@ def transparency_section(start, end, entity_codes=None) -> dict:
     return {
         "orders_screened": screened.count(),
         "orders_by_risk_level": {level: screened.filter(risk_level=level).count() for level in ("low", "medium", "high")},
-        "approved": decided.filter(state=Order.State.APPROVED).count(),
-        "rejected": sum(rejected.values()),
+        "orders_approved": decided.filter(state=Order.State.APPROVED).count(),
+        "orders_rejected": sum(rejected.values()),
         "rejected_by_reason": rejected,
-        "customers_re_reviewed": reviews.filter(opened_at__gte=start, opened_at__lt=end)
+        "customers_rereviewed": reviews.filter(opened_at__gte=start, opened_at__lt=end)
         .values("customer").distinct().count(),
         "terminations": terminations.filter(executed_at__gte=start, executed_at__lt=end).count(),
     }

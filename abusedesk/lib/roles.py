@@ -37,3 +37,8 @@ def is_compliance(user) -> bool:
 
 def is_kyc(user) -> bool:
     return has_role(user, KYC_GROUP)
+
+
+def is_legal(user) -> bool:
+    """Requests from authorities are for the legal team only: not other staff, never customers."""
+    return has_role(user, LEGAL_GROUP)

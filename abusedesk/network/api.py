@@ -2,12 +2,14 @@
 
 from rest_framework import permissions, serializers, viewsets
 
+from abusedesk.lib.api import IdLookup
+
 from .models import Assignment, Customer
 
 
 class CustomerSerializer(serializers.ModelSerializer):
     entity = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
 
     class Meta:
         model = Customer
@@ -17,7 +19,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     customer = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    end_customer = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    end_customer = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
 
     class Meta:
         model = Assignment
@@ -25,14 +27,14 @@ class AssignmentSerializer(serializers.ModelSerializer):
                   "valid_from", "valid_to"]
 
 
-class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
+class CustomerViewSet(IdLookup, viewsets.ReadOnlyModelViewSet):
     serializer_class = CustomerSerializer
     permission_classes = [permissions.IsAdminUser]
     queryset = Customer.objects.select_related("entity", "parent")
     filterset_fields = ["reference", "state", "is_reseller"]
 
 
-class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+class AssignmentViewSet(IdLookup, viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
     permission_classes = [permissions.IsAdminUser]
     queryset = Assignment.objects.select_related("customer", "end_customer")

@@ -7,13 +7,13 @@ its AppConfig.ready()) writes subject and body when the row is claimed, and
 they are saved on the row before it is sent, the record of what went out.
 """
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.core.mail.message import make_msgid
 from django.db.models import Q
 
 from abusedesk.lib import clock
@@ -82,15 +82,39 @@ def send_due(limit: int = 100) -> int:
     ).values_list("id", flat=True)[:limit]
     sent = 0
     connection = None
-    for mail_id in list(due):
-        mail = claim(OutgoingMail, mail_id, ["queued", "sending"], "sending", stale)
-        if mail is None:
-            continue
-        if connection is None:
-            connection = get_connection()
-        if _send_one(mail, connection):
-            sent += 1
+    try:
+        for mail_id in list(due):
+            mail = claim(OutgoingMail, mail_id, ["queued", "sending"], "sending", stale)
+            if mail is None:
+                continue
+            if connection is None:
+                # Opened here, one session for the batch: otherwise each send would end with a QUIT
+                # between the server's 250 and our record of it, widening the window below.
+                connection = get_connection()
+                try:
+                    connection.open()
+                except Exception as exc:  # the relay is unreachable: this one later, the rest stay queued
+                    connection = None
+                    mail.attempts += 1
+                    _retry_later(mail, f"{type(exc).__name__}: {exc}")
+                    break
+            if _send_one(mail, connection):
+                sent += 1
+            else:  # the session may be broken: the next mail opens a fresh one
+                connection.close()
+                connection = None
+    finally:
+        if connection is not None:
+            connection.close()
     return sent
+
+
+def message_id(mail: OutgoingMail) -> str:
+    """The mail's Message-ID, the same on every attempt and from every worker: a receiver that
+    got a mail twice (see _send_one) can tell it is the same one."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "abusedesk.invalid"
+    digest = hashlib.sha256(mail.dedupe_key.encode()).hexdigest()[:16]
+    return f"<abusedesk.{mail.pk}.{digest}@{domain}>"
 
 
 def _compose(mail: OutgoingMail) -> bool:
@@ -129,7 +153,7 @@ def _retry_later(mail: OutgoingMail, error: str) -> None:
 def _send_one(mail: OutgoingMail, connection) -> bool:
     if not _compose(mail):
         return False
-    mail.message_id = mail.message_id or make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2])
+    mail.message_id = mail.message_id or message_id(mail)
     # The From header shows our address; the envelope sender is the mail's own VERP
     # address, so that a bounce names the mail it is about.
     headers = dict(mail.headers, **{"Message-ID": mail.message_id, "Auto-Submitted": "auto-generated",
@@ -144,6 +168,9 @@ def _send_one(mail: OutgoingMail, connection) -> bool:
         connection=connection,
     )
     mail.attempts += 1
+    # At least once, not exactly once: if this process dies after the server's 250 and before the
+    # UPDATE below, the claim goes stale and the mail is sent again (SMTP has no way to ask whether it
+    # arrived). Nothing runs between the two, and the Message-ID stays the same (docs/reliability.md).
     try:
         message.send()
     except Exception as exc:  # any transport error: retry later, never lose the row

@@ -1,12 +1,14 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, match_token
 
 from abusedesk.cases.models import Case
 
-from .models import ALLOWED_TYPES, content_matches, safe_filename
+from .models import ALLOWED_TYPES, ApiToken, content_matches, safe_filename
 
 
 class LoginForm(AuthenticationForm):
@@ -93,3 +95,36 @@ class AbuseContactForm(forms.Form):
 
 class TOTPConfirmForm(forms.Form):
     token = forms.CharField(label=_("Code from your authenticator app"), max_length=8)
+
+
+class RemoveTOTPForm(forms.Form):
+    """Removing the second factor needs the factor itself or the password, not just a session
+    (a session left open on a shared computer must not be able to turn it off)."""
+
+    code_or_password = forms.CharField(label=_("Current code or your password"), max_length=200,
+                                       widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def __init__(self, user, device, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.device, self.request = user, device, request
+
+    def clean_code_or_password(self):
+        value = self.cleaned_data["code_or_password"]
+        if self.device is not None and value.strip().isdigit() and self.device.verify_token(value.strip()):
+            return value
+        # The rate-limited password check (portal.auth), as at the login form.
+        if authenticate(self.request, username=self.user.get_username(), password=value) is not None:
+            return value
+        raise forms.ValidationError(_("That is neither the current code nor your password."))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("What it is for"), max_length=100)
+    scope = forms.ChoiceField(label=_("Allowed"), choices=[])
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, initial=90)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = ApiToken.SCOPES
+        self.fields["days"].max_value = settings.API_TOKEN_MAX_DAYS
+        self.fields["days"].validators.append(MaxValueValidator(settings.API_TOKEN_MAX_DAYS))

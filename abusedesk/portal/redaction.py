@@ -14,7 +14,7 @@ import re
 from email.policy import default as default_policy
 from email.utils import getaddresses
 
-from abusedesk.cases.models import Case, Report
+from abusedesk.cases.models import CHILD_ABUSE, Case, Report
 from abusedesk.desk.rawview import sanitised
 from abusedesk.intake.models import RawMessage
 
@@ -73,8 +73,9 @@ def _text(view: dict) -> str:
 def notices_for_customer(case: Case) -> list[dict]:
     if case.sensitive or case.category == "csam":
         return []
-    raws = (RawMessage.objects.filter(reports__case=case).select_related("notifier").distinct()
-            .order_by("received_at")[:NOTICES_SHOWN])
+    # Not a notice with a child-abuse report in it either (e.g. one merged into this case).
+    raws = (RawMessage.objects.filter(reports__case=case).exclude(reports__category=CHILD_ABUSE)
+            .select_related("notifier").distinct().order_by("received_at")[:NOTICES_SHOWN])
     shown = []
     for raw in raws:
         if raw.category == "csam":

@@ -1,6 +1,7 @@
 """The customer portal: open notifications, the case page, the thread, resolve, dispute, files."""
 
 import base64
+from datetime import timedelta
 from urllib.parse import quote
 
 import segno
@@ -15,6 +16,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from abusedesk.cases import services as casework
@@ -22,19 +24,23 @@ from abusedesk.cases.audit import audit
 from abusedesk.cases.models import Case, Message
 from abusedesk.cases.states import DEADLINE_RUNNING, State
 from abusedesk.lib import clock
+from abusedesk.lib.ids import parse_id
 from abusedesk.network.models import Customer
 
 from .access import attachment_for, attachments_for, case_for
 from .forms import (
     AbuseContactForm,
+    ApiTokenForm,
     AttachmentForm,
     DisputeForm,
     ExtensionForm,
     MessageForm,
+    RemoveTOTPForm,
     ResolveForm,
     TOTPConfirmForm,
 )
-from .models import Attachment
+from .models import ApiToken, Attachment
+from .secondfactor import must_have_second_factor
 
 OPEN_PAGE = 50
 
@@ -213,11 +219,42 @@ def abuse_contact(request):
     return render(request, "portal/contact.html", {"form": form, "customers": customers})
 
 
+def _tokens(request):
+    """Make or revoke this user's API tokens; a new key is in the answer once, never again."""
+    user = request.user
+    action = request.POST.get("action") if request.method == "POST" else None
+    # Until compliance staff have their second factor, no key that would stand in for it.
+    allowed = not must_have_second_factor(user) or user.is_verified()
+    form = ApiTokenForm(request.POST if action == "token" else None)
+    new_token = None
+    if action == "token" and allowed and form.is_valid():
+        new_token, token = ApiToken.issue(user, form.cleaned_data["name"], [form.cleaned_data["scope"]],
+                                          timedelta(days=form.cleaned_data["days"]))
+        audit(None, "api_token_issued", user=user, subject=f"user:{user.pk}",
+                       data={"token": token.pk, "scopes": token.scopes, "expires_at": token.expires_at.isoformat()})
+        form = ApiTokenForm()
+    elif action == "revoke":
+        token = ApiToken.objects.filter(user=user, pk=parse_id(request.POST.get("token")) or 0).first()
+        if token is not None and token.revoked_at is None:
+            token.revoked_at = clock.now()
+            token.save(update_fields=["revoked_at"])
+            audit(None, "api_token_revoked", user=user, subject=f"user:{user.pk}", data={"token": token.pk})
+            messages.success(request, _("The token was revoked."))
+    return {"token_form": form, "new_token": new_token, "tokens_allowed": allowed,
+            "tokens": ApiToken.objects.filter(user=user, revoked_at=None, expires_at__gt=clock.now())}
+
+
 @login_required
 def security(request):
-    """Set up (or remove) an authenticator app for this account."""
+    """Set up (or remove) an authenticator app for this account; its API tokens."""
+    return _totp(request, _tokens(request))
+
+
+def _totp(request, tokens):
     confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
-    if request.method == "POST" and request.POST.get("action") == "remove" and confirmed:
+    remove_form = RemoveTOTPForm(request.user, confirmed, request.POST if request.POST.get("action") == "remove"
+                                 else None, request=request)
+    if confirmed and remove_form.is_bound and remove_form.is_valid():
         TOTPDevice.objects.filter(user=request.user).delete()
         audit(None, "totp_removed", user=request.user, subject=f"user:{request.user.pk}")
         messages.success(request, _("The authenticator app was removed."))
@@ -228,19 +265,20 @@ def security(request):
         device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
         if device is None:
             device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
-        if request.method == "POST":
+        if request.method == "POST" and not request.POST.get("action"):
             form = TOTPConfirmForm(request.POST)
             if form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                otp_login(request, device)  # this session proved the code: it stays verified
                 audit(None, "totp_added", user=request.user, subject=f"user:{request.user.pk}")
                 messages.success(request, _("Done: from now on you log in with a code from your app."))
                 return redirect("portal:security")
             form.add_error("token", _("That code is not right. Check the time on your phone and try again."))
     secret = base64.b32encode(device.bin_key).decode() if device else ""
     return render(request, "portal/security.html", {
-        "confirmed": confirmed, "device": device, "form": form, "secret": secret,
-        "config_url": device.config_url if device else "",
+        "confirmed": confirmed, "device": device, "form": form, "secret": secret, "remove_form": remove_form,
+        "config_url": device.config_url if device else "", **tokens,
         # Drawn here as SVG elements: the CSP allows no script, and the secret never leaves the server.
         "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, light="#fff") if device else "",
     })

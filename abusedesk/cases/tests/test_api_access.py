@@ -1,11 +1,13 @@
 """REST API: every endpoint with two customers, a reseller, plain staff and the compliance role."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from abusedesk.cases.models import Message
+from abusedesk.portal.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
@@ -90,9 +92,9 @@ def test_internal_messages_are_not_listed_for_customers(cases, clock):
 
 
 def test_token_authentication_works(cases):
-    token = Token.objects.create(user=User.objects.get(username="customer-b"))
+    key, _token = ApiToken.issue(User.objects.get(username="customer-b"), "script", ["read"], timedelta(days=1))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert ids(client.get("/api/v1/cases/")) == {cases["b"].pk}
 
 

@@ -22,6 +22,9 @@ def demo_env(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")}
     env["ABUSEDESK_VAR_DIR"] = str(tmp_path / "var")
+    # The demo samples came through our MTA (their Authentication-Results), which relays from loopback.
+    env["ABUSEDESK_AUTHSERV_ID"] = "mx.hosting-nl.example"
+    env["ABUSEDESK_MTA_ADDRESSES"] = "127.0.0.1"
     return env
 
 

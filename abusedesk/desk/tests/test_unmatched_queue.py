@@ -22,7 +22,7 @@ def unmatched(ip="192.0.2.99", n=1, person=False) -> RawMessage:
     content = ARF.replace(b"198.51.100.42", ip.encode()).replace(b"0001@", f"{n:04d}@".encode())
     if person:  # a person at a mailbox provider, not its feedback loop: a reply reaches someone
         content = content.replace(b"fbl@mailbox-provider.example", b"jan@isp.example")
-    raw, _ = store_raw(content, RawMessage.Channel.SMTP, enqueue=False,
+    raw, _ = store_raw(content, RawMessage.Channel.SMTP, enqueue=False, remote_addr="127.0.0.1",  # our MTA
                        envelope_from="jan@isp.example" if person else "fbl@mailbox-provider.example")
     process_pending_raw()
     raw.refresh_from_db()

@@ -116,3 +116,13 @@ def test_a_simple_json_notice_about_our_ip_becomes_a_case(demo, feed, django_cap
     case = Case.objects.get(customer__reference="customer-a", category="phishing")
     assert case.ip == "198.51.100.7"
     assert case.target == "http://bank-login.example/x"
+
+
+def test_a_deeply_nested_json_notice_is_a_400(feed):
+    _notifier, client = feed
+    client.raise_request_exception = False
+    for body in [b"[" * 100_000 + b"]" * 100_000, b"{\"a\":" * 100_000 + b"1" + b"}" * 100_000]:
+        response = post(client, body, "application/json")
+        assert response.status_code == 400
+        assert "JSON" in response.json()["detail"]
+    assert not RawMessage.objects.exists()

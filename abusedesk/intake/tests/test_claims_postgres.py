@@ -22,8 +22,8 @@ def test_only_one_of_many_workers_claims_a_raw_message(demo, samples):
 
 def test_concurrent_processing_of_two_notices_about_one_target_opens_one_case(demo, samples):
     content = (samples / "01-arf-spam-customer-a.eml").read_bytes()
-    raws = [store_raw(content.replace(b"08:52:11 +0000", f"08:5{i}:00 +0000".encode()), "smtp", enqueue=False)[0]
-            for i in range(4)]
+    raws = [store_raw(content.replace(b"08:52:11 +0000", f"08:5{i}:00 +0000".encode()), "smtp", enqueue=False,
+                      remote_addr="127.0.0.1")[0] for i in range(4)]
     ids = iter(r.pk for r in raws)
     lock = threading.Lock()
 

@@ -1,6 +1,7 @@
 """A feed's chunks prepared in a second process: the same rows as in this one, and its failures are ours."""
 
 import os
+import time
 
 import pytest
 
@@ -154,4 +155,50 @@ def test_leaving_early_stops_the_second_process(raw, small_chunks, settings):
     process, copy = feed._process, feed._copy
     with feed:
         assert next(iter(feed)).done == 500
-    assert not process.is_alive() and not os.path.exists(copy)
+    assert not process.is_alive() and copy.closed
+
+
+def _state(pid: int) -> str:
+    """A process's state letter from /proc ("" once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return ""
+
+
+def _writer(raw, pipe):
+    """A writer in a daemonic process, as in a Celery pool: opens the feed, says so, then waits to be killed."""
+    feed = prepare.open_feed(raw, processing.parse_context(), prefix_index.current().lookup, expected_rows=ROWS)
+    pipe.send((feed.in_second_process, feed._process.pid if feed.in_second_process else None))
+    time.sleep(60)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads process states from /proc (Linux)")
+def test_the_second_process_runs_under_a_daemonic_writer_and_dies_with_it_leaving_no_copy(
+        raw, small_chunks, settings, monkeypatch, tmp_path):
+    import multiprocessing
+    import signal
+    import tempfile
+
+    from abusedesk.lib.testing import wait_for
+
+    settings.FEED_SECOND_PROCESS = True
+    monkeypatch.setattr(prepare, "_cores", lambda: 2)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # inherited by the writer
+    fork = multiprocessing.get_context("fork")
+    receiving, sending = fork.Pipe(duplex=False)
+    writer = fork.Process(target=_writer, args=(raw, sending), daemon=True)
+    writer.start()
+    try:
+        assert receiving.poll(30), "the writer said nothing"
+        in_second, child = receiving.recv()
+        # A Celery prefork pool process is daemonic: the fast path works there too.
+        assert in_second
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.join(10)
+        assert wait_for(lambda: _state(child) in ("", "Z", "X"), timeout=10), "the second process outlived its writer"
+        assert os.listdir(tmp_path) == []  # no copy of the feed left behind
+    finally:
+        if writer.is_alive():
+            writer.kill()

@@ -45,10 +45,10 @@ def test_orders_decisions_re_reviews_and_terminations_are_counted_per_period_and
     assert figures == {
         "orders_screened": 4,
         "orders_by_risk_level": {"low": 2, "medium": 1, "high": 1},
-        "approved": 1,
-        "rejected": 3,
+        "orders_approved": 1,
+        "orders_rejected": 3,
         "rejected_by_reason": {"ex_customer": 1, "fraud": 2},
-        "customers_re_reviewed": 1,
+        "customers_rereviewed": 1,
         "terminations": 1,
     }
     everything = transparency_section(start, start + timedelta(days=60), None)

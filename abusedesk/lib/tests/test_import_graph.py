@@ -20,6 +20,7 @@ DEFERRED = {
     ("abusedesk.kyc.apps", "abusedesk.kyc.signals"),
     ("abusedesk.network.apps", "abusedesk.network.index"),
     ("abusedesk.intake.apps", "abusedesk.intake.triage"),  # receivers connected in ready()
+    ("abusedesk.lawenforcement.apps", "abusedesk.lawenforcement.receivers"),
     ("abusedesk.intake.apps", "abusedesk.network.signals"),
     ("abusedesk.intake.jobs", "abusedesk.intake.tasks"),  # tasks -> processing -> store -> jobs
     ("abusedesk.management.commands.worker", "abusedesk.celery"),  # only with a broker

@@ -66,3 +66,33 @@ def test_a_mail_that_keeps_failing_gives_up_after_the_last_attempt(db, clock, se
     mail.refresh_from_db()
     assert mail.state == "failed" and mail.attempts == MAX_ATTEMPTS
     assert send_due() == 0
+
+
+def test_a_mail_sent_again_after_a_crash_carries_the_same_message_id(db, settings):
+    from abusedesk.outbox.models import OutgoingMail
+
+    with SmtpSink() as sink:
+        sink.settings(settings)
+        mail = queue_mail(dedupe_key="crash:1", kind="test", to="abuse@customer-a.example", subject="s", body="b")
+        assert send_due() == 1
+        # The worker died after the server's 250 and before its UPDATE: nothing of the send was recorded.
+        OutgoingMail.objects.filter(pk=mail.pk).update(state="queued", message_id="", sent_at=None)
+        assert send_due() == 1
+    first, second = (email.message_from_bytes(content)["Message-ID"] for _f, _r, content in sink.messages)
+    # Delivered twice (at least once), but a receiver can tell it is one mail.
+    assert first == second == OutgoingMail.objects.get(pk=mail.pk).message_id
+
+
+def test_an_unreachable_relay_leaves_the_mails_queued_for_later(db, settings):
+    from abusedesk.lib.testing import free_port
+    from abusedesk.outbox.models import OutgoingMail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
+    for i in range(3):
+        queue_mail(dedupe_key=f"down:{i}", kind="test", to="abuse@customer-a.example", subject="s", body="b")
+
+    assert send_due() == 0
+
+    assert sorted(OutgoingMail.objects.values_list("state", "attempts")) == [("queued", 0), ("queued", 0),
+                                                                              ("queued", 1)]

@@ -75,7 +75,8 @@ def test_the_numbers_of_a_small_year(build):
     assert r["by_category"]["vulnerable_service"]["compliance_rate"]["value"] is None
     assert r["by_category"]["spam"]["cases"] == 2
     assert r["by_entity"]["us"]["compliance_rate"] == {"value": 0.0, "decided": 1, "within": 0}
-    assert r["by_entity"]["nl"]["law_enforcement"] == sections.LAW_ENFORCEMENT_ZERO
+    le = r["by_entity"]["nl"]["law_enforcement"]
+    assert {k: le[k] for k in sections.LAW_ENFORCEMENT_ZERO} == sections.LAW_ENFORCEMENT_ZERO
     assert r["notices"] == {"received": 2, "by_channel": {"api": 1, "smtp": 1},
                             "by_notifier_kind": {"hotline": 1, "unknown": 1}}
     assert r["cases"]["opened"] == 5 and r["cases"]["closed_by_reason"] == {"not_ours": 1}
@@ -154,8 +155,12 @@ def test_tco_art7_removal_orders(build):
     assert t["uptime_hours"]["median"] == 0.5
 
 
-def test_the_sections_of_apps_not_installed_are_the_documented_zeros(settings):
-    assert sections.law_enforcement(T0, T0, ["nl"]) == {"received": 0, "accepted": 0, "rejected": 0,
-                                                        "rejected_by_reason": {}}
-    assert sections.kyc(T0, T0, ["nl"]) == {"orders_screened": 0, "orders_approved": 0, "orders_rejected": 0,
-                                            "rejected_by_reason": {}, "customers_rereviewed": 0, "terminations": 0}
+def test_the_section_of_an_app_not_installed_is_the_documented_zero_structure():
+    zero = {"received": 0, "rejected_by_reason": {}}
+    assert sections._section("not_an_app", zero, T0, T0, ["nl"]) == zero
+
+
+@pytest.mark.django_db
+def test_the_installed_apps_sections_have_at_least_the_documented_keys():
+    assert set(sections.LAW_ENFORCEMENT_ZERO) <= set(sections.law_enforcement(T0, T0, ["nl"]))
+    assert set(sections.KYC_ZERO) <= set(sections.kyc(T0, T0, ["nl"]))

@@ -42,6 +42,11 @@ class Command(BaseCommand):
         table = Table(title="ingest summary")
         table.add_column("what")
         table.add_column("count", justify="right")
-        for key in ("files", *SUMMARY_KEYS, "already_ingested", "to_staff_queue", "seconds", "events_per_second"):
+        for key in ("files", *SUMMARY_KEYS, "already_ingested", "held_elsewhere", "to_staff_queue", "seconds",
+                    "events_per_second"):
             table.add_row(key.replace("_", " "), str(totals.get(key, 0)))
         console.print(table)
+        for message in totals.get("messages", []):
+            self.stderr.write(message)
+        if totals.get("held_elsewhere"):
+            raise CommandError(f"{totals['held_elsewhere']} file(s) not processed now: held by another process")

@@ -1,0 +1,83 @@
+"""Nudges to the broker, published off the caller's thread.
+
+A nudge ("process notice 42 now", "send the mail that is due") only makes
+work start sooner: the row in the database is the job, and the sweep picks
+it up anyway. So a nudge must never hold its caller. A hung broker answers
+nothing for minutes; a refused one costs a failed connection per publish.
+Intake (an SMTP reply, an API request) therefore only puts the nudge on a
+bounded in-memory queue; one thread per process publishes them, each with
+the broker's bounded timeouts (settings.BROKER_TIMEOUT) and no retries.
+After a failure, nudges are dropped for settings.BROKER_DOWN_PAUSE seconds
+instead of queueing up behind a broker that is down.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+QUEUE_SIZE = 10_000
+
+
+class Nudger:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pid = None
+        self._queue: queue.Queue | None = None
+        self.down_until = 0.0
+        self.dropped = 0
+        self._last: dict[tuple, float] = {}
+
+    def nudge(self, task, *args, every: float = 0.0) -> None:
+        """Publish `task(*args)` soon, or never (the sweep does the work then); returns at once.
+
+        With `every`, the same nudge is published at most once in that many seconds."""
+        now = time.monotonic()
+        if now < self.down_until:
+            self.dropped += 1
+            return
+        if every:
+            key = (task.name, args)
+            if now - self._last.get(key, -every) < every:
+                return
+            self._last[key] = now
+        try:
+            self._started().put_nowait((task, args))
+        except queue.Full:
+            self.dropped += 1
+
+    def _started(self) -> queue.Queue:
+        # One thread per process: a forked child (a Celery pool process) starts its own.
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._queue = queue.Queue(QUEUE_SIZE)
+                threading.Thread(target=self._publish_loop, args=(self._queue,), name="broker-nudges",
+                                 daemon=True).start()
+            return self._queue
+
+    def _publish_loop(self, jobs: queue.Queue) -> None:
+        while True:
+            task, args = jobs.get()
+            if time.monotonic() < self.down_until:
+                self.dropped += 1
+                continue
+            try:
+                task.apply_async(args, retry=False)
+            except Exception as exc:  # broker down or hung: the sweep picks the work up
+                self.down_until = time.monotonic() + settings.BROKER_DOWN_PAUSE
+                log.warning("broker unreachable (%s: %s); nudges paused for %g s, the sweep does the work",
+                            type(exc).__name__, exc, settings.BROKER_DOWN_PAUSE)
+
+
+nudger = Nudger()
+
+
+def nudge(task, *args, every: float = 0.0) -> None:
+    nudger.nudge(task, *args, every=every)

@@ -1,0 +1,167 @@
+"""Benchmark: a burst of ARF mails over SMTP, from a second process, through intake, processing and mail out.
+
+    python bench/bench_smtp_load.py [--mails N] [--connections N] [--concurrency N]
+
+Without DATABASE_URL: a fresh SQLite database in a temporary directory and
+`abusedesk run` (web, SMTP, in-process processing and sweep), as one machine
+runs it. With DATABASE_URL=postgres://... (a scratch database: it is
+flushed) and CELERY_BROKER_URL: `abusedesk smtpd` plus `abusedesk worker`
+(Celery on the process, mail and sweep queues, and its sweep loop).
+
+A second process sends --mails distinct ARF reports over --connections SMTP
+sessions at once, as fast as the answers come, and notes when each 250
+arrived. Customer mail goes to an SMTP sink in this process. Printed:
+mails/s accepted (first to last 250), reply p50/p99, notices/s processed,
+250 → case p50/p99 (the notice's processed_at), case → customer mail sent
+p50/p99, and that nothing was lost or doubled.
+"""
+
+import argparse
+import multiprocessing
+import os
+import smtplib
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def percentile(values, p):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def client(port: int, mails: int, connections: int, results) -> None:
+    """The sender, in a process of its own: `connections` sessions, each sending its share back to back."""
+    from abusedesk.lib.faults import arf
+
+    replies = []
+    lock = threading.Lock()
+
+    def session(start: int) -> None:
+        smtp = smtplib.SMTP("127.0.0.1", port, timeout=120)
+        for n in range(start, mails, connections):
+            sent = time.time()
+            ip = f"198.51.100.{1 + n % 126}" if n % 2 else f"198.51.100.{129 + n % 126}"
+            try:
+                code, _ = smtp.sendmail("fbl@mail.example", ["abuse@hosting-nl.example"], arf(n, ip)) or (250, b"")
+                code = 250
+            except smtplib.SMTPResponseException as exc:
+                code = exc.smtp_code
+            with lock:
+                replies.append((n, code, sent, time.time()))
+        smtp.quit()
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results.put(replies)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mails", type=int, default=3000)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes (with a broker)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for processing and mail")
+    args = parser.parse_args()
+
+    var = tempfile.mkdtemp(prefix="abusedesk-bench-")
+    database = os.environ.get("DATABASE_URL") or f"sqlite:///{var}/bench.sqlite3"
+    broker = os.environ.get("CELERY_BROKER_URL", "") if database.startswith("postgres") else ""
+    os.environ.update(DATABASE_URL=database, CELERY_BROKER_URL=broker, ABUSEDESK_VAR_DIR=var,
+                      DJANGO_SETTINGS_MODULE="abusedesk.settings")
+    import django
+
+    django.setup()
+    import logging
+
+    from django.core.management import call_command
+
+    from abusedesk.lib.faults import abusedesk, command_env, stop
+    from abusedesk.lib.testing import free_port, wait_until_listening
+    from abusedesk.outbox.tests.sink import SmtpSink
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # the sink's per-command log
+    if database.startswith("postgres"):
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("setup_demo", "--no-samples", verbosity=0)
+
+    sink = SmtpSink().__enter__()
+    smtp_port, web_port = free_port(), free_port()
+    env = command_env(database, broker, ABUSEDESK_VAR_DIR=var, EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                      EMAIL_HOST="127.0.0.1", EMAIL_PORT=sink.port, ABUSEDESK_SWEEP_INTERVAL=2)
+    if broker:
+        processes = [abusedesk(env, "smtpd", "--port", str(smtp_port)),
+                     abusedesk(env, "worker", "--beat", f"--concurrency={args.concurrency}")]
+        mode = f"PostgreSQL, smtpd + Celery worker ×{args.concurrency} via {broker.split('@')[-1]}"
+    else:
+        processes = [abusedesk(env, "run", "--port", str(web_port), "--smtp-port", str(smtp_port),
+                               "--interval", "1")]
+        mode = f"{'PostgreSQL' if database.startswith('postgres') else 'SQLite'}, abusedesk run (no broker)"
+    try:
+        wait_until_listening(smtp_port, 60)
+        time.sleep(2)  # the worker's start-up
+        results = multiprocessing.Queue()
+        sender = multiprocessing.Process(target=client, args=(smtp_port, args.mails, args.connections, results))
+        sender.start()
+        replies = results.get(timeout=args.timeout)
+        sender.join()
+        report(replies, args, mode, sink)
+    finally:
+        for p in processes:
+            stop(p, 30)
+        sink.__exit__()
+
+
+def report(replies, args, mode, sink) -> None:
+    from abusedesk.cases.models import Case
+    from abusedesk.intake.models import RawMessage
+    from abusedesk.outbox.models import OutgoingMail
+
+    accepted = [r for r in replies if r[1] == 250]
+    first = min(r[2] for r in replies)
+    last_250 = max(r[3] for r in accepted)
+    durations = [r[3] - r[2] for r in accepted]
+    deadline = time.time() + args.timeout
+    while time.time() < deadline:
+        if not RawMessage.objects.exclude(state="done").exists() and not OutgoingMail.objects.filter(
+                state__in=["queued", "sending"]).exists():
+            break
+        time.sleep(0.5)
+    done_at = {}
+    for subject, processed in RawMessage.objects.values_list("subject", "processed_at"):
+        if subject.startswith("FBL report ") and processed:
+            done_at[int(subject.rsplit(" ", 1)[1])] = processed.timestamp()
+    to_case = [done_at[n] - t250 for n, _c, _s, t250 in accepted if n in done_at]
+    last_done = max(done_at.values()) if done_at else float("nan")
+    opened = dict(Case.objects.values_list("pk", "opened_by__processed_at"))
+    to_mail = [sent.timestamp() - opened[case].timestamp() for case, sent in OutgoingMail.objects.filter(
+        kind="forward", sent_at__isnull=False).values_list("case", "sent_at") if opened.get(case)]
+    stored = RawMessage.objects.count()
+    print(f"== {mode}; {args.mails} ARF mails over {args.connections} SMTP sessions from a second process")
+    print(f"   {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores (shared: figures are noisy)")
+    print(f"accepted       {len(accepted)} of {len(replies)} (others: {sorted({r[1] for r in replies} - {250})})")
+    print(f"intake         {len(accepted) / (last_250 - first):.1f} mails/s; reply p50 {percentile(durations, 50):.3f} s,"
+          f" p99 {percentile(durations, 99):.3f} s")
+    print(f"processing     {len(done_at) / (last_done - first):.1f} notices/s (first mail sent to last notice done)")
+    print(f"250 → case     p50 {percentile(to_case, 50):.2f} s, p99 {percentile(to_case, 99):.2f} s,"
+          f" max {max(to_case, default=float('nan')):.2f} s")
+    print(f"case → mail    p50 {percentile(to_mail, 50):.2f} s, p99 {percentile(to_mail, 99):.2f} s"
+          f" ({len(to_mail)} forwards sent, {len(sink.messages)} mails received by the sink)")
+    print(f"counts         stored {stored}, done {len(done_at)}, cases {Case.objects.count()}, "
+          f"forwards {OutgoingMail.objects.filter(kind='forward').count()} "
+          f"(distinct cases {OutgoingMail.objects.filter(kind='forward').values('case').distinct().count()})")
+
+
+if __name__ == "__main__":
+    main()
