@@ -60,6 +60,6 @@ def test_the_policy_page_refuses_execute_for_spam_and_accepts_it_for_terrorist_c
     entity = Entity.objects.get(code="nl")
     form = {"entity": entity.pk, "hours": "1", "reminders": "50", "at_deadline": "execute", "restriction": "null_route"}
     response = client.post("/desk/policy/", dict(form, category="spam"))
-    assert response.status_code == 200 and not DeadlinePolicy.objects.filter(category="spam").exists()
+    assert response.status_code == 400 and not DeadlinePolicy.objects.filter(category="spam").exists()
     assert client.post("/desk/policy/", dict(form, category="terrorism")).status_code == 302
     assert DeadlinePolicy.objects.get(category="terrorism").at_deadline == "execute"
