@@ -122,6 +122,7 @@ class SummaryView(KpiView):
             "time_to_forward_hours": kpis.one(kpis.time_to_forward(scope), kpis.empty_distribution()),
             "cases": kpis.case_counts(scope),
             "reports": kpis.reports(scope),
+            "takedown_verification": kpis.takedown_verification(scope),
         }
 
 

@@ -31,8 +31,10 @@ from django.db.models.functions import Ceil, Coalesce, Greatest, Least, RowNumbe
 from abusedesk.cases.models import AuditLog, Case, Report
 from abusedesk.cases.states import OPEN_STATES, State
 from abusedesk.enforcement.models import Action, OffenderFlag
+from abusedesk.feeds import kpis as feeds_kpis
 from abusedesk.intake.models import RawMessage
 from abusedesk.lib import clock
+from abusedesk.network.models import Entity
 from abusedesk.policy.defaults import INFORMATIONAL
 from abusedesk.policy.models import DeadlinePolicy
 
@@ -263,7 +265,19 @@ def notices(scope: Scope) -> dict:
         qs = qs.filter(Exists(Report.objects.filter(raw_message=OuterRef("pk"),
                                                     case__entity__code__in=scope.entities)))
     by_kind = {(k or "unknown"): n for k, n in _counts(qs.annotate(k=F("notifier__kind")), "k").items()}
-    return {"received": qs.count(), "by_channel": _counts(qs, "channel"), "by_notifier_kind": by_kind}
+    # Notices staff took off the unmatched queue without a case (intake.triage), by their reason.
+    dismissed = _counts(qs.filter(dismissed_at__isnull=False), "dismiss_reason")
+    return {"received": qs.count(), "by_channel": _counts(qs, "channel"), "by_notifier_kind": by_kind,
+            "dismissed_by_reason": dismissed}
+
+
+def takedown_verification(scope: Scope) -> dict:
+    """How honest "resolved" is: of the cases first resolved in the period, the share the feeds
+    verified and the share that never came back (feeds.kpis, docs/feeds.md)."""
+    entity = None
+    if len(scope.entities) == 1:
+        entity = Entity.objects.filter(code=scope.entities[0]).first()
+    return feeds_kpis.verified_share(scope.start, scope.end, entity)
 
 
 def reports(scope: Scope) -> dict:

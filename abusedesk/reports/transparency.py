@@ -77,6 +77,7 @@ def build(scope: Scope) -> dict:
         "by_month": kpis.trend(scope, "month"),
         "notices": kpis.notices(scope),
         "reports": kpis.reports(scope),
+        "takedown_verification": kpis.takedown_verification(scope),
         "cases": kpis.case_counts(scope),
         "disputes": kpis.disputes(scope),
         "enforcement_actions": kpis.actions(scope),

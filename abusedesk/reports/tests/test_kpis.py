@@ -167,3 +167,11 @@ def test_the_dashboard_figures_take_a_fixed_number_of_queries(build, django_asse
     with django_assert_max_num_queries(14):
         kpis.breakdown(YEAR, "category")
         kpis.breakdown(YEAR, "entity__code")
+
+
+def test_the_summary_counts_dismissed_notices_and_takedown_verification(db):
+    from abusedesk.reports import kpis as k
+
+    scope = k.Scope(start=datetime(2020, 1, 1, tzinfo=UTC), end=datetime(2030, 1, 1, tzinfo=UTC))
+    assert k.notices(scope)["dismissed_by_reason"] == {}
+    assert set(k.takedown_verification(scope)) >= {"resolved", "verified", "verified_share", "first_attempt_share"}

@@ -48,7 +48,7 @@ def test_an_empty_year_has_every_key_and_zeros(build):
     assert r["compliance_rate"] == {"value": None, "decided": 0, "within": 0}
     assert r["uptime_hours"] == {"n": 0, "median": None, "p90": None, "mean": None}
     assert r["by_category"] == {} and r["by_entity"] == {}
-    assert r["notices"] == {"received": 0, "by_channel": {}, "by_notifier_kind": {}}
+    assert r["notices"] == {"received": 0, "by_channel": {}, "by_notifier_kind": {}, "dismissed_by_reason": {}}
     assert r["law_enforcement"]["received"] == 0 and r["law_enforcement"]["rejected_by_reason"] == {}
     assert r["kyc"]["orders_screened"] == 0
     assert r["dsa_art15"]["notices"]["received"] == 0
@@ -78,7 +78,7 @@ def test_the_numbers_of_a_small_year(build):
     le = r["by_entity"]["nl"]["law_enforcement"]
     assert {k: le[k] for k in sections.LAW_ENFORCEMENT_ZERO} == sections.LAW_ENFORCEMENT_ZERO
     assert r["notices"] == {"received": 2, "by_channel": {"api": 1, "smtp": 1},
-                            "by_notifier_kind": {"hotline": 1, "unknown": 1}}
+                            "by_notifier_kind": {"hotline": 1, "unknown": 1}, "dismissed_by_reason": {}}
     assert r["cases"]["opened"] == 5 and r["cases"]["closed_by_reason"] == {"not_ours": 1}
     assert [m["period"] for m in r["by_month"]] == ["2025-03-01"]
     assert r["policy"]["nl"]["categories"]["csam"] == {"deadline_hours": 1, "informational": False}
