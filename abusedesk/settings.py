@@ -320,6 +320,12 @@ ENFORCEMENT_WEBHOOK_SECRET = envstr("ABUSEDESK_ENFORCEMENT_WEBHOOK_SECRET", "")
 INVENTORY_WEBHOOK_SECRET = envstr("ABUSEDESK_INVENTORY_WEBHOOK_SECRET", "")
 ENFORCEMENT_TIMEOUT = envint("ABUSEDESK_ENFORCEMENT_TIMEOUT", 30)
 
+# Telling the desk (desk.alerts): disputes and overdue cases without an owner are mailed here
+# (empty: only the case owner is mailed); a chat tool's webhook gets every alert, signed.
+DESK_ALERT_EMAIL = envstr("ABUSEDESK_DESK_ALERT_EMAIL", "")
+ALERT_WEBHOOK_URL = envstr("ABUSEDESK_ALERT_WEBHOOK_URL", "")
+ALERT_WEBHOOK_SECRET = envstr("ABUSEDESK_ALERT_WEBHOOK_SECRET", "")
+
 # KYC (docs/kyc.md): how long a questionnaire link stays valid, and how often the answers are asked again.
 KYC_QUESTIONNAIRE_DAYS = envint("ABUSEDESK_KYC_QUESTIONNAIRE_DAYS", 30)
 KYC_REREQUEST_DAYS = envint("ABUSEDESK_KYC_REREQUEST_DAYS", 365)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from abusedesk.cases.forwarding import forward_new_cases as forward
+from abusedesk.desk.alerts import post_alerts
 from abusedesk.enforcement.actions import execute_due
 from abusedesk.enforcement.offenders import refresh_flags
 from abusedesk.feeds import verification
@@ -71,6 +72,10 @@ def refresh_offender_flags() -> int:
     return refresh_flags()
 
 
+def post_staff_alerts() -> int:
+    return post_alerts()
+
+
 def sync_inventory() -> int:
     return sync_when_due()
 
@@ -99,7 +104,7 @@ def legal_reminders() -> int:
 # in the same sweep.
 STEPS = [sync_inventory, process_pending_raw, run_due_feeds, forward_new_cases, followup_deadlines, execute_actions,
          refresh_offender_flags, verify_takedowns, kyc_ptr_checks, kyc_questionnaires_due, legal_reminders,
-         send_mail]
+         post_staff_alerts, send_mail]
 
 
 def run_sweep() -> dict[str, int]:

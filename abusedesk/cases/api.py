@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from abusedesk.lib.api import IdLookup, Pagination
@@ -92,6 +92,11 @@ class DisputeSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20_000)
 
 
+class DisputeDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("uphold", "uphold"), ("reject", "reject")])
+    reason = serializers.CharField(max_length=2000, help_text="Mailed to the customer")
+
+
 class CaseViewSet(IdLookup, viewsets.ReadOnlyModelViewSet):
     """Cases newest first. `count` is exact up to 10,000 and 10,000 above that."""
 
@@ -129,6 +134,15 @@ class CaseViewSet(IdLookup, viewsets.ReadOnlyModelViewSet):
     def dispute(self, request, pk=None):
         """Dispute the notice; the deadline pauses until staff decide."""
         return self._do(request, DisputeSerializer, lambda cw, case, d: cw.dispute(case, request.user, d["text"]))
+
+    @extend_schema(request=DisputeDecisionSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="dispute-decision")
+    def dispute_decision(self, request, pk=None):
+        """Staff: uphold a dispute (close, restrictions lifted) or reject it (back to the customer)."""
+        if not request.user.is_staff:
+            raise PermissionDenied("Only staff decide disputes.")
+        return self._do(request, DisputeDecisionSerializer, lambda cw, case, d: (
+            cw.uphold_dispute if d["decision"] == "uphold" else cw.reject_dispute)(case, request.user, d["reason"]))
 
 
 class ReportViewSet(IdLookup, viewsets.ReadOnlyModelViewSet):

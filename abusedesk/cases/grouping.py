@@ -300,6 +300,10 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     if in_digest:  # held until the notice is done
         digests.hold_digests(raw, {c: (caches.contact_of[c], caches.entities[caches.entity_of[c]].abuse_email)
                                   for c in in_digest})
+    sensitive_at = CASE_FIELDS.index("sensitive")
+    for case in Case.objects.filter(pk__in=[pk for v, pk in zip(values, ids, strict=True) if v[sensitive_at]]):
+        # New child abuse: the compliance team is told at once (reference and link only).
+        signals.desk_attention.send(sender=Case, case=case, event="child_abuse", user=None)
     if forward == NOW:
         cases = Case.objects.select_related("customer", "entity").in_bulk(result.new_ids)
         for g in new:

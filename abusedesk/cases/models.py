@@ -323,3 +323,29 @@ class AuditLog(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb}"
 
+
+
+class ExtensionRequest(models.Model):
+    """The customer asks for more time on a case's deadline; staff grant or refuse it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for the desk")
+        GRANTED = "granted", _("granted")
+        REFUSED = "refused", _("refused")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
+    hours = models.PositiveIntegerField()
+    reason = models.TextField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.hours} h on case {self.case_id} ({self.state})"

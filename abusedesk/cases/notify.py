@@ -126,6 +126,19 @@ def send_restored(case: Case, action):
     return _to_customer(case, "restored", f"action:{action.pk}:restored", action=action)
 
 
+def send_staff_reply(case: Case, message):
+    """A staff message in the thread, mailed to the customer (replies to it thread back in)."""
+    return _to_customer(case, "staff_reply", f"message:{message.pk}:staff-reply", message=message)
+
+
+def send_dispute_decision(case: Case, decision: str, reason: str):
+    """DSA Art 20(4)-(5): the customer is told the decision on its complaint, with the reason
+    (`decision` is "upheld" or "rejected")."""
+    entry = case.audit.filter(verb=f"dispute_{decision}").order_by("-at", "-id").first()
+    return _to_customer(case, "dispute_decision", f"case:{case.pk}:dispute-{decision}:{entry.pk if entry else 0}",
+                        decision=decision, reason=reason)
+
+
 # --- reminders and escalations of the follow-up sweep, in bulk ---------------
 # A burst (one scan report opens thousands of cases with one deadline) must not
 # render a mail per case: a customer with several cases in one sweep batch gets
@@ -269,6 +282,18 @@ def send_outcome(case: Case) -> list:
         subject, body = render_mail("outcome", case, contact.language, outcome=outcome, contact=contact)
         mails.append(queue_mail(dedupe_key=f"case:{case.pk}:outcome:{closed}:{contact.email.lower()}",
                                 kind="outcome", case=case, to=contact.email, subject=subject, body=body))
+    return mails
+
+
+def send_to_notifiers(case: Case, message_id: int, purpose: str, body: str) -> list:
+    """A staff message to the case's notifiers (ask for more, not ours), in each one's language,
+    never naming the customer; replies to our abuse address reach the desk as a new notice."""
+    mails = []
+    for contact in case.notifier_contacts.all():
+        subject, body = render_mail("to_notifier", case, contact.language, contact=contact, purpose=purpose,
+                                    body=body)
+        mails.append(queue_mail(dedupe_key=f"message:{message_id}:notifier:{contact.email.lower()}",
+                                kind="to_notifier", case=case, to=contact.email, subject=subject, body=body))
     return mails
 
 

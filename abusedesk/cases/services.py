@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from abusedesk.enforcement import actions as enforcement
 from abusedesk.enforcement.models import Action
 from abusedesk.lib import clock
+from abusedesk.policy.schedule import schedule
 
 from . import notify, signals, workflow
 from .audit import actor_label, audit
-from .models import CHILD_ABUSE, Case, Message, Report
-from .states import State, TransitionError, can_transition
+from .models import CHILD_ABUSE, Case, ExtensionRequest, Message, Report
+from .states import DEADLINE_RUNNING, State, TransitionError, can_transition
 
 MESSAGE_LIMIT = 20_000
 
@@ -48,6 +49,8 @@ def offered(case: Case) -> set[str]:
         steps.discard("reopen")  # a new case is forwarded by the pipeline, not sent back
     if case.state == State.RESOLVED:
         steps |= {"accept", "reject"}
+    if case.state == State.DISPUTED:
+        steps |= {"uphold", "reject_dispute"}  # staff's answers to a dispute (DSA Art 20)
     return steps
 
 
@@ -85,6 +88,9 @@ def post_message(case: Case, user, body: str, *, author_kind: str, channel: str 
         )
         if author_kind == Message.Author.CUSTOMER:
             customer_spoke(case, now, user=user, reason="message in the portal")
+        elif visible_to_customer:
+            # A staff reply in the thread reaches the customer by mail too (an internal note does not).
+            notify.send_staff_reply(case, message)
     return message
 
 
@@ -96,6 +102,11 @@ def customer_spoke(case: Case, when, *, user=None, label: str = "", reason: str)
         case.save(update_fields=["first_response_at", "updated_at"])
     if case.state in (State.FORWARDED, State.ESCALATED):
         workflow.transition(case, State.CUSTOMER_REPLIED, user=user, label=label, reason=reason)
+    _tell_desk(case, "customer_replied", user)
+
+
+def _tell_desk(case: Case, event: str, user=None) -> None:
+    signals.desk_attention.send(sender=Case, case=case, event=event, user=user)
 
 
 def _message(case: Case, user, kind: str, text: str, *, visible: bool = True) -> Message | None:
@@ -137,20 +148,68 @@ def resolve(case: Case, user, resolution: str, text: str = "") -> Case:
         workflow.transition(case, State.RESOLVED, user=user, reason=f"resolution: {resolution}",
                             data={"resolution": resolution})
         _settled(case)
+        if _author_kind(user) == Message.Author.CUSTOMER:
+            _tell_desk(case, "resolved", user)
     return case
 
 
 def dispute(case: Case, user, text: str) -> Case:
-    """The customer says the notice is wrong; the deadline stops and staff decide."""
+    """The customer says the notice (or, on a restricted case, the restriction) is wrong; the
+    deadline stops and staff decide (DSA Art 20: internal complaint handling). The "dispute"
+    audit entry is what the report counts as a complaint."""
     if not text.strip():
         raise CaseworkError(_("Say why you dispute this notice."))
     _check(case, "dispute")
     text = text.strip()[:MESSAGE_LIMIT]
+    restricted = case.state == State.RESTRICTED
     with _translated(), transaction.atomic():
         if case.first_response_at is None and _author_kind(user) == Message.Author.CUSTOMER:
             case.first_response_at = clock.now()
         _message(case, user, _author_kind(user), text)
         workflow.transition(case, State.DISPUTED, user=user, reason=text[:1000])
+        audit(case, "dispute", user=user, reason=text[:1000], data={"restricted": restricted})
+        _tell_desk(case, "disputed", user)
+    return case
+
+
+def _disputed_restriction(case: Case) -> bool:
+    """Was the dispute a complaint about a restriction (the case was restricted when disputed)?"""
+    entry = case.audit.filter(verb="dispute").order_by("-at", "-id").first()
+    return bool(entry and entry.data.get("restricted"))
+
+
+def uphold_dispute(case: Case, user, reason: str) -> Case:
+    """Staff agree with the customer: the case closes as dispute_upheld, restrictions are lifted
+    (a reversal: DSA Art 15(1)(d) counts complaints and reversals), and the customer is mailed the reason."""
+    reason = (reason or "").strip()[:2000]
+    if not reason:
+        raise CaseworkError(_("Give the reason for the decision; the customer receives it."))
+    _check(case, "uphold")
+    with _translated(), transaction.atomic():
+        audit(case, "dispute_upheld", user=user, reason=reason,
+              data={"restricted": _disputed_restriction(case)})
+        signals.dispute_upheld.send(sender=Case, case=case, user=user, note=reason)
+        close(case, user, Case.CloseReason.DISPUTE_UPHELD, note=reason)
+        notify.send_dispute_decision(case, "upheld", reason)
+    return case
+
+
+def reject_dispute(case: Case, user, reason: str) -> Case:
+    """Staff keep the notice: the case goes back to the customer with a fresh deadline (or, for a
+    disputed restriction, stays restricted), and the customer is mailed the reason."""
+    reason = (reason or "").strip()[:2000]
+    if not reason:
+        raise CaseworkError(_("Give the reason for the decision; the customer receives it."))
+    _check(case, "reject_dispute")
+    restricted = _disputed_restriction(case)
+    with _translated(), transaction.atomic():
+        audit(case, "dispute_rejected", user=user, reason=reason, data={"restricted": restricted})
+        if restricted:
+            _message(case, user, Message.Author.STAFF, reason)
+            workflow.transition(case, State.RESTRICTED, user=user, reason=reason)
+        else:
+            reopen(case, user, reason)
+        notify.send_dispute_decision(case, "rejected", reason)
     return case
 
 
@@ -246,6 +305,81 @@ def reassign(case: Case, customer, user, note: str = "") -> Case:
     return case
 
 
+NOTIFIER_PURPOSES = ("ask_more", "not_ours", "other")
+EXTENSION_MAX_HOURS = 168
+
+
+def write_to_notifier(case: Case, user, purpose: str, body: str) -> Message:
+    """Staff write to the notifiers of a case (ask for more, say it is not ours): recorded in the
+    thread (not shown to the customer) and mailed to each notifier contact of the case."""
+    body = (body or "").strip()[:MESSAGE_LIMIT]
+    if purpose not in NOTIFIER_PURPOSES or (purpose == "other" and not body):
+        raise CaseworkError(_("Choose what to tell the notifier, or write it."))
+    if not case.notifier_contacts.exists():
+        raise CaseworkError(_("No notifier of this case left an address."))
+    with transaction.atomic():
+        message = Message.objects.create(
+            case=case, author_kind=Message.Author.STAFF, author=user, author_label=actor_label(user),
+            channel=Message.Channel.EMAIL, body=f"→ notifier ({purpose}) {body}".strip(), visible_to_customer=False,
+            created_at=clock.now())
+        notify.send_to_notifiers(case, message.pk, purpose, body)
+        audit(case, "notifier_written", user=user, reason=purpose, data={"message": message.pk})
+    return message
+
+
+def request_extension(case: Case, user, hours, reason: str) -> ExtensionRequest:
+    """The customer asks for more time; the deadline keeps running until staff grant it."""
+    reason = (reason or "").strip()[:2000]
+    try:
+        hours = int(hours)
+    except (TypeError, ValueError):
+        hours = 0
+    if not 1 <= hours <= EXTENSION_MAX_HOURS or not reason:
+        raise CaseworkError(_("Ask for 1 to %(max)s hours and say why.") % {"max": EXTENSION_MAX_HOURS})
+    if case.state not in DEADLINE_RUNNING or case.deadline is None:
+        raise CaseworkError(_("This case has no running deadline to extend."))
+    if case.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
+        raise CaseworkError(_("A request for more time is already waiting for the desk."))
+    with transaction.atomic():
+        request = ExtensionRequest.objects.create(case=case, hours=hours, reason=reason, requested_by=user,
+                                                  created_at=clock.now())
+        _message(case, user, _author_kind(user), _("Asks for %(hours)s more hours: %(reason)s") % {
+            "hours": hours, "reason": reason})
+        audit(case, "extension_requested", user=user, reason=reason, data={"request": request.pk, "hours": hours})
+        _tell_desk(case, "customer_replied", user)
+    return request
+
+
+def decide_extension(request: ExtensionRequest, user, grant: bool, note: str = "") -> ExtensionRequest:
+    """Staff grant (the deadline moves by the hours asked, the next check is rescheduled) or refuse;
+    either way the customer is told in the thread, which mails it."""
+    note = (note or "").strip()[:2000]
+    case = request.case
+    if request.state != ExtensionRequest.State.PENDING:
+        raise CaseworkError(_("This request was already decided."))
+    if not grant and not note:
+        raise CaseworkError(_("Say why the request is refused."))
+    with transaction.atomic():
+        request.state = ExtensionRequest.State.GRANTED if grant else ExtensionRequest.State.REFUSED
+        request.decided_by, request.decided_at, request.note = user, clock.now(), note
+        request.save()
+        if grant:
+            if case.state not in DEADLINE_RUNNING or case.deadline is None:
+                raise CaseworkError(_("This case has no running deadline to extend."))
+            old = case.deadline
+            case.deadline = old + timedelta(hours=request.hours)
+            case.save(update_fields=["deadline", "updated_at"])
+            schedule(case)
+            text = _("More time granted: %(hours)s hours.") % {"hours": request.hours}
+        else:
+            text = _("More time refused.")
+        audit(case, "extension_granted" if grant else "extension_refused", user=user, reason=note,
+              data={"request": request.pk, "hours": request.hours} | (
+                  {"from": old.isoformat(), "to": case.deadline.isoformat()} if grant else {}))
+        post_message(case, user, f"{text} {note}".strip(), author_kind=Message.Author.STAFF)
+    return request
+
+
 def propose_action(case: Case, kind: str, user, reason: str = "", ground: str = "") -> Action:
     with _translated():
         return enforcement.propose(case, kind, user, reason, ground=ground)
@@ -271,5 +405,6 @@ def restore(case: Case, user, note: str = "") -> list[Action]:
 
 
 __all__ = ["CaseworkError", "post_message", "resolve", "dispute", "close", "reopen", "accept_resolution",
-           "reject_resolution", "merge", "reassign", "propose_action", "approve_action", "cancel_action",
+           "reject_resolution", "uphold_dispute", "reject_dispute",
+           "write_to_notifier", "request_extension", "decide_extension", "merge", "reassign", "propose_action", "approve_action", "cancel_action",
            "restore"]

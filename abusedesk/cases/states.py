@@ -4,8 +4,10 @@
                │  ▲              │                ▲  │
                ▼  │              ▼                │  └─► forwarded (reopened)
             escalated ──► restricted ─────────────┘
-               │
-               └─► disputed ──► forwarded (dispute rejected) / closed (upheld)
+               │                 │  ▲
+               │                 ▼  │ (dispute of a restriction rejected)
+               └─► disputed ◄────┘
+                      └──► forwarded (dispute rejected) / closed (upheld)
 """
 
 from django.db import models
@@ -28,9 +30,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.NEW: frozenset({S.FORWARDED, S.ESCALATED, S.CLOSED}),
     S.FORWARDED: frozenset({S.CUSTOMER_REPLIED, S.RESOLVED, S.DISPUTED, S.ESCALATED, S.CLOSED}),
     S.CUSTOMER_REPLIED: frozenset({S.FORWARDED, S.RESOLVED, S.DISPUTED, S.ESCALATED, S.CLOSED}),
-    S.DISPUTED: frozenset({S.FORWARDED, S.RESOLVED, S.ESCALATED, S.CLOSED}),
+    S.DISPUTED: frozenset({S.FORWARDED, S.RESOLVED, S.ESCALATED, S.RESTRICTED, S.CLOSED}),
     S.ESCALATED: frozenset({S.FORWARDED, S.CUSTOMER_REPLIED, S.RESOLVED, S.DISPUTED, S.RESTRICTED, S.CLOSED}),
-    S.RESTRICTED: frozenset({S.RESOLVED, S.CLOSED, S.ESCALATED}),
+    # DSA Art 20: a restricted customer can complain about the restriction (a dispute).
+    S.RESTRICTED: frozenset({S.RESOLVED, S.CLOSED, S.ESCALATED, S.DISPUTED}),
     S.RESOLVED: frozenset({S.CLOSED, S.FORWARDED, S.RESTRICTED}),
     S.CLOSED: frozenset({S.FORWARDED}),
 }

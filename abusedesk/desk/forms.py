@@ -7,6 +7,7 @@ from abusedesk.enforcement.models import Action
 from abusedesk.intake.models import Notifier
 from abusedesk.lib.ids import IdField, parse_id
 from abusedesk.network.models import Customer, Entity
+from abusedesk.policy.deadlines import EXECUTABLE_AT_DEADLINE
 from abusedesk.policy.models import DeadlinePolicy
 
 ENFORCEMENT_KINDS = [(k, label) for k, label in Action.Kind.choices if k in RESTRICTIONS]
@@ -63,7 +64,21 @@ class NotifierForm(forms.ModelForm):
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = DeadlinePolicy
-        fields = ["entity", "category", "hours", "reminders", "informational"]
+        fields = ["entity", "category", "hours", "reminders", "informational", "at_deadline", "restriction"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out: tell the desk only, and a null route should the policy ever propose one.
+        self.fields["at_deadline"].required = self.fields["restriction"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["at_deadline"] = cleaned.get("at_deadline") or DeadlinePolicy.AtDeadline.NOTIFY
+        cleaned["restriction"] = cleaned.get("restriction") or "null_route"
+        if cleaned.get("at_deadline") == DeadlinePolicy.AtDeadline.EXECUTE and \
+                cleaned.get("category") not in EXECUTABLE_AT_DEADLINE:
+            self.add_error("at_deadline", _("Only child abuse and terrorist content are restricted without approval."))
+        return cleaned
 
     def clean_hours(self):
         hours = self.cleaned_data["hours"]

@@ -23,6 +23,8 @@ QUEUES = [
     ("masked", _("Masked (CDN)"), "report"),
     ("due_soon", _("Due soon"), "case"),
     ("overdue", _("Overdue / escalated"), "case"),
+    ("replied", _("Customer replied"), "case"),
+    ("review", _("Resolved, awaiting review"), "case"),
     ("disputed", _("Disputed"), "case"),
     ("restricted", _("Restricted"), "case"),
     ("child_abuse", _("Child abuse"), "case"),
@@ -50,6 +52,10 @@ def queryset(name: str, user):
     if name == "overdue":
         return (cases.filter(state__in=running, deadline__lte=now) | cases.filter(state=State.ESCALATED)).order_by(
             "deadline")
+    if name == "replied":
+        return cases.filter(state=State.CUSTOMER_REPLIED).order_by("updated_at")
+    if name == "review":
+        return cases.filter(state=State.RESOLVED).order_by("resolved_at")
     if name == "disputed":
         return cases.filter(state=State.DISPUTED).order_by("received_at")
     if name == "restricted":

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from abusedesk.cases import services as casework
 from abusedesk.cases.audit import audit
 from abusedesk.cases.filtersets import CaseFilterSet
-from abusedesk.cases.models import CATEGORY_CHOICES, Case, Message, Report
+from abusedesk.cases.models import CATEGORY_CHOICES, Case, ExtensionRequest, Message, Report
 from abusedesk.cases.states import State
-from abusedesk.enforcement.actions import active_restrictions
-from abusedesk.enforcement.models import Action
+from abusedesk.enforcement.actions import active_restrictions, needs_second_approver
+from abusedesk.enforcement.models import Action, ApprovalPolicy
 from abusedesk.enforcement.offenders import flag_for
 from abusedesk.intake import review, triage
 from abusedesk.intake.models import Notifier, RawMessage
@@ -27,6 +27,7 @@ from abusedesk.portal.access import attachments_for
 from . import listing, queues, rawview
 from .access import raw_visible, staff_required
 from .forms import (
+    ENFORCEMENT_KINDS,
     BulkForm,
     CloseForm,
     MergeForm,
@@ -120,8 +121,10 @@ def case_detail(request, pk):
         "reassign_form": ReassignForm(), "propose_form": ProposeActionForm(),
         "can_close": "close" in (offered := casework.offered(case)), "can_reopen": "reopen" in offered,
         "can_restore": active_restrictions(case).exists(),
-        "can_accept": "accept" in offered,
+        "can_accept": "accept" in offered, "can_decide_dispute": "uphold" in offered,
         "offender_flag": flag_for(case.customer),
+        "notifier_contacts": case.notifier_contacts.all(),
+        "extension_requests": case.extension_requests.filter(state=ExtensionRequest.State.PENDING),
     })
 
 
@@ -187,6 +190,19 @@ def case_action(request, pk, verb):
         if verb == "reject":
             casework.reject_resolution(case, user, request.POST.get("note", "")[:2000])
             return _done(request, case, _("Sent back to the customer with a new deadline."))
+        if verb == "uphold":
+            casework.uphold_dispute(case, user, request.POST.get("note", ""))
+            return _done(request, case, _("Dispute upheld: the case is closed and the customer told why."))
+        if verb == "reject-dispute":
+            casework.reject_dispute(case, user, request.POST.get("note", ""))
+            return _done(request, case, _("Dispute rejected: the customer was told why."))
+        if verb == "notifier":
+            casework.write_to_notifier(case, user, request.POST.get("purpose", ""), request.POST.get("body", ""))
+            return _done(request, case, _("Mailed to the notifier."))
+        if verb in ("grant-extension", "refuse-extension"):
+            ask = get_object_or_404(case.extension_requests, pk=request.POST.get("request") or 0)
+            casework.decide_extension(ask, user, verb == "grant-extension", request.POST.get("note", ""))
+            return _done(request, case, _("The customer was told."))
         if verb == "restore":
             casework.restore(case, user, request.POST.get("note", "")[:2000])
             return _done(request, case, _("Restore ordered."))
@@ -310,8 +326,21 @@ def _back_to(request, notifier, text):
     return redirect("desk:notifier", pk=notifier.pk)
 
 
+def _approval_rows():
+    return [(kind, label, needs_second_approver(kind)) for kind, label in ENFORCEMENT_KINDS]
+
+
 @staff_required
 def policies(request):
+    if request.method == "POST" and request.POST.get("form") == "approval":
+        chosen = set(request.POST.getlist("second_approver"))
+        with transaction.atomic():
+            for kind, _label in ENFORCEMENT_KINDS:
+                ApprovalPolicy.objects.update_or_create(kind=kind, defaults={"second_approver": kind in chosen})
+            audit(None, "approval_policy_saved", user=request.user, subject="policy:approval",
+                  data={"second_approver": sorted(chosen)})
+        messages.success(request, _("Saved."))
+        return redirect("desk:policies")
     form = PolicyForm(request.POST or None)
     if request.method == "POST":
         existing = DeadlinePolicy.objects.filter(entity=parse_id(request.POST.get("entity")) or 0,
@@ -321,10 +350,11 @@ def policies(request):
             policy = form.save()
             audit(None, "policy_saved", user=request.user, subject=f"policy:{policy.pk}",
                   data={"entity": policy.entity.code, "category": policy.category, "hours": policy.hours,
-                        "reminders": policy.reminders, "informational": policy.informational})
+                        "reminders": policy.reminders, "informational": policy.informational,
+                        "at_deadline": policy.at_deadline, "restriction": policy.restriction})
             messages.success(request, _("Saved."))
             return redirect("desk:policies")
     return render(request, "desk/policies.html", {
         "policies": DeadlinePolicy.objects.select_related("entity").order_by("entity__code", "category"),
-        "form": form,
+        "form": form, "approval_rows": _approval_rows(),
     }, status=400 if form.is_bound and form.errors else 200)

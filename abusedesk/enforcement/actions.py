@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from abusedesk.cases import notify
 from abusedesk.cases.audit import audit
@@ -29,9 +30,10 @@ from abusedesk.enforcement.statements import issue_statement
 from abusedesk.lib import clock
 from abusedesk.lib.claims import claim
 from abusedesk.network.models import Customer
+from abusedesk.policy.deadlines import at_deadline
 
 from . import backends
-from .models import Action, StatementOfReasons
+from .models import Action, ApprovalPolicy, StatementOfReasons
 
 log = logging.getLogger(__name__)
 K = Action.Kind
@@ -75,14 +77,56 @@ def propose(case, kind: str, user, reason: str, target: str = "", ground: str = 
     return action
 
 
+def needs_second_approver(kind: str) -> bool:
+    """The kind's approval policy; without one, every restricting kind needs a second person."""
+    row = ApprovalPolicy.objects.filter(kind=kind).first()
+    return row.second_approver if row else kind in RESTRICTIONS
+
+
+def act_at_deadline(cases) -> list[Action]:
+    """The missed-deadline policy of each escalated case (policy.deadlines.at_deadline): a
+    restriction proposed for staff to approve, or for child abuse and terrorist content where the
+    policy says so approved by the system at once (the sweep executes it; the statement of reasons
+    follows as for any restriction). Nothing twice: a case with the kind already under way is skipped."""
+    steps, created = {}, []
+    now = clock.now()
+    for case in cases:
+        key = (case.entity_id, case.category)
+        if key not in steps:
+            steps[key] = at_deadline(case.entity_id, case.category)
+        step, kind = steps[key]
+        if step not in ("propose", "execute") or kind not in RESTRICTIONS:
+            continue
+        if case.actions.filter(kind=kind, state__in=[Action.State.PROPOSED, Action.State.APPROVED,
+                                                     Action.State.RUNNING, Action.State.DONE]).exists():
+            continue
+        target = default_target(case, kind)
+        if not target:
+            audit(case, "deadline_action_skipped", label="system", reason=f"no target for {kind}")
+            continue
+        execute_now = step == "execute"
+        action = Action.objects.create(
+            case=case, kind=kind, target=target[:200], reason="deadline passed (missed-deadline policy)",
+            proposed_at=now, state=Action.State.APPROVED if execute_now else Action.State.PROPOSED,
+            approved_at=now if execute_now else None)
+        audit(case, "action_approved" if execute_now else "action_proposed", label="system",
+              reason="missed-deadline policy", data={"action": action.pk, "kind": kind, "target": action.target})
+        created.append(action)
+    return created
+
+
 def approve(action: Action, user) -> Action:
-    """Approve; a termination needs two approvals by two different staff users."""
+    """Approve; a termination needs two approvals by two different staff users (so never the
+    proposer's alone). Where another kind's policy asks for a second approver, the proposer may not approve."""
     _staff(user)
     now = clock.now()
     with transaction.atomic():
         action = Action.objects.select_for_update().get(pk=action.pk)
         if action.state != Action.State.PROPOSED:
             raise ActionError(f"action {action.pk} is {action.state}, not proposed")
+        if (action.kind != K.TERMINATE and action.proposed_by_id == user.pk
+                and needs_second_approver(action.kind)):
+            raise ActionError(_("Someone other than the proposer must approve this action."))
         step = "approved"
         if action.kind == K.TERMINATE and action.approved_by_id is None:
             action.approved_by, action.approved_at = user, now

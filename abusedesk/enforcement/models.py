@@ -144,3 +144,19 @@ class OffenderFlag(models.Model):
 
     def __str__(self):
         return f"{self.customer}: {self.step}"
+
+
+class ApprovalPolicy(models.Model):
+    """Per kind of restriction: must someone other than the proposer approve it (four eyes)?
+    Without a row, yes for every restricting kind (actions.needs_second_approver)."""
+
+    kind = models.CharField(max_length=20, choices=Action.Kind.choices, unique=True)
+    second_approver = models.BooleanField(
+        default=True, help_text=_("The member of staff who proposed it may not approve it"))
+
+    class Meta:
+        verbose_name_plural = "approval policies"
+        ordering = ["kind"]
+
+    def __str__(self):
+        return f"{self.kind}: {'second approver' if self.second_approver else 'one approval'}"

@@ -80,7 +80,8 @@ def issue_statement(action: Action) -> StatementOfReasons:
     statement = StatementOfReasons(
         case=case, action=action, measure=action.kind, scope=scope_of(action), facts=facts_of(case),
         source=source, automated_detection=source == Source.FEED,
-        automated_decision=False,  # every restriction is approved by staff
+        # Staff approve every restriction, except one a missed-deadline policy executes by itself.
+        automated_decision=action.approved_by_id is None,
         territorial_scope=list(EEA),
         ground=ground, ground_text=ground_text, redress=REDRESS,
         language=notify._language(case.customer.language), created_at=clock.now(),

@@ -61,3 +61,21 @@ def reminder_percentages(entity, category: str) -> list[int]:
 def is_informational(entity, category: str) -> bool:
     row = DeadlinePolicy.objects.filter(entity=entity, category=category).only("informational").first()
     return row.informational if row else category in INFORMATIONAL
+
+
+# DSA Art 16 and the TCO Regulation (EU) 2021/784 Art 3(3): child-abuse material and terrorist content
+# must go within the hour; only for these may a missed deadline restrict without a person approving.
+EXECUTABLE_AT_DEADLINE = frozenset({"csam", "terrorism"})
+
+
+def at_deadline(entity, category: str) -> tuple[str, str]:
+    """(what happens when a deadline passes: "notify", "propose" or "execute"; the restriction's kind).
+    "execute" outside EXECUTABLE_AT_DEADLINE is taken as "propose"."""
+    row = DeadlinePolicy.objects.filter(entity=entity, category=category).only(
+        "at_deadline", "restriction").first()
+    if row is None:
+        return DeadlinePolicy.AtDeadline.NOTIFY, ""
+    step = row.at_deadline
+    if step == DeadlinePolicy.AtDeadline.EXECUTE and category not in EXECUTABLE_AT_DEADLINE:
+        step = DeadlinePolicy.AtDeadline.PROPOSE
+    return step, row.restriction

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 
-from abusedesk.cases import notify
+from abusedesk.cases import notify, signals
 from abusedesk.cases.audit import audit
 from abusedesk.cases.models import AuditLog, Case
 from abusedesk.cases.states import DEADLINE_RUNNING, State
@@ -128,6 +128,8 @@ def _act(pks: list[int], now, cache: PolicyCache) -> None:
     transition_many(escalate, State.ESCALATED, label="system", reason="deadline passed",
                     data=lambda case: {"deadline": case.deadline.isoformat()})
 
+    if escalate:
+        signals.cases_overdue.send(sender=Case, cases=escalate)
     mails, not_mailed = notify.escalation_mails(escalate)
     more_mails, more_not_mailed = notify.reminder_mails(reminders)
     queue_mails(mails + more_mails)
@@ -166,5 +168,6 @@ def follow_up_case(pk: int, now, cache: PolicyCache | None = None) -> bool:
             transition(case, State.ESCALATED, label="system", reason="deadline passed",
                        data={"deadline": case.deadline.isoformat()})
             notify.send_escalation(case)
+            signals.cases_overdue.send(sender=Case, cases=[case])
         schedule(case, cache)
     return True

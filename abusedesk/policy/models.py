@@ -20,6 +20,18 @@ class DeadlinePolicy(models.Model):
     )
     informational = models.BooleanField(default=False, help_text=_("No enforcement when the deadline passes"))
 
+    class AtDeadline(models.TextChoices):
+        NOTIFY = "notify", _("tell the desk")
+        PROPOSE = "propose", _("propose a restriction for approval")
+        EXECUTE = "execute", _("execute the restriction (child abuse and terrorist content only)")
+
+    # What happens when the deadline passes, beyond the escalation and the desk's alert.
+    at_deadline = models.CharField(_("at the deadline"), max_length=10, choices=AtDeadline.choices,
+                                   default=AtDeadline.NOTIFY)
+    restriction = models.CharField(_("restriction"), max_length=20, default="null_route", choices=[
+        ("null_route", _("null route")), ("suspend_service", _("suspend server/service")),
+        ("suspend_account", _("suspend account"))])
+
     class Meta:
         verbose_name_plural = "deadline policies"
         ordering = ["entity", "category"]

@@ -55,6 +55,12 @@ class DisputeForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ExtensionForm(forms.Form):
+    hours = forms.IntegerField(label=_("How many more hours?"), min_value=1, max_value=168)
+    reason = forms.CharField(label=_("Why do you need more time?"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
 

@@ -4,6 +4,7 @@ import base64
 from datetime import timedelta
 from urllib.parse import quote
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from abusedesk.cases import services as casework
 from abusedesk.cases.audit import audit
 from abusedesk.cases.models import Case, Message
-from abusedesk.cases.states import State
+from abusedesk.cases.states import DEADLINE_RUNNING, State
 from abusedesk.lib import clock
 from abusedesk.lib.ids import parse_id
 from abusedesk.network.models import Customer
@@ -32,6 +33,7 @@ from .forms import (
     ApiTokenForm,
     AttachmentForm,
     DisputeForm,
+    ExtensionForm,
     MessageForm,
     RemoveTOTPForm,
     ResolveForm,
@@ -68,6 +70,9 @@ def _case_context(request, case, **forms):
         "case": case, "reports": reports, "thread": thread, "attachments": attachments_for(request.user, case),
         "now": clock.now(),
         "can_resolve": "resolve" in (offered := casework.offered(case)), "can_dispute": "dispute" in offered,
+        "can_ask_time": case.state in DEADLINE_RUNNING and case.deadline is not None
+        and not case.extension_requests.filter(state="pending").exists(),
+        "extension_form": forms.get("extension_form") or ExtensionForm(),
         "message_form": forms.get("message_form") or MessageForm(),
         "resolve_form": forms.get("resolve_form") or ResolveForm(),
         "dispute_form": forms.get("dispute_form") or DisputeForm(),
@@ -134,6 +139,22 @@ def dispute(request, pk):
         messages.error(request, str(exc))
         return redirect(case_url(case))
     messages.success(request, _("Your dispute was sent to the abuse desk. The deadline is paused."))
+    return redirect(case_url(case))
+
+
+@login_required
+@require_POST
+def extension(request, pk):
+    case = case_for(request.user, pk)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, case, extension_form=form)
+    try:
+        casework.request_extension(case, request.user, form.cleaned_data["hours"], form.cleaned_data["reason"])
+    except casework.CaseworkError as exc:
+        messages.error(request, str(exc))
+        return redirect(case_url(case))
+    messages.success(request, _("Your request was sent to the abuse desk; the deadline runs until they grant it."))
     return redirect(case_url(case))
 
 
@@ -258,4 +279,6 @@ def _totp(request, tokens):
     return render(request, "portal/security.html", {
         "confirmed": confirmed, "device": device, "form": form, "secret": secret, "remove_form": remove_form,
         "config_url": device.config_url if device else "", **tokens,
+        # Drawn here as SVG elements: the CSP allows no script, and the secret never leaves the server.
+        "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, light="#fff") if device else "",
     })

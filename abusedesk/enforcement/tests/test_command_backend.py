@@ -16,7 +16,7 @@ def test_a_command_gets_the_payload_on_stdin_without_a_shell(escalated_case, sta
     out = tmp_path / "payload.json"
     settings.ENFORCEMENT_BACKENDS = dict(settings.ENFORCEMENT_BACKENDS, suspend_service=command(
         f"import sys,os; open({str(out)!r},'w').write(sys.stdin.read()); print('suspended', os.environ['ABUSEDESK_TARGET'])"))
-    action = approve(propose(escalated_case, "suspend_service", staff[0], "x", target="srv-1; rm -rf /"), staff[0])
+    action = approve(propose(escalated_case, "suspend_service", staff[0], "x", target="srv-1; rm -rf /"), staff[1])
     execute_due()
     action.refresh_from_db()
     assert action.state == "done" and action.backend == "command"
@@ -27,7 +27,7 @@ def test_a_command_gets_the_payload_on_stdin_without_a_shell(escalated_case, sta
 def test_a_failing_or_hanging_command_fails_the_action_and_can_be_retried(escalated_case, staff, settings):  # noqa: F811
     settings.ENFORCEMENT_TIMEOUT = 1
     settings.ENFORCEMENT_BACKENDS = dict(settings.ENFORCEMENT_BACKENDS, null_route=command("import sys; sys.exit(3)"))
-    action = approve(propose(escalated_case, "null_route", staff[0], "x"), staff[0])
+    action = approve(propose(escalated_case, "null_route", staff[0], "x"), staff[1])
     execute_due()
     action.refresh_from_db()
     assert action.state == "failed" and action.result.startswith("exit 3")
@@ -40,7 +40,7 @@ def test_a_failing_or_hanging_command_fails_the_action_and_can_be_retried(escala
 
 
 def test_the_default_backend_only_logs(escalated_case, staff, caplog):  # noqa: F811
-    action = approve(propose(escalated_case, "null_route", staff[0], "x"), staff[0])
+    action = approve(propose(escalated_case, "null_route", staff[0], "x"), staff[1])
     execute_due()
     action.refresh_from_db()
     assert action.state == "done" and action.backend == "log"

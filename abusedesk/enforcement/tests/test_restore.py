@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 def test_an_accepted_solution_restores_the_service_and_closes_the_case(escalated_case, staff):  # noqa: F811
     desk = staff[0]
-    route = approve(propose(escalated_case, "null_route", desk, "x"), desk)
-    account = approve(propose(escalated_case, "suspend_account", desk, "x"), desk)
+    route = approve(propose(escalated_case, "null_route", desk, "x"), staff[1])
+    account = approve(propose(escalated_case, "suspend_account", desk, "x"), staff[1])
     execute_due()
     assert Customer.objects.get(reference="customer-a").state == "suspended"
 

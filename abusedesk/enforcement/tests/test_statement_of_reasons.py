@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_restriction_sends_a_complete_statement_of_reasons(escalated_case, staff):  # noqa: F811
-    action = approve(propose(escalated_case, "null_route", staff[0], "kit still online"), staff[0])
+    action = approve(propose(escalated_case, "null_route", staff[0], "kit still online"), staff[1])
     execute_due()
     statement = StatementOfReasons.objects.get(action=action)
     assert statement.case == escalated_case
@@ -31,7 +31,7 @@ def test_illegal_content_cites_the_law_in_the_customers_language(demo, clock, st
     from testkit.pipeline import open_case
 
     case = open_case("terrorism", "198.51.100.200", url="http://198.51.100.200/p")  # customer-b: Dutch
-    action = approve(propose(case, "suspend_service", staff[0], "TCO removal order"), staff[0])
+    action = approve(propose(case, "suspend_service", staff[0], "TCO removal order"), staff[1])
     execute_due()
     statement = StatementOfReasons.objects.get(action=action)
     assert statement.ground == "illegal" and "2021/784" in statement.ground_text

@@ -2,6 +2,7 @@
 territorial scope, no end date, and terms-only content was given the illegal-content ground."""
 
 import pytest
+from django.contrib.auth.models import User
 
 from abusedesk.enforcement import statements
 from abusedesk.enforcement.actions import approve, execute_due, propose
@@ -13,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def restrict(case, user, kind="null_route", ground=""):
-    action = approve(propose(case, kind, user, "still online", **({"ground": ground} if ground else {})), user)
+    # A second member of staff approves (the proposer may not: enforcement.ApprovalPolicy).
+    approver, _new = User.objects.get_or_create(username="second-approver", defaults={"is_staff": True})
+    action = approve(propose(case, kind, user, "still online", **({"ground": ground} if ground else {})), approver)
     execute_due()
     return StatementOfReasons.objects.get(action=action)
 

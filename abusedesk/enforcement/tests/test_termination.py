@@ -28,7 +28,7 @@ def test_a_suspension_needs_one_approval_and_customers_cannot_act(escalated_case
 
     with pytest.raises(PermissionDenied):
         propose(escalated_case, "null_route", User.objects.get(username="customer-a"), "x")
-    action = approve(propose(escalated_case, "suspend_account", staff[0], "x"), staff[0])
+    action = approve(propose(escalated_case, "suspend_account", staff[0], "x"), staff[1])
     assert action.state == "approved"
     execute_due()
     assert Customer.objects.get(reference="customer-a").state == "suspended"

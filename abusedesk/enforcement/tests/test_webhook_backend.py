@@ -49,7 +49,7 @@ def test_a_null_route_is_posted_signed_to_the_webhook(escalated_case, staff, rec
     settings.ENFORCEMENT_BACKENDS = dict(settings.ENFORCEMENT_BACKENDS, null_route=f"webhook:{url}")
     settings.ENFORCEMENT_WEBHOOK_SECRET = SECRET
     action = propose(escalated_case, "null_route", staff[0], "phishing kit still online")
-    approve(action, staff[0])
+    approve(action, staff[1])
     assert execute_due() == 1
     action.refresh_from_db()
     assert action.state == "done" and action.backend == "webhook"
@@ -67,7 +67,7 @@ def test_a_wrong_secret_is_refused_by_the_receiver_and_the_action_fails(escalate
     url, handler = receiver
     settings.ENFORCEMENT_BACKENDS = dict(settings.ENFORCEMENT_BACKENDS, null_route=f"webhook:{url}")
     settings.ENFORCEMENT_WEBHOOK_SECRET = "not-the-secret"
-    action = approve(propose(escalated_case, "null_route", staff[0], "x"), staff[0])
+    action = approve(propose(escalated_case, "null_route", staff[0], "x"), staff[1])
     execute_due()
     action.refresh_from_db()
     assert action.state == "failed" and "HTTP 401" in action.result
@@ -80,7 +80,7 @@ def test_without_a_secret_nothing_unsigned_is_sent(escalated_case, staff, receiv
     url, handler = receiver
     settings.ENFORCEMENT_BACKENDS = dict(settings.ENFORCEMENT_BACKENDS, null_route=f"webhook:{url}")
     settings.ENFORCEMENT_WEBHOOK_SECRET = ""
-    action = approve(propose(escalated_case, "null_route", staff[0], "x"), staff[0])
+    action = approve(propose(escalated_case, "null_route", staff[0], "x"), staff[1])
     execute_due()
     action.refresh_from_db()
     assert action.state == "failed" and "SECRET" in action.result

@@ -16,6 +16,7 @@ DEFERRED = {
     ("abusedesk.cases.apps", "abusedesk.cases.digests"),  # AppConfig.ready(): models are loaded by then
     ("abusedesk.cases.apps", "abusedesk.outbox.sending"),
     ("abusedesk.enforcement.apps", "abusedesk.enforcement.signals"),  # NetBox style: receivers in ready()
+    ("abusedesk.desk.apps", "abusedesk.desk.signals"),
     ("abusedesk.kyc.apps", "abusedesk.kyc.signals"),
     ("abusedesk.network.apps", "abusedesk.network.index"),
     ("abusedesk.intake.apps", "abusedesk.intake.triage"),  # receivers connected in ready()

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -77,6 +78,10 @@ def test_customer_resolves_and_staff_restores_after_the_fix(browser_page, live_s
     page.select_option("select[name=kind]", "suspend_service")
     page.fill("aside input[name=reason]", "phishing kit online, no reaction")
     page.click("text=Propose")
+    # A second member of staff approves it (the proposer may not: four eyes on a restriction).
+    User.objects.create_user("desk-second", password="desk-second-pass-1", is_staff=True)
+    log_in(page, base, "desk-second", "desk-second-pass-1")
+    page.goto(f"{base}/desk/cases/{case.pk}/")
     page.click("button:has-text('Approve')")
     assert execute_due() == 1
     case.refresh_from_db()
