@@ -38,6 +38,9 @@ def browser_page(live_server, transactional_db):
         errors = []
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.errors = errors
+        page.exceptions = []
+        page.on("pageerror", lambda exc: page.exceptions.append(str(exc)))
+        page.set_default_timeout(20000)
         yield page
         context.close()
         browser.close()

@@ -3,47 +3,15 @@
 A screenshot goes to test-artifacts/ (git-ignored).
 """
 
-import os
-import shutil
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
+from abusedesk.portal.tests import test_browser_flows as flows
 
 from .conftest import Builder
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (os.path.exists(CHROMIUM) or shutil.which("chromium")),
-                       reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)"),
-]
-
-
-@pytest.fixture
-def page(live_server, transactional_db):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which(
-            "chromium"), args=ARGS)
-        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
-        page.exceptions = []
-        page.on("pageerror", lambda exc: page.exceptions.append(str(exc)))
-        page.set_default_timeout(20000)
-        yield page
-        context.close()
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+pytestmark = flows.pytestmark
+page = flows.browser_page  # the shared chromium fixture, under this module's name
+ARTIFACTS = flows.ARTIFACTS
 
 
 def test_staff_filter_the_dashboard_and_read_the_figures(page, live_server):
