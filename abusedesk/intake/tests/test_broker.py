@@ -9,6 +9,7 @@ from abusedesk.celery import app
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.store import store_raw
 from abusedesk.intake.tasks import process_raw_message
+from abusedesk.lib.nudge import nudger
 from abusedesk.lib.testing import wait_for
 from abusedesk.tasks import sweep
 
@@ -18,6 +19,10 @@ pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def worker():
     app.conf.task_always_eager = False
+    # The process's nudger remembers earlier tests: a throttled mail nudge ("at most once in N s") or a
+    # broker pause from a test that refused the broker would hold this test's nudges back.
+    nudger.down_until = 0.0
+    nudger._last.clear()
     # The queues `abusedesk worker` consumes (settings.WORKER_QUEUES): notices, mail and the sweep.
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10,
                       queues=settings.WORKER_QUEUES):
