@@ -34,6 +34,8 @@ def test_staff_filter_the_dashboard_and_read_the_figures(page, live_server):
     page.fill("input[name=end]", "2025-12-31")
     page.click("#kpi-filters button[type=submit]")
     page.wait_for_selector("section[data-endpoint=by-category] table tbody tr")
+    # The summary comes from its own request: wait for it, not only for the tables.
+    page.wait_for_function("document.getElementById('kpi-compliance').textContent !== '…'")
     assert page.text_content("#kpi-compliance") == "33.3 %"
     assert page.text_content("#kpi-compliance-detail") == "1 / 3"
     rows = page.locator("section[data-endpoint=by-category] tbody tr")
