@@ -18,7 +18,7 @@ from abusedesk.enforcement.offenders import refresh_flags
 from abusedesk.feeds import verification
 from abusedesk.feeds.tasks import run_due_feeds as start_due_feeds
 from abusedesk.intake.models import RawMessage
-from abusedesk.intake.processing import process_raw_message
+from abusedesk.intake.processing import process_batch, process_raw_message
 from abusedesk.kyc import ptr as kyc_ptr
 from abusedesk.kyc import questionnaires as kyc_questionnaires
 from abusedesk.lawenforcement.followup import remind_due
@@ -46,6 +46,8 @@ def pending_raw_ids(limit: int = 500) -> list[tuple[int, str]]:
 
 def process_pending_raw() -> int:
     done = 0
+    while claimed := process_batch():  # new mail, in batches; then the rest one at a time
+        done += claimed
     for raw_id, dead in pending_raw_ids():
         if process_raw_message(raw_id, take_over_from=dead) is not None:
             done += 1
