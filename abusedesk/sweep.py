@@ -17,6 +17,7 @@ from abusedesk.enforcement.actions import execute_due
 from abusedesk.enforcement.offenders import refresh_flags
 from abusedesk.feeds import verification
 from abusedesk.feeds.tasks import run_due_feeds as start_due_feeds
+from abusedesk.intake.bulk import batch_writer
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.processing import process_batch, process_raw_message
 from abusedesk.kyc import ptr as kyc_ptr
@@ -46,8 +47,9 @@ def pending_raw_ids(limit: int = 500) -> list[tuple[int, str]]:
 
 def process_pending_raw() -> int:
     done = 0
-    while claimed := process_batch():  # new mail, in batches; then the rest one at a time
-        done += claimed
+    with batch_writer(wait=0) as writer:  # new mail, in batches, unless a batch writer is at it
+        while writer and (claimed := process_batch()):
+            done += claimed
     for raw_id, dead in pending_raw_ids():
         if process_raw_message(raw_id, take_over_from=dead) is not None:
             done += 1

@@ -8,12 +8,47 @@ of a chunk's rows, and the planner statistics after a big feed.
 
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
+
 from django.db import IntegrityError, connection
 
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import count_present, present
 
 from .models import RawMessage
+
+BATCH_LOCK = 0x61627573  # the advisory lock of the batch writer ("abus")
+
+
+@contextmanager
+def batch_writer(wait: float):
+    """Be the deployment's one batch writer for the block; yields False if another
+    stayed it for `wait` seconds.
+
+    Two batches lock the open cases of their notices one notice at a time, in no
+    common order: on PostgreSQL they wait on each other (or deadlock) for as long
+    as a batch lasts. One writer drains all new mail anyway, so a second one waits
+    here (a PostgreSQL advisory lock, held by the session) and then takes what is
+    left. SQLite serialises writers by itself."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    deadline = time.monotonic() + wait
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [BATCH_LOCK])
+            if cursor.fetchone()[0]:
+                break
+            if time.monotonic() > deadline:
+                yield False
+                return
+            time.sleep(0.05)
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [BATCH_LOCK])
 
 
 def claim_new(limit: int, channels: list[str], max_bytes: int, owner: str) -> list[int]:

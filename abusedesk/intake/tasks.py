@@ -6,7 +6,7 @@ from django.conf import settings
 from abusedesk.lib.nudge import nudge
 from abusedesk.outbox.tasks import send_mail
 
-from . import processing
+from . import bulk, processing
 
 # A burst of notices queues mail: one send task a second is enough, each sends everything due.
 MAIL_NUDGE_EVERY = 1.0
@@ -28,12 +28,14 @@ def process_raw_message(raw_id: int):
 def process_new_mail():
     """Process new mail in batches (processing.process_batch) until none is left; returns how many."""
     done, started = 0, time.monotonic()
-    while n := processing.process_batch():
-        done += n
-        if settings.CELERY_BROKER_URL:
-            nudge(send_mail, every=MAIL_NUDGE_EVERY)
-        if time.monotonic() - started > DRAIN_SECONDS:
+    with bulk.batch_writer(wait=DRAIN_SECONDS) as writer:
+        # Not the writer after DRAIN_SECONDS: the one that is drains what this one would have.
+        while writer and (n := processing.process_batch()):
+            done += n
             if settings.CELERY_BROKER_URL:
-                nudge(process_new_mail)
-            break
+                nudge(send_mail, every=MAIL_NUDGE_EVERY)
+            if time.monotonic() - started > DRAIN_SECONDS:
+                if settings.CELERY_BROKER_URL:
+                    nudge(process_new_mail)
+                break
     return done
