@@ -29,6 +29,7 @@ from abusedesk.outbox.sending import send_due
 from abusedesk.policy.followup import followup_due
 
 log = logging.getLogger(__name__)
+SWEEP_BATCHES = 10  # of processing.BATCH new mails each
 
 
 def pending_raw_ids(limit: int = 500) -> list[tuple[int, str]]:
@@ -47,9 +48,14 @@ def pending_raw_ids(limit: int = 500) -> list[tuple[int, str]]:
 
 def process_pending_raw() -> int:
     done = 0
-    with batch_writer(wait=0) as writer:  # new mail, in batches, unless a batch writer is at it
-        while writer and (claimed := process_batch()):
+    # New mail, in batches, unless a batch writer is at it; at most SWEEP_BATCHES a sweep, as the
+    # notices one at a time below are at most 500, so that the later steps (mail) wait for no backlog.
+    with batch_writer(wait=0) as writer:
+        for _batch in range(SWEEP_BATCHES if writer else 0):
+            claimed = process_batch()
             done += claimed
+            if not claimed:
+                break
     for raw_id, dead in pending_raw_ids():
         if process_raw_message(raw_id, take_over_from=dead) is not None:
             done += 1
