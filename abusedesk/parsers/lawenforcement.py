@@ -247,9 +247,14 @@ _BASIS_LABEL = (r"legal basis|statutory basis|authority for (?:this )?request|we
 
 
 def _legal_basis(text: str) -> str:
-    cited = list(dict.fromkeys(sanitise(m.group(0), 120) for m in _CITATIONS.finditer(text[:50000])))[:8]
+    cited: dict[str, str] = {}
+    for m in _CITATIONS.finditer(text[:50000]):
+        citation = sanitise(m.group(0), 120)
+        # "art. 126na Sv" in the subject and "artikel 126na Sv" in the letter are one citation.
+        key = re.sub(r"\s+", " ", re.sub(r"(?i)^(?:art(?:ikel|icle|\.)?|§§?)\s*", "", citation)).lower()
+        cited.setdefault(key, citation)
     if cited:
-        return "; ".join(cited)
+        return "; ".join(list(cited.values())[:8])
     labelled = line_values(text, _BASIS_LABEL, limit=1)
     return sanitise(labelled[0], 300) if labelled else ""
 

@@ -43,6 +43,7 @@ MAX_HTML_INPUT = 1024 * 1024
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,64})\?([bBqQ])\?([^?\s]{0,4096})\?=")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -71,6 +72,11 @@ def decode_header_value(raw: str) -> str:
     """Decode RFC 2047 encoded words and unfold, tolerant of every error."""
     if len(raw) > MAX_HEADER_VALUE:
         raw = raw[:MAX_HEADER_VALUE]
+    if _SURROGATE.search(raw):
+        # Raw 8-bit bytes in a header (not RFC 2047), as many authorities' and mailbox providers'
+        # systems send: the stdlib hands them over as surrogate escapes, which no database and no
+        # JSON encoder accepts. They are UTF-8 nearly always, else Windows-1252 (decode_bytes).
+        raw = decode_bytes(raw.encode("utf-8", "surrogateescape"), None)
     # Unfold: CRLF + whitespace is a continuation (header-folding tricks end here).
     value = re.sub(r"\r?\n[ \t]*", " ", raw)
     if "=?" in value:
