@@ -277,6 +277,8 @@ def disclose(request: LegalRequest, *, user, content: str, recipient: str = "", 
 
 def set_confidential(request: LegalRequest, confidential: bool, *, user, reason: str = "") -> LegalRequest:
     """The do-not-notify flag. Lifting it on an order against content lets its cases be opened."""
+    if confidential and not request.confidential and request.cases.filter(forwarded_at__isnull=False).exists():
+        raise RegisterError(f"{request.ref}: the order was already forwarded to the customer")
     with transaction.atomic():
         if request.confidential != confidential:
             request.confidential = confidential

@@ -329,7 +329,17 @@ _BROAD = re.compile(
 )
 _CONFIDENTIAL = re.compile(
     r"(?i)do not (?:notify|inform|alert|disclose (?:this|the existence))|not (?:to )?(?:notify|inform|disclose|alert)"
-    r" (?:the |your )?(?:customer|subscriber|user|account holder|target)|non-?disclosure|2705\s*\(b\)|"
+    r" (?:the |your )?(?:customer|subscriber|user|account holder|target|content provider)|non-?disclosure|"
+    r"2705\s*\(b\)|"
+    # TCO Annex I, section D (Art 11(3)): "you must not disclose information about the removal ... to the
+    # content provider"; the Dutch and German forms say the same of the inhoudaanbieder / Inhalteanbieter.
+    r"(?:must|shall|may) not (?:disclose|reveal|share) (?:any )?information|"
+    r"(?:geen informatie|niets) (?:mag|mogen|te) (?:worden )?(?:bekendmaken|bekend maken|verstrekken|openbaar maken)|"
+    r"(?:niet|geen) [^\n.]{0,60}(?:bekendmaken|bekend maken|openbaar maken)[^\n.]{0,40}(?:inhoudaanbieder|aanbieder|klant)|"
+    r"(?:inhoudaanbieder|Inhalteanbieter)[^\n.]{0,80}(?:niet|nicht)[^\n.]{0,40}(?:informeren|inlichten|unterrichten|"
+    r"benachrichtigen|mitteilen|offenlegen)|"
+    r"keine Informationen? [^\n.]{0,80}(?:offenlegen|offengelegt|weitergeben|mitteilen)|"
+    r"(?:art(?:icle|ikel|\.)?\s*)11\s*(?:\(3\)|,? (?:Absatz|lid|Abs\.) 3)[^\n]{0,30}2021/784|"
     r"gag order|confidential(?:ity)? (?:order|requirement|obligation)|must remain confidential|"
     r"geheimhouding|niet (?:in kennis (?:te )?stellen|(?:te )?informeren|(?:te )?inlichten)|"
     r"geheim (?:te )?houden|vertrouwelijk(?:heid)?|Verschwiegenheit|Stillschweigen|nicht (?:zu )?(?:informieren|"

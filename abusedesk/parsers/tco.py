@@ -51,8 +51,10 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     events = Events(notice, context)
     when = parse_when(issued)
     for url in urls:
+        # The order's reference and the URL: an order naming several URLs is several reports
+        # (the reference alone made them one), and the same order sent again is still the same.
         events.add(url_event(url, "terrorism", evidence=sanitise(f"TCO removal order {reference}", 200),
-                             source_ref=reference or None))
+                             source_ref=f"{reference} {url}"[:200] if reference else None))
     notice.meta = {
         "authority": sanitise(authority, 200),
         "reference": sanitise(reference, 200),
