@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from abusedesk.cases.models import CATEGORY_CHOICES
 from abusedesk.lib import clock
 from abusedesk.lib.ipaddr import parse_ip
 from abusedesk.lib.roles import is_legal
@@ -117,6 +118,8 @@ class LegalRequestCreateSerializer(serializers.Serializer):
                                        required=False)
     confidential = serializers.BooleanField(default=False)
     emergency = serializers.BooleanField(default=False)
+    category = serializers.ChoiceField(choices=CATEGORY_CHOICES, required=False, help_text=(
+        "Of the content an order acts against (its cases' category); a TCO order's is terrorism"))
     authority_deadline = serializers.DateTimeField(required=False, allow_null=True)
     identifiers = IdentifierInputSerializer(many=True, required=False)
 

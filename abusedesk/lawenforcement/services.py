@@ -71,6 +71,8 @@ def register(*, entity, received_at: datetime, identifiers: list[dict], user=Non
     with transaction.atomic():
         request = LegalRequest(entity=entity, received_at=received_at, raw_message=raw_message, **fields)
         request.country = (request.country or "").upper()[:2]
+        if request.acts_on_content and not request.category:  # what the content's case is about
+            request.category = "terrorism" if request.type == RequestType.TCO_REMOVAL else "other"
         request.deadline = deadline_for(request)
         request.save()
         Identifier.objects.bulk_create([_identifier(request, item) for item in identifiers])

@@ -46,8 +46,9 @@ def new(request):
     form = RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
-        ip, ip_at = d.pop("ip"), _utc(d.pop("ip_at"))
+        ip, ip_at, url = d.pop("ip"), _utc(d.pop("ip_at")), d.pop("url")
         identifiers = [{"kind": "ip", "value": ip, "at": ip_at, "zone": "UTC" if ip_at else ""}] if ip else []
+        identifiers += [{"kind": "url", "value": url}] if url else []
         legal = services.register(received_at=_utc(d.pop("received_at")), identifiers=identifiers,
                                   user=request.user, **dict(d, authority_deadline=_utc(d["authority_deadline"])))
         messages.success(request, _("Registered as %(ref)s.") % {"ref": legal.ref})
