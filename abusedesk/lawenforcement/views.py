@@ -61,7 +61,7 @@ def detail(request, pk):
     legal = get_object_or_404(LegalRequest.objects.select_related("entity", "raw_message", "decided_by"), pk=pk)
     return render(request, "lawenforcement/detail.html", {
         "legal": legal, "checks": legal.checks.order_by("id"), "identifiers": legal.identifiers.all(),
-        "disclosures": legal.disclosures.all(), "holds": legal.holds.all(), "cases": legal.cases.all(),
+        "disclosures": legal.disclosures.select_related("mail"), "holds": legal.holds.all(), "cases": legal.cases.all(),
         "audit": legal.audit.order_by("at", "id"),
         "decide_form": DecideForm(), "disclose_form": DiscloseForm(initial={"recipient": legal.contact_channel}),
         "check_form": CheckForm(), "identifier_form": IdentifierForm(), "clock_form": ClockForm(),
