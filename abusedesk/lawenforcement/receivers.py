@@ -91,7 +91,8 @@ def _facts_of_order(raw, notice) -> dict:
 
     mail = parse_mail(raw.content, parse_context())
     name, sender = mail.from_address
-    facts = extract(mail.subject + "\n" + mail.body_text, sender=sender, sender_name=name, sent_at=notice.date)
+    facts = extract(mail.subject + "\n" + mail.body_text + "\n" + mail.document_text(), sender=sender,
+                    sender_name=name, sent_at=notice.date)
     facts["identifiers"] = [{"kind": "url", "value": e.url} if e.url else {"kind": "ip", "value": e.ip}
                             for e in notice.events if e.url or e.ip]
     return facts

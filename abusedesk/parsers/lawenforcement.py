@@ -73,7 +73,8 @@ _LEGAL_WORDS = re.compile(
 
 
 def looks_like(mail: Mail) -> bool:
-    head = mail.subject + "\n" + mail.body_text[:20000]
+    # An authority's letter is often only its PDF, with a line of covering text.
+    head = mail.subject + "\n" + mail.body_text[:20000] + "\n" + mail.document_text()[:20000]
     legal = {m.group(0).lower() for m in _LEGAL_WORDS.finditer(head)}
     if not legal:
         return False
@@ -89,18 +90,23 @@ def request_type(text: str) -> str:
 
 
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
-    from .freetext import collect_targets  # shared with the free-text parser
+    from .freetext import collect_targets, readable_texts  # shared with the free-text parser
 
     notice = start_notice(FORMAT, mail, kind="law_enforcement")
     body = mail.body_text
     attachments = "\n".join(p.text for p in mail.parts if p.filename and p.is_text)
-    text = refang(mail.subject + "\n" + body + "\n" + attachments)
+    # The letter itself is often a PDF: its text is read as the body is.
+    document = refang(mail.document_text())
+    text = refang(mail.subject + "\n" + body + "\n" + attachments + "\n" + document)
     guess, confidence = classify(text)
     notice.category = guess or "other"
     notice.confidence = confidence if guess else 0.3
     sender_name, sender = mail.from_address
     events = Events(notice, context)
-    collect_targets(mail, notice, events, context, with_domains=False)
+    texts = readable_texts(mail, context)
+    collect_targets(mail, notice, events, context, with_domains=False,
+                    texts=(texts[0] + "\n\n" + document, texts[1], texts[2]) if document else texts)
+    notice.warnings += [w for w in mail.warnings if w not in notice.warnings]
     request = extract(text, sender=sender, sender_name=sender_name, sent_at=notice.date,
                       targets=[e.ip for e in notice.events if e.ip and not e.url])
     authority, reference = request["authority"], request["reference"]

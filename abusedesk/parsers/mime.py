@@ -30,6 +30,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from . import pdf
 from .base import ParseContext, ParseError
 
 # A header line longer than this is truncated before anything looks at it:
@@ -304,6 +305,19 @@ class Mail:
 
     def attachments(self) -> list[Part]:
         return [p for p in self.parts if p.filename or p.message is not None]
+
+    def document_text(self) -> str:
+        """The text of the PDF attachments (parsers.pdf, within its limits), for the parsers of
+        notices that come as a letter: authorities' orders and demands. Read once per mail."""
+        texts = []
+        for part in self.parts:
+            if part.message is None and pdf.is_pdf(part.content_type, part.filename, part.payload):
+                if part._text is None:
+                    part._text, warning = pdf.text_of(part.payload)
+                    if warning and warning not in self.warnings:
+                        self.warnings.append(f"{part.filename or 'attachment'}: {warning}")
+                texts.append(part._text)
+        return "\n\n".join(t for t in texts if t.strip())
 
     def all_text(self, limit: int = MAX_PART_TEXT) -> str:
         """Body, text attachments and attached messages' text, for scanning."""
