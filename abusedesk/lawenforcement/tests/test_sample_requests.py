@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from abusedesk.cases.models import Case
+from abusedesk.outbox.models import OutgoingMail
+
 pytestmark = pytest.mark.django_db
 
 NL, DE, US = "abuse@hosting-nl.example", "abuse@hosting-de.example", "abuse@hosting-us.example"
@@ -52,6 +55,8 @@ def test_sample_request_is_read_and_checked(ingest, name, to, expected, ip_pairs
     assert pairs(legal) == ip_pairs
     assert legal.entity.abuse_email == to
     assert all(c.evidence for c in legal.checks.all())
+    if not legal.acts_on_content:  # a data request never reaches a customer
+        assert not Case.objects.exists() and not OutgoingMail.objects.filter(to__contains="customer").exists()
 
 
 def test_an_emergency_is_due_in_the_two_hours_it_asks_for(ingest):
