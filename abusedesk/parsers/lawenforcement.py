@@ -598,6 +598,9 @@ _TIME_LABEL_LINE = re.compile(r"(?i)^[\s>*|-]*(?:date|time|datum|tijd|zeit|uhrze
 _NOT_A_TIME_LINE = re.compile(r"(?i)deadline|no later than|uiterlijk|spätestens|frist|termijn|respond by|"
                               r"^\s*(?:date|datum|sent|verzonden|gesendet)\s*:|issued|ausgestellt|"
                               r"uitgevaardigd|signed|getekend|unterzeichnet")
+# Beside an address, "Datum: 12 mei 2024" is the date of its use, not the letter's date.
+_NOT_ITS_TIME_LINE = re.compile(r"(?i)deadline|no later than|uiterlijk|spätestens|frist|termijn|respond by|"
+                                r"issued|ausgestellt|uitgevaardigd|signed|getekend|unterzeichnet")
 # A source port: behind carrier-grade NAT the address alone names many subscribers.
 _PORT = re.compile(r"(?i)\b(?:source |src |client |quell-?|bron)?port(?:nummer|number)?\s*[:=]?\s*(\d{1,5})\b")
 _ACCOUNT_LABEL = (r"account(?: name| id| number)?|user ?name|user ?id|customer (?:id|number)|klantnummer|"
@@ -622,7 +625,7 @@ def _lines_around(text: str, start: int, end: int) -> str:
     prev = text[text.rfind("\n", 0, max(prev_end, 0)) + 1:max(prev_end, 0)]
     if prev.strip() and _TIME_LABEL_LINE.match(prev) and not find_ips(prev):
         own = prev + "\n" + own  # "Tijdstip: ..." above "IP-adres: ..."
-    return "\n".join(line for line in own.split("\n") if not _NOT_A_TIME_LINE.search(line))
+    return "\n".join(line for line in own.split("\n") if not _NOT_ITS_TIME_LINE.search(line))
 
 
 def _identifiers(text: str, targets: list[str], month_first: bool, default_zone: str) -> list[dict]:
