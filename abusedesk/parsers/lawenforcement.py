@@ -770,7 +770,7 @@ _OFFICER_LABEL = (r"officer|investigator|detective|special agent|contact person|
 _REFERENCE_LABEL = (r"(?:our |case |file |your )?reference(?: number| no\.?)?|ref\.?|case (?:number|no\.?|id)|"
                     r"kenmerk|ons kenmerk|parketnummer|registratienummer|zaaknummer|aktenzeichen|az\.?|"
                     r"tagebuch-?nummer|vorgangsnummer|geschäftszeichen|dossier|numéro de procédure|"
-                    r"order (?:number|reference)|file (?:number|no\.?)|case file|notitie|notice number|"
+                    r"order (?:number|reference)|file (?:number|no\.?)|case file|notitie(?:nummer)?|notice number|"
                     r"procesnummer|bestelnummer")
 _PHONE = re.compile(r"(?:\+|\b00)\d[\d ()/.-]{7,18}\d|\b0\d{1,4}[ /-]?\d{3,4}[ -]?\d{2,6}\b")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24}")

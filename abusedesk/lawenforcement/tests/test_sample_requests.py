@@ -94,3 +94,20 @@ def test_the_dutch_tco_order_of_an_authority_that_also_handles_child_abuse_is_a_
     assert raw.format == "tco" and legal.language == "nl"
     [case] = legal.cases.all()
     assert case.category == "terrorism" and case.url == "https://198.51.100.74/kanaal/oproep-tot-geweld.mp4"
+
+
+def test_a_belgian_vordering_in_dutch_is_foreign_to_the_dutch_entity(ingest):
+    """Dutch words, Belgian law: a Belgian prosecutor's own demand (art. 46bis Sv) does not bind a
+    Dutch provider; it needs a European Investigation Order or a European Production Order."""
+    mail = ("From: Parket van de procureur des Konings Gent <cyber.gent@just.example.be>\n"
+            "To: abuse@hosting-nl.example\nSubject: Vordering art. 46bis Sv - notitienummer GE.52.LB.7781/24\n"
+            "Date: Tue, 28 May 2024 10:00:00 +0200\n\n"
+            "Parket van de procureur des Konings Gent\n\n"
+            "Notitienummer: GE.52.LB.7781/24\n\n"
+            "Op grond van artikel 46bis van het Wetboek van Strafvordering vordert de procureur des Konings de\n"
+            "identificatiegegevens van de abonnee van IP-adres 198.51.100.35 op 27-05-2024 om 21:05:33 (CEST).\n"
+            "Contact: cyber.gent@just.example.be\n")
+    legal, raw = ingest(mail)
+    assert (legal.country, legal.reference, legal.validity) == ("BE", "GE.52.LB.7781/24", "not_enforceable")
+    assert failing(legal) == {"jurisdiction"}
+    assert "European Investigation Order" in legal.checks.get(code="jurisdiction").evidence
