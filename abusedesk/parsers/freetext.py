@@ -30,10 +30,11 @@ from .common import (
     start_notice,
     url_event,
 )
-from .extract import find_domains_at, find_ips, find_times, find_urls_at, refang, url_host
+from .extract import find_domains_at, find_ips, find_urls_at, refang, url_host
 from .labels import declared_category
 from .mime import Mail
 from .roles import context_mask
+from .times import row_time, stated_zone
 
 FORMAT = "freetext"
 
@@ -98,13 +99,15 @@ def _line_at(text: str, pos: int, reach: int = 300) -> str:
     return text[max(start, lo): end if end != -1 else min(len(text), pos + reach)]
 
 
-def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict) -> None:
-    """IPs of the text that are plausibly the subject of the report."""
+def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict, zone=None) -> None:
+    """IPs of the text that are plausibly the subject of the report, each with
+    the time of the row it stands on (in `zone` or the zone the text states)."""
     found = find_ips(text)
     candidates = []
     seen: set[tuple] = set()
     times: dict[str, object] = {}
     tries: dict[str, int] = {}
+    zone = zone or (stated_zone(text) if found else None)
     for f in found:
         if f.ip in skip:
             continue
@@ -112,9 +115,9 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         # readable time gives observed_at (a few lines looked at, no more).
         if f.ip not in times and tries.get(f.ip, 0) < 20:
             tries[f.ip] = tries.get(f.ip, 0) + 1
-            line_times = find_times(_line_at(text, f.start), limit=1)
-            if line_times:
-                times[f.ip] = line_times[0]
+            when = row_time(text, f.start, zone)
+            if when:
+                times[f.ip] = when
         if (f.ip, f.port) in seen:
             continue
         seen.add((f.ip, f.port))
@@ -236,7 +239,8 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             events_from_text(message.body_text, category, events, skip_domains=skip_domains, skip_ips=relay_ips)
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
     _ip_events(text, category, events, skip_ips | url_hosts, notice.meta)
-    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta)
+    # Logs attached to a notice are in the zone its text states ("All times are in US Central").
+    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone=stated_zone(text))
 
     if not notice.events and mail.subject:
         # The body names nobody (a table in an image, a link to a portal): the
