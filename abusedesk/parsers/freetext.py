@@ -34,7 +34,7 @@ from .extract import find_domains_at, find_ips, find_urls_at, refang, url_host
 from .labels import declared_category
 from .mime import Mail
 from .roles import context_mask
-from .times import row_time, stated_zone
+from .times import row_time, stated_time, stated_zone
 
 FORMAT = "freetext"
 
@@ -277,4 +277,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice.confidence = confidence if category else 0.2
     events = Events(notice, context)
     collect_targets(mail, notice, events, context, texts=(text, log_text, attached))
+    # Addresses on rows without a time get the one incident time the notice states, if it states one.
+    when = stated_time(text, stated_zone(text))
+    for event in notice.events if when else ():
+        event.observed_at = event.observed_at or when
     return events.finish()

@@ -115,7 +115,7 @@ _TOKEN_WORDS = {"hacking": "malware", "exploiturl": "scanning", "blackmail": "sp
 # "Exposed QNAP", "Malicious web shell at ..."). Words that also mean other things
 # ("open", "bot", "scan", "info") only count in brackets or after "Type:".
 _SUBJECT_NAMES = re.compile(
-    r"(?i)\b(phishing|trade ?mark(?: infringement)?|copyright(?: infringement)?|dmca|piracy|"
+    r"(?i)\b(phishing|trade ?mark(?: infringement)?|copyright(?: infringement)?|dmca|piracy|infringing|"
     r"(?:notice of )?claimed infringement|child (?:sexual )?abuse(?: material)?|child pornography|csam|"
     r"terrorist content|spam(?:vertised)?|malware|ransomware|botnet|ddos|brute[ -]?force|login[ -]attack|"
     r"port[ -]?scan|web[ -]?hack|defacement|spoofing|illegal advertisement|fake ?shop|scam|"
@@ -126,7 +126,7 @@ _SUBJECT_NAMES = re.compile(
     r"intrusion (?:attempts?|detected)|scans)\b"
 )
 _SUBJECT_SYNONYMS = {
-    "claimed infringement": "copyright", "notice of claimed infringement": "copyright",
+    "claimed infringement": "copyright", "infringing": "copyright", "notice of claimed infringement": "copyright",
     "compromise": "malware", "compromised": "malware", "kompromittierte": "malware", "kompromittiert": "malware",
     "exposed": "vulnerable_service", "vulnerable": "vulnerable_service", "potentially vulnerable": "vulnerable_service",
     "verwundbare": "vulnerable_service", "verwundbar": "vulnerable_service", "exploit runs": "scanning",

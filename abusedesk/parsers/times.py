@@ -41,6 +41,16 @@ _PATTERNS = (
     # 17.11.2021 15:23, 17-11-2021 15:23:49 (day first), 11/17/2021 3:23:00 PM (US: month first)
     re.compile(r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}),?\s(?:um\s)?" + _CLOCK
                + r"(?:\sUhr)?(?:\s?" + _ZONE + r")?"),
+    # Dec 6, 2021 @ 13:04:20.955 (Kibana), January 5, 2024 at 10:00 UTC
+    re.compile(r"(?P<mon>[A-Za-z]{3,9})\.? (?P<d>\d{1,2}),? (?P<y>\d{4}),?\s(?:@\s|at\s)?" + _CLOCK
+               + r"(?:\s?" + _ZONE + r")?"),
+)
+# The one time a notice states for its incident ("Time: ...", "Date of incident: ...").
+_STATED_TIME = re.compile(
+    r"(?im)^[ \t>*-]*(?:date|time|timestamp|date ?/ ?time|date and time|event time|incident time|attack time|"
+    r"time of (?:the )?(?:incident|attack|event|detection)|date of (?:the )?(?:incident|attack|event)|detected(?: at| on)?|"
+    r"first seen|first detection[^:\n]{0,40}|start(?: date| time)?|observed(?: at)?|tijdstip|zeitpunkt|datum)"
+    r"[ \t]*(?:\(utc\))?[ \t]*[:=][ \t]*([^\n]{6,80})$"
 )
 _STATED_ZONE = re.compile(
     r"(?im)(?:time\s?zone|\btz\b|times?\b[^\n]{0,40}?\b(?:are|is|in))[^\n]{0,30}?"
@@ -124,6 +134,20 @@ def times_in(line: str, zone: tzinfo | None = None) -> list[datetime]:
                 found.append((m.start(), when))
                 taken.append((m.start(), m.end()))
     return [when for _, when in sorted(found, key=lambda f: f[0])]
+
+
+def stated_time(text: str, zone: tzinfo | None = None) -> datetime | None:
+    """The incident time a notice states on a line of its own ("Time: ...",
+    "Date of incident: ..."), if it states exactly one; None otherwise (a
+    notice listing several events has no single time to give them all)."""
+    found = set()
+    for m in _STATED_TIME.finditer(text[:50_000]):
+        times = times_in(m.group(1), zone)
+        if times:
+            found.add(times[0])
+            if len(found) > 1:
+                return None
+    return found.pop() if found else None
 
 
 def row_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 400) -> datetime | None:

@@ -73,3 +73,24 @@ def test_stated_zones_in_the_words_senders_use():
     assert stated_zone("Logs (TZ - Europe/Moscow):").key == "Europe/Moscow"
     assert stated_zone("All times are Austrian local times, UTC+1/MET").utcoffset(None).total_seconds() == 3600
     assert stated_zone("We have seen many attacks at this time.") is None
+
+
+def test_the_one_incident_time_a_notice_states_dates_addresses_on_rows_without_one():
+    n = notice("One of your clients using the IP 198.51.100.180 has attacked our mail server.\n\n"
+               "Service: mail\nTime: Sat, 02 Nov 2024 20:13:45 +0100\n")
+    assert times_by_ip(n)["198.51.100.180"] == datetime(2024, 11, 2, 19, 13, 45, tzinfo=UTC)
+
+
+def test_a_rows_own_time_beats_the_stated_time():
+    n = notice("Time of detection: 2024-11-02 20:00:00 UTC\n\n2024-11-02 18:00:00 198.51.100.181 SYN to port 22\n")
+    assert times_by_ip(n)["198.51.100.181"] == datetime(2024, 11, 2, 18, 0, tzinfo=UTC)
+
+
+def test_two_different_stated_times_give_no_time_to_all():
+    n = notice("Source: 198.51.100.182\nFirst seen: 2024-11-01 10:00 UTC\n"
+               "Date: 2024-11-03 09:00 UTC\n")
+    assert times_by_ip(n)["198.51.100.182"] is None
+
+
+def test_a_kibana_table_cell_time_is_read():
+    assert times_in("Dec 6, 2021 @ 13:04:20.955") == [datetime(2021, 12, 6, 13, 4, 20, tzinfo=UTC)]
