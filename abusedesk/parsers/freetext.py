@@ -107,7 +107,6 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     seen: set[tuple] = set()
     times: dict[str, object] = {}
     tries: dict[str, int] = {}
-    zone = zone or (stated_zone(text) if found else None)
     for f in found:
         if f.ip in skip:
             continue
@@ -238,15 +237,17 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         for message in attached:
             events_from_text(message.body_text, category, events, skip_domains=skip_domains, skip_ips=relay_ips)
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
-    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta)
-    # Logs attached to a notice are in the zone its text states ("All times are in US Central").
-    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone=stated_zone(text))
+    # Times without a zone are in the zone the text states ("All times are in US Central"),
+    # in its own rows and in the logs attached to it.
+    zone = stated_zone(text)
+    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
+    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
 
     if not notice.events and mail.subject:
         # The body names nobody (a table in an image, a link to a portal): the
         # subject is the sender's headline ("Abuse from 198.51.100.7").
         subject = refang(mail.subject)
-        _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta)
+        _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta, zone)
         for url, _ in find_urls_at(subject):
             events.add(url_event(url, category, evidence=sanitise(subject, 300)))
 
@@ -278,7 +279,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     events = Events(notice, context)
     collect_targets(mail, notice, events, context, texts=(text, log_text, attached))
     # Addresses on rows without a time get the one incident time the notice states, if it states one.
-    when = stated_time(text, stated_zone(text))
-    for event in notice.events if when else ():
-        event.observed_at = event.observed_at or when
+    undated = [e for e in notice.events if e.observed_at is None]
+    when = stated_time(text, stated_zone(text)) if undated else None
+    for event in undated if when else ():
+        event.observed_at = when
     return events.finish()

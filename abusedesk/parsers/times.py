@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -32,17 +33,18 @@ _US_ZONES = {"eastern": "America/New_York", "central": "America/Chicago", "mount
 
 _ZONE = (r"(?P<zone>Z|[+-]\d{2}:?\d{2}|\(?(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?\)?|"
          r"\(?(?:" + "|".join(sorted((a.upper() for a in _ABBREVIATIONS), key=len, reverse=True)) + r")\)?)")
+_MONTH = r"(?P<mon>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[a-z]{0,6})"
 _CLOCK = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d{1,9})?)?(?:\s?(?P<ampm>[AaPp][Mm]))?"
 _PATTERNS = (
     # 2024-06-17T11:04:36Z, 2021-11-29 10:52:53.106 +0100, 2024/06/17 11:04
     re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})[T ]\s?" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
     # 22/Jun/2022:06:05:25 -0500 (Apache), 17-Nov-2021 15:23:49
-    re.compile(r"(?P<d>\d{1,2})[/ -](?P<mon>[A-Za-z]{3,9})[/ -](?P<y>\d{4})[: ]" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
+    re.compile(r"(?P<d>\d{1,2})[/ -]" + _MONTH + r"[/ -](?P<y>\d{4})[: ]" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
     # 17.11.2021 15:23, 17-11-2021 15:23:49 (day first), 11/17/2021 3:23:00 PM (US: month first)
     re.compile(r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}),?\s(?:um\s)?" + _CLOCK
                + r"(?:\sUhr)?(?:\s?" + _ZONE + r")?"),
     # Dec 6, 2021 @ 13:04:20.955 (Kibana), January 5, 2024 at 10:00 UTC
-    re.compile(r"(?P<mon>[A-Za-z]{3,9})\.? (?P<d>\d{1,2}),? (?P<y>\d{4}),?\s(?:@\s|at\s)?" + _CLOCK
+    re.compile(_MONTH + r"\.? (?P<d>\d{1,2}),? (?P<y>\d{4}),?\s(?:@\s|at\s)?" + _CLOCK
                + r"(?:\s?" + _ZONE + r")?"),
 )
 # The one time a notice states for its incident ("Time: ...", "Date of incident: ...").
@@ -60,6 +62,7 @@ _STATED_ZONE = re.compile(
 )
 
 
+@lru_cache(maxsize=256)  # a few notations recur on every row
 def _offset(text: str) -> tzinfo | None:
     """A zone from "+0200", "+02:00", "UTC+1", "GMT +8", "-6 UTC", "CEST"."""
     word = text.strip("() ").lower()
@@ -79,7 +82,12 @@ def _offset(text: str) -> tzinfo | None:
 
 def stated_zone(text: str) -> tzinfo | None:
     """The time zone a notice states for its times, or None."""
-    m = _STATED_ZONE.search(text[:100_000])
+    m = None
+    for line in text[:20_000].splitlines():  # said in the prose, near the top
+        lowered = line.lower()
+        # Only lines that speak of time or a zone (a cheap test: the full pattern is costlier).
+        if ("time" in lowered or "tz" in lowered) and (m := _STATED_ZONE.search(line)):
+            break
     if not m:
         return None
     if m.group("offset"):
@@ -123,6 +131,8 @@ def _build(m: re.Match, zone: tzinfo | None) -> datetime | None:
 
 def times_in(line: str, zone: tzinfo | None = None) -> list[datetime]:
     """The times written in one line, in order of appearance, as aware UTC."""
+    if ":" not in line:
+        return []  # every notation has a clock: most lines are done here
     found: list[tuple[int, datetime]] = []
     taken: list[tuple[int, int]] = []
     for pattern in _PATTERNS:
@@ -155,5 +165,13 @@ def row_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 400) 
     lo = max(0, pos - reach)
     start = text.rfind("\n", lo, pos) + 1 or lo
     end = text.find("\n", pos, pos + reach)
-    times = times_in(text[max(start, lo): end if end != -1 else min(len(text), pos + reach)], zone)
-    return times[0] if times else None
+    line = text[max(start, lo): end if end != -1 else min(len(text), pos + reach)]
+    if ":" not in line:
+        return None
+    # A row names one time, mostly ISO: the first notation that reads one is enough.
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(line):
+            when = _build(m, zone)
+            if when:
+                return when
+    return None
