@@ -148,3 +148,14 @@ def test_an_attacked_server_with_no_other_word_is_a_ddos_complaint():
 def test_an_attack_named_by_its_kind_is_not_taken_for_ddos():
     n = notice("Attack from 198.51.100.105", "Our server was attacked: 300 failed password attempts via sshd.\n")
     assert n.category == "brute_force"
+
+
+def test_a_fraud_label_on_a_subject_that_names_phishing_is_phishing():
+    assert declared_category("[CERT #3916954] [fraud] hosted on 198.51.100.106: phishing targeting investors", "") == \
+        "phishing"
+    assert declared_category("[CERT #3916955] [fraud] hosted on 198.51.100.107: fake investment shop", "") == "fraud"
+
+
+def test_a_service_said_to_be_enabled_is_an_open_service():
+    assert declared_category("Alerta: [AS 64496] servico Portmap habilitado", "") == "vulnerable_service"
+    assert declared_category("Alerta: [AS 64496] trafego suspeito", "") is None
