@@ -289,17 +289,27 @@ def line_values(text: str, label: str, limit: int = 20) -> list[str]:
 _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
     r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nuestro)\s+"
-    r"(?:\w+\s+){0,2}(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website)"
-    r"\w*\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
+    r"(?:\w+\s+){0,2}(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
+    r"|client|customer)\w*(?:'s)?\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:ip\s+(?:address\s+)?)?)?"
+    r"|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
     r"|(?:->|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
     r"|\b(?:dst|dest|destination|target|victim)[ _-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
-    r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*)$",
+    r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*"
+    # The victim as reporters describe it: "Targeted Server IP Address:", "one of our monitored
+    # systems (IP: x)", "lip=" (the local end in Dovecot logs), "Upstream IP:", Czech "Cílové IP"
+    # (target IPs), Portuguese "cujo destino é o endereço x".
+    r"|\btarget(?:ed)?\s+(?:server\s+|host\s+|system\s+)?ip(?:s|\s+address(?:es)?)?\s*[=:]?\s*"
+    r"|\bmonitored\s+(?:system|server|host|network)s?\s*\(?\s*(?:ip\s*)?[=:]?\s*|\blip\s*=\s*"
+    r"|\bupstream\s+ip\s*[=:]?\s*|\bc[ií]lov[áée]\s+ip\w*\s*:?\s*|\bdestino\s+(?:\w+\s+){0,3}"
+    # "from a to b", "lookups (udp/53) to b": the address after "to" is where the traffic went.
+    r"|\bfrom\s+\S+\s+(?:\([^)]{0,40}\)\s+)?to\s+"
+    r"|\b(?:lookups?|queries|requests|connections?|traffic|packets|attacks?)\b[^.\n]{0,30}?\bto\s+)$",
     re.IGNORECASE,
 )
 
 
 _NOT_OFFENDER_AFTER = re.compile(
-    r"^[\])]?\s*[(,]?\s*(?:is|=|-)?\s*(?:our|my|ours|onze|ons|mijn|unser\w*|mein\w*|notre|nuestr\w*|"
+    r"^[\])]?\s*[(,]?\s*(?:is|=|-)?\s*(?:to\s+)?(?:legitimate\b|our|my|ours|onze|ons|mijn|unser\w*|mein\w*|notre|nuestr\w*|"
     r"the (?:victim|target|destination|reporter)|(?:a |our )?(?:honeypot|sensor|sinkhole))\b",
     re.IGNORECASE,
 )

@@ -33,7 +33,7 @@ from .common import (
 from .extract import find_domains_at, find_ips, find_times, find_urls_at, refang, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_mask
+from .roles import context_ips, context_mask, same_list
 
 FORMAT = "freetext"
 
@@ -101,6 +101,8 @@ def _line_at(text: str, pos: int, reach: int = 300) -> str:
 def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict) -> None:
     """IPs of the text that are plausibly the subject of the report."""
     found = find_ips(text)
+    context = context_ips(text, found)
+    victim_end = None
     candidates = []
     seen: set[tuple] = set()
     times: dict[str, object] = {}
@@ -118,7 +120,10 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         if (f.ip, f.port) in seen:
             continue
         seen.add((f.ip, f.port))
-        if not_offender_before(text, f.start, f.end):
+        if f.start in context:
+            continue
+        if not_offender_before(text, f.start, f.end) or (victim_end is not None and same_list(text, victim_end, f.start)):
+            victim_end = f.end  # the next items of a list so labelled are victims too
             continue
         cidr = _CIDR_AFTER.match(text, f.end)
         if cidr:

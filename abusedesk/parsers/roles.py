@@ -38,7 +38,7 @@ _WHOIS_LINE = re.compile(
     r"(?im)^[ \t>]*(?:%|#(?!\s*\d)|(?:netrange|cidr|inetnum|inet6num|netname|nethandle|parent|nettype|originas|"
     r"orgname|orgid|orgabuse\w*|orgtech\w*|orgnoc\w*|rabuse\w*|rtech\w*|rnoc\w*|regdate|route6?|admin-c|tech-c|"
     r"abuse-c|abuse-mailbox|mnt-[a-z-]+|nic-hdl|aut-num|as-name|org-name|org-type|inetrev|nserver|ownerid|"
-    r"in-addr server)[ \t]*:).*$"
+    r"in-addr server)[ \t]*:|ref[ \t]*:[ \t]*https?://rdap\.).*$"
 )
 # Header lines of a mail pasted or quoted into the body (not the notice's own headers, which
 # are not in the body), plus their folded continuation lines.
@@ -215,3 +215,59 @@ def hosting_ips(text: str, limit: int = 50) -> list[str]:
             if len(out) >= limit:
                 break
     return out
+
+
+# --- roles of the addresses found in a text -------------------------------------
+
+# What may stand between the items of a list of addresses ("a, b and c", "a / b").
+_LIST_GAP = re.compile(r"(?i)^[\s,;/|&\"'()\[\]]*(?:(?:and|or|und|oder|en|of|et|ou|y|o)[\s,;/|&\"'()\[\]]*)?$")
+# Five words in a row: a sentence, whose addresses the words around them decide.
+_PROSE = re.compile(r"(?:\b[A-Za-zÀ-ÿ]{2,}\b[ ,]{1,2}){4}\b[A-Za-zÀ-ÿ]{2,}\b")
+_RANGE_GAP = re.compile(r"^\s*(?:-|–|to|bis|tot)\s*$")
+
+
+def context_ips(text: str, found: list) -> set[int]:
+    """Start positions of the addresses in `found` (from `find_ips(text)`)
+    that the layout of the text marks as context, not as an offender:
+
+    - the ends of a range ("198.51.100.0 - 198.51.100.255": a network);
+    - the other ends of a record row: a log or CSV line that names two
+      addresses in different fields ("ts,src,port,dst,port", "a:p -> b:p",
+      "Connection from a port p on b") names the source first; the later
+      ones are the destination, the reporter's server or a peer. A line of
+      prose is not a row (its words decide), nor is a list ("a, b and c").
+    """
+    out: set[int] = set()
+    if len(found) < 2:
+        return out
+    for a, b in zip(found, found[1:]):
+        if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
+            out.update((a.start, b.start))
+    # Group by line; only lines with two or more different addresses matter.
+    i = 0
+    while i < len(found):
+        line_start = text.rfind("\n", 0, found[i].start) + 1
+        line_end = text.find("\n", found[i].start)
+        line_end = len(text) if line_end == -1 else line_end
+        j = i
+        while j < len(found) and found[j].start < line_end:
+            j += 1
+        row = [f for f in found[i:j] if f.start not in out]
+        i = j
+        if len({f.ip for f in row}) < 2:
+            continue
+        line = text[line_start:line_end]
+        if len(line) > 500 or _PROSE.search(line):
+            continue
+        gaps = [text[x.end:y.start] for x, y in zip(row, row[1:])]
+        if all(_LIST_GAP.match(gap) for gap in gaps) and not any(c.isdigit() for c in text[row[-1].end:line_end]):
+            continue  # a list of addresses, all named alike (a row goes on with ports, times, counts)
+        first = row[0].ip
+        out.update(f.start for f in row if f.ip != first)
+    return out
+
+
+def same_list(text: str, end: int, start: int) -> bool:
+    """Are the addresses ending at `end` and starting at `start` items of one
+    list ("Target IPs: a / b", "a, b and c")? Then they share a role."""
+    return start - end < 40 and bool(_LIST_GAP.match(text[end:start]))

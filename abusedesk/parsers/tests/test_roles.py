@@ -136,3 +136,75 @@ def test_a_key_that_names_the_destination_marks_its_value_as_the_victim():
 def test_a_key_that_merely_contains_dst_is_no_destination():
     n = notice("Dstport: 22\nSource: 198.51.100.99\n", subject="SSH brute force")
     assert ips(n) == ["198.51.100.99"]
+
+
+def test_a_log_row_without_a_header_names_its_source_first():
+    n = notice("Firewall drops, our export:\n\n"
+               "07:12:01.115,denied,,198.51.100.61,51234.0,tcp,192.0.2.17,22.0,,\n"
+               "07:12:09.870,denied,,198.51.100.61,51240.0,tcp,192.0.2.18,3389.0,,\n")
+    assert ips(n) == ["198.51.100.61"]
+
+
+def test_a_list_of_addresses_on_one_line_is_not_a_row():
+    n = notice("Scanning seen from 198.51.100.62, 198.51.100.63 and 198.51.100.64\n")
+    assert ips(n) == ["198.51.100.62", "198.51.100.63", "198.51.100.64"]
+
+
+def test_a_table_row_whose_address_columns_touch_still_names_its_source_first():
+    n = notice("| source | destination | port | time |\n"
+               "| 198.51.100.65 | 192.0.2.40 | 443 | 2024-09-26 23:08:14 |\n")
+    assert ips(n) == ["198.51.100.65"]
+
+
+def test_a_sentence_with_two_addresses_is_decided_by_its_words_not_as_a_row():
+    n = notice("We saw attacks coming from 198.51.100.66 and also from the host 198.51.100.67 today\n")
+    assert ips(n) == ["198.51.100.66", "198.51.100.67"]
+
+
+def test_the_ends_of_a_range_are_a_network_not_offenders():
+    n = notice("Host Range: 198.51.96.0 - 198.51.111.255\nThe phishing kit is on 198.51.100.68\n")
+    assert ips(n) == ["198.51.100.68"]
+
+
+def test_an_arin_rdap_reference_line_is_whois_context():
+    n = notice("SSH brute force from 198.51.100.69\nRef: https://rdap.arin.net/registry/ip/198.51.0.0\n")
+    assert ips(n) == ["198.51.100.69"]
+
+
+def test_a_ref_line_that_is_not_a_whois_link_is_read():
+    n = notice("Ref: 198.51.100.70 attacked us\n")
+    assert ips(n) == ["198.51.100.70"]
+
+
+def test_the_reporters_client_and_monitored_system_are_victims():
+    n = notice("We detected suspicious actions from your IP address 198.51.100.71 on our client 192.0.2.71.\n"
+               "It attacked one of our monitored systems (IP: 192.0.2.72).\n"
+               "Our server at 192.0.2.73 recorded the attempts.\n")
+    assert ips(n) == ["198.51.100.71"]
+
+
+def test_a_client_of_yours_is_not_a_victim():
+    n = notice("Your client 198.51.100.72 is sending spam.\n")
+    assert ips(n) == ["198.51.100.72"]
+
+
+def test_every_item_of_a_list_of_targets_is_a_victim():
+    n = notice("Attacker: 198.51.100.73\nTarget IPs: 192.0.2.74 / 192.0.2.75, 192.0.2.76\n")
+    assert ips(n) == ["198.51.100.73"]
+
+
+def test_from_a_to_b_in_prose_makes_b_the_destination():
+    n = notice("We have determined attacks from 198.51.100.74 (from your network) to 192.0.2.77 with ssh.\n"
+               "The attack performs DNS lookups (udp/53) to 192.0.2.78 at a high rate.\n")
+    assert ips(n) == ["198.51.100.74"]
+
+
+def test_an_address_that_resolves_is_not_taken_for_a_destination():
+    n = notice("The phishing domain resolves to 198.51.100.75 since Monday.\n")
+    assert ips(n) == ["198.51.100.75"]
+
+
+def test_the_local_end_of_a_dovecot_log_line_is_the_reporters_server():
+    n = notice("Mar  5 15:40:05 mx1 dovecot: imap-login: Aborted login: user=<a@b.example>, method=PLAIN, "
+               "rip=198.51.100.76, lip=192.0.2.79\n")
+    assert ips(n) == ["198.51.100.76"]
