@@ -240,7 +240,7 @@ def context_ips(text: str, found: list) -> set[int]:
     out: set[int] = set()
     if len(found) < 2:
         return out
-    for a, b in zip(found, found[1:]):
+    for a, b in zip(found, found[1:], strict=False):
         if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
             out.update((a.start, b.start))
     # Group by line; only lines with two or more different addresses matter.
@@ -259,7 +259,7 @@ def context_ips(text: str, found: list) -> set[int]:
         line = text[line_start:line_end]
         if len(line) > 500 or _PROSE.search(line):
             continue
-        gaps = [text[x.end:y.start] for x, y in zip(row, row[1:])]
+        gaps = [text[x.end:y.start] for x, y in zip(row, row[1:], strict=False)]
         if all(_LIST_GAP.match(gap) for gap in gaps) and not any(c.isdigit() for c in text[row[-1].end:line_end]):
             continue  # a list of addresses, all named alike (a row goes on with ports, times, counts)
         first = row[0].ip
