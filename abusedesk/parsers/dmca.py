@@ -21,7 +21,7 @@ from .base import Event, ParseContext, ParsedNotice
 from .common import Events, sanitise, sender_domain, start_notice, url_event
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
 from .mime import Mail
-from .roles import hosting_ips
+from .roles import context_url, hosting_ips, url_label
 
 FORMAT = "dmca"
 _MARKERS = re.compile(r"(?i)\bdmca\b|digital millennium copyright act|512\s*\(c\)|copyright infringement|"
@@ -71,8 +71,9 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     for url, pos in find_urls_at(body):
         line = body[body.rfind("\n", 0, pos) + 1: pos]
         host = url_host(url) or ""
-        if _ORIGINAL_LINE.search(line) or (own and registrable_domain(host) == own):
-            continue  # the rights holder's own work or site
+        if _ORIGINAL_LINE.search(line) or (own and registrable_domain(host) == own) or \
+                context_url(host, url_label(body, pos)):
+            continue  # the rights holder's own work or site, a reference
         if host.endswith(("lumendatabase.org", "copyright.gov")):
             continue
         infringing_urls += 1

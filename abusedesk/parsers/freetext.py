@@ -30,10 +30,10 @@ from .common import (
     start_notice,
     url_event,
 )
-from .extract import find_domains_at, find_ips, find_times, find_urls_at, refang, url_host
+from .extract import find_domains_at, find_ips, find_times, find_urls_at, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_ips, context_mask, same_list
+from .roles import context_ips, context_mask, context_url, same_list, url_label
 
 FORMAT = "freetext"
 
@@ -149,6 +149,13 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         )
 
 
+def _row_peers(text: str) -> set[str]:
+    """Addresses that the text names only as the far end of log rows."""
+    found = find_ips(text)
+    context = context_ips(text, found)
+    return {f.ip for f in found if f.start in context} - {f.ip for f in found if f.start not in context}
+
+
 def _archived_texts(part, context: ParseContext) -> list[str]:
     """Text members (CSV, logs, JSON) of a zipped or gzipped attachment,
     unpacked within the archive limits; nothing if it is over them."""
@@ -231,10 +238,16 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     # output, pasted headers and the destination side of log rows are context.
     text, log_text = context_mask(text), context_mask(log_text)
     all_text = text + "\n" + log_text
+    peers = None
     for url, pos in find_urls_at(all_text):
         host = url_host(url)
-        if not host or registrable_domain(host) in skip_domains:
+        if not host or registrable_domain(host) in skip_domains or context_url(host, url_label(all_text, pos)):
             continue
+        if normalise_ip(host):
+            # A linked address is still the far end of its log row ("a:p <http://b>:p").
+            peers = _row_peers(all_text) if peers is None else peers
+            if normalise_ip(host) in peers:
+                continue
         events.add(url_event(url, category, evidence=sanitise(_line_at(all_text, pos), 300)))
     if category in _PHISHY_CATEGORIES:
         for message in attached:

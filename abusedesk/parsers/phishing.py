@@ -18,6 +18,7 @@ from .common import Events, not_offender_before, sanitise, sender_domain, start_
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
 from .labels import declared_category
 from .mime import Mail
+from .roles import context_url, url_label
 
 FORMAT = "phishing"
 SERVICE_DOMAINS = {
@@ -61,8 +62,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     urls = []
     for url, pos in find_urls_at(body):
         line_start = body.rfind("\n", 0, pos) + 1
-        if _LEGIT_LINE.search(body[line_start:pos]):
-            continue  # the brand's real site, named for comparison
+        if _LEGIT_LINE.search(body[line_start:pos]) or context_url(url_host(url) or "", url_label(body, pos)):
+            continue  # the brand's real site, named for comparison; a reference
         if registrable_domain(url_host(url) or "") in own:
             continue
         urls.append(url)

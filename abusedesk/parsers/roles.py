@@ -271,3 +271,45 @@ def same_list(text: str, end: int, start: int) -> bool:
     """Are the addresses ending at `end` and starting at `start` items of one
     list ("Target IPs: a / b", "a, b and c")? Then they share a role."""
     return start - end < 40 and bool(_LIST_GAP.match(text[end:start]))
+
+
+# --- roles of URLs ------------------------------------------------------------------
+
+# Labels before a URL that name the complainant's or the brand's own site, the evidence
+# of the complaint or a registry's record: the URL is there for comparison, not reported.
+_CONTEXT_URL_LABEL = re.compile(
+    r"(?i)(?:official|legitimate|genuine|original|real|main|brand'?s?|client'?s?|company'?s?|our)\s+"
+    r"(?:web\s*)?(?:site|website|web page|domain|url|portal)|copyright\s+holder'?s?\s+(?:web)?site|"
+    r"rights?\s*holder'?s?\s+(?:web)?site|sito\s+ufficiale|site\s+oficial|offizielle\s+(?:web)?seite|"
+    r"trademark\s+(?:link|registration|record)|registrar\s+(?:url|whois\s+server)|screenshot|"
+    r"authori[sz]ation\s+letter|power\s+of\s+attorney|privacy\s+(?:policy|notice)|unsubscribe|"
+    r"for\s+more\s+information|(?:learn|read)\s+more|"
+    r"\b(?:facebook|twitter|linkedin|instagram|youtube)\s*(?:\]|:|\|)"
+)
+# Hosts that are references, never the subject of a report sent to a hosting provider: XML
+# namespaces, lookup and analysis services, registries, social networks linked in signatures.
+_CONTEXT_HOSTS = frozenset(
+    "w3.org purl.org adobe.com schemas.microsoft.com schema.org openxmlformats.org aiim.org "
+    "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org "
+    "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
+    "whois.com who.is lumendatabase.org copyright.gov "
+    "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com".split()
+)
+
+
+def url_label(text: str, pos: int) -> str:
+    """The words before the URL at `pos`: on its line, or the line before
+    when the URL starts its line ("Official website:\nhttps://...")."""
+    start = text.rfind("\n", max(0, pos - 300), pos) + 1
+    label = text[start:pos]
+    if not label.strip() and start > 1:
+        label = text[text.rfind("\n", max(0, start - 300), start - 1) + 1: start - 1]
+    return label
+
+
+def context_url(host: str, label: str) -> bool:
+    """Is this URL context rather than a reported location? `label`: the
+    words before it (`url_label`)."""
+    if any(host == h or host.endswith("." + h) for h in _CONTEXT_HOSTS):
+        return True
+    return bool(_CONTEXT_URL_LABEL.search(label[-120:]))

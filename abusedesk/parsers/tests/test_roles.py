@@ -208,3 +208,29 @@ def test_the_local_end_of_a_dovecot_log_line_is_the_reporters_server():
     n = notice("Mar  5 15:40:05 mx1 dovecot: imap-login: Aborted login: user=<a@b.example>, method=PLAIN, "
                "rip=198.51.100.76, lip=192.0.2.79\n")
     assert ips(n) == ["198.51.100.76"]
+
+
+def hosts(n) -> list[str]:
+    return sorted({e.domain or "" for e in n.events if e.domain})
+
+
+def test_the_brands_official_site_and_signature_links_are_not_reported():
+    n = notice("Dear hosting provider,\n\nThe site https://login-bank-secure.example.net/verify imitates our client.\n"
+               "Official Website:\nhttps://www.bank.example.com/\n"
+               "Screenshot of the infringing content: https://evidence.brandguard.example.org/shot/77.png\n\n"
+               "[LinkedIn]<https://www.linkedin.com/company/brandguard>\n"
+               "Analysis: https://www.virustotal.com/gui/url/abc123\n", subject="Phishing site")
+    assert hosts(n) == ["login-bank-secure.example.net"]
+
+
+def test_a_url_on_a_line_without_such_a_label_is_reported():
+    n = notice("Phishing page: https://www.bank-example-login.example.org/main/site\n", subject="Phishing site")
+    assert hosts(n) == ["www.bank-example-login.example.org"]
+
+
+def test_urls_wrapped_by_the_reporters_mail_gateway_are_unwrapped():
+    n = notice("Malware here: https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fdrop.example.net"
+               "%2Fpayload.exe&data=05%7C01\nand <https://urldefense.com/v3/__http://198.51.100.80/x.sh__;!!AbC$>\n",
+               subject="Malware distribution")
+    assert hosts(n) == ["drop.example.net"]
+    assert ips(n) == ["198.51.100.80"]
