@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 
+from .common import not_offender_before
 from .extract import find_ips
 
 # Registries' whois keys (ARIN, RIPE, APNIC, LACNIC, AFRINIC, RDAP renderings).
@@ -174,6 +175,29 @@ def _mask_tables(text: str, chars: list[str]) -> None:
         pos += len(line) + 1
 
 
+_TRACEROUTE = re.compile(r"(?im)^.*\btrace ?route\b.*$")
+_HOP = re.compile(r"^[ \t>*]*\d{1,2}[ \t.]")
+
+
+def _mask_traceroutes(text: str, chars: list[str]) -> None:
+    """A pasted traceroute names every router on the way: the hops are
+    context, only the last one (the traced host) stays."""
+    for m in _TRACEROUTE.finditer(text[:2_000_000]):
+        hops = []
+        pos = m.end() + 1
+        while pos < len(text) and len(hops) < 64:
+            end = text.find("\n", pos)
+            end = len(text) if end == -1 else end
+            line = text[pos:end]
+            if _HOP.match(line):
+                hops.append((pos, end))
+            elif len(line.split()) > 1 and hops:
+                break  # "Trace complete"; a hop's host name on its own line does not end it
+            pos = end + 1
+        for start, end in hops[:-1]:
+            _blank(chars, start, end)
+
+
 def context_mask(text: str) -> str:
     """`text` with its context parts blanked (see the module docstring)."""
     if not text:
@@ -185,6 +209,10 @@ def context_mask(text: str) -> str:
                 chars = list(text)
             _blank(chars, m.start(), m.end())
     lowered = text[:200_000].lower()
+    if "traceroute" in lowered or "trace route" in lowered:
+        if chars is None:
+            chars = list(text)
+        _mask_traceroutes(text, chars)
     if "dst" in lowered or "dest" in lowered or "target" in lowered or "victim" in lowered or "honeypot" in lowered:
         if chars is None:
             chars = list(text)
@@ -313,3 +341,28 @@ def context_url(host: str, label: str) -> bool:
     if any(host == h or host.endswith("." + h) for h in _CONTEXT_HOSTS):
         return True
     return bool(_CONTEXT_URL_LABEL.search(label[-120:]))
+
+
+def stated_ips(text: str, limit: int = 200) -> list[str]:
+    """Public addresses a human-written notice states as the subject, in
+    order, each once: whois output, pasted headers, the far end of log
+    rows, range ends, networks ("198.51.100.0/24") and the addresses the
+    words around them mark as the victim's or the reporter's are left out."""
+    masked = context_mask(text)
+    found = find_ips(masked, keep_private=False)
+    context = context_ips(masked, found)
+    out: list[str] = []
+    victim_end = None
+    for f in found:
+        if f.start in context or f.ip in out:
+            continue
+        if not_offender_before(masked, f.start, f.end) or (
+                victim_end is not None and same_list(masked, victim_end, f.start)):
+            victim_end = f.end
+            continue
+        if re.match(r"/(?!32\b|128\b)\d{1,3}\b", masked[f.end:f.end + 4]):
+            continue  # a network named as context
+        out.append(f.ip)
+        if len(out) >= limit:
+            break
+    return out
