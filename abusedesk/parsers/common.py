@@ -200,6 +200,10 @@ def parse_received(value: str) -> Hop:
     return Hop(from_host, from_ip, by_host, when, value)
 
 
+_HELO = re.compile(r"(?i)\((?:EHLO|HELO)\s+([A-Za-z0-9.\-_]{1,255})\)")
+_INTERNAL_SUFFIXES = (".local", ".lan", ".internal", ".localdomain", ".corp")
+
+
 def origin_hop(received: list[str], context: ParseContext, reporter_domains: set[str] | None = None) -> Hop | None:
     """The host that handed a mail to the receiving side: walking the
     Received: chain from the top (the receiver's own hops), skip hops from
@@ -216,9 +220,13 @@ def origin_hop(received: list[str], context: ParseContext, reporter_domains: set
         ip = hop.from_ip
         if not ip or not ip_usable(ip) or ip_private(ip):
             continue
-        if hop.from_host and registrable_domain(hop.from_host) in domains and not is_own_server(
-            ip, hop.from_host, context
+        names = {hop.from_host} if hop.from_host else set()
+        names.update(n.lower().rstrip(".") for n in _HELO.findall(hop.raw[:300]))
+        if names and not is_own_server(ip, hop.from_host, context) and any(
+            registrable_domain(n) in domains or n.endswith(_INTERNAL_SUFFIXES) for n in names
         ):
+            # The receiver's own server by name (its rDNS or the name it greeted with, EHLO):
+            # in the receiver's domain, or an internal name.
             continue
         if is_own_server(ip, hop.from_host, context):
             continue

@@ -234,3 +234,31 @@ def test_urls_wrapped_by_the_reporters_mail_gateway_are_unwrapped():
                subject="Malware distribution")
     assert hosts(n) == ["drop.example.net"]
     assert ips(n) == ["198.51.100.80"]
+
+
+def test_a_pasted_chain_skips_the_receivers_relay_known_only_by_the_name_it_greeted_with():
+    n = notice("Spam received, headers below.\n\n"
+               "Received: from 192.0.2.91 (EHLO in3.mx.mailbox.example) by 10.1.2.3 with SMTPs;\n"
+               "        Thu, 08 Feb 2024 21:43:15 +0000\n"
+               "Received: from out7.mailer.example (out7.mailer.example [198.51.100.92])\n"
+               "        by in3.mx.mailbox.example with ESMTPS id 41; Thu, 08 Feb 2024 22:43:14 +0100\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.92"]
+
+
+def test_a_pasted_chain_keeps_a_sender_whose_greeting_names_another_domain():
+    n = notice("Spam received, headers below.\n\n"
+               "Received: from out7.mailer.example (out7.mailer.example [198.51.100.93])\n"
+               "        by in3.mx.mailbox.example with ESMTPS id 41; Thu, 08 Feb 2024 22:43:14 +0100\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.93"]
+
+
+def test_a_relay_with_an_internal_name_is_the_receivers_own():
+    n = notice("Spam received, headers below.\n\n"
+               "Received: from md2.mail.isp.local ([192.0.2.94]) by mc19.mail.isp.local with LMTP id 2G;\n"
+               "        Sun, 28 Mar 2021 16:35:04 +0200\n"
+               "Received: from out7.mailer.example (out7.mailer.example [198.51.100.95])\n"
+               "        by md2.mail.isp.local with ESMTPS id 41; Sun, 28 Mar 2021 16:35:03 +0200\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.95"]
