@@ -156,6 +156,16 @@ def _row_peers(text: str) -> set[str]:
     return {f.ip for f in found if f.start in context} - {f.ip for f in found if f.start not in context}
 
 
+_DESK_MAILBOX = re.compile(r"(?i)\b(?:abuse|security|noc|cert|csirt|soc|dmca|copyright|legal|support|"
+                           r"postmaster|hostmaster|admin)[\w.+-]*@")
+
+
+def _to_abuse_desk(mail: Mail) -> bool:
+    """Is the mail addressed to an abuse desk (or has no recipient line)?"""
+    to = " ".join(mail.header_all("to") + mail.header_all("cc"))
+    return not to.strip() or bool(_DESK_MAILBOX.search(to)) or "undisclosed" in to.lower()
+
+
 def _archived_texts(part, context: ParseContext) -> list[str]:
     """Text members (CSV, logs, JSON) of a zipped or gzipped attachment,
     unpacked within the archive limits; nothing if it is over them."""
@@ -256,13 +266,14 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     _ip_events(text, category, events, skip_ips | url_hosts, notice.meta)
     _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta)
 
-    if not notice.events and mail.subject:
-        # The body names nobody (a table in an image, a link to a portal): the
-        # subject is the sender's headline ("Abuse from 198.51.100.7").
+    if not any(e.ip for e in notice.events) and mail.subject:
+        # The body names no address (a table in an image, a link to a portal, only the
+        # URL): the subject is the sender's headline ("Phishing on 198.51.100.7").
         subject = refang(mail.subject)
         _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta)
-        for url, _ in find_urls_at(subject):
-            events.add(url_event(url, category, evidence=sanitise(subject, 300)))
+        if not notice.events:
+            for url, _ in find_urls_at(subject):
+                events.add(url_event(url, category, evidence=sanitise(subject, 300)))
 
     if with_domains and not notice.events:
         emails = {m.group(1).lower() for m in _EMAIL_DOMAIN.finditer(all_text[:1_000_000])}
@@ -270,6 +281,15 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             if registrable_domain(domain) in skip_domains or domain in emails:
                 continue
             events.add(Event(category=category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
+
+    if not any(e.ip for e in notice.events) and not attached and not _to_abuse_desk(mail):
+        # Mail addressed to somebody else that reached the abuse desk as it was (a spam
+        # trap forwarding what it caught): the mail is the complaint, its own Received
+        # chain names the sender.
+        hop = origin_hop(mail.header_all("received"), context)
+        if hop:
+            events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
+                             evidence="sent this mail to a spam trap", extra={"source": "Received"}))
     notice.meta["forwarded"] = bool(_FORWARD_MARKER.search(mail.body_text)) or bool(attached)
 
 

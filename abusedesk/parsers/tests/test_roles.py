@@ -262,3 +262,42 @@ def test_a_relay_with_an_internal_name_is_the_receivers_own():
                "        by md2.mail.isp.local with ESMTPS id 41; Sun, 28 Mar 2021 16:35:03 +0200\n",
                subject="Spam from your network")
     assert ips(n) == ["198.51.100.95"]
+
+
+def test_the_subjects_address_counts_when_the_body_names_only_the_url():
+    n = notice("Please remove the fake shop at https://shop-outlet.example.net/ as soon as possible.\n",
+               subject="[Case 2213] Fake webshop - shop-outlet.example.net - 198.51.100.96")
+    assert ips(n) == ["198.51.100.96"]
+
+
+def test_the_subjects_address_waits_when_the_body_names_one():
+    n = notice("The attacking host was 198.51.100.97.\n", subject="Abuse report for 198.51.100.98 range")
+    assert ips(n) == ["198.51.100.97"]
+
+
+def test_a_phishing_notice_keeps_the_address_it_states_beside_the_url():
+    n = notice("We found a phishing site impersonating our customer:\n\n"
+               "https://secure-login.bank-example.example.net/verify\n(198.51.100.99)\n\n"
+               "Official site: https://www.bank-example.example.com/\n",
+               subject="Phishing Information")
+    assert n.format == "phishing"
+    assert ips(n) == ["198.51.100.99"]
+
+
+def trap_mail(to: str) -> bytes:
+    return (f"Received: from mx1.trapnet.example (mx1.trapnet.example [192.0.2.150])\n"
+            f"\tby fwd.trapnet.example with ESMTP; Tue, 18 Jan 2022 12:06:40 +0800\n"
+            f"Received: from bulk.sender.example ([198.51.100.151])\n"
+            f"\tby mx1.trapnet.example with ESMTP; Tue, 18 Jan 2022 12:06:31 +0800\n"
+            f"From: Deals <deals@sender.example>\nTo: {to}\nSubject: Cheap watches\n"
+            f"Message-ID: <t1@sender.example>\n\nBuy cheap watches now, limited offer!\n").encode()
+
+
+def test_a_spam_trap_mail_forwarded_as_it_was_names_its_sender_by_its_own_received_chain():
+    n = parse(trap_mail("trap-4411@trapnet.example"))
+    assert ips(n) == ["198.51.100.151"]
+
+
+def test_a_mail_to_the_abuse_desk_is_not_read_as_a_trap_mail():
+    n = parse(trap_mail("abuse@provider.example"))
+    assert ips(n) == []
