@@ -200,6 +200,14 @@ def parse_received(value: str) -> Hop:
     return Hop(from_host, from_ip, by_host, when, value)
 
 
+# Large mailbox providers whose own relays carry several domain names: a mail received by one
+# of them passes through hosts named by the others before it reaches the mailbox.
+_MAILBOX_FAMILIES = (
+    frozenset({"outlook.com", "office365.com", "hotmail.com", "live.com", "microsoft.com", "msn.com"}),
+    frozenset({"google.com", "gmail.com", "googlemail.com"}),
+    frozenset({"yahoo.com", "yahoodns.net", "yahoo.net", "aol.com", "aol.net"}),
+    frozenset({"att.net", "prodigy.net", "sbcglobal.net", "bellsouth.net"}),
+)
 _HELO = re.compile(r"(?i)\((?:EHLO|HELO)\s+([A-Za-z0-9.\-_]{1,255})\)")
 _INTERNAL_SUFFIXES = (".local", ".lan", ".internal", ".localdomain", ".corp")
 
@@ -216,6 +224,9 @@ def origin_hop(received: list[str], context: ParseContext, reporter_domains: set
         if hop.by_host and normalise_ip(hop.by_host) is None and "." in hop.by_host:
             domains.add(registrable_domain(hop.by_host))
             break
+    for family in _MAILBOX_FAMILIES:
+        if domains & family:
+            domains |= family
     for hop in hops:
         ip = hop.from_ip
         if not ip or not ip_usable(ip) or ip_private(ip):
@@ -301,7 +312,7 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|client|customer)\w*(?:'s)?\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:ip\s+(?:address\s+)?)?)?"
     r"|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
     r"|(?:->|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
-    r"|\b(?:dst|dest|destination|target|victim)[ _-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
+    r"|\b(?:dst|dest|destination|target|victim)[ _.-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
     r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*"
     # The victim as reporters describe it: "Targeted Server IP Address:", "one of our monitored
     # systems (IP: x)", "lip=" (the local end in Dovecot logs), "Upstream IP:", Czech "Cílové IP"
@@ -311,6 +322,13 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|\bupstream\s+ip\s*[=:]?\s*|\bc[ií]lov[áée]\s+ip\w*\s*:?\s*|\bdestino\s+(?:\w+\s+){0,3}"
     # "from a to b", "lookups (udp/53) to b": the address after "to" is where the traffic went.
     r"|\bfrom\s+\S+\s+(?:\([^)]{0,40}\)\s+)?to\s+"
+    # "Destination IP address:", "Destination is x", "Attacked IP address:", "the targeted IP address
+    # was x", "(the victim) IP is:", "honeypots located at x", "towards destination :- x", a log's
+    # own host introduced as "On host.example (x):".
+    r"|\bdest(?:ination)?\s+(?:ip\s+)?(?:address\s*)?(?:\([^)]{0,20}\)\s*)?(?:is|was|[=:]|:-)\s*"
+    r"|\b(?:attacked|targeted)\s+(?:ip|host|server)(?:\s+address)?\s*(?:is|was|[=:])?\s*"
+    r"|\bthe\s+victim\)?\s*(?:ip\s*)?(?:is\s*)?[=:]?\s*|\bhoneypots?\b[^.\n]{0,25}?\b(?:at|is|on)\s+"
+    r"|\btowards\s+(?:destination\s*)?(?::-|[=:])?\s*|(?:^|\n)[ \t]*on\s+[\w.-]+\.[a-z]{2,}\s*\(\s*"
     r"|\b(?:lookups?|queries|requests|connections?|traffic|packets|attacks?)\b[^.\n]{0,30}?\bto\s+)$",
     re.IGNORECASE,
 )

@@ -39,13 +39,13 @@ _WHOIS_LINE = re.compile(
     r"(?im)^[ \t>]*(?:%|#(?!\s*\d)|(?:netrange|cidr|inetnum|inet6num|netname|nethandle|parent|nettype|originas|"
     r"orgname|orgid|orgabuse\w*|orgtech\w*|orgnoc\w*|rabuse\w*|rtech\w*|rnoc\w*|regdate|route6?|admin-c|tech-c|"
     r"abuse-c|abuse-mailbox|mnt-[a-z-]+|nic-hdl|aut-num|as-name|org-name|org-type|inetrev|nserver|ownerid|"
-    r"in-addr server)[ \t]*:|ref[ \t]*:[ \t]*https?://rdap\.).*$"
+    r"in-addr server)[ \t]*:|ref[ \t]*:[ \t]*(?:\[\d+\])?https?://rdap\.).*$"
 )
 # Header lines of a mail pasted or quoted into the body (not the notice's own headers, which
 # are not in the body), plus their folded continuation lines.
 _HEADER_LINE = re.compile(
     r"(?im)^[ \t>]*(?:received|received-spf|authentication-results|arc-[a-z-]+|dkim-signature|x-[a-z0-9-]+|"
-    r"return-path|message-id|domainkey-signature|list-unsubscribe|delivered-to)[ \t]*:.*(?:\n[ \t]+\S.*){0,30}"
+    r"return-path|message-id|domainkey-signature|list-unsubscribe|delivered-to|user-agent|feedback-id)[ \t]*:.*(?:\n[ \t]+\S.*){0,30}"
 )
 _DEST_WORDS = re.compile(
     r"(?i)^(?:dst|dest|destination|target|victim|honeypot|sensor|trap|dst[ _]?ip|dest(?:ination)?[ ._]?ip\w*|"
@@ -251,6 +251,10 @@ def hosting_ips(text: str, limit: int = 50) -> list[str]:
 _LIST_GAP = re.compile(r"(?i)^[\s,;/|&\"'()\[\]]*(?:(?:and|or|und|oder|en|of|et|ou|y|o)[\s,;/|&\"'()\[\]]*)?$")
 # Five words in a row: a sentence, whose addresses the words around them decide.
 _PROSE = re.compile(r"(?:\b[A-Za-zÀ-ÿ]{2,}\b[ ,]{1,2}){4}\b[A-Za-zÀ-ÿ]{2,}\b")
+# Right before an address that is not a host of the report: a product's version
+# ("Chrome/124.0.0.0"), the host part of a user@host or sip: address, a registry's
+# lookup link ("https://rdap.arin.net/registry/ip/198.51.0.0").
+_NOT_A_HOST_BEFORE = re.compile(r"(?i)(?:[a-z]/|@|\bhttps?://(?:rdap|whois)[\w.-]*/\S*)$")
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|to|bis|tot)\s*$")
 
 
@@ -258,6 +262,8 @@ def context_ips(text: str, found: list) -> set[int]:
     """Start positions of the addresses in `found` (from `find_ips(text)`)
     that the layout of the text marks as context, not as an offender:
 
+    - not a host: a /8 base ("124.0.0.0"), a version ("Chrome/124.0.0.0"),
+      the host of a user@host or sip: address, a registry lookup link;
     - the ends of a range ("198.51.100.0 - 198.51.100.255": a network);
     - the other ends of a record row: a log or CSV line that names two
       addresses in different fields ("ts,src,port,dst,port", "a:p -> b:p",
@@ -266,11 +272,15 @@ def context_ips(text: str, found: list) -> set[int]:
       prose is not a row (its words decide), nor is a list ("a, b and c").
     """
     out: set[int] = set()
-    if len(found) < 2:
-        return out
+    for f in found:
+        before = text[max(0, f.start - 80):f.start]
+        if f.ip.endswith(".0.0.0") or _NOT_A_HOST_BEFORE.search(before):
+            out.add(f.start)
     for a, b in zip(found, found[1:], strict=False):
         if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
             out.update((a.start, b.start))
+    if len(found) < 2:
+        return out
     # Group by line; only lines with two or more different addresses matter.
     i = 0
     while i < len(found):

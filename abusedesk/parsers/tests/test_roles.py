@@ -301,3 +301,53 @@ def test_a_spam_trap_mail_forwarded_as_it_was_names_its_sender_by_its_own_receiv
 def test_a_mail_to_the_abuse_desk_is_not_read_as_a_trap_mail():
     n = parse(trap_mail("abuse@provider.example"))
     assert ips(n) == []
+
+
+def test_browser_versions_and_network_bases_are_not_addresses():
+    n = notice('198.51.100.100 - - [04/Mar/2024:23:35:23 +0200] "GET /wp-login.php HTTP/1.1" 404 162 "-" '
+               '"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"\n'
+               "User-Agent: Mailbird 2.9.67.0\n")
+    assert ips(n) == ["198.51.100.100"]
+
+
+def test_an_address_after_a_slash_in_a_path_is_still_read():
+    n = notice("Attack source (see /var/log/auth.log): 198.51.100.101\n")
+    assert ips(n) == ["198.51.100.101"]
+
+
+def test_the_host_of_a_sip_or_mail_address_is_the_reporters_server():
+    n = notice("[2024-07-13 06:34:31] NOTICE: Request 'REGISTER' from '<sip:6036@192.0.2.110>' "
+               "failed for '198.51.100.102:5060' - Wrong password\n")
+    assert ips(n) == ["198.51.100.102"]
+
+
+def test_a_registry_lookup_link_names_a_network_not_an_offender():
+    n = notice("Brute force from 198.51.100.103 (https://rdap.arin.net/registry/ip/198.51.0.0)\n"
+               "Ref:            [3]https://rdap.arin.net/registry/ip/198.51.96.0\n")
+    assert ips(n) == ["198.51.100.103"]
+
+
+def test_the_destination_and_the_attacked_address_as_reporters_word_them_are_victims():
+    n = notice("Source IP address: 198.51.100.104\nDestination IP address: 192.0.2.111\n"
+               "Destination is 192.0.2.112\nAttacked IP address: 192.0.2.113\n"
+               "FYI: Our server (the victim) IP is: 192.0.2.114\n"
+               "Unusual activity to one of our honeypots located at 192.0.2.115.\n"
+               "Probing towards destination :- 192.0.2.116\n"
+               '{"source.ip": "198.51.100.104", "destination.ip": "192.0.2.117"}\n'
+               "On dns.reporter.example (192.0.2.118):\n")
+    assert ips(n) == ["198.51.100.104"]
+
+
+def test_a_source_that_happens_to_be_named_destination_of_nothing_is_read():
+    n = notice("The destination of our complaint is your customer at 198.51.100.105.\n")
+    assert ips(n) == ["198.51.100.105"]
+
+
+def test_a_mailbox_providers_own_relays_under_its_sister_domains_are_skipped():
+    n = notice("Spam, headers:\n\n"
+               "Received: from DM6PR06MB.namprd06.prod.outlook.com (2603:10b6:5:120::27) by\n"
+               "        BN9PR03CA0266.outlook.office365.com with HTTPS; Mon, 5 Aug 2024 18:16:56 +0000\n"
+               "Received: from mta.bulk.example (mta.bulk.example [198.51.100.106]) by\n"
+               "        DM6PR06MB.namprd06.prod.outlook.com with ESMTPS; Mon, 5 Aug 2024 18:16:55 +0000\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.106"]
