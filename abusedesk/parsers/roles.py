@@ -254,7 +254,7 @@ _PROSE = re.compile(r"(?:\b[A-Za-zÀ-ÿ]{2,}\b[ ,]{1,2}){4}\b[A-Za-zÀ-ÿ]{2,}\b
 # Right before an address that is not a host of the report: a product's version
 # ("Chrome/124.0.0.0"), the host part of a user@host or sip: address, a registry's
 # lookup link ("https://rdap.arin.net/registry/ip/198.51.0.0").
-_NOT_A_HOST_BEFORE = re.compile(r"(?i)(?:[a-z]/|@|\bhttps?://(?:rdap|whois)[\w.-]*/\S*)$")
+_LOOKUP_LINK = re.compile(r"(?i)\bhttps?://(?:rdap|whois)[\w.-]*/\S*$")
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|to|bis|tot)\s*$")
 
 
@@ -273,8 +273,10 @@ def context_ips(text: str, found: list) -> set[int]:
     """
     out: set[int] = set()
     for f in found:
-        before = text[max(0, f.start - 80):f.start]
-        if f.ip.endswith(".0.0.0") or _NOT_A_HOST_BEFORE.search(before):
+        prev = text[max(0, f.start - 2):f.start]
+        if f.ip.endswith(".0.0.0") or prev.endswith("@") or (prev.endswith("/") and prev[:1].isalpha()):
+            out.add(f.start)
+        elif prev.endswith("/") and _LOOKUP_LINK.search(text, max(0, f.start - 80), f.start):
             out.add(f.start)
     for a, b in zip(found, found[1:], strict=False):
         if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
