@@ -49,7 +49,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("ddos", "dos attack", "denial of service", "denial-of-service", "syn flood", "udp flood",
          "amplification attack", "überlastungsangriff", "dienstverweigerung", "déni de service",
          "denegación de servicio", "ddos-aanval"),
-        ("flood", "amplification", "reflection", "gbps", "mpps", "pps\\b"),
+        ("flood", "amplification", "reflection", "gbps", "mpps", "pps\\b", "attacked", "attacking", "malicious traffic"),
     ),
     "scanning": (
         ("port ?scan", "portscan", "scanning", "network scan", "poortscan", "scans? (?:on|of|against)",
@@ -58,9 +58,10 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "brute_force": (
         ("brute[- ]?force", "dictionary attack", "password spray", "credential stuffing", "login attempts",
-         "failed login", "failed password", "authentication failures", "inlogpogingen", "anmeldeversuche",
+         "failed login", "failed password", "authentication failures", "auth failure", "password verification failed", "inlogpogingen", "anmeldeversuche",
          "fuerza bruta", "force brute", "wp-login", "xmlrpc\\.php", "ssh attack", "ssh-angriff"),
-        ("sshd", "invalid user", "authentication failure", "login", "ssh", "rdp", "ftp"),
+        ("sshd", "invalid user", "authentication failure", "login", "ssh", "rdp", "ftp", "pop3", "imap", "vnc",
+         "unauthori[sz]ed access", "connection attempts"),
     ),
     "copyright": (
         ("copyright", "dmca", "infring", "trademark", "trade mark", "merkenrecht", "markenrecht", "auteursrecht", "urheberrecht", "droit d'auteur", "derechos de autor",

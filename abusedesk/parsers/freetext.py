@@ -30,10 +30,11 @@ from .common import (
     start_notice,
     url_event,
 )
-from .extract import find_domains_at, find_ips, find_times, find_urls_at, normalise_ip, refang, url_host
+from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
 from .roles import context_ips, context_mask, context_url, same_list, url_label
+from .times import row_time, stated_time, stated_zone
 
 FORMAT = "freetext"
 
@@ -98,8 +99,9 @@ def _line_at(text: str, pos: int, reach: int = 300) -> str:
     return text[max(start, lo): end if end != -1 else min(len(text), pos + reach)]
 
 
-def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict) -> None:
-    """IPs of the text that are plausibly the subject of the report."""
+def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict, zone=None) -> None:
+    """IPs of the text that are plausibly the subject of the report, each with
+    the time of the row it stands on (in `zone` or the zone the text states)."""
     found = find_ips(text)
     context = context_ips(text, found)
     victim_end = None
@@ -114,9 +116,9 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         # readable time gives observed_at (a few lines looked at, no more).
         if f.ip not in times and tries.get(f.ip, 0) < 20:
             tries[f.ip] = tries.get(f.ip, 0) + 1
-            line_times = find_times(_line_at(text, f.start), limit=1)
-            if line_times:
-                times[f.ip] = line_times[0]
+            when = row_time(text, f.start, zone)
+            if when:
+                times[f.ip] = when
         if (f.ip, f.port) in seen:
             continue
         seen.add((f.ip, f.port))
@@ -263,14 +265,17 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         for message in attached:
             events_from_text(message.body_text, category, events, skip_domains=skip_domains, skip_ips=relay_ips)
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
-    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta)
-    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta)
+    # Times without a zone are in the zone the text states ("All times are in US Central"),
+    # in its own rows and in the logs attached to it.
+    zone = stated_zone(text)
+    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
+    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
 
     if not any(e.ip for e in notice.events) and mail.subject:
         # The body names no address (a table in an image, a link to a portal, only the
         # URL): the subject is the sender's headline ("Phishing on 198.51.100.7").
         subject = refang(mail.subject)
-        _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta)
+        _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta, zone)
         if not notice.events:
             for url, _ in find_urls_at(subject):
                 events.add(url_event(url, category, evidence=sanitise(subject, 300)))
@@ -311,4 +316,9 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice.confidence = confidence if category else 0.2
     events = Events(notice, context)
     collect_targets(mail, notice, events, context, texts=(text, log_text, attached))
+    # Addresses on rows without a time get the one incident time the notice states, if it states one.
+    undated = [e for e in notice.events if e.observed_at is None]
+    when = stated_time(text, stated_zone(text)) if undated else None
+    for event in undated if when else ():
+        event.observed_at = when
     return events.finish()
