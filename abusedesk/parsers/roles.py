@@ -330,7 +330,7 @@ _CONTEXT_URL_LABEL = re.compile(
 # namespaces, lookup and analysis services, registries, social networks linked in signatures.
 _CONTEXT_HOSTS = frozenset(
     "w3.org purl.org adobe.com schemas.microsoft.com schema.org openxmlformats.org aiim.org "
-    "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org "
+    "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org spamcop.net mipassoc.org "
     "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
     "whois.com who.is lumendatabase.org copyright.gov "
     "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com".split()
