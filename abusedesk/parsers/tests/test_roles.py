@@ -351,3 +351,9 @@ def test_a_mailbox_providers_own_relays_under_its_sister_domains_are_skipped():
                "        DM6PR06MB.namprd06.prod.outlook.com with ESMTPS; Mon, 5 Aug 2024 18:16:55 +0000\n",
                subject="Spam from your network")
     assert ips(n) == ["198.51.100.106"]
+
+
+def test_addresses_in_brackets_after_our_server_are_victims_those_after_your_client_are_not():
+    n = notice("Our server's (192.0.2.120 192.0.2.121) was attacked by you or your client's "
+               "(198.51.100.120 198.51.100.121).\n")
+    assert ips(n) == ["198.51.100.120", "198.51.100.121"]
