@@ -37,7 +37,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "malware": (
         ("malware", "trojan", "ransomware", "malicious (?:file|software|payload|code|executable)", "webshell",
          "schadsoftware", "schadcode", "logiciel malveillant", "software malicioso", "virus", "infostealer",
-         "dropper", "cryptominer", "coin ?miner", "malicious download", "urlhaus"),
+         "dropper", "cryptominer", "coin ?miner", "malicious download", "urlhaus", "schadprogramm"),
         ("infected", "besmet", "infiziert", "infecté", "infectado", "payload", "exploit kit", "\\.exe\\b"),
     ),
     "botnet": (
@@ -65,7 +65,9 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "copyright": (
         ("copyright", "dmca", "infring", "trademark", "trade mark", "merkenrecht", "markenrecht", "auteursrecht", "urheberrecht", "droit d'auteur", "derechos de autor",
-         "piracy", "pirated", "512\\(c\\)", "copyrighted work", "intellectual property"),
+         "piracy", "pirated", "512\\(c\\)", "copyrighted work", "intellectual property",
+         "propriet[àa] intellettuale", "propriedade intelectual", "propiedad intelectual", "brand misuse",
+         "misuse of (?:the |our |its )?brand", "(?:registered and )?used in bad faith"),
         ("torrent", "bittorrent", "unauthori[sz]ed (?:copy|distribution)", "licen[cs]e", "rights holder"),
     ),
     "fraud": (

@@ -122,6 +122,7 @@ _SUBJECT_NAMES = re.compile(
     r"web ?shell|(?:possible |potential )?compromise(?:d)?(?: (?:host|server|website|site|device|systems?))?|"
     r"kompromittierte?|exposed|potentially vulnerable|misconfiguration|verwundbare?|"
     r"(?:reflection|amplification)(?:/amplification)? attack|"
+    r"(?:servi[cç]o|service) [\w-]{2,20} (?:habilitado|aberto|enabled)|"
     r"exploit(?:-runs?| attempts?)?|sql (?:injection|attacks?)|unauthori[sz]ed (?:connection|login|access) attempts?|"
     r"intrusion (?:attempts?|detected)|scans)\b"
 )
@@ -139,6 +140,8 @@ _SUBJECT_SYNONYMS = {
 
 def _subject_name(name: str) -> str | None:
     key = " ".join(re.findall(r"[a-z0-9]+", name.lower()))
+    if key.endswith((" habilitado", " aberto", " enabled")):
+        return "vulnerable_service"  # "servico Portmap habilitado": an open service
     for prefix in ("possible ", "potential "):
         key = key.removeprefix(prefix)
     if key in _SUBJECT_SYNONYMS:
@@ -174,6 +177,13 @@ def _one(categories: list[str]) -> str | None:
 def declared_category(subject: str, text: str) -> str | None:
     """The category the sender states for its report, or None."""
     subject = _FILTER_TAGS.sub(" ", subject or "")
+    category = _declared(subject, text)
+    if category == "fraud" and "phish" in subject.lower():
+        return "phishing"  # "[fraud] ...: phishing targeting ...": the specific kind of fraud
+    return category
+
+
+def _declared(subject: str, text: str) -> str | None:
     for m in _SUBJECT_LABEL.finditer(subject):
         parts = [known_label(p) for p in re.split(r"[/,]", m.group(1))]
         stated = [c for c in parts if c]

@@ -46,6 +46,9 @@ _PATTERNS = (
     # Dec 6, 2021 @ 13:04:20.955 (Kibana), January 5, 2024 at 10:00 UTC
     re.compile(_MONTH + r"\.? (?P<d>\d{1,2}),? (?P<y>\d{4}),?\s(?:@\s|at\s)?" + _CLOCK
                + r"(?:\s?" + _ZONE + r")?"),
+    # [Tue May 17 19:35:18.688430 2022] (Apache error log, ctime): the year after the clock
+    re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) " + _MONTH + r" {1,2}(?P<d>\d{1,2}) " + _CLOCK
+               + r"(?: " + _ZONE + r")? (?P<y>\d{4})\b"),
 )
 # The one time a notice states for its incident ("Time: ...", "Date of incident: ...").
 _STATED_TIME = re.compile(

@@ -265,10 +265,13 @@ def _hosting_beside_urls(notice: ParsedNotice, body: str) -> None:
         ip = normalise_ip(m.group(1))
         if not ip or not ip_usable(ip):
             continue
-        # The word before the brackets (a few blanks back) must be a URL.
+        # The word before the brackets (a few blanks back, or at the end of the
+        # line before: mailers wrap long URLs) must be a URL.
         end = m.start()
-        while end > 0 and end > m.start() - 4 and body[end - 1] in " \t":
+        while end > 0 and end > m.start() - 6 and body[end - 1] in " \t\r\n":
             end -= 1
+        if body.count("\n", end, m.start()) > 1:
+            continue
         start = max(body.rfind(" ", max(0, end - 2048), end), body.rfind("\n", max(0, end - 2048), end),
                     body.rfind("\t", max(0, end - 2048), end)) + 1
         word = body[start:end]

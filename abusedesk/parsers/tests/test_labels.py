@@ -148,3 +148,33 @@ def test_an_attacked_server_with_no_other_word_is_a_ddos_complaint():
 def test_an_attack_named_by_its_kind_is_not_taken_for_ddos():
     n = notice("Attack from 198.51.100.105", "Our server was attacked: 300 failed password attempts via sshd.\n")
     assert n.category == "brute_force"
+
+
+def test_a_fraud_label_on_a_subject_that_names_phishing_is_phishing():
+    assert declared_category("[CERT #3916954] [fraud] hosted on 198.51.100.106: phishing targeting investors", "") == \
+        "phishing"
+    assert declared_category("[CERT #3916955] [fraud] hosted on 198.51.100.107: fake investment shop", "") == "fraud"
+
+
+def test_a_service_said_to_be_enabled_is_an_open_service():
+    assert declared_category("Alerta: [AS 64496] servico Portmap habilitado", "") == "vulnerable_service"
+    assert declared_category("Alerta: [AS 64496] trafego suspeito", "") is None
+
+
+def test_intellectual_property_in_italian_and_a_brand_misuse_are_copyright_notices():
+    assert notice("Violazione dei diritti di proprietà intellettuale",
+                  "Il sito http://shop-moda.example/ viola i diritti di proprietà intellettuale del nostro cliente.\n"
+                  ).category == "copyright"
+    assert notice("Brand misuse on 198.51.100.108", "TELCO brand misuse on http://198.51.100.108/offer\n"
+                  ).category == "copyright"
+
+
+def test_a_brand_named_as_the_target_of_phishing_is_not_a_brand_misuse():
+    assert notice("Fake login", "A phishing page imitates our brand: http://198.51.100.109/login.php\n"
+                  ).category == "phishing"
+
+
+def test_schadprogramm_is_german_for_malware_and_a_program_update_is_not():
+    assert notice("Hinweis auf Schadprogramm-Infektionen", "Das System 198.51.100.110 ist mit einem "
+                  "Schadprogramm infiziert.\n").category == "malware"
+    assert notice("Hinweis", "Bitte aktualisieren Sie das Programm auf 198.51.100.111.\n").category != "malware"

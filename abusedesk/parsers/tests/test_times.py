@@ -94,3 +94,14 @@ def test_two_different_stated_times_give_no_time_to_all():
 
 def test_a_kibana_table_cell_time_is_read():
     assert times_in("Dec 6, 2021 @ 13:04:20.955") == [datetime(2021, 12, 6, 13, 4, 20, tzinfo=UTC)]
+
+
+def test_an_apache_error_log_row_with_the_year_after_the_clock_is_in_the_stated_zone():
+    n = notice("IP 198.51.100.183 was detected abusing our system. All times are in US Central.\n\n"
+               "[Tue May 17 19:35:18.688430 2022] [core:error] [pid 4318] [client 198.51.100.183:46276] AH10244: "
+               "invalid URI path (/cgi-bin/.%2e/%2e%2e/etc/hosts)\n")
+    assert times_by_ip(n)["198.51.100.183"] == datetime(2022, 5, 18, 0, 35, 18, tzinfo=UTC)
+
+
+def test_a_syslog_row_without_a_year_gives_no_time():
+    assert times_in("May 17 19:35:18 gw sshd[4318]: Failed password for root from 198.51.100.184") == []

@@ -104,6 +104,16 @@ def test_xarf_02_pairs_a_wrapped_defanged_url_with_its_percent_encoded_report_so
     assert (event.ip, event.domain) == ("198.51.100.161", "pay-verify.example")
 
 
+def test_xarf_02_an_address_on_the_line_after_the_url_is_its_hosting():
+    notice = parse(_xarf02("We found a scam site:\nhxxp://wallet-bonus[.]example/claim/now\n[198.51.100.168]\n"))
+    assert [e.ip for e in notice.events] == ["198.51.100.168"]
+
+
+def test_xarf_02_an_address_a_paragraph_below_the_url_is_not_taken():
+    notice = parse(_xarf02("We found a scam site:\nhxxp://wallet-bonus[.]example/claim/now\n\n[198.51.100.169]\n"))
+    assert [e.ip for e in notice.events] == [None]
+
+
 def test_xarf_02_an_address_beside_another_hosts_url_is_not_taken():
     notice = parse(_xarf02("Compare the real site: https://wallet.example/ [192.0.2.10]\n"))
     [event] = notice.events
