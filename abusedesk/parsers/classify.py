@@ -67,7 +67,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("copyright", "dmca", "infring", "trademark", "trade mark", "merkenrecht", "markenrecht", "auteursrecht", "urheberrecht", "droit d'auteur", "derechos de autor",
          "piracy", "pirated", "512\\(c\\)", "copyrighted work", "intellectual property",
          "propriet[àa] intellettuale", "propriedade intelectual", "propiedad intelectual", "brand misuse",
-         "misuse of (?:the |our |its )?brand", "(?:registered and )?used in bad faith"),
+         "misuse of (?:the |our |its )?brand", "used in bad faith"),
         ("torrent", "bittorrent", "unauthori[sz]ed (?:copy|distribution)", "licen[cs]e", "rights holder"),
     ),
     "fraud": (
