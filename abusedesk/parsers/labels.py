@@ -105,6 +105,11 @@ _TYPE_KEY_LINE = re.compile(
     r"copyright|trademark|csam|defacement|web ?shell)[ \t]+(?:urls?|sites?|domains?|links?|pages?|hosts?|servers?|"
     r"ips?|addresses?)[ \t]*:"
 )
+# The words a type line or a type key starts with.
+_LINE_STARTS = ("abuse", "report", "incident", "event", "threat", "attack", "complaint", "feedback", "type",
+                "category", "classification", "kategorie", "categorie", "categoría", "problem", "phishing",
+                "malware", "spam", "c2", "c&c", "botnet", "ddos", "brute", "fraud", "scam", "copyright",
+                "trademark", "csam", "defacement", "web")
 _ABOUT_MAIL = re.compile(r"(?i)\be-?mails?\b|\bunsolicited\b|\bspam\b")
 # Words that name a type only as a ticket token's or label's part ("HACKING_HTTP": a hacked web site).
 _TOKEN_WORDS = {"hacking": "malware", "exploiturl": "scanning", "blackmail": "spam", "sextortion": "spam"}
@@ -200,10 +205,14 @@ def _declared(subject: str, text: str) -> str | None:
         return "spam"  # "Scam e-mail report": the host sent unsolicited mail
     if category:
         return category
-    head = (text or "")[:20_000]
-    for m in _TYPE_LINE.finditer(head):
-        parts = [known_label(p) for p in re.split(r"[/,]", m.group(1))]
+    # Only lines that start like a type line are matched (a cheap test first: a
+    # log attached to a notice has thousands of lines).
+    lines = [line for line in (text or "")[:20_000].splitlines()
+             if line.lstrip(" \t>*-")[:14].lower().startswith(_LINE_STARTS)]
+    for line in lines:
+        m = _TYPE_LINE.match(line)
+        parts = [known_label(p) for p in re.split(r"[/,]", m.group(1))] if m else []
         if parts and parts[0]:
             return parts[0]
-    keys = {known_label(m.group(1)) for m in _TYPE_KEY_LINE.finditer(head)} - {None}
+    keys = {known_label(m.group(1)) for m in map(_TYPE_KEY_LINE.match, lines) if m} - {None}
     return keys.pop() if len(keys) == 1 else None

@@ -149,12 +149,19 @@ def times_in(line: str, zone: tzinfo | None = None) -> list[datetime]:
     return [when for _, when in sorted(found, key=lambda f: f[0])]
 
 
+_TIME_LINE_STARTS = ("date", "time", "event", "incide", "attack", "detect", "first", "start", "observ", "tijdst",
+                     "zeitpu", "datum")
+
+
 def stated_time(text: str, zone: tzinfo | None = None) -> datetime | None:
     """The incident time a notice states on a line of its own ("Time: ...",
     "Date of incident: ..."), if it states exactly one; None otherwise (a
     notice listing several events has no single time to give them all)."""
     found = set()
-    for m in _STATED_TIME.finditer(text[:50_000]):
+    for line in text[:50_000].splitlines():
+        # A cheap test first: only lines that start like a time line are matched.
+        if not line.lstrip(" \t>*-")[:6].lower().startswith(_TIME_LINE_STARTS) or not (m := _STATED_TIME.match(line)):
+            continue
         times = times_in(m.group(1), zone)
         if times:
             found.add(times[0])
