@@ -309,7 +309,7 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
     r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nuestro)\s+"
     r"(?:\w+\s+){0,2}(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
-    r"|client|customer)\w*(?:'s)?\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:ip\s+(?:address\s+)?)?)?"
+    r"|client|customer)\w*(?:'s)?\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:ip\s+(?:address\s+)?)?)?\(?\s*"
     r"|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
     r"|(?:->|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
     r"|\b(?:dst|dest|destination|target|victim)[ _.-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"

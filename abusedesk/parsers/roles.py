@@ -254,6 +254,7 @@ _PROSE = re.compile(r"(?:\b[A-Za-zÀ-ÿ]{2,}\b[ ,]{1,2}){4}\b[A-Za-zÀ-ÿ]{2,}\b
 # Right before an address that is not a host of the report: a product's version
 # ("Chrome/124.0.0.0"), the host part of a user@host or sip: address, a registry's
 # lookup link ("https://rdap.arin.net/registry/ip/198.51.0.0").
+_QUERY_PARAM = re.compile(r"[?&][\w.%-]{1,40}=$")
 _LOOKUP_LINK = re.compile(r"(?i)\bhttps?://(?:rdap|whois)[\w.-]*/\S*$")
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|to|bis|tot)\s*$")
 
@@ -263,7 +264,8 @@ def context_ips(text: str, found: list) -> set[int]:
     that the layout of the text marks as context, not as an offender:
 
     - not a host: a /8 base ("124.0.0.0"), a version ("Chrome/124.0.0.0"),
-      the host of a user@host or sip: address, a registry lookup link;
+      the host of a user@host or sip: address, a registry lookup link, a
+      URL's query parameter ("?id=198.51.100.7");
     - the ends of a range ("198.51.100.0 - 198.51.100.255": a network);
     - the other ends of a record row: a log or CSV line that names two
       addresses in different fields ("ts,src,port,dst,port", "a:p -> b:p",
@@ -278,6 +280,8 @@ def context_ips(text: str, found: list) -> set[int]:
             out.add(f.start)
         elif prev.endswith("/") and _LOOKUP_LINK.search(text, max(0, f.start - 80), f.start):
             out.add(f.start)
+        elif prev.endswith("=") and _QUERY_PARAM.search(text, max(0, f.start - 50), f.start):
+            out.add(f.start)  # a URL's parameter ("?id=", "&ip=", "x-client-ver="): part of the URL
     for a, b in zip(found, found[1:], strict=False):
         if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
             out.update((a.start, b.start))
@@ -330,7 +334,7 @@ _CONTEXT_URL_LABEL = re.compile(
 # namespaces, lookup and analysis services, registries, social networks linked in signatures.
 _CONTEXT_HOSTS = frozenset(
     "w3.org purl.org adobe.com schemas.microsoft.com schema.org openxmlformats.org aiim.org "
-    "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org "
+    "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org spamcop.net mipassoc.org "
     "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
     "whois.com who.is lumendatabase.org copyright.gov "
     "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com".split()

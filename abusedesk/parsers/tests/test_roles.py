@@ -351,3 +351,20 @@ def test_a_mailbox_providers_own_relays_under_its_sister_domains_are_skipped():
                "        DM6PR06MB.namprd06.prod.outlook.com with ESMTPS; Mon, 5 Aug 2024 18:16:55 +0000\n",
                subject="Spam from your network")
     assert ips(n) == ["198.51.100.106"]
+
+
+def test_addresses_in_brackets_after_our_server_are_victims_those_after_your_client_are_not():
+    n = notice("Our server's (192.0.2.120 192.0.2.121) was attacked by you or your client's "
+               "(198.51.100.120 198.51.100.121).\n")
+    assert ips(n) == ["198.51.100.120", "198.51.100.121"]
+
+
+def test_an_address_in_a_urls_query_is_part_of_the_url():
+    n = notice("Phishing content:\nhttps://kit.phish.example.net/load.php?id=192.0.2.130&ip=192.0.2.131\n"
+               "Hosted at 198.51.100.130\n", subject="Phishing site")
+    assert ips(n) == ["198.51.100.130"]
+
+
+def test_a_key_value_log_field_is_not_a_query():
+    n = notice("Mar  5 15:40:05 fw1 kernel: IN=eth0 SRC=198.51.100.131 DST=192.0.2.132 PROTO=TCP DPT=22\n")
+    assert ips(n) == ["198.51.100.131"]
