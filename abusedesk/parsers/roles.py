@@ -249,6 +249,9 @@ def hosting_ips(text: str, limit: int = 50) -> list[str]:
 
 # What may stand between the items of a list of addresses ("a, b and c", "a / b").
 _LIST_GAP = re.compile(r"(?i)^[\s,;/|&\"'()\[\]]*(?:(?:and|or|und|oder|en|of|et|ou|y|o)[\s,;/|&\"'()\[\]]*)?$")
+# "a and from b", "a und von b": a conjunction and a word or two, no digits: still an
+# enumeration of sources, not the fields of a row (a row's gaps hold ports, arrows, times).
+_ENUM_GAP = re.compile(r"(?i)^[\s,;]*(?:and|or|und|oder|en|of|et|ou)\s+(?:[A-Za-zÀ-ÿ]+\s+){1,2}$")
 # Five words in a row: a sentence, whose addresses the words around them decide.
 _PROSE = re.compile(r"(?:\b[A-Za-zÀ-ÿ]{2,}\b[ ,]{1,2}){4}\b[A-Za-zÀ-ÿ]{2,}\b")
 # Right before an address that is not a host of the report: a product's version
@@ -304,7 +307,7 @@ def context_ips(text: str, found: list) -> set[int]:
         if len(line) > 500 or _PROSE.search(line):
             continue
         gaps = [text[x.end:y.start] for x, y in zip(row, row[1:], strict=False)]
-        if all(_LIST_GAP.match(gap) for gap in gaps) and not any(c.isdigit() for c in text[row[-1].end:line_end]):
+        if all(_LIST_GAP.match(gap) or _ENUM_GAP.match(gap) for gap in gaps) and not any(c.isdigit() for c in text[row[-1].end:line_end]):
             continue  # a list of addresses, all named alike (a row goes on with ports, times, counts)
         first = row[0].ip
         out.update(f.start for f in row if f.ip != first)

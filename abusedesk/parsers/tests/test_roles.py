@@ -368,3 +368,13 @@ def test_an_address_in_a_urls_query_is_part_of_the_url():
 def test_a_key_value_log_field_is_not_a_query():
     n = notice("Mar  5 15:40:05 fw1 kernel: IN=eth0 SRC=198.51.100.131 DST=192.0.2.132 PROTO=TCP DPT=22\n")
     assert ips(n) == ["198.51.100.131"]
+
+
+def test_sources_joined_by_and_from_are_a_list_not_a_row():
+    n = notice("Spam from 198.51.100.68 and from 198.51.100.69.\n", subject="Spam")
+    assert ips(n) == ["198.51.100.68", "198.51.100.69"]
+
+
+def test_a_row_whose_gap_holds_a_port_still_names_its_source_first():
+    n = notice("Connection from 198.51.100.70 port 51234 on 192.0.2.19 port 22\n", subject="SSH brute force")
+    assert ips(n) == ["198.51.100.70"]
