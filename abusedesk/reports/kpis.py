@@ -15,12 +15,14 @@ from django.db.models import (
     Avg,
     CharField,
     Count,
+    DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     Value,
@@ -65,8 +67,7 @@ class Scope:
 
     def counted(self):
         """The cases the rates and times are about: not informational, not an excluded close."""
-        return (self.cases().exclude(informational_q())
-                .exclude(close_reason__in=EXCLUDED_CLOSES).exclude(resolution__in=EXCLUDED_RESOLUTIONS))
+        return self.cases().filter(counted_q())
 
 
 # --- the definitions, as expressions -------------------------------------------------------------
@@ -109,6 +110,26 @@ class Bucket(Func):
             f"to_char(date_trunc('{self.interval}', %(expressions)s AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"), **extra)
 
 
+class Day(Func):
+    """The UTC date of a timestamp, as the database's own date (SQLite: YYYY-MM-DD text)."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="date(%(expressions)s)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="((%(expressions)s) AT TIME ZONE 'UTC')::date", **extra)
+
+
+class Octave(Func):
+    """The quarter octave of a number of seconds: 0 under one second, else 1 + floor(4 · log2 v).
+    Monotonic in v, so every value of a bucket sorts after those of the buckets below it."""
+
+    output_field = IntegerField()
+    template = "CASE WHEN %(expressions)s < 1 THEN 0 ELSE CAST(1 + FLOOR(4 * LN(%(expressions)s) / LN(2)) AS integer) END"
+
+
 def takedown():
     """The first of resolved_at and restricted_at (NULL when neither is set).
 
@@ -142,11 +163,30 @@ def informational_q() -> Q:
     return q
 
 
-def decided_q(now: datetime) -> Q:
-    """Has a deadline, and is resolved or its deadline has passed at `now`. A case whose deadline
-    is stopped right now (a TCO pause, a dispute staff have not decided) is not decided by time."""
+def settled_q() -> Q:
+    """Decided whatever the time: has a deadline and is resolved."""
+    return Q(deadline__isnull=False) & Q(resolved_at__isnull=False)
+
+
+def waiting_q() -> Q:
+    """Decided once its deadline passes: has a deadline, is not resolved, and the deadline runs. A case
+    whose deadline is stopped right now (a TCO pause, a dispute staff have not decided) is not decided by time."""
     running = ~Q(state=State.DISPUTED) & Q(deadline_paused_at__isnull=True)
-    return Q(deadline__isnull=False) & (Q(resolved_at__isnull=False) | (Q(deadline__lt=now) & running))
+    return Q(deadline__isnull=False) & Q(resolved_at__isnull=True) & running
+
+
+def counted_q() -> Q:
+    return ~informational_q() & ~Q(close_reason__in=EXCLUDED_CLOSES) & ~Q(resolution__in=EXCLUDED_RESOLUTIONS)
+
+
+def decided_q(now: datetime) -> Q:
+    """Has a deadline, and is resolved or its (running) deadline has passed at `now`."""
+    return settled_q() | (waiting_q() & Q(deadline__lt=now))
+
+
+def within_q_settled() -> Q:
+    """Within is independent of the clock: only a resolved case can be within its deadline."""
+    return settled_q() & Q(resolved_at__lte=F("deadline"))
 
 
 def within_q(now: datetime) -> Q:

@@ -1,0 +1,265 @@
+"""The KPIs of kpis.py, answered from the roll-up (models.py) instead of the cases.
+
+The same functions, the same answers (tests/test_rollup_parity.py holds them to it): what kpis
+computes over every case of a period, this adds up from one row per day, entity and category.
+What depends on the clock is computed when asked: a case waiting for its deadline is decided
+once the deadline has passed, so the few cells whose last waiting deadline is still ahead are
+counted from the cases at that moment. Percentiles stay exact: the counts per bucket say which
+bucket holds the rank, and the database sorts only that bucket's values.
+
+A scope whose start or end is not midnight UTC cannot be answered from days: kpis answers it.
+Call rollup.refresh() first (the API and the report do), or the figures lag behind the cases.
+"""
+
+import math
+from collections import defaultdict
+from datetime import UTC, date, timedelta
+
+from django.db.models import Count, Q, Sum
+
+from abusedesk.cases.models import Case
+from abusedesk.enforcement.models import OffenderFlag
+from abusedesk.intake.models import Notifier
+from abusedesk.network.models import Customer, Entity
+
+from . import kpis
+from .kpis import Scope, empty_distribution, rate
+from .models import DayCount, DayFigures, Duration, DurationCount, ReportDay
+from .rollup import as_date, received_in
+
+PERCENTILES = (("median", 0.5), ("p90", 0.9))
+
+
+def covers(scope: Scope) -> bool:
+    """Whole UTC days: the roll-up can answer."""
+    return all(t.astimezone(UTC).time() == t.min.time() for t in (scope.start, scope.end))
+
+
+class Rolled:
+    """The roll-up rows of one scope, and how a row maps to a key (None, category, entity, week or month)."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.first, self.end = scope.start.astimezone(UTC).date(), scope.end.astimezone(UTC).date()
+        self.codes = dict(Entity.objects.values_list("id", "code"))
+        self.entity_ids = [i for i, c in self.codes.items() if c in scope.entities] if scope.entities else None
+
+    def filter(self, qs):
+        qs = qs.filter(day__gte=self.first, day__lt=self.end)
+        if self.entity_ids is not None:
+            qs = qs.filter(entity_id__in=self.entity_ids)
+        if self.scope.categories:
+            qs = qs.filter(category__in=self.scope.categories)
+        return qs
+
+    # A key is a function of (day, entity_id, category); `fields` are the roll-up columns it needs.
+    def key_fields(self, key):
+        return {None: (), "category": ("category",), "entity__code": ("entity_id",)}.get(key, ("day",))
+
+    def key_of(self, key, row: dict):
+        if key is None:
+            return None
+        if key == "category":
+            return row["category"]
+        if key == "entity__code":
+            return self.codes.get(row["entity_id"])
+        day = as_date(row["day"])
+        if key == "week":
+            return (day - timedelta(days=day.weekday())).isoformat()
+        return day.replace(day=1).isoformat()  # month
+
+    def key_filter(self, key, value) -> Q:
+        """The roll-up rows of one key value."""
+        if key is None:
+            return Q()
+        if key == "category":
+            return Q(category=value)
+        if key == "entity__code":
+            return Q(entity_id__in=[i for i, c in self.codes.items() if c == value])
+        first = date.fromisoformat(value)
+        if key == "week":
+            end = first + timedelta(days=7)
+        else:
+            end = (first + timedelta(days=32)).replace(day=1)
+        return Q(day__gte=max(first, self.first), day__lt=min(end, self.end))
+
+    def cells(self):
+        return list(self.filter(DayFigures.objects.all()).values())
+
+    def sums(self, key, fields) -> dict:
+        out = defaultdict(lambda: dict.fromkeys(fields, 0))
+        for row in self.cells():
+            total = out[self.key_of(key, row)]
+            for f in fields:
+                total[f] += row[f]
+        return out
+
+    # --- compliance -----------------------------------------------------------------------------
+
+    def compliance(self, key) -> dict:
+        now = self.scope.now
+        live_cells = []
+        decided, within = defaultdict(int), defaultdict(int)
+        for row in self.cells():
+            k = self.key_of(key, row)
+            within[k] += row["within"]
+            decided[k] += row["settled"]
+            if row["waiting"] and row["waiting_until"] is not None and row["waiting_until"] >= now:
+                live_cells.append(row)
+            else:
+                decided[k] += row["waiting"]
+        if live_cells:
+            # Deadlines still ahead in these cells: which of their waiting cases are decided right now.
+            days = {as_date(r["day"]) for r in live_cells}
+            cells = {(as_date(r["day"]), r["entity_id"], r["category"]) for r in live_cells}
+            waiting = (Case.objects.filter(received_in(days)).filter(kpis.counted_q() & kpis.waiting_q())
+                       .filter(deadline__lt=now).annotate(day=kpis.Day("received_at"))
+                       .values("day", "entity_id", "category").annotate(n=Count("pk")).order_by())
+            for row in waiting:
+                if (as_date(row["day"]), row["entity_id"], row["category"]) in cells:
+                    decided[self.key_of(key, row)] += row["n"]
+        keys = set(decided) | set(within)
+        return {k: rate(decided[k], within[k]) for k in keys}
+
+    # --- distributions --------------------------------------------------------------------------
+
+    def distribution(self, measure: int, key) -> dict:
+        n_field, sum_field = ("uptime_n", "uptime_sum") if measure == Duration.UPTIME else ("forward_n", "forward_sum")
+        sums = self.sums(key, (n_field, sum_field))
+        fields = self.key_fields(key)
+        buckets = defaultdict(lambda: defaultdict(int))
+        counts = (self.filter(DurationCount.objects.filter(measure=measure)).values(*fields, "bucket")
+                  .annotate(total=Sum("n")).order_by())
+        for row in counts:
+            buckets[self.key_of(key, row)][row["bucket"]] += row["total"]
+        out = {}
+        for k, total in sums.items():
+            n = total[n_field]
+            if not n:
+                continue
+            figure = {"n": n, "median": None, "p90": None, "mean": kpis._hours(total[sum_field] / n)}
+            for name, p in PERCENTILES:
+                figure[name] = kpis._hours(self.value_at(measure, key, k, buckets[k], max(math.ceil(n * p), 1)))
+            out[k] = figure
+        return out
+
+    def value_at(self, measure: int, key, value, buckets: dict, rank: int) -> float | None:
+        """The value at `rank` (1-based) of the sorted durations of one key: find its bucket from the
+        counts, then let the database sort that bucket's values only."""
+        for bucket in sorted(buckets):
+            if rank <= buckets[bucket]:
+                qs = self.filter(Duration.objects.filter(measure=measure, bucket=bucket)).filter(
+                    self.key_filter(key, value))
+                return qs.order_by("value").values_list("value", flat=True)[rank - 1]
+            rank -= buckets[bucket]
+        return None
+
+
+# --- the kpis functions, from the roll-up -------------------------------------------------------
+
+def compliance(scope: Scope, key: str | None = None) -> dict:
+    if not covers(scope):
+        return kpis.compliance(scope, key)
+    return Rolled(scope).compliance(key)
+
+
+def uptime(scope: Scope, key: str | None = None) -> dict:
+    if not covers(scope):
+        return kpis.uptime(scope, key)
+    return Rolled(scope).distribution(Duration.UPTIME, key)
+
+
+def time_to_forward(scope: Scope, key: str | None = None) -> dict:
+    if not covers(scope):
+        return kpis.time_to_forward(scope, key)
+    return Rolled(scope).distribution(Duration.FORWARD, key)
+
+
+def case_counts(scope: Scope) -> dict:
+    if not covers(scope):
+        return kpis.case_counts(scope)
+    rolled = Rolled(scope)
+    fields = ("cases", "resolved", "escalated", "restricted", "closed", "open")
+    total = rolled.sums(None, fields).get(None, dict.fromkeys(fields, 0))
+    row = {"opened": total["cases"], **{f: total[f] for f in fields[1:]}}
+    reasons = (rolled.filter(DayCount.objects.filter(figure="close_reason")).values("key")
+               .annotate(total=Sum("n")).order_by("key"))
+    row["closed_by_reason"] = {r["key"]: r["total"] for r in reasons}
+    return row
+
+
+def reports(scope: Scope) -> dict:
+    if not covers(scope):
+        return kpis.reports(scope)
+    qs = ReportDay.objects.filter(day__gte=scope.start.astimezone(UTC).date(), day__lt=scope.end.astimezone(UTC).date())
+    if scope.categories:
+        qs = qs.filter(category__in=scope.categories)
+    by_status = {r["status"]: r["total"] for r in qs.values("status").annotate(total=Sum("n")).order_by("status")}
+    total = sum(by_status.values())
+
+    def share(status):
+        return round(by_status.get(status, 0) / total, 4) if total else None
+
+    return {"received": total, "by_status": by_status, "unmatched_share": share("unmatched"),
+            "masked_share": share("masked")}
+
+
+def breakdown(scope: Scope, key: str) -> dict:
+    if not covers(scope):
+        return kpis.breakdown(scope, key)
+    rolled = Rolled(scope)
+    cases = {k: v["cases"] for k, v in rolled.sums(key, ("cases",)).items() if v["cases"]}
+    rates = rolled.compliance(key)
+    times = rolled.distribution(Duration.UPTIME, key)
+    return {k: {"cases": cases[k], "compliance_rate": rates.get(k, rate(0, 0)),
+                "uptime_hours": times.get(k, empty_distribution())} for k in sorted(cases)}
+
+
+def trend(scope: Scope, interval: str = "month") -> list[dict]:
+    if interval not in kpis.INTERVALS:
+        raise ValueError(f"unknown interval {interval!r}")
+    if not covers(scope):
+        return kpis.trend(scope, interval)
+    rolled = Rolled(scope)
+    cases = {k: v["cases"] for k, v in rolled.sums(interval, ("cases",)).items() if v["cases"]}
+    rates = rolled.compliance(interval)
+    times = rolled.distribution(Duration.UPTIME, interval)
+    return [{"period": k, "cases": cases[k], "compliance_rate": rates.get(k, rate(0, 0)),
+             "uptime_hours": times.get(k, empty_distribution())} for k in sorted(cases)]
+
+
+def _top(rolled: Rolled, figure: str) -> list[tuple[int, int]]:
+    rows = (rolled.filter(DayCount.objects.filter(figure=figure)).values("key").annotate(total=Sum("n"))
+            .order_by("-total"))
+    return [(int(r["key"]), r["total"]) for r in rows]
+
+
+def _candidates(ranked: list, limit: int) -> list:
+    """Of (id, cases) sorted by cases, those that can be among the first `limit` once ties are broken."""
+    if len(ranked) > limit:
+        floor = ranked[limit - 1][1]
+        ranked = [r for r in ranked if r[1] >= floor]
+    return ranked
+
+
+def top_notifiers(scope: Scope, limit: int = 10) -> list[dict]:
+    if not covers(scope):
+        return kpis.top_notifiers(scope, limit)
+    ranked = _candidates(_top(Rolled(scope), "notifier"), limit)
+    notifiers = {n.pk: n for n in Notifier.objects.filter(pk__in=[i for i, _ in ranked])}
+    merged = defaultdict(int)  # kpis groups by name and kind
+    for pk, n in ranked:
+        merged[(notifiers[pk].name, notifiers[pk].kind)] += n
+    rows = sorted(merged.items(), key=lambda item: (-item[1], item[0][0]))[:limit]
+    return [{"notifier": name, "kind": kind, "cases": n} for (name, kind), n in rows]
+
+
+def top_customers(scope: Scope, limit: int = 10) -> list[dict]:
+    if not covers(scope):
+        return kpis.top_customers(scope, limit)
+    ranked = _candidates(_top(Rolled(scope), "customer"), limit)
+    customers = {c.pk: c for c in Customer.objects.filter(pk__in=[i for i, _ in ranked])}
+    rows = sorted(ranked, key=lambda r: (-r[1], customers[r[0]].reference))[:limit]
+    steps = dict(OffenderFlag.objects.filter(customer_id__in=[pk for pk, _ in rows]).values_list("customer_id", "step"))
+    return [{"customer": customers[pk].reference, "name": customers[pk].name, "cases": n,
+             "offender_step": steps.get(pk, "none")} for pk, n in rows]
