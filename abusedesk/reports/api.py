@@ -188,7 +188,7 @@ class OpenView(KpiView):
         return super().get(request)
 
     def figures(self, scope, request):
-        return {"rows": [{"entity": k, **v} for k, v in kpis.open_now(scope).items()]}
+        return {"rows": [{"entity": k, **v} for k, v in figures.open_now(scope).items()]}
 
 
 class TopNotifiersView(KpiView):

@@ -25,7 +25,7 @@ from abusedesk.network.models import Customer, Entity
 from . import kpis
 from .kpis import Scope, empty_distribution, rate
 from .models import DayCount, DayFigures, Duration, DurationCount, ReportDay
-from .rollup import as_date, received_in
+from .rollup import as_date, period_end, period_start, received_in
 
 PERCENTILES = (("median", 0.5), ("p90", 0.9))
 
@@ -33,6 +33,21 @@ PERCENTILES = (("median", 0.5), ("p90", 0.9))
 def covers(scope: Scope) -> bool:
     """Whole UTC days: the roll-up can answer."""
     return all(t.astimezone(UTC).time() == t.min.time() for t in (scope.start, scope.end))
+
+
+def cover(first: date, end: date) -> list[tuple[str, date]]:
+    """[first, end) as whole months, whole weeks and the days left over: (span, start) pieces."""
+    pieces, day = [], first
+    while day < end:
+        for span in (DurationCount.MONTH, DurationCount.WEEK):
+            if period_start(span, day) == day and period_end(span, day) <= end:
+                pieces.append((span, day))
+                day = period_end(span, day)
+                break
+        else:
+            pieces.append(("day", day))
+            day += timedelta(days=1)
+    return pieces
 
 
 class Rolled:
@@ -44,16 +59,21 @@ class Rolled:
         self.codes = dict(Entity.objects.values_list("id", "code"))
         self.entity_ids = [i for i, c in self.codes.items() if c in scope.entities] if scope.entities else None
 
-    def filter(self, qs):
-        qs = qs.filter(day__gte=self.first, day__lt=self.end)
+    def dims(self, qs):
         if self.entity_ids is not None:
             qs = qs.filter(entity_id__in=self.entity_ids)
         if self.scope.categories:
             qs = qs.filter(category__in=self.scope.categories)
         return qs
 
+    def filter(self, qs):
+        if self.first is not None:  # None: every day (the open cases)
+            qs = qs.filter(day__gte=self.first, day__lt=self.end)
+        return self.dims(qs)
+
     # A key is a function of (day, entity_id, category); `fields` are the roll-up columns it needs.
-    def key_fields(self, key):
+    @staticmethod
+    def key_fields(key):
         return {None: (), "category": ("category",), "entity__code": ("entity_id",)}.get(key, ("day",))
 
     def key_of(self, key, row: dict):
@@ -63,80 +83,107 @@ class Rolled:
             return row["category"]
         if key == "entity__code":
             return self.codes.get(row["entity_id"])
-        day = as_date(row["day"])
-        if key == "week":
-            return (day - timedelta(days=day.weekday())).isoformat()
-        return day.replace(day=1).isoformat()  # month
+        return period_start(key, as_date(row["day"])).isoformat()
+
+    def key_period(self, key, value) -> tuple[date, date]:
+        """The days of one key value within the scope."""
+        if key not in kpis.INTERVALS:
+            return self.first, self.end
+        first = date.fromisoformat(value)
+        return max(first, self.first), min(period_end(key, first), self.end)
 
     def key_filter(self, key, value) -> Q:
         """The roll-up rows of one key value."""
-        if key is None:
-            return Q()
+        first, end = self.key_period(key, value)
+        q = Q(day__gte=first, day__lt=end)
         if key == "category":
-            return Q(category=value)
-        if key == "entity__code":
-            return Q(entity_id__in=[i for i, c in self.codes.items() if c == value])
-        first = date.fromisoformat(value)
-        if key == "week":
-            end = first + timedelta(days=7)
-        else:
-            end = (first + timedelta(days=32)).replace(day=1)
-        return Q(day__gte=max(first, self.first), day__lt=min(end, self.end))
+            q &= Q(category=value)
+        elif key == "entity__code":
+            q &= Q(entity_id__in=[i for i, c in self.codes.items() if c == value])
+        return q
 
-    def cells(self):
-        return list(self.filter(DayFigures.objects.all()).values())
+    def grouped(self, qs, key, **aggregates) -> list[dict]:
+        """Aggregates of the roll-up rows per key field(s); one row when there is no key."""
+        fields = self.key_fields(key)
+        if not fields:
+            return [qs.aggregate(**aggregates)]
+        return list(qs.values(*fields).annotate(**aggregates).order_by())
 
     def sums(self, key, fields) -> dict:
         out = defaultdict(lambda: dict.fromkeys(fields, 0))
-        for row in self.cells():
+        for row in self.grouped(self.filter(DayFigures.objects.all()), key, **{f: Sum(f) for f in fields}):
             total = out[self.key_of(key, row)]
             for f in fields:
-                total[f] += row[f]
+                total[f] += row[f] or 0
         return out
 
     # --- compliance -----------------------------------------------------------------------------
 
     def compliance(self, key) -> dict:
         now = self.scope.now
-        live_cells = []
-        decided, within = defaultdict(int), defaultdict(int)
-        for row in self.cells():
-            k = self.key_of(key, row)
-            within[k] += row["within"]
-            decided[k] += row["settled"]
-            if row["waiting"] and row["waiting_until"] is not None and row["waiting_until"] >= now:
-                live_cells.append(row)
-            else:
-                decided[k] += row["waiting"]
-        if live_cells:
+        passed = Q(waiting_until__lt=now) | Q(waiting_until__isnull=True)
+        cells = self.filter(DayFigures.objects.all())
+        out = defaultdict(lambda: [0, 0])
+        for row in self.grouped(cells, key, settled=Sum("settled"), waiting=Sum("waiting", filter=passed),
+                                within=Sum("within")):
+            figure = out[self.key_of(key, row)]
+            figure[0] += (row["settled"] or 0) + (row["waiting"] or 0)
+            figure[1] += row["within"] or 0
+        live = {(as_date(r["day"]), r["entity_id"], r["category"]) for r in
+                cells.filter(waiting__gt=0, waiting_until__gte=now).values("day", "entity_id", "category")}
+        if live:
             # Deadlines still ahead in these cells: which of their waiting cases are decided right now.
-            days = {as_date(r["day"]) for r in live_cells}
-            cells = {(as_date(r["day"]), r["entity_id"], r["category"]) for r in live_cells}
-            waiting = (Case.objects.filter(received_in(days)).filter(kpis.counted_q() & kpis.waiting_q())
-                       .filter(deadline__lt=now).annotate(day=kpis.Day("received_at"))
-                       .values("day", "entity_id", "category").annotate(n=Count("pk")).order_by())
+            waiting = (Case.objects.filter(received_in({d for d, _, _ in live}))
+                       .filter(kpis.counted_q() & kpis.waiting_q()).filter(deadline__lt=now)
+                       .annotate(day=kpis.Day("received_at")).values("day", "entity_id", "category")
+                       .annotate(n=Count("pk")).order_by())
             for row in waiting:
-                if (as_date(row["day"]), row["entity_id"], row["category"]) in cells:
-                    decided[self.key_of(key, row)] += row["n"]
-        keys = set(decided) | set(within)
-        return {k: rate(decided[k], within[k]) for k in keys}
+                if (as_date(row["day"]), row["entity_id"], row["category"]) in live:
+                    out[self.key_of(key, row)][0] += row["n"]
+        return {k: rate(decided, within) for k, (decided, within) in out.items()}
 
     # --- distributions --------------------------------------------------------------------------
 
+    def bucket_counts(self, measure: int, key, keys) -> dict:
+        """{key: {bucket: n}}: whole months and weeks from DurationCount, the days left over from Duration."""
+        by_time = key in kpis.INTERVALS
+        periods = [(k, *self.key_period(key, k)) for k in keys] if by_time else [(None, self.first, self.end)]
+        pieces, days = {}, {}
+        for k, first, end in periods:
+            for span, start in cover(first, end):
+                if span == "day":
+                    days[start] = k
+                else:
+                    pieces[(span, start)] = k
+        group = ("span", "start") if by_time else self.key_fields(key)
+        out = defaultdict(lambda: defaultdict(int))
+        if pieces:
+            q = Q(pk__in=[])
+            for span in (DurationCount.MONTH, DurationCount.WEEK):
+                starts = [start for (s, start) in pieces if s == span]
+                if starts:
+                    q |= Q(span=span, start__in=starts)
+            rows = (self.dims(DurationCount.objects.filter(measure=measure).filter(q)).values(*group, "bucket")
+                    .annotate(total=Sum("n")).order_by())
+            for row in rows:
+                k = pieces[(row["span"], as_date(row["start"]))] if by_time else self.key_of(key, row)
+                out[k][row["bucket"]] += row["total"]
+        if days:
+            group = ("day",) if by_time else self.key_fields(key)
+            rows = (self.dims(Duration.objects.filter(measure=measure, day__in=sorted(days))).values(*group, "bucket")
+                    .annotate(total=Count("pk")).order_by())
+            for row in rows:
+                k = days[as_date(row["day"])] if by_time else self.key_of(key, row)
+                out[k][row["bucket"]] += row["total"]
+        return out
+
     def distribution(self, measure: int, key) -> dict:
         n_field, sum_field = ("uptime_n", "uptime_sum") if measure == Duration.UPTIME else ("forward_n", "forward_sum")
-        sums = self.sums(key, (n_field, sum_field))
-        fields = self.key_fields(key)
-        buckets = defaultdict(lambda: defaultdict(int))
-        counts = (self.filter(DurationCount.objects.filter(measure=measure)).values(*fields, "bucket")
-                  .annotate(total=Sum("n")).order_by())
-        for row in counts:
-            buckets[self.key_of(key, row)][row["bucket"]] += row["total"]
+        sums = {k: v for k, v in self.sums(key, (n_field, sum_field)).items() if v[n_field]}
+        buckets = self.bucket_counts(measure, key, sorted(sums, key=str))
         out = {}
         for k, total in sums.items():
             n = total[n_field]
-            if not n:
-                continue
             figure = {"n": n, "median": None, "p90": None, "mean": kpis._hours(total[sum_field] / n)}
             for name, p in PERCENTILES:
                 figure[name] = kpis._hours(self.value_at(measure, key, k, buckets[k], max(math.ceil(n * p), 1)))
@@ -148,7 +195,7 @@ class Rolled:
         counts, then let the database sort that bucket's values only."""
         for bucket in sorted(buckets):
             if rank <= buckets[bucket]:
-                qs = self.filter(Duration.objects.filter(measure=measure, bucket=bucket)).filter(
+                qs = self.dims(Duration.objects.filter(measure=measure, bucket=bucket)).filter(
                     self.key_filter(key, value))
                 return qs.order_by("value").values_list("value", flat=True)[rank - 1]
             rank -= buckets[bucket]
@@ -226,6 +273,31 @@ def trend(scope: Scope, interval: str = "month") -> list[dict]:
     times = rolled.distribution(Duration.UPTIME, interval)
     return [{"period": k, "cases": cases[k], "compliance_rate": rates.get(k, rate(0, 0)),
              "uptime_hours": times.get(k, empty_distribution())} for k in sorted(cases)]
+
+
+def open_now(scope: Scope) -> dict:
+    """Open and overdue cases now, per entity, whatever the period: every day of the roll-up. A cell
+    whose last running deadline is still ahead is counted from its cases at this moment."""
+    rolled = Rolled(scope)
+    rolled.first = rolled.end = None
+    now = scope.now
+    cells = rolled.filter(DayFigures.objects.filter(open__gt=0))
+    passed = Q(due_until__lt=now) | Q(due_until__isnull=True)
+    out = {}
+    for row in rolled.grouped(cells, "entity__code", open=Sum("open"), overdue=Sum("due", filter=passed)):
+        figure = out.setdefault(rolled.codes.get(row["entity_id"]), {"open": 0, "overdue": 0})
+        figure["open"] += row["open"]
+        figure["overdue"] += row["overdue"] or 0
+    live = {(as_date(r["day"]), r["entity_id"], r["category"]) for r in
+            cells.filter(due__gt=0, due_until__gte=now).values("day", "entity_id", "category")}
+    if live:
+        overdue = (Case.objects.filter(received_in({d for d, _, _ in live})).filter(kpis.due_q(), deadline__lt=now)
+                   .annotate(day=kpis.Day("received_at")).values("day", "entity_id", "category")
+                   .annotate(n=Count("pk")).order_by())
+        for row in overdue:
+            if (as_date(row["day"]), row["entity_id"], row["category"]) in live:
+                out[rolled.codes.get(row["entity_id"])]["overdue"] += row["n"]
+    return dict(sorted(out.items()))
 
 
 def _top(rolled: Rolled, figure: str) -> list[tuple[int, int]]:

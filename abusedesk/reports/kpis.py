@@ -122,12 +122,30 @@ class Day(Func):
         return self.as_sql(compiler, connection, template="((%(expressions)s) AT TIME ZONE 'UTC')::date", **extra)
 
 
-class Octave(Func):
-    """The quarter octave of a number of seconds: 0 under one second, else 1 + floor(4 · log2 v).
+class DurationBucket(Func):
+    """A sixteenth of an octave of a number of seconds: 0 under one second, else 1 + floor(16 · log2 v).
     Monotonic in v, so every value of a bucket sorts after those of the buckets below it."""
 
     output_field = IntegerField()
-    template = "CASE WHEN %(expressions)s < 1 THEN 0 ELSE CAST(1 + FLOOR(4 * LN(%(expressions)s) / LN(2)) AS integer) END"
+    template = "CASE WHEN %(expressions)s < 1 THEN 0 ELSE CAST(1 + FLOOR(16 * LN(%(expressions)s) / LN(2)) AS integer) END"
+
+
+class PeriodStart(Func):
+    """The Monday of the week or the first of the month of a date, as a date."""
+
+    output_field = DateField()
+    SQLITE = {"week": "date(%(expressions)s, '-6 days', 'weekday 1')", "month": "date(%(expressions)s, 'start of month')"}
+
+    def __init__(self, span, expression):
+        self.span = span
+        super().__init__(expression)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=self.SQLITE[self.span], **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection,
+                           template=f"date_trunc('{self.span}', (%(expressions)s)::timestamp)::date", **extra)
 
 
 def takedown():
@@ -363,6 +381,12 @@ def offender_flags(scope: Scope) -> dict:
     return _counts(qs, "step")
 
 
+def due_q() -> Q:
+    """Open, with a running deadline (not paused, not disputed or resolved): overdue once it passes."""
+    return (Q(deadline__isnull=False) & Q(deadline_paused_at__isnull=True)
+            & Q(state__in=[State.NEW, State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED, State.RESTRICTED]))
+
+
 def open_now(scope: Scope) -> dict:
     """Open and overdue cases right now, per entity (the period does not apply: it is the queue)."""
     qs = Case.objects.filter(state__in=OPEN_STATES)
@@ -370,9 +394,7 @@ def open_now(scope: Scope) -> dict:
         qs = qs.filter(entity__code__in=scope.entities)
     if scope.categories:
         qs = qs.filter(category__in=scope.categories)
-    overdue = (Q(deadline__lt=scope.now) & Q(state__in=[State.NEW, State.FORWARDED, State.CUSTOMER_REPLIED,
-                                                          State.ESCALATED, State.RESTRICTED])
-               & Q(deadline_paused_at__isnull=True))
+    overdue = due_q() & Q(deadline__lt=scope.now)
     return {row["entity__code"]: {"open": row["open"], "overdue": row["overdue"]}
             for row in qs.values("entity__code").annotate(open=Count("pk"), overdue=Count("pk", filter=overdue))
             .order_by("entity__code")}

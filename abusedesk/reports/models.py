@@ -16,6 +16,8 @@ class RollupState(models.Model):
     mark = models.DateTimeField(null=True)
     # Reports with a larger id are new since the last roll-up.
     report_mark = models.BigIntegerField(default=0)
+    # What the changes just before the mark looked like (rollup.window): a late commit changes it.
+    window = models.TextField(blank=True)
     # The informational categories the roll-up was counted with: when staff change them,
     # every day is rolled up again (the counted cases change).
     policy = models.TextField(blank=True)
@@ -52,6 +54,9 @@ class DayFigures(models.Model):
     within = models.IntegerField(default=0)
     waiting = models.IntegerField(default=0)
     waiting_until = models.DateTimeField(null=True)
+    # Open cases with a running deadline (kpis.due_q), overdue once it passes; the last such deadline.
+    due = models.IntegerField(default=0)
+    due_until = models.DateTimeField(null=True)
     uptime_n = models.IntegerField(default=0)
     uptime_sum = models.FloatField(default=0)
     forward_n = models.IntegerField(default=0)
@@ -83,8 +88,8 @@ class DayCount(models.Model):
 
 class Duration(models.Model):
     """One duration (seconds) of one case: its uptime (counted cases with a takedown) or its time to
-    forward. `bucket` is a quarter octave of the value (0: under a second), so that a nearest-rank
-    percentile reads the counts per bucket first and then only the values of one bucket."""
+    forward. `bucket` is a sixteenth of an octave of the value (0: under a second), so that a
+    nearest-rank percentile reads the counts per bucket first and then sorts one bucket's values."""
 
     UPTIME, FORWARD = 1, 2
 
@@ -97,10 +102,11 @@ class Duration(models.Model):
 
     class Meta:
         indexes = [
-            # The values of one bucket in a period, in the order of the value (covering).
+            # The values of one bucket in a period (covering).
             models.Index(fields=["measure", "bucket", "day", "entity_id", "category", "value"],
                          name="duration_bucket"),
-            models.Index(fields=["day"], name="duration_day"),
+            # The bucket counts of a few days (covering).
+            models.Index(fields=["measure", "day", "entity_id", "category", "bucket"], name="duration_day"),
         ]
 
     def __str__(self):
@@ -108,21 +114,26 @@ class Duration(models.Model):
 
 
 class DurationCount(models.Model):
-    """How many durations of a day, entity and category fall in each bucket."""
+    """How many durations of the cases received in a week (from Monday) or a calendar month fall in
+    each bucket, per entity and category: a period is read as whole months, whole weeks and the
+    days left over (those counted from Duration itself)."""
 
+    WEEK, MONTH = "week", "month"
+
+    span = models.CharField(max_length=5)
+    start = models.DateField()
     measure = models.SmallIntegerField()
-    day = models.DateField()
     entity_id = models.IntegerField()
     category = models.CharField(max_length=24)
     bucket = models.SmallIntegerField()
     n = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["measure", "day", "entity_id", "category", "bucket", "n"],
-                                name="durationcount_day")]
+        indexes = [models.Index(fields=["measure", "span", "start", "entity_id", "category", "bucket", "n"],
+                                name="durationcount_period")]
 
     def __str__(self):
-        return f"{self.day} {self.measure} bucket {self.bucket}: {self.n}"
+        return f"{self.span} {self.start} {self.measure} bucket {self.bucket}: {self.n}"
 
 
 class ReportDay(models.Model):

@@ -11,13 +11,12 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import CharField, Count, F, Max, Q, Sum, Value
+from django.db.models import CharField, Count, F, FloatField, Func, Max, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from abusedesk.cases.models import Case, Report
 from abusedesk.cases.states import OPEN_STATES, State
-from abusedesk.lib import clock
 from abusedesk.policy.defaults import INFORMATIONAL
 from abusedesk.policy.models import DeadlinePolicy
 
@@ -29,7 +28,7 @@ from .models import DayCount, DayFigures, DirtyDay, Duration, DurationCount, Rep
 OVERLAP = timedelta(minutes=1)
 # The same for reports, whose ids are handed out before their transactions commit.
 REPORT_OVERLAP = 1000
-ROLLED = (DayFigures, DayCount, Duration, DurationCount, ReportDay)
+ROLLED = (DayFigures, DayCount, Duration, ReportDay)  # by day; DurationCount by week and month
 
 
 def policy_key() -> str:
@@ -64,6 +63,14 @@ def received_in(days, field: str = "received_at") -> Q:
     return q
 
 
+def period_start(span: str, day: date) -> date:
+    return day - timedelta(days=day.weekday()) if span == "week" else day.replace(day=1)
+
+
+def period_end(span: str, start: date) -> date:
+    return start + timedelta(days=7) if span == "week" else (start + timedelta(days=32)).replace(day=1)
+
+
 def insert_select(model, queryset) -> None:
     """INSERT INTO model's table (the queryset's columns) SELECT ...: the rows never pass through Python."""
     names = list(queryset.query.selected)  # the SELECT's columns, in order
@@ -80,7 +87,7 @@ def _cells(qs):
 def roll(days) -> None:
     """Roll up these days (None: every day) again, inside the caller's transaction."""
     if days is None:
-        for model in ROLLED:
+        for model in ROLLED + (DurationCount,):
             model.objects.all().delete()
         cases, reports = Case.objects.all(), Report.objects.all()
     else:
@@ -104,6 +111,8 @@ def roll(days) -> None:
         within=Count("pk", filter=counted & kpis.within_q_settled()),
         waiting=Count("pk", filter=counted & kpis.waiting_q()),
         waiting_until=Max("deadline", filter=counted & kpis.waiting_q()),
+        due=Count("pk", filter=kpis.due_q()),
+        due_until=Max("deadline", filter=kpis.due_q()),
         uptime_n=Count("pk", filter=counted & taken_down),
         uptime_sum=Coalesce(Sum(kpis.uptime_seconds(), filter=counted & taken_down), 0.0),
         forward_n=Count("pk", filter=forwarded),
@@ -119,19 +128,46 @@ def roll(days) -> None:
     for measure, qs, seconds in ((Duration.UPTIME, cases.filter(counted & taken_down), kpis.uptime_seconds()),
                                  (Duration.FORWARD, cases.filter(forwarded), kpis.forward_seconds())):
         insert_select(Duration, qs.annotate(measure=Value(measure), day=kpis.Day("received_at"),
-                                            bucket=kpis.Octave(seconds), value=seconds)
+                                            bucket=kpis.DurationBucket(seconds), value=seconds)
                       .values("measure", "day", "entity_id", "category", "bucket", "value").order_by())
-    durations = Duration.objects.all() if days is None else Duration.objects.filter(received_in(days, "day"))
-    insert_select(DurationCount, durations.values("measure", "day", "entity_id", "category", "bucket")
-                  .annotate(n=Count("pk")).order_by())
+    for span in (DurationCount.WEEK, DurationCount.MONTH):
+        durations = Duration.objects.all()
+        if days is not None:  # the weeks and months of these days, whole
+            starts = {period_start(span, d) for d in days}
+            DurationCount.objects.filter(span=span, start__in=starts).delete()
+            durations = durations.filter(received_in(
+                {s + timedelta(days=i) for s in starts for i in range((period_end(span, s) - s).days)}, "day"))
+        insert_select(DurationCount, durations.annotate(span=Value(span), start=kpis.PeriodStart(span, "day"))
+                      .values("span", "start", "measure", "entity_id", "category", "bucket")
+                      .annotate(n=Count("pk")).order_by())
     insert_select(ReportDay, reports.annotate(day=kpis.Day("received_at")).values("day", "category", "status")
                   .annotate(n=Count("pk")).order_by())
 
 
+class Epoch(Func):
+    """A timestamp as a number (for a fingerprint only: any monotonic number will do)."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="julianday(%(expressions)s)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8", **extra)
+
+
+def window(mark, report_mark: int) -> str:
+    """What the recent changes look like: the cases stamped since mark − OVERLAP (how many, and the
+    sum of their stamps) and the reports after report_mark − REPORT_OVERLAP. A transaction that
+    commits late, or a case changed again, changes it, although its stamp is older than the mark."""
+    cases = Case.objects.filter(updated_at__gte=mark - OVERLAP).aggregate(n=Count("pk"), s=Sum(Epoch("updated_at")))
+    reports = Report.objects.filter(pk__gt=report_mark - REPORT_OVERLAP).aggregate(n=Count("pk"), s=Sum("pk"))
+    return json.dumps([cases["n"], cases["s"], reports["n"], reports["s"]])
+
+
 def dirty_days(state: RollupState) -> set[date]:
-    since = state.mark - OVERLAP
-    days = {as_date(d) for d in Case.objects.filter(updated_at__gte=since).annotate(d=kpis.Day("received_at"))
-            .values_list("d", flat=True).distinct()}
+    days = {as_date(d) for d in Case.objects.filter(updated_at__gte=state.mark - OVERLAP)
+            .annotate(d=kpis.Day("received_at")).values_list("d", flat=True).distinct()}
     days |= {as_date(d) for d in Report.objects.filter(pk__gt=state.report_mark - REPORT_OVERLAP)
              .annotate(d=kpis.Day("received_at")).values_list("d", flat=True).distinct()}
     days |= set(DirtyDay.objects.values_list("day", flat=True))
@@ -141,17 +177,22 @@ def dirty_days(state: RollupState) -> set[date]:
 def refresh(full: bool = False) -> int:
     """Roll up every day changed since the last roll-up (all days the first time, when the
     informational categories changed, or with `full`). Returns the number of days rolled up
-    (-1: all). Concurrent callers wait for each other (the state row is locked)."""
-    started = min(timezone.now(), clock.now())
-    report_mark = Report.objects.aggregate(m=Max("pk"))["m"] or 0
+    (-1: all). Concurrent callers wait for each other (the state row is locked).
+
+    Cheap when nothing changed: one look at the recent changes (two index range scans), compared
+    with what the last roll-up saw."""
+    # The wall clock, as updated_at is stamped (workflow, auto_now), not lib.clock (tests move it).
+    started = timezone.now()
     policy = policy_key()
     state = RollupState.objects.first()
     if state is not None and state.mark is not None and not full and state.policy == policy:
-        days = dirty_days(state)
-        if not days:
+        if state.window == window(state.mark, state.report_mark) and not DirtyDay.objects.exists():
             return 0
+        days = dirty_days(state)
     else:
         days = None
+    report_mark = Report.objects.aggregate(m=Max("pk"))["m"] or 0
+    seen = window(started, report_mark)  # before the roll-up reads: a change after it differs next time
     with transaction.atomic():
         state = RollupState.objects.select_for_update().first() or RollupState.objects.create()
         if days is not None and (state.mark is None or state.policy != policy):
@@ -161,7 +202,7 @@ def refresh(full: bool = False) -> int:
             DirtyDay.objects.all().delete()
         else:
             DirtyDay.objects.filter(day__in=days).delete()
-        state.mark, state.report_mark, state.policy = started, report_mark, policy
+        state.mark, state.report_mark, state.policy, state.window = started, report_mark, policy, seen
         state.save()
     return -1 if days is None else len(days)
 
