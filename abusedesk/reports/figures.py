@@ -163,8 +163,12 @@ class Rolled:
                 starts = [start for (s, start) in pieces if s == span]
                 if starts:
                     q |= Q(span=span, start__in=starts)
-            rows = (self.dims(DurationCount.objects.filter(measure=measure).filter(q)).values(*group, "bucket")
-                    .annotate(total=Sum("n")).order_by())
+            counts = DurationCount.objects.filter(measure=measure).filter(q)
+            if self.entity_ids is None and not self.scope.categories and key not in ("category", "entity__code"):
+                counts = counts.filter(entity_id=DurationCount.ALL)  # the counts of every entity and category
+            else:
+                counts = self.dims(counts.filter(entity_id__gt=DurationCount.ALL))
+            rows = counts.values(*group, "bucket").annotate(total=Sum("n")).order_by()
             for row in rows:
                 k = pieces[(row["span"], as_date(row["start"]))] if by_time else self.key_of(key, row)
                 out[k][row["bucket"]] += row["total"]
@@ -181,25 +185,45 @@ class Rolled:
         n_field, sum_field = ("uptime_n", "uptime_sum") if measure == Duration.UPTIME else ("forward_n", "forward_sum")
         sums = {k: v for k, v in self.sums(key, (n_field, sum_field)).items() if v[n_field]}
         buckets = self.bucket_counts(measure, key, sorted(sums, key=str))
-        out = {}
+        out, wanted = {}, {}
         for k, total in sums.items():
             n = total[n_field]
-            figure = {"n": n, "median": None, "p90": None, "mean": kpis._hours(total[sum_field] / n)}
+            out[k] = {"n": n, "median": None, "p90": None, "mean": kpis._hours(total[sum_field] / n)}
             for name, p in PERCENTILES:
-                figure[name] = kpis._hours(self.value_at(measure, key, k, buckets[k], max(math.ceil(n * p), 1)))
-            out[k] = figure
+                bucket, rank = self.locate(buckets[k], max(math.ceil(n * p), 1))
+                if bucket is not None:
+                    wanted[(k, name)] = (bucket, rank)
+        values = self.bucket_values(measure, key, {(k, b) for (k, _), (b, _) in wanted.items()})
+        for (k, name), (bucket, rank) in wanted.items():
+            out[k][name] = kpis._hours(values[(k, bucket)][rank - 1])
         return out
 
-    def value_at(self, measure: int, key, value, buckets: dict, rank: int) -> float | None:
-        """The value at `rank` (1-based) of the sorted durations of one key: find its bucket from the
-        counts, then let the database sort that bucket's values only."""
+    @staticmethod
+    def locate(buckets: dict, rank: int) -> tuple[int | None, int]:
+        """The bucket that holds the value at `rank` (1-based) of the sorted durations, and its rank there."""
         for bucket in sorted(buckets):
             if rank <= buckets[bucket]:
-                qs = self.dims(Duration.objects.filter(measure=measure, bucket=bucket)).filter(
-                    self.key_filter(key, value))
-                return qs.order_by("value").values_list("value", flat=True)[rank - 1]
+                return bucket, rank
             rank -= buckets[bucket]
-        return None
+        return None, rank
+
+    def bucket_values(self, measure: int, key, cells) -> dict:
+        """{(key, bucket): sorted values} of these (key, bucket) cells, in one query: the database
+        reads only the durations of the buckets that hold a percentile."""
+        if not cells:
+            return {}
+        q = Q(pk__in=[])
+        for k, bucket in cells:
+            # The measure in every term, so that each term is one range of the (measure, bucket, day) index.
+            q |= Q(measure=measure, bucket=bucket) & self.key_filter(key, k)
+        out = defaultdict(list)
+        for row in self.dims(Duration.objects.filter(q)).values("bucket", *self.key_fields(key), "value"):
+            cell = (self.key_of(key, row), row["bucket"])
+            if cell in cells:
+                out[cell].append(row["value"])
+        for values in out.values():
+            values.sort()
+        return out
 
 
 # --- the kpis functions, from the roll-up -------------------------------------------------------

@@ -115,10 +115,13 @@ class Duration(models.Model):
 
 class DurationCount(models.Model):
     """How many durations of the cases received in a week (from Monday) or a calendar month fall in
-    each bucket, per entity and category: a period is read as whole months, whole weeks and the
-    days left over (those counted from Duration itself)."""
+    each bucket, per entity and category and for all of them: a period is read as whole months,
+    whole weeks and the days left over (those counted from Duration itself)."""
 
     WEEK, MONTH = "week", "month"
+    # entity_id ALL (and category ""): the counts of every entity and category together, which is
+    # what the dashboard asks without a filter (a few thousand rows for a year, not a hundred thousand).
+    ALL = 0
 
     span = models.CharField(max_length=5)
     start = models.DateField()

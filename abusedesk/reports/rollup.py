@@ -71,9 +71,9 @@ def period_end(span: str, start: date) -> date:
     return start + timedelta(days=7) if span == "week" else (start + timedelta(days=32)).replace(day=1)
 
 
-def insert_select(model, queryset) -> None:
-    """INSERT INTO model's table (the queryset's columns) SELECT ...: the rows never pass through Python."""
-    names = list(queryset.query.selected)  # the SELECT's columns, in order
+def insert_select(model, queryset, columns=None) -> None:
+    """INSERT INTO model's table (the queryset's columns, or these) SELECT ...: the rows never pass through Python."""
+    names = columns or list(queryset.query.selected)  # the SELECT's columns, in order
     sql, params = queryset.query.get_compiler(connection=connection).as_sql()
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
     with connection.cursor() as cursor:
@@ -137,9 +137,13 @@ def roll(days) -> None:
             DurationCount.objects.filter(span=span, start__in=starts).delete()
             durations = durations.filter(received_in(
                 {s + timedelta(days=i) for s in starts for i in range((period_end(span, s) - s).days)}, "day"))
-        insert_select(DurationCount, durations.annotate(span=Value(span), start=kpis.PeriodStart(span, "day"))
-                      .values("span", "start", "measure", "entity_id", "category", "bucket")
+        periods = durations.annotate(span=Value(span), start=kpis.PeriodStart(span, "day"))
+        insert_select(DurationCount, periods.values("span", "start", "measure", "entity_id", "category", "bucket")
                       .annotate(n=Count("pk")).order_by())
+        insert_select(DurationCount, periods.annotate(every_entity=Value(DurationCount.ALL), every_category=Value(""))
+                      .values("span", "start", "measure", "bucket", "every_entity", "every_category")
+                      .annotate(n=Count("pk")).order_by(),
+                      columns=["span", "start", "measure", "bucket", "entity_id", "category", "n"])
     insert_select(ReportDay, reports.annotate(day=kpis.Day("received_at")).values("day", "category", "status")
                   .annotate(n=Count("pk")).order_by())
 
