@@ -106,8 +106,12 @@ def without_empty_rates(figure):
     return figure
 
 
+@pytest.mark.parametrize("large_bucket", [figures.LARGE_BUCKET, 0], ids=["values sorted here", "sorted by the db"])
 @pytest.mark.parametrize("label,start,end,entities,categories", SCOPES)
-def test_the_roll_up_gives_the_figures_of_the_direct_computation(build, label, start, end, entities, categories):
+def test_the_roll_up_gives_the_figures_of_the_direct_computation(build, monkeypatch, label, start, end, entities,
+                                                                 categories, large_bucket):
+    # Both ways of reading a percentile's bucket: every bucket is "large" with 0.
+    monkeypatch.setattr(figures, "LARGE_BUCKET", large_bucket)
     varied_year(build)
     rollup.refresh()
     scope = kpis.Scope(start, end, entities, categories, now=NOW)
