@@ -166,7 +166,7 @@ def window(mark, report_mark: int) -> str:
     commits late, or a case changed again, changes it, although its stamp is older than the mark."""
     cases = Case.objects.filter(updated_at__gte=mark - OVERLAP).aggregate(n=Count("pk"), s=Sum(Epoch("updated_at")))
     reports = Report.objects.filter(pk__gt=report_mark - REPORT_OVERLAP).aggregate(n=Count("pk"), s=Sum("pk"))
-    return json.dumps([cases["n"], cases["s"], reports["n"], reports["s"]])
+    return json.dumps([cases["n"], cases["s"], reports["n"], reports["s"]], default=str)
 
 
 def dirty_days(state: RollupState) -> set[date]:
