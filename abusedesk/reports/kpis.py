@@ -242,7 +242,10 @@ class PercentileDisc(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def distribution(qs, value, key: str | None = None) -> dict:
+PERCENTILES = (("median", 0.5), ("p90", 0.9))
+
+
+def distribution(qs, value, key: str | None = None, percentiles=("median", "p90")) -> dict:
     """{key value: {n, median, p90, mean}} of `value` (seconds) in hours; nearest-rank percentiles.
 
     PostgreSQL computes all four in one aggregate query (percentile_disc). SQLite has no
@@ -267,7 +270,9 @@ def distribution(qs, value, key: str | None = None) -> dict:
     if on_postgres:
         return out
     partition = [F(key_name)] if key is not None else None
-    for name, p in (("median", 0.5), ("p90", 0.9)):
+    for name, p in PERCENTILES:
+        if name not in percentiles:  # a caller that needs the median only spares SQLite a sort
+            continue
         ranked = qs.annotate(
             _rank=Window(RowNumber(), partition_by=partition, order_by=[F("_v").asc(), F("pk").asc()]),
             _count=Window(Count("pk"), partition_by=partition),
