@@ -25,10 +25,10 @@ from abusedesk.network.models import Customer, Entity
 from . import kpis
 from .kpis import Scope, empty_distribution, rate
 from .models import DayCount, DayFigures, Duration, DurationCount, ReportDay
-from .rollup import as_date, period_end, period_start, received_in
+from .rollup import as_date, period_end, period_start, ranges, received_in
 
 PERCENTILES = (("median", 0.5), ("p90", 0.9))
-LARGE_BUCKET = 2000
+LARGE_BUCKET = 500
 
 
 def covers(scope: Scope) -> bool:
@@ -173,10 +173,11 @@ class Rolled:
             for row in rows:
                 k = pieces[(row["span"], as_date(row["start"]))] if by_time else self.key_of(key, row)
                 out[k][row["bucket"]] += row["total"]
-        if days:
-            group = ("day",) if by_time else self.key_fields(key)
-            rows = (self.dims(Duration.objects.filter(measure=measure, day__in=sorted(days))).values(*group, "bucket")
-                    .annotate(total=Count("pk")).order_by())
+        group = ("day", *self.key_fields(key)) if not by_time else ("day",)
+        for first, end in ranges(days):
+            # One range of days per query: the planner then reads that range of the (measure, day) index.
+            rows = (self.dims(Duration.objects.filter(measure=measure, day__gte=first, day__lt=end))
+                    .values(*group, "bucket").annotate(total=Count("pk")).order_by())
             for row in rows:
                 k = days[as_date(row["day"])] if by_time else self.key_of(key, row)
                 out[k][row["bucket"]] += row["total"]
@@ -222,10 +223,25 @@ class Rolled:
         reads only the durations of the buckets that hold a percentile."""
         if not cells:
             return {}
-        q = Q(pk__in=[])
+        # One term per bucket, with the measure in it, so that each term reads the (measure, bucket, day)
+        # index: the days (a trend) or the categories or entities whose percentile is in that bucket.
+        keys_of = defaultdict(set)
         for k, bucket in cells:
-            # The measure in every term, so that each term is one range of the (measure, bucket, day) index.
-            q |= Q(measure=measure, bucket=bucket) & self.key_filter(key, k)
+            keys_of[bucket].add(k)
+        q = Q(pk__in=[])
+        for bucket, keys in keys_of.items():
+            term = Q(measure=measure, bucket=bucket, day__gte=self.first, day__lt=self.end)
+            if key in kpis.INTERVALS:
+                days = set()
+                for k in keys:
+                    first, end = self.key_period(key, k)
+                    days |= {first + timedelta(days=i) for i in range((end - first).days)}
+                term &= Q(day__in=sorted(days))
+            elif key == "category":
+                term &= Q(category__in=sorted(keys))
+            elif key == "entity__code":
+                term &= Q(entity_id__in=[i for i, c in self.codes.items() if c in keys])
+            q |= term
         out = defaultdict(list)
         fields = self.key_fields(key)
         for row in self.dims(Duration.objects.filter(q)).values_list("bucket", "value", *fields):

@@ -208,6 +208,12 @@ def refresh(full: bool = False) -> int:
             DirtyDay.objects.filter(day__in=days).delete()
         state.mark, state.report_mark, state.policy, state.window = started, report_mark, policy, seen
         state.save()
+    if days is None:
+        # Fresh statistics for the planner (SQLite keeps none by itself): the indexes of a table of
+        # a million durations are only chosen right when it knows their sizes.
+        with connection.cursor() as cursor:
+            for model in ROLLED + (DurationCount,):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return -1 if days is None else len(days)
 
 
