@@ -220,4 +220,4 @@ def refresh(full: bool = False) -> int:
 def mark_dirty(received_at) -> None:
     """A case or report of that day of receipt is gone: its day is rolled up again."""
     if received_at is not None:
-        DirtyDay.objects.get_or_create(day=received_at.astimezone(UTC).date())
+        DirtyDay.objects.bulk_create([DirtyDay(day=received_at.astimezone(UTC).date())], ignore_conflicts=True)

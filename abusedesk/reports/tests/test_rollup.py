@@ -223,3 +223,22 @@ def test_each_endpoint_takes_a_fixed_number_of_queries_whatever_the_number_of_ca
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= ENDPOINT_QUERIES[endpoint], counts
+
+
+def test_reports_deleted_in_bulk_mark_their_day_once(build, django_assert_max_num_queries):
+    from abusedesk.reports.models import DirtyDay
+
+    scope = kpis.Scope(datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC), now=NOW)
+    raw = RawMessage(channel="smtp", received_at=T0)
+    raw.content = b"feed"
+    raw.save()
+    Report.objects.bulk_create([Report(raw_message=raw, event_index=i, category="scanning", received_at=T0,
+                                       fingerprint=i, status="unmatched") for i in range(50)])
+    rollup.refresh()
+    assert figures.reports(scope)["received"] == 50
+    with django_assert_max_num_queries(5):  # the reports, their deletion, one mark of their day
+        Report.objects.filter(raw_message=raw).delete()
+    assert list(DirtyDay.objects.values_list("day", flat=True)) == [T0.date()]
+    rollup.refresh()
+    assert figures.reports(scope) == kpis.reports(scope)
+    assert figures.reports(scope)["received"] == 0
