@@ -16,6 +16,7 @@ from collections import defaultdict
 from datetime import UTC, date, timedelta
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 
 from abusedesk.cases.models import Case
 from abusedesk.enforcement.models import OffenderFlag
@@ -202,7 +203,15 @@ class Rolled:
                                                    if (k, name) not in large})
         for (k, name), (bucket, rank) in wanted.items():
             if (k, name) in large:
-                qs = self.dims(Duration.objects.filter(Q(measure=measure, bucket=bucket) & self.key_filter(key, k)))
+                # Walk the (measure, bucket, value) index to the rank: the day is wrapped, so that the
+                # planner does not pick the day range and sort the bucket instead.
+                first, end = self.key_period(key, k)
+                qs = self.dims(Duration.objects.filter(measure=measure, bucket=bucket)).annotate(
+                    _day=Coalesce("day", "day")).filter(_day__gte=first, _day__lt=end)
+                if key == "category":
+                    qs = qs.filter(category=k)
+                elif key == "entity__code":
+                    qs = qs.filter(entity_id__in=[i for i, c in self.codes.items() if c == k])
                 value = qs.order_by("value").values_list("value", flat=True)[rank - 1]
             else:
                 value = values[(k, bucket)][rank - 1]

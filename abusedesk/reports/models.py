@@ -105,6 +105,9 @@ class Duration(models.Model):
             # The values of one bucket in a period (covering).
             models.Index(fields=["measure", "bucket", "day", "entity_id", "category", "value"],
                          name="duration_bucket"),
+            # The same in the order of the value: the value at a rank of a large bucket is read, not sorted.
+            models.Index(fields=["measure", "bucket", "value", "day", "entity_id", "category"],
+                         name="duration_value"),
             # The bucket counts of a few days (covering).
             models.Index(fields=["measure", "day", "entity_id", "category", "bucket"], name="duration_day"),
         ]

@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 ('value', models.FloatField()),
             ],
             options={
-                'indexes': [models.Index(fields=['measure', 'bucket', 'day', 'entity_id', 'category', 'value'], name='duration_bucket'), models.Index(fields=['measure', 'day', 'entity_id', 'category', 'bucket'], name='duration_day')],
+                'indexes': [models.Index(fields=['measure', 'bucket', 'day', 'entity_id', 'category', 'value'], name='duration_bucket'), models.Index(fields=['measure', 'bucket', 'value', 'day', 'entity_id', 'category'], name='duration_value'), models.Index(fields=['measure', 'day', 'entity_id', 'category', 'bucket'], name='duration_day')],
             },
         ),
         migrations.CreateModel(
