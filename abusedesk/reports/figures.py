@@ -15,8 +15,9 @@ import math
 from collections import defaultdict
 from datetime import UTC, date, timedelta
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import CharField, Count, Q, Sum
+from django.db.models.functions import Cast, Coalesce
 
 from abusedesk.cases.models import Case
 from abusedesk.enforcement.models import OffenderFlag
@@ -35,6 +36,15 @@ LARGE_BUCKET = 500
 def covers(scope: Scope) -> bool:
     """Whole UTC days: the roll-up can answer."""
     return all(t.astimezone(UTC).time() == t.min.time() for t in (scope.start, scope.end))
+
+
+def tuples(queryset) -> list[tuple]:
+    """The rows of a values() or values_list() queryset as the database sends them: thousands of
+    bucket counts a request, without a converter per column (a date may come as its text)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def cover(first: date, end: date) -> list[tuple[str, date]]:
@@ -170,10 +180,15 @@ class Rolled:
                 counts = counts.filter(entity_id=DurationCount.ALL)  # the counts of every entity and category
             else:
                 counts = self.dims(counts.filter(entity_id__gt=DurationCount.ALL))
-            rows = counts.values(*group, "bucket").annotate(total=Sum("n")).order_by()
-            for row in rows:
-                k = pieces[(row["span"], as_date(row["start"]))] if by_time else self.key_of(key, row)
-                out[k][row["bucket"]] += row["total"]
+            starts = {}  # the database's spelling of a start (text on SQLite) -> its date
+            for *fields, bucket, total in tuples(counts.values(*group, "bucket").annotate(total=Sum("n")).order_by()):
+                if by_time:
+                    span, start = fields
+                    start = starts.get(start) or starts.setdefault(start, as_date(start))
+                    k = pieces[(span, start)]
+                else:
+                    k = self.key_of(key, dict(zip(group, fields, strict=True)))
+                out[k][bucket] += total
         group = ("day", *self.key_fields(key)) if not by_time else ("day",)
         for first, end in ranges(days):
             # One range of days per query: the planner then reads that range of the (measure, day) index.
@@ -253,10 +268,17 @@ class Rolled:
             q |= term
         out = defaultdict(list)
         fields = self.key_fields(key)
-        for row in self.dims(Duration.objects.filter(q)).values_list("bucket", "value", *fields):
-            cell = (self.key_of(key, dict(zip(fields, row[2:], strict=True))), row[0])
+        keys = {}  # a row's key fields -> its key
+        # The day as text: tens of thousands of rows, the same few hundred days (parsed once, in key_of).
+        rows = self.dims(Duration.objects.filter(q)).annotate(day_text=Cast("day", CharField()))
+        columns = ["day_text" if f == "day" else f for f in fields]
+        for bucket, value, *at in tuples(rows.values_list("bucket", "value", *columns)):
+            at = tuple(at)
+            if at not in keys:
+                keys[at] = self.key_of(key, dict(zip(fields, at, strict=True)))
+            cell = (keys[at], bucket)
             if cell in cells:
-                out[cell].append(row[1])
+                out[cell].append(value)
         for values in out.values():
             values.sort()
         return out
