@@ -1,11 +1,11 @@
 """The KPIs of kpis.py, answered from the roll-up (models.py) instead of the cases.
 
-The same functions, the same answers (tests/test_rollup_parity.py holds them to it): what kpis
+The same functions, the same answers (tests/test_rollup.py holds them to it): what kpis
 computes over every case of a period, this adds up from one row per day, entity and category.
 What depends on the clock is computed when asked: a case waiting for its deadline is decided
 once the deadline has passed, so the few cells whose last waiting deadline is still ahead are
 counted from the cases at that moment. Percentiles stay exact: the counts per bucket say which
-bucket holds the rank, and the database sorts only that bucket's values.
+bucket holds the rank, and only that bucket's values are read (docs/reports.md, "Roll-up").
 
 A scope whose start or end is not midnight UTC cannot be answered from days: kpis answers it.
 Call rollup.refresh() first (the API and the report do), or the figures lag behind the cases.
@@ -103,16 +103,6 @@ class Rolled:
             return self.first, self.end
         first = date.fromisoformat(value)
         return max(first, self.first), min(period_end(key, first), self.end)
-
-    def key_filter(self, key, value) -> Q:
-        """The roll-up rows of one key value."""
-        first, end = self.key_period(key, value)
-        q = Q(day__gte=first, day__lt=end)
-        if key == "category":
-            q &= Q(category=value)
-        elif key == "entity__code":
-            q &= Q(entity_id__in=[i for i, c in self.codes.items() if c == value])
-        return q
 
     def grouped(self, qs, key, **aggregates) -> list[dict]:
         """Aggregates of the roll-up rows per key field(s); one row when there is no key."""
