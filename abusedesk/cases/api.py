@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from abusedesk.lib.api import IdLookup, Pagination
+from abusedesk.lib.api import IdLookup, ModelSerializer, Pagination, StrictCharField
 from abusedesk.lib.ids import MAX_ID
 from abusedesk.lib.roles import is_compliance, is_legal
 
@@ -26,8 +26,8 @@ class CappedCountPagination(Pagination):
         return queryset.order_by()[: self.COUNT_CAP].count()
 
 
-class CaseSerializer(serializers.ModelSerializer):
-    ref = serializers.CharField(read_only=True)
+class CaseSerializer(ModelSerializer):
+    ref = StrictCharField(read_only=True)
     customer = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     end_customer = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
     entity = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -51,7 +51,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return case.uptime.total_seconds() if case.uptime else None
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(ModelSerializer):
     class Meta:
         model = Report
         fields = ["id", "case", "raw_message", "category", "ip", "url", "domain", "port", "observed_at",
@@ -67,7 +67,7 @@ class ReportSerializer(serializers.ModelSerializer):
         return data
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     class Meta:
         model = Message
         fields = ["id", "case", "author_kind", "author_label", "channel", "body", "visible_to_customer",
@@ -78,23 +78,23 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class MessageCreateSerializer(serializers.Serializer):
     case = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    body = serializers.CharField(max_length=20_000)
+    body = StrictCharField(max_length=20_000)
     visible_to_customer = serializers.BooleanField(default=True,
                                                    help_text="Staff only; a customer's messages are always visible.")
 
 
 class ResolveSerializer(serializers.Serializer):
     resolution = serializers.ChoiceField(choices=Case.Resolution.choices)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    text = StrictCharField(required=False, allow_blank=True, max_length=20_000)
 
 
 class DisputeSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=20_000)
+    text = StrictCharField(max_length=20_000)
 
 
 class DisputeDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[("uphold", "uphold"), ("reject", "reject")])
-    reason = serializers.CharField(max_length=2000, help_text="Mailed to the customer")
+    reason = StrictCharField(max_length=2000, help_text="Mailed to the customer")
 
 
 class CaseViewSet(IdLookup, viewsets.ReadOnlyModelViewSet):

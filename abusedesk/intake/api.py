@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from abusedesk.cases.models import CATEGORY_CHOICES
-from abusedesk.lib.api import IdLookup, load_json
+from abusedesk.lib.api import IdLookup, ModelSerializer, StrictCharField, load_json
 from abusedesk.portal.apiauth import ScopedTokenAuthentication
 from abusedesk.portal.models import ApiToken
 
@@ -19,7 +19,7 @@ from .models import Notifier, RawMessage
 from .store import store_raw
 
 
-class NotifierSerializer(serializers.ModelSerializer):
+class NotifierSerializer(ModelSerializer):
     has_api_key = serializers.SerializerMethodField()
 
     class Meta:
@@ -112,11 +112,11 @@ class SimpleNoticeSerializer(serializers.Serializer):
 
     category = serializers.ChoiceField(choices=CATEGORY_CHOICES)
     ip = serializers.IPAddressField(required=False)
-    url = serializers.CharField(required=False, max_length=2048)
+    url = StrictCharField(required=False, max_length=2048)
     port = serializers.IntegerField(required=False, min_value=0, max_value=65535)
     observed_at = serializers.DateTimeField(required=False)
-    evidence = serializers.CharField(required=False, max_length=100_000, allow_blank=True)
-    reference = serializers.CharField(required=False, max_length=200, allow_blank=True)
+    evidence = StrictCharField(required=False, max_length=100_000, allow_blank=True)
+    reference = StrictCharField(required=False, max_length=200, allow_blank=True)
     # DSA Art 16(2)(d): the notifier's statement that it believes the notice accurate and complete.
     bona_fide = serializers.BooleanField(required=False)
 

@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from abusedesk.lib.api import ModelSerializer, StrictCharField
 from abusedesk.network.models import Entity
 
 from . import services
@@ -20,13 +21,13 @@ ORDER_INPUT = ["shop_reference", "company_name", "registration_number", "registr
 
 
 class SignalSerializer(serializers.Serializer):
-    code = serializers.CharField()
+    code = StrictCharField()
     weight = serializers.IntegerField()
-    explanation = serializers.CharField()
-    evidence = serializers.ListField(child=serializers.CharField(), required=False)
+    explanation = StrictCharField()
+    evidence = serializers.ListField(child=StrictCharField(), required=False)
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(ModelSerializer):
     entity = serializers.SlugRelatedField(slug_field="code", queryset=Entity.objects.all(), required=False)
     signals = serializers.SerializerMethodField()
     questionnaire_url = serializers.SerializerMethodField()
@@ -62,7 +63,7 @@ class OrderSerializer(serializers.ModelSerializer):
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject", "ask_info"])
     reason = serializers.ChoiceField(choices=Order.RejectReason.choices, required=False)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = StrictCharField(required=False, allow_blank=True, default="")
 
 
 class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -118,12 +119,12 @@ class OrderViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(OrderSerializer(order, context=self.get_serializer_context()).data)
 
 
-class WatchListEntrySerializer(serializers.ModelSerializer):
-    aliases = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
-    domains = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
+class WatchListEntrySerializer(ModelSerializer):
+    aliases = serializers.ListField(child=StrictCharField(max_length=200), required=False)
+    domains = serializers.ListField(child=StrictCharField(max_length=255), required=False)
     emails = serializers.ListField(child=serializers.EmailField(), required=False)
-    phones = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
-    registration_numbers = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+    phones = serializers.ListField(child=StrictCharField(max_length=40), required=False)
+    registration_numbers = serializers.ListField(child=StrictCharField(max_length=64), required=False)
     reviews_opened = serializers.SerializerMethodField()
 
     class Meta:

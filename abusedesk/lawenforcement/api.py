@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from abusedesk.cases.models import CATEGORY_CHOICES
 from abusedesk.lib import clock
+from abusedesk.lib.api import ModelSerializer, StrictCharField
 from abusedesk.lib.ipaddr import parse_ip
 from abusedesk.lib.roles import is_legal
 from abusedesk.network.models import Entity
@@ -25,7 +26,7 @@ class IsLegal(permissions.BasePermission):
         return True
 
 
-class IdentifierSerializer(serializers.ModelSerializer):
+class IdentifierSerializer(ModelSerializer):
     ip = serializers.SerializerMethodField()
 
     class Meta:
@@ -39,10 +40,10 @@ class IdentifierSerializer(serializers.ModelSerializer):
 
 class IdentifierInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Identifier.Kind.choices)
-    value = serializers.CharField(max_length=2048)
+    value = StrictCharField(max_length=2048)
     at = serializers.DateTimeField(required=False, allow_null=True, help_text="Exact time with its zone")
     port = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=65535)
-    zone = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    zone = StrictCharField(required=False, allow_blank=True, max_length=64)
 
     def validate(self, data):
         if data["kind"] == "ip":
@@ -51,7 +52,7 @@ class IdentifierInputSerializer(serializers.Serializer):
         return data
 
 
-class CheckSerializer(serializers.ModelSerializer):
+class CheckSerializer(ModelSerializer):
     passed = serializers.BooleanField(source="result", read_only=True)
     computed = serializers.BooleanField(source="passed", read_only=True)
 
@@ -61,10 +62,10 @@ class CheckSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DisclosureSerializer(serializers.ModelSerializer):
-    mail_state = serializers.CharField(source="mail.state", read_only=True, allow_null=True, default=None,
+class DisclosureSerializer(ModelSerializer):
+    mail_state = StrictCharField(source="mail.state", read_only=True, allow_null=True, default=None,
                                        help_text="By mail: queued, sending, sent, failed or bounced")
-    message_id = serializers.CharField(source="mail.message_id", read_only=True, allow_null=True, default=None)
+    message_id = StrictCharField(source="mail.message_id", read_only=True, allow_null=True, default=None)
     delivered_at = serializers.DateTimeField(source="mail.sent_at", read_only=True, allow_null=True, default=None,
                                              help_text="When the mail server accepted it")
 
@@ -75,15 +76,15 @@ class DisclosureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HoldSerializer(serializers.ModelSerializer):
+class HoldSerializer(ModelSerializer):
     class Meta:
         model = Hold
         fields = ["id", "case", "what", "since", "until", "extensions", "released_at"]
         read_only_fields = fields
 
 
-class LegalRequestSerializer(serializers.ModelSerializer):
-    ref = serializers.CharField(read_only=True)
+class LegalRequestSerializer(ModelSerializer):
+    ref = StrictCharField(read_only=True)
     entity = serializers.SlugRelatedField(slug_field="code", read_only=True)
     identifiers = IdentifierSerializer(many=True, read_only=True)
     checks = CheckSerializer(many=True, read_only=True)
@@ -107,20 +108,20 @@ class LegalRequestCreateSerializer(serializers.Serializer):
     """A request entered by hand (post, fax, a portal): what the authority wrote."""
 
     entity = serializers.SlugRelatedField(slug_field="code", queryset=Entity.objects.all())
-    authority = serializers.CharField(max_length=200)
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
-    unit = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    officer = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    contact_channel = serializers.CharField(max_length=320, required=False, allow_blank=True)
+    authority = StrictCharField(max_length=200)
+    country = StrictCharField(max_length=2, required=False, allow_blank=True)
+    unit = StrictCharField(max_length=200, required=False, allow_blank=True)
+    officer = StrictCharField(max_length=200, required=False, allow_blank=True)
+    contact_channel = StrictCharField(max_length=320, required=False, allow_blank=True)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
     received_at = serializers.DateTimeField(required=False)
-    reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    legal_basis = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    instrument = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    reference = StrictCharField(max_length=200, required=False, allow_blank=True)
+    legal_basis = StrictCharField(max_length=1000, required=False, allow_blank=True)
+    instrument = StrictCharField(max_length=20, required=False, allow_blank=True)
     type = serializers.ChoiceField(choices=RequestType.choices)
     language = serializers.ChoiceField(choices=[("en", "en"), ("nl", "nl"), ("de", "de"), ("fr", "fr")],
                                        default="en")
-    requested_data = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    requested_data = StrictCharField(required=False, allow_blank=True, max_length=20_000)
     data_kinds = serializers.ListField(child=serializers.ChoiceField(choices=["subscriber", "traffic", "content"]),
                                        required=False)
     confidential = serializers.BooleanField(default=False)
@@ -133,14 +134,14 @@ class LegalRequestCreateSerializer(serializers.Serializer):
 
 class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[(d, d) for d in services.DECISIONS])
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=20_000,
+    reason = StrictCharField(required=False, allow_blank=True, max_length=20_000)
+    text = StrictCharField(required=False, allow_blank=True, max_length=20_000,
                                  help_text="What is sent to the authority (default: the prepared text)")
 
 
 class DiscloseSerializer(serializers.Serializer):
-    content = serializers.CharField(max_length=200_000, trim_whitespace=False, help_text="Exactly what is sent")
-    recipient = serializers.CharField(required=False, allow_blank=True, max_length=320)
+    content = StrictCharField(max_length=200_000, trim_whitespace=False, help_text="Exactly what is sent")
+    recipient = StrictCharField(required=False, allow_blank=True, max_length=320)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.EMAIL)
     identifiers = serializers.ListField(child=serializers.IntegerField(), required=False)
 
@@ -149,24 +150,24 @@ class ConfirmCheckSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=Check.Code.choices)
     passed = serializers.BooleanField(required=False, allow_null=True, default=None,
                                       help_text="Staff's verdict; omit to confirm the computed one")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    note = StrictCharField(required=False, allow_blank=True, max_length=5000)
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    note = StrictCharField(required=False, allow_blank=True, max_length=5000)
 
 
 class ClockSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[("pause", "pause"), ("resume", "resume")])
     reason = serializers.ChoiceField(choices=sorted(services.CANNOT_COMPLY_REASONS), required=False)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    note = StrictCharField(required=False, allow_blank=True, max_length=5000)
 
 
 class TcoReplySerializer(serializers.Serializer):
     removed = serializers.BooleanField(help_text="true: Annex II (removed); false: Annex III (cannot comply)")
     removed_at = serializers.DateTimeField(required=False, allow_null=True)
     reason = serializers.ChoiceField(choices=sorted(services.CANNOT_COMPLY_REASONS), required=False)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    text = StrictCharField(required=False, allow_blank=True, max_length=20_000)
 
 
 class LegalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

@@ -11,6 +11,7 @@ from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import JSONParser
@@ -18,6 +19,23 @@ from rest_framework.parsers import JSONParser
 from .ids import MAX_ID, MAX_OFFSET, IdField
 
 MAX_LIMIT = 1000
+
+
+class StrictCharField(serializers.CharField):
+    """Text that is text: DRF's CharField turns a number into a string ({"name": 12} → "12"),
+    so a body the schema calls invalid would be accepted. A number or a boolean is a 400."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The project's model serializer: text columns take text only (see StrictCharField)."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.CharField: StrictCharField, models.TextField: StrictCharField}
 
 
 class Pagination(LimitOffsetPagination):

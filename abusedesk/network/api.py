@@ -2,12 +2,12 @@
 
 from rest_framework import permissions, serializers, viewsets
 
-from abusedesk.lib.api import IdLookup
+from abusedesk.lib.api import IdLookup, ModelSerializer
 
 from .models import Assignment, Customer
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     entity = serializers.SlugRelatedField(slug_field="code", read_only=True)
     parent = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
 
@@ -17,7 +17,7 @@ class CustomerSerializer(serializers.ModelSerializer):
                   "language", "timezone", "state", "created_at"]
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     customer = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     end_customer = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
 
