@@ -51,6 +51,26 @@ def test_a_burst_is_escalated_once_each_with_audit_entries_and_one_mail_per_cust
     assert len(escalations()) == 4
 
 
+@pytest.mark.parametrize("a,b", [(5, 2), (40, 20)])
+def test_a_follow_up_batch_costs_the_same_queries_however_many_cases_it_handles(demo, clock, a, b,
+                                                                                django_assert_max_num_queries):
+    from django.db import connection
+
+    cases = burst(a, b)
+    extra = 0 if connection.vendor == "sqlite" else 4  # PostgreSQL: row locks, COPY's temporary tables
+    # Reminders: select, claim, load, policies, store the next points, queue the mails.
+    clock.advance(hours=13)
+    with django_assert_max_num_queries(11 + extra):
+        assert followup_due() == a + b
+    assert OutgoingMail.objects.filter(kind="reminder").count() == 2  # one per customer
+    # Escalation: the same, and the state changes, audit entries, staff alert and actions.
+    clock.advance(hours=12)
+    with django_assert_max_num_queries(15 + extra):
+        assert followup_due() == a + b
+    assert Case.objects.filter(pk__in=[c.pk for c in cases], state="escalated").count() == a + b
+    assert AuditLog.objects.filter(verb="transition", to_state="escalated").count() == a + b
+
+
 def test_a_crash_after_the_claim_rolls_the_batch_back_and_the_next_sweep_does_it(demo, clock, monkeypatch):
     cases = burst(4, 0)
     clock.advance(hours=24, seconds=5)
