@@ -2,20 +2,16 @@
 the broker is only a nudge, so losing one delays work until the next sweep
 but never loses it. Nudges never block their caller (lib.nudge)."""
 
-from django.conf import settings
 from django.db import transaction
 
-from abusedesk.lib.nudge import nudge
+from abusedesk.lib.nudge import start
 
 
 def kick_raw(raw_id: int) -> None:
     """Process a stored raw message now (no broker) or nudge a worker (broker)."""
     from abusedesk.intake.tasks import process_raw_message
 
-    if not settings.CELERY_BROKER_URL:
-        process_raw_message(raw_id)
-        return
-    nudge(process_raw_message, raw_id)
+    start(process_raw_message, raw_id)
 
 
 def enqueue_raw(raw_id: int) -> None:

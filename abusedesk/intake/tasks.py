@@ -1,5 +1,4 @@
 from celery import shared_task
-from django.conf import settings
 
 from abusedesk.lib.nudge import nudge
 from abusedesk.outbox.tasks import send_mail
@@ -13,7 +12,8 @@ MAIL_NUDGE_EVERY = 1.0
 @shared_task(name="abusedesk.process_raw_message")
 def process_raw_message(raw_id: int):
     summary = processing.process_raw_message(raw_id)
-    if summary is not None and settings.CELERY_BROKER_URL:
-        # What the notice queued (forwards, receipts) leaves from the mail queue now, not at the next sweep.
+    if summary is not None:
+        # What the notice queued (forwards, receipts) leaves from the mail queue now, not at the
+        # next sweep (with a broker: without one, nudge() does nothing and the sweep loop sends it).
         nudge(send_mail, every=MAIL_NUDGE_EVERY)
     return summary

@@ -9,6 +9,10 @@ bounded in-memory queue; one thread per process publishes them, each with
 the broker's bounded timeouts (settings.BROKER_TIMEOUT) and no retries.
 After a failure, nudges are dropped for settings.BROKER_DOWN_PAUSE seconds
 instead of queueing up behind a broker that is down.
+
+Without a broker (no CELERY_BROKER_URL) there is nobody to nudge: `start()`
+runs the task right here instead, and `nudge()` does nothing (the sweep loop
+of `abusedesk run` does the work). This module is the one place that decides.
 """
 
 from __future__ import annotations
@@ -80,4 +84,15 @@ nudger = Nudger()
 
 
 def nudge(task, *args, every: float = 0.0) -> None:
-    nudger.nudge(task, *args, every=every)
+    """Ask a worker to run `task(*args)` soon (see Nudger.nudge); nothing without a broker."""
+    if settings.CELERY_BROKER_URL:
+        nudger.nudge(task, *args, every=every)
+
+
+def start(task, *args) -> None:
+    """Run `task(*args)`: here and now without a broker (its errors are the caller's),
+    else by a worker, nudged."""
+    if not settings.CELERY_BROKER_URL:
+        task(*args)
+        return
+    nudger.nudge(task, *args)
