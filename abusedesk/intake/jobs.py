@@ -6,11 +6,11 @@ from django.db import transaction
 
 from abusedesk.lib.nudge import start
 
+from .tasks import process_raw_message
+
 
 def kick_raw(raw_id: int) -> None:
     """Process a stored raw message now (no broker) or nudge a worker (broker)."""
-    from abusedesk.intake.tasks import process_raw_message
-
     start(process_raw_message, raw_id)
 
 
