@@ -6,11 +6,13 @@ from django.db import transaction
 
 from abusedesk.lib.nudge import start
 
-from .tasks import process_raw_message
-
 
 def kick_raw(raw_id: int) -> None:
     """Process a stored raw message now (no broker) or nudge a worker (broker)."""
+    # Here, not at the top: intake.store (imported while the apps load) would pull Celery
+    # and the whole processing stage in with it.
+    from .tasks import process_raw_message
+
     start(process_raw_message, raw_id)
 
 

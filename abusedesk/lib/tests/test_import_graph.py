@@ -22,6 +22,7 @@ DEFERRED = {
     ("abusedesk.intake.apps", "abusedesk.intake.triage"),  # receivers connected in ready()
     ("abusedesk.lawenforcement.apps", "abusedesk.lawenforcement.receivers"),
     ("abusedesk.intake.apps", "abusedesk.network.signals"),
+    ("abusedesk.intake.jobs", "abusedesk.intake.tasks"),  # store loads with the apps; tasks pulls Celery in
     ("abusedesk.management.commands.worker", "abusedesk.celery"),  # only with a broker
     ("abusedesk.conftest", "abusedesk.demo.data"),
     ("abusedesk.feeds.apps", "abusedesk.intake.processing"),  # AppConfig.ready(): registers how feeds parse

@@ -6,9 +6,9 @@ from django.db import transaction
 
 from abusedesk.cases import notify
 from abusedesk.cases.models import AuditLog, Case
-from abusedesk.lib.testing import race
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.policy.followup import followup_due
+from testkit.helpers import race
 from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
