@@ -8,7 +8,8 @@ together, and gives the case of each group; `group_rows` does both for rows
 at hand and assigns `case_id` on them. The caller stores the rows (in the
 same transaction).
 
-How new cases are forwarded (`forward`: NOW, LATER or IN_DIGEST) is forwarding.py.
+How new cases are forwarded (`forward`: NOW, LATER or IN_DIGEST) is forwarding.py;
+the SQL that reads and writes the cases is bulk.py: this module decides.
 """
 
 from __future__ import annotations
@@ -50,8 +51,11 @@ log = logging.getLogger(__name__)
 
 # For these the URL is what the customer must take down; for the rest the host is.
 CONTENT_CATEGORIES = frozenset({"phishing", "csam", "terrorism", "copyright", "fraud"})
+
+
 class StaleCases(Exception):
     """A case this run met earlier is no longer open: the chunk is grouped again, looked up."""
+
 
 _in_field_order = itemgetter(*CASE_FIELDS)  # a values dict -> its tuple, in one C call
 
