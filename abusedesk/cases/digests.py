@@ -26,9 +26,10 @@ from django.utils import translation
 
 from abusedesk.intake.models import RawMessage
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter, batched
+from abusedesk.lib.bulk import batched
 from abusedesk.network.bulk import customer_rows
 from abusedesk.network.models import Customer, Entity
+from abusedesk.outbox.bulk import hold_rows, queue_rows
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.outbox.sending import NothingToSend
 from abusedesk.policy.schedule import PolicyCache, check_point
@@ -41,10 +42,6 @@ from .states import State
 DIGEST_MIN_CASES = 20  # a notice with more new cases than this is forwarded as digests
 DIGEST_LINES = 500  # cases listed in one digest; the rest are in the portal
 DIGEST_CUSTOMERS = 5000  # customers per transaction (forward_digests)
-_MAIL_FIELDS = ["dedupe_key", "kind", "case_id", "to", "from_email", "reply_to", "subject", "body", "headers",
-                "next_attempt_at", "created_at", "last_error", "message_id", "bounce_reason"]
-_HELD_FIELDS = ["dedupe_key", "kind", "notice_id", "to", "from_email", "reply_to", "subject", "body", "headers",
-                "state", "next_attempt_at", "created_at", "last_error", "message_id", "bounce_reason"]
 _HELD_KEY = re.compile(r"raw:(\d+):digest:(\d+)")
 # Rendered once per language and entity with these markers, then filled in per
 # customer: a Django template render per mail would cost more than the rest of the feed.
@@ -115,7 +112,7 @@ def hold_digests(raw, customers: dict[int, tuple[str, str]]) -> None:
     none yet, in one statement: in the transaction of the chunk that opened their cases."""
     now, raw_id, sender, held = clock.now(), raw.pk, settings.DEFAULT_FROM_EMAIL, OutgoingMail.State.HELD
     headers = {"X-Abusedesk-Notice": str(raw_id)}  # one object: Inserter encodes it once
-    Inserter(OutgoingMail, _HELD_FIELDS, ignore_conflicts=True).insert(
+    hold_rows(
         (held_digest_key(raw_id, customer_id), "digest", raw_id, to, sender, reply_to or "", "", "", headers, held,
          now, now, "", "", "")
         for customer_id, (to, reply_to) in sorted(customers.items()))
@@ -198,6 +195,6 @@ def _digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames,
             next_at = check_point(deadline, hours, points, 0, informational) if deadline else None
             forwarded.setdefault(next_at, []).append(pk)
             reasons[pk] = reason
-    Inserter(OutgoingMail, _MAIL_FIELDS, ignore_conflicts=True).insert(mails)
+    queue_rows(mails)
     forward_many(forwarded, now, reasons)
     return listed
