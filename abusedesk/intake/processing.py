@@ -58,7 +58,7 @@ from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, Notif
 from . import autoreply, prepare, replies, trust
 from .models import RawMessage
 from .reports import FIELDS, FINGERPRINT, NoticeFacts
-from .signals import notice_parsed
+from .signals import notice_for_register, notice_parsed
 
 log = logging.getLogger(__name__)
 SMALL_NOTICE = 50  # events; above this the in-memory prefix index answers
@@ -294,12 +294,14 @@ def _process_notice(raw: RawMessage, notice, proven: bool = False) -> dict:
         summary["held_for_review"] = 1
     elif notice.kind == KIND_UNPARSEABLE:
         _to_staff(raw, notice.errors[0] if notice.errors else "unparseable")
-    elif notice.kind == KIND_LAW_ENFORCEMENT:
-        # Never forwarded to a customer: the compliance team registers it.
+    elif notice.kind == KIND_LAW_ENFORCEMENT or _for_register(raw, notice):
+        # Never forwarded by intake: the legal team's register takes it, and opens the cases of
+        # an order against content itself once it knows whether the customer may be told.
         for done, rows, duplicates in prepare.chunks(raw, facts, notice.events):
             _commit_chunk(raw, facts, done, rows, duplicates, None, summary, set(),
                           status=Report.Status.LAW_ENFORCEMENT)
-        _to_staff(raw, "law-enforcement request")
+        if notice.kind == KIND_LAW_ENFORCEMENT:
+            _to_staff(raw, "law-enforcement request")
     elif notice.kind == "not_report":
         # A bounce, an automatic reply, an acknowledgement: stored and listed in
         # the desk's "Not reports" queue; no case, and never an automatic answer.
@@ -325,6 +327,12 @@ def _process_notice(raw: RawMessage, notice, proven: bool = False) -> dict:
     notice_parsed.send(sender=RawMessage, raw=raw, notice=notice)  # e.g. the legal register (lawenforcement)
     _done(raw)
     return dict(summary)
+
+
+def _for_register(raw: RawMessage, notice) -> bool:
+    """Whether the legal register takes this abuse notice (notice_for_register says why)."""
+    return notice.kind == "abuse" and any(
+        taken for _receiver, taken in notice_for_register.send(sender=RawMessage, raw=raw, notice=notice))
 
 
 def _forward(raw, new_cases: set, *, digest: bool) -> int:

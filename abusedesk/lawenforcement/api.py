@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from abusedesk.cases.models import CATEGORY_CHOICES
 from abusedesk.lib import clock
 from abusedesk.lib.ipaddr import parse_ip
 from abusedesk.lib.roles import is_legal
@@ -61,9 +62,16 @@ class CheckSerializer(serializers.ModelSerializer):
 
 
 class DisclosureSerializer(serializers.ModelSerializer):
+    mail_state = serializers.CharField(source="mail.state", read_only=True, allow_null=True, default=None,
+                                       help_text="By mail: queued, sending, sent, failed or bounced")
+    message_id = serializers.CharField(source="mail.message_id", read_only=True, allow_null=True, default=None)
+    delivered_at = serializers.DateTimeField(source="mail.sent_at", read_only=True, allow_null=True, default=None,
+                                             help_text="When the mail server accepted it")
+
     class Meta:
         model = Disclosure
-        fields = ["id", "kind", "content", "recipient", "channel", "sent_at", "data"]
+        fields = ["id", "kind", "content", "recipient", "channel", "sent_at", "mail_state", "message_id",
+                  "delivered_at", "data"]
         read_only_fields = fields
 
 
@@ -117,6 +125,8 @@ class LegalRequestCreateSerializer(serializers.Serializer):
                                        required=False)
     confidential = serializers.BooleanField(default=False)
     emergency = serializers.BooleanField(default=False)
+    category = serializers.ChoiceField(choices=CATEGORY_CHOICES, required=False, help_text=(
+        "Of the content an order acts against (its cases' category); a TCO order's is terrorism"))
     authority_deadline = serializers.DateTimeField(required=False, allow_null=True)
     identifiers = IdentifierInputSerializer(many=True, required=False)
 
@@ -129,7 +139,7 @@ class DecideSerializer(serializers.Serializer):
 
 
 class DiscloseSerializer(serializers.Serializer):
-    content = serializers.CharField(max_length=200_000, help_text="Exactly what was sent")
+    content = serializers.CharField(max_length=200_000, trim_whitespace=False, help_text="Exactly what is sent")
     recipient = serializers.CharField(required=False, allow_blank=True, max_length=320)
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.EMAIL)
     identifiers = serializers.ListField(child=serializers.IntegerField(), required=False)
@@ -169,7 +179,7 @@ class LegalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
 
     def get_queryset(self):
         return (LegalRequest.objects.select_related("entity")
-                .prefetch_related("identifiers", "disclosures", "holds", "cases",
+                .prefetch_related("identifiers", "disclosures__mail", "holds", "cases",
                                   Prefetch("checks", queryset=Check.objects.order_by("id")))
                 .order_by("-received_at", "-id"))
 
@@ -214,7 +224,8 @@ class LegalRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     @extend_schema(request=DiscloseSerializer, responses=LegalRequestSerializer)
     @action(detail=True, methods=["post"])
     def disclose(self, request, pk=None):
-        """Record what was disclosed to the authority, exactly as sent."""
+        """Send the data to the authority (by mail: to its verified contact channel, through the outbox)
+        and record exactly what was sent."""
         return self._run(DiscloseSerializer, lambda legal, d: services.disclose(
             legal, user=request.user, content=d["content"], recipient=d.get("recipient", ""),
             channel=d["channel"], identifier_ids=d.get("identifiers")))

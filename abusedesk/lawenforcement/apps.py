@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from abusedesk.intake.signals import notice_parsed
+from abusedesk.intake.signals import notice_for_register, notice_parsed
 
 
 class LawEnforcementConfig(AppConfig):
@@ -12,4 +12,5 @@ class LawEnforcementConfig(AppConfig):
         # Intake announces every parsed notice; the register takes the authorities' ones.
         from . import receivers  # models are loaded by now
 
+        notice_for_register.connect(receivers.takes_notice, dispatch_uid="lawenforcement.takes_notice")
         notice_parsed.connect(receivers.register_notice, dispatch_uid="lawenforcement.register_notice")

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from abusedesk.cases.models import CATEGORY_CHOICES
 from abusedesk.network.models import Entity
 
 from .models import Channel, Check, Identifier, RequestType
@@ -29,6 +30,10 @@ class RequestForm(forms.Form):
     authority_deadline = forms.DateTimeField(required=False, label=_("Authority's deadline (UTC)"))
     ip = forms.GenericIPAddressField(required=False, label=_("IP address"))
     ip_at = forms.DateTimeField(required=False, label=_("Exact time of use (UTC)"))
+    url = forms.URLField(required=False, max_length=2048, assume_scheme="https",
+                         label=_("URL of the content (orders against content)"))
+    category = forms.ChoiceField(choices=[("", "—"), *CATEGORY_CHOICES], required=False,
+                                 label=_("Category of the content"))
 
 
 class DecideForm(forms.Form):

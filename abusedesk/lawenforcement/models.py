@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from abusedesk.cases.models import Case
 from abusedesk.intake.models import RawMessage
 from abusedesk.network.models import Assignment, Customer, Entity
+from abusedesk.outbox.models import OutgoingMail
 
 
 class RequestType(models.TextChoices):
@@ -220,11 +221,13 @@ class Disclosure(models.Model):
     content = models.TextField(help_text=_("Exactly what was sent"))
     recipient = models.CharField(max_length=320)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    sent_at = models.DateTimeField()
+    sent_at = models.DateTimeField(help_text=_("When it was sent, or handed to the outbox"))
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     identifiers = models.ManyToManyField(Identifier, blank=True, related_name="disclosures")
     data = models.JSONField(default=dict, blank=True, help_text=_("Structured facts of the reply"))
+    # By mail: the outbox row that carries it (its state, Message-ID and when it went out).
+    mail = models.OneToOneField(OutgoingMail, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["sent_at", "id"]

@@ -1,6 +1,6 @@
 """A notice from an authority becomes a legal request by itself (intake.signals.notice_parsed):
 a data request the parsers marked law enforcement, and a TCO removal order (an abuse notice
-that opened its cases already)."""
+the register takes before intake opens any case: notice_for_register)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ from .models import CONTENT_ORDERS, LegalRequest, RequestType
 
 log = logging.getLogger(__name__)
 TCO_FORMAT = "tco"
+
+
+def takes_notice(sender, raw, notice, **kwargs) -> bool:
+    """intake.signals.notice_for_register: a TCO removal order is the register's to decide on
+    before any customer hears of it (the authority may forbid it: TCO Art 11(3))."""
+    return notice.format == TCO_FORMAT
 
 
 def register_notice(sender, raw, notice, **kwargs) -> LegalRequest | None:
@@ -85,7 +91,8 @@ def _facts_of_order(raw, notice) -> dict:
 
     mail = parse_mail(raw.content, parse_context())
     name, sender = mail.from_address
-    facts = extract(mail.subject + "\n" + mail.body_text, sender=sender, sender_name=name, sent_at=notice.date)
+    facts = extract(mail.subject + "\n" + mail.body_text + "\n" + mail.document_text(), sender=sender,
+                    sender_name=name, sent_at=notice.date)
     facts["identifiers"] = [{"kind": "url", "value": e.url} if e.url else {"kind": "ip", "value": e.ip}
                             for e in notice.events if e.url or e.ip]
     return facts

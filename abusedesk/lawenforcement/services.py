@@ -8,14 +8,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from abusedesk.cases.models import Case
 from abusedesk.lib import clock
 
-from . import answering, casework, checks
+from . import answering, casework, checks, replies
 from .deadlines import deadline_for, next_check
 from .models import (
     TRANSITIONS,
+    Channel,
     Check,
     Disclosure,
     Hold,
@@ -34,10 +38,11 @@ TCO_HOLD = timedelta(days=183)
 PRESERVATION_HOLD = timedelta(days=60)
 # TCO Annex III, section B: why a removal order cannot be carried out.
 CANNOT_COMPLY_REASONS = {
-    "force_majeure": "force majeure or de facto impossibility not attributable to the hosting service provider",
-    "manifest_error": "the removal order contains manifest errors",
-    "insufficient_information": "the removal order does not contain sufficient information",
+    "force_majeure": _("force majeure or de facto impossibility not attributable to the hosting service provider"),
+    "manifest_error": _("the removal order contains manifest errors"),
+    "insufficient_information": _("the removal order does not contain sufficient information"),
 }
+LANGUAGES = ("en", "nl", "de")
 
 
 class RegisterError(Exception):
@@ -71,6 +76,8 @@ def register(*, entity, received_at: datetime, identifiers: list[dict], user=Non
     with transaction.atomic():
         request = LegalRequest(entity=entity, received_at=received_at, raw_message=raw_message, **fields)
         request.country = (request.country or "").upper()[:2]
+        if request.acts_on_content and not request.category:  # what the content's case is about
+            request.category = "terrorism" if request.type == RequestType.TCO_REMOVAL else "other"
         request.deadline = deadline_for(request)
         request.save()
         Identifier.objects.bulk_create([_identifier(request, item) for item in identifiers])
@@ -232,14 +239,42 @@ def decide(request: LegalRequest, decision: str, *, user, reason: str = "", text
     return request
 
 
-def _reply(request, kind, content: str, user, *, data=None) -> Disclosure:
-    """Record a reply to the authority exactly as sent, on its contact channel."""
+def reply_channel(request) -> str:
+    """How a reply reaches the authority: by mail when its contact channel is a mail address
+    (through the outbox), else by the channel the request came by (sent by hand, recorded)."""
+    if "@" in (request.contact_channel or ""):
+        return Channel.EMAIL
+    return request.channel if request.channel not in (Channel.DESK, Channel.API, Channel.EMAIL) else Channel.POST
+
+
+def _send(request, kind, content: str, user, *, channel: str, recipient: str = "", data=None) -> Disclosure:
+    """Record a reply or disclosure exactly as sent, and send it: by mail through the outbox, to
+    the authority's verified contact channel only; by another channel it is sent by hand."""
+    if channel == Channel.EMAIL:
+        try:
+            to = replies.recipient_of(request)
+        except replies.NotSendable as exc:
+            raise RegisterError(str(exc)) from exc
+        if recipient and recipient.strip().lower() != to.lower():
+            raise RegisterError(f"{request.ref}: mail goes only to the authority's verified contact channel {to}, "
+                                f"not to {recipient}")
+        recipient = to
     disclosure = Disclosure.objects.create(request=request, kind=kind, content=content,
-                                           recipient=request.contact_channel or request.authority,
-                                           channel=request.channel if request.channel != "desk" else "email",
-                                           sent_at=clock.now(), sent_by=user, data=data or {})
-    audit(request, f"reply_{kind}", user=user, reason=content[:500], data={"disclosure": disclosure.pk})
+                                           recipient=recipient or request.contact_channel or request.authority,
+                                           channel=channel, sent_at=clock.now(), sent_by=user, data=data or {})
+    if channel == Channel.EMAIL:
+        disclosure.mail = replies.send(disclosure)
+        disclosure.save(update_fields=["mail"])
+    audit(request, "disclosed" if kind == Disclosure.Kind.DATA else f"reply_{kind}", user=user,
+          reason=f"to {disclosure.recipient} by {channel}" + (f": {content[:300]}" if kind != Disclosure.Kind.DATA
+                                                               else ""),
+          data={"disclosure": disclosure.pk, "mail": disclosure.mail_id})
     return disclosure
+
+
+def _reply(request, kind, content: str, user, *, data=None) -> Disclosure:
+    """A reply to the authority (rejection, clarification, TCO annex), sent on its contact channel."""
+    return _send(request, kind, content, user, channel=reply_channel(request), data=data)
 
 
 def answer_identifiers(request: LegalRequest, *, user=None) -> list[dict]:
@@ -253,20 +288,18 @@ def answer_identifiers(request: LegalRequest, *, user=None) -> list[dict]:
 
 def disclose(request: LegalRequest, *, user, content: str, recipient: str = "", channel: str = "email",
              identifier_ids: list[int] | None = None) -> Disclosure:
-    """Record what was disclosed, exactly as sent; the request is answered. Only an accepted request."""
+    """Send the data to the authority (by mail: through the outbox, to its verified contact
+    channel) and record exactly what was sent; the request is answered. Only an accepted request."""
     if request.state not in (State.ACCEPTED, State.ANSWERED):
         raise RegisterError(f"{request.ref} is {request.state}: only an accepted request is answered")
     if not content.strip():
         raise RegisterError("a disclosure records exactly what was sent: it cannot be empty")
     with transaction.atomic():
         now = clock.now()
-        disclosure = Disclosure.objects.create(request=request, kind=Disclosure.Kind.DATA, content=content,
-                                               recipient=recipient or request.contact_channel or request.authority,
-                                               channel=channel, sent_at=now, sent_by=user)
         ids = list(request.identifiers.filter(pk__in=identifier_ids or []).values_list("pk", flat=True))
+        disclosure = _send(request, Disclosure.Kind.DATA, content, user, channel=channel, recipient=recipient,
+                           data={"identifiers": ids})
         disclosure.identifiers.set(ids)
-        audit(request, "disclosed", user=user, reason=f"to {disclosure.recipient} by {channel}",
-              data={"disclosure": disclosure.pk, "identifiers": ids})
         if request.given_effect_at is None:
             request.given_effect_at = now
             request.save(update_fields=["given_effect_at", "updated_at"])
@@ -277,6 +310,8 @@ def disclose(request: LegalRequest, *, user, content: str, recipient: str = "", 
 
 def set_confidential(request: LegalRequest, confidential: bool, *, user, reason: str = "") -> LegalRequest:
     """The do-not-notify flag. Lifting it on an order against content lets its cases be opened."""
+    if confidential and not request.confidential and request.cases.filter(forwarded_at__isnull=False).exists():
+        raise RegisterError(f"{request.ref}: the order was already forwarded to the customer")
     with transaction.atomic():
         if request.confidential != confidential:
             request.confidential = confidential
@@ -346,16 +381,17 @@ def tco_removed(request: LegalRequest, *, user, removed_at: datetime | None = No
     when = removed_at or clock.now()
     with transaction.atomic():
         urls = list(request.identifiers.filter(kind__in=("url", "ip", "domain")).values_list("value", flat=True))
-        content = "\n".join([
-            "Annex II - Feedback following removal of or disabling of access to terrorist content "
-            "(Article 3(6) of Regulation (EU) 2021/784)",
-            f"Removal order reference: {request.reference or '-'}",
-            f"Issuing authority: {request.authority}",
-            "Content removed or access disabled:",
-            *[f"  {u}" for u in urls],
-            f"Date and time of removal or disabling of access: {when.isoformat()}",
-            *([f"Additional information: {note}"] if note else []),
-        ])
+        with translation.override(_language(request)):  # the form in the authority's language
+            content = "\n".join([
+                gettext("Annex II - Feedback following removal of or disabling of access to terrorist content "
+                        "(Article 3(6) of Regulation (EU) 2021/784)"),
+                gettext("Removal order reference: %(reference)s") % {"reference": request.reference or "-"},
+                gettext("Issuing authority: %(authority)s") % {"authority": request.authority},
+                gettext("Content removed or access disabled:"),
+                *[f"  {u}" for u in urls],
+                gettext("Date and time of removal or disabling of access: %(when)s") % {"when": when.isoformat()},
+                *([gettext("Additional information: %(note)s") % {"note": note}] if note else []),
+            ])
         disclosure = _reply(request, Disclosure.Kind.TCO_REMOVED, content, user,
                             data={"removed_at": when.isoformat(), "content": urls})
         for case in list(Case.objects.filter(legal_requests=request).order_by("id")) or [None]:
@@ -371,14 +407,14 @@ def tco_cannot_comply(request: LegalRequest, reason: str, *, user, text: str = "
         raise RegisterError(f"{request.ref} is not a TCO removal order")
     if reason not in CANNOT_COMPLY_REASONS:
         raise RegisterError(f"unknown reason {reason!r}; one of {', '.join(CANNOT_COMPLY_REASONS)}")
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(_language(request)):
         content = "\n".join([
-            "Annex III - Information about the impossibility to execute the removal order "
-            "(Article 3(7) and (8) of Regulation (EU) 2021/784)",
-            f"Removal order reference: {request.reference or '-'}",
-            f"Issuing authority: {request.authority}",
-            f"Reason: {CANNOT_COMPLY_REASONS[reason]}",
-            *([f"Explanation / information needed: {text}"] if text else []),
+            gettext("Annex III - Information about the impossibility to execute the removal order "
+                    "(Article 3(7) and (8) of Regulation (EU) 2021/784)"),
+            gettext("Removal order reference: %(reference)s") % {"reference": request.reference or "-"},
+            gettext("Issuing authority: %(authority)s") % {"authority": request.authority},
+            gettext("Reason: %(reason)s") % {"reason": CANNOT_COMPLY_REASONS[reason]},
+            *([gettext("Explanation / information needed: %(text)s") % {"text": text}] if text else []),
         ])
         disclosure = _reply(request, Disclosure.Kind.TCO_CANNOT_COMPLY, content, user, data={"reason": reason})
         pause(request, reason, user=user, note=text)
@@ -401,6 +437,10 @@ def resume(request: LegalRequest, *, user, note: str = "") -> LegalRequest:
         resumed = casework.resume_cases(request, user=user, note=note)
         audit(request, "clock_resumed", user=user, reason=note or "clarification received", data={"cases": resumed})
     return request
+
+
+def _language(request) -> str:
+    return request.language if request.language in LANGUAGES else "en"
 
 
 def _hold(request, case, what: str, until: datetime, user) -> Hold:

@@ -46,8 +46,9 @@ def new(request):
     form = RequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
-        ip, ip_at = d.pop("ip"), _utc(d.pop("ip_at"))
+        ip, ip_at, url = d.pop("ip"), _utc(d.pop("ip_at")), d.pop("url")
         identifiers = [{"kind": "ip", "value": ip, "at": ip_at, "zone": "UTC" if ip_at else ""}] if ip else []
+        identifiers += [{"kind": "url", "value": url}] if url else []
         legal = services.register(received_at=_utc(d.pop("received_at")), identifiers=identifiers,
                                   user=request.user, **dict(d, authority_deadline=_utc(d["authority_deadline"])))
         messages.success(request, _("Registered as %(ref)s.") % {"ref": legal.ref})
@@ -60,7 +61,7 @@ def detail(request, pk):
     legal = get_object_or_404(LegalRequest.objects.select_related("entity", "raw_message", "decided_by"), pk=pk)
     return render(request, "lawenforcement/detail.html", {
         "legal": legal, "checks": legal.checks.order_by("id"), "identifiers": legal.identifiers.all(),
-        "disclosures": legal.disclosures.all(), "holds": legal.holds.all(), "cases": legal.cases.all(),
+        "disclosures": legal.disclosures.select_related("mail"), "holds": legal.holds.all(), "cases": legal.cases.all(),
         "audit": legal.audit.order_by("at", "id"),
         "decide_form": DecideForm(), "disclose_form": DiscloseForm(initial={"recipient": legal.contact_channel}),
         "check_form": CheckForm(), "identifier_form": IdentifierForm(), "clock_form": ClockForm(),

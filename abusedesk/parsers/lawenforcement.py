@@ -29,7 +29,7 @@ from .base import ParseContext, ParsedNotice
 from .classify import classify
 from .common import Events, line_values, sanitise, start_notice
 from .extract import find_domains, find_ips, find_urls, refang, registrable_domain, url_host
-from .freetext import collect_targets  # shared with the free-text parser
+from .freetext import collect_targets, readable_texts  # shared with the free-text parser
 from .mime import Mail
 
 FORMAT = "law_enforcement"
@@ -56,7 +56,9 @@ _AUTHORITY_WORDS = re.compile(
     r"(?i)\b(?:police|politie\w*|polizei\w*|gendarmerie|garda|an garda síochána|politi|policja|polizia|"
     r"guardia civil|policía|carabinieri|fbi|federal bureau of investigation|"
     r"department of justice|district attorney|attorney general|prosecutor|officier van justitie|"
-    r"openbaar ministerie|staatsanwaltschaft|landeskriminalamt|bundeskriminalamt|\blka\b|\bbka\b|"
+    r"openbaar ministerie|(?:general)?staatsanwaltschaft|landeskriminalamt|bundeskriminalamt|\blka\b|\bbka\b|"
+    r"zentralstelle cybercrime|oberlandesgericht|landgericht|federale (?:gerechtelijke )?politie|lokale politie|"
+    r"parket van de procureur des konings|onderzoeksrechter|directorate of security|ministry of (?:interior|justice)|"
     r"court|rechtbank|gericht|amtsgericht|tribunal|homeland security|europol|eurojust|fiod|"
     r"national crime agency|investigating judge|rechter-commissaris|ermittlungsrichter|"
     r"parquet|procureur|staatsanwalt|kriminalpolizei|zollfahndung|bundesnetzagentur|"
@@ -69,12 +71,17 @@ _LEGAL_WORDS = re.compile(
     r"law enforcement|legal process|data request|subscriber information|"
     r"european investigation order|europees onderzoeksbevel|europäische ermittlungsanordnung|2014/41|"
     r"2022/2065|digital services act|\bdsa\b|order to act|order to provide information|"
-    r"emergency disclosure|125p|§\s*174 tkg|production order|removal order|verwijderingsbevel"
+    r"emergency disclosure|125p|§\s*174 tkg|production order|removal order|verwijderingsbevel|2023/1543|"
+    r"sicherungsanordnung|herausgabeanordnung|herausgabeverlangen|bestandsdatenauskunft|ermittlungsanordnung|"
+    r"onderzoeksbevel|bewaarbevel|bevel tot bewaring|aangifte|opsporingsonderzoek|strafanzeige|"
+    r"(?:who|which) (?:the |your )?(?:customer|subscriber|user) (?:is|was)|wie de (?:klant|gebruiker|abonnee)|"
+    r"welke klant|wer (?:der )?(?:kunde|nutzer|anschlussinhaber)"
 )
 
 
 def looks_like(mail: Mail) -> bool:
-    head = mail.subject + "\n" + mail.body_text[:20000]
+    # An authority's letter is often only its PDF, with a line of covering text.
+    head = mail.subject + "\n" + mail.body_text[:20000] + "\n" + mail.document_text()[:20000]
     legal = {m.group(0).lower() for m in _LEGAL_WORDS.finditer(head)}
     if not legal:
         return False
@@ -93,13 +100,18 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail, kind="law_enforcement")
     body = mail.body_text
     attachments = "\n".join(p.text for p in mail.parts if p.filename and p.is_text)
-    text = refang(mail.subject + "\n" + body + "\n" + attachments)
+    # The letter itself is often a PDF: its text is read as the body is.
+    document = refang(mail.document_text())
+    text = refang(mail.subject + "\n" + body + "\n" + attachments + "\n" + document)
     guess, confidence = classify(text)
     notice.category = guess or "other"
     notice.confidence = confidence if guess else 0.3
     sender_name, sender = mail.from_address
     events = Events(notice, context)
-    collect_targets(mail, notice, events, context, with_domains=False)
+    texts = readable_texts(mail, context)
+    collect_targets(mail, notice, events, context, with_domains=False,
+                    texts=(texts[0] + "\n\n" + document, texts[1], texts[2]) if document else texts)
+    notice.warnings += [w for w in mail.warnings if w not in notice.warnings]
     request = extract(text, sender=sender, sender_name=sender_name, sent_at=notice.date,
                       targets=[e.ip for e in notice.events if e.ip and not e.url])
     authority, reference = request["authority"], request["reference"]
@@ -169,6 +181,10 @@ _COUNTRY_NAMES = {
     "brazil": "BR", "india": "IN", "canada": "CA", "australia": "AU", "portugal": "PT", "finland": "FI",
 }
 _LAW_COUNTRY = (
+    # Belgium first: its police and courts write Dutch ("Federale Gerechtelijke Politie").
+    (re.compile(r"(?i)\b(?:federale (?:gerechtelijke )?politie|lokale politie|police fédérale|"
+                r"procureur des konings|procureur du roi|parket van de procureur|wetboek van strafvordering \(BE\)|"
+                r"code d'instruction criminelle)"), "BE"),
     (re.compile(r"(?i)\b(?:wetboek van strafvordering|\bsv\b|\bwvsv\b|126n[a-i]\b|126u[a-i]\b|125[i-p]\b|"
                 r"openbaar ministerie|officier van justitie|politie(?:eenheid)?|rechter-commissaris|parketnummer)"),
      "NL"),
@@ -197,18 +213,20 @@ def _country(text: str, authority: str, sender: str) -> tuple[str, str]:
         code = code or _COUNTRY_NAMES.get(value.strip().lower().rstrip("."), "")
         if code:
             return code, f"stated: {sanitise(value, 60)}"
-    # Its own name first, then its mail domain: a letter may well cite another country's law
-    # ("recognised by the Openbaar Ministerie").
+    # Its mail domain, then its own name: a letter may well cite another country's law
+    # ("recognised by the Openbaar Ministerie"), and a language is spoken in more than one country
+    # ("politie" is Dutch and Belgian). A free-mail domain says nothing of a country.
+    domain = sender.rsplit("@", 1)[-1].lower() if "@" in sender else ""
+    tld = domain.rsplit(".", 1)[-1] if domain else ""
+    if registrable_domain(domain) not in _FREEMAIL:
+        if len(tld) == 2 and tld != "eu":
+            return tld.upper().replace("UK", "GB"), f"mail domain {domain}"
+        if tld in _TLD_COUNTRY:
+            return _TLD_COUNTRY[tld], f"mail domain {domain}"
     for pattern, code in _LAW_COUNTRY:
         m = pattern.search(authority)
         if m:
             return code, f"named {sanitise(m.group(0), 60)}"
-    domain = sender.rsplit("@", 1)[-1].lower() if "@" in sender else ""
-    tld = domain.rsplit(".", 1)[-1] if domain else ""
-    if len(tld) == 2 and tld != "eu":
-        return tld.upper().replace("UK", "GB"), f"mail domain {domain}"
-    if tld in _TLD_COUNTRY:
-        return _TLD_COUNTRY[tld], f"mail domain {domain}"
     for pattern, code in _LAW_COUNTRY:
         m = pattern.search(text[:30000])
         if m:
@@ -226,7 +244,7 @@ _CITATIONS = re.compile(
     r"(?:\s*(?:onder\s*[a-z]|sub\s*[a-z]))?\s*(?:van (?:het|de)\s*)?"
     r"(?:Sv|WvSv|Wetboek van Strafvordering|Sr|Telecommunicatiewet|Tw|Politiewet|DSA|TCO|"
     r"du code de procédure pénale|CPP|code d'instruction criminelle|CIC|Wetboek van Strafvordering \(BE\)))"
-    r"|(?:§§?\s*\d+[a-z]?(?:\s*(?:Abs\.?|Absatz)\s*\d+)?(?:\s*(?:S\.|Satz)\s*\d+)?(?:\s*(?:Nr\.?)\s*\d+)?"
+    r"|(?:§§?\s*\d+[a-z]?(?:\s*,\s*\d+[a-z]?)*(?:\s*(?:Abs\.?|Absatz)\s*\d+)?(?:\s*(?:S\.|Satz)\s*\d+)?(?:\s*(?:Nr\.?)\s*\d+)?"
     r"(?:\s*(?:i\.\s*V\.\s*m\.|in Verbindung mit|iVm|und)\s*§?\s*\d+[a-z]?(?:\s*(?:Abs\.?)\s*\d+)?)?"
     r"\s*(?:StPO|TKG|TTDSG|TDDDG|BKAG|BPolG|ZFdG|TMG|G10|PolG\s*\w*|[A-Z][A-Za-z]*G)\b)"
     r"|(?:(?<!\d)\d{1,3}\s*U\.?\s?S\.?\s?C\.?\s*§*\s*\d{1,6}[a-z]?(?:\s*\([a-z0-9]{1,4}\)){0,4})"
@@ -234,10 +252,12 @@ _CITATIONS = re.compile(
     r"|(?:(?:Directive|Regulation|Richtlijn|Verordening|Richtlinie|Verordnung)\s*\((?:EU|EG|EC)\)\s*(?:No\.?\s*|Nr\.?\s*)?"
     r"\d{4}/\d+(?:/(?:EU|JHA))?)"
     r"|(?:Directive|Richtlijn|Richtlinie)\s*\d{4}/\d+/(?:EU|JHA)"
-    r"|(?:Article|Artikel|Art\.?)\s*(?:9|10)\s*(?:\(\d\)\s*)?(?:of the |van de |der |des )?"
+    r"|(?:Article|Artikel|Art\.?)\s*(?:9|10)\s*(?:\(\d\)\s*)?(?:of the |of |van de |van |der |des )?"
     r"(?:Digital Services Act|DSA|Regulation \(EU\) 2022/2065|Verordening \(EU\) 2022/2065|Verordnung \(EU\) 2022/2065)"
     r"|(?:Investigatory Powers Act 2016|Police and Criminal Evidence Act 1984|"
     r"Crime \(Overseas Production Orders\) Act 2019|Criminal Justice \(International Co-operation\) Act 2003)"
+    r"|(?:\b(?:Law|Act|Wet|Gesetz) (?:No\.?|Nr\.?|number) ?\d{2,6}(?:/\d{2,4})?)"
+    r"|(?:Article \d{1,4}[a-z]? of the (?:[A-Z][a-z]+ ){1,4}(?:Code|Act|Law)(?: of (?:[A-Z][a-z]+ ?){1,3})?)"
     r"|(?:(?:section|s\.)\s*\d+[A-Z]?\s*(?:\(\d+\))?\s*(?:of the )?(?:PACE|Investigatory Powers Act|IPA|"
     r"Computer Misuse Act|Proceeds of Crime Act|POCA)(?: \d{4})?)"
 )
@@ -246,9 +266,14 @@ _BASIS_LABEL = (r"legal basis|statutory basis|authority for (?:this )?request|we
 
 
 def _legal_basis(text: str) -> str:
-    cited = list(dict.fromkeys(sanitise(m.group(0), 120) for m in _CITATIONS.finditer(text[:50000])))[:8]
+    cited: dict[str, str] = {}
+    for m in _CITATIONS.finditer(text[:50000]):
+        citation = sanitise(m.group(0), 120)
+        # "art. 126na Sv" in the subject and "artikel 126na Sv" in the letter are one citation.
+        key = re.sub(r"\s+", " ", re.sub(r"(?i)^(?:art(?:ikel|icle|\.)?|§§?)\s*", "", citation)).lower()
+        cited.setdefault(key, citation)
     if cited:
-        return "; ".join(cited)
+        return "; ".join(list(cited.values())[:8])
     labelled = line_values(text, _BASIS_LABEL, limit=1)
     return sanitise(labelled[0], 300) if labelled else ""
 
@@ -307,7 +332,8 @@ _TRAFFIC = re.compile(
     r"données de (?:trafic|connexion)"
 )
 _SUBSCRIBER = re.compile(
-    r"(?i)subscriber|account holder|customer (?:information|data|details|records)|name(?:,| and) address|"
+    r"(?i)subscriber|account holder|customer (?:information|data|details|records)|"
+    r"name(?:,| and) (?:postal |e-?mail |home )?address|"
     r"identif(?:y|ying|ication) (?:of )?the (?:customer|user|subscriber|person)|basic subscriber|"
     r"naw(?:-gegevens)?|identificerende gegevens|gebruikersgegevens|klantgegevens|naam(?:,| en) adres|"
     r"gebruiker van (?:het|de)|abonnee|Bestandsdaten|Bestandsdatenauskunft|Anschlussinhaber|Kundendaten|"
@@ -323,7 +349,17 @@ _BROAD = re.compile(
 )
 _CONFIDENTIAL = re.compile(
     r"(?i)do not (?:notify|inform|alert|disclose (?:this|the existence))|not (?:to )?(?:notify|inform|disclose|alert)"
-    r" (?:the |your )?(?:customer|subscriber|user|account holder|target)|non-?disclosure|2705\s*\(b\)|"
+    r" (?:the |your )?(?:customer|subscriber|user|account holder|target|content provider)|non-?disclosure|"
+    r"2705\s*\(b\)|"
+    # TCO Annex I, section D (Art 11(3)): "you must not disclose information about the removal ... to the
+    # content provider"; the Dutch and German forms say the same of the inhoudaanbieder / Inhalteanbieter.
+    r"(?:must|shall|may) not (?:disclose|reveal|share) (?:any )?information|"
+    r"(?:geen informatie|niets) (?:mag|mogen|te) (?:worden )?(?:bekendmaken|bekend maken|verstrekken|openbaar maken)|"
+    r"(?:niet|geen) [^\n.]{0,60}(?:bekendmaken|bekend maken|openbaar maken)[^\n.]{0,40}(?:inhoudaanbieder|aanbieder|klant)|"
+    r"(?:inhoudaanbieder|Inhalteanbieter)[^\n.]{0,80}(?:niet|nicht)[^\n.]{0,40}(?:informeren|inlichten|unterrichten|"
+    r"benachrichtigen|mitteilen|offenlegen)|"
+    r"keine Informationen? [^\n.]{0,80}(?:offenlegen|offengelegt|weitergeben|mitteilen)|"
+    r"(?:art(?:icle|ikel|\.)?\s*)11\s*(?:\(3\)|,? (?:Absatz|lid|Abs\.) 3)[^\n]{0,30}2021/784|"
     r"gag order|confidential(?:ity)? (?:order|requirement|obligation)|must remain confidential|"
     r"geheimhouding|niet (?:in kennis (?:te )?stellen|(?:te )?informeren|(?:te )?inlichten)|"
     r"geheim (?:te )?houden|vertrouwelijk(?:heid)?|Verschwiegenheit|Stillschweigen|nicht (?:zu )?(?:informieren|"
@@ -561,6 +597,9 @@ _TIME_LABEL_LINE = re.compile(r"(?i)^[\s>*|-]*(?:date|time|datum|tijd|zeit|uhrze
 _NOT_A_TIME_LINE = re.compile(r"(?i)deadline|no later than|uiterlijk|spätestens|frist|termijn|respond by|"
                               r"^\s*(?:date|datum|sent|verzonden|gesendet)\s*:|issued|ausgestellt|"
                               r"uitgevaardigd|signed|getekend|unterzeichnet")
+# Beside an address, "Datum: 12 mei 2024" is the date of its use, not the letter's date.
+_NOT_ITS_TIME_LINE = re.compile(r"(?i)deadline|no later than|uiterlijk|spätestens|frist|termijn|respond by|"
+                                r"issued|ausgestellt|uitgevaardigd|signed|getekend|unterzeichnet")
 # A source port: behind carrier-grade NAT the address alone names many subscribers.
 _PORT = re.compile(r"(?i)\b(?:source |src |client |quell-?|bron)?port(?:nummer|number)?\s*[:=]?\s*(\d{1,5})\b")
 _ACCOUNT_LABEL = (r"account(?: name| id| number)?|user ?name|user ?id|customer (?:id|number)|klantnummer|"
@@ -585,7 +624,7 @@ def _lines_around(text: str, start: int, end: int) -> str:
     prev = text[text.rfind("\n", 0, max(prev_end, 0)) + 1:max(prev_end, 0)]
     if prev.strip() and _TIME_LABEL_LINE.match(prev) and not find_ips(prev):
         own = prev + "\n" + own  # "Tijdstip: ..." above "IP-adres: ..."
-    return "\n".join(line for line in own.split("\n") if not _NOT_A_TIME_LINE.search(line))
+    return "\n".join(line for line in own.split("\n") if not _NOT_ITS_TIME_LINE.search(line))
 
 
 def _identifiers(text: str, targets: list[str], month_first: bool, default_zone: str) -> list[dict]:
@@ -648,20 +687,24 @@ def _other_identifiers(text: str, urls: list[str], own_domains: set[str]) -> lis
 
 _DEADLINE_LINE = re.compile(
     r"(?i)deadline|no later than|not later than|respond (?:by|before|within)|reply (?:by|before|within)|"
-    r"(?:by|before) (?:close of business|the end of)|within \d+|uiterlijk|binnen \d+|vóór|termijn|"
-    r"spätestens|bis (?:zum|spätestens)|innerhalb (?:von )?\d+|frist|avant le|dans un délai|au plus tard"
+    r"(?:by|before) (?:close of business|the end of)|(?:within|binnen|innerhalb(?: von)?) (?:\d+|one|two|three|five|"
+    r"seven|ten|fourteen|thirty|een|twee|drie|vijf|zeven|tien|einer|eines|zwei|drei|fünf|sieben|zehn)\b|uiterlijk|"
+    r"vóór|termijn|spätestens|bis (?:zum|spätestens)|frist|avant le|dans un délai|au plus tard"
 )
 _WITHIN = re.compile(
-    r"(?i)(?:within|binnen|innerhalb(?: von)?|dans un délai de|in)\s+(\d{1,3}|one|two|three|five|seven|ten|"
+    r"(?i)(?:within|binnen|innerhalb(?: von)?|dans un délai de|in)\s+(\d{1,3}|one|two|three|five|seven|ten|fourteen|thirty|"
     r"een|twee|drie|vijf|zeven|tien|einer|eines|zwei|drei|fünf|sieben|zehn)\s+"
     r"(hours?|uur|uren|stunden?|heures?|(?:working |business |calendar )?days?|(?:werk)?dagen|"
     r"(?:werk|arbeits|kalender)?tag(?:e|en)?|jours?(?: ouvrables)?)"
 )
-_NUMBER_WORDS = {"one": 1, "een": 1, "einer": 1, "eines": 1, "two": 2, "twee": 2, "zwei": 2, "three": 3, "drie": 3,
+_NUMBER_WORDS = {"fourteen": 14, "thirty": 30, "one": 1, "een": 1, "einer": 1, "eines": 1, "two": 2, "twee": 2, "zwei": 2, "three": 3, "drie": 3,
                  "drei": 3, "five": 5, "vijf": 5, "fünf": 5, "seven": 7, "zeven": 7, "sieben": 7, "ten": 10,
                  "tien": 10, "zehn": 10}
 _COUNTRY_ZONES = {"NL": "Europe/Amsterdam", "DE": "Europe/Berlin", "BE": "Europe/Brussels", "FR": "Europe/Paris",
-                  "AT": "Europe/Vienna", "GB": "Europe/London", "US": "America/New_York", "LU": "Europe/Luxembourg"}
+                  "AT": "Europe/Vienna", "GB": "Europe/London", "US": "America/New_York", "LU": "Europe/Luxembourg",
+                  "IE": "Europe/Dublin", "ES": "Europe/Madrid", "IT": "Europe/Rome", "PL": "Europe/Warsaw",
+                  "PT": "Europe/Lisbon", "DK": "Europe/Copenhagen", "SE": "Europe/Stockholm", "CH": "Europe/Zurich",
+                  "CZ": "Europe/Prague", "FI": "Europe/Helsinki", "TR": "Europe/Istanbul"}
 
 
 def _deadline(text: str, sent_at: datetime | None, country: str, month_first: bool) -> tuple[str, str, float | None]:
@@ -726,7 +769,8 @@ _OFFICER_LABEL = (r"officer|investigator|detective|special agent|contact person|
 _REFERENCE_LABEL = (r"(?:our |case |file |your )?reference(?: number| no\.?)?|ref\.?|case (?:number|no\.?|id)|"
                     r"kenmerk|ons kenmerk|parketnummer|registratienummer|zaaknummer|aktenzeichen|az\.?|"
                     r"tagebuch-?nummer|vorgangsnummer|geschäftszeichen|dossier|numéro de procédure|"
-                    r"order (?:number|reference)")
+                    r"order (?:number|reference)|file (?:number|no\.?)|case file|notitie(?:nummer)?|notice number|"
+                    r"procesnummer|bestelnummer")
 _PHONE = re.compile(r"(?:\+|\b00)\d[\d ()/.-]{7,18}\d|\b0\d{1,4}[ /-]?\d{3,4}[ -]?\d{2,6}\b")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,200}\.[A-Za-z]{2,24}")
 _CONTACT_LABEL = r"contact(?: details)?|e-?mail|tel(?:ephone|efoon|efon)?\.?|phone|bereikbaar|erreichbar|kontakt"
@@ -736,17 +780,23 @@ def _authority(text: str, sender_name: str) -> str:
     labelled = line_values(text, _AUTHORITY_LABEL, limit=1)
     if labelled:
         return sanitise(labelled[0], 200)
-    m = _AUTHORITY_WORDS.search(text[:20000])
-    if m:
+    first = None
+    for n, m in enumerate(_AUTHORITY_WORDS.finditer(text[:20000])):
+        if n >= 20:
+            break
         start = text.rfind("\n", 0, m.start()) + 1
         end = text.find("\n", m.end())
         line = text[start: len(text) if end == -1 else end].strip(" -:*|,")
-        # A letterhead or signature line, not a sentence that mentions the police.
-        if len(line) <= 100 and len(line.split()) <= 12 and not line.endswith((".", ":")):
+        # A letterhead or signature line, not a sentence that mentions the police, nor the subject
+        # line or a heading that names the order ("Court Order pursuant to 18 U.S.C. 2703(d)",
+        # "Vordering ... - ons kenmerk FIOD-2024-00871").
+        if len(line) <= 100 and len(line.split()) <= 12 and not line.endswith((".", ":")) \
+                and not _LEGAL_WORDS.search(line) and not _CITATIONS.search(line) and not re.search(r"\d{3}", line):
             return sanitise(line, 200)
-        if not sender_name:  # the words that name it: "Politie Amsterdam", "Polizei Hannover"
-            named = re.match(r"[^\n.,;:()]{0,60}", text[m.start():])
-            return sanitise(" ".join(named.group(0).split()[:5]), 200)
+        first = first or m
+    if first and not sender_name:  # the words that name it: "Politie Amsterdam", "Polizei Hannover"
+        named = re.match(r"[^\n.,;:()]{0,60}", text[first.start():])
+        return sanitise(" ".join(named.group(0).split()[:5]), 200)
     return sanitise(sender_name, 200)
 
 
@@ -755,7 +805,7 @@ _UNIT_LINE = re.compile(
     r"kriminalinspektion|fachkommissariat|unit|division|bureau|squad|department|section)\b[^\n]{0,100}$")
 _REFERENCE_IN_SUBJECT = re.compile(
     r"(?i)(?:ref(?:erence)?|case(?: no\.?| number)?|kenmerk|parketnummer|az\.?|aktenzeichen|file|dossier)"
-    r"\s*[:#.]?\s*([A-Z0-9][\w./:-]{3,40}(?: Js [\w/]+)?)")
+    r"\s*[:#.]?\s*([A-Z0-9][\w./:-]{2,40}(?: (?:U?Js|Ds|Gs|AR|Ls|KLs|VRs) [\w/]+)?)")
 
 
 def _contact(text: str, sender: str, own_domains: set[str]) -> dict:

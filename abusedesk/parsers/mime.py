@@ -30,6 +30,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from . import pdf
 from .base import ParseContext, ParseError
 
 # A header line longer than this is truncated before anything looks at it:
@@ -43,6 +44,7 @@ MAX_HTML_INPUT = 1024 * 1024
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,64})\?([bBqQ])\?([^?\s]{0,4096})\?=")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -71,6 +73,11 @@ def decode_header_value(raw: str) -> str:
     """Decode RFC 2047 encoded words and unfold, tolerant of every error."""
     if len(raw) > MAX_HEADER_VALUE:
         raw = raw[:MAX_HEADER_VALUE]
+    if _SURROGATE.search(raw):
+        # Raw 8-bit bytes in a header (not RFC 2047), as many authorities' and mailbox providers'
+        # systems send: the stdlib hands them over as surrogate escapes, which no database and no
+        # JSON encoder accepts. They are UTF-8 nearly always, else Windows-1252 (decode_bytes).
+        raw = decode_bytes(raw.encode("utf-8", "surrogateescape"), None)
     # Unfold: CRLF + whitespace is a continuation (header-folding tricks end here).
     value = re.sub(r"\r?\n[ \t]*", " ", raw)
     if "=?" in value:
@@ -298,6 +305,19 @@ class Mail:
 
     def attachments(self) -> list[Part]:
         return [p for p in self.parts if p.filename or p.message is not None]
+
+    def document_text(self) -> str:
+        """The text of the PDF attachments (parsers.pdf, within its limits), for the parsers of
+        notices that come as a letter: authorities' orders and demands. Read once per mail."""
+        texts = []
+        for part in self.parts:
+            if part.message is None and pdf.is_pdf(part.content_type, part.filename, part.payload):
+                if part._text is None:
+                    part._text, warning = pdf.text_of(part.payload)
+                    if warning and warning not in self.warnings:
+                        self.warnings.append(f"{part.filename or 'attachment'}: {warning}")
+                texts.append(part._text)
+        return "\n\n".join(t for t in texts if t.strip())
 
     def all_text(self, limit: int = MAX_PART_TEXT) -> str:
         """Body, text attachments and attached messages' text, for scanning."""

@@ -25,7 +25,8 @@ _TERROR = re.compile(r"(?i)terroris")
 
 
 def looks_like(mail: Mail) -> bool:
-    head = mail.subject + "\n" + mail.body_text[:20000]
+    # Removal orders often come as a PDF of the Annex I form.
+    head = mail.subject + "\n" + mail.body_text[:20000] + "\n" + mail.document_text()[:20000]
     markers = {m.group(0).lower() for m in _MARKERS.finditer(head)}
     if "2021/784" in markers:
         return True
@@ -34,7 +35,8 @@ def looks_like(mail: Mail) -> bool:
 
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail, category="terrorism", deadline_hours=1)
-    body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
+    body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text)
+                  + "\n" + mail.document_text())
     authority = (line_values(body, r"(?:name of the )?(?:issuing )?(?:competent )?authority|issuing body|"
                                    r"bevoegde autoriteit|zuständige behörde") or [""])[0]
     reference = (line_values(body, r"(?:file |dossier |case )?reference(?: number)?|ref\.?|kenmerk|"
@@ -51,8 +53,10 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     events = Events(notice, context)
     when = parse_when(issued)
     for url in urls:
+        # The order's reference and the URL: an order naming several URLs is several reports
+        # (the reference alone made them one), and the same order sent again is still the same.
         events.add(url_event(url, "terrorism", evidence=sanitise(f"TCO removal order {reference}", 200),
-                             source_ref=reference or None))
+                             source_ref=f"{reference} {url}"[:200] if reference else None))
     notice.meta = {
         "authority": sanitise(authority, 200),
         "reference": sanitise(reference, 200),

@@ -67,6 +67,7 @@ def test_the_legal_team_is_reminded_at_half_time_and_at_the_deadline(world, cloc
 def test_an_answered_request_is_not_reminded(world, clock):
     clock.set(RECEIVED)
     legal = _register("subscriber_data", contact_channel="x@politie.example.nl")
+    services.verify_contact(legal, user=world["legal"], note="called back")
     services.decide(legal, "accept", user=world["legal"], reason="checked by phone")
     services.disclose(legal, user=world["legal"], content="Name: Customer A Ltd")
     legal.refresh_from_db()

@@ -71,3 +71,26 @@ def test_a_deadline_as_a_span_is_given_in_hours():
 def test_hostile_bodies_are_read_in_bounded_work(body):
     facts = extract(body, sender="a@politie.example.nl", targets=["198.51.100.1"])
     assert len(facts["identifiers"]) <= 20  # the first mentions of an address, not a million
+
+
+@pytest.mark.parametrize("text, at", [
+    ("Politie. Vordering art. 126na Sv. IP 198.51.100.5 op 2024-05-12 22:41:07 +0200.", "2024-05-12T20:41:07+00:00"),
+    ("Polizei Köln. § 100j StPO. IP 198.51.100.5 am 12.05.2024 22:41:07 (UTC+02:00).", "2024-05-12T20:41:07+00:00"),
+    ("Police. Subscriber information for 198.51.100.5 at 12 May 2024 22:41:07 CEST.", "2024-05-12T20:41:07+00:00"),
+    ("FBI. 18 U.S.C. 2703(d). 198.51.100.5 on Sunday, May 12, 2024 10:41:07 PM (GMT+2).",
+     "2024-05-12T20:41:07+00:00"),
+    ("Gendarmerie. Réquisition. 198.51.100.5 le 12/05/2024 à 22h41 heure de Paris.", "2024-05-12T20:41:00+00:00"),
+    ("Police. Subscriber data. IP 198.51.100.5 2024-05-12T20:41:07.123Z", "2024-05-12T20:41:07+00:00"),
+    ("Police. Subscriber data. 198.51.100.5 at 22:41:07 UTC on 12.05.2024", "2024-05-12T22:41:07+00:00"),
+    ("Polizei. Bestandsdaten § 100j StPO\nIP-Adresse | Zeitstempel (UTC)\n198.51.100.5 | 2024-05-12 20:41:07\n",
+     "2024-05-12T20:41:07+00:00"),
+    # A form: the address, then its date and its time on lines of their own.
+    ("Politie. Vordering 126na Sv.\nIP-adres: 198.51.100.5\nDatum: 12 mei 2024\nTijd: 22:41:07 uur (CEST)\n",
+     "2024-05-12T20:41:07+00:00"),
+    ("Polizei. § 100j StPO. IP 198.51.100.5, Port 44321, am 12.05.2024, 22:41:07 Uhr (MESZ).",
+     "2024-05-12T20:41:07+00:00"),
+])
+def test_one_instant_in_many_notations_and_zones(text, at):
+    [ip] = [i for i in extract(text, sender="x@police.example.nl", targets=["198.51.100.5"])["identifiers"]
+            if i["kind"] == "ip"]
+    assert (ip["at"], ip["missing"]) == (at, "")

@@ -13,9 +13,10 @@ START, END = datetime(2024, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def _request(entity, kind, country, received, **extra):
-    return services.register(entity=Entity.objects.get(code=entity), received_at=received, authority="A",
-                             country=country, type=kind, contact_channel="a@authority.example", identifiers=[],
-                             **extra)
+    request = services.register(entity=Entity.objects.get(code=entity), received_at=received, authority="A",
+                                country=country, type=kind, contact_channel="a@authority.example", identifiers=[],
+                                **extra)
+    return services.verify_contact(request, user=None, note="called back")
 
 
 def test_counts_by_decision_reason_type_and_dsa_orders_by_member_state(world):

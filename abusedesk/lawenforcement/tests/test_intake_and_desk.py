@@ -37,6 +37,7 @@ def test_the_legal_team_decides_answers_and_discloses_in_the_desk(client, ingest
     client.force_login(world["legal"])
     act = lambda verb, data=None: client.post(reverse("legal:act", args=[legal.pk, verb]), data or {})  # noqa: E731
     act("review")
+    act("verify-contact", {"note": "called the unit back"})
     act("answer")
     act("decide", {"decision": "accept", "reason": ""})
     legal.refresh_from_db()
@@ -62,6 +63,7 @@ def test_a_rejection_records_the_reply_in_the_authoritys_language(ingest, world)
     legal, raw = ingest("de_auskunft_100j.eml")  # German police to the NL entity: no EIO
     client = APIClient()
     client.force_authenticate(world["legal"])
+    client.post(f"/api/v1/legal-requests/{legal.pk}/verify-contact/", {"note": "110"}, format="json")
     data = client.post(f"/api/v1/legal-requests/{legal.pk}/decide/", {
         "decision": "reject", "reason": "Keine Europäische Ermittlungsanordnung"}, format="json").json()
     assert (data["state"], data["decision_code"]) == ("rejected", "jurisdiction")
@@ -73,6 +75,7 @@ def test_accepting_a_request_that_is_not_valid_needs_a_reason(ingest, world):
     legal, raw = ingest("nl_bevel_zonder_tijd.eml")
     client = APIClient()
     client.force_authenticate(world["legal"])
+    client.post(f"/api/v1/legal-requests/{legal.pk}/verify-contact/", {"note": "0900-8844"}, format="json")
     refused = client.post(f"/api/v1/legal-requests/{legal.pk}/decide/", {"decision": "accept"}, format="json")
     assert refused.status_code == 400 and "needs a reason" in refused.json()["detail"]
     clarify = client.post(f"/api/v1/legal-requests/{legal.pk}/decide/", {"decision": "clarify"}, format="json").json()

@@ -96,14 +96,17 @@ def test_tco_clock_pauses_and_resumes_through_the_api(ingest, world, clock):
 
 
 def test_tco_cannot_comply_sends_annex_iii_and_stops_the_clock(ingest, world, clock):
+    from abusedesk.lawenforcement import services
+
     clock.set(datetime(2024, 4, 19, 6, 0, tzinfo=UTC))
     legal, raw = ingest("de_tco_entfernungsanordnung.eml")
+    services.verify_contact(legal, user=world["legal"], note="BKA IRU switchboard")
     reply = _api(world["legal"]).post(f"/api/v1/legal-requests/{legal.pk}/tco-reply/", {
         "removed": False, "reason": "insufficient_information", "text": "The URL does not exist on our network."},
         format="json").json()
     [annex] = reply["disclosures"]
-    assert annex["kind"] == "tco_cannot_comply" and "Annex III" in annex["content"]
-    assert "does not contain sufficient information" in annex["content"]
+    assert annex["kind"] == "tco_cannot_comply" and "Anhang III" in annex["content"]  # the authority's language
+    assert "die Entfernungsanordnung enthält nicht genügend Informationen" in annex["content"]
     assert legal.cases.get().deadline_paused_at is not None
 
 
@@ -112,6 +115,7 @@ def test_tco_removed_sends_annex_ii_and_holds_the_data_six_months_extendable(ing
 
     clock.set(datetime(2024, 4, 19, 6, 0, tzinfo=UTC))
     legal, raw = ingest("de_tco_entfernungsanordnung.eml")
+    services.verify_contact(legal, user=world["legal"], note="BKA IRU switchboard")
     clock.advance(minutes=40)
     reply = _api(world["legal"]).post(f"/api/v1/legal-requests/{legal.pk}/tco-reply/", {"removed": True},
                                       format="json").json()
