@@ -277,6 +277,7 @@ BROKER_DOWN_PAUSE = float(envstr("ABUSEDESK_BROKER_DOWN_PAUSE", "10"))
 # Separate queues, so that mail and the sweep never wait behind a backlog of notices.
 CELERY_TASK_ROUTES = {
     "abusedesk.process_raw_message": {"queue": "process"},
+    "abusedesk.process_new_mail": {"queue": "process"},
     "abusedesk.send_mail": {"queue": "mail"},
     "abusedesk.sweep": {"queue": "sweep"},
 }

@@ -17,8 +17,9 @@ from abusedesk.enforcement.actions import execute_due
 from abusedesk.enforcement.offenders import refresh_flags
 from abusedesk.feeds import verification
 from abusedesk.feeds.tasks import run_due_feeds as start_due_feeds
+from abusedesk.intake.bulk import batch_writer
 from abusedesk.intake.models import RawMessage
-from abusedesk.intake.processing import process_raw_message
+from abusedesk.intake.processing import process_batch, process_raw_message
 from abusedesk.kyc import ptr as kyc_ptr
 from abusedesk.kyc import questionnaires as kyc_questionnaires
 from abusedesk.lawenforcement.followup import remind_due
@@ -28,6 +29,7 @@ from abusedesk.outbox.sending import send_due
 from abusedesk.policy.followup import followup_due
 
 log = logging.getLogger(__name__)
+SWEEP_BATCHES = 10  # of processing.BATCH new mails each
 
 
 def pending_raw_ids(limit: int = 500) -> list[tuple[int, str]]:
@@ -46,6 +48,14 @@ def pending_raw_ids(limit: int = 500) -> list[tuple[int, str]]:
 
 def process_pending_raw() -> int:
     done = 0
+    # New mail, in batches, unless a batch writer is at it; at most SWEEP_BATCHES a sweep, as the
+    # notices one at a time below are at most 500, so that the later steps (mail) wait for no backlog.
+    with batch_writer(wait=0) as writer:
+        for _batch in range(SWEEP_BATCHES if writer else 0):
+            claimed = process_batch()
+            done += claimed
+            if not claimed:
+                break
     for raw_id, dead in pending_raw_ids():
         if process_raw_message(raw_id, take_over_from=dead) is not None:
             done += 1

@@ -13,7 +13,9 @@ sessions at once, as fast as the answers come, and notes when each 250
 arrived. Customer mail goes to an SMTP sink in this process. Printed:
 mails/s accepted (first to last 250), reply p50/p99, notices/s processed,
 250 → case p50/p99 (the notice's processed_at), case → customer mail sent
-p50/p99, and that nothing was lost or doubled.
+p50/p99, and that nothing was lost or doubled; also the CPU seconds the
+abusedesk processes (and their children) used, per notice, which depends
+less on the machine's load than the rates, and the load average.
 """
 
 import argparse
@@ -36,6 +38,29 @@ def percentile(values, p):
     if not values:
         return float("nan")
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a live process and all its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += cpu.get(p, 0.0)
+        todo += children.get(p, [])
+    return total
 
 
 def client(port: int, mails: int, connections: int, results) -> None:
@@ -94,7 +119,7 @@ def main() -> None:
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # the sink's per-command log
     if database.startswith("postgres"):
         call_command("flush", interactive=False, verbosity=0)
-    call_command("setup_demo", "--no-samples", verbosity=0)
+    call_command("setup_demo", "--no-samples", "--no-history", verbosity=0)
 
     sink = SmtpSink().__enter__()
     smtp_port, web_port = free_port(), free_port()
@@ -111,19 +136,20 @@ def main() -> None:
     try:
         wait_until_listening(smtp_port, 60)
         time.sleep(2)  # the worker's start-up
+        idle_cpu = sum(tree_cpu(p.pid) for p in processes)  # start-up, not counted
         results = multiprocessing.Queue()
         sender = multiprocessing.Process(target=client, args=(smtp_port, args.mails, args.connections, results))
         sender.start()
         replies = results.get(timeout=args.timeout)
         sender.join()
-        report(replies, args, mode, sink)
+        report(replies, args, mode, sink, processes, idle_cpu)
     finally:
         for p in processes:
             stop(p, 30)
         sink.__exit__()
 
 
-def report(replies, args, mode, sink) -> None:
+def report(replies, args, mode, sink, processes, idle_cpu) -> None:
     from abusedesk.cases.models import Case
     from abusedesk.intake.models import RawMessage
     from abusedesk.outbox.models import OutgoingMail
@@ -138,6 +164,7 @@ def report(replies, args, mode, sink) -> None:
                 state__in=["queued", "sending"]).exists():
             break
         time.sleep(0.5)
+    cpu = sum(tree_cpu(p.pid) for p in processes) - idle_cpu
     done_at = {}
     for subject, processed in RawMessage.objects.values_list("subject", "processed_at"):
         if subject.startswith("FBL report ") and processed:
@@ -158,6 +185,8 @@ def report(replies, args, mode, sink) -> None:
           f" max {max(to_case, default=float('nan')):.2f} s")
     print(f"case → mail    p50 {percentile(to_mail, 50):.2f} s, p99 {percentile(to_mail, 99):.2f} s"
           f" ({len(to_mail)} forwards sent, {len(sink.messages)} mails received by the sink)")
+    print(f"cpu            {cpu:.1f} s of the abusedesk processes = {1000 * cpu / max(len(done_at), 1):.1f} ms"
+          f" a notice; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"counts         stored {stored}, done {len(done_at)}, cases {Case.objects.count()}, "
           f"forwards {OutgoingMail.objects.filter(kind='forward').count()} "
           f"(distinct cases {OutgoingMail.objects.filter(kind='forward').values('case').distinct().count()})")

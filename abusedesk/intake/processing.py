@@ -6,6 +6,13 @@ are handled in chunks, and each chunk commits its reports, its cases and
 at most the chunk in flight, which the next run (the sweep re-claims a stale
 claim) does again; reports are also unique per (raw message, event index).
 
+Many small notices at once (a burst of mail): `process_batch` claims up to
+BATCH of them in one UPDATE and processes them in one transaction, each in a
+savepoint of its own, through the same code as one notice alone; their
+addresses are matched with the in-memory prefix index. A notice that fails
+is rolled back alone and handled as a failure of its own; a notice whose
+batch died with its process is taken again one at a time.
+
 Two paths, one chunk writer:
 - a Shadowserver CSV file is streamed: rows are parsed, matched against the
   in-memory prefix index (by `prepare`, in a second process for a big one)
@@ -24,7 +31,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 
 from abusedesk.cases import digests, notify
@@ -40,12 +47,10 @@ from abusedesk.cases.models import Case, Report
 from abusedesk.lib import claims, clock
 from abusedesk.lib.bulk import (
     Inserter,
-    count_present,
     datetime_adapter,
     foreign_keys_unchecked,
     no_cycle_collection,
     page_cache,
-    present,
 )
 from abusedesk.lib.claims import claim
 from abusedesk.network import cdn
@@ -55,7 +60,7 @@ from abusedesk.outbox import bounces, sending
 from abusedesk.parsers import ParseContext, parse, shadowserver
 from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, NotifierInfo, ParseError
 
-from . import autoreply, prepare, replies, trust
+from . import autoreply, bulk, prepare, replies, trust
 from .models import RawMessage
 from .reports import FIELDS, FINGERPRINT, NoticeFacts
 from .signals import notice_for_register, notice_parsed
@@ -66,6 +71,11 @@ CHUNK_RETRIES = 3
 ANALYZE_AFTER = 50_000  # events; a feed this big changes the tables' statistics
 KNOWN_CASES = 100_000  # cases a run remembers for its later chunks (a few MiB)
 FEED_PAGE_CACHE_MIB = 16  # SQLite's page cache while a feed is written (lib.bulk.page_cache)
+# A batch: this many notices claimed at once, mail only (API and form notices are nudged one by one), each
+# at most BATCH_MAX_BYTES (bigger ones, which may carry many events, are processed one at a time).
+BATCH = 50
+BATCH_CHANNELS = [RawMessage.Channel.SMTP, RawMessage.Channel.IMAP]
+BATCH_MAX_BYTES = 256 * 1024
 
 
 class Superseded(Exception):
@@ -117,16 +127,52 @@ def process_raw_message(raw_id: int, progress=None, take_over_from: str = "") ->
         return None
     except Exception as exc:
         log.exception("processing raw message %s failed", raw_id)
-        raw.refresh_from_db(fields=["events_done"])
-        error = f"internal error: {type(exc).__name__}: {exc}"[:500]
-        if raw.attempts >= max_attempts():
-            _give_up(raw, "processing failed repeatedly", error)
-        else:
-            raw.errors = [error]
-            raw.state = RawMessage.State.NEW
-            raw.save()
+        _failed(raw, exc)
         return {"error": str(exc)}
     return summary
+
+
+def process_batch(limit: int = BATCH) -> int:
+    """Claim up to `limit` small new mail notices at once and process them in one
+    transaction; returns how many were claimed (0: none left).
+
+    Each notice runs in a savepoint of its own through the path of a single
+    notice (`_process`), matched with the prefix index: what one notice writes,
+    stamps, audits, schedules and queues is the same either way. A notice that
+    raises is rolled back alone and counted as a failed attempt after the
+    batch's commit; the others commit together. Should the process die, the
+    whole batch is rolled back; its notices (their claims counted) are taken
+    again one at a time by the sweep."""
+    ids = bulk.claim_new(limit, BATCH_CHANNELS, BATCH_MAX_BYTES, claims.owner())
+    if not ids:
+        return 0
+    failed = []
+    lookup = prefix_index.current().lookup
+    with transaction.atomic():
+        for raw in RawMessage.objects.filter(pk__in=ids).order_by("id"):
+            try:
+                with transaction.atomic():
+                    _process(raw, None, lookup=lookup)
+            except Superseded:
+                log.warning("raw message %s: another worker took over", raw.pk)
+            except Exception as exc:
+                log.exception("processing raw message %s failed", raw.pk)
+                failed.append((raw, exc))
+    for raw, exc in failed:
+        _failed(raw, exc)
+    return len(ids)
+
+
+def _failed(raw: RawMessage, exc: Exception) -> None:
+    """A caught failure: the notice is tried again later, or parked after max_attempts()."""
+    raw.refresh_from_db(fields=["events_done"])
+    error = f"internal error: {type(exc).__name__}: {exc}"[:500]
+    if raw.attempts >= max_attempts():
+        _give_up(raw, "processing failed repeatedly", error)
+    else:
+        raw.errors = [error]
+        raw.state = RawMessage.State.NEW
+        raw.save()
 
 
 def max_attempts() -> int:
@@ -144,7 +190,8 @@ def _give_up(raw: RawMessage, reason: str, error: str = "") -> None:
         sending.release(raw)
 
 
-def _process(raw: RawMessage, progress) -> dict:
+def _process(raw: RawMessage, progress, lookup=None) -> dict:
+    """`lookup`: how a small notice's addresses are matched (default: the database, one look-up each)."""
     head = _head(raw) if raw.channel not in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP) else b""
     if head and _is_feed_file(raw, head):
         # Streamed from the database: the report is never in memory whole.
@@ -183,17 +230,7 @@ def _process(raw: RawMessage, progress) -> dict:
         raw.notifier, _trusted = trust.identify(content, "", channel=raw.channel)
     notice = parse(content, raw.filename or None, parse_context(raw))
     with transaction.atomic():
-        return _process_notice(raw, notice, proven)
-
-
-def refresh_statistics() -> None:
-    """Let PostgreSQL's planner see the rows a big feed just added: until
-    autovacuum gets to it, its statistics still describe the tables before the
-    feed, and look-ups by case (a digest's ports, the next notice's open cases)
-    turn into full scans."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE cases_case, cases_report")
+        return _process_notice(raw, notice, proven, lookup)
 
 
 def _new_summary() -> Counter:
@@ -260,7 +297,7 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
     summary["seconds_to_cases"] = round(time.monotonic() - started, 3)
     summary["cpu_seconds_to_cases"] = round(time.process_time() - cpu_started, 3)
     if summary["events"] >= ANALYZE_AFTER:
-        refresh_statistics()
+        bulk.refresh_statistics()
     # The cases are committed, those with a contact opened forwarded, their
     # digests held with them: done releases the digests, the outbox composes them.
     with transaction.atomic():
@@ -271,7 +308,7 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
 
 # -- notices parsed whole
 
-def _process_notice(raw: RawMessage, notice, proven: bool = False) -> dict:
+def _process_notice(raw: RawMessage, notice, proven: bool = False, lookup=None) -> dict:
     raw.format = notice.format[:40]
     raw.kind = notice.kind
     raw.category = notice.category or ""
@@ -314,15 +351,17 @@ def _process_notice(raw: RawMessage, notice, proven: bool = False) -> dict:
         if notice.kind == "abuse":
             autoreply.send(raw, autoreply.UNMATCHED, notice.notifier, [reason])
     else:
-        lookup = lookup_db if len(notice.events) <= SMALL_NOTICE else prefix_index.current().lookup
+        if lookup is None:
+            lookup = lookup_db if len(notice.events) <= SMALL_NOTICE else prefix_index.current().lookup
         new_cases: set[int] = set()
         for done, rows, duplicates in prepare.chunks(raw, facts, notice.events):
             _commit_chunk(raw, facts, done, rows, duplicates, lookup, summary, new_cases, forward=LATER)
         # Many new cases (a big notice): one digest per customer; a handful: one mail each.
         summary["forwarded"] += _forward(raw, new_cases, digest=len(new_cases) > digests.DIGEST_MIN_CASES)
         # DSA Art 16(4): the notifier hears that its notice was received and acted on.
-        notify.send_receipt(raw, notice, list(Case.objects.filter(reports__raw_message=raw).distinct()
-                                              .order_by("id")))
+        if notify.notifier_contact(raw, notice)[0]:  # the cases are read only for a receipt that is sent
+            notify.send_receipt(raw, notice, list(Case.objects.filter(reports__raw_message=raw).distinct()
+                                                  .order_by("id")))
         _conclude(raw, notice.notifier, summary, allow_reply=True)
     notice_parsed.send(sender=RawMessage, raw=raw, notice=notice)  # e.g. the legal register (lawenforcement)
     _done(raw)
@@ -378,7 +417,10 @@ def _commit_chunk(raw, facts, done: int, rows, duplicates: int, lookup, summary:
                     chunk, members = _ready_rows(raw, rows, duplicates, lookup, status, forward)
                     counts = _write_chunk(raw, facts, chunk, new_cases, None, forward, known, members)
                 if unchecked:
-                    _check_parents(raw, chunk)
+                    # SQLite did not check the parents row by row. The customers and assignments
+                    # come from the prefix index, which may predate a deletion.
+                    bulk.check_parents(assignments=chunk.assignments, customers=chunk.customers,
+                                       notifier_id=raw.notifier_id, raw_id=raw.pk)
             break
         except StaleCases:
             # A case met earlier was closed meanwhile: look every case of the chunk up.
@@ -413,7 +455,7 @@ def _ready_rows(raw, rows, duplicates: int, lookup, status: str, forward: str):
     """ReportRows as a prepare.Chunk (and, for NOW, each group's rows: their
     mails quote them): the reports seen before left out, the rest matched."""
     # Seen before (same notifier and the same reference or content): stored once.
-    stored = present("cases_report", "fingerprint", {r.fingerprint for r in rows}, sql_type="bigint")
+    stored = bulk.stored_fingerprints({r.fingerprint for r in rows})
     if stored:
         duplicates += sum(1 for r in rows if r.fingerprint in stored)
         rows = [r for r in rows if r.fingerprint not in stored]
@@ -429,7 +471,7 @@ def _ready_rows(raw, rows, duplicates: int, lookup, status: str, forward: str):
 def _without_stored(chunk):
     """A feed's Chunk without the reports stored before (a feed sent again under
     another name, overlapping reports): rare, so its rows are regrouped then."""
-    stored = present("cases_report", "fingerprint", {r[FINGERPRINT] for r in chunk.rows}, sql_type="bigint")
+    stored = bulk.stored_fingerprints({r[FINGERPRINT] for r in chunk.rows})
     if not stored:
         return chunk
     rows = [r for r in prepare.unpack(chunk) if r.fingerprint not in stored]
@@ -451,22 +493,6 @@ def _write_chunk(raw, facts, chunk, new_cases: set, own: set | None, forward: st
     Inserter(Report, FIELDS, ignore_conflicts=True).insert(
         [row + (case_of[g], now) for row, g in zip(chunk.rows, chunk.of_row, strict=True)], adapted=True)
     return counts
-
-
-def _check_parents(raw, chunk) -> None:
-    """The parents of the chunk's reports and cases exist (SQLite did not check
-    them row by row: lib.bulk.foreign_keys_unchecked). The customers and
-    assignments come from the prefix index, which may predate a deletion; the
-    cases were found or opened in this transaction, their entities too."""
-    parents = {
-        "network_assignment": chunk.assignments,
-        "network_customer": chunk.customers,
-        "intake_notifier": {raw.notifier_id} - {None},
-        "intake_rawmessage": {raw.pk},
-    }
-    for table, ids in parents.items():
-        if ids and count_present(table, ids) != len(ids):
-            raise IntegrityError(f"FOREIGN KEY constraint failed: a row of {table} is gone")
 
 
 # -- the end of a notice

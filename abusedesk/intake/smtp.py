@@ -16,9 +16,6 @@ from .store import store_raw
 
 log = logging.getLogger(__name__)
 STORE_THREADS = 8
-# Without a broker the notices are processed here, after the 250, on threads of their own: four
-# process about a fifth faster than one on SQLite (bench/RESULTS.md), which takes one writer at a time.
-AFTER_THREADS = 4
 
 
 def _store(content: bytes, mail_from: str, rcpt_tos: list[str], peer: str | None):
@@ -30,24 +27,13 @@ def _store(content: bytes, mail_from: str, rcpt_tos: list[str], peer: str | None
         close_old_connections()
 
 
-def _process(raw_id: int) -> None:
-    close_old_connections()
-    try:
-        jobs.kick_raw(raw_id)
-    except Exception:  # the sweep retries; never take the server down
-        log.exception("processing raw message %s after intake failed", raw_id)
-    finally:
-        close_old_connections()
-
-
 class IntakeHandler:
-    """Stores on threads of its own; what comes after the 250 (processing in
-    process without a broker, a nudge to the worker with one) runs on one
-    other thread, so it never takes a thread that a sender waits on."""
+    """Stores on threads of its own; what comes after the 250 is a kick that
+    returns at once (jobs.kick_new_mail: a nudge to the worker, or without a
+    broker the process's own batch thread), so it never holds a sender."""
 
     def __init__(self):
         self.storing = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="smtp-store")
-        self.after = ThreadPoolExecutor(AFTER_THREADS, thread_name_prefix="smtp-after")
 
     async def handle_DATA(self, server, session, envelope):
         content = envelope.original_content or envelope.content
@@ -70,7 +56,10 @@ class IntakeHandler:
             log.exception("could not store an incoming notice; answered 451")
             return "451 4.3.0 Temporary failure storing the message, please retry"
         if created:
-            self.after.submit(_process, raw.pk)
+            try:
+                jobs.kick_new_mail()
+            except Exception:  # the sweep picks it up; never fail a stored notice
+                log.exception("could not start processing notice #%s (the sweep will)", raw.pk)
         log.info("accepted notice #%s from %s (%d bytes)", raw.pk, envelope.mail_from, len(content))
         return f"250 2.0.0 Accepted as notice #{raw.pk}"
 

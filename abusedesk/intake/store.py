@@ -3,11 +3,12 @@
 import hashlib
 import logging
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 
 from abusedesk.intake import jobs
 from abusedesk.lib import clock
 
+from . import bulk
 from .models import RawMessage
 
 log = logging.getLogger(__name__)
@@ -64,31 +65,7 @@ def store_raw_file(stream, channel: str, *, filename: str = "", notifier=None, p
             # as Django would, the bytes after it, piece by piece.
             models.Model.save_base(raw, force_insert=True)
             stream.seek(0)
-            _write_content(raw.pk, stream, size, piece)
+            bulk.write_content(raw.pk, stream, size, piece)
     except IntegrityError:
         return RawMessage.objects.get(sha256=sha256), False
     return raw, True
-
-
-def _write_content(raw_id: int, stream, size: int, piece: int) -> None:
-    if connection.vendor == "sqlite":
-        # A blob of the right size, then filled through one incremental handle.
-        with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO intake_rawcontent (raw_id, data) VALUES (%s, zeroblob(%s))", [raw_id, size])
-            cursor.execute("SELECT rowid FROM intake_rawcontent WHERE raw_id = %s", [raw_id])
-            (rowid,) = cursor.fetchone()
-        with connection.connection.blobopen("intake_rawcontent", "data", rowid) as blob:
-            while data := stream.read(piece):
-                blob.write(data)
-        return
-    # PostgreSQL: one COPY whose bytea value is sent as hex text, a piece at a
-    # time; the client never holds more than one piece.
-    import psycopg
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        with cursor.copy("COPY intake_rawcontent (raw_id, data) FROM STDIN") as copy:
-            copy.write(f"{raw_id}\t\\\\x".encode())
-            while data := stream.read(piece):
-                copy.write(data.hex().encode())
-            copy.write(b"\n")

@@ -1,12 +1,17 @@
+import time
+
 from celery import shared_task
 
 from abusedesk.lib.nudge import nudge
 from abusedesk.outbox.tasks import send_mail
 
-from . import processing
+from . import bulk, processing
 
 # A burst of notices queues mail: one send task a second is enough, each sends everything due.
 MAIL_NUDGE_EVERY = 1.0
+# A drain of new mail gives its worker back after this long (it nudges the next one), so that
+# the process queue's other tasks are not held behind a long burst.
+DRAIN_SECONDS = 30.0
 
 
 @shared_task(name="abusedesk.process_raw_message")
@@ -17,3 +22,18 @@ def process_raw_message(raw_id: int):
         # next sweep (with a broker: without one, nudge() does nothing and the sweep loop sends it).
         nudge(send_mail, every=MAIL_NUDGE_EVERY)
     return summary
+
+
+@shared_task(name="abusedesk.process_new_mail")
+def process_new_mail():
+    """Process new mail in batches (processing.process_batch) until none is left; returns how many."""
+    done, started = 0, time.monotonic()
+    with bulk.batch_writer(wait=DRAIN_SECONDS) as writer:
+        # Not the writer after DRAIN_SECONDS: the one that is drains what this one would have.
+        while writer and (n := processing.process_batch()):
+            done += n
+            nudge(send_mail, every=MAIL_NUDGE_EVERY)  # nothing without a broker (lib.nudge)
+            if time.monotonic() - started > DRAIN_SECONDS:
+                nudge(process_new_mail)
+                break
+    return done

@@ -9,6 +9,7 @@ Django itself would store them.
 """
 
 import gc
+import itertools
 import re
 from contextlib import contextmanager
 from datetime import datetime
@@ -252,6 +253,12 @@ def update_in(sql: str, values, *params, size: int = 2000) -> int:
 _FIELD = re.compile(r"\{(\w+)\}")
 
 
+# Up to this many rows, PostgreSQL gets them as prepared statements in one pipeline: a temporary
+# table (create, copy, analyse, drop: catalog writes each time) costs more than it saves for a
+# notice's handful of rows, which come in thousands of small transactions in a burst of mail.
+FEW_ROWS = 20
+
+
 def update_rows(table: str, assignments: str, columns: dict[str, str], rows: list[tuple], where: str = "") -> int:
     """UPDATE `table` SET `assignments` WHERE id = the row's id [AND `where`], for many
     rows at once; returns the rows changed.
@@ -260,15 +267,15 @@ def update_rows(table: str, assignments: str, columns: dict[str, str], rows: lis
     column whose type it has; `assignments` refers to a row's values as
     {name}, e.g. "report_count = report_count + {n}". Values are given as the
     database stores them (datetime_adapter); `where` is plain SQL on the
-    table's own columns. SQLite runs one prepared UPDATE per row; PostgreSQL
-    copies the rows into a temporary table and updates from it in one
-    statement (row by row, each is a round trip)."""
+    table's own columns. SQLite runs one prepared UPDATE per row, and so does
+    PostgreSQL for FEW_ROWS; more are copied into a temporary table and updated
+    from it in one statement (row by row, each is a round trip)."""
     if not rows:
         return 0
     names = list(columns)
     condition = f" AND {where}" if where else ""
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+        if connection.vendor != "postgresql" or len(rows) <= FEW_ROWS:
             order = [names.index(name) for name in _FIELD.findall(assignments)] + [len(names) - 1]
             sql = f"UPDATE {table} SET {_FIELD.sub('%s', assignments)} WHERE id = %s{condition}"
             cursor.executemany(sql, [tuple(row[i] for i in order) for row in rows])
@@ -349,8 +356,15 @@ class Inserter:
             tail = tuple(f.get_default() for f in self.extra)
             rows = (tuple(r) + tail for r in rows)
         if connection.vendor == "postgresql":
-            self._copy(rows, adapted)
-            return
+            rows = iter(rows)
+            first = list(itertools.islice(rows, FEW_ROWS + 1))
+            if len(first) > FEW_ROWS:  # streamed on, never all in memory at once
+                self._copy(itertools.chain(first, rows), adapted)
+                return
+            rows = first
+            if not adapted:
+                rows = [self.adapt(row) for row in rows]
+            adapted = True
         rows = list(rows)
         if not rows:
             return

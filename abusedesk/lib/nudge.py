@@ -10,9 +10,14 @@ the broker's bounded timeouts (settings.BROKER_TIMEOUT) and no retries.
 After a failure, nudges are dropped for settings.BROKER_DOWN_PAUSE seconds
 instead of queueing up behind a broker that is down.
 
+A nudge given `every` seconds is published at most once in that time; one
+that comes sooner is owed and published when the time is up, so the last
+nudge of a burst (the notices stored at its end) is never lost.
+
 Without a broker (no CELERY_BROKER_URL) there is nobody to nudge: `start()`
 runs the task right here instead, and `nudge()` does nothing (the sweep loop
-of `abusedesk run` does the work). This module is the one place that decides.
+of `abusedesk run` does the work). Only intake's batches of new mail decide for
+themselves (intake/jobs.kick_new_mail: without a broker, a thread of their own).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class Nudger:
         self.down_until = 0.0
         self.dropped = 0
         self._last: dict[tuple, float] = {}
+        self._owed: dict[tuple, tuple] = {}  # key -> (task, args, when): throttled nudges still to publish
 
     def nudge(self, task, *args, every: float = 0.0) -> None:
         """Publish `task(*args)` soon, or never (the sweep does the work then); returns at once.
@@ -48,9 +54,12 @@ class Nudger:
             return
         if every:
             key = (task.name, args)
-            if now - self._last.get(key, -every) < every:
-                return
-            self._last[key] = now
+            with self._lock:
+                last = self._last.get(key)
+                if last is not None and now - last < every:
+                    self._owed.setdefault(key, (task, args, last + every))
+                    return
+                self._last[key] = now
         try:
             self._started().put_nowait((task, args))
         except queue.Full:
@@ -66,9 +75,25 @@ class Nudger:
                                  daemon=True).start()
             return self._queue
 
+    def _next_owed(self, jobs: queue.Queue):
+        """The next nudge to publish: from the queue, or an owed one whose time has come."""
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                due = [key for key, (_t, _a, when) in self._owed.items() if when <= now]
+                if due:
+                    task, args, _when = self._owed.pop(due[0])
+                    self._last[due[0]] = now
+                    return task, args
+                wait = min((when for _t, _a, when in self._owed.values()), default=now + 1.0) - now
+            try:
+                return jobs.get(timeout=max(wait, 0.001))
+            except queue.Empty:
+                continue
+
     def _publish_loop(self, jobs: queue.Queue) -> None:
         while True:
-            task, args = jobs.get()
+            task, args = self._next_owed(jobs)
             if time.monotonic() < self.down_until:
                 self.dropped += 1
                 continue

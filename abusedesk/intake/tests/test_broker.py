@@ -23,6 +23,7 @@ def worker():
     # broker pause from a test that refused the broker would hold this test's nudges back.
     nudger.down_until = 0.0
     nudger._last.clear()
+    nudger._owed.clear()
     # The queues `abusedesk worker` consumes (settings.WORKER_QUEUES): notices, mail and the sweep.
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10,
                       queues=settings.WORKER_QUEUES):

@@ -10,6 +10,7 @@ from abusedesk.intake.models import RawMessage
 from abusedesk.intake.store import store_raw
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.sweep import run_sweep
+from testkit.dbfaults import failing_inserts
 
 pytestmark = pytest.mark.django_db
 
@@ -45,21 +46,16 @@ def test_a_worker_that_died_mid_processing_is_resumed_after_the_claim_times_out(
     assert Report.objects.count() == 1
 
 
-def test_a_crash_inside_processing_rolls_back_and_the_retry_yields_one_case(demo, samples, monkeypatch):
+def test_a_failure_inside_processing_rolls_back_and_the_retry_yields_one_case(demo, samples):
     raw = stored(samples)
-    original = processing.join_groups
 
-    def crash(*args, **kwargs):
-        original(*args, **kwargs)  # cases and mails written ...
-        raise RuntimeError("worker killed")  # ... then the process dies before commit
-
-    monkeypatch.setattr(processing, "join_groups", crash)
-    processing.process_raw_message(raw.pk)
+    # The case and its mail are written, then the database refuses the report: all is rolled back.
+    with failing_inserts("cases_report"):
+        processing.process_raw_message(raw.pk)
     raw.refresh_from_db()
-    assert raw.state == "new" and raw.attempts == 1
+    assert raw.state == "new" and raw.attempts == 1 and "injected failure" in raw.errors[0]
     assert Case.objects.count() == 0 and Report.objects.count() == 0 and OutgoingMail.objects.count() == 0
 
-    monkeypatch.undo()
     processing.process_raw_message(raw.pk)
 
     assert Case.objects.count() == 1

@@ -1,0 +1,126 @@
+"""Intake's SQL that the ORM cannot say (or says too slowly), in one place.
+
+Table and column names of intake's hot paths live here and nowhere else in
+intake: claiming a batch of notices in one statement, storing a notice's
+bytes a piece at a time, the reports a chunk would store twice, the parents
+of a chunk's rows, and the planner statistics after a big feed.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+from django.db import IntegrityError, connection
+
+from abusedesk.lib import clock
+from abusedesk.lib.bulk import count_present, present
+
+from .models import RawMessage
+
+BATCH_LOCK = 0x61627573  # the advisory lock of the batch writer ("abus")
+
+
+@contextmanager
+def batch_writer(wait: float):
+    """Be the deployment's one batch writer for the block; yields False if another
+    stayed it for `wait` seconds.
+
+    Two batches lock the open cases of their notices one notice at a time, in no
+    common order: on PostgreSQL they wait on each other (or deadlock) for as long
+    as a batch lasts. One writer drains all new mail anyway, so a second one waits
+    here (a PostgreSQL advisory lock, held by the session) and then takes what is
+    left. SQLite serialises writers by itself."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    deadline = time.monotonic() + wait
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [BATCH_LOCK])
+            if cursor.fetchone()[0]:
+                break
+            if time.monotonic() > deadline:
+                yield False
+                return
+            time.sleep(0.05)
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [BATCH_LOCK])
+
+
+def claim_new(limit: int, channels: list[str], max_bytes: int, owner: str) -> list[int]:
+    """Claim up to `limit` new notices of `channels`, at most `max_bytes` each, never tried
+    before, oldest first, in one UPDATE; returns their ids.
+
+    The claim counts as an attempt, as a single claim does (processing.claim_raw).
+    Only notices never tried are taken: one whose earlier claim ended without a
+    result (its process died) is left to the one-at-a-time path, so that a notice
+    that kills its process takes no batch down with it a second time."""
+    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    marks = ", ".join(["%s"] * len(channels))
+    sql = (f"UPDATE intake_rawmessage SET state = %s, claimed_at = %s, claimed_by = %s, attempts = attempts + 1 "
+           f"WHERE id IN (SELECT id FROM intake_rawmessage WHERE state = %s AND attempts = 0 "
+           f"AND channel IN ({marks}) AND size <= %s ORDER BY id LIMIT %s{skip_locked}) "
+           f"AND state = %s RETURNING id")
+    params = [RawMessage.State.PROCESSING, clock.now(), owner, RawMessage.State.NEW, *channels, max_bytes, limit,
+              RawMessage.State.NEW]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(pk for (pk,) in cursor.fetchall())
+
+
+def stored_fingerprints(fingerprints: set[int]) -> set[int]:
+    """Those of `fingerprints` whose report is stored already (the same report sent again)."""
+    return present("cases_report", "fingerprint", fingerprints, sql_type="bigint")
+
+
+def check_parents(*, assignments, customers, notifier_id: int | None, raw_id: int) -> None:
+    """Raise IntegrityError unless the parents of a chunk's rows all exist (SQLite,
+    whose row-by-row checks lib.bulk.foreign_keys_unchecked turned off)."""
+    parents = {
+        "network_assignment": assignments,
+        "network_customer": customers,
+        "intake_notifier": {notifier_id} - {None},
+        "intake_rawmessage": {raw_id},
+    }
+    for table, ids in parents.items():
+        if ids and count_present(table, ids) != len(ids):
+            raise IntegrityError(f"FOREIGN KEY constraint failed: a row of {table} is gone")
+
+
+def refresh_statistics() -> None:
+    """Let PostgreSQL's planner see the rows a big feed just added: until
+    autovacuum gets to it, its statistics still describe the tables before the
+    feed, and look-ups by case (a digest's ports, the next notice's open cases)
+    turn into full scans."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cases_case, cases_report")
+
+
+def write_content(raw_id: int, stream, size: int, piece: int) -> None:
+    """A notice's bytes from a seekable file, a piece at a time: never all in memory."""
+    if connection.vendor == "sqlite":
+        # A blob of the right size, then filled through one incremental handle.
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO intake_rawcontent (raw_id, data) VALUES (%s, zeroblob(%s))", [raw_id, size])
+            cursor.execute("SELECT rowid FROM intake_rawcontent WHERE raw_id = %s", [raw_id])
+            (rowid,) = cursor.fetchone()
+        with connection.connection.blobopen("intake_rawcontent", "data", rowid) as blob:
+            while data := stream.read(piece):
+                blob.write(data)
+        return
+    # PostgreSQL: one COPY whose bytea value is sent as hex text, a piece at a
+    # time; the client never holds more than one piece.
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        with cursor.copy("COPY intake_rawcontent (raw_id, data) FROM STDIN") as copy:
+            copy.write(f"{raw_id}\t\\\\x".encode())
+            while data := stream.read(piece):
+                copy.write(data.hex().encode())
+            copy.write(b"\n")

@@ -1,0 +1,119 @@
+"""New mail is processed in batches: the same cases, mails and audit as one notice at a time,
+a bounded number of queries, and a failing notice rolled back alone."""
+
+import socket
+
+import pytest
+
+from abusedesk.cases.models import Case, Report
+from abusedesk.intake import bulk, processing
+from abusedesk.intake.models import RawMessage
+from abusedesk.intake.store import store_raw
+from abusedesk.outbox.models import OutgoingMail
+from abusedesk.sweep import run_sweep
+from testkit.dbfaults import failing_inserts
+from testkit.faults import arf
+
+pytestmark = pytest.mark.django_db
+
+
+def mail(n: int, ip: str) -> RawMessage:
+    raw, created = store_raw(arf(n, ip), RawMessage.Channel.SMTP, envelope_from="fbl@mail.example",
+                             envelope_to="abuse@hosting-nl.example", remote_addr="127.0.0.1", enqueue=False)
+    assert created
+    return raw
+
+
+def test_a_batch_opens_one_case_per_host_and_counts_every_notice(demo):
+    raws = [mail(n, f"198.51.100.{10 + n % 3}") for n in range(9)]
+
+    assert processing.process_batch(50) == 9
+    assert processing.process_batch(50) == 0  # none left
+
+    assert set(RawMessage.objects.values_list("state", "attempts")) == {("done", 1)}
+    assert Case.objects.count() == 3
+    assert sorted(Case.objects.values_list("report_count", flat=True)) == [3, 3, 3]
+    assert Report.objects.filter(raw_message__in=raws, status="matched").count() == 9
+    # Each new case: forwarded once, with the audit entries of the one-at-a-time path.
+    assert OutgoingMail.objects.filter(kind="forward").count() == 3
+    assert set(Case.objects.values_list("state", flat=True)) == {"forwarded"}
+    assert {c.opened_by_id for c in Case.objects.all()} == {raws[0].pk, raws[1].pk, raws[2].pk}
+
+
+def test_a_batch_and_one_at_a_time_write_the_same(demo):
+    alone = [mail(n, f"198.51.100.{20 + n % 2}") for n in range(4)]
+    for raw in alone:
+        processing.process_raw_message(raw.pk)
+    batched = [mail(100 + n, f"198.51.100.{30 + n % 2}") for n in range(4)]
+    processing.process_batch(50)
+
+    def written(raws):
+        cases = Case.objects.filter(reports__raw_message__in=raws).distinct().order_by("id")
+        return ([(c.state, c.report_count, c.deadline_hours, c.category, c.customer_id, c.next_check_at is None)
+                 for c in cases],
+                [list(c.audit.order_by("id").values_list("verb", "actor_label")) for c in cases],
+                sorted(OutgoingMail.objects.filter(case__in=cases).values_list("kind", "to")))
+
+    assert written(alone) == written(batched)
+
+
+def test_a_batch_of_notices_that_join_open_cases_costs_a_bounded_number_of_queries(
+        demo, django_assert_max_num_queries):
+    for n in range(3):
+        mail(n, f"198.51.100.{40 + n}")
+    processing.process_batch(50)  # the three cases are open now
+    for n in range(30):
+        mail(100 + n, f"198.51.100.{40 + n % 3}")
+
+    # About 18 a notice (its bytes, its sender, its reports, its cases' counts, its own
+    # row, savepoints), and a few for the batch: never the ~29 of a notice alone before batches.
+    with django_assert_max_num_queries(30 * 18 + 20):
+        assert processing.process_batch(50) == 30
+
+    assert sorted(Case.objects.values_list("report_count", flat=True)) == [11, 11, 11]
+
+
+def test_a_notice_that_fails_in_a_batch_is_rolled_back_alone_and_tried_again_on_its_own(demo):
+    good = [mail(n, "198.51.100.50") for n in range(3)]
+    bad = mail(99, "198.51.100.51")
+
+    with failing_inserts("cases_report", "NEW.ip = '198.51.100.51'"):
+        assert processing.process_batch(50) == 4
+
+    bad.refresh_from_db()
+    assert bad.state == "new" and bad.attempts == 1 and "injected failure" in bad.errors[0]
+    assert not Report.objects.filter(raw_message=bad).exists()
+    assert not Case.objects.filter(ip="198.51.100.51").exists()
+    assert set(RawMessage.objects.filter(pk__in=[r.pk for r in good]).values_list("state", flat=True)) == {"done"}
+    assert Case.objects.get(ip="198.51.100.50").report_count == 3
+
+    # Tried before: never in a batch again; the sweep takes it one at a time.
+    assert processing.process_batch(50) == 0
+    assert run_sweep()["process_pending_raw"] == 1
+    bad.refresh_from_db()
+    assert bad.state == "done" and bad.attempts == 2
+    assert Case.objects.get(ip="198.51.100.51").report_count == 1
+
+
+def test_a_batch_whose_process_died_is_taken_again_one_at_a_time_nothing_doubled(demo):
+    raws = [mail(n, "198.51.100.60") for n in range(3)]
+    # A process claimed them in a batch and died before its commit: it is gone from this host.
+    dead = f"{socket.gethostname()[:80]}:{2**22 + 1}"
+    assert bulk.claim_new(50, processing.BATCH_CHANNELS, processing.BATCH_MAX_BYTES, dead) == [r.pk for r in raws]
+    assert processing.process_batch(50) == 0  # claimed: not taken twice
+
+    assert run_sweep()["process_pending_raw"] == 3
+
+    assert set(RawMessage.objects.values_list("state", "attempts")) == {("done", 2)}
+    assert Case.objects.get().report_count == 3
+    assert Report.objects.count() == 3
+    assert OutgoingMail.objects.filter(kind="forward").count() == 1
+
+
+def test_big_notices_and_other_channels_are_left_to_the_one_at_a_time_path(demo):
+    api, _ = store_raw(arf(1, "198.51.100.70"), RawMessage.Channel.API, enqueue=False)
+    big, _ = store_raw(arf(2, "198.51.100.70") + b" " * processing.BATCH_MAX_BYTES, RawMessage.Channel.SMTP,
+                       enqueue=False)
+
+    assert processing.process_batch(50) == 0
+    assert set(RawMessage.objects.values_list("state", flat=True)) == {"new"}
