@@ -8,13 +8,18 @@ inbound-parsers `testdata/sample_mails`: `parser_output.events[].resources`
 with `ip` and/or `url`, and `parser_output.rejected` for mails that are not
 reports). The corpus stays outside this repository; only this script is ours.
 
-Printed per sender class (the file name up to its first dot) and in total:
+Printed per sender class (the file name up to its first dot; `--by family`:
+per format abusedesk read the file as, e.g. arf, xarf, acns, shadowserver)
+and in total:
 - exact: our offender set equals the recorded one (IPs when the record
   names IPs, else URL hosts); records the peer rejected or left empty are
   counted apart ("rejected"), with how many of them we class `not_report`;
 - any: at least one recorded offender found (records that name one);
 - category: our category agrees with the type the file's name states
   (`sender.phishing.3.eml`), where that type maps onto one of ours;
+- dated: every event we found has an observed_at (files where we found any);
+  the record holds no times, so this says how often a time was read, not
+  that it is right (the unit tests check that);
 - crash: our result says a parser failed.
 Records naming an address that the mail does not contain (the peer looked a
 name up in the DNS) are counted as "dns" and left out of the offender rates.
@@ -85,6 +90,11 @@ def ours(notice) -> tuple[set[str], set[str]]:
 def score_file(path: str, record: dict) -> dict:
     with open(path, "rb") as fh:
         data = fh.read()
+    if not data.strip():
+        # An empty file in the corpus (the mail was lost when it was recorded):
+        # nothing to read, so not scored.
+        return {"rejected": False, "empty": True, "exact": None, "any": None, "category": None, "crash": False,
+                "dated": None, "want": [], "got": [], "kind": "", "cat": None, "want_cat": None, "format": "empty"}
     notice = parse(data, os.path.basename(path))
     is_report, exp_ips, exp_hosts = expected(record)
     got_ips, got_hosts = ours(notice)
@@ -124,9 +134,10 @@ def score_file(path: str, record: dict) -> dict:
     else:
         category_ok = None
     crash = any("parser failed" in e for e in notice.errors)
-    return {"rejected": not is_report, "exact": exact, "any": anyright, "category": category_ok, "crash": crash,
+    dated = all(e.observed_at for e in notice.events) if notice.events and is_report else None
+    return {"rejected": not is_report, "exact": exact, "any": anyright, "category": category_ok, "crash": crash, "dated": dated,
             "want": sorted(exp_ips or exp_hosts), "got": sorted(got_ips | got_hosts)[:8], "kind": notice.kind,
-            "cat": notice.category, "want_cat": want, "format": notice.format}
+            "cat": notice.category, "want_cat": want, "format": notice.format, "empty": False}
 
 
 def _rate(values: list) -> str:
@@ -140,6 +151,8 @@ def main() -> int:
     ap.add_argument("--min-class", type=int, default=5, help="print classes with at least this many files")
     ap.add_argument("--show-misses", type=int, default=0, help="print this many inexact files")
     ap.add_argument("--only", default="", help="score only files whose name starts with this")
+    ap.add_argument("--by", choices=("class", "family"), default="class",
+                    help="group by sender class (file name) or by the format we read the file as")
     args = ap.parse_args()
     if not os.path.isdir(args.corpus):
         print(f"error: {args.corpus} is not a directory", file=sys.stderr)
@@ -157,22 +170,26 @@ def main() -> int:
             continue
         result = score_file(os.path.join(args.corpus, name), record)
         result["name"] = name
-        results[name.split(".", 1)[0]].append(result)
+        results[result["format"] if args.by == "family" else name.split(".", 1)[0]].append(result)
         if i % 200 == 0:
             print(f"  {i}/{len(names)}", file=sys.stderr)
     elapsed = time.perf_counter() - started
     everything = [r for rs in results.values() for r in rs]
-    print(f"{'class':28} {'files':>5}  {'exact offender set':>20}  {'any right':>20}  {'category':>20}")
+    print(f"{args.by:28} {'files':>5}  {'exact offender set':>20}  {'any right':>20}  {'category':>20}"
+          f"  {'dated':>20}")
     for cls in sorted(results, key=lambda c: -len(results[c])):
         rs = results[cls]
         if len(rs) >= args.min_class:
             print(f"{cls[:28]:28} {len(rs):5}  {_rate([r['exact'] for r in rs]):>20}  "
-                  f"{_rate([r['any'] for r in rs]):>20}  {_rate([r['category'] for r in rs]):>20}")
+                  f"{_rate([r['any'] for r in rs]):>20}  {_rate([r['category'] for r in rs]):>20}  "
+                  f"{_rate([r['dated'] for r in rs]):>20}")
     print(f"{'TOTAL':28} {len(everything):5}  {_rate([r['exact'] for r in everything]):>20}  "
-          f"{_rate([r['any'] for r in everything]):>20}  {_rate([r['category'] for r in everything]):>20}")
+          f"{_rate([r['any'] for r in everything]):>20}  {_rate([r['category'] for r in everything]):>20}  "
+          f"{_rate([r['dated'] for r in everything]):>20}")
     print(f"crashes: {sum(r['crash'] for r in everything)}; "
           f"dns (offender not in the mail, not scored): "
-          f"{sum(r['exact'] is None and not r['rejected'] for r in everything)}; "
+          f"{sum(r['exact'] is None and not r['rejected'] and not r['empty'] for r in everything)}; "
+          f"empty files (not scored): {sum(r['empty'] for r in everything)}; "
           f"rejected or empty in the record: {sum(r['rejected'] for r in everything)}, "
           f"of which we class not_report: {sum(r['rejected'] and r['kind'] == 'not_report' for r in everything)}; "
           f"{len(everything) / elapsed:.0f} files/s")

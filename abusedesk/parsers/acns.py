@@ -17,7 +17,7 @@ import html
 import re
 
 from .base import Event, NotifierInfo, ParseContext, ParsedNotice
-from .common import Events, sanitise, start_notice
+from .common import Events, sanitise, start_notice, url_event
 from .extract import find_ips, parse_when
 from .mime import Mail
 
@@ -93,6 +93,14 @@ def _fill(notice: ParsedNotice, texts: list[str], context: ParseContext) -> Pars
                     evidence=sanitise(f"{entity}: {title} via {protocol} ({_leaf(item, 'FileName')})", 300),
                     extra={"hash": sanitise(_leaf(item, "Hash"), 200), "url_base": sanitise(_leaf(item, "URL_Base"), 500)},
                 ))
+            else:
+                # A web infringement without an address (a CDN, a hosting platform): the
+                # content's URL is the location.
+                url = next((v for v in (_leaf(item, "URL_Base"), _leaf(item, "FileName"), _leaf(source, "URL_Base"))
+                            if re.match(r"(?i)^(?:https?|ftp)://\S+$", v)), None)
+                if url:
+                    events.add(url_event(url, "copyright", observed_at=when, source_ref=case_id or None,
+                                         evidence=sanitise(f"{entity}: {title} ({url})", 300)))
             if case_id:
                 cases.append(case_id)
             if title:

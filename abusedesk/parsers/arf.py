@@ -26,8 +26,9 @@ import re
 from .base import Event, ParseContext, ParsedNotice
 from .classify import classify
 from .common import Events, is_own_server, origin_hop, sanitise, start_notice, url_event
-from .extract import find_ips, ip_usable, parse_when, refang, registrable_domain
+from .extract import find_ips, ip_usable, parse_when, refang, registrable_domain, url_host
 from .mime import Mail, Part, parse_mail
+from .roles import context_url, stated_ips
 
 FORMAT = "arf"
 
@@ -50,6 +51,9 @@ _PHISHING_WORDS = re.compile(
     r"phish|credential|verify your (?:account|identity)|password|log ?in to|sign ?in|account (?:suspended|locked)",
     re.IGNORECASE,
 )
+_MBOX_FROM = re.compile(r'^\s*"?From \S+@')
+# SpamCop's report on a spamvertised site: "Spamvertised web site: <url>" and "<url> is <ip>".
+_SPAMVERTISED = re.compile(r"(?im)^spamvertised web site:\s*(\S+)")
 _HEADERS_START = re.compile(r"(?i)^(?:received|return-path|from|message-id|date|delivered-to|x-[\w-]+)\s*:")
 
 
@@ -101,6 +105,10 @@ def _original(mail: Mail, feedback: Part, context: ParseContext) -> Mail | None:
             seen_feedback = True
             continue
         if part.message is not None:
+            body = part.message.body_text[:MAX_ORIGINAL] if not part.message.headers else ""
+            if _MBOX_FROM.match(body):
+                # An mbox "From " line before the headers hides them from the mail parser.
+                return parse_mail(body.split("\n", 1)[-1].encode("utf-8", "replace"), context)
             return part.message
         if seen_feedback and part.content_type.startswith("text/") and _HEADERS_START.match(part.text[:200]):
             return parse_mail(part.payload[:MAX_ORIGINAL], context)
@@ -155,7 +163,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     original = _original(mail, feedback, context)
     human = _human_text(mail, feedback)
     uris = [refang(u.strip().strip("<>")) for u in fields.get("reported-uri", [])]
-    uris = [u for u in uris if re.match(r"(?i)^(?:https?|ftp)://", u)]
+    uris = [u for u in uris if re.match(r"(?i)^(?:https?|ftp)://", u) and not context_url(url_host(u) or "", "")]
 
     notice.category, notice.confidence = _category(feedback_type, original, human, uris)
     observed_at = None
@@ -185,6 +193,22 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
             source_ip, source_from = hop.from_ip, "Received"
             observed_at = observed_at or hop.when
 
+    site_ip = None
+    spamvertised = _SPAMVERTISED.search(human)
+    if spamvertised:
+        # SpamCop sends its report on a spamvertised site to the site's host and names the
+        # address it found for it; the mail's sender is reported to its own network apart.
+        stated = re.search(re.escape(spamvertised.group(1)) + r" is ([0-9a-fA-F:.]{3,60})", human)
+        site_ip = _source_ip(stated.group(1)) if stated else None
+        if site_ip:
+            source_ip, source_from = None, None
+    if source_ip is None and not uris and not site_ip:
+        # No Source-IP, no usable Received hop: a person's forward in ARF form names the
+        # offender in its text ("Server involved in fraud at 198.51.100.7").
+        stated = stated_ips(human) or stated_ips(refang(mail.subject))
+        if stated:
+            source_ip, source_from = stated[0], "text"
+
     original_subject = original.subject if original is not None else ""
     evidence = sanitise(
         f"Feedback-Type: {feedback_type}"
@@ -197,8 +221,11 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         events.add(Event(category=notice.category, ip=source_ip, observed_at=observed_at, evidence=evidence,
                          extra={"source": source_from}))
     for uri in uris:
-        events.add(url_event(uri, notice.category, observed_at=observed_at, evidence=evidence,
-                             extra={"source": "Reported-Uri"}))
+        event = url_event(uri, notice.category, observed_at=observed_at, evidence=evidence,
+                          extra={"source": "Reported-Uri"})
+        if site_ip and uri == spamvertised.group(1) and not event.ip:
+            event.ip = site_ip  # where the site was when SpamCop looked
+        events.add(event)
 
     rcpts = fields.get("original-rcpt-to", [])
     notice.meta = {

@@ -37,7 +37,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "malware": (
         ("malware", "trojan", "ransomware", "malicious (?:file|software|payload|code|executable)", "webshell",
          "schadsoftware", "schadcode", "logiciel malveillant", "software malicioso", "virus", "infostealer",
-         "dropper", "cryptominer", "coin ?miner", "malicious download", "urlhaus"),
+         "dropper", "cryptominer", "coin ?miner", "malicious download", "urlhaus", "schadprogramm"),
         ("infected", "besmet", "infiziert", "infecté", "infectado", "payload", "exploit kit", "\\.exe\\b"),
     ),
     "botnet": (
@@ -49,7 +49,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("ddos", "dos attack", "denial of service", "denial-of-service", "syn flood", "udp flood",
          "amplification attack", "überlastungsangriff", "dienstverweigerung", "déni de service",
          "denegación de servicio", "ddos-aanval"),
-        ("flood", "amplification", "reflection", "gbps", "mpps", "pps\\b"),
+        ("flood", "amplification", "reflection", "gbps", "mpps", "pps\\b", "attacked", "attacking", "malicious traffic"),
     ),
     "scanning": (
         ("port ?scan", "portscan", "scanning", "network scan", "poortscan", "scans? (?:on|of|against)",
@@ -58,13 +58,16 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "brute_force": (
         ("brute[- ]?force", "dictionary attack", "password spray", "credential stuffing", "login attempts",
-         "failed login", "failed password", "authentication failures", "inlogpogingen", "anmeldeversuche",
+         "failed login", "failed password", "authentication failures", "auth failure", "password verification failed", "inlogpogingen", "anmeldeversuche",
          "fuerza bruta", "force brute", "wp-login", "xmlrpc\\.php", "ssh attack", "ssh-angriff"),
-        ("sshd", "invalid user", "authentication failure", "login", "ssh", "rdp", "ftp"),
+        ("sshd", "invalid user", "authentication failure", "login", "ssh", "rdp", "ftp", "pop3", "imap", "vnc",
+         "unauthori[sz]ed access", "connection attempts"),
     ),
     "copyright": (
         ("copyright", "dmca", "infring", "trademark", "trade mark", "merkenrecht", "markenrecht", "auteursrecht", "urheberrecht", "droit d'auteur", "derechos de autor",
-         "piracy", "pirated", "512\\(c\\)", "copyrighted work", "intellectual property"),
+         "piracy", "pirated", "512\\(c\\)", "copyrighted work", "intellectual property",
+         "propriet[àa] intellettuale", "propriedade intelectual", "propiedad intelectual", "brand misuse",
+         "misuse of (?:the |our |its )?brand", "used in bad faith"),
         ("torrent", "bittorrent", "unauthori[sz]ed (?:copy|distribution)", "licen[cs]e", "rights holder"),
     ),
     "fraud": (

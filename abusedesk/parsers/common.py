@@ -200,6 +200,18 @@ def parse_received(value: str) -> Hop:
     return Hop(from_host, from_ip, by_host, when, value)
 
 
+# Large mailbox providers whose own relays carry several domain names: a mail received by one
+# of them passes through hosts named by the others before it reaches the mailbox.
+_MAILBOX_FAMILIES = (
+    frozenset({"outlook.com", "office365.com", "hotmail.com", "live.com", "microsoft.com", "msn.com"}),
+    frozenset({"google.com", "gmail.com", "googlemail.com"}),
+    frozenset({"yahoo.com", "yahoodns.net", "yahoo.net", "aol.com", "aol.net"}),
+    frozenset({"att.net", "prodigy.net", "sbcglobal.net", "bellsouth.net"}),
+)
+_HELO = re.compile(r"(?i)\((?:EHLO|HELO)\s+([A-Za-z0-9.\-_]{1,255})\)")
+_INTERNAL_SUFFIXES = (".local", ".lan", ".internal", ".localdomain", ".corp")
+
+
 def origin_hop(received: list[str], context: ParseContext, reporter_domains: set[str] | None = None) -> Hop | None:
     """The host that handed a mail to the receiving side: walking the
     Received: chain from the top (the receiver's own hops), skip hops from
@@ -212,13 +224,20 @@ def origin_hop(received: list[str], context: ParseContext, reporter_domains: set
         if hop.by_host and normalise_ip(hop.by_host) is None and "." in hop.by_host:
             domains.add(registrable_domain(hop.by_host))
             break
+    for family in _MAILBOX_FAMILIES:
+        if domains & family:
+            domains |= family
     for hop in hops:
         ip = hop.from_ip
         if not ip or not ip_usable(ip) or ip_private(ip):
             continue
-        if hop.from_host and registrable_domain(hop.from_host) in domains and not is_own_server(
-            ip, hop.from_host, context
+        names = {hop.from_host} if hop.from_host else set()
+        names.update(n.lower().rstrip(".") for n in _HELO.findall(hop.raw[:300]))
+        if names and not is_own_server(ip, hop.from_host, context) and any(
+            registrable_domain(n) in domains or n.endswith(_INTERNAL_SUFFIXES) for n in names
         ):
+            # The receiver's own server by name (its rDNS or the name it greeted with, EHLO):
+            # in the receiver's domain, or an internal name.
             continue
         if is_own_server(ip, hop.from_host, context):
             continue
@@ -289,17 +308,34 @@ def line_values(text: str, label: str, limit: int = 20) -> list[str]:
 _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
     r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nuestro)\s+"
-    r"(?:\w+\s+){0,2}(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website)"
-    r"\w*\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
+    r"(?:\w+\s+){0,2}(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
+    r"|client|customer)\w*(?:'s)?\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:ip\s+(?:address\s+)?)?)?\(?\s*"
+    r"|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
     r"|(?:->|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
-    r"|\b(?:dst|dest|destination|target|victim)[ _-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
-    r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*)$",
+    r"|\b(?:dst|dest|destination|target|victim)[ _.-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
+    r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*"
+    # The victim as reporters describe it: "Targeted Server IP Address:", "one of our monitored
+    # systems (IP: x)", "lip=" (the local end in Dovecot logs), "Upstream IP:", Czech "Cílové IP"
+    # (target IPs), Portuguese "cujo destino é o endereço x".
+    r"|\btarget(?:ed)?\s+(?:server\s+|host\s+|system\s+)?ip(?:s|\s+address(?:es)?)?\s*[=:]?\s*"
+    r"|\bmonitored\s+(?:system|server|host|network)s?\s*\(?\s*(?:ip\s*)?[=:]?\s*|\blip\s*=\s*"
+    r"|\bupstream\s+ip\s*[=:]?\s*|\bc[ií]lov[áée]\s+ip\w*\s*:?\s*|\bdestino\s+(?:\w+\s+){0,3}"
+    # "from a to b", "lookups (udp/53) to b": the address after "to" is where the traffic went.
+    r"|\bfrom\s+\S+\s+(?:\([^)]{0,40}\)\s+)?to\s+"
+    # "Destination IP address:", "Destination is x", "Attacked IP address:", "the targeted IP address
+    # was x", "(the victim) IP is:", "honeypots located at x", "towards destination :- x", a log's
+    # own host introduced as "On host.example (x):".
+    r"|\bdest(?:ination)?\s+(?:ip\s+)?(?:address\s*)?(?:\([^)]{0,20}\)\s*)?(?:is|was|[=:]|:-)\s*"
+    r"|\b(?:attacked|targeted)\s+(?:ip|host|server)(?:\s+address)?\s*(?:is|was|[=:])?\s*"
+    r"|\bthe\s+victim\)?\s*(?:ip\s*)?(?:is\s*)?[=:]?\s*|\bhoneypots?\b[^.\n]{0,25}?\b(?:at|is|on)\s+"
+    r"|\btowards\s+(?:destination\s*)?(?::-|[=:])?\s*|(?:^|\n)[ \t]*on\s+[\w.-]+\.[a-z]{2,}\s*\(\s*"
+    r"|\b(?:lookups?|queries|requests|connections?|traffic|packets|attacks?)\b[^.\n]{0,30}?\bto\s+)$",
     re.IGNORECASE,
 )
 
 
 _NOT_OFFENDER_AFTER = re.compile(
-    r"^[\])]?\s*[(,]?\s*(?:is|=|-)?\s*(?:our|my|ours|onze|ons|mijn|unser\w*|mein\w*|notre|nuestr\w*|"
+    r"^[\])]?\s*[(,]?\s*(?:is|=|-)?\s*(?:to\s+)?(?:legitimate\b|our|my|ours|onze|ons|mijn|unser\w*|mein\w*|notre|nuestr\w*|"
     r"the (?:victim|target|destination|reporter)|(?:a |our )?(?:honeypot|sensor|sinkhole))\b",
     re.IGNORECASE,
 )

@@ -19,9 +19,9 @@ from itertools import accumulate
 
 from .base import Event, ParseContext, ParsedNotice
 from .common import Events, sanitise, sender_domain, start_notice, url_event
-from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
+from .extract import find_urls_at, refang, registrable_domain, url_host
 from .mime import Mail
-from .roles import hosting_ips
+from .roles import context_url, hosting_ips, stated_ips, url_label
 
 FORMAT = "dmca"
 _MARKERS = re.compile(r"(?i)\bdmca\b|digital millennium copyright act|512\s*\(c\)|copyright infringement|"
@@ -71,8 +71,9 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     for url, pos in find_urls_at(body):
         line = body[body.rfind("\n", 0, pos) + 1: pos]
         host = url_host(url) or ""
-        if _ORIGINAL_LINE.search(line) or (own and registrable_domain(host) == own):
-            continue  # the rights holder's own work or site
+        if _ORIGINAL_LINE.search(line) or (own and registrable_domain(host) == own) or \
+                context_url(host, url_label(body, pos)):
+            continue  # the rights holder's own work or site, a reference
         if host.endswith(("lumendatabase.org", "copyright.gov")):
             continue
         infringing_urls += 1
@@ -87,11 +88,13 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         if not any(e.ip == ip for e in notice.events):
             events.add(Event(category="copyright", ip=ip, evidence=sanitise(
                 f"copyright notice {notice.notifier.reference}: infringer's address", 200)))
-    if not infringing_urls and not hosting:
-        for found in find_ips(body):
-            if not found.private:
-                events.add(Event(category="copyright", ip=found.ip, port=found.port,
-                                 evidence=sanitise(body[max(0, found.start - 80): found.end + 40], 200)))
+    # Addresses the notice states without a label ("IP nr: x", a bare line under the URL,
+    # the subject's "... - therepairmanual.example - 198.51.100.7"): where the work is hosted.
+    stated = stated_ips(body) or stated_ips(refang(mail.subject))
+    for ip in stated:
+        if not any(e.ip == ip for e in notice.events):
+            events.add(Event(category="copyright", ip=ip, evidence=sanitise(
+                f"copyright notice {notice.notifier.reference}: address stated", 200)))
     elements = {name: bool(pattern.search(body)) for name, pattern in ELEMENTS.items()}
     elements["infringing_material_located"] = elements["infringing_material_located"] and bool(notice.events)
     notice.meta = {"dmca_elements": elements, "dmca_complete": all(elements.values())}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from abusedesk.lib.ipaddr import canonical_ip
 
@@ -185,7 +185,7 @@ _DOMAIN = re.compile(rf"(?<![\w.@-])(?:{_LABEL}\.){{1,10}}(?:[a-z]{{2,24}}|xn--[
 # Suffixes that are far more often file names than domains in abuse mail.
 _FILE_SUFFIXES = frozenset(
     "txt log csv xml json html htm php asp aspx jsp png jpg jpeg gif pdf doc docx xls xlsx eml msg exe dll "
-    "zip gz tgz rar js css sh py pl cgi bin dat tmp bak cfg conf ini yml yaml md".split()
+    "zip gz tgz rar js css sh py pl cgi bin dat tmp bak cfg conf ini yml yaml md pac".split()
 )
 
 
@@ -214,13 +214,41 @@ def url_host(url: str) -> str | None:
     return host.lower().rstrip(".") if host else None
 
 
+_URLDEFENSE_V3 = re.compile(r"(?i)^https?://urldefense(?:\.proofpoint)?\.com/v3/__(.{1,2048}?)__;")
+_WRAPPER_PARAM = {"safelinks.protection.outlook.com": "url", "urldefense.proofpoint.com": "u",
+                  "linkprotect.cudasvc.com": "a"}
+
+
+def unwrap_url(url: str) -> str:
+    """The URL a mail gateway's link wrapper stands for (Microsoft Safe
+    Links, Proofpoint URL Defense v2/v3, Barracuda Link Protection): the
+    wrapper is the reporter's own gateway, the wrapped URL is what was
+    reported. Other URLs unchanged."""
+    if "urldefense" in url:
+        m = _URLDEFENSE_V3.match(url)
+        if m:
+            return _clean_url(m.group(1)) or url
+    host = url_host(url) or ""
+    for suffix, param in _WRAPPER_PARAM.items():
+        if host == suffix or host.endswith("." + suffix):
+            query = parse_qs(urlsplit(url).query)
+            value = (query.get(param) or [""])[0]
+            if param == "u":  # v2 encodes "%" as "-" and "/" as "_"
+                value = unquote(value.replace("-", "%").replace("_", "/"))
+            value = _clean_url(value) if re.match(r"(?i)^(?:https?|ftp)://", value) else None
+            return value or url
+    return url
+
+
 def find_urls_at(text: str) -> list[tuple[str, int]]:
     """(URL, position) for URLs with a scheme (http, https, ftp), in order,
-    each URL once."""
+    each URL once; link wrappers unwrapped."""
     out: list[tuple[str, int]] = []
     seen = set()
     for m in _URL.finditer(text):
         url = _clean_url(m.group(0))
+        if url and ("urldefense" in url or "safelinks" in url or "linkprotect" in url):
+            url = unwrap_url(url)
         if url and url not in seen:
             seen.add(url)
             out.append((url, m.start()))

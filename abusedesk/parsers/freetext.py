@@ -30,10 +30,11 @@ from .common import (
     start_notice,
     url_event,
 )
-from .extract import find_domains_at, find_ips, find_times, find_urls_at, refang, url_host
+from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_mask
+from .roles import context_ips, context_mask, context_url, same_list, url_label
+from .times import row_time, stated_time, stated_zone
 
 FORMAT = "freetext"
 
@@ -98,9 +99,12 @@ def _line_at(text: str, pos: int, reach: int = 300) -> str:
     return text[max(start, lo): end if end != -1 else min(len(text), pos + reach)]
 
 
-def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict) -> None:
-    """IPs of the text that are plausibly the subject of the report."""
+def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict, zone=None) -> None:
+    """IPs of the text that are plausibly the subject of the report, each with
+    the time of the row it stands on (in `zone` or the zone the text states)."""
     found = find_ips(text)
+    context = context_ips(text, found)
+    victim_end = None
     candidates = []
     seen: set[tuple] = set()
     times: dict[str, object] = {}
@@ -112,13 +116,16 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         # readable time gives observed_at (a few lines looked at, no more).
         if f.ip not in times and tries.get(f.ip, 0) < 20:
             tries[f.ip] = tries.get(f.ip, 0) + 1
-            line_times = find_times(_line_at(text, f.start), limit=1)
-            if line_times:
-                times[f.ip] = line_times[0]
+            when = row_time(text, f.start, zone)
+            if when:
+                times[f.ip] = when
         if (f.ip, f.port) in seen:
             continue
         seen.add((f.ip, f.port))
-        if not_offender_before(text, f.start, f.end):
+        if f.start in context:
+            continue
+        if not_offender_before(text, f.start, f.end) or (victim_end is not None and same_list(text, victim_end, f.start)):
+            victim_end = f.end  # the next items of a list so labelled are victims too
             continue
         cidr = _CIDR_AFTER.match(text, f.end)
         if cidr:
@@ -142,6 +149,23 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
                 evidence=sanitise(_line_at(text, f.start), 300),
             )
         )
+
+
+def _row_peers(text: str) -> set[str]:
+    """Addresses that the text names only as the far end of log rows."""
+    found = find_ips(text)
+    context = context_ips(text, found)
+    return {f.ip for f in found if f.start in context} - {f.ip for f in found if f.start not in context}
+
+
+_DESK_MAILBOX = re.compile(r"(?i)\b(?:abuse|security|noc|cert|csirt|soc|dmca|copyright|legal|support|"
+                           r"postmaster|hostmaster|admin)[\w.+-]*@")
+
+
+def _to_abuse_desk(mail: Mail) -> bool:
+    """Is the mail addressed to an abuse desk (or has no recipient line)?"""
+    to = " ".join(mail.header_all("to") + mail.header_all("cc"))
+    return not to.strip() or bool(_DESK_MAILBOX.search(to)) or "undisclosed" in to.lower()
 
 
 def _archived_texts(part, context: ParseContext) -> list[str]:
@@ -226,25 +250,35 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     # output, pasted headers and the destination side of log rows are context.
     text, log_text = context_mask(text), context_mask(log_text)
     all_text = text + "\n" + log_text
+    peers = None
     for url, pos in find_urls_at(all_text):
         host = url_host(url)
-        if not host or registrable_domain(host) in skip_domains:
+        if not host or registrable_domain(host) in skip_domains or context_url(host, url_label(all_text, pos)):
             continue
+        if normalise_ip(host):
+            # A linked address is still the far end of its log row ("a:p <http://b>:p").
+            peers = _row_peers(all_text) if peers is None else peers
+            if normalise_ip(host) in peers:
+                continue
         events.add(url_event(url, category, evidence=sanitise(_line_at(all_text, pos), 300)))
     if category in _PHISHY_CATEGORIES:
         for message in attached:
             events_from_text(message.body_text, category, events, skip_domains=skip_domains, skip_ips=relay_ips)
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
-    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta)
-    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta)
+    # Times without a zone are in the zone the text states ("All times are in US Central"),
+    # in its own rows and in the logs attached to it.
+    zone = stated_zone(text)
+    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
+    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
 
-    if not notice.events and mail.subject:
-        # The body names nobody (a table in an image, a link to a portal): the
-        # subject is the sender's headline ("Abuse from 198.51.100.7").
+    if not any(e.ip for e in notice.events) and mail.subject:
+        # The body names no address (a table in an image, a link to a portal, only the
+        # URL): the subject is the sender's headline ("Phishing on 198.51.100.7").
         subject = refang(mail.subject)
-        _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta)
-        for url, _ in find_urls_at(subject):
-            events.add(url_event(url, category, evidence=sanitise(subject, 300)))
+        _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta, zone)
+        if not notice.events:
+            for url, _ in find_urls_at(subject):
+                events.add(url_event(url, category, evidence=sanitise(subject, 300)))
 
     if with_domains and not notice.events:
         emails = {m.group(1).lower() for m in _EMAIL_DOMAIN.finditer(all_text[:1_000_000])}
@@ -252,6 +286,15 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             if registrable_domain(domain) in skip_domains or domain in emails:
                 continue
             events.add(Event(category=category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
+
+    if not any(e.ip for e in notice.events) and not attached and not _to_abuse_desk(mail):
+        # Mail addressed to somebody else that reached the abuse desk as it was (a spam
+        # trap forwarding what it caught): the mail is the complaint, its own Received
+        # chain names the sender.
+        hop = origin_hop(mail.header_all("received"), context)
+        if hop:
+            events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
+                             evidence="sent this mail to a spam trap", extra={"source": "Received"}))
     notice.meta["forwarded"] = bool(_FORWARD_MARKER.search(mail.body_text)) or bool(attached)
 
 
@@ -273,4 +316,9 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice.confidence = confidence if category else 0.2
     events = Events(notice, context)
     collect_targets(mail, notice, events, context, texts=(text, log_text, attached))
+    # Addresses on rows without a time get the one incident time the notice states, if it states one.
+    undated = [e for e in notice.events if e.observed_at is None]
+    when = stated_time(text, stated_zone(text)) if undated else None
+    for event in undated if when else ():
+        event.observed_at = when
     return events.finish()

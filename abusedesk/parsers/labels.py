@@ -25,7 +25,7 @@ TYPE_CATEGORY = {
     "portscan": "scanning", "scan": "scanning", "scanning": "scanning", "vulnscanning": "scanning",
     "vulnerabilityscan": "scanning", "reconnaissance": "scanning", "sqlinjection": "scanning",
     "exploit": "scanning", "exploitattempt": "scanning", "webattack": "scanning", "hackingattempt": "scanning",
-    "intrusionattempt": "scanning", "probe": "scanning",
+    "intrusionattempt": "scanning", "probe": "scanning", "vulnerabilityscanner": "scanning",
     "phishing": "phishing", "phishingsite": "phishing", "phishingdomain": "phishing", "phishingurl": "phishing",
     "phishingemail": "phishing", "spoofing": "phishing",
     "malware": "malware", "malwaredistribution": "malware", "malwarehosting": "malware",
@@ -84,37 +84,135 @@ def known_label(text: str) -> str | None:
     return None
 
 
-# "[login-attack]" in a subject; "Type: phishing", "Category: Malware" at a line's start.
-_SUBJECT_LABEL = re.compile(r"\[([A-Za-z][A-Za-z0-9 _-]{1,40})\]")
+# Tags that receiving mail systems put in front of a subject: they say what a
+# filter thought of the report, not what the sender reports.
+_FILTER_TAGS = re.compile(
+    r"(?i)\*{2,}\s*spam\s*\*{2,}|\[(?:possible |suspected )?spam\??\]|\{spam\??\}|\[external(?: sender)?\]|"
+    r"\[ext\]|\[suspicious\]|\[warning[^\]]{0,40}\]|^\s*(?:spam|\*spam\*)\s*:"
+)
+# "[login-attack]", "[ probe/scan/virus/trojan ]" in a subject.
+_SUBJECT_LABEL = re.compile(r"\[\s*([A-Za-z][A-Za-z0-9 _/-]{1,40}?)\s*\]")
+# A ticket system's type token: "NETSECDB_HACKING_HTTP", "NETSECDB_SPAM_PHISHING".
+_SUBJECT_TOKEN = re.compile(r"\b[A-Z0-9]{2,20}(?:_[A-Z0-9]{2,20}){1,4}\b")
 _TYPE_LINE = re.compile(
     r"(?im)^[ \t>*-]*(?:abuse[ _-]?|report[ _-]?|incident[ _-]?|event[ _-]?|threat[ _-]?|attack[ _-]?|"
-    r"complaint[ _-]?|feedback[ _-]?)?(?:type|category|classification|kategorie|categorie|categoría)"
-    r"[ \t]*[:=][ \t]*([^\n]{1,60})$"
+    r"complaint[ _-]?|feedback[ _-]?)?(?:type|category|classification|kategorie|categorie|categoría|"
+    r"threat|problem|type of (?:abuse|attack|incident))[ \t]*[:=][ \t]*([^\n]{1,60})$"
 )
+# "Phishing URL: http://...", "Malware site: ...", "C2 server: ...": a key that names the type.
+_TYPE_KEY_LINE = re.compile(
+    r"(?im)^[ \t>*-]*(phishing|malware|spam(?:vertised)?|c2|c&c|botnet|ddos|brute[ -]?force|fraud|scam|"
+    r"copyright|trademark|csam|defacement|web ?shell)[ \t]+(?:urls?|sites?|domains?|links?|pages?|hosts?|servers?|"
+    r"ips?|addresses?)[ \t]*:"
+)
+# The words a type line or a type key starts with.
+_LINE_STARTS = ("abuse", "report", "incident", "event", "threat", "attack", "complaint", "feedback", "type",
+                "category", "classification", "kategorie", "categorie", "categoría", "problem", "phishing",
+                "malware", "spam", "c2", "c&c", "botnet", "ddos", "brute", "fraud", "scam", "copyright",
+                "trademark", "csam", "defacement", "web")
+_ABOUT_MAIL = re.compile(r"(?i)\be-?mails?\b|\bunsolicited\b|\bspam\b")
+# Words that name a type only as a ticket token's or label's part ("HACKING_HTTP": a hacked web site).
+_TOKEN_WORDS = {"hacking": "malware", "exploiturl": "scanning", "blackmail": "spam", "sextortion": "spam"}
 
 
 # Names that say the type of a report wherever they stand in a subject
-# ("Trademark infringement: shop.example", "DMCA notice", "Phishing site at ...").
-# Words that also mean other things ("open", "bot", "scan", "info") only count in brackets or after "Type:".
+# ("Trademark infringement: shop.example", "DMCA notice", "Phishing site at ...",
+# "Exposed QNAP", "Malicious web shell at ..."). Words that also mean other things
+# ("open", "bot", "scan", "info") only count in brackets or after "Type:".
 _SUBJECT_NAMES = re.compile(
-    r"(?i)\b(phishing|trade ?mark(?: infringement)?|copyright(?: infringement)?|dmca|piracy|"
-    r"child (?:sexual )?abuse(?: material)?|child pornography|csam|terrorist content|spam(?:vertised)?|"
-    r"malware|ransomware|botnet|ddos|brute[ -]?force|login[ -]attack|port[ -]?scan|web[ -]?hack|defacement|"
-    r"spoofing|illegal advertisement|fake ?shop|scam)\b"
+    r"(?i)\b(phishing|trade ?mark(?: infringement)?|copyright(?: infringement)?|dmca|piracy|infringing|"
+    r"(?:notice of )?claimed infringement|child (?:sexual )?abuse(?: material)?|child pornography|csam|"
+    r"terrorist content|spam(?:vertised)?|malware|ransomware|botnet|ddos|brute[ -]?force|login[ -]attack|"
+    r"port[ -]?scan|web[ -]?hack|defacement|spoofing|illegal advertisement|fake ?shop|scam|"
+    r"web ?shell|(?:possible |potential )?compromise(?:d)?(?: (?:host|server|website|site|device|systems?))?|"
+    r"kompromittierte?|exposed|potentially vulnerable|misconfiguration|verwundbare?|"
+    r"(?:reflection|amplification)(?:/amplification)? attack|"
+    r"(?:servi[cç]o|service) [\w-]{2,20} (?:habilitado|aberto|enabled)|"
+    r"exploit(?:-runs?| attempts?)?|sql (?:injection|attacks?)|unauthori[sz]ed (?:connection|login|access) attempts?|"
+    r"intrusion (?:attempts?|detected)|scans)\b"
 )
+_SUBJECT_SYNONYMS = {
+    "claimed infringement": "copyright", "infringing": "copyright", "notice of claimed infringement": "copyright",
+    "compromise": "malware", "compromised": "malware", "kompromittierte": "malware", "kompromittiert": "malware",
+    "exposed": "vulnerable_service", "vulnerable": "vulnerable_service", "potentially vulnerable": "vulnerable_service",
+    "verwundbare": "vulnerable_service", "verwundbar": "vulnerable_service", "exploit runs": "scanning",
+    "exploit run": "scanning", "sql injection": "scanning", "sql attack": "scanning", "sql attacks": "scanning",
+    "intrusion attempt": "scanning", "intrusion attempts": "scanning", "intrusion detected": "scanning",
+    "scans": "scanning", "web shell": "malware", "reflection amplification attack": "ddos",
+    "amplification attack": "ddos", "reflection attack": "ddos",
+}
+
+
+def _subject_name(name: str) -> str | None:
+    key = " ".join(re.findall(r"[a-z0-9]+", name.lower()))
+    if key.endswith((" habilitado", " aberto", " enabled")):
+        return "vulnerable_service"  # "servico Portmap habilitado": an open service
+    for prefix in ("possible ", "potential "):
+        key = key.removeprefix(prefix)
+    if key in _SUBJECT_SYNONYMS:
+        return _SUBJECT_SYNONYMS[key]
+    if key.startswith(("compromise", "kompromittiert")):
+        return "malware"
+    if key.startswith("unauthori"):
+        return "brute_force"
+    return known_label(key)
+
+
+def _token_label(token: str) -> str | None:
+    """The most specific type a ticket token names: its last known word
+    ("NETSECDB_SPAM_PHISHING" → phishing, "NETSECDB_PORTSCAN_SMTP" → scanning)."""
+    found = None
+    for word in token.lower().split("_"):
+        category = _TOKEN_WORDS.get(word) or (TYPE_CATEGORY.get(word) if word not in ("info", "open", "bot") else None)
+        if category and category != "other":
+            found = category
+    return found
+
+
+def _one(categories: list[str]) -> str | None:
+    """The category a list of stated types means: phishing beside fraud (the
+    specific kind of fraud), else the first ("SPAM/Phishing report"); an
+    enumeration of three or more ("spam, virus, malware, scam") declares none."""
+    distinct = set(categories)
+    if distinct == {"phishing", "fraud"}:
+        return "phishing"
+    return categories[0] if len(distinct) < 3 else None
 
 
 def declared_category(subject: str, text: str) -> str | None:
     """The category the sender states for its report, or None."""
-    for m in _SUBJECT_LABEL.finditer(subject or ""):
-        category = known_label(m.group(1))
+    subject = _FILTER_TAGS.sub(" ", subject or "")
+    category = _declared(subject, text)
+    if category == "fraud" and "phish" in subject.lower():
+        return "phishing"  # "[fraud] ...: phishing targeting ...": the specific kind of fraud
+    return category
+
+
+def _declared(subject: str, text: str) -> str | None:
+    for m in _SUBJECT_LABEL.finditer(subject):
+        parts = [known_label(p) for p in re.split(r"[/,]", m.group(1))]
+        stated = [c for c in parts if c]
+        # "[ probe/scan/virus/trojan ]": the first type named is the sender's headline.
+        if stated and parts[0]:
+            return _one(stated) or parts[0]
+    for m in _SUBJECT_TOKEN.finditer(subject):
+        category = _token_label(m.group(0))
         if category:
             return category
-    m = _SUBJECT_NAMES.search(subject or "")
-    if m:
-        return known_label(m.group(1))
-    for m in _TYPE_LINE.finditer((text or "")[:20_000]):
-        category = known_label(m.group(1))
-        if category:
-            return category
-    return None
+    names = [c for c in (_subject_name(m.group(1)) for m in _SUBJECT_NAMES.finditer(subject)) if c]
+    category = _one(names) if names else None
+    if category == "fraud" and _ABOUT_MAIL.search(subject):
+        return "spam"  # "Scam e-mail report": the host sent unsolicited mail
+    if category:
+        return category
+    # Only lines that start like a type line are matched (a cheap test first: a
+    # log attached to a notice has thousands of lines).
+    lines = [line for line in (text or "")[:20_000].splitlines()
+             if line.lstrip(" \t>*-")[:14].lower().startswith(_LINE_STARTS)]
+    for line in lines:
+        m = _TYPE_LINE.match(line)
+        parts = [known_label(p) for p in re.split(r"[/,]", m.group(1))] if m else []
+        if parts and parts[0]:
+            return parts[0]
+    keys = {known_label(m.group(1)) for m in map(_TYPE_KEY_LINE.match, lines) if m} - {None}
+    return keys.pop() if len(keys) == 1 else None

@@ -18,6 +18,7 @@ from .common import Events, not_offender_before, sanitise, sender_domain, start_
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
 from .labels import declared_category
 from .mime import Mail
+from .roles import context_url, stated_ips, url_label
 
 FORMAT = "phishing"
 SERVICE_DOMAINS = {
@@ -61,8 +62,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     urls = []
     for url, pos in find_urls_at(body):
         line_start = body.rfind("\n", 0, pos) + 1
-        if _LEGIT_LINE.search(body[line_start:pos]):
-            continue  # the brand's real site, named for comparison
+        if _LEGIT_LINE.search(body[line_start:pos]) or context_url(url_host(url) or "", url_label(body, pos)):
+            continue  # the brand's real site, named for comparison; a reference
         if registrable_domain(url_host(url) or "") in own:
             continue
         urls.append(url)
@@ -75,8 +76,10 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         if event.ip is None and len(hosting) == 1:
             event.ip = hosting[0]  # "hosted on 198.51.100.x": pair it with the URL
         events.add(event)
-    if not urls:
-        for ip in hosting:
+    # Every address the notice states as the site's ("IP Address: x", "(x)" under the URL,
+    # the subject's "Phishing on x") is where it is hosted, read through the role model.
+    for ip in stated_ips(body) or stated_ips(refang(mail.subject)):
+        if not any(e.ip == ip for e in notice.events):
             events.add(Event(category=category, ip=ip, evidence=evidence))
     notice.meta = {"service": service}
     return events.finish()

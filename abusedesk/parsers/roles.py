@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 
+from .common import not_offender_before
 from .extract import find_ips
 
 # Registries' whois keys (ARIN, RIPE, APNIC, LACNIC, AFRINIC, RDAP renderings).
@@ -38,13 +39,13 @@ _WHOIS_LINE = re.compile(
     r"(?im)^[ \t>]*(?:%|#(?!\s*\d)|(?:netrange|cidr|inetnum|inet6num|netname|nethandle|parent|nettype|originas|"
     r"orgname|orgid|orgabuse\w*|orgtech\w*|orgnoc\w*|rabuse\w*|rtech\w*|rnoc\w*|regdate|route6?|admin-c|tech-c|"
     r"abuse-c|abuse-mailbox|mnt-[a-z-]+|nic-hdl|aut-num|as-name|org-name|org-type|inetrev|nserver|ownerid|"
-    r"in-addr server)[ \t]*:).*$"
+    r"in-addr server)[ \t]*:|ref[ \t]*:[ \t]*(?:\[\d+\])?https?://rdap\.).*$"
 )
 # Header lines of a mail pasted or quoted into the body (not the notice's own headers, which
 # are not in the body), plus their folded continuation lines.
 _HEADER_LINE = re.compile(
     r"(?im)^[ \t>]*(?:received|received-spf|authentication-results|arc-[a-z-]+|dkim-signature|x-[a-z0-9-]+|"
-    r"return-path|message-id|domainkey-signature|list-unsubscribe|delivered-to)[ \t]*:.*(?:\n[ \t]+\S.*){0,30}"
+    r"return-path|message-id|domainkey-signature|list-unsubscribe|delivered-to|user-agent|feedback-id)[ \t]*:.*(?:\n[ \t]+\S.*){0,30}"
 )
 _DEST_WORDS = re.compile(
     r"(?i)^(?:dst|dest|destination|target|victim|honeypot|sensor|trap|dst[ _]?ip|dest(?:ination)?[ ._]?ip\w*|"
@@ -174,6 +175,29 @@ def _mask_tables(text: str, chars: list[str]) -> None:
         pos += len(line) + 1
 
 
+_TRACEROUTE = re.compile(r"(?im)^.*\btrace ?route\b.*$")
+_HOP = re.compile(r"^[ \t>*]*\d{1,2}[ \t.]")
+
+
+def _mask_traceroutes(text: str, chars: list[str]) -> None:
+    """A pasted traceroute names every router on the way: the hops are
+    context, only the last one (the traced host) stays."""
+    for m in _TRACEROUTE.finditer(text[:2_000_000]):
+        hops = []
+        pos = m.end() + 1
+        while pos < len(text) and len(hops) < 64:
+            end = text.find("\n", pos)
+            end = len(text) if end == -1 else end
+            line = text[pos:end]
+            if _HOP.match(line):
+                hops.append((pos, end))
+            elif len(line.split()) > 1 and hops:
+                break  # "Trace complete"; a hop's host name on its own line does not end it
+            pos = end + 1
+        for start, end in hops[:-1]:
+            _blank(chars, start, end)
+
+
 def context_mask(text: str) -> str:
     """`text` with its context parts blanked (see the module docstring)."""
     if not text:
@@ -185,6 +209,10 @@ def context_mask(text: str) -> str:
                 chars = list(text)
             _blank(chars, m.start(), m.end())
     lowered = text[:200_000].lower()
+    if "traceroute" in lowered or "trace route" in lowered:
+        if chars is None:
+            chars = list(text)
+        _mask_traceroutes(text, chars)
     if "dst" in lowered or "dest" in lowered or "target" in lowered or "victim" in lowered or "honeypot" in lowered:
         if chars is None:
             chars = list(text)
@@ -214,4 +242,146 @@ def hosting_ips(text: str, limit: int = 50) -> list[str]:
             out.append(found[0].ip)
             if len(out) >= limit:
                 break
+    return out
+
+
+# --- roles of the addresses found in a text -------------------------------------
+
+# What may stand between the items of a list of addresses ("a, b and c", "a / b").
+_LIST_GAP = re.compile(r"(?i)^[\s,;/|&\"'()\[\]]*(?:(?:and|or|und|oder|en|of|et|ou|y|o)[\s,;/|&\"'()\[\]]*)?$")
+# "a and from b", "a und von b": a conjunction and a word or two, no digits: still an
+# enumeration of sources, not the fields of a row (a row's gaps hold ports, arrows, times).
+_ENUM_GAP = re.compile(r"(?i)^[\s,;]*(?:and|or|und|oder|en|of|et|ou)\s+(?:[A-Za-zÀ-ÿ]+\s+){1,2}$")
+# Five words in a row: a sentence, whose addresses the words around them decide.
+_PROSE = re.compile(r"(?:\b[A-Za-zÀ-ÿ]{2,}\b[ ,]{1,2}){4}\b[A-Za-zÀ-ÿ]{2,}\b")
+# Right before an address that is not a host of the report: a product's version
+# ("Chrome/124.0.0.0"), the host part of a user@host or sip: address, a registry's
+# lookup link ("https://rdap.arin.net/registry/ip/198.51.0.0").
+_QUERY_PARAM = re.compile(r"[?&][\w.%-]{1,40}=$")
+_LOOKUP_LINK = re.compile(r"(?i)\bhttps?://(?:rdap|whois)[\w.-]*/\S*$")
+_RANGE_GAP = re.compile(r"^\s*(?:-|–|to|bis|tot)\s*$")
+
+
+def context_ips(text: str, found: list) -> set[int]:
+    """Start positions of the addresses in `found` (from `find_ips(text)`)
+    that the layout of the text marks as context, not as an offender:
+
+    - not a host: a /8 base ("124.0.0.0"), a version ("Chrome/124.0.0.0"),
+      the host of a user@host or sip: address, a registry lookup link, a
+      URL's query parameter ("?id=198.51.100.7");
+    - the ends of a range ("198.51.100.0 - 198.51.100.255": a network);
+    - the other ends of a record row: a log or CSV line that names two
+      addresses in different fields ("ts,src,port,dst,port", "a:p -> b:p",
+      "Connection from a port p on b") names the source first; the later
+      ones are the destination, the reporter's server or a peer. A line of
+      prose is not a row (its words decide), nor is a list ("a, b and c").
+    """
+    out: set[int] = set()
+    for f in found:
+        prev = text[max(0, f.start - 2):f.start]
+        if f.ip.endswith(".0.0.0") or prev.endswith("@") or (prev.endswith("/") and prev[:1].isalpha()):
+            out.add(f.start)
+        elif prev.endswith("/") and _LOOKUP_LINK.search(text, max(0, f.start - 80), f.start):
+            out.add(f.start)
+        elif prev.endswith("=") and _QUERY_PARAM.search(text, max(0, f.start - 50), f.start):
+            out.add(f.start)  # a URL's parameter ("?id=", "&ip=", "x-client-ver="): part of the URL
+    for a, b in zip(found, found[1:], strict=False):
+        if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
+            out.update((a.start, b.start))
+    if len(found) < 2:
+        return out
+    # Group by line; only lines with two or more different addresses matter.
+    i = 0
+    while i < len(found):
+        line_start = text.rfind("\n", 0, found[i].start) + 1
+        line_end = text.find("\n", found[i].start)
+        line_end = len(text) if line_end == -1 else line_end
+        j = i
+        while j < len(found) and found[j].start < line_end:
+            j += 1
+        row = [f for f in found[i:j] if f.start not in out]
+        i = j
+        if len({f.ip for f in row}) < 2:
+            continue
+        line = text[line_start:line_end]
+        if len(line) > 500 or _PROSE.search(line):
+            continue
+        gaps = [text[x.end:y.start] for x, y in zip(row, row[1:], strict=False)]
+        if all(_LIST_GAP.match(gap) or _ENUM_GAP.match(gap) for gap in gaps) and not any(c.isdigit() for c in text[row[-1].end:line_end]):
+            continue  # a list of addresses, all named alike (a row goes on with ports, times, counts)
+        first = row[0].ip
+        out.update(f.start for f in row if f.ip != first)
+    return out
+
+
+def same_list(text: str, end: int, start: int) -> bool:
+    """Are the addresses ending at `end` and starting at `start` items of one
+    list ("Target IPs: a / b", "a, b and c")? Then they share a role."""
+    return start - end < 40 and bool(_LIST_GAP.match(text[end:start]))
+
+
+# --- roles of URLs ------------------------------------------------------------------
+
+# Labels before a URL that name the complainant's or the brand's own site, the evidence
+# of the complaint or a registry's record: the URL is there for comparison, not reported.
+_CONTEXT_URL_LABEL = re.compile(
+    r"(?i)(?:official|legitimate|genuine|original|real|main|brand'?s?|client'?s?|company'?s?|our)\s+"
+    r"(?:web\s*)?(?:site|website|web page|domain|url|portal)|copyright\s+holder'?s?\s+(?:web)?site|"
+    r"rights?\s*holder'?s?\s+(?:web)?site|sito\s+ufficiale|site\s+oficial|offizielle\s+(?:web)?seite|"
+    r"trademark\s+(?:link|registration|record)|registrar\s+(?:url|whois\s+server)|screenshot|"
+    r"authori[sz]ation\s+letter|power\s+of\s+attorney|privacy\s+(?:policy|notice)|unsubscribe|"
+    r"for\s+more\s+information|(?:learn|read)\s+more|"
+    r"\b(?:facebook|twitter|linkedin|instagram|youtube)\s*(?:\]|:|\|)"
+)
+# Hosts that are references, never the subject of a report sent to a hosting provider: XML
+# namespaces, lookup and analysis services, registries, social networks linked in signatures.
+_CONTEXT_HOSTS = frozenset(
+    "w3.org purl.org adobe.com schemas.microsoft.com schema.org openxmlformats.org aiim.org "
+    "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org spamcop.net mipassoc.org "
+    "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
+    "whois.com who.is lumendatabase.org copyright.gov "
+    "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com".split()
+)
+
+
+def url_label(text: str, pos: int) -> str:
+    """The words before the URL at `pos`: on its line, or the line before
+    when the URL starts its line ("Official website:\nhttps://...")."""
+    start = text.rfind("\n", max(0, pos - 300), pos) + 1
+    label = text[start:pos]
+    if not label.strip() and start > 1:
+        label = text[text.rfind("\n", max(0, start - 300), start - 1) + 1: start - 1]
+    return label
+
+
+def context_url(host: str, label: str) -> bool:
+    """Is this URL context rather than a reported location? `label`: the
+    words before it (`url_label`)."""
+    if any(host == h or host.endswith("." + h) for h in _CONTEXT_HOSTS):
+        return True
+    return bool(_CONTEXT_URL_LABEL.search(label[-120:]))
+
+
+def stated_ips(text: str, limit: int = 200) -> list[str]:
+    """Public addresses a human-written notice states as the subject, in
+    order, each once: whois output, pasted headers, the far end of log
+    rows, range ends, networks ("198.51.100.0/24") and the addresses the
+    words around them mark as the victim's or the reporter's are left out."""
+    masked = context_mask(text)
+    found = find_ips(masked, keep_private=False)
+    context = context_ips(masked, found)
+    out: list[str] = []
+    victim_end = None
+    for f in found:
+        if f.start in context or f.ip in out:
+            continue
+        if not_offender_before(masked, f.start, f.end) or (
+                victim_end is not None and same_list(masked, victim_end, f.start)):
+            victim_end = f.end
+            continue
+        if re.match(r"/(?!32\b|128\b)\d{1,3}\b", masked[f.end:f.end + 4]):
+            continue  # a network named as context
+        out.append(f.ip)
+        if len(out) >= limit:
+            break
     return out

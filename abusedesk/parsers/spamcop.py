@@ -23,6 +23,8 @@ _EMAIL_FROM = re.compile(r"(?im)^\s*(?:email|e-mail|spam|mail) (?:from|relayed b
 _SOURCE_IP = re.compile(r"(?im)^\s*(?:reported )?source ip(?: address)?\s*:?\s*([0-9A-Fa-f:.]{3,60})")
 _SPAMVERTISED = re.compile(r"(?im)^\s*spamvertised (?:web ?site|url)\s*:?\s*(\S+)")
 _RESOLVED = re.compile(r"(?im)^\s*(\S{8,2048}) is ([0-9A-Fa-f:.]{3,60});")
+_QUOTE = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
+_SUMMARY_ROW = re.compile(r"(?m)^\s*([0-9A-Fa-f:.]{7,60})\s+[A-Z][a-z]{2}\s+\d{1,2}\b.*$")
 _ID = re.compile(r"\bid:\s?(\d{3,20})")
 
 
@@ -37,7 +39,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice.notifier.organisation = "SpamCop"
     ref = _ID.search(mail.subject)
     notice.notifier.reference = ref.group(1) if ref else ""
-    body = refang(mail.body_text)
+    # A SpamCop report forwarded by a person arrives quoted ("> "); the lines are the same.
+    body = _QUOTE.sub("", refang(mail.body_text))
     # The report is above the offending message; nothing below it is a target.
     report = re.split(r"(?im)^\s*\[\s*offending message\s*\]", body, maxsplit=1)[0]
     events = Events(notice, context)
@@ -65,5 +68,20 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
                               extra={"spamvertised": True})
             event.ip = event.ip or resolved.get(url)
             events.add(event)
+    if not len(events):
+        # The spamvertised line wrapped or cut: the resolved sites still name their hosts.
+        for url, ip in resolved.items():
+            for found in find_urls(url):
+                event = url_event(found, "spam", observed_at=when, extra={"spamvertised": True})
+                event.ip = event.ip or ip
+                events.add(event)
+            if not find_urls(url):
+                events.add(Event(category="spam", ip=ip, observed_at=when, extra={"spamvertised": True}))
+    if not len(events):
+        # A summary report: one row per listed address ("198.51.100.7 Feb  6 18h/6  29 ...").
+        for m in _SUMMARY_ROW.finditer(report):
+            ips = find_ips(m.group(1))
+            if ips:
+                events.add(Event(category="spam", ip=ips[0].ip, evidence=sanitise(m.group(0), 200)))
     notice.meta = {"spamcop_id": notice.notifier.reference}
     return events.finish()

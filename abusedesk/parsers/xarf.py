@@ -23,10 +23,13 @@ import re
 
 from .arf import parse_fields
 from .base import Event, NotifierInfo, ParseContext, ParsedNotice
-from .common import Events, sanitise, start_notice, url_event
-from .extract import find_ips, ip_usable, normalise_ip, parse_when, refang
+from .classify import classify
+from .common import Events, not_offender_before, sanitise, start_notice, url_event
+from .extract import find_ips, ip_usable, normalise_ip, parse_when, refang, url_host
 from .labels import category_of
 from .mime import Mail, Part
+from .roles import context_mask
+from .times import row_time
 
 FORMAT = "xarf"
 MAX_JSON = 5 * 1024 * 1024
@@ -41,15 +44,27 @@ def _is_json_report(obj) -> bool:
     )
 
 
+# Some senders' generators write an unknown value as a bare `n/a` ("SourcePort": n/a),
+# which is no JSON; read as null.
+# Strings are matched first so that an "n/a" inside one is left as it is.
+_BARE_NA = re.compile(r'"(?:[^"\\\n]|\\.){0,100000}"|(:[ \t]*)n/a(?=[ \t]*[,}\]\r\n])')
+
+
 def load_json(text: str):
     """The JSON value, or None if it is not JSON (or absurdly nested)."""
     text = text.strip().lstrip("\ufeff")
     if not text or text[0] not in "[{" or len(text) > MAX_JSON:
         return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
+    for attempt in (text, None):
+        if attempt is None:
+            attempt = _BARE_NA.sub(lambda m: m.group(1) + "null" if m.group(1) is not None else m.group(0), text)
+            if attempt == text:
+                return None
+        try:
+            return json.loads(attempt)
+        except (ValueError, RecursionError):
+            continue
+    return None
 
 
 def _yaml_part(mail: Mail) -> Part | None:
@@ -181,6 +196,10 @@ def _parse_json_report(notice: ParsedNotice, obj: dict, events: Events) -> None:
     ref = sanitise(str(ref), 200) if ref else None
     urls = [refang(u) for u in extra_urls if isinstance(u, str)]
     source_ips = find_ips(str(source)) if isinstance(source, str | int) else []
+    if not source and not urls and "Report" in obj:
+        # No source stated: the sample logs name the sources, one per row
+        # (a table whose destination column is the reporter's side).
+        _sources_from_samples(report.get("Samples"), category, events, evidence, ref)
     if urls and source_ips:
         # A content report: the URL is hosted on the source address.
         for url in urls:
@@ -192,8 +211,6 @@ def _parse_json_report(notice: ParsedNotice, obj: dict, events: Events) -> None:
             _add_source(events, category, str(source), stype, port, when, evidence, ref)
         for url in urls:
             _add_source(events, category, url, "url", None, when, evidence, ref)
-    if category == "csam":
-        notice.sensitive = True
     notice.meta.setdefault("xarf_version", sanitise(version, 20))
     notice.meta.setdefault("report_type", sanitise(rtype, 100))
     notice.meta.setdefault("report_class", sanitise(rclass, 100))
@@ -203,6 +220,25 @@ def _parse_json_report(notice: ParsedNotice, obj: dict, events: Events) -> None:
         notice.notifier.organisation = sanitise(str(org), 200)
     if mail and not notice.notifier.email:
         notice.notifier.email = sanitise(str(mail), 254).lower()
+
+
+def _sources_from_samples(samples, category: str, events: Events, evidence: str, ref) -> None:
+    if not isinstance(samples, list):
+        return
+    for sample in samples[:100]:
+        payload = sample.get("Payload") if isinstance(sample, dict) else None
+        if not isinstance(payload, str) or sample.get("Base64Encoded") is True:
+            continue
+        text = payload[:MAX_JSON]
+        if "\n" not in text.strip() and "," in text:
+            # A CSV whose line breaks the generator turned into spaces.
+            text = re.sub(r"[ \t]+", "\n", text)
+        text = context_mask(text)
+        for f in find_ips(text):
+            if f.private or not_offender_before(text, f.start, f.end):
+                continue
+            events.add(Event(category=category, ip=f.ip, port=f.port, observed_at=row_time(text, f.start),
+                             evidence=evidence, source_ref=ref))
 
 
 def _parse_json(notice: ParsedNotice, obj, events: Events) -> None:
@@ -215,24 +251,49 @@ def _parse_json(notice: ParsedNotice, obj, events: Events) -> None:
         notice.category = categories.pop()
 
 
-_BRACKETED_ADDRESS = re.compile(r"[ \t]{0,4}\[([0-9A-Fa-f:.]{3,45})\]")
+_BRACKETED_ADDRESS = re.compile(r"\[([0-9A-Fa-f:.]{3,45})\]")
 
 
 def _hosting_beside_urls(notice: ParsedNotice, body: str) -> None:
     """X-ARF 0.2 with `Source-Type: uri`: senders state the address the URL
     was hosted on beside it in the human part ("http://x.example/p [198.51.100.7]").
-    Kept as the hosting location, so the case does not depend on a later DNS answer."""
+    Kept as the hosting location, so the case does not depend on a later DNS answer.
+    Matched by host: the report part writes the URL percent-encoded, the text
+    part defanged and wrapped."""
+    stated: dict[str, set[str]] = {}
+    for m in _BRACKETED_ADDRESS.finditer(body):
+        ip = normalise_ip(m.group(1))
+        if not ip or not ip_usable(ip):
+            continue
+        # The word before the brackets (a few blanks back, or at the end of the
+        # line before: mailers wrap long URLs) must be a URL.
+        end = m.start()
+        while end > 0 and end > m.start() - 6 and body[end - 1] in " \t\r\n":
+            end -= 1
+        if body.count("\n", end, m.start()) > 1:
+            continue
+        start = max(body.rfind(" ", max(0, end - 2048), end), body.rfind("\n", max(0, end - 2048), end),
+                    body.rfind("\t", max(0, end - 2048), end)) + 1
+        word = body[start:end]
+        host = url_host(word) if "://" in word else None
+        if host:
+            stated.setdefault(host, set()).add(ip)
     for event in notice.events:
         if not event.url or event.ip:
             continue
-        plain = event.url.split("://", 1)[-1]
-        at = body.find(plain)
-        if at == -1:
-            continue
-        m = _BRACKETED_ADDRESS.match(body, at + len(plain))
-        ip = normalise_ip(m.group(1)) if m else None
-        if ip and ip_usable(ip):
-            event.ip = ip
+        ips = stated.get(url_host(event.url) or "", set())
+        if len(ips) == 1:
+            event.ip = next(iter(ips))
+
+
+def _finish(notice: ParsedNotice, events: Events) -> ParsedNotice:
+    notice.category = notice.category or "other"
+    if notice.category == "csam":
+        # A child-abuse report (X-ARF "ChildAbuse", "csam"): staff with the compliance
+        # role only, and the hotlines' one-hour deadline, whatever format it came in.
+        notice.sensitive = True
+        notice.deadline_hours = 1
+    return events.finish()
 
 
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
@@ -243,6 +304,17 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     if part is not None:
         _parse_v02(notice, part, events)
         _hosting_beside_urls(notice, refang(mail.body_text))
+        if notice.category == "other":
+            # "Report-Type: info" declares nothing: the sender's text and evidence say what happened.
+            # The evidence attachments (logs) first: the human part is a template.
+            evidence = "\n".join(p.text[:50_000] for p in mail.parts if p.is_text and p is not part and p.filename)
+            guess, _ = classify(evidence) if evidence.strip() else (None, 0.0)
+            if not guess:
+                guess, _ = classify(mail.subject + "\n" + mail.body_text[:50_000])
+            if guess:
+                notice.category = guess
+                for event in notice.events:
+                    event.category = guess
     else:
         obj = _json_part(mail)
         if obj is None:
@@ -250,8 +322,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
             notice.errors.append("X-ARF mail without a report part")
             return notice
         _parse_json(notice, obj, events)
-    notice.category = notice.category or "other"
-    return events.finish()
+    return _finish(notice, events)
 
 
 def parse_json_bytes(data: bytes, context: ParseContext) -> ParsedNotice | None:
@@ -262,5 +333,4 @@ def parse_json_bytes(data: bytes, context: ParseContext) -> ParsedNotice | None:
     notice = ParsedNotice(format=FORMAT, notifier=NotifierInfo(no_reply=True))
     events = Events(notice, context)
     _parse_json(notice, obj, events)
-    notice.category = notice.category or "other"
-    return events.finish()
+    return _finish(notice, events)

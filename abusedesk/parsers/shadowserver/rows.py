@@ -103,10 +103,19 @@ def _rows_to_events(reader, header, index, offender, spec: ReportSpec, info: Rep
                     row.extend([""] * (ncols - n))  # trailing columns dropped: treat as empty
                 rows += 1
                 ip = row[ip_i]
+                prefix = None
                 try:  # the common case inline: a plain IPv4 address
                     inet_pton(AF_INET, ip)
                 except (OSError, ValueError):
-                    ip = parse_ip(ip)
+                    raw = ip
+                    ip = parse_ip(raw)
+                    if ip is None and default_category == "blocklist" and "/" in raw:
+                        # Block lists name small ranges ("198.51.100.8/31"): the listed
+                        # network, its address as ip and the prefix kept (as Spamhaus's).
+                        # Other reports name hosts: a prefix there is a bad row.
+                        ip, _, bits = raw.strip().partition("/")
+                        ip = parse_ip(ip) if bits.isdigit() else None
+                        prefix = raw.strip() if ip else None
                     if ip is None:
                         if row[ip_i].strip().lower() != offender:  # a repeated header is no bad row
                             bad_ip += 1
@@ -151,6 +160,8 @@ def _rows_to_events(reader, header, index, offender, spec: ReportSpec, info: Rep
                         extra[name] = v
                 if role:
                     extra["role"] = role
+                if prefix:
+                    extra["prefix"] = prefix
 
                 port = None
                 if port_i >= 0:

@@ -101,10 +101,36 @@ def test_report_without_any_source_says_so():
     data = fixture_bytes("arf_rfc5965.eml")
     data = data.replace(b"Source-IP: 198.51.100.23\n", b"").replace(b"Reported-Uri: http://shop.example.org/earn-money?id=77\n", b"")
     data = data.replace(b"(mailserver.example.net [198.51.100.23])", b"(mailserver.example.net)")
+    data = data.replace(b"received from IP\n198.51.100.23 on", b"received on")
     notice = parse(data)
     assert notice.kind == "abuse"
     assert notice.events == []
     assert "no IP address, URL or domain found" in notice.errors
+
+
+def test_report_without_source_ip_and_received_hop_takes_the_address_its_text_states():
+    data = fixture_bytes("arf_rfc5965.eml")
+    data = data.replace(b"Source-IP: 198.51.100.23\n", b"").replace(b"Reported-Uri: http://shop.example.org/earn-money?id=77\n", b"")
+    data = data.replace(b"(mailserver.example.net [198.51.100.23])", b"(mailserver.example.net)")
+    notice = parse(data)
+    assert [(e.ip, e.extra["source"]) for e in notice.events] == [("198.51.100.23", "text")]
+
+
+def test_a_spamcop_report_on_a_spamvertised_site_names_the_sites_address_not_the_sender():
+    data = fixture_bytes("arf_rfc5965.eml").replace(
+        b"This is an email abuse report",
+        b"Spamvertised web site: http://shop.example.org/earn-money?id=77\n"
+        b"http://shop.example.org/earn-money?id=77 is 203.0.113.45; Wed, 06 Mar 2024 14:00:00 GMT\n\n"
+        b"This is an email abuse report")
+    notice = parse(data)
+    assert [(e.url, e.ip) for e in notice.events] == [("http://shop.example.org/earn-money?id=77", "203.0.113.45")]
+
+
+def test_a_report_without_a_spamvertised_site_keeps_its_source_ip():
+    data = fixture_bytes("arf_rfc5965.eml").replace(
+        b"This is an email abuse report", b"The site http://shop.example.org/ is 203.0.113.45.\nThis is an email abuse report")
+    notice = parse(data)
+    assert "198.51.100.23" in [e.ip for e in notice.events]
 
 
 def test_virus_feedback_type_is_malware():
@@ -117,3 +143,13 @@ def test_not_spam_report_is_flagged_for_staff():
     notice = parse(data)
     assert notice.category == "other"
     assert any("not-spam" in e for e in notice.errors)
+
+
+def test_an_original_that_starts_with_an_mbox_from_line_still_gives_its_received_hop():
+    data = fixture_bytes("arf_rfc5965.eml").replace(b"Source-IP: 198.51.100.23\n", b"Source-IP: \n")
+    data = data.replace(b"received from IP\n198.51.100.23 on", b"received on")
+    data = data.replace(b"Content-Disposition: inline\n\nReceived: from mailserver",
+                        b'Content-Disposition: inline\n\n"From spammer@example.net Wed Mar  6 13:58:40 2024"\n'
+                        b"Received: from mailserver")
+    notice = parse(data)
+    assert [(e.ip, e.extra["source"]) for e in notice.events if e.ip] == [("198.51.100.23", "Received")]

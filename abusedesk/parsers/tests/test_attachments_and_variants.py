@@ -87,3 +87,31 @@ def test_an_arf_report_that_only_carries_an_x_arf_header_is_read_as_arf():
     n = parse(("From: fbl@isp.example\nTo: abuse@provider.example\nSubject: FBL\nX-ARF: yes\nMIME-Version: 1.0\n"
                "Content-Type: multipart/report; report-type=feedback-report; boundary=\"b\"\n\n" + body).encode())
     assert (n.format, ips(n)) == ("arf", ["198.51.100.151"])
+
+
+def test_a_copyright_notice_keeps_an_address_it_states_on_its_own_line_under_the_url():
+    body = DMCA.replace("IP Address: 198.51.100.130\n", "198.51.100.131\n")
+    n = parse(mail("DMCA notice: streams.example", body))
+    assert ips(n) == ["198.51.100.131"]
+
+
+def test_a_copyright_notice_with_the_address_only_in_its_subject_keeps_it():
+    body = DMCA.replace("IP Address: 198.51.100.130\n", "")
+    n = parse(mail("Notice of Claimed Infringement - streams.example - 198.51.100.132", body))
+    assert ips(n) == ["198.51.100.132"]
+
+
+def test_a_copyright_notice_leaves_out_the_routers_of_a_pasted_traceroute():
+    body = DMCA.replace("IP Address: 198.51.100.130\n", "TraceRoute to 198.51.100.133 [streams.example]\n\n"
+                        "Hop  (ms)  (ms)  IP Address\n"
+                        "1    1     0     192.0.2.201\n"
+                        "2    3     2     192.0.2.202\nrouter2.transit.example\n"
+                        "3    5     4     198.51.100.133\n\nTrace complete\n")
+    n = parse(mail("DMCA notice: streams.example", body))
+    assert ips(n) == ["198.51.100.133"]
+
+
+def test_a_copyright_notice_does_not_take_the_rights_holders_own_server():
+    body = DMCA.replace("IP Address: 198.51.100.130\n", "Our monitoring server 192.0.2.210 downloaded the file.\n")
+    n = parse(mail("DMCA notice: streams.example", body))
+    assert ips(n) == []

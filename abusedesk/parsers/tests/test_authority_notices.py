@@ -110,3 +110,17 @@ def test_acns_with_an_entity_bomb_doctype_is_read_without_expansion():
     notice = parse(data, filename="n.xml")
     assert ips(notice) == ["203.0.113.99"]
     assert "aaaaaaaaaa" not in repr(notice.as_dict())
+
+
+def test_acns_web_infringement_without_an_address_gives_the_contents_url():
+    data = fixture_bytes("acns_bare.xml").replace(b"<IP_Address>203.0.113.99</IP_Address>", b"").replace(
+        b"<FileName>The.Example.Movie.2023.1080p.mkv</FileName>",
+        b"<FileName>http://media.cdn-host.example/r/6LU0E</FileName>")
+    notice = parse(data, filename="n.xml")
+    assert urls(notice) == ["http://media.cdn-host.example/r/6LU0E"]
+
+
+def test_acns_without_an_address_and_with_only_a_magnet_link_names_nobody():
+    data = fixture_bytes("acns_bare.xml").replace(b"<IP_Address>203.0.113.99</IP_Address>", b"")
+    notice = parse(data, filename="n.xml")
+    assert notice.events == []

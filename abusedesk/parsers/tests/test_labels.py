@@ -77,3 +77,104 @@ def test_an_arf_report_with_feedback_type_spam_is_spam():
     n = parse(("From: fbl@isp.example\nTo: abuse@provider.example\nSubject: FBL\nMIME-Version: 1.0\n"
                "Content-Type: multipart/report; report-type=feedback-report; boundary=\"b\"\n\n" + body).encode())
     assert (n.format, n.category) == ("arf", "spam")
+
+
+def test_a_spam_filters_subject_tag_is_not_the_senders_label():
+    assert declared_category("*****SPAM***** [External Sender] ABUSE-COMPLAINT (PHISHING): Verify your account",
+                             "") == "phishing"
+    assert declared_category("[Possible Spam] [Ticket ID: 4272] Attack: 198.51.100.95", "") is None
+
+
+def test_a_spam_report_still_says_spam():
+    assert declared_category("Spam run from 198.51.100.96", "") == "spam"
+
+
+def test_a_bracketed_list_of_types_takes_the_first():
+    assert declared_category("[ Cloudblock RBL / 16190 ] [ probe/scan/virus/trojan ] 198.51.100.97", "") == "scanning"
+
+
+def test_a_ticket_token_names_the_type_by_its_most_specific_word():
+    assert declared_category("Fwd: [Ticket#2022052910000172] NETSECDB_SPAM_PHISHING", "") == "phishing"
+    assert declared_category("Fwd: [Ticket#2022031310000222] NETSECDB_HACKING_HTTP", "") == "malware"
+    assert declared_category("Fwd: [Ticket#2022032110000118] NETSECDB_PORTSCAN_SMTP", "") == "scanning"
+
+
+def test_a_token_of_words_we_do_not_know_is_no_label():
+    assert declared_category("Re: CASE_REF_2024_0042 follow-up", "") is None
+
+
+def test_type_of_abuse_threat_and_problem_lines_are_labels():
+    assert declared_category("Report", "Type of Abuse: Portscan/Malware/Intrusion Attempts\n") == "scanning"
+    assert declared_category("Report", "Threat: Phishing:URL\n") == "phishing"
+    assert declared_category("Report", "Problem: Vulnerability scanner @198.51.100.98\n") == "scanning"
+
+
+def test_a_key_that_names_the_type_is_a_label_but_a_neutral_key_is_not():
+    assert declared_category("Incident 1", "Phishing URL: http://login.example/\nIP: 198.51.100.99\n") == "phishing"
+    assert declared_category("Incident 1", "Reported URL: http://login.example/\nIP: 198.51.100.99\n") is None
+
+
+def test_an_enumeration_of_types_declares_none():
+    # "(spam, virus, malware, scam)": the sender's template lists what it detects.
+    assert declared_category("[ALERT] Detection of 1 threats on your network (spam, virus, malware, scam)", "") is None
+    n = notice("[ALERT] Detection of 1 threats on your network (spam, virus, malware, scam)",
+               "Threat: Malware:URL\nURL: http://files.example/dropper.exe\n")
+    assert n.category == "malware"
+
+
+def test_scam_mail_is_spam_and_a_scam_site_is_fraud():
+    assert declared_category("[External Sender] Scam Email Report", "") == "spam"
+    assert declared_category("Scam site at http://shop.example/", "") == "fraud"
+
+
+def test_subjects_that_name_compromise_exposure_and_scans():
+    assert declared_category("Issue 2955767: Possible compromise at hxxp://site[.]example/", "") == "malware"
+    assert declared_category("Exposed QNAP - DIVD-2022-00030 - Hostname: 198.51.100.100:443", "") == \
+        "vulnerable_service"
+    assert declared_category("Security System: IP 198.51.100.101 continuously scans our servers", "") == "scanning"
+    assert declared_category("Vulnerable host used in reflection/amplification attack: 198.51.100.102", "") == "ddos"
+
+
+def test_vulnerable_alone_in_a_subject_declares_nothing():
+    # "HTTP vulnerability probes": a scan, not a vulnerable service.
+    assert declared_category("HTTP vulnerability probes from 198.51.100.103", "") is None
+
+
+def test_an_attacked_server_with_no_other_word_is_a_ddos_complaint():
+    n = notice("Our server was attacked from your client", "Our server 192.0.2.30 was attacked from 198.51.100.104.\n")
+    assert n.category == "ddos"
+
+
+def test_an_attack_named_by_its_kind_is_not_taken_for_ddos():
+    n = notice("Attack from 198.51.100.105", "Our server was attacked: 300 failed password attempts via sshd.\n")
+    assert n.category == "brute_force"
+
+
+def test_a_fraud_label_on_a_subject_that_names_phishing_is_phishing():
+    assert declared_category("[CERT #3916954] [fraud] hosted on 198.51.100.106: phishing targeting investors", "") == \
+        "phishing"
+    assert declared_category("[CERT #3916955] [fraud] hosted on 198.51.100.107: fake investment shop", "") == "fraud"
+
+
+def test_a_service_said_to_be_enabled_is_an_open_service():
+    assert declared_category("Alerta: [AS 64496] servico Portmap habilitado", "") == "vulnerable_service"
+    assert declared_category("Alerta: [AS 64496] trafego suspeito", "") is None
+
+
+def test_intellectual_property_in_italian_and_a_brand_misuse_are_copyright_notices():
+    assert notice("Violazione dei diritti di proprietà intellettuale",
+                  "Il sito http://shop-moda.example/ viola i diritti di proprietà intellettuale del nostro cliente.\n"
+                  ).category == "copyright"
+    assert notice("Brand misuse on 198.51.100.108", "TELCO brand misuse on http://198.51.100.108/offer\n"
+                  ).category == "copyright"
+
+
+def test_a_brand_named_as_the_target_of_phishing_is_not_a_brand_misuse():
+    assert notice("Fake login", "A phishing page imitates our brand: http://198.51.100.109/login.php\n"
+                  ).category == "phishing"
+
+
+def test_schadprogramm_is_german_for_malware_and_a_program_update_is_not():
+    assert notice("Hinweis auf Schadprogramm-Infektionen", "Das System 198.51.100.110 ist mit einem "
+                  "Schadprogramm infiziert.\n").category == "malware"
+    assert notice("Hinweis", "Bitte aktualisieren Sie das Programm auf 198.51.100.111.\n").category != "malware"

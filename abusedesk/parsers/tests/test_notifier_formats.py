@@ -3,6 +3,8 @@ SpamCop, Cloudflare, phishing services."""
 
 from datetime import UTC, datetime
 
+from abusedesk.parsers import parse
+
 from .conftest import ips, urls
 
 
@@ -85,3 +87,32 @@ def test_phishing_service_notice_refangs_urls_and_skips_the_legitimate_site(pars
     ]
     assert {e.ip for e in notice.events} == {"198.51.100.111"}
     assert notice.notifier.reference == "1a2b3c4d5e6f"
+
+
+def _spamcop_mail(body: str, subject: str = "[SpamCop (http://deals.example.com/watches) id:7100077002]") -> bytes:
+    return (f"From: Hostmaster <hostmaster@hoster.example>\nTo: abuse@provider.example\nSubject: Fwd: {subject}\n"
+            f"Message-ID: <s2@hoster.example>\n\n{body}").encode()
+
+
+def test_a_quoted_spamcop_report_whose_site_line_wrapped_names_the_resolved_host():
+    notice = parse(_spamcop_mail(
+        "Please take care of this.\n\n> [ SpamCop V5.4.0 ]\n> This message is brief for your comfort.\n"
+        "> Spamvertised web site:\n> http://deals.example.com/watches?id=77 is 203.0.113.151; "
+        "Sun, 17 Mar 2024 09:47:12 GMT\n"))
+    assert notice.format == "spamcop"
+    assert [(e.url, e.ip) for e in notice.events] == [("http://deals.example.com/watches?id=77", "203.0.113.151")]
+
+
+def test_a_spamcop_summary_report_lists_each_address_of_its_rows():
+    notice = parse(_spamcop_mail(
+        "[ SpamCop V5.4.0 ]\nSummary of reports for your network:\n\n"
+        "IP             Last report   Reports  Traps\n"
+        "198.51.100.160 Feb  6 18h/6   29    0    0    0 blocklisted\n"
+        "198.51.100.161 Feb  7 02h/2    3    0    0    0\n", subject="[SpamCop] summary report"))
+    assert ips(notice) == ["198.51.100.160", "198.51.100.161"]
+
+
+def test_a_spamcop_summary_without_rows_names_nobody():
+    notice = parse(_spamcop_mail("[ SpamCop V5.4.0 ]\nNo reports for your network this week.\n",
+                                 subject="[SpamCop] summary report"))
+    assert notice.events == []

@@ -136,3 +136,245 @@ def test_a_key_that_names_the_destination_marks_its_value_as_the_victim():
 def test_a_key_that_merely_contains_dst_is_no_destination():
     n = notice("Dstport: 22\nSource: 198.51.100.99\n", subject="SSH brute force")
     assert ips(n) == ["198.51.100.99"]
+
+
+def test_a_log_row_without_a_header_names_its_source_first():
+    n = notice("Firewall drops, our export:\n\n"
+               "07:12:01.115,denied,,198.51.100.61,51234.0,tcp,192.0.2.17,22.0,,\n"
+               "07:12:09.870,denied,,198.51.100.61,51240.0,tcp,192.0.2.18,3389.0,,\n")
+    assert ips(n) == ["198.51.100.61"]
+
+
+def test_a_list_of_addresses_on_one_line_is_not_a_row():
+    n = notice("Scanning seen from 198.51.100.62, 198.51.100.63 and 198.51.100.64\n")
+    assert ips(n) == ["198.51.100.62", "198.51.100.63", "198.51.100.64"]
+
+
+def test_a_table_row_whose_address_columns_touch_still_names_its_source_first():
+    n = notice("| source | destination | port | time |\n"
+               "| 198.51.100.65 | 192.0.2.40 | 443 | 2024-09-26 23:08:14 |\n")
+    assert ips(n) == ["198.51.100.65"]
+
+
+def test_a_sentence_with_two_addresses_is_decided_by_its_words_not_as_a_row():
+    n = notice("We saw attacks coming from 198.51.100.66 and also from the host 198.51.100.67 today\n")
+    assert ips(n) == ["198.51.100.66", "198.51.100.67"]
+
+
+def test_the_ends_of_a_range_are_a_network_not_offenders():
+    n = notice("Host Range: 198.51.96.0 - 198.51.111.255\nThe phishing kit is on 198.51.100.68\n")
+    assert ips(n) == ["198.51.100.68"]
+
+
+def test_an_arin_rdap_reference_line_is_whois_context():
+    n = notice("SSH brute force from 198.51.100.69\nRef: https://rdap.arin.net/registry/ip/198.51.0.0\n")
+    assert ips(n) == ["198.51.100.69"]
+
+
+def test_a_ref_line_that_is_not_a_whois_link_is_read():
+    n = notice("Ref: 198.51.100.70 attacked us\n")
+    assert ips(n) == ["198.51.100.70"]
+
+
+def test_the_reporters_client_and_monitored_system_are_victims():
+    n = notice("We detected suspicious actions from your IP address 198.51.100.71 on our client 192.0.2.71.\n"
+               "It attacked one of our monitored systems (IP: 192.0.2.72).\n"
+               "Our server at 192.0.2.73 recorded the attempts.\n")
+    assert ips(n) == ["198.51.100.71"]
+
+
+def test_a_client_of_yours_is_not_a_victim():
+    n = notice("Your client 198.51.100.72 is sending spam.\n")
+    assert ips(n) == ["198.51.100.72"]
+
+
+def test_every_item_of_a_list_of_targets_is_a_victim():
+    n = notice("Attacker: 198.51.100.73\nTarget IPs: 192.0.2.74 / 192.0.2.75, 192.0.2.76\n")
+    assert ips(n) == ["198.51.100.73"]
+
+
+def test_from_a_to_b_in_prose_makes_b_the_destination():
+    n = notice("We have determined attacks from 198.51.100.74 (from your network) to 192.0.2.77 with ssh.\n"
+               "The attack performs DNS lookups (udp/53) to 192.0.2.78 at a high rate.\n")
+    assert ips(n) == ["198.51.100.74"]
+
+
+def test_an_address_that_resolves_is_not_taken_for_a_destination():
+    n = notice("The phishing domain resolves to 198.51.100.75 since Monday.\n")
+    assert ips(n) == ["198.51.100.75"]
+
+
+def test_the_local_end_of_a_dovecot_log_line_is_the_reporters_server():
+    n = notice("Mar  5 15:40:05 mx1 dovecot: imap-login: Aborted login: user=<a@b.example>, method=PLAIN, "
+               "rip=198.51.100.76, lip=192.0.2.79\n")
+    assert ips(n) == ["198.51.100.76"]
+
+
+def hosts(n) -> list[str]:
+    return sorted({e.domain or "" for e in n.events if e.domain})
+
+
+def test_the_brands_official_site_and_signature_links_are_not_reported():
+    n = notice("Dear hosting provider,\n\nThe site https://login-bank-secure.example.net/verify imitates our client.\n"
+               "Official Website:\nhttps://www.bank.example.com/\n"
+               "Screenshot of the infringing content: https://evidence.brandguard.example.org/shot/77.png\n\n"
+               "[LinkedIn]<https://www.linkedin.com/company/brandguard>\n"
+               "Analysis: https://www.virustotal.com/gui/url/abc123\n", subject="Phishing site")
+    assert hosts(n) == ["login-bank-secure.example.net"]
+
+
+def test_a_url_on_a_line_without_such_a_label_is_reported():
+    n = notice("Phishing page: https://www.bank-example-login.example.org/main/site\n", subject="Phishing site")
+    assert hosts(n) == ["www.bank-example-login.example.org"]
+
+
+def test_urls_wrapped_by_the_reporters_mail_gateway_are_unwrapped():
+    n = notice("Malware here: https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fdrop.example.net"
+               "%2Fpayload.exe&data=05%7C01\nand <https://urldefense.com/v3/__http://198.51.100.80/x.sh__;!!AbC$>\n",
+               subject="Malware distribution")
+    assert hosts(n) == ["drop.example.net"]
+    assert ips(n) == ["198.51.100.80"]
+
+
+def test_a_pasted_chain_skips_the_receivers_relay_known_only_by_the_name_it_greeted_with():
+    n = notice("Spam received, headers below.\n\n"
+               "Received: from 192.0.2.91 (EHLO in3.mx.mailbox.example) by 10.1.2.3 with SMTPs;\n"
+               "        Thu, 08 Feb 2024 21:43:15 +0000\n"
+               "Received: from out7.mailer.example (out7.mailer.example [198.51.100.92])\n"
+               "        by in3.mx.mailbox.example with ESMTPS id 41; Thu, 08 Feb 2024 22:43:14 +0100\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.92"]
+
+
+def test_a_pasted_chain_keeps_a_sender_whose_greeting_names_another_domain():
+    n = notice("Spam received, headers below.\n\n"
+               "Received: from out7.mailer.example (out7.mailer.example [198.51.100.93])\n"
+               "        by in3.mx.mailbox.example with ESMTPS id 41; Thu, 08 Feb 2024 22:43:14 +0100\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.93"]
+
+
+def test_a_relay_with_an_internal_name_is_the_receivers_own():
+    n = notice("Spam received, headers below.\n\n"
+               "Received: from md2.mail.isp.local ([192.0.2.94]) by mc19.mail.isp.local with LMTP id 2G;\n"
+               "        Sun, 28 Mar 2021 16:35:04 +0200\n"
+               "Received: from out7.mailer.example (out7.mailer.example [198.51.100.95])\n"
+               "        by md2.mail.isp.local with ESMTPS id 41; Sun, 28 Mar 2021 16:35:03 +0200\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.95"]
+
+
+def test_the_subjects_address_counts_when_the_body_names_only_the_url():
+    n = notice("Please remove the fake shop at https://shop-outlet.example.net/ as soon as possible.\n",
+               subject="[Case 2213] Fake webshop - shop-outlet.example.net - 198.51.100.96")
+    assert ips(n) == ["198.51.100.96"]
+
+
+def test_the_subjects_address_waits_when_the_body_names_one():
+    n = notice("The attacking host was 198.51.100.97.\n", subject="Abuse report for 198.51.100.98 range")
+    assert ips(n) == ["198.51.100.97"]
+
+
+def test_a_phishing_notice_keeps_the_address_it_states_beside_the_url():
+    n = notice("We found a phishing site impersonating our customer:\n\n"
+               "https://secure-login.bank-example.example.net/verify\n(198.51.100.99)\n\n"
+               "Official site: https://www.bank-example.example.com/\n",
+               subject="Phishing Information")
+    assert n.format == "phishing"
+    assert ips(n) == ["198.51.100.99"]
+
+
+def trap_mail(to: str) -> bytes:
+    return (f"Received: from mx1.trapnet.example (mx1.trapnet.example [192.0.2.150])\n"
+            f"\tby fwd.trapnet.example with ESMTP; Tue, 18 Jan 2022 12:06:40 +0800\n"
+            f"Received: from bulk.sender.example ([198.51.100.151])\n"
+            f"\tby mx1.trapnet.example with ESMTP; Tue, 18 Jan 2022 12:06:31 +0800\n"
+            f"From: Deals <deals@sender.example>\nTo: {to}\nSubject: Cheap watches\n"
+            f"Message-ID: <t1@sender.example>\n\nBuy cheap watches now, limited offer!\n").encode()
+
+
+def test_a_spam_trap_mail_forwarded_as_it_was_names_its_sender_by_its_own_received_chain():
+    n = parse(trap_mail("trap-4411@trapnet.example"))
+    assert ips(n) == ["198.51.100.151"]
+
+
+def test_a_mail_to_the_abuse_desk_is_not_read_as_a_trap_mail():
+    n = parse(trap_mail("abuse@provider.example"))
+    assert ips(n) == []
+
+
+def test_browser_versions_and_network_bases_are_not_addresses():
+    n = notice('198.51.100.100 - - [04/Mar/2024:23:35:23 +0200] "GET /wp-login.php HTTP/1.1" 404 162 "-" '
+               '"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"\n'
+               "User-Agent: Mailbird 2.9.67.0\n")
+    assert ips(n) == ["198.51.100.100"]
+
+
+def test_an_address_after_a_slash_in_a_path_is_still_read():
+    n = notice("Attack source (see /var/log/auth.log): 198.51.100.101\n")
+    assert ips(n) == ["198.51.100.101"]
+
+
+def test_the_host_of_a_sip_or_mail_address_is_the_reporters_server():
+    n = notice("[2024-07-13 06:34:31] NOTICE: Request 'REGISTER' from '<sip:6036@192.0.2.110>' "
+               "failed for '198.51.100.102:5060' - Wrong password\n")
+    assert ips(n) == ["198.51.100.102"]
+
+
+def test_a_registry_lookup_link_names_a_network_not_an_offender():
+    n = notice("Brute force from 198.51.100.103 (https://rdap.arin.net/registry/ip/198.51.0.0)\n"
+               "Ref:            [3]https://rdap.arin.net/registry/ip/198.51.96.0\n")
+    assert ips(n) == ["198.51.100.103"]
+
+
+def test_the_destination_and_the_attacked_address_as_reporters_word_them_are_victims():
+    n = notice("Source IP address: 198.51.100.104\nDestination IP address: 192.0.2.111\n"
+               "Destination is 192.0.2.112\nAttacked IP address: 192.0.2.113\n"
+               "FYI: Our server (the victim) IP is: 192.0.2.114\n"
+               "Unusual activity to one of our honeypots located at 192.0.2.115.\n"
+               "Probing towards destination :- 192.0.2.116\n"
+               '{"source.ip": "198.51.100.104", "destination.ip": "192.0.2.117"}\n'
+               "On dns.reporter.example (192.0.2.118):\n")
+    assert ips(n) == ["198.51.100.104"]
+
+
+def test_a_source_that_happens_to_be_named_destination_of_nothing_is_read():
+    n = notice("The destination of our complaint is your customer at 198.51.100.105.\n")
+    assert ips(n) == ["198.51.100.105"]
+
+
+def test_a_mailbox_providers_own_relays_under_its_sister_domains_are_skipped():
+    n = notice("Spam, headers:\n\n"
+               "Received: from DM6PR06MB.namprd06.prod.outlook.com (2603:10b6:5:120::27) by\n"
+               "        BN9PR03CA0266.outlook.office365.com with HTTPS; Mon, 5 Aug 2024 18:16:56 +0000\n"
+               "Received: from mta.bulk.example (mta.bulk.example [198.51.100.106]) by\n"
+               "        DM6PR06MB.namprd06.prod.outlook.com with ESMTPS; Mon, 5 Aug 2024 18:16:55 +0000\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.106"]
+
+
+def test_addresses_in_brackets_after_our_server_are_victims_those_after_your_client_are_not():
+    n = notice("Our server's (192.0.2.120 192.0.2.121) was attacked by you or your client's "
+               "(198.51.100.120 198.51.100.121).\n")
+    assert ips(n) == ["198.51.100.120", "198.51.100.121"]
+
+
+def test_an_address_in_a_urls_query_is_part_of_the_url():
+    n = notice("Phishing content:\nhttps://kit.phish.example.net/load.php?id=192.0.2.130&ip=192.0.2.131\n"
+               "Hosted at 198.51.100.130\n", subject="Phishing site")
+    assert ips(n) == ["198.51.100.130"]
+
+
+def test_a_key_value_log_field_is_not_a_query():
+    n = notice("Mar  5 15:40:05 fw1 kernel: IN=eth0 SRC=198.51.100.131 DST=192.0.2.132 PROTO=TCP DPT=22\n")
+    assert ips(n) == ["198.51.100.131"]
+
+
+def test_sources_joined_by_and_from_are_a_list_not_a_row():
+    n = notice("Spam from 198.51.100.68 and from 198.51.100.69.\n", subject="Spam")
+    assert ips(n) == ["198.51.100.68", "198.51.100.69"]
+
+
+def test_a_row_whose_gap_holds_a_port_still_names_its_source_first():
+    n = notice("Connection from 198.51.100.70 port 51234 on 192.0.2.19 port 22\n", subject="SSH brute force")
+    assert ips(n) == ["198.51.100.70"]

@@ -160,3 +160,12 @@ def test_max_events_truncates_with_a_warning():
     notice = parse_report(BASE, NAME, ParseContext(max_events=2))
     assert len(notice.events) == 2
     assert any("max_events" in w for w in notice.warnings)
+
+
+def test_a_block_list_row_naming_a_small_range_is_the_listed_network():
+    rows = ('"timestamp","ip","hostname","source","reason","asn","geo"\n'
+            '"2020-08-20 07:18:01","198.51.100.8/31",,"VOIP Blacklist","VOIP Abuse",64496,"NL"\n'
+            '"2020-08-20 07:18:02","198.51.100.20",,"Alien Vault","Malicious Host",64496,"NL"\n')
+    notice = parse_report(rows.encode(), "2020-08-20-blocklist-example-asn.csv", CTX)
+    assert sorted(ips(notice)) == ["198.51.100.20", "198.51.100.8"]
+    assert [e.extra.get("prefix") for e in notice.events if e.ip == "198.51.100.8"] == ["198.51.100.8/31"]

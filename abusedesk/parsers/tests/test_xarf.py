@@ -1,7 +1,8 @@
+import json
 from datetime import UTC, datetime
 
 from abusedesk.parsers import parse
-from abusedesk.parsers.xarf import category_of
+from abusedesk.parsers.xarf import category_of, load_json
 
 from .conftest import fixture_bytes, ips, urls
 
@@ -88,3 +89,120 @@ def test_xarf_02_without_a_stated_address_leaves_the_url_to_the_resolver():
     [event] = notice.events
     assert (event.url, event.ip, event.domain) == ("http://wallet-bonus.example/claim/now", None,
                                                    "wallet-bonus.example")
+
+
+def test_xarf_02_pairs_a_wrapped_defanged_url_with_its_percent_encoded_report_source():
+    # The report part writes the path percent-encoded, the human part defanged;
+    # the address stated beside the URL belongs to the same host.
+    report = ("Category: fraud\nReport-Type: phishing\nVersion: 0.2\nDate: 2024-05-02T10:00:00Z\n"
+              "Source: http://pay-verify.example/a.do?x%2Fy%2Fz\nSource-Type: uri\n")
+    human = "We have found a phishing attack:\n\nhxxp://pay-verify[.]example/a.do?x/y/z [198.51.100.161]\n"
+    data = ("From: takedown@watch.example\nTo: abuse@provider.example\nSubject: Phishing attack\nX-XARF: PLAIN\n"
+            "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"x\"\n\n--x\nContent-Type: text/plain\n\n"
+            f"{human}\n--x\nContent-Type: text/plain; name=\"report.txt\"\n\n{report}\n--x--\n").encode()
+    [event] = parse(data).events
+    assert (event.ip, event.domain) == ("198.51.100.161", "pay-verify.example")
+
+
+def test_xarf_02_an_address_on_the_line_after_the_url_is_its_hosting():
+    notice = parse(_xarf02("We found a scam site:\nhxxp://wallet-bonus[.]example/claim/now\n[198.51.100.168]\n"))
+    assert [e.ip for e in notice.events] == ["198.51.100.168"]
+
+
+def test_xarf_02_an_address_a_paragraph_below_the_url_is_not_taken():
+    notice = parse(_xarf02("We found a scam site:\nhxxp://wallet-bonus[.]example/claim/now\n\n[198.51.100.169]\n"))
+    assert [e.ip for e in notice.events] == [None]
+
+
+def test_xarf_02_an_address_beside_another_hosts_url_is_not_taken():
+    notice = parse(_xarf02("Compare the real site: https://wallet.example/ [192.0.2.10]\n"))
+    [event] = notice.events
+    assert event.ip is None
+
+
+def _xarf02_info(log: str) -> bytes:
+    report = ("Reported-From: anti-abuse@mailhost.example\nCategory: abuse\nReport-Type: info\nService: mail\n"
+              "Version: 0.2\nDate: Sat, 02 Nov 2024 20:13:45 +0100\nSource-Type: ipv4\nSource: 198.51.100.162\n")
+    return ("From: anti-abuse@mailhost.example\nTo: abuse@provider.example\nSubject: abuse report about "
+            "198.51.100.162 - mail\nX-XARF: yes\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"x\"\n\n"
+            "--x\nContent-Type: text/plain\n\nOne of your clients has abused our mail server. Service: mail\n"
+            f"--x\nContent-Type: text/plain; name=\"report.txt\"\n\n{report}\n"
+            f"--x\nContent-Type: text/plain; name=\"logfile.txt\"\n\n{log}\n--x--\n").encode()
+
+
+def test_xarf_02_type_info_takes_the_category_from_the_evidence_log():
+    log = ("Nov  2 20:13:43 mx sm-mta[24785]: AUTH failure (PLAIN): authentication failure: Password verification "
+           "failed, relay=[198.51.100.162]\n") * 3
+    notice = parse(_xarf02_info(log))
+    assert (notice.category, [e.category for e in notice.events]) == ("brute_force", ["brute_force"])
+
+
+def test_xarf_02_type_info_with_a_log_that_says_nothing_stays_other():
+    notice = parse(_xarf02_info("Nov  2 20:13:40 mx sm-mta[24785]: connect from [198.51.100.162]\n"))
+    assert notice.category == "other"
+
+
+def _v3_mail(report_json: str) -> bytes:
+    # The mail form many senders use: multipart/report, a feedback-report part
+    # saying "Feedback-Type: xarf", the report as a base64 xarf.json.
+    import base64
+    return ("From: Abuse Report <report.1@abuse.home.example>\nTo: abuse@provider.example\n"
+            "Subject: Abuse report [IP: 198.51.100.163] Alert\nMIME-Version: 1.0\n"
+            "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\n"
+            "Stop this abusive host (IP: 198.51.100.163) scanning my systems.\n"
+            "--b\nContent-Type: message/feedback-report\n\nFeedback-Type: xarf\nUser-Agent: Abuse-Mail/1.0\nVersion: 1\n\n"
+            "--b\nContent-Type: application/json; name=xarf.json\nContent-Transfer-Encoding: base64\n"
+            "Content-Disposition: attachment; filename=xarf.json\n\n"
+            f"{base64.encodebytes(report_json.encode()).decode()}\n--b--\n").encode()
+
+
+def test_feedback_type_xarf_with_bare_n_a_values_is_read_as_xarf():
+    report = ('{"Version": "1", "ReporterInfo": {"ReporterOrg": "HomeNet"}, "Report": {"ReportClass": "Activity", '
+              '"ReportType": "PortScan", "Date": "2024-06-17T11:04:36Z", "SourceIp": "198.51.100.163", '
+              '"SourcePort": n/a, "DestinationIp": "#HOSTIP#", "DestinationPort": n/a, "ByteCount": n/a}}')
+    notice = parse(_v3_mail(report))
+    assert (notice.format, notice.category, ips(notice)) == ("xarf", "scanning", ["198.51.100.163"])
+    assert notice.events[0].observed_at == datetime(2024, 6, 17, 11, 4, 36, tzinfo=UTC)
+
+
+def test_an_n_a_inside_a_string_is_left_alone():
+    assert load_json('{"Note": "ports: n/a, see log", "Port": n/a}') == {"Note": "ports: n/a, see log", "Port": None}
+
+
+def test_json_broken_otherwise_is_still_not_read():
+    report = '{"Report": {"ReportType": "PortScan", "SourceIp": "198.51.100.164", "Port": n/a x}}'
+    notice = parse(_v3_mail(report))
+    assert notice.format == "arf" and "198.51.100.164" not in ips(notice)
+
+
+def test_v3_json_without_a_source_reads_each_sample_rows_source_with_its_time():
+    rows = ("deviceReceptionTime_UTC,sourceAddress,sourcePort,destinationAddress,destinationPort,attempts "
+            "2024-10-09T01:00:00Z,198.51.100.165,0-65535,192.0.2.20,5900,15798 "
+            "2024-10-09T02:30:00Z,198.51.100.166,0-65535,192.0.2.21,3306,349")
+    report = json.dumps({"Version": "3", "ReporterInfo": {"ReporterOrg": "Sensor Net"},
+                         "Report": {"ReportClass": "Activity", "ReportType": "PortScan", "SourceIp": "",
+                                    "Samples": [{"ContentType": "text/plain", "Base64Encoded": False,
+                                                 "Payload": rows}]}})
+    notice = parse(report.encode(), "xarf.json")
+    assert sorted((e.ip, e.observed_at.hour, e.observed_at.minute) for e in notice.events) == [
+        ("198.51.100.165", 1, 0), ("198.51.100.166", 2, 30)]
+
+
+def test_a_childabuse_report_is_csam_with_the_one_hour_deadline():
+    report = json.dumps({"Version": "2", "ReporterInfo": {"ReporterOrg": "Hotline"},
+                         "Report": {"ReportClass": "Content", "ReportType": "ChildAbuse",
+                                    "SourceIp": "198.51.100.167", "Url": "http://img.example/x/1.jpg"}})
+    notice = parse(report.encode(), "report.json")
+    assert (notice.category, notice.sensitive, notice.deadline_hours) == ("csam", True, 1)
+
+
+def test_an_xarf_02_childabuse_report_is_csam_too_but_a_content_report_of_another_type_is_not():
+    report = ("Category: content\nReport-Type: ChildAbuse\nVersion: 0.2\nSource: http://img.example/y/2.jpg\n"
+              "Source-Type: uri\n")
+    data = ("From: reports@hotline.example\nTo: abuse@provider.example\nSubject: Report\nX-XARF: PLAIN\n"
+            "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"x\"\n\n--x\nContent-Type: text/plain\n\n"
+            "See report.\n--x\nContent-Type: text/plain; name=\"report.txt\"\n\n" + report + "\n--x--\n")
+    notice = parse(data.encode())
+    assert (notice.category, notice.sensitive, notice.deadline_hours) == ("csam", True, 1)
+    other = parse(data.replace("ChildAbuse", "Trademark").encode())
+    assert (other.category, other.sensitive, other.deadline_hours) == ("copyright", False, None)

@@ -1,0 +1,187 @@
+"""Event times in human-written notices and logs: the time on the row that
+names the address, in the time zone the row or the notice states.
+
+Senders write times every way there is: ISO 8601 with or without an offset,
+Apache logs (`22/Jun/2022:06:05:25 -0500`), `dd.mm.yyyy HH:MM`, US tables
+(`11/17/2021 3:23:00 PM`), `2021-11-29 10:52:53.106`, zone names after the
+time (`CEST`, `EST`, `UTC+1`, `GMT +8`). A time without a zone is in the
+zone the notice states once for all its rows ("Timezone: GMT +8", "All times
+are in US Central", "Log times in -6 UTC", "times given in the logs are in
+UTC"), else taken as UTC.
+
+Each event gets the time of its own row: the line the address stands on,
+never another row's. Pure functions, no I/O; every regex is linear.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+# Zone abbreviations people write after times (standard and summer time).
+_ABBREVIATIONS = {
+    "utc": 0, "gmt": 0, "z": 0, "wet": 0, "west": 1, "cet": 1, "cest": 2, "mez": 1, "mesz": 2, "met": 1, "mest": 2,
+    "eet": 2, "eest": 3, "msk": 3, "ist": 5.5, "sgt": 8, "hkt": 8, "jst": 9, "kst": 9, "aest": 10, "aedt": 11,
+    "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7, "brt": -3,
+}
+_US_ZONES = {"eastern": "America/New_York", "central": "America/Chicago", "mountain": "America/Denver",
+             "pacific": "America/Los_Angeles"}
+
+_ZONE = (r"(?P<zone>Z|[+-]\d{2}:?\d{2}|\(?(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?\)?|"
+         r"\(?(?:" + "|".join(sorted((a.upper() for a in _ABBREVIATIONS), key=len, reverse=True)) + r")\)?)")
+_MONTH = r"(?P<mon>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[a-z]{0,6})"
+_CLOCK = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d{1,9})?)?(?:\s?(?P<ampm>[AaPp][Mm]))?"
+_PATTERNS = (
+    # 2024-06-17T11:04:36Z, 2021-11-29 10:52:53.106 +0100, 2024/06/17 11:04
+    re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})[T ]\s?" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
+    # 22/Jun/2022:06:05:25 -0500 (Apache), 17-Nov-2021 15:23:49
+    re.compile(r"(?P<d>\d{1,2})[/ -]" + _MONTH + r"[/ -](?P<y>\d{4})[: ]" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
+    # 17.11.2021 15:23, 17-11-2021 15:23:49 (day first), 11/17/2021 3:23:00 PM (US: month first)
+    re.compile(r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}),?\s(?:um\s)?" + _CLOCK
+               + r"(?:\sUhr)?(?:\s?" + _ZONE + r")?"),
+    # Dec 6, 2021 @ 13:04:20.955 (Kibana), January 5, 2024 at 10:00 UTC
+    re.compile(_MONTH + r"\.? (?P<d>\d{1,2}),? (?P<y>\d{4}),?\s(?:@\s|at\s)?" + _CLOCK
+               + r"(?:\s?" + _ZONE + r")?"),
+    # [Tue May 17 19:35:18.688430 2022] (Apache error log, ctime): the year after the clock
+    re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) " + _MONTH + r" {1,2}(?P<d>\d{1,2}) " + _CLOCK
+               + r"(?: " + _ZONE + r")? (?P<y>\d{4})\b"),
+)
+# The one time a notice states for its incident ("Time: ...", "Date of incident: ...").
+_STATED_TIME = re.compile(
+    r"(?im)^[ \t>*-]*(?:date|time|timestamp|date ?/ ?time|date and time|event time|incident time|attack time|"
+    r"time of (?:the )?(?:incident|attack|event|detection)|date of (?:the )?(?:incident|attack|event)|detected(?: at| on)?|"
+    r"first seen|first detection[^:\n]{0,40}|start(?: date| time)?|observed(?: at)?|tijdstip|zeitpunkt|datum)"
+    r"[ \t]*(?:\(utc\))?[ \t]*[:=][ \t]*([^\n]{6,80})$"
+)
+_STATED_ZONE = re.compile(
+    r"(?im)(?:time\s?zone|\btz\b|times?\b[^\n]{0,40}?\b(?:are|is|in))[^\n]{0,30}?"
+    r"(?:(?P<offset>(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\s?\d{1,2}(?::?\d{2})?\s?(?:UTC|GMT))"
+    r"|(?P<us>US[ /](?:Eastern|Central|Mountain|Pacific))|(?P<iana>\b[A-Z][a-z]+/[A-Z][A-Za-z_]+\b)"
+    r"|\b(?P<abbr>UTC|GMT|CET|CEST|EST|EDT|CST|CDT|PST|PDT|MSK|EET|EEST)\b)"
+)
+
+
+@lru_cache(maxsize=256)  # a few notations recur on every row
+def _offset(text: str) -> tzinfo | None:
+    """A zone from "+0200", "+02:00", "UTC+1", "GMT +8", "-6 UTC", "CEST"."""
+    word = text.strip("() ").lower()
+    if word in _ABBREVIATIONS:
+        return timezone(timedelta(hours=_ABBREVIATIONS[word]))
+    m = re.search(r"([+-])\s?(\d{1,2})(?::?(\d{2}))?", word)
+    if not m:
+        return UTC if word.startswith(("utc", "gmt")) or word.endswith(("utc", "gmt")) else None
+    hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+    if len(m.group(2)) == 2 and m.group(3) is None and hours > 14:
+        return None
+    if hours > 14 or minutes >= 60:
+        return None
+    sign = -1 if m.group(1) == "-" else 1
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def stated_zone(text: str) -> tzinfo | None:
+    """The time zone a notice states for its times, or None."""
+    m = None
+    for line in text[:20_000].splitlines():  # said in the prose, near the top
+        lowered = line.lower()
+        # Only lines that speak of time or a zone (a cheap test: the full pattern is costlier).
+        if ("time" in lowered or "tz" in lowered) and (m := _STATED_ZONE.search(line)):
+            break
+    if not m:
+        return None
+    if m.group("offset"):
+        return _offset(m.group("offset"))
+    if m.group("abbr"):
+        return _offset(m.group("abbr"))
+    name = _US_ZONES.get(m.group("us").split()[-1].split("/")[-1].lower()) if m.group("us") else m.group("iana")
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _build(m: re.Match, zone: tzinfo | None) -> datetime | None:
+    g = m.groupdict()
+    try:
+        year = int(g["y"])
+        if g.get("mon"):
+            month, day = _MONTHS.get(g["mon"][:3].lower()), int(g["d"])
+        elif g.get("a"):
+            a, b = int(g["a"]), int(g["b"])
+            # Slashes are the US order (month first), dots and dashes day first.
+            month, day = (a, b) if g["sep"] == "/" else (b, a)
+            if month > 12 >= day:
+                month, day = day, month
+        else:
+            month, day = int(g["m"]), int(g["d"])
+        if not month:
+            return None
+        hour, minute, second = int(g["H"]), int(g["M"]), int(g["S"] or 0)
+        if g.get("ampm"):
+            hour = hour % 12 + (12 if g["ampm"].lower() == "pm" else 0)
+        when = datetime(year, month, day, hour, minute, second)
+    except (TypeError, ValueError):
+        return None
+    own = _offset(g["zone"]) if g.get("zone") else None
+    when = when.replace(tzinfo=own or zone or UTC)
+    when = when.astimezone(UTC)
+    return when if 1990 <= when.year <= 2100 else None
+
+
+def times_in(line: str, zone: tzinfo | None = None) -> list[datetime]:
+    """The times written in one line, in order of appearance, as aware UTC."""
+    if ":" not in line:
+        return []  # every notation has a clock: most lines are done here
+    found: list[tuple[int, datetime]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(line):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            when = _build(m, zone)
+            if when:
+                found.append((m.start(), when))
+                taken.append((m.start(), m.end()))
+    return [when for _, when in sorted(found, key=lambda f: f[0])]
+
+
+_TIME_LINE_STARTS = ("date", "time", "event", "incide", "attack", "detect", "first", "start", "observ", "tijdst",
+                     "zeitpu", "datum")
+
+
+def stated_time(text: str, zone: tzinfo | None = None) -> datetime | None:
+    """The incident time a notice states on a line of its own ("Time: ...",
+    "Date of incident: ..."), if it states exactly one; None otherwise (a
+    notice listing several events has no single time to give them all)."""
+    found = set()
+    for line in text[:50_000].splitlines():
+        # A cheap test first: only lines that start like a time line are matched.
+        if not line.lstrip(" \t>*-")[:6].lower().startswith(_TIME_LINE_STARTS) or not (m := _STATED_TIME.match(line)):
+            continue
+        times = times_in(m.group(1), zone)
+        if times:
+            found.add(times[0])
+            if len(found) > 1:
+                return None
+    return found.pop() if found else None
+
+
+def row_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 400) -> datetime | None:
+    """The first time on the line (row) that contains `pos`; None if it names none."""
+    lo = max(0, pos - reach)
+    start = text.rfind("\n", lo, pos) + 1 or lo
+    end = text.find("\n", pos, pos + reach)
+    line = text[max(start, lo): end if end != -1 else min(len(text), pos + reach)]
+    if ":" not in line:
+        return None
+    # A row names one time, mostly ISO: the first notation that reads one is enough.
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(line):
+            when = _build(m, zone)
+            if when:
+                return when
+    return None
