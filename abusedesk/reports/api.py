@@ -1,7 +1,8 @@
 """KPI endpoints for the dashboard (staff only): /api/v1/kpis/...
 
 Every endpoint takes the same filters (entity, category, start, end) and answers JSON, or
-CSV with `?format=csv`. The figures come from kpis, the one module of definitions.
+CSV with `?format=csv`. The figures come from the roll-up (figures.py), brought up to date
+first, which answers exactly what kpis, the one module of definitions, computes.
 """
 
 import csv
@@ -20,7 +21,7 @@ from abusedesk.lib import clock
 from abusedesk.network.models import Entity
 from abusedesk.parsers.base import CATEGORIES
 
-from . import kpis
+from . import figures, kpis, rollup
 from .render import flatten
 
 DEFAULT_DAYS = 90
@@ -108,6 +109,7 @@ class KpiView(APIView):
 
     def get(self, request):
         scope = scope_from(request)
+        rollup.refresh()
         body = {"period": {"start": scope.start.isoformat(), "end": scope.end.isoformat()}}
         body.update(self.figures(scope, request))
         return Response(body)
@@ -125,11 +127,11 @@ class SummaryView(KpiView):
 
     def figures(self, scope, request):
         return {
-            "compliance_rate": kpis.one(kpis.compliance(scope), kpis.rate(0, 0)),
-            "uptime_hours": kpis.one(kpis.uptime(scope), kpis.empty_distribution()),
-            "time_to_forward_hours": kpis.one(kpis.time_to_forward(scope), kpis.empty_distribution()),
-            "cases": kpis.case_counts(scope),
-            "reports": kpis.reports(scope),
+            "compliance_rate": kpis.one(figures.compliance(scope), kpis.rate(0, 0)),
+            "uptime_hours": kpis.one(figures.uptime(scope), kpis.empty_distribution()),
+            "time_to_forward_hours": kpis.one(figures.time_to_forward(scope), kpis.empty_distribution()),
+            "cases": figures.case_counts(scope),
+            "reports": figures.reports(scope),
             "takedown_verification": kpis.takedown_verification(scope),
         }
 
@@ -138,7 +140,7 @@ class BreakdownView(KpiView):
     key = ""
 
     def figures(self, scope, request):
-        return {"rows": [{self.column: k, **v} for k, v in kpis.breakdown(scope, self.key).items()]}
+        return {"rows": [{self.column: k, **v} for k, v in figures.breakdown(scope, self.key).items()]}
 
 
 BREAKDOWN_COLUMNS = ["cases", "compliance_rate.value", "compliance_rate.decided", "compliance_rate.within",
@@ -175,7 +177,7 @@ class TrendView(KpiView):
         interval = request.query_params.get("interval", "week")
         if interval not in kpis.INTERVALS:
             raise ValidationError({"interval": "week or month"})
-        return {"interval": interval, "rows": kpis.trend(scope, interval)}
+        return {"interval": interval, "rows": figures.trend(scope, interval)}
 
 
 class OpenView(KpiView):
@@ -186,7 +188,7 @@ class OpenView(KpiView):
         return super().get(request)
 
     def figures(self, scope, request):
-        return {"rows": [{"entity": k, **v} for k, v in kpis.open_now(scope).items()]}
+        return {"rows": [{"entity": k, **v} for k, v in figures.open_now(scope).items()]}
 
 
 class TopNotifiersView(KpiView):
@@ -197,7 +199,7 @@ class TopNotifiersView(KpiView):
         return super().get(request)
 
     def figures(self, scope, request):
-        return {"rows": kpis.top_notifiers(scope)}
+        return {"rows": figures.top_notifiers(scope)}
 
 
 class TopCustomersView(KpiView):
@@ -208,4 +210,4 @@ class TopCustomersView(KpiView):
         return super().get(request)
 
     def figures(self, scope, request):
-        return {"rows": kpis.top_customers(scope)}
+        return {"rows": figures.top_customers(scope)}

@@ -15,12 +15,14 @@ from django.db.models import (
     Avg,
     CharField,
     Count,
+    DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     Value,
@@ -65,8 +67,7 @@ class Scope:
 
     def counted(self):
         """The cases the rates and times are about: not informational, not an excluded close."""
-        return (self.cases().exclude(informational_q())
-                .exclude(close_reason__in=EXCLUDED_CLOSES).exclude(resolution__in=EXCLUDED_RESOLUTIONS))
+        return self.cases().filter(counted_q())
 
 
 # --- the definitions, as expressions -------------------------------------------------------------
@@ -109,6 +110,44 @@ class Bucket(Func):
             f"to_char(date_trunc('{self.interval}', %(expressions)s AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"), **extra)
 
 
+class Day(Func):
+    """The UTC date of a timestamp, as the database's own date (SQLite: YYYY-MM-DD text)."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="date(%(expressions)s)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="((%(expressions)s) AT TIME ZONE 'UTC')::date", **extra)
+
+
+class DurationBucket(Func):
+    """A sixteenth of an octave of a number of seconds: 0 under one second, else 1 + floor(16 · log2 v).
+    Monotonic in v, so every value of a bucket sorts after those of the buckets below it."""
+
+    output_field = IntegerField()
+    template = "CASE WHEN %(expressions)s < 1 THEN 0 ELSE CAST(1 + FLOOR(16 * LN(%(expressions)s) / LN(2)) AS integer) END"
+
+
+class PeriodStart(Func):
+    """The Monday of the week or the first of the month of a date, as a date."""
+
+    output_field = DateField()
+    SQLITE = {"week": "date(%(expressions)s, '-6 days', 'weekday 1')", "month": "date(%(expressions)s, 'start of month')"}
+
+    def __init__(self, span, expression):
+        self.span = span
+        super().__init__(expression)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=self.SQLITE[self.span], **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection,
+                           template=f"date_trunc('{self.span}', (%(expressions)s)::timestamp)::date", **extra)
+
+
 def takedown():
     """The first of resolved_at and restricted_at (NULL when neither is set).
 
@@ -142,11 +181,30 @@ def informational_q() -> Q:
     return q
 
 
-def decided_q(now: datetime) -> Q:
-    """Has a deadline, and is resolved or its deadline has passed at `now`. A case whose deadline
-    is stopped right now (a TCO pause, a dispute staff have not decided) is not decided by time."""
+def settled_q() -> Q:
+    """Decided whatever the time: has a deadline and is resolved."""
+    return Q(deadline__isnull=False) & Q(resolved_at__isnull=False)
+
+
+def waiting_q() -> Q:
+    """Decided once its deadline passes: has a deadline, is not resolved, and the deadline runs. A case
+    whose deadline is stopped right now (a TCO pause, a dispute staff have not decided) is not decided by time."""
     running = ~Q(state=State.DISPUTED) & Q(deadline_paused_at__isnull=True)
-    return Q(deadline__isnull=False) & (Q(resolved_at__isnull=False) | (Q(deadline__lt=now) & running))
+    return Q(deadline__isnull=False) & Q(resolved_at__isnull=True) & running
+
+
+def counted_q() -> Q:
+    return ~informational_q() & ~Q(close_reason__in=EXCLUDED_CLOSES) & ~Q(resolution__in=EXCLUDED_RESOLUTIONS)
+
+
+def decided_q(now: datetime) -> Q:
+    """Has a deadline, and is resolved or its (running) deadline has passed at `now`."""
+    return settled_q() | (waiting_q() & Q(deadline__lt=now))
+
+
+def within_q_settled() -> Q:
+    """Within is independent of the clock: only a resolved case can be within its deadline."""
+    return settled_q() & Q(resolved_at__lte=F("deadline"))
 
 
 def within_q(now: datetime) -> Q:
@@ -184,7 +242,10 @@ class PercentileDisc(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def distribution(qs, value, key: str | None = None) -> dict:
+PERCENTILES = (("median", 0.5), ("p90", 0.9))
+
+
+def distribution(qs, value, key: str | None = None, percentiles=("median", "p90")) -> dict:
     """{key value: {n, median, p90, mean}} of `value` (seconds) in hours; nearest-rank percentiles.
 
     PostgreSQL computes all four in one aggregate query (percentile_disc). SQLite has no
@@ -209,7 +270,9 @@ def distribution(qs, value, key: str | None = None) -> dict:
     if on_postgres:
         return out
     partition = [F(key_name)] if key is not None else None
-    for name, p in (("median", 0.5), ("p90", 0.9)):
+    for name, p in PERCENTILES:
+        if name not in percentiles:  # a caller that needs the median only spares SQLite a sort
+            continue
         ranked = qs.annotate(
             _rank=Window(RowNumber(), partition_by=partition, order_by=[F("_v").asc(), F("pk").asc()]),
             _count=Window(Count("pk"), partition_by=partition),
@@ -323,6 +386,12 @@ def offender_flags(scope: Scope) -> dict:
     return _counts(qs, "step")
 
 
+def due_q() -> Q:
+    """Open, with a running deadline (not paused, not disputed or resolved): overdue once it passes."""
+    return (Q(deadline__isnull=False) & Q(deadline_paused_at__isnull=True)
+            & Q(state__in=[State.NEW, State.FORWARDED, State.CUSTOMER_REPLIED, State.ESCALATED, State.RESTRICTED]))
+
+
 def open_now(scope: Scope) -> dict:
     """Open and overdue cases right now, per entity (the period does not apply: it is the queue)."""
     qs = Case.objects.filter(state__in=OPEN_STATES)
@@ -330,9 +399,7 @@ def open_now(scope: Scope) -> dict:
         qs = qs.filter(entity__code__in=scope.entities)
     if scope.categories:
         qs = qs.filter(category__in=scope.categories)
-    overdue = (Q(deadline__lt=scope.now) & Q(state__in=[State.NEW, State.FORWARDED, State.CUSTOMER_REPLIED,
-                                                          State.ESCALATED, State.RESTRICTED])
-               & Q(deadline_paused_at__isnull=True))
+    overdue = due_q() & Q(deadline__lt=scope.now)
     return {row["entity__code"]: {"open": row["open"], "overdue": row["overdue"]}
             for row in qs.values("entity__code").annotate(open=Count("pk"), overdue=Count("pk", filter=overdue))
             .order_by("entity__code")}

@@ -12,7 +12,7 @@ from abusedesk.parsers.base import CATEGORIES
 from abusedesk.policy.defaults import DEFAULT_DEADLINE_HOURS, INFORMATIONAL
 from abusedesk.policy.models import DeadlinePolicy
 
-from . import eu, kpis, sections
+from . import eu, figures, kpis, rollup, sections
 from .kpis import Scope, one
 
 CHILD_ABUSE = "csam"
@@ -54,9 +54,10 @@ def policy(entity_codes) -> dict:
 
 
 def build(scope: Scope) -> dict:
+    rollup.refresh()
     entity_codes = list(scope.entities) or list(Entity.objects.order_by("code").values_list("code", flat=True))
-    by_category = kpis.breakdown(scope, "category")
-    by_entity = kpis.breakdown(scope, "entity__code")
+    by_category = figures.breakdown(scope, "category")
+    by_entity = figures.breakdown(scope, "entity__code")
     law_enforcement = sections.law_enforcement(scope.start, scope.end, entity_codes)
     law_enforcement_by_entity = {code: sections.law_enforcement(scope.start, scope.end, [code])
                                  for code in entity_codes}
@@ -67,18 +68,18 @@ def build(scope: Scope) -> dict:
         "period": {"start": scope.start.isoformat(), "end": scope.end.isoformat()},
         "generated_at": scope.now.isoformat(),
         "entities": entity_codes,
-        "compliance_rate": one(kpis.compliance(scope), kpis.rate(0, 0)),
-        "uptime_hours": one(kpis.uptime(scope), kpis.empty_distribution()),
-        "child_abuse_uptime_hours": {**one(kpis.uptime(child), kpis.empty_distribution()),
+        "compliance_rate": one(figures.compliance(scope), kpis.rate(0, 0)),
+        "uptime_hours": one(figures.uptime(scope), kpis.empty_distribution()),
+        "child_abuse_uptime_hours": {**one(figures.uptime(child), kpis.empty_distribution()),
                                      "rule_hours": CHILD_ABUSE_RULE_HOURS},
-        "time_to_forward_hours": one(kpis.time_to_forward(scope), kpis.empty_distribution()),
+        "time_to_forward_hours": one(figures.time_to_forward(scope), kpis.empty_distribution()),
         "by_category": by_category,
         "by_entity": by_entity,
-        "by_month": kpis.trend(scope, "month"),
+        "by_month": figures.trend(scope, "month"),
         "notices": kpis.notices(scope),
-        "reports": kpis.reports(scope),
+        "reports": figures.reports(scope),
         "takedown_verification": kpis.takedown_verification(scope),
-        "cases": kpis.case_counts(scope),
+        "cases": figures.case_counts(scope),
         "disputes": kpis.disputes(scope),
         "enforcement_actions": kpis.actions(scope),
         "repeat_offenders": kpis.offender_flags(scope),

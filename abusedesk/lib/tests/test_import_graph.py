@@ -28,6 +28,7 @@ DEFERRED = {
     ("abusedesk.feeds.apps", "abusedesk.intake.processing"),  # AppConfig.ready(): registers how feeds parse
     ("abusedesk.feeds.apps", "abusedesk.feeds.pipeline"),
     ("abusedesk.feeds.apps", "abusedesk.feeds.signals"),  # receivers in ready()
+    ("abusedesk.reports.apps", "abusedesk.reports.signals"),  # receivers in ready()
 }
 
 
