@@ -1,4 +1,4 @@
-"""The Celery application. Without CELERY_BROKER_URL tasks run eagerly in-process."""
+"""The Celery application. Without CELERY_BROKER_URL there is no worker: abusedesk.lib.nudge.start runs tasks in-process."""
 
 import os
 

@@ -258,11 +258,9 @@ CDN_RANGES_FILE = envstr("ABUSEDESK_CDN_RANGES_FILE", str(VAR_DIR / "cdn_ranges.
 CLOUDFLARE_IPS_URLS = envlist("ABUSEDESK_CLOUDFLARE_IPS_URLS",
                               "https://www.cloudflare.com/ips-v4,https://www.cloudflare.com/ips-v6")
 
-# Jobs. No broker: tasks run eagerly in-process and `abusedesk run` drives the
-# periodic sweep. With a broker (Redis or RabbitMQ URL) any number of workers.
+# Jobs. No broker: tasks run in-process (abusedesk.lib.nudge.start decides) and `abusedesk run`
+# drives the periodic sweep. With a broker (Redis or RabbitMQ URL) any number of workers.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True

@@ -45,7 +45,7 @@ def main() -> None:
     from abusedesk.intake import processing
     from abusedesk.intake.models import RawMessage
     from abusedesk.intake.store import store_raw
-    from abusedesk.lib.faults import arf
+    from testkit.faults import arf
 
     if database.startswith("postgres"):
         call_command("flush", interactive=False, verbosity=0)

@@ -65,7 +65,7 @@ def tree_cpu(pid: int) -> float:
 
 def client(port: int, mails: int, connections: int, results) -> None:
     """The sender, in a process of its own: `connections` sessions, each sending its share back to back."""
-    from abusedesk.lib.faults import arf
+    from testkit.faults import arf
 
     replies = []
     lock = threading.Lock()
@@ -112,9 +112,9 @@ def main() -> None:
 
     from django.core.management import call_command
 
-    from abusedesk.lib.faults import abusedesk, command_env, stop
-    from abusedesk.lib.testing import free_port, wait_until_listening
     from abusedesk.outbox.tests.sink import SmtpSink
+    from testkit.faults import abusedesk, command_env, stop
+    from testkit.helpers import free_port, wait_until_listening
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # the sink's per-command log
     if database.startswith("postgres"):

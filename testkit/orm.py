@@ -23,36 +23,32 @@ def raw_message(content: bytes = b"", **kw) -> RawMessage:
     return RawMessage.objects.create(content=content, channel=kw.pop("channel", "smtp"), **kw)
 
 
-def make_case(customer_ref: str, *, category="phishing", ip=None, state="forwarded", sensitive=False,
-              evidence="log line", url="", end_customer_ref=None, raw=None, hours_left=10, **kw) -> Case:
+def make_case(customer_ref: str = "customer-a", *, category="phishing", ip=None, state="forwarded", report=True,
+              sensitive=False, evidence="log line", url="", end_customer_ref=None, raw=None, opened_hours_ago=1,
+              hours_left=10, deadline_hours=24, **fields) -> Case:
+    """A case made by the ORM (testkit.pipeline makes one through the real pipeline instead).
+
+    Opened `opened_hours_ago` hours ago (forwarded then, unless it is new), `hours_left` to its
+    deadline, with one matched report of notice `raw` (a new notice by default); `report=False`:
+    only the case row, for the state machine and the API's filters. `fields` set any other
+    column or replace any of these (end_customer, received_at, ...)."""
     n = next(_seq)
     customer = Customer.objects.get(reference=customer_ref)
     end = Customer.objects.get(reference=end_customer_ref) if end_customer_ref else None
     now = clock.now()
+    opened = now - timedelta(hours=opened_hours_ago)
     ip = ip or f"198.51.100.{n % 100 + 1}"
-    case = Case.objects.create(
-        entity=customer.entity, customer=customer, end_customer=end, category=category,
-        target=url or ip, ip=ip, url=url, state=state, sensitive=sensitive, received_at=now - timedelta(hours=1),
-        first_seen=now - timedelta(hours=1), last_seen=now, report_count=1, deadline=now + timedelta(hours=hours_left),
-        deadline_hours=24, forwarded_at=now - timedelta(hours=1), **kw,
+    values = dict(
+        entity=customer.entity, customer=customer, end_customer=end, category=category, target=url or ip, ip=ip,
+        url=url, state=state, sensitive=sensitive, received_at=opened, first_seen=opened, last_seen=now,
+        report_count=1, deadline=now + timedelta(hours=hours_left), deadline_hours=deadline_hours,
+        forwarded_at=None if state == "new" else opened,
     )
-    raw = raw or raw_message()
-    Report.objects.create(
-        raw_message=raw, event_index=n, category=category, ip=ip, url=url, received_at=now - timedelta(hours=1),
-        evidence=evidence, fingerprint=n, status=Report.Status.MATCHED, customer=customer, case=case,
-        source_ref=f"REF-{n}",
-    )
+    case = Case.objects.create(**(values | fields))
+    if report:
+        Report.objects.create(
+            raw_message=raw or raw_message(), event_index=n, category=category, ip=ip, url=url,
+            received_at=case.received_at, evidence=evidence, fingerprint=n, status=Report.Status.MATCHED,
+            customer=customer, case=case, source_ref=f"REF-{n}",
+        )
     return case
-
-
-def bare_case(customer_ref="customer-a", ip="198.51.100.10", category="spam", state="new", **kwargs) -> Case:
-    """Only the case row (no report, no notice), new, 48 h: for the state machine and API filters."""
-    customer = Customer.objects.get(reference=customer_ref)
-    now = clock.now()
-    defaults = dict(
-        entity=customer.entity, customer=customer, category=category, target=ip, ip=ip, state=state,
-        received_at=now, first_seen=now, last_seen=now, deadline=now + timedelta(hours=48), deadline_hours=48,
-        report_count=1,
-    )
-    defaults.update(kwargs)
-    return Case.objects.create(**defaults)

@@ -21,29 +21,27 @@ import re
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import translation
 
 from abusedesk.intake.models import RawMessage
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter, batched, datetime_adapter, datetime_reader, select_in, update_in
+from abusedesk.lib.bulk import batched
+from abusedesk.network.bulk import customer_rows
 from abusedesk.network.models import Customer, Entity
+from abusedesk.outbox.bulk import hold_rows, queue_rows
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.outbox.sending import NothingToSend
 from abusedesk.policy.schedule import PolicyCache, check_point
 
-from .audit import AUDIT_FIELDS, audit_row
-from .models import AuditLog, Case
+from .bulk import first_ports, forward_many, new_by_customer, new_cases_to_forward
+from .models import Case
 from .notify import _language, render_mail, zone
 from .states import State
 
 DIGEST_MIN_CASES = 20  # a notice with more new cases than this is forwarded as digests
 DIGEST_LINES = 500  # cases listed in one digest; the rest are in the portal
 DIGEST_CUSTOMERS = 5000  # customers per transaction (forward_digests)
-_MAIL_FIELDS = ["dedupe_key", "kind", "case_id", "to", "from_email", "reply_to", "subject", "body", "headers",
-                "next_attempt_at", "created_at", "last_error", "message_id", "bounce_reason"]
-_HELD_FIELDS = ["dedupe_key", "kind", "notice_id", "to", "from_email", "reply_to", "subject", "body", "headers",
-                "state", "next_attempt_at", "created_at", "last_error", "message_id", "bounce_reason"]
 _HELD_KEY = re.compile(r"raw:(\d+):digest:(\d+)")
 # Rendered once per language and entity with these markers, then filled in per
 # customer: a Django template render per mail would cost more than the rest of the feed.
@@ -104,15 +102,6 @@ def _digest_text(frames: _DigestFrames, language: str, tz, entity, name: str, no
     return subject, body
 
 
-def _first_ports(case_ids) -> dict[int, int]:
-    """case id -> the port of its first report that names one (by id, as in the index on case_id)."""
-    ports: dict[int, int] = {}
-    for case_id, port in select_in("SELECT case_id, port FROM cases_report WHERE case_id IN %s AND port IS NOT NULL "
-                                   "ORDER BY case_id, id", case_ids):
-        ports.setdefault(case_id, port)
-    return ports
-
-
 def held_digest_key(raw_id: int, customer_id: int) -> str:
     """The dedupe key of a feed notice's digest to a customer: one per notice and customer."""
     return f"raw:{raw_id}:digest:{customer_id}"
@@ -123,7 +112,7 @@ def hold_digests(raw, customers: dict[int, tuple[str, str]]) -> None:
     none yet, in one statement: in the transaction of the chunk that opened their cases."""
     now, raw_id, sender, held = clock.now(), raw.pk, settings.DEFAULT_FROM_EMAIL, OutgoingMail.State.HELD
     headers = {"X-Abusedesk-Notice": str(raw_id)}  # one object: Inserter encodes it once
-    Inserter(OutgoingMail, _HELD_FIELDS, ignore_conflicts=True).insert(
+    hold_rows(
         (held_digest_key(raw_id, customer_id), "digest", raw_id, to, sender, reply_to or "", "", "", headers, held,
          now, now, "", "", "")
         for customer_id, (to, reply_to) in sorted(customers.items()))
@@ -150,17 +139,14 @@ def compose_digest(mail) -> tuple[str, str]:
     name, language, tz = customer
     listed = [(pk, category, target, first_seen, deadline) for pk, _e, category, target, first_seen, deadline in rows]
     return _digest_text(_DigestFrames(), _language(language), zone(tz), Entity.objects.get(pk=rows[0][1]), name,
-                        _notice_label(raw), listed, _first_ports([row[0] for row in listed[:DIGEST_LINES]]))
+                        _notice_label(raw), listed, first_ports([row[0] for row in listed[:DIGEST_LINES]]))
 
 
 def forward_digests(raw, case_ids) -> int:
     """Forward the new cases `case_ids` of notice `raw` as one digest per customer; returns
     how many cases were forwarded. Cases of a customer without a contact address stay new
     (their deadline still escalates them to the desk); cases no longer new are skipped."""
-    by_customer: dict[int, list[int]] = {}
-    for customer_id, pk in select_in("SELECT customer_id, id FROM cases_case WHERE id IN %s AND state = %s",
-                                     sorted(case_ids), State.NEW):
-        by_customer.setdefault(customer_id, []).append(pk)
+    by_customer = new_by_customer(case_ids)
     frames, policies = _DigestFrames(), PolicyCache()
     done = 0
     for customers in batched(sorted(by_customer), DIGEST_CUSTOMERS):
@@ -172,28 +158,19 @@ def forward_digests(raw, case_ids) -> int:
 
 def _digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames, policies) -> int:
     ids = [pk for pks in by_customer.values() for pk in pks]
-    columns = "id, customer_id, entity_id, category, target, first_seen, deadline, deadline_hours"
-    sql = f"SELECT {columns} FROM cases_case WHERE id IN %s AND state = %s ORDER BY id"
-    if connection.features.has_select_for_update_skip_locked:
-        # Locked: a concurrent forwarder skips these; re-checked state=new above.
-        sql += " FOR UPDATE SKIP LOCKED"
-    read = datetime_reader()
-    cases = {pk: (pk, customer_id, entity_id, category, target, read(first_seen), read(deadline), hours)
-             for pk, customer_id, entity_id, category, target, first_seen, deadline, hours
-             in select_in(sql, ids, State.NEW)}
+    cases = new_cases_to_forward(ids)
     if not cases:
         return 0
-    ports = _first_ports(ids)
+    ports = first_ports(ids)
     # Plain rows, not model instances: a digest batch has thousands of customers.
     customers = {pk: (name, language, tz, Customer.contact_of(abuse, main))
-                 for pk, name, language, tz, abuse, main in select_in(
-                     "SELECT id, name, language, timezone, abuse_email, main_email FROM network_customer "
-                     "WHERE id IN %s", list(by_customer))}
+                 for pk, name, language, tz, abuse, main in customer_rows(
+                     by_customer, "name", "language", "timezone", "abuse_email", "main_email")}
     entities = Entity.objects.in_bulk({row[2] for row in cases.values()})
     notice = _notice_label(raw)
     headers = {"X-Abusedesk-Notice": str(raw.pk)}  # one object: Inserter encodes it once
     now = clock.now()
-    mails, audits = [], []
+    mails, reasons = [], {}
     forwarded: dict[object, list[int]] = {}  # next_check_at -> case ids
     listed = 0
     for customer_id, pks in by_customer.items():
@@ -217,13 +194,7 @@ def _digest_batch(raw, by_customer: dict[int, list[int]], frames: _DigestFrames,
             points, informational = policies.get(entity_id, category)
             next_at = check_point(deadline, hours, points, 0, informational) if deadline else None
             forwarded.setdefault(next_at, []).append(pk)
-            audits.append(audit_row(pk, "transition", now, from_state=State.NEW, to_state=State.FORWARDED,
-                                    reason=reason))
-    Inserter(OutgoingMail, _MAIL_FIELDS, ignore_conflicts=True).insert(mails)
-    adapt = datetime_adapter()
-    for next_check_at, pks in forwarded.items():
-        update_in("UPDATE cases_case SET state = %s, forwarded_at = %s, next_check_at = %s, updated_at = %s "
-                  "WHERE state = %s AND id IN %s", pks, State.FORWARDED, adapt(now),
-                  adapt(next_check_at) if next_check_at else None, adapt(now), State.NEW)
-    Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
+            reasons[pk] = reason
+    queue_rows(mails)
+    forward_many(forwarded, now, reasons)
     return listed

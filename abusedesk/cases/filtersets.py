@@ -3,8 +3,7 @@ import re
 
 import django_filters
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, Func, Q, Value
 
 from abusedesk.lib.api import ChoicesFilter, FilterSet, IdFilter, StrictBooleanFilter
 from abusedesk.lib.ids import parse_id
@@ -45,8 +44,9 @@ class CaseFilterSet(FilterSet):
             return queryset.filter(ip=str(net.network_address))
         if connection.vendor == "postgresql":
             # inet containment, exact for any IPv4/IPv6 prefix.
-            contained = RawSQL(f"{queryset.model._meta.db_table}.ip <<= %s::cidr", [str(net)])
-            return queryset.filter(ExpressionWrapper(contained, output_field=BooleanField()))
+            contained = Func(F("ip"), Func(Value(str(net)), template="%(expressions)s::cidr"),
+                             arg_joiner=" <<= ", template="%(expressions)s", output_field=BooleanField())
+            return queryset.filter(contained)
         # Addresses are stored as text: narrow by the prefix's whole leading octets (IPv4) with an
         # indexed string range ('/' sorts right after '.'), then check the rest exactly.
         candidates = queryset.exclude(ip=None)

@@ -8,7 +8,8 @@ together, and gives the case of each group; `group_rows` does both for rows
 at hand and assigns `case_id` on them. The caller stores the rows (in the
 same transaction).
 
-How new cases are forwarded (`forward`: NOW, LATER or IN_DIGEST) is forwarding.py.
+How new cases are forwarded (`forward`: NOW, LATER or IN_DIGEST) is forwarding.py;
+the SQL that reads and writes the cases is bulk.py: this module decides.
 """
 
 from __future__ import annotations
@@ -19,41 +20,41 @@ from datetime import datetime
 from operator import itemgetter
 from typing import NamedTuple
 
-from django.db import connection
-
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import Inserter, datetime_adapter, select_in, update_rows
+from abusedesk.lib.bulk import datetime_adapter
+from abusedesk.network.bulk import customer_rows
 from abusedesk.network.models import Customer, Entity
+from abusedesk.policy.bulk import with_own_deadlines
 from abusedesk.policy.deadlines import deadline_from, deadline_hours
 from abusedesk.policy.schedule import PolicyCache, check_point
 
 from . import digests, notify, signals
-from .audit import AUDIT_FIELDS, audit_row
+from .audit import audit_row
+from .bulk import (
+    CASE_FIELDS,
+    JOINABLE,
+    STILL_RESOLVED,
+    add_counts,
+    add_deferred_counts,  # noqa: F401  (intake.processing imports it from here until it moves to intake's bulk module)
+    all_joinable,
+    insert_audits,
+    insert_cases,
+    open_cases,
+    recount_opened_by,  # noqa: F401  (as add_deferred_counts)
+)
 from .forwarding import IN_DIGEST, NOW
-from .models import AuditLog, Case, Report
-from .states import OPEN_STATES, State
+from .models import Case, Report
+from .states import State
 from .workflow import transition
 
 log = logging.getLogger(__name__)
 
 # For these the URL is what the customer must take down; for the rest the host is.
 CONTENT_CATEGORIES = frozenset({"phishing", "csam", "terrorism", "copyright", "fraud"})
-# The same list, in the same order, as the partial unique index's condition,
-# so that the database can use that index for the open-case query.
-_OPEN = sorted(OPEN_STATES)
-
-# Open cases that reports join without a state change (a resolved one is reopened first).
-_JOINABLE = "state IN ({})".format(", ".join(f"'{s}'" for s in _OPEN if s != State.RESOLVED))
 
 
 class StaleCases(Exception):
     """A case this run met earlier is no longer open: the chunk is grouped again, looked up."""
-
-CASE_FIELDS = ["reply_token", "entity_id", "customer_id", "end_customer_id", "assignment_id", "notifier_id",
-               "opened_by_id", "category", "target", "ip", "url", "domain", "state", "sensitive", "law_enforcement",
-               "received_at", "first_seen", "last_seen", "report_count", "deadline", "deadline_hours", "next_check_at",
-               "forwarded_at", "deadline_pause_reason", "reminders_sent", "resolution", "resolution_text",
-               "close_reason", "created_at", "updated_at"]
 
 
 _in_field_order = itemgetter(*CASE_FIELDS)  # a values dict -> its tuple, in one C call
@@ -147,12 +148,10 @@ class _Caches:
     def load_customers(self, ids) -> None:
         missing = [i for i in ids if i not in self.entity_of]
         # Plain rows, not model instances: a feed has tens of thousands of customers.
-        for pk, entity_id, abuse, main in select_in(
-                "SELECT id, entity_id, abuse_email, main_email FROM network_customer WHERE id IN %s", missing):
+        for pk, entity_id, abuse, main in customer_rows(missing, "entity_id", "abuse_email", "main_email"):
             self.entity_of[pk] = entity_id
             self.contact_of[pk] = Customer.contact_of(abuse, main)
-        self.with_override.update(customer_id for (customer_id,) in select_in(
-            "SELECT DISTINCT customer_id FROM policy_customerdeadline WHERE customer_id IN %s", missing))
+        self.with_override.update(with_own_deadlines(missing))
         entities = {self.entity_of[i] for i in missing} - set(self.entities)
         self.entities.update(Entity.objects.in_bulk(list(entities)))
 
@@ -256,11 +255,11 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
             updates.append((group.n, adapt(group.first_seen), adapt(group.last_seen), adapted_now, pk))
         result.updated_ids.append(pk)
         result.cases[key] = pk
-    changed = add_counts(updates, where=_JOINABLE)
-    changed += add_counts(late, where=f"state = '{State.RESOLVED}'")
+    changed = add_counts(updates, where=JOINABLE)
+    changed += add_counts(late, where=STILL_RESOLVED)
     # Only a case taken from `known` can have moved on (the rest are locked):
     # then the chunk is grouped again, and finds what became of it.
-    if changed < len(updates) + len(late) or not _all_joinable([pk for pk, *_counts in result.deferred]):
+    if changed < len(updates) + len(late) or not all_joinable([pk for pk, *_counts in result.deferred]):
         raise StaleCases()
     result.case_of = case_of
 
@@ -273,7 +272,7 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     values = [_new_case(raw, keys[g], groups[g], caches, sensitive, notice_hours, now, forward == IN_DIGEST,
                         random[24 * i:24 * i + 24])
               for i, g in enumerate(new)]
-    ids = Inserter(Case, CASE_FIELDS).insert_with_ids(values)
+    ids = insert_cases(values)
     hours_at, state_at = CASE_FIELDS.index("deadline_hours"), CASE_FIELDS.index("state")
     audits = []
     in_digest: set[int] = set()  # customers with a case opened forwarded
@@ -296,7 +295,7 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
             data = {"raw_message": raw.pk, "deadline_hours": v[hours_at]} | ({"forwarded": "digest"} if forwarded else {})
             shared[(v[hours_at], forwarded)] = data
         audits.append(audit_row(pk, "created", now, to_state=v[state_at], reason=why, data=data))
-    Inserter(AuditLog, AUDIT_FIELDS).insert(audits)
+    insert_audits(audits)
     if in_digest:  # held until the notice is done
         digests.hold_digests(raw, {c: (caches.contact_of[c], caches.entities[caches.entity_of[c]].abuse_email)
                                   for c in in_digest})
@@ -313,49 +312,6 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     return result
 
 
-def add_counts(updates: list[tuple], where: str = "") -> int:
-    """Add reports to open cases: (n, first seen, last seen, now, id) each, the
-    times as the database stores them; returns the cases changed."""
-    return update_rows(
-        "cases_case",
-        "report_count = report_count + {n}, first_seen = CASE WHEN first_seen < {first} THEN first_seen ELSE {first} END, "
-        "last_seen = CASE WHEN last_seen > {last} THEN last_seen ELSE {last} END, updated_at = {now}",
-        {"n": "report_count", "first": "first_seen", "last": "last_seen", "now": "updated_at", "id": "id"},
-        updates, where=where,
-    )
-
-
-def add_deferred_counts(deferred: dict[int, list]) -> None:
-    """Apply what a feed's run kept of the counts of the cases it opened (case id -> [n, first seen,
-    last seen]): its reports joined them in chunks already committed, whatever became of them since."""
-    adapt = datetime_adapter()
-    now = adapt(clock.now())
-    add_counts([(n, adapt(first), adapt(last), now, pk) for pk, (n, first, last) in deferred.items()])
-
-
-def recount_opened_by(raw) -> None:
-    """Count the reports of the cases notice `raw` opened again, from the reports themselves:
-    a run that died took the counts it kept for them (add_deferred_counts) with it."""
-    seen = "COALESCE(r.observed_at, r.received_at)"
-    of_case = "FROM cases_report r WHERE r.case_id = cases_case.id"
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE cases_case SET report_count = (SELECT COUNT(*) {of_case}), "
-                       f"first_seen = (SELECT MIN({seen}) {of_case}), last_seen = (SELECT MAX({seen}) {of_case}) "
-                       f"WHERE opened_by_id = %s AND EXISTS (SELECT 1 {of_case})", [raw.pk])
-
-
-def _all_joinable(ids: list[int]) -> bool:
-    if not ids:
-        return True
-    # One range of the primary key, not a look-up per id: a run's cases were
-    # opened with consecutive ids, and almost all of them are still open.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM cases_case WHERE id BETWEEN %s AND %s AND NOT ({_JOINABLE})",
-                       [min(ids), max(ids)])
-        moved_on = {pk for (pk,) in cursor.fetchall()}
-    return moved_on.isdisjoint(ids)
-
-
 def _open_cases(keys: list[tuple], groups: list[Group], known: dict[tuple, int]) -> dict[tuple, tuple]:
     """(customer, target, category) -> (id, state) of the open cases of these keys;
     a key in `known` is taken from there (state unknown, checked by the update)."""
@@ -368,16 +324,10 @@ def _open_cases(keys: list[tuple], groups: list[Group], known: dict[tuple, int])
         # The target is the host's address (target_of), and the case stores it as its ip too.
         target = key[1]
         (ip_targets if target == group.ip else other_targets).add(target)
-    states = ", ".join(["%s"] * len(_OPEN))
-    # Locked (PostgreSQL), in id order against deadlocks, so that a concurrent
-    # worker's counters are not lost; SQLite serialises writers anyway.
-    lock = " ORDER BY id FOR UPDATE" if connection.features.has_select_for_update else ""
     # An IP target is also the case's indexed ip column (feeds: thousands per chunk).
     wanted = set(keys)
     for column, targets in (("ip", ip_targets), ("target", other_targets)):
-        sql = (f"SELECT customer_id, target, category, id, state FROM cases_case "
-               f"WHERE {column} IN %s AND state IN ({states}){lock}")
-        for customer_id, target, category, *case in select_in(sql, sorted(targets), *_OPEN):
+        for customer_id, target, category, *case in open_cases(column, targets):
             key = (customer_id, target, category)
             if key in wanted:
                 found[key] = tuple(case)

@@ -3,20 +3,19 @@
 `transition()` stamps, audits and schedules the next follow-up check: nothing
 else. What people do to a case (and what follows: mail, restrictions, flags)
 is `services.py`, the layer above; it never calls back down here for more.
-`transition_many()` is the same for the follow-up sweep's bursts.
+`bulk.transition_many()` is the same for the follow-up sweep's bursts; both
+stamp with `stamp()`.
 """
 
-from collections import defaultdict
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from abusedesk.lib import clock
-from abusedesk.policy.schedule import PolicyCache, next_check, schedule
+from abusedesk.policy.schedule import schedule
 
 from .audit import audit
-from .models import AuditLog, Case
+from .models import Case
 from .states import State, TransitionError, can_transition
 
 # The timestamp each state stamps the first time a case enters it.
@@ -29,6 +28,16 @@ _STAMPS = {
 }
 
 
+def stamp(case: Case, to_state: str, now) -> str | None:
+    """Put `case` in `to_state` (unsaved) and stamp the state's timestamp: the first time
+    it enters the state, or every time for resolved and closed. Returns the stamp's field."""
+    case.state = to_state
+    field = _STAMPS.get(to_state)
+    if field and (getattr(case, field) is None or to_state in (State.RESOLVED, State.CLOSED)):
+        setattr(case, field, now)
+    return field
+
+
 def transition(case: Case, to_state: str, *, user=None, label: str = "", reason: str = "", data=None) -> Case:
     """Move `case` to `to_state` or raise TransitionError. Saves the case and writes the audit entry."""
     if not can_transition(case.state, to_state):
@@ -36,10 +45,7 @@ def transition(case: Case, to_state: str, *, user=None, label: str = "", reason:
     now = clock.now()
     from_state = case.state
     with transaction.atomic():
-        case.state = to_state
-        stamp = _STAMPS.get(to_state)
-        if stamp and (getattr(case, stamp) is None or to_state in (State.RESOLVED, State.CLOSED)):
-            setattr(case, stamp, now)
+        stamp(case, to_state, now)
         if to_state == State.FORWARDED and from_state in (State.RESOLVED, State.CLOSED):
             # Reopened: the abuse is back, so it is no longer taken down.
             case.resolved_at = None
@@ -54,38 +60,3 @@ def transition(case: Case, to_state: str, *, user=None, label: str = "", reason:
               from_state=from_state, to_state=to_state)
         schedule(case)
     return case
-
-
-def transition_many(cases: list[Case], to_state: str, *, label: str = "system", reason: str = "",
-                    data=None) -> list[Case]:
-    """transition() for many cases at once (the follow-up sweep escalating a burst): the same
-    checks, stamps, audit entries and next check points, written with one UPDATE per group of
-    cases that end up with equal values and one INSERT of the audit entries. `data` is a dict
-    or a function of the case. Reopening (→ forwarded) resets deadlines: use transition()."""
-    if to_state == State.FORWARDED:
-        raise ValueError("reopening is done one case at a time: use transition()")
-    for case in cases:
-        if not can_transition(case.state, to_state):
-            raise TransitionError(f"{case.ref}: {case.state} → {to_state} is not allowed")
-    now, saved_at = clock.now(), timezone.now()
-    stamp = _STAMPS.get(to_state)
-    cache = PolicyCache()
-    groups, entries = defaultdict(list), []
-    for case in cases:
-        entries.append(AuditLog(case=case, actor_label=label, verb="transition", from_state=case.state,
-                                to_state=to_state, reason=reason,
-                                data=(data(case) if callable(data) else data) or {}, at=now))
-        case.state = to_state
-        if stamp and (getattr(case, stamp) is None or to_state in (State.RESOLVED, State.CLOSED)):
-            setattr(case, stamp, now)
-        case.updated_at = saved_at
-        case.next_check_at = next_check(case, cache)
-        groups[(getattr(case, stamp) if stamp else None, case.next_check_at)].append(case.pk)
-    with transaction.atomic():
-        for (stamped, next_at), pks in groups.items():
-            fields = {"state": to_state, "updated_at": saved_at, "next_check_at": next_at}
-            if stamp:
-                fields[stamp] = stamped
-            Case.objects.filter(pk__in=pks).update(**fields)
-        AuditLog.objects.bulk_create(entries, batch_size=500)
-    return cases

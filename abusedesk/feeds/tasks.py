@@ -4,7 +4,8 @@ its own (a slow feed holds up no other); without one, in the sweep itself."""
 import logging
 
 from celery import shared_task
-from django.conf import settings
+
+from abusedesk.lib.nudge import start
 
 from .models import Feed
 from .runner import Busy, due_feed_ids, run_feed
@@ -26,17 +27,11 @@ def run_feed_task(feed_id: int, trigger: str = "schedule") -> str:
 def run_due_feeds() -> int:
     started = 0
     for feed_id in due_feed_ids():
-        if settings.CELERY_BROKER_URL:
-            try:
-                run_feed_task.delay(feed_id)
-            except Exception:  # broker down: the next sweep tries again, nothing is lost
-                log.warning("could not reach the broker for feed %s", feed_id)
-                continue
-        else:
-            try:
-                run_feed_task(feed_id)
-            except Exception:  # one feed never stops the others
-                log.exception("feed %s failed", feed_id)
-                continue
+        try:
+            # A nudge with a broker (lost if it is down: the feed is still due at the next sweep).
+            start(run_feed_task, feed_id)
+        except Exception:  # without a broker it ran here: one feed never stops the others
+            log.exception("feed %s failed", feed_id)
+            continue
         started += 1
     return started

@@ -9,7 +9,7 @@ import threading
 from django.conf import settings
 from django.db import close_old_connections, transaction
 
-from abusedesk.lib.nudge import nudge
+from abusedesk.lib.nudge import nudge, start
 
 log = logging.getLogger(__name__)
 # A burst of mail: the worker is nudged at most this often; each nudge processes all new mail, in batches.
@@ -18,12 +18,11 @@ NEW_MAIL_NUDGE_EVERY = 0.2
 
 def kick_raw(raw_id: int) -> None:
     """Process a stored raw message now (no broker) or nudge a worker (broker)."""
-    from abusedesk.intake.tasks import process_raw_message
+    # Here, not at the top: intake.store (imported while the apps load) would pull Celery
+    # and the whole processing stage in with it.
+    from .tasks import process_raw_message
 
-    if not settings.CELERY_BROKER_URL:
-        process_raw_message(raw_id)
-        return
-    nudge(process_raw_message, raw_id)
+    start(process_raw_message, raw_id)
 
 
 def enqueue_raw(raw_id: int) -> None:

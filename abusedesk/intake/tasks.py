@@ -1,7 +1,6 @@
 import time
 
 from celery import shared_task
-from django.conf import settings
 
 from abusedesk.lib.nudge import nudge
 from abusedesk.outbox.tasks import send_mail
@@ -18,8 +17,9 @@ DRAIN_SECONDS = 30.0
 @shared_task(name="abusedesk.process_raw_message")
 def process_raw_message(raw_id: int):
     summary = processing.process_raw_message(raw_id)
-    if summary is not None and settings.CELERY_BROKER_URL:
-        # What the notice queued (forwards, receipts) leaves from the mail queue now, not at the next sweep.
+    if summary is not None:
+        # What the notice queued (forwards, receipts) leaves from the mail queue now, not at the
+        # next sweep (with a broker: without one, nudge() does nothing and the sweep loop sends it).
         nudge(send_mail, every=MAIL_NUDGE_EVERY)
     return summary
 
@@ -32,10 +32,8 @@ def process_new_mail():
         # Not the writer after DRAIN_SECONDS: the one that is drains what this one would have.
         while writer and (n := processing.process_batch()):
             done += n
-            if settings.CELERY_BROKER_URL:
-                nudge(send_mail, every=MAIL_NUDGE_EVERY)
+            nudge(send_mail, every=MAIL_NUDGE_EVERY)  # nothing without a broker (lib.nudge)
             if time.monotonic() - started > DRAIN_SECONDS:
-                if settings.CELERY_BROKER_URL:
-                    nudge(process_new_mail)
+                nudge(process_new_mail)
                 break
     return done

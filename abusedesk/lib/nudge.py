@@ -13,6 +13,11 @@ instead of queueing up behind a broker that is down.
 A nudge given `every` seconds is published at most once in that time; one
 that comes sooner is owed and published when the time is up, so the last
 nudge of a burst (the notices stored at its end) is never lost.
+
+Without a broker (no CELERY_BROKER_URL) there is nobody to nudge: `start()`
+runs the task right here instead, and `nudge()` does nothing (the sweep loop
+of `abusedesk run` does the work). Only intake's batches of new mail decide for
+themselves (intake/jobs.kick_new_mail: without a broker, a thread of their own).
 """
 
 from __future__ import annotations
@@ -104,4 +109,15 @@ nudger = Nudger()
 
 
 def nudge(task, *args, every: float = 0.0) -> None:
-    nudger.nudge(task, *args, every=every)
+    """Ask a worker to run `task(*args)` soon (see Nudger.nudge); nothing without a broker."""
+    if settings.CELERY_BROKER_URL:
+        nudger.nudge(task, *args, every=every)
+
+
+def start(task, *args) -> None:
+    """Run `task(*args)`: here and now without a broker (its errors are the caller's),
+    else by a worker, nudged."""
+    if not settings.CELERY_BROKER_URL:
+        task(*args)
+        return
+    nudger.nudge(task, *args)

@@ -23,12 +23,13 @@ from datetime import UTC, datetime
 from socket import AF_INET, inet_pton
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import Inserter
 from abusedesk.lib.ipaddr import prefix_columns
 
+from .bulk import close_assignments
 from .models import Assignment, Customer, Entity
 from .signals import assignments_changed
 
@@ -228,12 +229,7 @@ class Importer:
                 self._apply(row, existing.setdefault(row.prefix, []), new)
             updates = [(iv.valid_to, iv.id) for ivs in existing.values() for iv in ivs if iv.changed and iv.id]
             if updates:
-                stamp = connection.ops.adapt_datetimefield_value(self.now)
-                with connection.cursor() as cursor:
-                    cursor.executemany(
-                        "UPDATE network_assignment SET valid_to = %s, updated_at = %s WHERE id = %s",
-                        [(connection.ops.adapt_datetimefield_value(vt), stamp, aid) for vt, aid in updates],
-                    )
+                close_assignments(updates, self.now)
             self.inserter.insert(
                 (r.prefix, r.version, r.length, r.first_hex, r.last_hex, iv.customer_id, "", iv.valid_from,
                  iv.valid_to, self.now, self.now)

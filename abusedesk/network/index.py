@@ -29,55 +29,24 @@ import sys
 import threading
 import time
 from array import array
-from contextlib import closing
 from datetime import datetime
 
 import pytricia
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import batched, datetime_adapter, fetch_rows, insert_bytes
+from abusedesk.lib.bulk import batched, datetime_adapter
 
+from .bulk import assignment_rows, save_snapshot_part, snapshot_parts
 from .matching import Holder
 from .models import Assignment, Customer, IndexSnapshot
 
 log = logging.getLogger(__name__)
 
-OPEN_END = 2**62  # valid_to of an assignment that is still held
 FETCH = 5_000  # rows in memory at a time: more would stay resident as freed, fragmented heap
 SNAPSHOT_PART = 50_000  # prefixes per part of a snapshot (about 3 MiB)
-
-
-def _epoch_sql(column: str) -> str:
-    # Epoch seconds computed by the database: converting a million datetimes
-    # in Python would cost more than building the trie.
-    if connection.vendor == "postgresql":
-        # date_part's double is quicker to compute than EXTRACT's numeric.
-        return f"FLOOR(date_part('epoch', {column}))::bigint"
-    if connection.vendor == "sqlite":
-        if connection.Database.sqlite_version_info >= (3, 38):
-            return f"unixepoch({column})"  # no detour through text as strftime's
-        return f"CAST(strftime('%s', {column}) AS INTEGER)"
-    raise NotImplementedError(f"prefix index: unsupported database {connection.vendor}")
-
-
-def _chunks(sql: str):
-    """The rows of `sql`, FETCH at a time: a million rows are never all in memory."""
-    if connection.vendor == "postgresql" and connection.Database.capabilities.has_stream_chunked():
-        # Streamed in chunks (libpq 17 and later): the server sends the next
-        # rows while these are indexed, where a server-side cursor would wait
-        # for each FETCH. Closed explicitly: an unfinished stream keeps the
-        # connection busy.
-        with connection.cursor() as cursor, closing(cursor.stream(sql, size=FETCH)) as rows:
-            yield from batched(rows, FETCH)
-    else:
-        # A server-side cursor on PostgreSQL.
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(sql)
-            while chunk := cursor.fetchmany(FETCH):
-                yield chunk
 
 
 def table_version() -> tuple:
@@ -147,9 +116,7 @@ class PrefixIndex:
     @classmethod
     def _from_table(cls, parents: dict[int, int]) -> PrefixIndex:
         index = cls()
-        sql = (f"SELECT prefix, {_epoch_sql('valid_from')}, COALESCE({_epoch_sql('valid_to')}, {OPEN_END}), id, "
-               "customer_id, COALESCE(end_customer_id, 0) FROM network_assignment")
-        for rows in _chunks(sql):
+        for rows in assignment_rows(FETCH):
             index._add(rows, parents)
         return index
 
@@ -162,8 +129,7 @@ class PrefixIndex:
         IndexSnapshot.objects.all().delete()
         now = datetime_adapter()(clock.now())
         for seq, (kind, data) in enumerate(self._snapshot_parts()):
-            insert_bytes("network_indexsnapshot", ["version", "seq", "kind", "created_at", "data"],
-                         [key, seq, kind, now, data])
+            save_snapshot_part(key, seq, kind, now, data)
 
     def _snapshot_parts(self):
         """(kind, bytes) of each part, in order, made as they are written."""
@@ -179,8 +145,7 @@ class PrefixIndex:
     def _load(cls, key: str) -> PrefixIndex | None:
         """The snapshot of version `key`, or None if there is none (or only part of one:
         a concurrent save replaced it while it was read)."""
-        parts = fetch_rows("SELECT kind, data FROM network_indexsnapshot WHERE version = %s ORDER BY seq", [key],
-                           stream=True)
+        parts = snapshot_parts(key)
         first = next(parts, None)
         if first is None or first[0] != "header":
             return None

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from .base import Event, ParseContext, ParsedNotice
+from .classify import classify
 from .common import Events, is_own_server, origin_hop, sanitise, start_notice, url_event
 from .extract import find_ips, ip_usable, parse_when, refang, registrable_domain, url_host
 from .mime import Mail, Part, parse_mail
@@ -136,8 +137,7 @@ def _category(feedback_type: str, original: Mail | None, human: str, reported_ur
     if feedback_type == "fraud":
         return ("phishing" if _PHISHING_WORDS.search(sample) else "fraud"), 1.0
     if feedback_type not in FEEDBACK_CATEGORY or feedback_type == "other":
-        from .classify import classify  # the free-text classifier decides "other"
-
+        # The free-text classifier decides "other".
         guess, confidence = classify(sample)
         if guess:
             return guess, confidence

@@ -57,7 +57,7 @@ class Event:
     extra: dict = field(default_factory=dict)
 
     def contract_dict(self) -> dict:
-        """The event as `abusedesk parse` prints it (DESIGN.md contract)."""
+        """The event as `abusedesk parse` prints it (the parse contract of docs/design.md)."""
         return {
             "category": self.category,
             "ip": self.ip,

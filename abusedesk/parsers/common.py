@@ -361,8 +361,6 @@ def urls_under(text: str, label: str, limit: int = 1000) -> list[str]:
     """URLs given under a heading or label (regex, case-insensitive): on the
     label's own line and on the following lines, up to the first non-empty
     line without a URL."""
-    from .extract import find_urls
-
     out: list[str] = []
     for m in re.finditer(rf"(?im)^[ \t>*-]*(?:{label})[ \t]*:?(.*)$", text[:1_000_000]):
         out.extend(find_urls(m.group(1)))

@@ -29,6 +29,7 @@ from .base import ParseContext, ParsedNotice
 from .classify import classify
 from .common import Events, line_values, sanitise, start_notice
 from .extract import find_domains, find_ips, find_urls, refang, registrable_domain, url_host
+from .freetext import collect_targets, readable_texts  # shared with the free-text parser
 from .mime import Mail
 
 FORMAT = "law_enforcement"
@@ -96,8 +97,6 @@ def request_type(text: str) -> str:
 
 
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
-    from .freetext import collect_targets, readable_texts  # shared with the free-text parser
-
     notice = start_notice(FORMAT, mail, kind="law_enforcement")
     body = mail.body_text
     attachments = "\n".join(p.text for p in mail.parts if p.filename and p.is_text)

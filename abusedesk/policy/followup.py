@@ -17,12 +17,14 @@ from django.db import connection, transaction
 
 from abusedesk.cases import notify, signals
 from abusedesk.cases.audit import audit
+from abusedesk.cases.bulk import transition_many
 from abusedesk.cases.models import AuditLog, Case
 from abusedesk.cases.states import DEADLINE_RUNNING, State
-from abusedesk.cases.workflow import transition, transition_many
+from abusedesk.cases.workflow import transition
 from abusedesk.lib import clock
 from abusedesk.outbox.sending import queue_mails
 
+from .bulk import claim
 from .schedule import PolicyCache, next_check, reminder_times, schedule
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,7 @@ def followup_due(limit: int = BATCH) -> int:
         try:
             with transaction.atomic():
                 pks = _due(now, limit)
-                claimed = _claim(pks, now)
+                claimed = claim(pks, now)
                 _act(claimed, now, cache)
             handled += len(claimed)
         except Exception:  # logged; the cases are retried one by one below
@@ -66,21 +68,6 @@ def _due(now, limit: int) -> list[int]:
         # PostgreSQL: rows another sweeper has claimed in its open transaction are skipped, not waited for.
         due = due.select_for_update(skip_locked=True)
     return list(due[:limit])
-
-
-def _claim(pks: list[int], now) -> list[int]:
-    """The claim: only the sweeper whose UPDATE still sees a due check point gets the case."""
-    if not pks:
-        return []
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {qn(Case._meta.db_table)} SET {qn('next_check_at')} = NULL "
-            f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(pks))}) AND {qn('next_check_at')} <= %s "
-            f"RETURNING {qn('id')}",
-            [*pks, connection.ops.adapt_datetimefield_value(now)],
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 # What the sweep does with a claimed case (decide()).
@@ -154,7 +141,7 @@ def follow_up_case(pk: int, now, cache: PolicyCache | None = None) -> bool:
     """The one-at-a-time path (after a failed batch): claim, decide and act on one case."""
     cache = cache or PolicyCache()
     with transaction.atomic():
-        if not _claim([pk], now):
+        if not claim([pk], now):
             return False
         case = Case.objects.select_related("customer", "entity").get(pk=pk)
         step, percent = decide(case, now, cache)

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from testkit.orm import bare_case
+from testkit.orm import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,8 @@ def ids(response):
 
 
 def test_staff_can_filter_cases_by_ip_customer_and_state(demo):
-    a = bare_case("customer-a", "198.51.100.42")
-    b = bare_case("customer-b", "198.51.100.200", state="forwarded")
+    a = make_case("customer-a", ip="198.51.100.42", category="spam", state="new", report=False)
+    b = make_case("customer-b", ip="198.51.100.200", report=False, state="forwarded")
     api = client_for("desk")
 
     assert ids(api.get("/api/v1/cases/", {"ip": "198.51.100.42"})) == [a.pk]
@@ -32,8 +32,8 @@ def test_staff_can_filter_cases_by_ip_customer_and_state(demo):
 
 
 def test_a_customer_sees_only_its_own_cases(demo):
-    a = bare_case("customer-a", "198.51.100.42")
-    b = bare_case("customer-b", "198.51.100.200")
+    a = make_case("customer-a", ip="198.51.100.42", category="spam", state="new", report=False)
+    b = make_case("customer-b", ip="198.51.100.200", category="spam", state="new", report=False)
 
     assert ids(client_for("customer-a").get("/api/v1/cases/")) == [a.pk]
     assert client_for("customer-a").get(f"/api/v1/cases/{b.pk}/").status_code == 404
@@ -44,14 +44,14 @@ def test_a_reseller_sees_its_end_customers_cases(demo):
     from abusedesk.network.models import Customer
 
     end = Customer.objects.get(reference="reseller-c-end-1")
-    c = bare_case("reseller-c", "203.0.113.17", end_customer=end)
-    bare_case("customer-a", "198.51.100.42")
+    c = make_case("reseller-c", ip="203.0.113.17", report=False, end_customer=end)
+    make_case("customer-a", ip="198.51.100.42", category="spam", state="new", report=False)
 
     assert ids(client_for("reseller-c").get("/api/v1/cases/")) == [c.pk]
 
 
 def test_child_abuse_cases_are_for_the_compliance_role_only(demo, django_user_model):
-    csam = bare_case("customer-a", "198.51.100.9", category="csam", sensitive=True)
+    csam = make_case("customer-a", ip="198.51.100.9", report=False, category="csam", sensitive=True)
     other = django_user_model.objects.create_user("junior", password="junior-pass-1", is_staff=True)
 
     assert csam.pk in ids(client_for("desk").get("/api/v1/cases/"))
@@ -73,7 +73,7 @@ def test_staff_find_reports_by_ip_with_and_without_a_case(demo):
     from abusedesk.cases.models import Report
     from abusedesk.intake.models import RawMessage
 
-    case = bare_case("customer-a", "198.51.100.42")
+    case = make_case("customer-a", ip="198.51.100.42", category="spam", state="new", report=False)
     raw = RawMessage.objects.create(content=b"two reports", channel="file")
     now = case.received_at
     common = dict(raw_message=raw, category="spam", received_at=now, fingerprint=0, status="matched")

@@ -206,3 +206,25 @@ def test_a_notice_with_a_handful_of_cases_still_gets_one_mail_per_case(demo, clo
     assert not OutgoingMail.objects.filter(kind="digest").exists()
     forwards = OutgoingMail.objects.filter(kind="forward")
     assert forwards.count() == Case.objects.count() >= 1
+
+
+@pytest.mark.parametrize("on_a", [3, 30])
+def test_a_digest_batch_costs_the_same_queries_however_many_cases_and_customers_it_forwards(
+        demo, clock, tmp_path, on_a, django_assert_max_num_queries):
+    from django.db import connection
+
+    # Both customers without an address at first: the cases wait as new, then go out together.
+    Customer.objects.filter(reference__in=["customer-a", "customer-b"]).update(abuse_email="", main_email="")
+    ingest.ingest_files([feed(tmp_path, OURS_A[:on_a] + OURS_B[:on_a // 3 + 1])])
+    for reference in ("customer-a", "customer-b"):
+        Customer.objects.filter(reference=reference).update(abuse_email=f"abuse@{reference}.example")
+    raw = RawMessage.objects.get()
+    ids = list(Case.objects.values_list("id", flat=True))
+    # Read the cases, their ports, customers, entities and policies; write the mails, the state
+    # changes (one UPDATE per next check point) and the audit entries: a dozen, not one per case
+    # (PostgreSQL: and the savepoints and temporary tables of its COPYs).
+    with django_assert_max_num_queries(12 if connection.vendor == "sqlite" else 18):
+        assert digests.forward_digests(raw, ids) == len(ids)
+    assert OutgoingMail.objects.filter(kind="digest").count() == 2
+    assert AuditLog.objects.filter(verb="transition", to_state="forwarded").count() == len(ids)
+    assert not Case.objects.filter(state="new").exists()

@@ -2,7 +2,7 @@ import pytest
 
 from abusedesk.cases.states import OPEN_STATES, TRANSITIONS, State, TransitionError
 from abusedesk.cases.workflow import transition
-from testkit.orm import bare_case
+from testkit.orm import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def test_closed_is_the_only_state_that_is_not_open():
 
 
 def test_a_transition_is_audited_with_who_when_and_why(demo, clock, django_user_model):
-    case = bare_case()
+    case = make_case(category="spam", ip="198.51.100.10", state="new", report=False)
     desk = django_user_model.objects.get(username="desk")
 
     transition(case, State.FORWARDED, user=desk, reason="sent to abuse contact")
@@ -31,7 +31,7 @@ def test_a_transition_is_audited_with_who_when_and_why(demo, clock, django_user_
 
 
 def test_a_forbidden_transition_raises_and_changes_nothing(demo):
-    case = bare_case()
+    case = make_case(category="spam", ip="198.51.100.10", state="new", report=False)
 
     with pytest.raises(TransitionError):
         transition(case, State.RESOLVED)
@@ -42,7 +42,7 @@ def test_a_forbidden_transition_raises_and_changes_nothing(demo):
 
 
 def test_resolving_stamps_the_end_of_uptime(demo, clock):
-    case = bare_case(state="forwarded")
+    case = make_case(category="spam", ip="198.51.100.10", report=False, opened_hours_ago=0)
     clock.advance(hours=3)
 
     transition(case, State.RESOLVED, reason="removed")
@@ -53,7 +53,7 @@ def test_resolving_stamps_the_end_of_uptime(demo, clock):
 
 
 def test_reopening_a_resolved_case_clears_its_resolution_time(demo):
-    case = bare_case(state="forwarded")
+    case = make_case(category="spam", ip="198.51.100.10", report=False, opened_hours_ago=0)
     transition(case, State.RESOLVED)
 
     transition(case, State.FORWARDED, reason="abuse is back")
@@ -65,7 +65,7 @@ def test_reopening_a_resolved_case_clears_its_resolution_time(demo):
 def test_two_open_cases_for_the_same_target_cannot_exist(demo):
     from django.db import IntegrityError, transaction
 
-    bare_case()
+    make_case(category="spam", ip="198.51.100.10", state="new", report=False)
     with pytest.raises(IntegrityError), transaction.atomic():
-        bare_case()
-    bare_case(category="phishing")  # another category is another case
+        make_case(category="spam", ip="198.51.100.10", state="new", report=False)
+    make_case(category="phishing", ip="198.51.100.10", state="new", report=False)  # another category is another case

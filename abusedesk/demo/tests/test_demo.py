@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from abusedesk.lib.testing import free_port, wait_until_listening
+from testkit.helpers import free_port, wait_until_listening
 
 ROOT = Path(__file__).resolve().parents[3]
 

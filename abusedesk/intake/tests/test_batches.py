@@ -9,10 +9,10 @@ from abusedesk.cases.models import Case, Report
 from abusedesk.intake import bulk, processing
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.store import store_raw
-from abusedesk.lib.faults import arf
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.sweep import run_sweep
 from testkit.dbfaults import failing_inserts
+from testkit.faults import arf
 
 pytestmark = pytest.mark.django_db
 

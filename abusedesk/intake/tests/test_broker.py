@@ -10,8 +10,8 @@ from abusedesk.intake.models import RawMessage
 from abusedesk.intake.store import store_raw
 from abusedesk.intake.tasks import process_raw_message
 from abusedesk.lib.nudge import nudger
-from abusedesk.lib.testing import wait_for
 from abusedesk.tasks import sweep
+from testkit.helpers import wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 

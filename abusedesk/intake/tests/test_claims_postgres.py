@@ -7,7 +7,7 @@ import pytest
 from abusedesk.cases.models import Case
 from abusedesk.intake.processing import claim_raw, process_raw_message
 from abusedesk.intake.store import store_raw
-from abusedesk.lib.testing import race
+from testkit.helpers import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -16,8 +16,9 @@ from django.db import connection
 from abusedesk.cases.models import Case, Report
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.store import store_raw
-from abusedesk.lib import clock, faults
-from abusedesk.lib.testing import free_port, wait_for, wait_until_listening
+from abusedesk.lib import clock
+from testkit import faults
+from testkit.helpers import free_port, wait_for, wait_until_listening
 
 from .feeds import scan_rdp
 

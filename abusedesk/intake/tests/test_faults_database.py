@@ -11,8 +11,8 @@ import time
 import psycopg
 import pytest
 
-from abusedesk.lib import faults
-from abusedesk.lib.testing import free_port, wait_until_listening
+from testkit import faults
+from testkit.helpers import free_port, wait_until_listening
 
 pytestmark = [pytest.mark.faults, pytest.mark.postgres,
               pytest.mark.skipif(not faults.postgres_bindir(), reason="needs the PostgreSQL server binaries")]

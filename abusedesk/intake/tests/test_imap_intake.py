@@ -13,7 +13,7 @@ import pytest
 from abusedesk.cases.models import Case
 from abusedesk.intake.imap import poll_once
 from abusedesk.intake.models import RawMessage
-from abusedesk.lib.testing import free_port, wait_until_listening
+from testkit.helpers import free_port, wait_until_listening
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 pytestmark = [

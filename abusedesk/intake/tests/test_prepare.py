@@ -181,7 +181,7 @@ def test_the_second_process_runs_under_a_daemonic_writer_and_dies_with_it_leavin
     import signal
     import tempfile
 
-    from abusedesk.lib.testing import wait_for
+    from testkit.helpers import wait_for
 
     settings.FEED_SECOND_PROCESS = True
     monkeypatch.setattr(prepare, "_cores", lambda: 2)

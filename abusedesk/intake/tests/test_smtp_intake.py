@@ -9,8 +9,8 @@ from abusedesk.cases.models import Case
 from abusedesk.intake import store
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.smtp import make_controller
-from abusedesk.lib.testing import free_port, wait_for
 from abusedesk.outbox.models import OutgoingMail
+from testkit.helpers import free_port, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,7 +11,7 @@ import pytest
 from abusedesk.intake.models import RawMessage
 from abusedesk.intake.smtp import make_controller
 from abusedesk.lawenforcement.models import LegalRequest
-from abusedesk.lib.testing import free_port, wait_for
+from testkit.helpers import free_port, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from abusedesk.lib.testing import free_port, wait_for, wait_until_listening
+from testkit.helpers import free_port, wait_for, wait_until_listening
 
 SAMPLES = Path(__file__).resolve().parents[2] / "demo" / "samples"
 

@@ -4,7 +4,7 @@ import threading
 
 from aiosmtpd.controller import Controller
 
-from abusedesk.lib.testing import free_port
+from testkit.helpers import free_port
 
 
 class SmtpSink:

@@ -1,8 +1,8 @@
 import pytest
 
-from abusedesk.lib.testing import race
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.outbox.sending import queue_mail, send_due
+from testkit.helpers import race
 
 from .sink import SmtpSink
 

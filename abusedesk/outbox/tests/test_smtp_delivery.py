@@ -84,8 +84,8 @@ def test_a_mail_sent_again_after_a_crash_carries_the_same_message_id(db, setting
 
 
 def test_an_unreachable_relay_leaves_the_mails_queued_for_later(db, settings):
-    from abusedesk.lib.testing import free_port
     from abusedesk.outbox.models import OutgoingMail
+    from testkit.helpers import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there

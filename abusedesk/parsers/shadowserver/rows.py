@@ -6,7 +6,6 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from socket import AF_INET, inet_pton
-from typing import TYPE_CHECKING
 
 from ..base import Event, ParseContext
 from .fields import (
@@ -19,9 +18,7 @@ from .fields import (
     parse_ip,
     parse_timestamp,
 )
-
-if TYPE_CHECKING:
-    from .specs import ReportSpec
+from .specs import ReportSpec
 
 
 @dataclass

@@ -6,9 +6,9 @@ from django.db import transaction
 
 from abusedesk.cases import notify
 from abusedesk.cases.models import AuditLog, Case
-from abusedesk.lib.testing import race
 from abusedesk.outbox.models import OutgoingMail
 from abusedesk.policy.followup import followup_due
+from testkit.helpers import race
 from testkit.pipeline import open_case
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,26 @@ def test_a_burst_is_escalated_once_each_with_audit_entries_and_one_mail_per_cust
     assert "2026-11-23 13:00 (Europe/Amsterdam)" in to_b[0].body
     assert followup_due() == 0
     assert len(escalations()) == 4
+
+
+@pytest.mark.parametrize("a,b", [(5, 2), (40, 20)])
+def test_a_follow_up_batch_costs_the_same_queries_however_many_cases_it_handles(demo, clock, a, b,
+                                                                                django_assert_max_num_queries):
+    from django.db import connection
+
+    cases = burst(a, b)
+    extra = 0 if connection.vendor == "sqlite" else 4  # PostgreSQL: row locks, COPY's temporary tables
+    # Reminders: select, claim, load, policies, store the next points, queue the mails.
+    clock.advance(hours=13)
+    with django_assert_max_num_queries(11 + extra):
+        assert followup_due() == a + b
+    assert OutgoingMail.objects.filter(kind="reminder").count() == 2  # one per customer
+    # Escalation: the same, and the state changes, audit entries, staff alert and actions.
+    clock.advance(hours=12)
+    with django_assert_max_num_queries(15 + extra):
+        assert followup_due() == a + b
+    assert Case.objects.filter(pk__in=[c.pk for c in cases], state="escalated").count() == a + b
+    assert AuditLog.objects.filter(verb="transition", to_state="escalated").count() == a + b
 
 
 def test_a_crash_after_the_claim_rolls_the_batch_back_and_the_next_sweep_does_it(demo, clock, monkeypatch):

@@ -1,7 +1,7 @@
 """The bulk and the one-at-a-time paths write the same rows for the same cases.
 
 The follow-up sweep acts on a batch in bulk, and on each case alone after a
-failed batch; workflow.transition_many() is transition() for a burst. Each
+failed batch; bulk.transition_many() is transition() for a burst. Each
 pair runs the same cases (rolled back in between) and every row is compared.
 """
 
@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
+from abusedesk.cases.bulk import transition_many
 from abusedesk.cases.models import AuditLog, Case
 from abusedesk.cases.states import State
-from abusedesk.cases.workflow import transition, transition_many
+from abusedesk.cases.workflow import transition
 from abusedesk.lib import clock as clock_module
 from abusedesk.policy.followup import follow_up_case, followup_due
 from abusedesk.policy.pause import pause

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from abusedesk.lib.testing import free_port, wait_for, wait_until_listening
+from testkit.helpers import free_port, wait_for, wait_until_listening
 
 
 def redis_binary() -> str | None:

@@ -1,4 +1,4 @@
-"""Small helpers the test suites share: ports, polling, racing threads."""
+"""Small helpers the test suites and benchmarks share: ports, polling, racing threads."""
 
 import socket
 import threading
