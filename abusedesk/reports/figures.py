@@ -16,8 +16,8 @@ from collections import defaultdict
 from datetime import UTC, date, timedelta
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum, Value, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import CharField, Count, Q, Sum
+from django.db.models.functions import Cast, Coalesce
 
 from abusedesk.cases.models import Case
 from abusedesk.enforcement.models import OffenderFlag
@@ -201,10 +201,11 @@ class Rolled:
                 bucket, rank = self.locate(buckets[k], max(math.ceil(n * p), 1))
                 if bucket is not None:
                     wanted[(k, name)] = (bucket, rank)
-        # A large bucket is walked by the database along its index, which hands over the one value;
-        # the values at the ranks in the small ones come in one query (a trend has a hundred of them).
+        # A large bucket is sorted by the database, which hands over the one value; the values of the
+        # small ones come in one query, sorted here (a trend has a hundred of them).
         large = {w for w, (bucket, _) in wanted.items() if buckets[w[0]][bucket] > LARGE_BUCKET}
-        values = self.ranked_values(measure, key, {(w[0], *cell) for w, cell in wanted.items() if w not in large})
+        values = self.bucket_values(measure, key, {(k, b) for (k, name), (b, _) in wanted.items()
+                                                   if (k, name) not in large})
         for (k, name), (bucket, rank) in wanted.items():
             if (k, name) in large:
                 # Walk the (measure, bucket, value) index to the rank: the day is wrapped, so that the
@@ -218,7 +219,7 @@ class Rolled:
                     qs = qs.filter(entity_id__in=[i for i, c in self.codes.items() if c == k])
                 value = qs.order_by("value").values_list("value", flat=True)[rank - 1]
             else:
-                value = values[(k, bucket, rank)]
+                value = values[(k, bucket)][rank - 1]
             out[k][name] = kpis._hours(value)
         return out
 
@@ -231,18 +232,15 @@ class Rolled:
             rank -= buckets[bucket]
         return None, rank
 
-    def ranked_values(self, measure: int, key, wanted) -> dict:
-        """{(key, bucket, rank): value} of these (key, bucket, rank) cells, in one query: the database
-        reads only the durations of the buckets that hold a percentile, numbers each key's values of a
-        bucket in order (ROW_NUMBER) and sends only the rows at the ranks asked for. (Sending every
-        value of those buckets and sorting them here cost a year's weekly trend tens of thousands of
-        rows in Python.)"""
-        if not wanted:
+    def bucket_values(self, measure: int, key, cells) -> dict:
+        """{(key, bucket): sorted values} of these (key, bucket) cells, in one query: the database
+        reads only the durations of the buckets that hold a percentile."""
+        if not cells:
             return {}
         # One term per bucket, with the measure in it, so that each term reads the (measure, bucket, day)
         # index: the days (a trend) or the categories or entities whose percentile is in that bucket.
         keys_of = defaultdict(set)
-        for k, bucket, _ in wanted:
+        for k, bucket in cells:
             keys_of[bucket].add(k)
         q = Q(pk__in=[])
         for bucket, keys in keys_of.items():
@@ -258,22 +256,21 @@ class Rolled:
             elif key == "entity__code":
                 term &= Q(entity_id__in=[i for i, c in self.codes.items() if c in keys])
             q |= term
-        # The key as the database can partition by it: the week or month of the day (the days are
-        # those of the scope, so a period cut by the scope is numbered as cut), the category, the
-        # entity (its code is unique), or nothing.
-        at = {None: Value(0), "category": F("category"), "entity__code": F("entity_id")}.get(key)
-        at = kpis.PeriodStart(key, "day") if at is None and key in kpis.INTERVALS else at
-        rows = (self.dims(Duration.objects.filter(q)).annotate(at=at).annotate(
-            rank=Window(RowNumber(), partition_by=[F("bucket"), F("at")], order_by=F("value").asc()))
-            .filter(rank__in=sorted({rank for _, _, rank in wanted})))
-        out = {}
-        for bucket, value, rank, at in tuples(rows.values_list("bucket", "value", "rank", "at")):
-            if key in kpis.INTERVALS:
-                k = as_date(at).isoformat()
-            else:
-                k = self.key_of(key, {"category": at, "entity_id": at})
-            if (k, bucket, rank) in wanted:
-                out[(k, bucket, rank)] = value
+        out = defaultdict(list)
+        fields = self.key_fields(key)
+        keys = {}  # a row's key fields -> its key
+        # The day as text: tens of thousands of rows, the same few hundred days (parsed once, in key_of).
+        rows = self.dims(Duration.objects.filter(q)).annotate(day_text=Cast("day", CharField()))
+        columns = ["day_text" if f == "day" else f for f in fields]
+        for bucket, value, *at in tuples(rows.values_list("bucket", "value", *columns)):
+            at = tuple(at)
+            if at not in keys:
+                keys[at] = self.key_of(key, dict(zip(fields, at, strict=True)))
+            cell = (keys[at], bucket)
+            if cell in cells:
+                out[cell].append(value)
+        for values in out.values():
+            values.sort()
         return out
 
 
