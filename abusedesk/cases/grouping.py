@@ -35,12 +35,10 @@ from .bulk import (
     JOINABLE,
     STILL_RESOLVED,
     add_counts,
-    add_deferred_counts,  # noqa: F401  (intake.processing imports it from here until it moves to intake's bulk module)
     all_joinable,
     insert_audits,
     insert_cases,
     open_cases,
-    recount_opened_by,  # noqa: F401  (as add_deferred_counts)
 )
 from .forwarding import IN_DIGEST, NOW
 from .models import Case, Report
@@ -208,7 +206,7 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     StaleCases is raised; the caller rolls back and groups the chunk again
     without `known`. The cases of `own` (the ones earlier chunks of the run
     opened) are not updated: their counts are left in GroupResult.deferred,
-    for the caller to add up and apply once (add_deferred_counts)."""
+    for the caller to add up and apply once (bulk.add_deferred_counts)."""
     result = GroupResult()
     if not keys:
         return result

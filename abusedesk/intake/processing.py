@@ -35,14 +35,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 
 from abusedesk.cases import digests, notify
+from abusedesk.cases.bulk import add_deferred_counts, recount_opened_by
 from abusedesk.cases.forwarding import IN_DIGEST, LATER, NOW, forward_each
-from abusedesk.cases.grouping import (
-    StaleCases,
-    add_deferred_counts,
-    join_groups,
-    members_of,
-    recount_opened_by,
-)
+from abusedesk.cases.grouping import StaleCases, join_groups, members_of
 from abusedesk.cases.models import Case, Report
 from abusedesk.lib import claims, clock
 from abusedesk.lib.bulk import (

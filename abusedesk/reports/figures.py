@@ -15,7 +15,6 @@ import math
 from collections import defaultdict
 from datetime import UTC, date, timedelta
 
-from django.db import connection
 from django.db.models import CharField, Count, Q, Sum
 from django.db.models.functions import Cast, Coalesce
 
@@ -25,6 +24,7 @@ from abusedesk.intake.models import Notifier
 from abusedesk.network.models import Customer, Entity
 
 from . import kpis
+from .bulk import tuples
 from .kpis import Scope, empty_distribution, rate
 from .models import DayCount, DayFigures, Duration, DurationCount, ReportDay
 from .rollup import as_date, period_end, period_start, ranges, received_in
@@ -36,15 +36,6 @@ LARGE_BUCKET = 500
 def covers(scope: Scope) -> bool:
     """Whole UTC days: the roll-up can answer."""
     return all(t.astimezone(UTC).time() == t.min.time() for t in (scope.start, scope.end))
-
-
-def tuples(queryset) -> list[tuple]:
-    """The rows of a values() or values_list() queryset as the database sends them: thousands of
-    bucket counts a request, without a converter per column (a date may come as its text)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def cover(first: date, end: date) -> list[tuple[str, date]]:

@@ -1,5 +1,6 @@
 """Keeps the roll-up (models.py) equal to the cases: the days whose cases or reports changed are
-rolled up again, from the definitions in kpis.py, by INSERT ... SELECT in the database.
+rolled up again, from the definitions in kpis.py, by INSERT ... SELECT in the database
+(bulk.py).
 
 `refresh()` runs in the periodic sweep and before every figure is answered (figures.py), so
 the figures are never older than the data. A changed case is found by `Case.updated_at`
@@ -10,7 +11,7 @@ the figures are never older than the data. A changed case is found by `Case.upda
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import CharField, Count, F, FloatField, Func, Max, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -21,6 +22,7 @@ from abusedesk.policy.defaults import INFORMATIONAL
 from abusedesk.policy.models import DeadlinePolicy
 
 from . import kpis
+from .bulk import analyze, insert_select
 from .models import DayCount, DayFigures, DirtyDay, Duration, DurationCount, ReportDay, RollupState
 
 # A transaction that stamped updated_at just before a roll-up may commit just after it: cases
@@ -69,15 +71,6 @@ def period_start(span: str, day: date) -> date:
 
 def period_end(span: str, start: date) -> date:
     return start + timedelta(days=7) if span == "week" else (start + timedelta(days=32)).replace(day=1)
-
-
-def insert_select(model, queryset, columns=None) -> None:
-    """INSERT INTO model's table (the queryset's columns, or these) SELECT ...: the rows never pass through Python."""
-    names = columns or list(queryset.query.selected)  # the SELECT's columns, in order
-    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) {sql}", params)
 
 
 def _cells(qs):
@@ -211,9 +204,7 @@ def refresh(full: bool = False) -> int:
     if days is None:
         # Fresh statistics for the planner (SQLite keeps none by itself): the indexes of a table of
         # a million durations are only chosen right when it knows their sizes.
-        with connection.cursor() as cursor:
-            for model in ROLLED + (DurationCount,):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        analyze(ROLLED + (DurationCount,))
     return -1 if days is None else len(days)
 
 
