@@ -148,7 +148,8 @@ class Rolled:
                     days[start] = k
                 else:
                     pieces[(span, start)] = k
-        group = ("span", "start") if by_time else self.key_fields(key)
+        # The start as text: thousands of rows, the same few dozen starts (parsed once, below).
+        group = ("span", "start_text") if by_time else self.key_fields(key)
         out = defaultdict(lambda: defaultdict(int))
         if pieces:
             q = Q(pk__in=[])
@@ -156,13 +157,16 @@ class Rolled:
                 starts = [start for (s, start) in pieces if s == span]
                 if starts:
                     q |= Q(span=span, start__in=starts)
-            counts = DurationCount.objects.filter(measure=measure).filter(q)
+            counts = DurationCount.objects.filter(measure=measure).filter(q).annotate(start_text=Cast("start", CharField()))
             if self.entity_ids is None and not self.scope.categories and key not in ("category", "entity__code"):
-                counts = counts.filter(entity_id=DurationCount.ALL)  # the counts of every entity and category
+                # The counts of every entity and category: one row per period and bucket already, read
+                # as they are (a GROUP BY here made SQLite sort the year's 9,000 rows for nothing).
+                counts = counts.filter(entity_id=DurationCount.ALL).values_list(*group, "bucket", "n")
             else:
-                counts = self.dims(counts.filter(entity_id__gt=DurationCount.ALL))
+                counts = (self.dims(counts.filter(entity_id__gt=DurationCount.ALL)).values(*group, "bucket")
+                          .annotate(total=Sum("n")).order_by())
             starts = {}  # the database's spelling of a start (text on SQLite) -> its date
-            for *fields, bucket, total in tuples(counts.values(*group, "bucket").annotate(total=Sum("n")).order_by()):
+            for *fields, bucket, total in tuples(counts):
                 if by_time:
                     span, start = fields
                     start = starts.get(start) or starts.setdefault(start, as_date(start))
