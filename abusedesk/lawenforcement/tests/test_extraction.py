@@ -94,3 +94,24 @@ def test_one_instant_in_many_notations_and_zones(text, at):
     [ip] = [i for i in extract(text, sender="x@police.example.nl", targets=["198.51.100.5"])["identifiers"]
             if i["kind"] == "ip"]
     assert (ip["at"], ip["missing"]) == (at, "")
+
+
+def _mail(subject: str, body: str):
+    from abusedesk.parsers.mime import parse_mail
+
+    return parse_mail((f"From: Ops <ops@reporter.example>\nTo: abuse@provider.example\nSubject: {subject}\n"
+                       f"Message-ID: <le1@reporter.example>\n\n{body}").encode())
+
+
+def test_an_authoritys_request_is_recognised_whatever_the_letter_case():
+    from abusedesk.parsers.lawenforcement import looks_like
+
+    assert looks_like(_mail("AUSKUNFTSERSUCHEN gem. § 174 TKG", "Landeskriminalamt Berlin, Az. 123 Js 456/26"))
+
+
+def test_legal_words_inside_other_words_do_not_make_a_request():
+    # "postpone" holds "stpo" (the German code of criminal procedure); only whole words count.
+    from abusedesk.parsers.lawenforcement import looks_like
+
+    assert not looks_like(_mail("Please postpone our call",
+                                "Our office is next to the police station; we postpone the data request meeting."))
