@@ -262,6 +262,8 @@ CLOUDFLARE_IPS_URLS = envlist("ABUSEDESK_CLOUDFLARE_IPS_URLS",
 # drives the periodic sweep. With a broker (Redis or RabbitMQ URL) any number of workers.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "")
 CELERY_TASK_ACKS_LATE = True
+# Beat keeps its last-run times in a file: with the rest of the instance's state, not in the working directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -2,6 +2,7 @@ import signal
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -70,6 +71,7 @@ class Command(BaseCommand):
         argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--queues={queues}"]
         if beat:
             argv.append("--beat")
+            Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
         try:
             app.worker_main(argv)
         finally:
