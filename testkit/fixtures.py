@@ -3,6 +3,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 
+from testkit.helpers import free_port, wait_for
 from testkit.orm import make_case
 
 
@@ -64,3 +65,19 @@ def cases(demo, clock):
         "csam": make_case("customer-a", category="csam", ip="198.51.100.11", sensitive=True,
                           url="http://198.51.100.11/hidden/x", evidence="DESCRIPTION-OF-IMAGERY"),
     }
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP intake server on a free port; yields its port."""
+    from abusedesk.intake.models import RawMessage
+    from abusedesk.intake.smtp import make_controller
+
+    port = free_port()
+    controller = make_controller("127.0.0.1", port)
+    controller.start()
+    yield port
+    # Accepted notices are processed in the background after the 250: let that
+    # finish, or the test database is flushed under a running transaction.
+    wait_for(lambda: not RawMessage.objects.filter(state__in=["new", "processing"]).exists())
+    controller.stop()

@@ -8,23 +8,10 @@ from django.db import OperationalError
 from abusedesk.cases.models import Case
 from abusedesk.intake import store
 from abusedesk.intake.models import RawMessage
-from abusedesk.intake.smtp import make_controller
 from abusedesk.outbox.models import OutgoingMail
-from testkit.helpers import free_port, wait_for
+from testkit.helpers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def smtp_server():
-    port = free_port()
-    controller = make_controller("127.0.0.1", port)
-    controller.start()
-    yield port
-    # Accepted notices are processed in the background after the 250: let that
-    # finish, or the test database is flushed under a running transaction.
-    wait_for(lambda: not RawMessage.objects.filter(state__in=["new", "processing"]).exists())
-    controller.stop()
 
 
 def send(port: int, content: bytes, rcpt: str = "abuse@hosting-nl.example") -> tuple[int, bytes]:

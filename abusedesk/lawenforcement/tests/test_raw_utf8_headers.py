@@ -9,9 +9,8 @@ import sys
 import pytest
 
 from abusedesk.intake.models import RawMessage
-from abusedesk.intake.smtp import make_controller
 from abusedesk.lawenforcement.models import LegalRequest
-from testkit.helpers import free_port, wait_for
+from testkit.helpers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,17 +28,7 @@ MAIL = ("From: Politie Eenheid Amsterdam – Team Digitale Recherche <recherche@
         "Contact: recherche@politie.example.nl\n").encode()
 
 
-@pytest.fixture
-def smtp_server(world):
-    port = free_port()
-    controller = make_controller("127.0.0.1", port)
-    controller.start()
-    yield port
-    wait_for(lambda: not RawMessage.objects.filter(state__in=["new", "processing"]).exists())
-    controller.stop()
-
-
-def test_a_raw_utf8_subject_by_smtp_is_stored_registered_and_shown(smtp_server, client, world):
+def test_a_raw_utf8_subject_by_smtp_is_stored_registered_and_shown(world, smtp_server, client):
     with smtplib.SMTP("127.0.0.1", smtp_server, timeout=30) as smtp:
         smtp.ehlo("politie.example.nl")
         smtp.mail("recherche@politie.example.nl")
