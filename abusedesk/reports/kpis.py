@@ -306,16 +306,21 @@ def _counts(qs, key: str) -> dict:
     return {row[key]: row["n"] for row in qs.values(key).annotate(n=Count("pk")).order_by(key)}
 
 
+def case_count_terms() -> dict:
+    """What "cases resolved / escalated / restricted / closed / open" count: one definition for
+    the direct figures and the roll-up."""
+    return {
+        "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
+        "escalated": Count("pk", filter=Q(escalated_at__isnull=False)),
+        "restricted": Count("pk", filter=Q(restricted_at__isnull=False)),
+        "closed": Count("pk", filter=Q(state=State.CLOSED)),
+        "open": Count("pk", filter=Q(state__in=OPEN_STATES)),
+    }
+
+
 def case_counts(scope: Scope) -> dict:
     qs = scope.cases()
-    row = qs.aggregate(
-        opened=Count("pk"),
-        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-        escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
-        restricted=Count("pk", filter=Q(restricted_at__isnull=False)),
-        closed=Count("pk", filter=Q(state=State.CLOSED)),
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-    )
+    row = qs.aggregate(opened=Count("pk"), **case_count_terms())
     row["closed_by_reason"] = _counts(qs.filter(state=State.CLOSED), "close_reason")
     return row
 

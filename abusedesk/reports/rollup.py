@@ -17,7 +17,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from abusedesk.cases.models import Case, Report
-from abusedesk.cases.states import OPEN_STATES, State
+from abusedesk.cases.states import State
 from abusedesk.policy.defaults import INFORMATIONAL
 from abusedesk.policy.models import DeadlinePolicy
 
@@ -95,11 +95,7 @@ def roll(days) -> None:
     forwarded = Q(forwarded_at__isnull=False)
     insert_select(DayFigures, _cells(cases).annotate(
         cases=Count("pk"),
-        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-        escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
-        restricted=Count("pk", filter=Q(restricted_at__isnull=False)),
-        closed=Count("pk", filter=Q(state=State.CLOSED)),
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        **kpis.case_count_terms(),
         settled=Count("pk", filter=counted & kpis.settled_q()),
         within=Count("pk", filter=counted & kpis.within_q_settled()),
         waiting=Count("pk", filter=counted & kpis.waiting_q()),
