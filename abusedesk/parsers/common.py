@@ -3,6 +3,7 @@ without duplicates or beyond the cap, and the Received-chain walk."""
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -285,6 +286,27 @@ def sender_domain(mail: Mail) -> str:
     detection may use it, trust is decided by the channel."""
     _, addr = mail.from_address
     return registrable_domain(addr.rsplit("@", 1)[1]) if "@" in addr else ""
+
+
+def reporter_domains(mail: Mail) -> set[str]:
+    """Registrable domains of the reporter: the From address and, when a
+    mailing list re-sent the notice under its own From ("'CERT-EE' via
+    abuse" <abuse@provider>), the original author the list recorded
+    (X-Original-From, X-Original-Sender). Links to these domains are the
+    reporter's own pages (advisories, portals), not reported locations."""
+    out = set()
+    values = [mail.from_address[1]]
+    for name in ("x-original-from", "x-original-sender"):
+        raw = mail.header(name)[:998]
+        try:
+            values.append(email.utils.parseaddr(raw)[1].lower())
+        except Exception:  # nested-comment bombs recurse in the stdlib address parser
+            pass
+    for addr in values:
+        if "@" in addr:
+            out.add(registrable_domain(addr.rsplit("@", 1)[1]))
+    out.discard("")
+    return out
 
 
 def line_values(text: str, label: str, limit: int = 20) -> list[str]:

@@ -26,6 +26,7 @@ from .common import (
     not_offender_before,
     origin_hop,
     registrable_domain,
+    reporter_domains,
     sanitise,
     start_notice,
     url_event,
@@ -214,10 +215,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     module docstring for what counts). Used by the free-text parser and by
     parsers of other human-written notices (law enforcement, DMCA)."""
     text, log_text, attached = texts or readable_texts(mail, context)
-    _, sender = mail.from_address
-    skip_domains = set(skip_domains)
-    if "@" in sender:
-        skip_domains.add(registrable_domain(sender.rsplit("@", 1)[1]))
+    skip_domains = set(skip_domains) | reporter_domains(mail)
     category = notice.category or "other"
 
     # Original mails: attached (message/rfc822) or pasted Received: lines.

@@ -378,3 +378,24 @@ def test_sources_joined_by_and_from_are_a_list_not_a_row():
 def test_a_row_whose_gap_holds_a_port_still_names_its_source_first():
     n = notice("Connection from 198.51.100.70 port 51234 on 192.0.2.19 port 22\n", subject="SSH brute force")
     assert ips(n) == ["198.51.100.70"]
+
+
+def test_links_to_the_original_reporters_site_are_context_when_a_list_resent_the_notice():
+    # A mailing list re-sends the CERT's notice under the provider's own From; the list
+    # records the author, whose advisory links are the reporter's pages, not offenders.
+    body = ("Dear colleagues,\n\nthe host 198.51.100.44 serves malware from http://bad-files.example/x.exe\n"
+            "Our advisory: https://www.cert.example/advisories/2026-12\n")
+    n = parse(("From: \"'CERT-EX' via abuse\" <abuse@provider.example>\nTo: abuse@provider.example\n"
+               "X-Original-From: CERT-EX <incident@cert.example>\nSubject: Malware on your network\n"
+               f"Message-ID: <l1@provider.example>\n\n{body}").encode())
+    assert hosts(n) == ["bad-files.example"]
+    assert ips(n) == ["198.51.100.44"]
+
+
+def test_a_link_to_another_domain_than_the_lists_recorded_author_is_still_read():
+    body = ("the host 198.51.100.44 serves malware from http://bad-files.example/x.exe\n"
+            "and phishing at https://www.cert-lookalike.example/login\n")
+    n = parse(("From: \"'CERT-EX' via abuse\" <abuse@provider.example>\nTo: abuse@provider.example\n"
+               "X-Original-From: CERT-EX <incident@cert.example>\nSubject: Malware on your network\n"
+               f"Message-ID: <l2@provider.example>\n\n{body}").encode())
+    assert hosts(n) == ["bad-files.example", "www.cert-lookalike.example"]
