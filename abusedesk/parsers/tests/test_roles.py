@@ -399,3 +399,17 @@ def test_a_link_to_another_domain_than_the_lists_recorded_author_is_still_read()
                "X-Original-From: CERT-EX <incident@cert.example>\nSubject: Malware on your network\n"
                f"Message-ID: <l2@provider.example>\n\n{body}").encode())
     assert hosts(n) == ["bad-files.example", "www.cert-lookalike.example"]
+
+
+def test_threat_feeds_and_explanations_cited_in_a_notice_are_references():
+    n = notice("Your host 198.51.100.61 is a botnet C2 server, see https://feodotracker.abuse.ch/browse/host/198.51.100.61/\n"
+               "Background: https://en.wikipedia.org/wiki/Botnet and https://www.shadowserver.org/what-we-do/\n",
+               subject="Botnet C2 on your network")
+    assert ips(n) == ["198.51.100.61"]
+    assert hosts(n) == []
+
+
+def test_a_host_that_only_resembles_a_reference_service_is_still_reported():
+    n = notice("Phishing page: https://abuse-ch-login.example/verify and http://wikipedia.org.account-check.example/\n",
+               subject="Phishing on your network")
+    assert hosts(n) == ["abuse-ch-login.example", "wikipedia.org.account-check.example"]
