@@ -222,7 +222,9 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     relay_ips: set[str] = set()
     origins = []
     for message in attached:
-        hop = origin_hop(message.header_all("received"), context)
+        # The reporter's own mail servers received the attached mail: hops named in its
+        # domain are its relays (a forwarding spam trap), the origin is the hop before them.
+        hop = origin_hop(message.header_all("received"), context, reporter_domains(mail))
         if hop:
             origins.append((hop, message.subject))
         for value in message.header_all("received"):

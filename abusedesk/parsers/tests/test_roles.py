@@ -413,3 +413,25 @@ def test_a_host_that_only_resembles_a_reference_service_is_still_reported():
     n = notice("Phishing page: https://abuse-ch-login.example/verify and http://wikipedia.org.account-check.example/\n",
                subject="Phishing on your network")
     assert hosts(n) == ["abuse-ch-login.example", "wikipedia.org.account-check.example"]
+
+
+def _forwarded_spam(first_hop_host: str) -> bytes:
+    return (
+        "From: user@mailbox.example\nTo: spam-feedback@provider.example\nSubject: Fwd: cheap meds\n"
+        "Message-ID: <f1@mailbox.example>\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n"
+        f"Received: from {first_hop_host} (203.0.113.54) by store5.it.mbox-backend.example (9.0.033)\n"
+        " id 61B28; Mon, 17 Jan 2022 12:44:49 +0000\n"
+        "Received: from shop.spammer.example ([198.51.100.14])\n"
+        f" by {first_hop_host} with ESMTP id 9RNRn; Mon, 17 Jan 2022 13:44:49 +0100\n"
+        "From: Deals <mailing@spammer.example>\nTo: user@mailbox.example\nSubject: cheap meds\n"
+        "Date: Mon, 17 Jan 2022 13:44:43 +0100\n\nBuy now.\n").encode()
+
+
+def test_the_forwarding_mailbox_providers_own_relay_in_the_attached_chain_is_not_the_origin():
+    n = parse(_forwarded_spam("mxin10.mailbox.example"))
+    assert ips(n) == ["198.51.100.14"]
+
+
+def test_a_relay_that_only_resembles_the_reporters_domain_is_the_origin():
+    n = parse(_forwarded_spam("mailbox.example.relay-farm.example"))
+    assert ips(n) == ["203.0.113.54"]
