@@ -169,6 +169,21 @@ def _to_abuse_desk(mail: Mail) -> bool:
     return not to.strip() or bool(_DESK_MAILBOX.search(to)) or "undisclosed" in to.lower()
 
 
+_FOR_RECIPIENT = re.compile(r"(?i)\bfor\s+<([^<>\s]{3,254})>")
+
+
+def _delivery_hop(received: list[str], mail: Mail) -> int:
+    """Index of the topmost Received: line that delivered the mail to its own
+    recipient ("for <trap@...>"): the hops above it are the forwarding of the
+    trap's catch to the abuse desk, not the way the spam came; 0 if none says so."""
+    to = " ".join(mail.header_all("to")).lower()
+    for i, value in enumerate(received[:100]):
+        m = _FOR_RECIPIENT.search(value)
+        if m and m.group(1).lower() in to:
+            return i
+    return 0
+
+
 def _archived_texts(part, context: ParseContext) -> list[str]:
     """Text members (CSV, logs, JSON) of a zipped or gzipped attachment,
     unpacked within the archive limits; nothing if it is over them."""
@@ -291,7 +306,8 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         # Mail addressed to somebody else that reached the abuse desk as it was (a spam
         # trap forwarding what it caught): the mail is the complaint, its own Received
         # chain names the sender.
-        hop = origin_hop(mail.header_all("received"), context)
+        received = mail.header_all("received")
+        hop = origin_hop(received[_delivery_hop(received, mail):], context)
         if hop:
             events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
                              evidence="sent this mail to a spam trap", extra={"source": "Received"}))

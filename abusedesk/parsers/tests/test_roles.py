@@ -435,3 +435,24 @@ def test_the_forwarding_mailbox_providers_own_relay_in_the_attached_chain_is_not
 def test_a_relay_that_only_resembles_the_reporters_domain_is_the_origin():
     n = parse(_forwarded_spam("mailbox.example.relay-farm.example"))
     assert ips(n) == ["203.0.113.54"]
+
+
+def _trap_catch(delivery_for: str) -> bytes:
+    # A spam trap forwards what it caught as it was: the forwarder's hop on top, then the
+    # trap's own server receiving the spam for the trap address.
+    return (
+        "Received: from trap-mx.trapnet.example (trap-mx.trapnet.example [203.0.113.77])\n"
+        "\tby intake.forwarder.example with ESMTPS id 6133; Tue, 18 Jan 2022 04:06:43 +0000\n"
+        "Received: from spam-sender.example ([198.51.100.70])\n"
+        f"\tby trap-mx.trapnet.example with ESMTP id 20I46b\n\tfor <{delivery_for}>; Mon, 17 Jan 2022 23:06:40 -0500\n"
+        "From: Amy <amy@spam-sender.example>\nTo: bait4@trap-domain.example\nSubject: CNC parts\n"
+        "Message-ID: <t1@spam-sender.example>\nDate: 18 Jan 2022 12:06:31 +0800\n\n"
+        "Dear purchasing manager, we make aluminium parts.\n").encode()
+
+
+def test_a_trap_catch_forwarded_as_it_was_names_the_host_that_delivered_to_the_trap():
+    assert ips(parse(_trap_catch("bait4@trap-domain.example"))) == ["198.51.100.70"]
+
+
+def test_a_chain_that_names_another_recipient_keeps_the_first_outside_hop():
+    assert ips(parse(_trap_catch("someone-else@elsewhere.example"))) == ["203.0.113.77"]
