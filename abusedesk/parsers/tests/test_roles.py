@@ -456,3 +456,19 @@ def test_a_trap_catch_forwarded_as_it_was_names_the_host_that_delivered_to_the_t
 
 def test_a_chain_that_names_another_recipient_keeps_the_first_outside_hop():
     assert ips(parse(_trap_catch("someone-else@elsewhere.example"))) == ["203.0.113.77"]
+
+
+def test_a_heading_naming_our_addresses_above_a_list_makes_the_list_victims():
+    n = notice("One of our web servers was attacked from the following address of your network:\n"
+               "198.51.100.171 and 198.51.100.184\n\n"
+               "It hit the following IP Addresses of ours:\n\n"
+               "203.0.113.98 or 192.0.2.98\n\n203.0.113.104 or 192.0.2.104\n",
+               subject="Exploit attempts")
+    assert ips(n) == ["198.51.100.171", "198.51.100.184"]
+
+
+def test_a_list_under_a_heading_naming_the_attackers_after_a_blank_line_is_kept():
+    n = notice("These hosts of your network attacked us:\n\n"
+               "198.51.100.171 or 198.51.100.184\n\n198.51.100.190\n",
+               subject="Exploit attempts")
+    assert ips(n) == ["198.51.100.171", "198.51.100.184", "198.51.100.190"]
