@@ -298,6 +298,8 @@ def reporter_domains(mail: Mail) -> set[str]:
     values = [mail.from_address[1]]
     for name in ("x-original-from", "x-original-sender"):
         raw = mail.header(name)[:998]
+        if not raw:
+            continue  # no list re-sent it (the address parser is not cheap)
         try:
             values.append(email.utils.parseaddr(raw)[1].lower())
         except Exception:  # nested-comment bombs recurse in the stdlib address parser
