@@ -3,6 +3,7 @@ without duplicates or beyond the cap, and the Received-chain walk."""
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -287,6 +288,29 @@ def sender_domain(mail: Mail) -> str:
     return registrable_domain(addr.rsplit("@", 1)[1]) if "@" in addr else ""
 
 
+def reporter_domains(mail: Mail) -> set[str]:
+    """Registrable domains of the reporter: the From address and, when a
+    mailing list re-sent the notice under its own From ("'CERT-EE' via
+    abuse" <abuse@provider>), the original author the list recorded
+    (X-Original-From, X-Original-Sender). Links to these domains are the
+    reporter's own pages (advisories, portals), not reported locations."""
+    out = set()
+    values = [mail.from_address[1]]
+    for name in ("x-original-from", "x-original-sender"):
+        raw = mail.header(name)[:998]
+        if not raw:
+            continue  # no list re-sent it (the address parser is not cheap)
+        try:
+            values.append(email.utils.parseaddr(raw)[1].lower())
+        except Exception:  # nested-comment bombs recurse in the stdlib address parser
+            pass
+    for addr in values:
+        if "@" in addr:
+            out.add(registrable_domain(addr.rsplit("@", 1)[1]))
+    out.discard("")
+    return out
+
+
 def line_values(text: str, label: str, limit: int = 20) -> list[str]:
     """Values of `Label: value` lines (label is a regex, case-insensitive);
     a label alone on its line takes the next non-empty line as value."""
@@ -311,6 +335,7 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:\w+\s+){0,2}(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
     r"|client|customer)\w*(?:'s)?\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:ip\s+(?:address\s+)?)?)?\(?\s*"
     r"|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
+    r"|\b(?:ip\s+)?(?:address(?:es)?|servers?|hosts?|ips|machines|systems)\s+of\s+ours\s*[=:]?\s*"
     r"|(?:->|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
     r"|\b(?:dst|dest|destination|target|victim)[ _.-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
     r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*"
@@ -345,10 +370,16 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
     """Do the words just before `pos` (or just after `end`, same line) mark
     the address there as the victim, the observer or the destination rather
     than the offender ("our server 192.0.2.1", "192.0.2.1 (our sensor)")?"""
-    # The previous line counts too: prose wraps ("... our server\n192.0.2.33").
+    # The previous line counts too: prose wraps ("... our server\n192.0.2.33"), and a
+    # heading names the list below it after a blank line ("addresses of ours:\n\n192.0.2.33").
     before = text[max(0, pos - 60): pos]
     lines = before.split("\n")
-    before = " ".join(lines[-2:]) if len(lines) > 1 and not lines[-1].strip() else lines[-1]
+    if len(lines) > 1 and not lines[-1].strip():
+        above = text[max(0, pos - 200): pos].split("\n")[:-1]
+        heading = next((line for line in reversed(above[-3:]) if line.strip()), "")
+        before = heading[-60:] + " "
+    else:
+        before = lines[-1]
     if _NOT_OFFENDER_BEFORE.search(before):
         return True
     if end is not None:

@@ -18,7 +18,7 @@ from bisect import bisect_right
 from itertools import accumulate
 
 from .base import Event, ParseContext, ParsedNotice
-from .common import Events, sanitise, sender_domain, start_notice, url_event
+from .common import Events, reporter_domains, sanitise, start_notice, url_event
 from .extract import find_urls_at, refang, registrable_domain, url_host
 from .mime import Mail
 from .roles import context_url, hosting_ips, stated_ips, url_label
@@ -57,7 +57,7 @@ def _beside_hosting(lines: list[str], starts: list[int], pos: int, hosting: list
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail, category="copyright")
     body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
-    own = sender_domain(mail)
+    own = reporter_domains(mail)
     ref = re.search(r"(?i)(?:notice|reference|ref|case|ticket)\s*(?:id|number|no\.?|#)?\s*[:#]\s*([A-Za-z0-9_.-]{3,64})",
                     mail.subject + "\n" + body)
     notice.notifier.reference = ref.group(1) if ref else ""
@@ -71,7 +71,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     for url, pos in find_urls_at(body):
         line = body[body.rfind("\n", 0, pos) + 1: pos]
         host = url_host(url) or ""
-        if _ORIGINAL_LINE.search(line) or (own and registrable_domain(host) == own) or \
+        if _ORIGINAL_LINE.search(line) or registrable_domain(host) in own or \
                 context_url(host, url_label(body, pos)):
             continue  # the rights holder's own work or site, a reference
         if host.endswith(("lumendatabase.org", "copyright.gov")):

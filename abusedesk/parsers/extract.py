@@ -251,8 +251,16 @@ def find_urls_at(text: str) -> list[tuple[str, int]]:
             url = unwrap_url(url)
         if url and url not in seen:
             seen.add(url)
-            out.append((url, m.start()))
+            if _internet_host(url_host(url)):
+                out.append((url, m.start()))
     return out
+
+
+def _internet_host(host: str | None) -> bool:
+    """Can this host be reached on the internet? Not "localhost" or another
+    single label (a reporter's own tool output), not a name cut by a
+    quoted-printable soft break ("cdn-images.mail=")."""
+    return bool(host) and ("." in host or ":" in host) and "=" not in host and host != "localhost"
 
 
 def find_urls(text: str) -> list[str]:

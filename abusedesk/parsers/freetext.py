@@ -26,6 +26,7 @@ from .common import (
     not_offender_before,
     origin_hop,
     registrable_domain,
+    reporter_domains,
     sanitise,
     start_notice,
     url_event,
@@ -168,6 +169,21 @@ def _to_abuse_desk(mail: Mail) -> bool:
     return not to.strip() or bool(_DESK_MAILBOX.search(to)) or "undisclosed" in to.lower()
 
 
+_FOR_RECIPIENT = re.compile(r"(?i)\bfor\s+<([^<>\s]{3,254})>")
+
+
+def _delivery_hop(received: list[str], mail: Mail) -> int:
+    """Index of the topmost Received: line that delivered the mail to its own
+    recipient ("for <trap@...>"): the hops above it are the forwarding of the
+    trap's catch to the abuse desk, not the way the spam came; 0 if none says so."""
+    to = " ".join(mail.header_all("to")).lower()
+    for i, value in enumerate(received[:100]):
+        m = _FOR_RECIPIENT.search(value)
+        if m and m.group(1).lower() in to:
+            return i
+    return 0
+
+
 def _archived_texts(part, context: ParseContext) -> list[str]:
     """Text members (CSV, logs, JSON) of a zipped or gzipped attachment,
     unpacked within the archive limits; nothing if it is over them."""
@@ -214,17 +230,16 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     module docstring for what counts). Used by the free-text parser and by
     parsers of other human-written notices (law enforcement, DMCA)."""
     text, log_text, attached = texts or readable_texts(mail, context)
-    _, sender = mail.from_address
-    skip_domains = set(skip_domains)
-    if "@" in sender:
-        skip_domains.add(registrable_domain(sender.rsplit("@", 1)[1]))
+    skip_domains = set(skip_domains) | reporter_domains(mail)
     category = notice.category or "other"
 
     # Original mails: attached (message/rfc822) or pasted Received: lines.
     relay_ips: set[str] = set()
     origins = []
     for message in attached:
-        hop = origin_hop(message.header_all("received"), context)
+        # The reporter's own mail servers received the attached mail: hops named in its
+        # domain are its relays (a forwarding spam trap), the origin is the hop before them.
+        hop = origin_hop(message.header_all("received"), context, reporter_domains(mail))
         if hop:
             origins.append((hop, message.subject))
         for value in message.header_all("received"):
@@ -291,7 +306,8 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         # Mail addressed to somebody else that reached the abuse desk as it was (a spam
         # trap forwarding what it caught): the mail is the complaint, its own Received
         # chain names the sender.
-        hop = origin_hop(mail.header_all("received"), context)
+        received = mail.header_all("received")
+        hop = origin_hop(received[_delivery_hop(received, mail):], context)
         if hop:
             events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
                              evidence="sent this mail to a spam trap", extra={"source": "Received"}))

@@ -334,10 +334,13 @@ _CONTEXT_URL_LABEL = re.compile(
     r"\b(?:facebook|twitter|linkedin|instagram|youtube)\s*(?:\]|:|\|)"
 )
 # Hosts that are references, never the subject of a report sent to a hosting provider: XML
-# namespaces, lookup and analysis services, registries, social networks linked in signatures.
+# namespaces, lookup and analysis services, threat feeds and CERT advisories cited as the
+# source of a finding, encyclopaedias and tool sites cited as explanations, registries,
+# social networks and messengers linked in signatures.
 _CONTEXT_HOSTS = frozenset(
     "w3.org purl.org adobe.com schemas.microsoft.com schema.org openxmlformats.org aiim.org "
     "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org spamcop.net mipassoc.org "
+    "abuse.ch shadowserver.org abusix.com first.org cisa.gov us-cert.gov wikipedia.org nmap.org t.me "
     "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
     "whois.com who.is lumendatabase.org copyright.gov "
     "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com".split()

@@ -132,3 +132,14 @@ def test_extractors_never_raise_on_any_text(text):
     find_urls(text)
     find_domains(text)
     refang(text)
+
+
+def test_urls_to_hosts_no_one_on_the_internet_can_reach_are_not_urls():
+    text = ("curl http://localhost:8080/status and http://intranet/wiki; a soft break cut "
+            "https://cdn-images.mail=\nchimp.com/logo.png\n")
+    assert find_urls(text) == []
+
+
+def test_dotted_names_addresses_and_bracketed_ipv6_hosts_are_urls():
+    text = "http://bad.example/x http://198.51.100.9/y http://[2001:db8::5]/z"
+    assert find_urls(text) == ["http://bad.example/x", "http://198.51.100.9/y", "http://[2001:db8::5]/z"]

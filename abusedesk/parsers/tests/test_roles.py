@@ -378,3 +378,97 @@ def test_sources_joined_by_and_from_are_a_list_not_a_row():
 def test_a_row_whose_gap_holds_a_port_still_names_its_source_first():
     n = notice("Connection from 198.51.100.70 port 51234 on 192.0.2.19 port 22\n", subject="SSH brute force")
     assert ips(n) == ["198.51.100.70"]
+
+
+def test_links_to_the_original_reporters_site_are_context_when_a_list_resent_the_notice():
+    # A mailing list re-sends the CERT's notice under the provider's own From; the list
+    # records the author, whose advisory links are the reporter's pages, not offenders.
+    body = ("Dear colleagues,\n\nthe host 198.51.100.44 serves malware from http://bad-files.example/x.exe\n"
+            "Our advisory: https://www.cert.example/advisories/2026-12\n")
+    n = parse(("From: \"'CERT-EX' via abuse\" <abuse@provider.example>\nTo: abuse@provider.example\n"
+               "X-Original-From: CERT-EX <incident@cert.example>\nSubject: Malware on your network\n"
+               f"Message-ID: <l1@provider.example>\n\n{body}").encode())
+    assert hosts(n) == ["bad-files.example"]
+    assert ips(n) == ["198.51.100.44"]
+
+
+def test_a_link_to_another_domain_than_the_lists_recorded_author_is_still_read():
+    body = ("the host 198.51.100.44 serves malware from http://bad-files.example/x.exe\n"
+            "and phishing at https://www.cert-lookalike.example/login\n")
+    n = parse(("From: \"'CERT-EX' via abuse\" <abuse@provider.example>\nTo: abuse@provider.example\n"
+               "X-Original-From: CERT-EX <incident@cert.example>\nSubject: Malware on your network\n"
+               f"Message-ID: <l2@provider.example>\n\n{body}").encode())
+    assert hosts(n) == ["bad-files.example", "www.cert-lookalike.example"]
+
+
+def test_threat_feeds_and_explanations_cited_in_a_notice_are_references():
+    n = notice("Your host 198.51.100.61 is a botnet C2 server, see https://feodotracker.abuse.ch/browse/host/198.51.100.61/\n"
+               "Background: https://en.wikipedia.org/wiki/Botnet and https://www.shadowserver.org/what-we-do/\n",
+               subject="Botnet C2 on your network")
+    assert ips(n) == ["198.51.100.61"]
+    assert hosts(n) == []
+
+
+def test_a_host_that_only_resembles_a_reference_service_is_still_reported():
+    n = notice("Phishing page: https://abuse-ch-login.example/verify and http://wikipedia.org.account-check.example/\n",
+               subject="Phishing on your network")
+    assert hosts(n) == ["abuse-ch-login.example", "wikipedia.org.account-check.example"]
+
+
+def _forwarded_spam(first_hop_host: str) -> bytes:
+    return (
+        "From: user@mailbox.example\nTo: spam-feedback@provider.example\nSubject: Fwd: cheap meds\n"
+        "Message-ID: <f1@mailbox.example>\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n"
+        f"Received: from {first_hop_host} (203.0.113.54) by store5.it.mbox-backend.example (9.0.033)\n"
+        " id 61B28; Mon, 17 Jan 2022 12:44:49 +0000\n"
+        "Received: from shop.spammer.example ([198.51.100.14])\n"
+        f" by {first_hop_host} with ESMTP id 9RNRn; Mon, 17 Jan 2022 13:44:49 +0100\n"
+        "From: Deals <mailing@spammer.example>\nTo: user@mailbox.example\nSubject: cheap meds\n"
+        "Date: Mon, 17 Jan 2022 13:44:43 +0100\n\nBuy now.\n").encode()
+
+
+def test_the_forwarding_mailbox_providers_own_relay_in_the_attached_chain_is_not_the_origin():
+    n = parse(_forwarded_spam("mxin10.mailbox.example"))
+    assert ips(n) == ["198.51.100.14"]
+
+
+def test_a_relay_that_only_resembles_the_reporters_domain_is_the_origin():
+    n = parse(_forwarded_spam("mailbox.example.relay-farm.example"))
+    assert ips(n) == ["203.0.113.54"]
+
+
+def _trap_catch(delivery_for: str) -> bytes:
+    # A spam trap forwards what it caught as it was: the forwarder's hop on top, then the
+    # trap's own server receiving the spam for the trap address.
+    return (
+        "Received: from trap-mx.trapnet.example (trap-mx.trapnet.example [203.0.113.77])\n"
+        "\tby intake.forwarder.example with ESMTPS id 6133; Tue, 18 Jan 2022 04:06:43 +0000\n"
+        "Received: from spam-sender.example ([198.51.100.70])\n"
+        f"\tby trap-mx.trapnet.example with ESMTP id 20I46b\n\tfor <{delivery_for}>; Mon, 17 Jan 2022 23:06:40 -0500\n"
+        "From: Amy <amy@spam-sender.example>\nTo: bait4@trap-domain.example\nSubject: CNC parts\n"
+        "Message-ID: <t1@spam-sender.example>\nDate: 18 Jan 2022 12:06:31 +0800\n\n"
+        "Dear purchasing manager, we make aluminium parts.\n").encode()
+
+
+def test_a_trap_catch_forwarded_as_it_was_names_the_host_that_delivered_to_the_trap():
+    assert ips(parse(_trap_catch("bait4@trap-domain.example"))) == ["198.51.100.70"]
+
+
+def test_a_chain_that_names_another_recipient_keeps_the_first_outside_hop():
+    assert ips(parse(_trap_catch("someone-else@elsewhere.example"))) == ["203.0.113.77"]
+
+
+def test_a_heading_naming_our_addresses_above_a_list_makes_the_list_victims():
+    n = notice("One of our web servers was attacked from the following address of your network:\n"
+               "198.51.100.171 and 198.51.100.184\n\n"
+               "It hit the following IP Addresses of ours:\n\n"
+               "203.0.113.98 or 192.0.2.98\n\n203.0.113.104 or 192.0.2.104\n",
+               subject="Exploit attempts")
+    assert ips(n) == ["198.51.100.171", "198.51.100.184"]
+
+
+def test_a_list_under_a_heading_naming_the_attackers_after_a_blank_line_is_kept():
+    n = notice("These hosts of your network attacked us:\n\n"
+               "198.51.100.171 or 198.51.100.184\n\n198.51.100.190\n",
+               subject="Exploit attempts")
+    assert ips(n) == ["198.51.100.171", "198.51.100.184", "198.51.100.190"]
