@@ -110,6 +110,12 @@ _LINE_STARTS = ("abuse", "report", "incident", "event", "threat", "attack", "com
                 "category", "classification", "kategorie", "categorie", "categoría", "problem", "phishing",
                 "malware", "spam", "c2", "c&c", "botnet", "ddos", "brute", "fraud", "scam", "copyright",
                 "trademark", "csam", "defacement", "web")
+# "the event logs recognized as SQL Injection": the sender's detector names the type in a sentence.
+_RECOGNISED_AS = re.compile(
+    r"(?i)\b(?:events?|event logs?|logs?|log entries|activity|traffic|attacks?|incidents?)[ \t]+"
+    r"(?:(?:were|was|is|are|has been|have been)[ \t]+)?(?:recogni[sz]ed|classified|identified|detected)[ \t]+as[ \t]+"
+    r"(?:an?[ \t]+)?([A-Za-z][A-Za-z0-9 /_-]{1,40})"
+)
 _ABOUT_MAIL = re.compile(r"(?i)\be-?mails?\b|\bunsolicited\b|\bspam\b")
 # Words that name a type only as a ticket token's or label's part ("HACKING_HTTP": a hacked web site).
 _TOKEN_WORDS = {"hacking": "malware", "exploiturl": "scanning", "blackmail": "spam", "sextortion": "spam"}
@@ -215,4 +221,7 @@ def _declared(subject: str, text: str) -> str | None:
         if parts and parts[0]:
             return parts[0]
     keys = {known_label(m.group(1)) for m in map(_TYPE_KEY_LINE.match, lines) if m} - {None}
-    return keys.pop() if len(keys) == 1 else None
+    if len(keys) == 1:
+        return keys.pop()
+    m = _RECOGNISED_AS.search((text or "")[:20_000])
+    return known_label(m.group(1)) if m else None

@@ -178,3 +178,14 @@ def test_schadprogramm_is_german_for_malware_and_a_program_update_is_not():
     assert notice("Hinweis auf Schadprogramm-Infektionen", "Das System 198.51.100.110 ist mit einem "
                   "Schadprogramm infiziert.\n").category == "malware"
     assert notice("Hinweis", "Bitte aktualisieren Sie das Programm auf 198.51.100.111.\n").category != "malware"
+
+
+def test_events_the_sender_recognised_as_a_type_declare_it():
+    body = ("Dear Abuse Contact,\nwe received an alert about suspicious activity from your network.\n"
+            "Below follows a listing of the event logs recognized as SQL Injection.\n"
+            "  Mar 02 2024 @ 10:01:02 +01:00  198.51.100.60  GET /item.php?id=1%27%20OR%201=1 HTTP/1.1  200\n")
+    assert declared_category("Suspicious activity from 198.51.100.60. Incident n. 4711", body) == "scanning"
+    assert declared_category("Incident 4712", "The traffic was classified as a port scan by our IDS.") == "scanning"
+    # False friends: a sentence that names no type we know, or only says where the attack came from.
+    assert declared_category("Incident 4713", "Our IDS identified the attacks as coming from 198.51.100.61.") is None
+    assert declared_category("Incident 4714", "These events are classified as info only.") is None
