@@ -42,7 +42,7 @@ TYPE_CATEGORY = {
     "botnet": "botnet", "bot": "botnet", "infectedhost": "botnet", "c2": "botnet", "cnc": "botnet",
     "botnetdrone": "botnet", "sinkholehttpdrone": "botnet", "drone": "botnet", "botnetcc": "botnet",
     "fraud": "fraud", "brandinfringement": "fraud", "suspiciousregistration": "fraud", "fakeshop": "fraud",
-    "scam": "fraud", "impersonation": "fraud",
+    "scam": "fraud", "impersonation": "fraud", "fraudulent": "fraud",
     "csam": "csam", "csem": "csam", "childabuse": "csam", "childabusematerial": "csam",
     "childsexualabuse": "csam", "childsexualabusematerial": "csam", "childpornography": "csam",
     "terrorism": "terrorism", "terroristcontent": "terrorism",
@@ -101,8 +101,8 @@ _TYPE_LINE = re.compile(
 )
 # "Phishing URL: http://...", "Malware site: ...", "C2 server: ...": a key that names the type.
 _TYPE_KEY_LINE = re.compile(
-    r"(?im)^[ \t>*-]*(phishing|malware|spam(?:vertised)?|c2|c&c|botnet|ddos|brute[ -]?force|fraud|scam|"
-    r"copyright|trademark|csam|defacement|web ?shell)[ \t]+(?:urls?|sites?|domains?|links?|pages?|hosts?|servers?|"
+    r"(?im)^[ \t>*-]*(phishing|malware|spam(?:vertised)?|c2|c&c|botnet|ddos|brute[ -]?force|fraud(?:ulent)?|scam|"
+    r"copyright|trademark|csam|defacement|web ?shell)[ \t]+(?:urls?|(?:web ?)?sites?|domains?|links?|pages?|hosts?|servers?|"
     r"ips?|addresses?)[ \t]*:"
 )
 # The words a type line or a type key starts with.

@@ -189,3 +189,13 @@ def test_events_the_sender_recognised_as_a_type_declare_it():
     # False friends: a sentence that names no type we know, or only says where the attack came from.
     assert declared_category("Incident 4713", "Our IDS identified the attacks as coming from 198.51.100.61.") is None
     assert declared_category("Incident 4714", "These events are classified as info only.") is None
+
+
+def test_a_fraudulent_web_site_key_declares_fraud():
+    body = ("The NCCIC is requesting assistance in verifying possible malicious activity hosted on a system\n"
+            "registered to you. The domain and paths may lead to malicious downloads.\n"
+            "The site spoofs a large web shop.\nFraudulent web site:\n    https[:]//shop-deals[.]example/\n"
+            "    (198.51.100.70)\n")
+    assert declared_category("Incident number INC0001", body) == "fraud"
+    # False friend: a line about fraudulent payments names no reported site.
+    assert declared_category("Incident number INC0002", "Fraudulent transactions: 3\nSource: 198.51.100.71") is None
