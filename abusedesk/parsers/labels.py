@@ -100,8 +100,10 @@ _TYPE_LINE = re.compile(
     r"threat|problem|type of (?:abuse|attack|incident))[ \t]*[:=][ \t]*([^\n]{1,60})$"
 )
 # "Phishing URL: http://...", "Malware site: ...", "C2 server: ...": a key that names the type.
+# "Fraudulent web site:" (CISA) too, but not "Fraudulent URL:", which brand-protection
+# firms put above trademark complaints.
 _TYPE_KEY_LINE = re.compile(
-    r"(?im)^[ \t>*-]*(phishing|malware|spam(?:vertised)?|c2|c&c|botnet|ddos|brute[ -]?force|fraud(?:ulent)?|scam|"
+    r"(?im)^[ \t>*-]*(phishing|malware|spam(?:vertised)?|c2|c&c|botnet|ddos|brute[ -]?force|fraud|fraudulent(?=[ \t]+web ?sites?\b)|scam|"
     r"copyright|trademark|csam|defacement|web ?shell)[ \t]+(?:urls?|(?:web ?)?sites?|domains?|links?|pages?|hosts?|servers?|"
     r"ips?|addresses?)[ \t]*:"
 )

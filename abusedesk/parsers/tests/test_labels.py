@@ -199,3 +199,9 @@ def test_a_fraudulent_web_site_key_declares_fraud():
     assert declared_category("Incident number INC0001", body) == "fraud"
     # False friend: a line about fraudulent payments names no reported site.
     assert declared_category("Incident number INC0002", "Fraudulent transactions: 3\nSource: 198.51.100.71") is None
+
+
+def test_a_fraudulent_url_key_of_a_trademark_complaint_declares_no_fraud():
+    body = ("Fraudulent URL:  http://brand-apps.example/\n\nThe domain above infringes our client's trademark\n"
+            "(registration number 4711, USPTO).\nTrademark Owner - BRAND\n")
+    assert declared_category("Domain Takedown", body) is None
