@@ -53,13 +53,18 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "scanning": (
         ("port ?scan", "portscan", "scanning", "network scan", "poortscan", "scans? (?:on|of|against)",
-         "balayage de ports", "escaneo de puertos", "probing"),
+         "balayage de ports", "escaneo de puertos", "probing",
+         # Web attacks (exploit and injection attempts a WAF logs) are attacks on
+         # other hosts, handled like scanning (labels.TYPE_CATEGORY["webattack"]).
+         "web[- ]?(?:application )?attacks?\\b", "injection attacks?", "waf:", "exploit attempts?"),
         ("\\bscan", "scannen", "nmap", "masscan", "zmap", "probe"),
     ),
     "brute_force": (
         ("brute[- ]?force", "dictionary attack", "password spray", "credential stuffing", "login attempts",
          "failed login", "failed password", "authentication failures", "auth failure", "password verification failed", "inlogpogingen", "anmeldeversuche",
-         "fuerza bruta", "force brute", "wp-login", "xmlrpc\\.php", "ssh attack", "ssh-angriff"),
+         "fuerza bruta", "force brute", "wp-login", "xmlrpc\\.php", "ssh attack", "ssh-angriff",
+         # A forwarded Wordfence alert: "locked out from signing in ... invalid username".
+         "locked out from signing in", "invalid username"),
         ("sshd", "invalid user", "authentication failure", "login", "ssh", "rdp", "ftp", "pop3", "imap", "vnc",
          "unauthori[sz]ed access", "connection attempts"),
     ),

@@ -60,3 +60,34 @@ def test_classifier_confidence_is_lower_for_mixed_signals():
     _, clear = classify("phishing phishing site, a phishing page with a fake login")
     _, mixed = classify("phishing or spam? a login page in an unsolicited mail")
     assert 0 < mixed < clear <= 1
+
+
+def test_web_attacks_a_waf_logged_are_attacks_on_other_hosts_not_ddos_or_a_vulnerability():
+    waf_report = (
+        "Hello colleague,\n\nOne of your addresses (198.51.100.40) keeps attacking our network and may be\n"
+        "attacking other networks as well. Our firewall logged:\n\n"
+        "2024-05-02 10:11:12  198.51.100.40  rule 211230  ACME WAF: PHP Injection Attack  shop.example.net\n"
+        "2024-05-02 10:14:40  198.51.100.40  rule 225170  ACME WAF: Information Disclosure Vulnerability in\n"
+        "    a blog plugin (CVE-2017-5487)  blog.example.net\n"
+    )
+    assert classify(waf_report)[0] == "scanning"
+    assert classify("The Cyber Centre has received a report regarding web attacks from systems on "
+                    "your infrastructure.\nSource IP 198.51.100.41  Method GET  Path /  Count 1")[0] == "scanning"
+    # False friends: a flood against a web server is a DDoS, and a site that is itself open to
+    # injection is a vulnerable service, not an attacker.
+    assert classify("A DDoS attack against our web servers came from 198.51.100.42 (12 Gbps UDP flood).")[0] == "ddos"
+    assert classify("Your host 198.51.100.43 runs a vulnerable shop application (CVE-2023-1234) that is "
+                    "open to SQL injection; please patch it.")[0] == "vulnerable_service"
+
+
+def test_a_forwarded_wordfence_lockout_is_a_login_attack():
+    lockout = (
+        "Please be informed that one of your IP addresses (198.51.100.50) is currently attacking our network.\n"
+        "-- forwarded --\nSubject: [Wordfence Alert] blog.example.net User locked out from signing in\n\n"
+        "A user with IP address 198.51.100.50 has been locked out from signing in or using the password\n"
+        "recovery form for the following reason: Used an invalid username 'x7f3k' to try to sign in.\n"
+    )
+    assert classify(lockout)[0] == "brute_force"
+    # False friend: a phishing page that tells its victims their account is locked.
+    assert classify("The phishing page at http://bank-login.example/ says 'Your account has been locked, "
+                    "sign in to verify' and harvests credentials.")[0] == "phishing"

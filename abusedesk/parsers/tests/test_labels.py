@@ -178,3 +178,30 @@ def test_schadprogramm_is_german_for_malware_and_a_program_update_is_not():
     assert notice("Hinweis auf Schadprogramm-Infektionen", "Das System 198.51.100.110 ist mit einem "
                   "Schadprogramm infiziert.\n").category == "malware"
     assert notice("Hinweis", "Bitte aktualisieren Sie das Programm auf 198.51.100.111.\n").category != "malware"
+
+
+def test_events_the_sender_recognised_as_a_type_declare_it():
+    body = ("Dear Abuse Contact,\nwe received an alert about suspicious activity from your network.\n"
+            "Below follows a listing of the event logs recognized as SQL Injection.\n"
+            "  Mar 02 2024 @ 10:01:02 +01:00  198.51.100.60  GET /item.php?id=1%27%20OR%201=1 HTTP/1.1  200\n")
+    assert declared_category("Suspicious activity from 198.51.100.60. Incident n. 4711", body) == "scanning"
+    assert declared_category("Incident 4712", "The traffic was classified as a port scan by our IDS.") == "scanning"
+    # False friends: a sentence that names no type we know, or only says where the attack came from.
+    assert declared_category("Incident 4713", "Our IDS identified the attacks as coming from 198.51.100.61.") is None
+    assert declared_category("Incident 4714", "These events are classified as info only.") is None
+
+
+def test_a_fraudulent_web_site_key_declares_fraud():
+    body = ("The NCCIC is requesting assistance in verifying possible malicious activity hosted on a system\n"
+            "registered to you. The domain and paths may lead to malicious downloads.\n"
+            "The site spoofs a large web shop.\nFraudulent web site:\n    https[:]//shop-deals[.]example/\n"
+            "    (198.51.100.70)\n")
+    assert declared_category("Incident number INC0001", body) == "fraud"
+    # False friend: a line about fraudulent payments names no reported site.
+    assert declared_category("Incident number INC0002", "Fraudulent transactions: 3\nSource: 198.51.100.71") is None
+
+
+def test_a_fraudulent_url_key_of_a_trademark_complaint_declares_no_fraud():
+    body = ("Fraudulent URL:  http://brand-apps.example/\n\nThe domain above infringes our client's trademark\n"
+            "(registration number 4711, USPTO).\nTrademark Owner - BRAND\n")
+    assert declared_category("Domain Takedown", body) is None
