@@ -236,9 +236,16 @@ class Case(models.Model):
         return self.state in OPEN_STATES
 
     @property
+    def taken_down_at(self):
+        """The takedown: the first of resolved_at (the customer removed it) and restricted_at
+        (we null-routed or suspended it), as docs/reports.md defines it (reports.kpis.takedown)."""
+        stamps = [t for t in (self.resolved_at, self.restricted_at) if t]
+        return min(stamps) if stamps else None
+
+    @property
     def uptime(self):
-        """How long the reported abuse stayed online (received → resolved)."""
-        return self.resolved_at - self.received_at if self.resolved_at else None
+        """How long the reported abuse stayed online (received → takedown)."""
+        return self.taken_down_at - self.received_at if self.taken_down_at else None
 
     @property
     def met_deadline(self) -> bool | None:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 
 from abusedesk.cases.states import OPEN_STATES, TRANSITIONS, State, TransitionError
@@ -69,3 +71,12 @@ def test_two_open_cases_for_the_same_target_cannot_exist(demo):
     with pytest.raises(IntegrityError), transaction.atomic():
         make_case(category="spam", ip="198.51.100.10", state="new", report=False)
     make_case(category="phishing", ip="198.51.100.10", state="new", report=False)  # another category is another case
+
+
+def test_a_restriction_ends_the_uptime_of_a_case_never_resolved(demo, clock):
+    # docs/reports.md: uptime ends at the takedown, the first of resolved_at and restricted_at.
+    case = make_case(category="spam", ip="198.51.100.10", report=False, opened_hours_ago=0)
+    case.restricted_at = clock.now + timedelta(hours=5)
+    assert case.uptime.total_seconds() == 5 * 3600
+    case.resolved_at = clock.now + timedelta(hours=7)
+    assert case.uptime.total_seconds() == 5 * 3600
