@@ -318,9 +318,8 @@ def reports(scope: Scope) -> dict:
             "masked_share": share("masked")}
 
 
-def breakdown(scope: Scope, key: str) -> dict:
-    if not covers(scope):
-        return kpis.breakdown(scope, key)
+def _per(scope: Scope, key: str) -> dict:
+    """Cases, compliance rate and uptime per value of `key` (an entity, a category, a week or month)."""
     rolled = Rolled(scope)
     cases = {k: v["cases"] for k, v in rolled.sums(key, ("cases",)).items() if v["cases"]}
     rates = rolled.compliance(key)
@@ -329,17 +328,18 @@ def breakdown(scope: Scope, key: str) -> dict:
                 "uptime_hours": times.get(k, empty_distribution())} for k in sorted(cases)}
 
 
+def breakdown(scope: Scope, key: str) -> dict:
+    if not covers(scope):
+        return kpis.breakdown(scope, key)
+    return _per(scope, key)
+
+
 def trend(scope: Scope, interval: str = "month") -> list[dict]:
     if interval not in kpis.INTERVALS:
         raise ValueError(f"unknown interval {interval!r}")
     if not covers(scope):
         return kpis.trend(scope, interval)
-    rolled = Rolled(scope)
-    cases = {k: v["cases"] for k, v in rolled.sums(interval, ("cases",)).items() if v["cases"]}
-    rates = rolled.compliance(interval)
-    times = rolled.distribution(Duration.UPTIME, interval)
-    return [{"period": k, "cases": cases[k], "compliance_rate": rates.get(k, rate(0, 0)),
-             "uptime_hours": times.get(k, empty_distribution())} for k in sorted(cases)]
+    return [{"period": k, **row} for k, row in _per(scope, interval).items()]
 
 
 def open_now(scope: Scope) -> dict:
