@@ -21,7 +21,7 @@ from .base import Event, ParseContext, ParsedNotice
 from .common import Events, reporter_domains, sanitise, start_notice, url_event
 from .extract import find_urls_at, refang, registrable_domain, url_host
 from .mime import Mail
-from .roles import context_url, hosting_ips, stated_ips, url_label
+from .roles import context_url, hosting_ips, named_domains, stated_ips, url_context, url_label
 
 FORMAT = "dmca"
 _MARKERS = re.compile(r"(?i)\bdmca\b|digital millennium copyright act|512\s*\(c\)|copyright infringement|"
@@ -54,6 +54,18 @@ def _beside_hosting(lines: list[str], starts: list[int], pos: int, hosting: list
     return any(ip in window for ip in hosting)
 
 
+def _occurrences(body: str, url: str, pos: int, limit: int = 5) -> list[int]:
+    """Where the URL stands in the body: a notice may name one page both as the
+    original work and as the infringing copy (a phishing kit copying a site)."""
+    out = [pos]
+    while len(out) < limit:
+        at = body.find(url, out[-1] + len(url))
+        if at == -1:
+            break
+        out.append(at)
+    return out
+
+
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail, category="copyright")
     body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
@@ -69,10 +81,10 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     lines = body.split("\n") if hosting else []
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0)) if hosting else []
     for url, pos in find_urls_at(body):
-        line = body[body.rfind("\n", 0, pos) + 1: pos]
         host = url_host(url) or ""
-        if _ORIGINAL_LINE.search(line) or registrable_domain(host) in own or \
-                context_url(host, url_label(body, pos)):
+        if registrable_domain(host) in own or all(_ORIGINAL_LINE.search(body[body.rfind("\n", 0, at) + 1: at]) or
+                                                  context_url(host, url_label(body, at), url_context(body, at))
+                                                  for at in _occurrences(body, url, pos)):
             continue  # the rights holder's own work or site, a reference
         if host.endswith(("lumendatabase.org", "copyright.gov")):
             continue
@@ -84,6 +96,13 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
                 continue  # the notice names the infringer by address; other links are its own
             event.ip = hosting[0] if len(hosting) == 1 else None
         events.add(event)
+    if not infringing_urls and not hosting:
+        # No link and no address: the site as the notice names it ("the domain name x",
+        # "Notice of Infringement: x", "you are the provider to x").
+        for domain, _ in named_domains(body):
+            if registrable_domain(domain) not in own and not domain.endswith(("lumendatabase.org", "copyright.gov")):
+                events.add(Event(category="copyright", domain=domain, evidence=sanitise(
+                    f"copyright notice {notice.notifier.reference}: site named", 200)))
     for ip in hosting:
         if not any(e.ip == ip for e in notice.events):
             events.add(Event(category="copyright", ip=ip, evidence=sanitise(

@@ -216,28 +216,36 @@ def url_host(url: str) -> str | None:
 
 _URLDEFENSE_V3 = re.compile(r"(?i)^https?://urldefense(?:\.proofpoint)?\.com/v3/__(.{1,2048}?)__;")
 _WRAPPER_PARAM = {"safelinks.protection.outlook.com": "url", "urldefense.proofpoint.com": "u",
-                  "linkprotect.cudasvc.com": "a"}
+                  "linkprotect.cudasvc.com": "a", "scanmail.trustwave.com": "u"}
 
 
 def unwrap_url(url: str) -> str:
     """The URL a mail gateway's link wrapper stands for (Microsoft Safe
-    Links, Proofpoint URL Defense v2/v3, Barracuda Link Protection): the
+    Links, Proofpoint URL Defense v2/v3, Barracuda Link Protection, Trustwave
+    MailMarshal's scanmail, also one inside another): the
     wrapper is the reporter's own gateway, the wrapped URL is what was
     reported. Other URLs unchanged."""
     if "urldefense" in url:
         m = _URLDEFENSE_V3.match(url)
         if m:
-            return _clean_url(m.group(1)) or url
+            # v3 keeps the URL as it was, but some gateways write the scheme's "//" as "/".
+            return _clean_url(re.sub(r"(?i)^(https?|ftp):/(?!/)", r"\1://", m.group(1))) or url
     host = url_host(url) or ""
     for suffix, param in _WRAPPER_PARAM.items():
         if host == suffix or host.endswith("." + suffix):
             query = parse_qs(urlsplit(url).query)
             value = (query.get(param) or [""])[0]
-            if param == "u":  # v2 encodes "%" as "-" and "/" as "_"
+            if suffix == "urldefense.proofpoint.com":  # v2 encodes "%" as "-" and "/" as "_"
                 value = unquote(value.replace("-", "%").replace("_", "/"))
             value = _clean_url(value) if re.match(r"(?i)^(?:https?|ftp)://", value) else None
+            if value and value != url and _is_wrapped(value):
+                return unwrap_url(value)  # Safe Links around a scanmail link
             return value or url
     return url
+
+
+def _is_wrapped(url: str) -> bool:
+    return "urldefense" in url or "safelinks" in url or "linkprotect" in url or "scanmail.trustwave" in url
 
 
 def find_urls_at(text: str) -> list[tuple[str, int]]:
@@ -247,7 +255,7 @@ def find_urls_at(text: str) -> list[tuple[str, int]]:
     seen = set()
     for m in _URL.finditer(text):
         url = _clean_url(m.group(0))
-        if url and ("urldefense" in url or "safelinks" in url or "linkprotect" in url):
+        if url and _is_wrapped(url):
             url = unwrap_url(url)
         if url and url not in seen:
             seen.add(url)
@@ -259,8 +267,10 @@ def find_urls_at(text: str) -> list[tuple[str, int]]:
 def _internet_host(host: str | None) -> bool:
     """Can this host be reached on the internet? Not "localhost" or another
     single label (a reporter's own tool output), not a name cut by a
-    quoted-printable soft break ("cdn-images.mail=")."""
-    return bool(host) and ("." in host or ":" in host) and "=" not in host and host != "localhost"
+    quoted-printable soft break ("cdn-images.mail="), not a name with an
+    empty label ("vev..io", a typo of the notice's)."""
+    return bool(host) and ("." in host or ":" in host) and "=" not in host and host != "localhost" and \
+        ".." not in host and not host.startswith(".")
 
 
 def find_urls(text: str) -> list[str]:

@@ -34,7 +34,7 @@ from .common import (
 from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_ips, context_mask, context_url, same_list, url_label
+from .roles import context_ips, context_mask, context_url, same_list, url_context, url_label
 from .times import row_time, stated_time, stated_zone
 
 FORMAT = "freetext"
@@ -268,7 +268,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     peers = None
     for url, pos in find_urls_at(all_text):
         host = url_host(url)
-        if not host or registrable_domain(host) in skip_domains or context_url(host, url_label(all_text, pos)):
+        if not host or registrable_domain(host) in skip_domains or context_url(host, url_label(all_text, pos), url_context(all_text, pos)):
             continue
         if normalise_ip(host):
             # A linked address is still the far end of its log row ("a:p <http://b>:p").

@@ -18,7 +18,7 @@ from .common import Events, not_offender_before, sanitise, sender_domain, start_
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_url, stated_ips, url_label
+from .roles import context_url, named_domains, stated_ips, url_context, url_label
 
 FORMAT = "phishing"
 SERVICE_DOMAINS = {
@@ -62,7 +62,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     urls = []
     for url, pos in find_urls_at(body):
         line_start = body.rfind("\n", 0, pos) + 1
-        if _LEGIT_LINE.search(body[line_start:pos]) or context_url(url_host(url) or "", url_label(body, pos)):
+        if _LEGIT_LINE.search(body[line_start:pos]) or context_url(url_host(url) or "", url_label(body, pos), url_context(body, pos)):
             continue  # the brand's real site, named for comparison; a reference
         if registrable_domain(url_host(url) or "") in own:
             continue
@@ -76,6 +76,13 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         if event.ip is None and len(hosting) == 1:
             event.ip = hosting[0]  # "hosted on 198.51.100.x": pair it with the URL
         events.add(event)
+    if not urls:
+        # No link: the site as the notice names it ("Phishing Site: x", "the domain name x").
+        for domain, _ in named_domains(body):
+            if registrable_domain(domain) in own:
+                continue
+            events.add(Event(category=category, domain=domain, ip=hosting[0] if len(hosting) == 1 else None,
+                             evidence=evidence))
     # Every address the notice states as the site's ("IP Address: x", "(x)" under the URL,
     # the subject's "Phishing on x") is where it is hosted, read through the role model.
     for ip in stated_ips(body) or stated_ips(refang(mail.subject)):

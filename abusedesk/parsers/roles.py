@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from .common import not_offender_before
-from .extract import find_ips
+from .extract import find_domains_at, find_ips
 
 # Registries' whois keys (ARIN, RIPE, APNIC, LACNIC, AFRINIC, RDAP renderings).
 _WHOIS_LINE = re.compile(
@@ -325,7 +325,7 @@ def same_list(text: str, end: int, start: int) -> bool:
 # Labels before a URL that name the complainant's or the brand's own site, the evidence
 # of the complaint or a registry's record: the URL is there for comparison, not reported.
 _CONTEXT_URL_LABEL = re.compile(
-    r"(?i)(?:official|legitimate|genuine|original|real|main|brand'?s?|client'?s?|company'?s?|our)\s+"
+    r"(?i)\b(?:official|legitimate|genuine|original|real|main|brand'?s?|client'?s?|company'?s?|our)\s+"
     r"(?:web\s*)?(?:site|website|web page|domain|url|portal)|copyright\s+holder'?s?\s+(?:web)?site|"
     r"rights?\s*holder'?s?\s+(?:web)?site|sito\s+ufficiale|site\s+oficial|offizielle\s+(?:web)?seite|"
     r"trademark\s+(?:link|registration|record)|registrar\s+(?:url|whois\s+server)|screenshot|"
@@ -336,33 +336,141 @@ _CONTEXT_URL_LABEL = re.compile(
 # Hosts that are references, never the subject of a report sent to a hosting provider: XML
 # namespaces, lookup and analysis services, threat feeds and CERT advisories cited as the
 # source of a finding, encyclopaedias and tool sites cited as explanations, registries,
-# social networks and messengers linked in signatures.
+# film and music databases that identify a work, mailing services' click-tracking
+# redirectors, social networks and messengers linked in signatures.
 _CONTEXT_HOSTS = frozenset(
     "w3.org purl.org adobe.com schemas.microsoft.com schema.org openxmlformats.org aiim.org "
     "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org spamcop.net mipassoc.org "
     "abuse.ch shadowserver.org abusix.com first.org cisa.gov us-cert.gov wikipedia.org nmap.org t.me "
     "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
     "whois.com who.is lumendatabase.org copyright.gov "
+    "imdb.com themoviedb.org kobis.or.kr musicbrainz.org discogs.com "
+    "mandrillapp.com list-manage.com "
     "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com".split()
 )
 
 
+_BULLET = re.compile(r"^[\s\-*•·>\u2013\u2014]*$")
+_URL_ONLY_LINE = re.compile(r"(?i)^[\s\-*•·>\u2013\u2014\d.)]*<?(?:(?:https?|ftp)://\S+|[\w-]+(?:\.[\w-]+)+/?\S*)\s*$")
+
+
 def url_label(text: str, pos: int) -> str:
-    """The words before the URL at `pos`: on its line, or the line before
-    when the URL starts its line ("Official website:\nhttps://...")."""
+    """The words before the URL at `pos`: on its line; for a URL that starts
+    its line (after a bullet), the heading above it, over blank lines and
+    the other URLs of its list ("Official website:\nhttps://...",
+    "The original work:\n\n- https://a\n- https://b"); for a line that goes
+    on with a sentence wrapped from the line before ("...the photos\ncan be
+    found at: https://..."), that line too."""
     start = text.rfind("\n", max(0, pos - 300), pos) + 1
     label = text[start:pos]
-    if not label.strip() and start > 1:
-        label = text[text.rfind("\n", max(0, start - 300), start - 1) + 1: start - 1]
+    if _BULLET.match(label):
+        end, blanks = start - 1, 0
+        for _ in range(30):
+            if end <= 0:
+                break
+            line_start = text.rfind("\n", max(0, end - 300), end) + 1
+            line = text[line_start:end]
+            end = line_start - 1
+            if not line.strip():
+                blanks += 1
+                if blanks > 2:
+                    break
+                continue
+            if _URL_ONLY_LINE.match(line):
+                continue  # an item of the same list
+            if line.lstrip()[:1].islower() and line_start > 1:
+                above = text[text.rfind("\n", max(0, line_start - 300), line_start - 1) + 1: line_start - 1]
+                line = above + " " + line
+            return line
+        return label
+    if label[:1].islower() and start > 1:
+        above = text[text.rfind("\n", max(0, start - 300), start - 1) + 1: start - 1]
+        if above.strip():
+            label = above + " " + label
     return label
 
 
-def context_url(host: str, label: str) -> bool:
+# Words that make a labelled URL the reported one whatever else the label says
+# ("unauthorised copies of the original work at:").
+_OFFENCE_WORDS = re.compile(
+    r"(?i)infring\w*|unauthori[sz]ed|pirat\w*|illegal\w*|counterfeit|fake|phishing|fraudulent|scam|malicious|"
+    r"reported|offending|abusive|copies\b|stolen\s+content")
+# Labels that name the reference material of a complaint rather than the reported location:
+# the original work and where it was taken from, the proof of the complainant's rights, the
+# brand's own site "that can be accessed at", reference lists, and the link of a pasted image
+# (an <img src=...> or CSS url(...) in HTML source: the mail's pictures, not a report).
+_REFERENCE_URL_LABEL = re.compile(
+    r"(?i)\boriginal\s+(?:\w+\s+){0,2}(?:works?|material|content|photos?|images?|videos?|pictures?|files?|"
+    r"sources?|urls?|links?)\b|\b(?:taken|copied|lifted|stolen)\s+from\b|\bproof\b|\bproving\b|"
+    r"\bevidenc\w+\s+(?:that|of)\b|letter\s+of\s+authori[sz]ation|\bLOA\b|authori[sz]ation\s+letter|"
+    r"protected\s+by\s+copyright|\b(?:site|website)\s+can\s+be\s+(?:accessed|found|reached)|"
+    r"^\W*references?\s*:?\s*$|\bsee\s+also\b|\bfurther\s+reading\b"
+)
+# Right before the impersonated brand's real site: "impersonating https://...", "the users of
+# the website:", "(official website: ...)".
+_BRAND_LABEL = re.compile(
+    r"(?i)(?:impersonat\w*|imitat\w*|posing\s+as|pretend\w*\s+to\s+be|against\s+(?:the\s+)?(?:users|customers|"
+    r"clients)\s+of|legitimate|official|genuine)\b[^\n]{0,30}$")
+_IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$")
+# A company's own link in a signature: "Brandguard, Inc. <https://...>", "Web: https://..."
+# next to an "E-mail:" or "Phone:" line.
+_COMPANY_LINK = re.compile(r"(?i)\b(?:inc|ltd|llc|gmbh|corp|limited|b\.v|s\.a|plc|pty)\.?,?\s*[<(\[]?\s*$")
+_CONTACT_LABEL = re.compile(r"(?i)^\W*(?:web|www|homepage|internet)\s*:\s*$")
+_CONTACT_LINE = re.compile(r"(?im)^\W*(?:e-?mail|phone|tel|telephone|fax|mobile|address)\s*:")
+
+
+def context_url(host: str, label: str, around: str = "") -> bool:
     """Is this URL context rather than a reported location? `label`: the
-    words before it (`url_label`)."""
+    words before it (`url_label`); `around`: the lines next to it, if the
+    caller has them (a contact block of a signature)."""
     if any(host == h or host.endswith("." + h) for h in _CONTEXT_HOSTS):
         return True
-    return bool(_CONTEXT_URL_LABEL.search(label[-120:]))
+    tail = label[-200:]
+    if _BRAND_LABEL.search(tail[-50:]) or _CONTEXT_URL_LABEL.search(tail[-120:]) or _IMAGE_LINK.search(tail) or _COMPANY_LINK.search(tail):
+        return True
+    if _CONTACT_LABEL.match(label) and _CONTACT_LINE.search(around):
+        return True
+    return bool(_REFERENCE_URL_LABEL.search(tail)) and not _OFFENCE_WORDS.search(tail)
+
+
+def url_context(text: str, pos: int) -> str:
+    """The line before and the line after the one at `pos` (for `context_url`)."""
+    start = text.rfind("\n", max(0, pos - 300), pos)
+    before = text[text.rfind("\n", max(0, start - 300), max(0, start)) + 1: max(0, start)] if start > 0 else ""
+    end = text.find("\n", pos, pos + 3000)
+    after = text[end + 1: text.find("\n", end + 1, end + 300) if end != -1 else end] if end != -1 else ""
+    return before + "\n" + after
+
+
+# Words right before a bare domain that name it as the reported site: "Phishing Site: x",
+# "the domain name x", "located at x", "Infringement: x", "Internet Service Provider to x",
+# a heading "URL:" above it.
+_SITE_LABEL = re.compile(
+    r"(?i)(?:\b(?:site|website|web\s*site|domains?(?:\s+names?)?|urls?|links?|web\s*page|resources?|"
+    r"domeinnaam|domainname|located\s+at|hosted\s+(?:at|on)|provider\s+(?:to|for|of)|infringement|"
+    r"phishing\s+\w+)\b)(?:\s*\(s\))?\s*(?:is|are|at|:|-|–)?\s*[:\-–]?\s*[\"'“(]?\s*$"
+)
+
+
+def named_domains(text: str, limit: int = 50) -> list[tuple[str, int]]:
+    """(domain, position) of the bare domains (no scheme) a notice names
+    as the reported site by the words right before them, or by the heading
+    of the list they stand in; not those labelled as the brand's, the
+    original's or a reference, not e-mail domains. For notices that give
+    the site without a URL."""
+    out: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for domain, pos in find_domains_at(text[:1_000_000], limit=500):
+        if domain in seen or text[max(0, pos - 3):pos].endswith(("://", "@")) or text[pos - 1:pos] in ("/", ".", "@"):
+            continue
+        label = url_label(text, pos)
+        if not _SITE_LABEL.search(label[-80:]) or context_url(domain, label):
+            continue
+        seen.add(domain)
+        out.append((domain, pos))
+        if len(out) >= limit:
+            break
+    return out
 
 
 def stated_ips(text: str, limit: int = 200) -> list[str]:

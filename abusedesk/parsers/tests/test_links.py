@@ -1,0 +1,202 @@
+"""Which links and hosts of a notice are the reported ones (issue 18): a link
+is an offender only when the notice reports it. The original work, the
+brand's real site, proof of rights, pictures, signature links and tracking
+redirects are context; a site named without a URL, the origin Cloudflare
+names and a wrapped or HTML-only link are read. Each rule: the true case and
+the false friend it must leave alone. The samples are made up."""
+
+from abusedesk.parsers import parse
+from abusedesk.parsers.extract import find_urls
+from abusedesk.parsers.mime import parse_mail
+
+
+def mail(body: str, subject: str = "Notice of copyright infringement", sender: str = "notices@rights.example",
+         headers: str = "") -> bytes:
+    return (f"From: Rights Desk <{sender}>\nTo: abuse@provider.example\nSubject: {subject}\n"
+            f"Message-ID: <n1@rights.example>\n{headers}\n{body}").encode()
+
+
+def hosts(n) -> list[str]:
+    return sorted({e.domain for e in n.events if e.domain})
+
+
+def ips(n) -> list[str]:
+    return sorted({e.ip for e in n.events if e.ip})
+
+
+DMCA_TAIL = ("\nI have a good faith belief that this use is not authorized. Under penalty of perjury, the "
+             "information in this notice is accurate.\n/s/ Jo Agent\n")
+
+
+# --- the heading above a list of links --------------------------------------------------
+
+def test_links_listed_under_an_original_work_heading_are_the_complainants_own():
+    n = parse(mail("This is a DMCA notice.\n\nThe original material is located at the following URLs:\n"
+                   "- https://www.studio-films.example/catalogue/\n- https://shop.studio-films.example/\n\n"
+                   "The infringing material is located at:\nhttps://copies.example.net/watch/881\n" + DMCA_TAIL))
+    assert hosts(n) == ["copies.example.net"]
+
+
+def test_a_heading_that_calls_the_links_copies_of_the_original_reports_them():
+    n = parse(mail("This is a DMCA notice.\n\nUnauthorised copies of the original work are at:\n\n"
+                   "https://copies.example.net/watch/881\n" + DMCA_TAIL))
+    assert hosts(n) == ["copies.example.net"]
+
+
+def test_a_wrapped_sentence_about_the_original_photos_covers_the_link_on_its_next_line():
+    n = parse(mail("This is a DMCA notice. Our photos were copied to https://copies.example.net/gallery/4.\n"
+                   "The original photos, to which we own the exclusive\ncopyrights, can be found at: "
+                   "https://www.photo-owner.example/\n" + DMCA_TAIL))
+    assert hosts(n) == ["copies.example.net"]
+
+
+def test_a_label_of_its_own_on_the_next_line_is_not_joined_to_the_one_above():
+    n = parse(mail("This is a DMCA notice.\nOriginal Work: Summer Song (2021)\nInfringing URL: "
+                   "https://copies.example.net/song.mp3\n" + DMCA_TAIL))
+    assert hosts(n) == ["copies.example.net"]
+
+
+def test_your_site_in_a_heading_is_not_our_site():
+    n = parse(mail("This is a DMCA notice.\nMy rights are violated by material available upon your site at the "
+                   "following URL(s):\n\nhttps://copies.example.net/a.html\nhttps://copies.example.net/b.html\n"
+                   + DMCA_TAIL))
+    assert hosts(n) == ["copies.example.net"]
+
+
+def test_a_page_named_both_as_original_and_as_infringing_is_reported():
+    n = parse(mail("This is a DMCA notice.\n1. The original material is located on my website at:\n"
+                   "\thttp://lookalike.example.org/go?id=7\n\n2. The infringing material is located at:\n"
+                   "\thttp://lookalike.example.org/go?id=7\n" + DMCA_TAIL))
+    assert hosts(n) == ["lookalike.example.org"]
+
+
+def test_proof_of_rights_and_film_databases_are_references():
+    n = parse(mail("This is a DMCA notice about the film at https://www.imdb.com/title/tt0000001/.\n"
+                   "Infringing: https://stream.example.net/film/1\n"
+                   "The authorization letter, as proof that we act for the studio, is available at the following "
+                   "link: https://files.rights-agency.example/loa.pdf\n" + DMCA_TAIL))
+    assert hosts(n) == ["stream.example.net"]
+
+
+# --- pictures, signatures, tracking links ------------------------------------------------
+
+def test_pictures_of_a_pasted_spam_are_not_its_links():
+    n = parse(mail('Spam received, HTML source below.\n<a href="http://cheap-pills.example/rd/77">\n'
+                   '<img src="https://img-host.example/a.png"></a>\n<div style=\'background-image: '
+                   'url("https://img-host.example/b.png");\'>\n', subject="Spam from your customer"))
+    assert hosts(n) == ["cheap-pills.example"]
+
+
+def test_a_company_link_and_a_web_line_in_a_signature_are_the_senders():
+    n = parse(mail("Phishing site: https://login-bank.example.net/verify\n\nRegards,\nBrandguard, Inc. "
+                   "<https://www.brandguard-sec.example/>\nE-mail: soc@brandguard-sec.example\n"
+                   "Web: https://www.brandguard-sec.example/contact\n"
+                   "Tracking: https://mandrillapp.com/track/click/1/www.brandguard-sec.example?p=abc\n",
+                   subject="Phishing site on your network", sender="soc@relay.example"))
+    assert hosts(n) == ["login-bank.example.net"]
+
+
+def test_a_website_line_without_a_contact_block_is_reported():
+    n = parse(mail("Website: https://login-bank.example.net/verify\nPlease remove it.\n",
+                   subject="Phishing site on your network", sender="soc@relay.example"))
+    assert hosts(n) == ["login-bank.example.net"]
+
+
+def test_the_impersonated_brands_site_is_not_reported_the_impersonating_one_is():
+    n = parse(mail("The site https://bank-secure-login.example.net/ is impersonating https://www.bank.example/ "
+                   "to steal credentials.\n", subject="Phishing site on your network", sender="soc@relay.example"))
+    assert hosts(n) == ["bank-secure-login.example.net"]
+
+
+# --- sites named without a URL -------------------------------------------------------------
+
+def test_a_phishing_site_named_as_a_bare_domain_is_read_the_original_site_is_not():
+    n = parse(mail("Name: SOC Team\n\nPhishing Site: swap.lookalike-dex.example\n\nOriginal Site: dex.example\n\n"
+                   "The phishing site is fraudulently impersonating our client.\n", subject="Phishing site report",
+                   sender="soc@relay.example"))
+    assert hosts(n) == ["swap.lookalike-dex.example"]
+
+
+def test_a_bare_domain_under_a_url_heading_is_read_the_attacked_brand_below_is_not():
+    n = parse(mail("Your service is being used for a phishing attack. It is available at the following\nURL:\n\n"
+                   "fake-store [.] example/\n\nIt is currently conducting a phishing attack against the users of the\n"
+                   "website:\n\nreal-store.example\n", subject="Phishing site report", sender="soc@relay.example"))
+    assert hosts(n) == ["fake-store.example"]
+
+
+def test_a_copyright_notice_naming_the_domain_in_a_sentence_reports_it():
+    n = parse(mail("This is a notice of copyright infringement on the website with the domain name "
+                   "knockoff-shop.example, which you host. Contact us at legal@rights.example or www.rights.example.\n"
+                   + DMCA_TAIL))
+    assert hosts(n) == ["knockoff-shop.example"]
+
+
+def test_a_site_named_with_the_address_it_is_located_at_is_one_event():
+    n = parse(mail("You are the upstream provider for a website hosting a fraudulent domain name:\n\n"
+                   "crypto-double.example\n\nIt is located at IP address 198.51.100.93.\n",
+                   subject="Fraudulent website crypto-double.example", sender="alerts@netcraft.com"))
+    assert [(e.domain, e.ip) for e in n.events] == [("crypto-double.example", "198.51.100.93")]
+
+
+def test_a_domain_in_a_sentence_without_such_words_is_not_reported():
+    n = parse(mail("Phishing page: https://login-bank.example.net/\nWe use mailer.example for our alerts.\n",
+                   subject="Phishing site on your network", sender="soc@relay.example"))
+    assert hosts(n) == ["login-bank.example.net"]
+
+
+# --- Cloudflare -------------------------------------------------------------------------------
+
+CF = ("Cloudflare received an abuse report regarding:\nshop.example\n\n"
+      "The actual host for shop.example  are the following IP addresses. 198.51.100.20, 2001:db8::20. Using the "
+      "following command, you can confirm the site in question is hosted at that IP address: "
+      'curl -v -H "Host: shop.example" 198.51.100.20/\n\nBelow is the report we received:\n\n'
+      "Reporter's Name: A Person\nReported URLs:\n\n\thttps://shop.example/item/1\n\thttps://shop.example/item/2\n\n"
+      "Original Work: our catalogue http://catalogue.brand.example/originals?id=1\n\n"
+      "Logs or Evidence of Abuse: this copies our work\nIP Address: 104.21.7.9\nLegitimate sites:\n"
+      " - http://203.0.113.66/\n\nPlease address this issue with your customer.\n")
+
+
+def test_cloudflare_names_every_origin_in_its_sentence_and_only_its_listed_urls():
+    n = parse(mail(CF, subject="[abc123]: Cloudflare received an abuse report regarding one of your customers.",
+                   sender="abuse@cloudflare.com"))
+    assert n.format == "cloudflare"
+    assert ips(n) == ["198.51.100.20", "2001:db8::20"]
+    assert sorted({e.url for e in n.events}) == ["https://shop.example/item/1", "https://shop.example/item/2"]
+
+
+def test_cloudflare_without_an_origin_sentence_still_takes_a_labelled_origin():
+    body = CF.replace("The actual host for shop.example  are the following IP addresses. 198.51.100.20, "
+                      "2001:db8::20. Using the following command, you can confirm the site in question is hosted "
+                      'at that IP address: curl -v -H "Host: shop.example" 198.51.100.20/',
+                      "Origin IP: 198.51.100.21")
+    n = parse(mail(body, subject="Cloudflare abuse report", sender="abuse@cloudflare.com"))
+    assert ips(n) == ["198.51.100.21"]
+
+
+def test_cloudflare_with_only_a_hostname_as_actual_host_takes_the_address_of_its_command():
+    body = CF.replace("are the following IP addresses. 198.51.100.20, 2001:db8::20.", "is shop.example .")
+    n = parse(mail(body, subject="Cloudflare abuse report", sender="abuse@cloudflare.com"))
+    assert ips(n) == ["198.51.100.20"]
+
+
+# --- extraction ---------------------------------------------------------------------------------
+
+def test_a_host_with_an_empty_label_is_a_typo_not_a_url():
+    assert find_urls("https://files.example/a and https://files..example/b") == ["https://files.example/a"]
+
+
+def test_wrapped_links_are_unwrapped_also_when_the_wrapper_drops_a_slash_or_is_nested():
+    text = ("<https://urldefense.com/v3/__http:/bad-site.example/?id=7__;!!AbC$> and "
+            "<https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fscanmail.trustwave.com%2F%3Fc%3D1"
+            "%26d%3Dxyz%26u%3Dhttps%253a%252f%252ffake-id.example%252f&data=04>")
+    assert find_urls(text) == ["http://bad-site.example/?id=7", "https://fake-id.example/"]
+
+
+def test_a_blank_plain_part_does_not_hide_the_html_notice():
+    raw = (b"From: a@rights.example\nTo: abuse@provider.example\nSubject: Phishing site on your server\n"
+           b'MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary="b"\n\n--b\n'
+           b"Content-Type: text/plain\n\n \n\n--b\nContent-Type: text/html\n\n"
+           b"<p>A phishing site is hosted on <b>198.51.100.44</b>.</p>\n--b--\n")
+    assert "198.51.100.44" in parse_mail(raw).body_text
+    with_plain = raw.replace(b"text/plain\n\n \n", b"text/plain\n\nSee the HTML part.\n")
+    assert "198.51.100.44" not in parse_mail(with_plain).body_text
