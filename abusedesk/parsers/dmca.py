@@ -28,6 +28,9 @@ _MARKERS = re.compile(r"(?i)\bdmca\b|digital millennium copyright act|512\s*\(c\
                       r"notice of (?:claimed )?infringement|auteursrechtinbreuk|urheberrechtsverletzung")
 _ORIGINAL_LINE = re.compile(r"(?i)original|copyrighted work|our (?:site|website)|authori[sz]ed|legitimate|"
                             r"official|work(?:s)? (?:title|name)\s*:")
+# A heading or label that names its links as the infringing ones ("The infringing material is
+# located at the following URLs:"): reported even when the notice also states an address.
+_INFRINGING_LABEL = re.compile(r"(?i)\binfring\w*|\bunauthori[sz]ed\b|\bpirat\w*")
 ELEMENTS = {
     "signature": re.compile(r"(?i)/s/|\bsignature\s*:|\bsigned\s*:|electronic(?:ally)? sign|"
                             r"(?:sincerely|regards|signed),?\s*\n\s*\S"),
@@ -59,10 +62,11 @@ def _occurrences(body: str, url: str, pos: int, limit: int = 5) -> list[int]:
     original work and as the infringing copy (a phishing kit copying a site)."""
     out = [pos]
     while len(out) < limit:
-        at = body.find(url, out[-1] + len(url))
+        line_end = body.find("\n", out[-1])
+        at = body.find(url, line_end + 1) if line_end != -1 else -1
         if at == -1:
             break
-        out.append(at)
+        out.append(at)  # the next line that names it (a link and its text on one line are one)
     return out
 
 
@@ -92,7 +96,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         event = url_event(url, "copyright", evidence=sanitise(f"copyright notice {notice.notifier.reference}", 200),
                           source_ref=notice.notifier.reference or None)
         if hosting and not event.ip:
-            if not _beside_hosting(lines, starts, pos, hosting):
+            if not _beside_hosting(lines, starts, pos, hosting) and not _INFRINGING_LABEL.search(url_label(body, pos)):
                 continue  # the notice names the infringer by address; other links are its own
             event.ip = hosting[0] if len(hosting) == 1 else None
         events.add(event)

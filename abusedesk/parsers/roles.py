@@ -350,7 +350,7 @@ _CONTEXT_HOSTS = frozenset(
 )
 
 
-_BULLET = re.compile(r"^[\s\-*•·>\u2013\u2014]*$")
+_BULLET = re.compile(r"^[\s\-*•·><\u2013\u2014]*$")
 _URL_ONLY_LINE = re.compile(r"(?i)^[\s\-*•·>\u2013\u2014\d.)]*<?(?:(?:https?|ftp)://\S+|[\w-]+(?:\.[\w-]+)+/?\S*)\s*$")
 
 
@@ -404,13 +404,13 @@ _REFERENCE_URL_LABEL = re.compile(
     r"sources?|urls?|links?)\b|\b(?:taken|copied|lifted|stolen)\s+from\b|\bproof\b|\bproving\b|"
     r"\bevidenc\w+\s+(?:that|of)\b|letter\s+of\s+authori[sz]ation|\bLOA\b|authori[sz]ation\s+letter|"
     r"protected\s+by\s+copyright|\b(?:site|website)\s+can\s+be\s+(?:accessed|found|reached)|"
-    r"^\W*references?\s*:?\s*$|\bsee\s+also\b|\bfurther\s+reading\b"
+    r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b"
 )
 # Right before the impersonated brand's real site: "impersonating https://...", "the users of
 # the website:", "(official website: ...)".
 _BRAND_LABEL = re.compile(
-    r"(?i)(?:impersonat\w*|imitat\w*|posing\s+as|pretend\w*\s+to\s+be|against\s+(?:the\s+)?(?:users|customers|"
-    r"clients)\s+of|legitimate|official|genuine)\b[^\n]{0,30}$")
+    r"(?i)(?:(?:impersonat\w*|imitat\w*|posing\s+as|pretend\w*\s+to\s+be)\s*:?\s*[\"'(“]?\s*$|"
+    r"(?:against\s+(?:the\s+)?(?:users|customers|clients)\s+of|legitimate|official|genuine)\b(?P<rest>[^\n]{0,40})$)")
 _IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$")
 # A company's own link in a signature: "Brandguard, Inc. <https://...>", "Web: https://..."
 # next to an "E-mail:" or "Phone:" line.
@@ -426,7 +426,10 @@ def context_url(host: str, label: str, around: str = "") -> bool:
     if any(host == h or host.endswith("." + h) for h in _CONTEXT_HOSTS):
         return True
     tail = label[-200:]
-    if _BRAND_LABEL.search(tail[-50:]) or _CONTEXT_URL_LABEL.search(tail[-120:]) or _IMAGE_LINK.search(tail) or _COMPANY_LINK.search(tail):
+    brand = _BRAND_LABEL.search(tail[-60:])
+    if brand and not (brand.group("rest") and _OFFENCE_WORDS.search(brand.group("rest"))):
+        return True
+    if _CONTEXT_URL_LABEL.search(tail[-120:]) or _IMAGE_LINK.search(tail) or _COMPANY_LINK.search(tail):
         return True
     if _CONTACT_LABEL.match(label) and _CONTACT_LINE.search(around):
         return True

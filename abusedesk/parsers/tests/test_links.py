@@ -78,6 +78,38 @@ def test_proof_of_rights_and_film_databases_are_references():
     assert hosts(n) == ["stream.example.net"]
 
 
+def test_links_under_an_infringing_heading_are_kept_beside_the_stated_address():
+    n = parse(mail("This is a DMCA notice. The infringing material appears on a website IP 198.51.100.31 for which "
+                   "you are the host.\n\nThe infringing material is located at the following URLs:\n\n"
+                   "https://copies.example.net/tags/a\n\nOur site: https://www.rights.example/\n" + DMCA_TAIL))
+    assert [(e.domain, e.ip) for e in n.events] == [("copies.example.net", "198.51.100.31")]
+
+
+def test_the_senders_links_are_still_dropped_when_the_notice_states_the_infringers_address():
+    n = parse(mail("This is a DMCA notice.\nInfringer's IP Address: 198.51.100.32\nProtocol: BitTorrent\n"
+                   "Questions? https://help.rights.example/faq\n" + DMCA_TAIL))
+    assert [(e.domain, e.ip) for e in n.events] == [(None, "198.51.100.32")]
+
+
+def test_a_link_in_angle_brackets_under_a_proof_heading_is_the_proof():
+    n = parse(mail("This is a DMCA notice about https://copies.example.net/v/1\n\nAUTHORIZATION LETTER FOR PROOF\n\n"
+                   "<https://docs.example.org/file/d/77/view> https://docs.example.org/file/d/77/view\n" + DMCA_TAIL))
+    assert hosts(n) == ["copies.example.net"]
+
+
+def test_a_law_cited_after_ref_is_a_reference():
+    n = parse(mail("Phishing site: https://login-bank.example.net/\nThis breaks the cybercrime law. "
+                   "Ref: http://laws.gov.example/cybercrime.pdf\n", subject="Phishing site on your network",
+                   sender="soc@relay.example"))
+    assert hosts(n) == ["login-bank.example.net"]
+
+
+def test_your_ref_naming_the_reported_link_is_not_a_citation():
+    n = parse(mail("Dear Sirs,\n\nYour ref: https://news-copy.example/story?id=5\nPlease remove the page.\n",
+                   subject="Trademark infringement", sender="soc@relay.example"))
+    assert hosts(n) == ["news-copy.example"]
+
+
 # --- pictures, signatures, tracking links ------------------------------------------------
 
 def test_pictures_of_a_pasted_spam_are_not_its_links():
@@ -106,6 +138,13 @@ def test_the_impersonated_brands_site_is_not_reported_the_impersonating_one_is()
     n = parse(mail("The site https://bank-secure-login.example.net/ is impersonating https://www.bank.example/ "
                    "to steal credentials.\n", subject="Phishing site on your network", sender="soc@relay.example"))
     assert hosts(n) == ["bank-secure-login.example.net"]
+
+
+def test_a_phishing_page_imitating_a_bank_at_a_url_is_reported():
+    n = parse(mail("We found a phishing page imitating our bank at https://login-7.bank-lookalike.example/secure/\n"
+                   "The official-looking phishing form is at https://form.bank-lookalike.example/\n",
+                   subject="Phishing site on your network", sender="soc@relay.example"))
+    assert hosts(n) == ["form.bank-lookalike.example", "login-7.bank-lookalike.example"]
 
 
 # --- sites named without a URL -------------------------------------------------------------
