@@ -18,7 +18,7 @@ from .common import Events, not_offender_before, sanitise, sender_domain, start_
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_url, named_domains, stated_ips, url_context, url_label
+from .roles import context_url, named_domains, signature_start, stated_ips, url_context, url_label
 
 FORMAT = "phishing"
 SERVICE_DOMAINS = {
@@ -60,7 +60,10 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     own = {sender_domain(mail)} | set(SERVICE_DOMAINS)
     events = Events(notice, context)
     urls = []
+    signature = signature_start(body)
     for url, pos in find_urls_at(body):
+        if pos >= signature:
+            break  # the sender's signature: its site, its logo
         line_start = body.rfind("\n", 0, pos) + 1
         if _LEGIT_LINE.search(body[line_start:pos]) or context_url(url_host(url) or "", url_label(body, pos), url_context(body, pos)):
             continue  # the brand's real site, named for comparison; a reference

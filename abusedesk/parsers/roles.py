@@ -260,13 +260,19 @@ _PROSE = re.compile(r"(?:\b[A-Za-zÀ-ÿ]{2,}\b[ ,]{1,2}){4}\b[A-Za-zÀ-ÿ]{2,}\b
 _QUERY_PARAM = re.compile(r"[?&][\w.%-]{1,40}=$")
 _LOOKUP_LINK = re.compile(r"(?i)\bhttps?://(?:rdap|whois)[\w.-]*/\S*$")
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|to|bis|tot)\s*$")
+# A product's version after its name under a software label ("Bittorrent client: BitWombat 1.1.0.26",
+# "User agent: Fetcher 2.0.0.1"): four numbers, no address.
+_VERSION_BEFORE = re.compile(
+    r"(?i)\b(?:client|version|agent|software|build|release|firmware|player)\b[^\n:]{0,20}:[ \t]*"
+    r"(?!(?:host|ip|address|addr|at|from|is|server)\b)[A-Za-z][\w.+-]{0,40}[ \t]+v?$")
 
 
 def context_ips(text: str, found: list) -> set[int]:
     """Start positions of the addresses in `found` (from `find_ips(text)`)
     that the layout of the text marks as context, not as an offender:
 
-    - not a host: a /8 base ("124.0.0.0"), a version ("Chrome/124.0.0.0"),
+    - not a host: a /8 base ("124.0.0.0"), a version ("Chrome/124.0.0.0",
+      "Bittorrent client: BitWombat 1.1.0.26"),
       the host of a user@host or sip: address, a registry lookup link, a
       URL's query parameter ("?id=198.51.100.7");
     - the ends of a range ("198.51.100.0 - 198.51.100.255": a network);
@@ -285,6 +291,8 @@ def context_ips(text: str, found: list) -> set[int]:
             out.add(f.start)
         elif prev.endswith("=") and _QUERY_PARAM.search(text, max(0, f.start - 50), f.start):
             out.add(f.start)  # a URL's parameter ("?id=", "&ip=", "x-client-ver="): part of the URL
+        elif prev[-1:] in (" ", "\t", "v") and _VERSION_BEFORE.search(text, max(0, f.start - 100), f.start):
+            out.add(f.start)  # a product's version
     for a, b in zip(found, found[1:], strict=False):
         if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
             out.update((a.start, b.start))
@@ -378,12 +386,12 @@ def url_label(text: str, pos: int) -> str:
                 continue
             if _URL_ONLY_LINE.match(line):
                 continue  # an item of the same list
-            if line.lstrip()[:1].islower() and line_start > 1:
+            if (line.lstrip()[:1].islower() or len(line.split()) < 3) and line_start > 1:
                 above = text[text.rfind("\n", max(0, line_start - 300), line_start - 1) + 1: line_start - 1]
                 line = above + " " + line
             return line
         return label
-    if label[:1].islower() and start > 1:
+    if (label.lstrip()[:1].islower() or label.lstrip()[:1] == "(") and start > 1:
         above = text[text.rfind("\n", max(0, start - 300), start - 1) + 1: start - 1]
         if above.strip():
             label = above + " " + label
@@ -398,7 +406,8 @@ _OFFENCE_WORDS = re.compile(
 # Labels that name the reference material of a complaint rather than the reported location:
 # the original work and where it was taken from, the proof of the complainant's rights, the
 # brand's own site "that can be accessed at", reference lists, and the link of a pasted image
-# (an <img src=...> or CSS url(...) in HTML source: the mail's pictures, not a report).
+# (an <img src=...> or CSS url(...) in HTML source: the mail's pictures, not a report; an
+# Outlook signature's logo, "[cid:image001.png@...]<https://...>").
 _REFERENCE_URL_LABEL = re.compile(
     r"(?i)\boriginal\s+(?:\w+\s+){0,2}(?:works?|material|content|photos?|images?|videos?|pictures?|files?|"
     r"sources?|urls?|links?)\b|\b(?:taken|copied|lifted|stolen)\s+from\b|\bproof\b|\bproving\b|"
@@ -411,7 +420,9 @@ _REFERENCE_URL_LABEL = re.compile(
 _BRAND_LABEL = re.compile(
     r"(?i)(?:(?:impersonat\w*|imitat\w*|posing\s+as|pretend\w*\s+to\s+be)\s*:?\s*[\"'(“]?\s*$|"
     r"(?:against\s+(?:the\s+)?(?:users|customers|clients)\s+of|legitimate|official|genuine)\b(?P<rest>[^\n]{0,40})$)")
-_IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$")
+_IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$|"
+                         r"\[(?:cid:[^\]\n]{0,200}|image\d*[^\]\n]{0,100}|[^\]\n]{0,120}description automatically "
+                         r"generated)\]\s*<?$")
 # A company's own link in a signature: "Brandguard, Inc. <https://...>", "Web: https://..."
 # next to an "E-mail:" or "Phone:" line.
 _COMPANY_LINK = re.compile(r"(?i)\b(?:inc|ltd|llc|gmbh|corp|limited|b\.v|s\.a|plc|pty)\.?,?\s*[<(\[]?\s*$")
@@ -433,7 +444,27 @@ def context_url(host: str, label: str, around: str = "") -> bool:
         return True
     if _CONTACT_LABEL.match(label) and _CONTACT_LINE.search(around):
         return True
-    return bool(_REFERENCE_URL_LABEL.search(tail)) and not _OFFENCE_WORDS.search(tail)
+    ref = _REFERENCE_URL_LABEL.search(tail)
+    if not ref:
+        return False
+    # Words of the offence in the same sentence, before the reference words, make it the copy.
+    before = tail[:ref.start()]
+    sentence = before[max(before.rfind(". "), before.rfind(".\n"), 0):]
+    return not _OFFENCE_WORDS.search(sentence)
+
+
+_SIGNATURE_MARK = re.compile(r"(?m)^-- ?$")
+_AFTER_SIGNATURE = re.compile(r"(?im)^[ \t>]*(?:-{2,}\s*(?:forwarded|original) message|begin forwarded message:|from:\s)")
+
+
+def signature_start(text: str) -> int:
+    """Where the sender's signature starts (the "-- " line of RFC 3676), if no
+    forwarded or quoted message follows it; else len(text). Its links are the
+    sender's (its web site, its logo)."""
+    m = _SIGNATURE_MARK.search(text)
+    if not m or _AFTER_SIGNATURE.search(text, m.end()):
+        return len(text)
+    return m.start()
 
 
 def url_context(text: str, pos: int) -> str:

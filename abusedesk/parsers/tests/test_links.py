@@ -91,6 +91,12 @@ def test_the_senders_links_are_still_dropped_when_the_notice_states_the_infringe
     assert [(e.domain, e.ip) for e in n.events] == [(None, "198.51.100.32")]
 
 
+def test_a_torrent_clients_version_is_not_an_address_the_client_ip_is():
+    n = parse(mail("This is a DMCA notice.\nPeer IP address: 198.51.100.35\nBittorrent client: BitWombat 1.1.0.26\n"
+                   "Client: 198.51.100.36\n" + DMCA_TAIL))
+    assert ips(n) == ["198.51.100.35", "198.51.100.36"]
+
+
 def test_a_link_in_angle_brackets_under_a_proof_heading_is_the_proof():
     n = parse(mail("This is a DMCA notice about https://copies.example.net/v/1\n\nAUTHORIZATION LETTER FOR PROOF\n\n"
                    "<https://docs.example.org/file/d/77/view> https://docs.example.org/file/d/77/view\n" + DMCA_TAIL))
@@ -145,6 +151,22 @@ def test_a_phishing_page_imitating_a_bank_at_a_url_is_reported():
                    "The official-looking phishing form is at https://form.bank-lookalike.example/\n",
                    subject="Phishing site on your network", sender="soc@relay.example"))
     assert hosts(n) == ["form.bank-lookalike.example", "login-7.bank-lookalike.example"]
+
+
+def test_an_outlook_logo_link_and_links_below_the_signature_mark_are_the_senders():
+    n = parse(mail("Phishing site: https://login-bank.example.net/\n\nRegards\n"
+                   "[cid:image001.png@01D4]<http://www.soc-vendor.example/>\n--\nSOC Vendor | Main Street 1\n"
+                   "Web: http://www.soc-vendor.example\n", subject="Phishing site on your network",
+                   sender="soc@relay.example"))
+    assert hosts(n) == ["login-bank.example.net"]
+
+
+def test_an_original_work_in_a_sentence_after_one_about_the_offence_is_still_the_original():
+    n = parse(mail("This is a DMCA notice. The page https://copies.example.net/g/1 is illegal. The original photos, "
+                   "to which we own the exclusive\ncopyrights, can be found at: https://www.photo-owner.example/\n"
+                   "*A DOCUMENT PROVING THAT THE MATERIALS BELONG TO THE OWNER\n(OR COMPANY REPRESENTING)*"
+                   "http://www.music-owner.example/\n" + DMCA_TAIL))
+    assert hosts(n) == ["copies.example.net"]
 
 
 # --- sites named without a URL -------------------------------------------------------------
