@@ -26,7 +26,8 @@ from abusedesk.lib.ipaddr import canonical_ip
 # Every alternative starts with a literal character class, so the regex
 # engine skips ahead quickly on text without any of them.
 _FANG = re.compile(
-    r"[ \t]?[\[({](?:\.|dot)[\])}][ \t]?"  # [.] (.) {.} [dot], with the spaces people put around them
+    r"[ \t]?[\[({](?:\.|dot)[\])}](?:[ \t]|\r?\n(?=[a-z0-9]{2,24}\b))?"  # [.] (.) {.} [dot], with the spaces
+    # people put around them, or the line break a mail client wrapped the name at ("apkboxx [.]\ncom/")
     r"|[\[({](?::|://|/)[\])}]"  # [:] [://] [/]
     r"|[hH](?:[xX]{2}|\*\*|[tT]{2})(?:[pP][sS]?)(?:\[:\]|(?=:))"  # hxxp: hxxps: h**p: http[:]
     r"|(?<![\w])[fF][xX][pP](?=:|\[:\])",  # fxp:

@@ -18,7 +18,7 @@ from .common import Events, not_offender_before, sanitise, sender_domain, start_
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_url, named_domains, signature_start, stated_ips, url_context, url_label
+from .roles import context_url, named_domains, signature_span, stated_ips, url_context, url_label
 
 FORMAT = "phishing"
 SERVICE_DOMAINS = {
@@ -30,7 +30,6 @@ SERVICE_DOMAINS = {
 }
 _SUBJECT = re.compile(r"(?i)phish|credential theft|fraudulent (?:site|website|page)")
 _BODY = re.compile(r"(?i)phishing (?:site|website|page|url|attack|kit|content)|fraudulent (?:site|website|login)")
-_LEGIT_LINE = re.compile(r"(?i)legitimate|official (?:site|website)|genuine|real site|impersonat\w* (?:site|url)\s*:")
 _REFERENCE = re.compile(r"(?i)(?:incident|reference|ref|ticket|case|submission|phish)\s*(?:id|number|no\.?|#)?\s*[:#]\s*"
                         r"([A-Za-z0-9][A-Za-z0-9_.-]{2,63})")
 
@@ -60,12 +59,11 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     own = {sender_domain(mail)} | set(SERVICE_DOMAINS)
     events = Events(notice, context)
     urls = []
-    signature = signature_start(body)
+    signature = signature_span(body)
     for url, pos in find_urls_at(body):
-        if pos >= signature:
-            break  # the sender's signature: its site, its logo
-        line_start = body.rfind("\n", 0, pos) + 1
-        if _LEGIT_LINE.search(body[line_start:pos]) or context_url(url_host(url) or "", url_label(body, pos), url_context(body, pos)):
+        if signature[0] <= pos < signature[1]:
+            continue  # the sender's signature: its site, its logo
+        if context_url(url_host(url) or "", url_label(body, pos), url_context(body, pos)):
             continue  # the brand's real site, named for comparison; a reference
         if registrable_domain(url_host(url) or "") in own:
             continue

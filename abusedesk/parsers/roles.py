@@ -261,10 +261,11 @@ _QUERY_PARAM = re.compile(r"[?&][\w.%-]{1,40}=$")
 _LOOKUP_LINK = re.compile(r"(?i)\bhttps?://(?:rdap|whois)[\w.-]*/\S*$")
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|to|bis|tot)\s*$")
 # A product's version after its name under a software label ("Bittorrent client: BitWombat 1.1.0.26",
-# "User agent: Fetcher 2.0.0.1"): four numbers, no address.
+# "User agent: Fetcher 2.0.0.1", an XML value keyed "peerclientversion"): four numbers, no address.
 _VERSION_BEFORE = re.compile(
     r"(?i)\b(?:client|version|agent|software|build|release|firmware|player)\b[^\n:]{0,20}:[ \t]*"
-    r"(?!(?:host|ip|address|addr|at|from|is|server)\b)[A-Za-z][\w.+-]{0,40}[ \t]+v?$")
+    r"(?!(?:host|ip|address|addr|at|from|is|server)\b)[A-Za-z][\w.+-]{0,40}[ \t]+v?$|"
+    r"version\w*[\"'][^<>\n]{0,80}>$")
 
 
 def context_ips(text: str, found: list) -> set[int]:
@@ -291,7 +292,7 @@ def context_ips(text: str, found: list) -> set[int]:
             out.add(f.start)
         elif prev.endswith("=") and _QUERY_PARAM.search(text, max(0, f.start - 50), f.start):
             out.add(f.start)  # a URL's parameter ("?id=", "&ip=", "x-client-ver="): part of the URL
-        elif prev[-1:] in (" ", "\t", "v") and _VERSION_BEFORE.search(text, max(0, f.start - 100), f.start):
+        elif prev[-1:] in (" ", "\t", "v", ">") and _VERSION_BEFORE.search(text, max(0, f.start - 100), f.start):
             out.add(f.start)  # a product's version
     for a, b in zip(found, found[1:], strict=False):
         if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
@@ -402,7 +403,7 @@ def url_label(text: str, pos: int) -> str:
 # ("unauthorised copies of the original work at:").
 _OFFENCE_WORDS = re.compile(
     r"(?i)infring\w*|unauthori[sz]ed|pirat\w*|illegal\w*|counterfeit|fake|phishing|fraudulent|scam|malicious|"
-    r"reported|offending|abusive|copies\b|stolen\s+content")
+    r"reported|offending|abusive|copies\b|stolen\s+content|clon\w+|copied\s+to|lookalike|look-alike|spoof\w*")
 # Labels that name the reference material of a complaint rather than the reported location:
 # the original work and where it was taken from, the proof of the complainant's rights, the
 # brand's own site "that can be accessed at", reference lists, and the link of a pasted image
@@ -419,7 +420,7 @@ _REFERENCE_URL_LABEL = re.compile(
 # the website:", "(official website: ...)".
 _BRAND_LABEL = re.compile(
     r"(?i)(?:(?:impersonat\w*|imitat\w*|posing\s+as|pretend\w*\s+to\s+be)\s*:?\s*[\"'(“]?\s*$|"
-    r"(?:against\s+(?:the\s+)?(?:users|customers|clients)\s+of|legitimate|official|genuine)\b(?P<rest>[^\n]{0,40})$)")
+    r"(?:against\s+(?:the\s+)?(?:users|customers|clients)\s+of|legitimate|official|genuine)\b(?P<rest>[^\n]{0,60})$)")
 _IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$|"
                          r"\[(?:cid:[^\]\n]{0,200}|image\d*[^\]\n]{0,100}|[^\]\n]{0,120}description automatically "
                          r"generated)\]\s*<?$")
@@ -437,9 +438,10 @@ def context_url(host: str, label: str, around: str = "") -> bool:
     if any(host == h or host.endswith("." + h) for h in _CONTEXT_HOSTS):
         return True
     tail = label[-200:]
-    brand = _BRAND_LABEL.search(tail[-60:])
-    if brand and not (brand.group("rest") and _OFFENCE_WORDS.search(brand.group("rest"))):
-        return True
+    brand = _BRAND_LABEL.search(tail[-80:])
+    if brand:
+        # "the official site of the bank was cloned to <url>": the words after the brand's say copy.
+        return not (brand.group("rest") and _OFFENCE_WORDS.search(brand.group("rest")))
     if _CONTEXT_URL_LABEL.search(tail[-120:]) or _IMAGE_LINK.search(tail) or _COMPANY_LINK.search(tail):
         return True
     if _CONTACT_LABEL.match(label) and _CONTACT_LINE.search(around):
@@ -457,14 +459,15 @@ _SIGNATURE_MARK = re.compile(r"(?m)^-- ?$")
 _AFTER_SIGNATURE = re.compile(r"(?im)^[ \t>]*(?:-{2,}\s*(?:forwarded|original) message|begin forwarded message:|from:\s)")
 
 
-def signature_start(text: str) -> int:
-    """Where the sender's signature starts (the "-- " line of RFC 3676), if no
-    forwarded or quoted message follows it; else len(text). Its links are the
-    sender's (its web site, its logo)."""
+def signature_span(text: str) -> tuple[int, int]:
+    """(start, end) of the sender's signature: from the "-- " line of RFC 3676 to
+    the forwarded or quoted message below it, if any, else to the end; (len,
+    len) without one. Its links are the sender's (its web site, its logo)."""
     m = _SIGNATURE_MARK.search(text)
-    if not m or _AFTER_SIGNATURE.search(text, m.end()):
-        return len(text)
-    return m.start()
+    if not m:
+        return len(text), len(text)
+    below = _AFTER_SIGNATURE.search(text, m.end())
+    return m.start(), below.start() if below else len(text)
 
 
 def url_context(text: str, pos: int) -> str:

@@ -93,7 +93,8 @@ def test_the_senders_links_are_still_dropped_when_the_notice_states_the_infringe
 
 def test_a_torrent_clients_version_is_not_an_address_the_client_ip_is():
     n = parse(mail("This is a DMCA notice.\nPeer IP address: 198.51.100.35\nBittorrent client: BitWombat 1.1.0.26\n"
-                   "Client: 198.51.100.36\n" + DMCA_TAIL))
+                   "Client: 198.51.100.36\n<Attribute key=\"peerclientversion\" dataType=\"string\">1.1.0.27</Attribute>\n"
+                   + DMCA_TAIL))
     assert ips(n) == ["198.51.100.35", "198.51.100.36"]
 
 
@@ -156,9 +157,10 @@ def test_a_phishing_page_imitating_a_bank_at_a_url_is_reported():
 def test_an_outlook_logo_link_and_links_below_the_signature_mark_are_the_senders():
     n = parse(mail("Phishing site: https://login-bank.example.net/\n\nRegards\n"
                    "[cid:image001.png@01D4]<http://www.soc-vendor.example/>\n--\nSOC Vendor | Main Street 1\n"
-                   "Web: http://www.soc-vendor.example\n", subject="Phishing site on your network",
+                   "Web: http://www.soc-vendor.example\n\n-----Original Message-----\nFrom: x@y.example\n"
+                   "Click https://second-phish.example.org/login\n", subject="Phishing site on your network",
                    sender="soc@relay.example"))
-    assert hosts(n) == ["login-bank.example.net"]
+    assert hosts(n) == ["login-bank.example.net", "second-phish.example.org"]
 
 
 def test_an_original_work_in_a_sentence_after_one_about_the_offence_is_still_the_original():
@@ -167,6 +169,13 @@ def test_an_original_work_in_a_sentence_after_one_about_the_offence_is_still_the
                    "*A DOCUMENT PROVING THAT THE MATERIALS BELONG TO THE OWNER\n(OR COMPANY REPRESENTING)*"
                    "http://www.music-owner.example/\n" + DMCA_TAIL))
     assert hosts(n) == ["copies.example.net"]
+
+
+def test_the_official_site_named_in_brackets_is_the_brands_a_cloned_copy_is_not():
+    n = parse(mail('The phishing website imitates the official website of the Civil Registry Office ("https://'
+                   'registry.gov.example/") and steals logins.\nThe official site of the bank was cloned to '
+                   "https://bank-clone.example.net/\n", subject="Phishing site on your network", sender="soc@relay.example"))
+    assert hosts(n) == ["bank-clone.example.net"]
 
 
 # --- sites named without a URL -------------------------------------------------------------
@@ -261,3 +270,10 @@ def test_a_blank_plain_part_does_not_hide_the_html_notice():
     assert "198.51.100.44" in parse_mail(raw).body_text
     with_plain = raw.replace(b"text/plain\n\n \n", b"text/plain\n\nSee the HTML part.\n")
     assert "198.51.100.44" not in parse_mail(with_plain).body_text
+
+
+def test_a_defanged_name_wrapped_after_its_dot_is_joined_a_sentence_after_one_is_not():
+    from abusedesk.parsers.extract import refang
+    assert find_urls(refang("hxxps://www [.] app-store-copy [.]\ncom/apk/download/\n")) == [
+        "https://www.app-store-copy.com/apk/download/"]
+    assert refang("the host example[.]\nNext we looked") == "the host example.\nNext we looked"
