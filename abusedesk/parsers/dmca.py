@@ -73,6 +73,9 @@ def _occurrences(body: str, url: str, pos: int, limit: int = 5) -> list[int]:
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail, category="copyright")
     body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
+    if not find_urls_at(body) and not hosting_ips(body):
+        # A notice forwarded as an attachment (message/rfc822): the notice is the attached mail.
+        body += "\n" + refang("\n".join(p.message.body_text for p in mail.parts if p.message is not None))
     own = reporter_domains(mail)
     ref = re.search(r"(?i)(?:notice|reference|ref|case|ticket)\s*(?:id|number|no\.?|#)?\s*[:#]\s*([A-Za-z0-9_.-]{3,64})",
                     mail.subject + "\n" + body)

@@ -47,8 +47,11 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
     declared = declared_category(mail.subject, body)
     guess, _ = classify(mail.subject + "\n" + body)
+    headline, _ = classify(mail.subject)
     if declared in ("phishing", "malware", "fraud"):
         category = declared
+    elif headline in ("phishing", "malware", "fraud"):
+        category = headline  # the sender's headline ("fraudulent scheme") outranks the body's word count
     else:
         category = guess if guess in ("phishing", "malware", "fraud") else "phishing"
     notice = start_notice(FORMAT, mail, category=category)

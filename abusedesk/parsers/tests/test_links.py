@@ -98,6 +98,16 @@ def test_a_torrent_clients_version_is_not_an_address_the_client_ip_is():
     assert ips(n) == ["198.51.100.35", "198.51.100.36"]
 
 
+def test_a_copyright_notice_forwarded_as_an_attached_mail_is_read_from_the_attachment():
+    raw = (b"From: Provider NOC <noc@upstream.example>\nTo: abuse@provider.example\n"
+           b"Subject: FW: Notice of Claimed Infringement\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/mixed; boundary="m"\n\n--m\nContent-Type: text/plain\n\n'
+           b"Please handle the DMCA notice below.\n\n--m\nContent-Type: message/rfc822\n\n"
+           b"From: antipiracy@rights.example\nSubject: Notice of Claimed Infringement\n\n"
+           b"Infringement details:\nPeer IP address: 198.51.100.37\nProtocol: BitTorrent\n--m--\n")
+    assert ips(parse(raw)) == ["198.51.100.37"]
+
+
 def test_a_link_in_angle_brackets_under_a_proof_heading_is_the_proof():
     n = parse(mail("This is a DMCA notice about https://copies.example.net/v/1\n\nAUTHORIZATION LETTER FOR PROOF\n\n"
                    "<https://docs.example.org/file/d/77/view> https://docs.example.org/file/d/77/view\n" + DMCA_TAIL))
@@ -277,3 +287,14 @@ def test_a_defanged_name_wrapped_after_its_dot_is_joined_a_sentence_after_one_is
     assert find_urls(refang("hxxps://www [.] app-store-copy [.]\ncom/apk/download/\n")) == [
         "https://www.app-store-copy.com/apk/download/"]
     assert refang("the host example[.]\nNext we looked") == "the host example.\nNext we looked"
+
+
+def test_a_phishing_notice_whose_headline_says_fraud_is_fraud_whatever_its_body_counts():
+    n = parse(mail("A website hosted on your server is involved in this phishing scheme: https://pc-fix.example.net/\n"
+                   "Other pages involved in this phishing scheme: https://pc-fix.example.net/a\n",
+                   subject="[1217] Web site involved in fraudulent scheme against Example Corp found on server",
+                   sender="antifraud@cscglobal.com"))
+    assert n.category == "fraud"
+    n = parse(mail("A website hosted on your server is involved in a phishing scheme: https://pc-fix.example.net/\n",
+                   subject="[1218] Web site found on server", sender="antifraud@cscglobal.com"))
+    assert n.category == "phishing"
