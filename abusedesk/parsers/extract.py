@@ -30,12 +30,15 @@ _FANG = re.compile(
     # people put around them, or the line break a mail client wrapped the name at ("apkboxx [.]\ncom/")
     r"|[\[({](?::|://|/)[\])}]"  # [:] [://] [/]
     r"|[hH](?:[xX]{2}|\*\*|[tT]{2})(?:[pP][sS]?)(?:\[:\]|(?=:))"  # hxxp: hxxps: h**p: http[:]
-    r"|(?<![\w])[fF][xX][pP](?=:|\[:\])",  # fxp:
+    r"|(?<![\w])[fF][xX][pP](?=:|\[:\])"  # fxp:
+    r"|://[ \t]{1,3}(?=[A-Za-z0-9])",  # "https:// example.org": a space after the scheme
 )
 
 
 def _fang(m: re.Match) -> str:
     token = m.group(0).strip().lower()
+    if token == "://":
+        return token
     if token[0] in "[({":
         inner = token[1:-1]
         return "." if inner in (".", "dot") else inner

@@ -392,9 +392,12 @@ def url_label(text: str, pos: int) -> str:
                 line = above + " " + line
             return line
         return label
-    if (label.lstrip()[:1].islower() or label.lstrip()[:1] == "(") and start > 1:
-        above = text[text.rfind("\n", max(0, start - 300), start - 1) + 1: start - 1]
-        if above.strip():
+    if start > 1:
+        above = text[text.rfind("\n", max(0, start - 300), start - 1) + 1: start - 1].rstrip()
+        # A sentence wrapped from the line above: the line goes on in lower case or with a
+        # bracket, or has no label of its own and the line above ends without punctuation.
+        if above and (label.lstrip()[:1].islower() or label.lstrip()[:1] == "(" or
+                      (":" not in label and above[-1:] not in ".:!?;" and not _URL_ONLY_LINE.match(above))):
             label = above + " " + label
     return label
 
@@ -416,6 +419,9 @@ _REFERENCE_URL_LABEL = re.compile(
     r"protected\s+by\s+copyright|\b(?:site|website)\s+can\s+be\s+(?:accessed|found|reached)|"
     r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b"
 )
+# After the brand's site, words that make the link the copy ("the official site was cloned to").
+_COPY_WORDS = re.compile(r"(?i)clon\w+|copied|\bcop(?:y|ies)\b|lookalike|look-alike|spoof\w*|\bfake\b|phishing|"
+                         r"fraudulent|imitat\w*|impersonat\w*|counterfeit")
 # Right before the impersonated brand's real site: "impersonating https://...", "the users of
 # the website:", "(official website: ...)".
 _BRAND_LABEL = re.compile(
@@ -441,7 +447,7 @@ def context_url(host: str, label: str, around: str = "") -> bool:
     brand = _BRAND_LABEL.search(tail[-80:])
     if brand:
         # "the official site of the bank was cloned to <url>": the words after the brand's say copy.
-        return not (brand.group("rest") and _OFFENCE_WORDS.search(brand.group("rest")))
+        return not (brand.group("rest") and _COPY_WORDS.search(brand.group("rest")))
     if _CONTEXT_URL_LABEL.search(tail[-120:]) or _IMAGE_LINK.search(tail) or _COMPANY_LINK.search(tail):
         return True
     if _CONTACT_LABEL.match(label) and _CONTACT_LINE.search(around):
@@ -455,7 +461,7 @@ def context_url(host: str, label: str, around: str = "") -> bool:
     return not _OFFENCE_WORDS.search(sentence)
 
 
-_SIGNATURE_MARK = re.compile(r"(?m)^-- ?$")
+_SIGNATURE_MARK = re.compile(r"(?m)^-- ?\r?$")
 _AFTER_SIGNATURE = re.compile(r"(?im)^[ \t>]*(?:-{2,}\s*(?:forwarded|original) message|begin forwarded message:|from:\s)")
 
 

@@ -173,6 +173,13 @@ def test_an_outlook_logo_link_and_links_below_the_signature_mark_are_the_senders
     assert hosts(n) == ["login-bank.example.net", "second-phish.example.org"]
 
 
+def test_a_signature_mark_in_a_body_with_crlf_line_ends_is_found():
+    from abusedesk.parsers.roles import signature_span
+    text = "Phishing site: https://login-bank.example.net/\r\n--\r\nVendor | Street 1\r\nWeb: http://www.v.example\r\n"
+    assert signature_span(text) == (text.index("--"), len(text))
+    assert signature_span("Phishing at https://a.example/ -- see below\r\n") == (45, 45)
+
+
 def test_an_original_work_in_a_sentence_after_one_about_the_offence_is_still_the_original():
     n = parse(mail("This is a DMCA notice. The page https://copies.example.net/g/1 is illegal. The original photos, "
                    "to which we own the exclusive\ncopyrights, can be found at: https://www.photo-owner.example/\n"
@@ -181,8 +188,15 @@ def test_an_original_work_in_a_sentence_after_one_about_the_offence_is_still_the
     assert hosts(n) == ["copies.example.net"]
 
 
+def test_the_official_site_named_before_a_warning_about_scams_is_the_brands():
+    n = parse(mail("Phishing site: https://bank-login.example.net/\nCustomers should refer only to their official "
+                   "website to avoid falling victim to scams: https://www.bank.example/\n",
+                   subject="Phishing site on your network", sender="soc@relay.example"))
+    assert hosts(n) == ["bank-login.example.net"]
+
+
 def test_the_official_site_named_in_brackets_is_the_brands_a_cloned_copy_is_not():
-    n = parse(mail('The phishing website imitates the official website of the Civil Registry Office ("https://'
+    n = parse(mail('The phishing website imitates the official website of the\nCivil Registry Office ("https://'
                    'registry.gov.example/") and steals logins.\nThe official site of the bank was cloned to '
                    "https://bank-clone.example.net/\n", subject="Phishing site on your network", sender="soc@relay.example"))
     assert hosts(n) == ["bank-clone.example.net"]
@@ -298,3 +312,9 @@ def test_a_phishing_notice_whose_headline_says_fraud_is_fraud_whatever_its_body_
     n = parse(mail("A website hosted on your server is involved in a phishing scheme: https://pc-fix.example.net/\n",
                    subject="[1218] Web site found on server", sender="antifraud@cscglobal.com"))
     assert n.category == "phishing"
+
+
+def test_a_space_after_the_scheme_is_closed_a_scheme_at_a_lines_end_is_left():
+    from abusedesk.parsers.extract import refang
+    assert find_urls(refang("the website -\thttps:// nft-copy.example (the Website)")) == ["https://nft-copy.example"]
+    assert refang("see https://\nexample") == "see https://\nexample"
