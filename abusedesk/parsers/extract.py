@@ -189,7 +189,7 @@ _DOMAIN = re.compile(rf"(?<![\w.@-])(?:{_LABEL}\.){{1,10}}(?:[a-z]{{2,24}}|xn--[
 # Suffixes that are far more often file names than domains in abuse mail.
 _FILE_SUFFIXES = frozenset(
     "txt log csv xml json html htm php asp aspx jsp png jpg jpeg gif pdf doc docx xls xlsx eml msg exe dll "
-    "zip gz tgz rar js css sh py pl cgi bin dat tmp bak cfg conf ini yml yaml md pac".split()
+    "zip gz tgz rar js css sh py pl cgi bin dat tmp bak cfg conf ini yml yaml md pac apk".split()
 )
 
 

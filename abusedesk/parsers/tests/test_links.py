@@ -318,3 +318,10 @@ def test_a_space_after_the_scheme_is_closed_a_scheme_at_a_lines_end_is_left():
     from abusedesk.parsers.extract import refang
     assert find_urls(refang("the website -\thttps:// nft-copy.example (the Website)")) == ["https://nft-copy.example"]
     assert refang("see https://\nexample") == "see https://\nexample"
+
+
+def test_the_host_of_a_context_link_does_not_come_back_as_a_bare_domain():
+    n = parse(mail("The site trademark-copy.example uses our client's mark.\n\nThe Brandguard Privacy Policy is "
+                   "available at: https://www.brandguard.example/legal/privacy.\nThe app edestek.apk is not ours.\n",
+                   subject="Trademark notice", sender="notices@mailer.example"))
+    assert hosts(n) == ["trademark-copy.example"]
