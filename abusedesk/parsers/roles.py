@@ -262,6 +262,7 @@ _LOOKUP_LINK = re.compile(r"(?i)\bhttps?://(?:rdap|whois)[\w.-]*/\S*$")
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|to|bis|tot)\s*$")
 # A product's version after its name under a software label ("Bittorrent client: BitWombat 1.1.0.26",
 # "User agent: Fetcher 2.0.0.1", an XML value keyed "peerclientversion"): four numbers, no address.
+_VERSION_WORDS = ("client", "version", "agent", "software", "build", "release", "firmware", "player")
 _VERSION_BEFORE = re.compile(
     r"(?i)\b(?:client|version|agent|software|build|release|firmware|player)\b[^\n:]{0,20}:[ \t]*"
     r"(?!(?:host|ip|address|addr|at|from|is|server)\b)[A-Za-z][\w.+-]{0,40}[ \t]+v?$|"
@@ -284,6 +285,9 @@ def context_ips(text: str, found: list) -> set[int]:
       prose is not a row (its words decide), nor is a list ("a, b and c").
     """
     out: set[int] = set()
+    # One look at the whole text for software words, not one per address.
+    lowered = text[:2_000_000].lower() if found else ""
+    versions = any(word in lowered for word in _VERSION_WORDS)
     for f in found:
         prev = text[max(0, f.start - 2):f.start]
         if f.ip.endswith(".0.0.0") or prev.endswith("@") or (prev.endswith("/") and prev[:1].isalpha()):
@@ -292,7 +296,8 @@ def context_ips(text: str, found: list) -> set[int]:
             out.add(f.start)
         elif prev.endswith("=") and _QUERY_PARAM.search(text, max(0, f.start - 50), f.start):
             out.add(f.start)  # a URL's parameter ("?id=", "&ip=", "x-client-ver="): part of the URL
-        elif prev[-1:] in (" ", "\t", "v", ">") and _VERSION_BEFORE.search(text, max(0, f.start - 100), f.start):
+        elif versions and prev[-1:] in (" ", "\t", "v", ">") and \
+                _VERSION_BEFORE.search(text, max(0, f.start - 100), f.start):
             out.add(f.start)  # a product's version
     for a, b in zip(found, found[1:], strict=False):
         if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
