@@ -289,7 +289,8 @@ class Mail:
         exists (an empty or blank plain part is a mailer's placeholder: the
         notice is in the HTML)."""
         out = []
-        has_plain = any(p.content_type == "text/plain" and not p.filename and p.text.strip() for p in self.parts)
+        has_plain = any(p.content_type == "text/plain" and not p.filename and p.text and not p.text.isspace()
+                        for p in self.parts)
         for p in self.parts:
             if p.message is not None or not p.content_type.startswith("text/"):
                 continue
