@@ -300,7 +300,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         for domain, pos in find_domains_at(all_text, limit=200):
             if registrable_domain(domain) in skip_domains or domain in emails:
                 continue
-            if all_text[max(0, pos - 3):pos].endswith("//"):
+            if re.search(r"(?i)(?:https?|ftps?)://$", all_text[max(0, pos - 8):pos]):
                 continue  # the host of a link the roles above judged context (no link became an event)
             events.add(Event(category=category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
 

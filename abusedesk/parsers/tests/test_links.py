@@ -325,3 +325,6 @@ def test_the_host_of_a_context_link_does_not_come_back_as_a_bare_domain():
                    "available at: https://www.brandguard.example/legal/privacy.\nThe app edestek.apk is not ours.\n",
                    subject="Trademark notice", sender="notices@mailer.example"))
     assert hosts(n) == ["trademark-copy.example"]
+    n = parse(mail("The link forwards them to this fraudulent website:\n\nhtXtp://fraud-radio.example/\n"
+                   "(Remove the X please)\n", subject="Fraud notice", sender="notices@mailer.example"))
+    assert hosts(n) == ["fraud-radio.example"]
