@@ -28,6 +28,9 @@ _MARKERS = re.compile(r"(?i)\bdmca\b|digital millennium copyright act|512\s*\(c\
                       r"notice of (?:claimed )?infringement|auteursrechtinbreuk|urheberrechtsverletzung")
 _ORIGINAL_LINE = re.compile(r"(?i)original|copyrighted work|our (?:site|website)|authori[sz]ed|legitimate|"
                             r"official|work(?:s)? (?:title|name)\s*:")
+# A document of the complainant's rights, by its file name ("LOA_Studio.pdf", "authorization-letter.pdf").
+_PROOF_FILE = re.compile(r"(?i)/[^/?#]*(?:\bloa\b|(?<![a-z])loa[_-]|authori[sz]ation|power[_-]of[_-]attorney)[^/?#]*"
+                         r"\.(?:pdf|docx?|jpe?g|png)$")
 # A heading or label that names its links as the infringing ones ("The infringing material is
 # located at the following URLs:"): reported even when the notice also states an address.
 _INFRINGING_LABEL = re.compile(r"(?i)\binfring\w*|\bunauthori[sz]ed\b|\bpirat\w*")
@@ -93,8 +96,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
                                                   context_url(host, url_label(body, at), url_context(body, at))
                                                   for at in _occurrences(body, url, pos)):
             continue  # the rights holder's own work or site, a reference
-        if host.endswith(("lumendatabase.org", "copyright.gov")):
-            continue
+        if host.endswith(("lumendatabase.org", "copyright.gov")) or _PROOF_FILE.search(url):
+            continue  # a reference, the agent's letter of authority
         infringing_urls += 1
         event = url_event(url, "copyright", evidence=sanitise(f"copyright notice {notice.notifier.reference}", 200),
                           source_ref=notice.notifier.reference or None)

@@ -70,6 +70,12 @@ def test_a_page_named_both_as_original_and_as_infringing_is_reported():
     assert hosts(n) == ["lookalike.example.org"]
 
 
+def test_the_agents_letter_of_authority_is_a_reference_by_its_file_name():
+    n = parse(mail("This is a DMCA notice. Infringing: https://stream.example.net/loan-shark-movie.pdf\n"
+                   "Our details are at the signature below.\n\nhttp://agency.example/LOA_STUDIO.pdf\n" + DMCA_TAIL))
+    assert hosts(n) == ["stream.example.net"]
+
+
 def test_proof_of_rights_and_film_databases_are_references():
     n = parse(mail("This is a DMCA notice about the film at https://www.imdb.com/title/tt0000001/.\n"
                    "Infringing: https://stream.example.net/film/1\n"
