@@ -47,9 +47,21 @@ ELEMENTS = {
 }
 
 
+# A line of a provider's template that lists its response time per abuse type
+# ("•  DMCA/Copyright - Three business days."): it names the type, it is no DMCA notice.
+_DEADLINE_LINE = re.compile(r"(?i)^[ \t•*\-]*[\w /&()-]{0,40}[ \t]*[-–:][ \t]*(?:\d+|one|two|three|four|five|six|"
+                            r"seven|eight|ten|twelve|24|48|72)[ \t]+(?:business[ \t]+|working[ \t]+)?"
+                            r"(?:hrs?|hours?|days?|minutes?)\b")
+
+
 def looks_like(mail: Mail) -> bool:
     head = mail.subject + "\n" + mail.body_text[:20000]
-    return bool(_MARKERS.search(head))
+    for m in _MARKERS.finditer(head):
+        end = head.find("\n", m.end(), m.end() + 300)
+        line = head[head.rfind("\n", max(0, m.start() - 300), m.start()) + 1: end if end != -1 else m.end() + 300]
+        if not _DEADLINE_LINE.match(line):
+            return True
+    return False
 
 
 def _beside_hosting(lines: list[str], starts: list[int], pos: int, hosting: list[str]) -> bool:

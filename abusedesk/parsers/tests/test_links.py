@@ -334,3 +334,22 @@ def test_the_host_of_a_context_link_does_not_come_back_as_a_bare_domain():
     n = parse(mail("The link forwards them to this fraudulent website:\n\nhtXtp://fraud-radio.example/\n"
                    "(Remove the X please)\n", subject="Fraud notice", sender="notices@mailer.example"))
     assert hosts(n) == ["fraud-radio.example"]
+
+
+def test_a_bare_domain_in_a_greeting_or_named_as_the_official_site_is_not_reported():
+    n = parse(mail("Dear provider.example,\n\nthe website at bank-invest-copy.example is attempting to impersonate "
+                   "Example Bank (official website: bank.example) and obtain credentials.\n",
+                   subject="Fraudulent website", sender="notices@mailer.example"))
+    assert hosts(n) == ["bank-invest-copy.example"]
+
+
+def test_a_providers_list_of_response_times_per_type_is_no_dmca_notice():
+    body = ("We received a complaint about phishing from your IP address 198.51.100.38, see below.\n"
+            "Our response times:\n•  Phishing Attack - 1 Hr.\n•  DMCA/Copyright - Three business days.\n"
+            "•  Malware content - 8 Hrs.\n\nPhishing site: https://login-bank.example.net/\n")
+    n = parse(mail(body, subject="[Ticket 77] Reporting Abuse (Phishing) for IP address: 198.51.100.38",
+                   sender="abuse@upstream.example"))
+    assert n.format != "dmca"
+    n = parse(mail("Notice of DMCA infringement - 3 days to respond.\nInfringing: https://copies.example.net/x\n"
+                   + DMCA_TAIL, subject="DMCA notice"))
+    assert n.format == "dmca"
