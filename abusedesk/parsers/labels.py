@@ -119,6 +119,10 @@ _RECOGNISED_AS = re.compile(
     r"(?:(?:were|was|is|are|has been|have been)[ \t]+)?(?:recogni[sz]ed|classified|identified|detected)[ \t]+as[ \t]+"
     r"(?:an?[ \t]+)?([A-Za-z][A-Za-z0-9 /_-]{1,40})"
 )
+# A transit provider's forward, one line per ticket: "[Ticket 5521] Reporting Abuse (Phishing/419 Scam)
+# for IP address: ...", and a government CERT's "... sourcing unauthorized activities: Phishing".
+_REPORTING_LINE = re.compile(r"(?im)^[ \t>*-]*(?:\[ticket[^\]\n]{0,40}\][ \t]*)?reporting abuse[ \t]*\(([^)\n]{1,80})\)")
+_UNAUTHORISED_ACTIVITIES = re.compile(r"(?i)sourcing unauthori[sz]ed activit(?:y|ies)[ \t]*:[ \t]*([A-Za-z][A-Za-z /_-]{1,40})")
 _ABOUT_MAIL = re.compile(r"(?i)\be-?mails?\b|\bunsolicited\b|\bspam\b")
 # Words that name a type only as a ticket token's or label's part ("HACKING_HTTP": a hacked web site).
 _TOKEN_WORDS = {"hacking": "malware", "exploiturl": "scanning", "blackmail": "spam", "sextortion": "spam"}
@@ -214,6 +218,18 @@ def _declared(subject: str, text: str) -> str | None:
         return "spam"  # "Scam e-mail report": the host sent unsolicited mail
     if category:
         return category
+    head = (text or "")[:20_000]
+    low = head.lower()
+    if "reporting abuse" in low:
+        stated = [known_label(re.split(r"[/,{]", m.group(1))[0]) for m in _REPORTING_LINE.finditer(head)]
+        stated = [c for c in stated if c]
+        if stated:
+            return _one(stated) or stated[0]
+    if "unauthori" in low:
+        m = _UNAUTHORISED_ACTIVITIES.search(head)
+        category = known_label(m.group(1)) if m else None
+        if category:
+            return category
     # Only lines that start like a type line are matched (a cheap test first: a
     # log attached to a notice has thousands of lines).
     lines = [line for line in (text or "")[:20_000].splitlines()
@@ -226,8 +242,6 @@ def _declared(subject: str, text: str) -> str | None:
     keys = {known_label(m.group(1)) for m in map(_TYPE_KEY_LINE.match, lines) if m} - {None}
     if len(keys) == 1:
         return keys.pop()
-    head = (text or "")[:20_000]
-    low = head.lower()
     at = low.find("ed as ")
     while at != -1:
         m = _RECOGNISED_AS.search(head, max(0, at - 40), at + 50)

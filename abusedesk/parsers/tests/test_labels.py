@@ -205,3 +205,33 @@ def test_a_fraudulent_url_key_of_a_trademark_complaint_declares_no_fraud():
     body = ("Fraudulent URL:  http://brand-apps.example/\n\nThe domain above infringes our client's trademark\n"
             "(registration number 4711, USPTO).\nTrademark Owner - BRAND\n")
     assert declared_category("Domain Takedown", body) is None
+
+
+def test_a_transit_providers_ticket_line_names_the_type_of_the_forwarded_complaint():
+    # A transit provider forwards a complaint with one line per ticket; its legend of
+    # deadlines lists every type (DMCA among them), which declares nothing.
+    body = ("Dear customer,\n\n[Ticket 5521] Reporting Abuse (Phishing/419 Scam {email, content}) for IP address: "
+            "198.51.100.40\n\nResponse times:\n* Phishing Attack - 1 Hr.\n* DMCA/Copyright - Three business days.\n")
+    assert declared_category("Notification of Network Abuse Complaint", body) == "phishing"
+    n = notice("Notification of Network Abuse Complaint", body)
+    assert n.format != "dmca" and n.category == "phishing"
+    spam = body.replace("(Phishing/419 Scam {email, content})", "(SPAM)")
+    assert declared_category("Notification of Network Abuse Complaint", spam) == "spam"
+
+
+def test_a_ticket_line_of_a_copyright_complaint_keeps_the_dmca_reading():
+    # The false friend: the ticket line itself says DMCA.
+    body = ("[Ticket 5522] Reporting Abuse (DMCA/Copyright) for IP address: 198.51.100.41\n\n"
+            "Notice of claimed infringement: the user at 198.51.100.41 shared a copyrighted work.\n")
+    assert declared_category("Notification of Network Abuse Complaint", body) == "copyright"
+    assert notice("Notification of Network Abuse Complaint", body).format == "dmca"
+
+
+def test_a_government_certs_unauthorised_activity_line_declares_the_type():
+    body = ("We request assistance in verifying possible malicious activity hosted on your system.\n"
+            "Please see the containing IP and URL sourcing unauthorized activities: Phishing\n"
+            "IP: 198.51.100.42\nURL: hxxp://login-bank.example/verify\nThe domain may lead to malicious downloads.\n")
+    assert declared_category("Incident number INC0001", body) == "phishing"
+    # An empty field declares nothing.
+    assert declared_category("Incident number INC0002",
+                             body.replace("activities: Phishing", "activities:")) is None
