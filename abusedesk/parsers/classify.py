@@ -17,8 +17,12 @@ import re
 _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "csam": (
         ("child sexual abuse", "child abuse material", "csam", "csem", "child porn", "indecent images of child",
+         "child sexual exploitation", "sexual (?:abuse|exploitation) of (?:children|minors|a child|a minor)",
+         "child abuse (?:images|imagery|content|videos?|pictures|photos)",
          "kinderporno", "kindermisbruik", "seksueel kindermisbruik", "kinderpornografi", "missbrauchsdarstellung",
-         "sexuellen missbrauch von kindern", "pédopornograph", "pedopornograph", "abus sexuels? sur (?:des )?enfants",
+         "seksueel misbruik van (?:kinderen|minderjarigen|een kind)",
+         "sexuelle[nmr]? missbrauch(?:e?s)? von (?:kindern|minderjährigen|einem kind)", "kindesmissbrauch",
+         "jugendpornogra", "pédopornograph", "pedopornograph", "abus sexuels? sur (?:des )?enfants",
          "abuso sexual infantil", "pornografía infantil", "inhope", "eokm", "ncmec", "cybertipline", "iwf"),
         ("minors?", "minderjarig", "minderjährig", "mineur", "menores"),
     ),

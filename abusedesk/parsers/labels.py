@@ -45,6 +45,9 @@ TYPE_CATEGORY = {
     "scam": "fraud", "impersonation": "fraud", "fraudulent": "fraud",
     "csam": "csam", "csem": "csam", "childabuse": "csam", "childabusematerial": "csam",
     "childsexualabuse": "csam", "childsexualabusematerial": "csam", "childpornography": "csam",
+    "childsexualexploitation": "csam", "kinderporno": "csam", "kinderpornografie": "csam",
+    "kinderpornographie": "csam", "kindermisbruik": "csam", "seksueelkindermisbruik": "csam",
+    "kindesmissbrauch": "csam", "sexuellerkindesmissbrauch": "csam",
     "terrorism": "terrorism", "terroristcontent": "terrorism",
     "blocklist": "blocklist", "blacklist": "blocklist", "threatintelligence": "blocklist",
     "cve": "vulnerable_service", "open": "vulnerable_service", "openservice": "vulnerable_service",
@@ -135,6 +138,7 @@ _TOKEN_WORDS = {"hacking": "malware", "exploiturl": "scanning", "blackmail": "sp
 _SUBJECT_NAMES = re.compile(
     r"(?i)\b(phishing|trade ?mark(?: infringement)?|copyright(?: infringement)?|dmca|piracy|infringing|"
     r"(?:notice of )?claimed infringement|child (?:sexual )?abuse(?: material)?|child pornography|csam|"
+    r"child sexual exploitation|kinderporno(?:grafie|graphie)?|kindermisbruik|kindesmissbrauch|"
     r"terrorist content|spam(?:vertised)?|malware|ransomware|botnet|ddos|brute[ -]?force|login[ -]attack|"
     r"port[ -]?scan|web[ -]?hack|defacement|spoofing|illegal advertisement|fake ?shop|scam|"
     r"web ?shell|(?:possible |potential )?compromise(?:d)?(?: (?:host|server|website|site|device|systems?))?|"
