@@ -76,12 +76,17 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("copyright", "dmca", "infring", "trademark", "trade mark", "merkenrecht", "markenrecht", "auteursrecht", "urheberrecht", "droit d'auteur", "derechos de autor",
          "piracy", "pirated", "512\\(c\\)", "copyrighted work", "intellectual property",
          "propriet[àa] intellettuale", "propriedade intelectual", "propiedad intelectual", "brand misuse",
-         "misuse of (?:the |our |its )?brand", "used in bad faith"),
+         "misuse of (?:the |our |its )?brand", "used in bad faith",
+         # "an identical copy of my site", "copied our website": content taken from the complainant.
+         "(?:identical |exact |html )?cop(?:y|ies) of (?:my|our) (?:web ?)?(?:site|pages?|content)",
+         "copied (?:my|our) (?:web ?)?(?:site|pages?|content)"),
         ("torrent", "bittorrent", "unauthori[sz]ed (?:copy|distribution)", "licen[cs]e", "rights holder"),
     ),
     "fraud": (
         ("fraud", "scam", "fraude", "oplichting", "betrug", "estafa", "fake ?shop", "nepwinkel", "advance fee",
-         "investment scam", "beleggingsfraude", "anlagebetrug", "arnaque", "escroquerie"),
+         "investment scam", "beleggingsfraude", "anlagebetrug", "arnaque", "escroquerie",
+         # "This site is imitating Government issued ...": passing itself off as an institution.
+         "(?:site|page|website|domain) (?:is )?imitating"),
         ("counterfeit", "nep", "gefälscht", "fake", "bitcoin", "crypto", "money"),
     ),
     "spam": (

@@ -91,3 +91,16 @@ def test_a_forwarded_wordfence_lockout_is_a_login_attack():
     # False friend: a phishing page that tells its victims their account is locked.
     assert classify("The phishing page at http://bank-login.example/ says 'Your account has been locked, "
                     "sign in to verify' and harvests credentials.")[0] == "phishing"
+
+
+def test_a_copied_web_site_is_a_copyright_complaint():
+    assert classify("They made an identical copy of my site and it needs to be taken down.")[0] == "copyright"
+    assert classify("The owner of this domain copied our website word for word.")[0] == "copyright"
+    # The false friend: a copy of a log or of a mail is evidence, not an infringement.
+    assert classify("A copy of the mail is attached; it was spam sent from your server.")[0] == "spam"
+
+
+def test_a_site_imitating_an_institution_is_fraud():
+    assert classify("This site is imitating Government issued vaccination cards and must go.")[0] == "fraud"
+    # The false friend: imitating a login page is phishing, which says so.
+    assert classify("This phishing page is imitating the bank's login page.")[0] == "phishing"
