@@ -41,8 +41,10 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "malware": (
         ("malware", "trojan", "ransomware", "malicious (?:file|software|payload|code|executable)", "webshell",
          "schadsoftware", "schadcode", "logiciel malveillant", "software malicioso", "virus", "infostealer",
-         "dropper", "cryptominer", "coin ?miner", "malicious download", "urlhaus", "schadprogramm"),
-        ("infected", "besmet", "infiziert", "infecté", "infectado", "payload", "exploit kit", "\\.exe\\b"),
+         "dropper", "cryptominer", "coin ?miner", "malicious download", "urlhaus", "schadprogramm",
+         "supply[- ]chain[- ](?:angriff|attack|compromise)"),
+        ("infected", "besmet", "infiziert", "infecté", "infectado", "payload", "exploit kit", "\\.exe\\b",
+         "kompromittier"),
     ),
     "botnet": (
         ("botnet", "command and control", "command-and-control", "c&c", "c2 server", "\\bc2\\b", "sinkhole",
@@ -56,7 +58,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("flood", "amplification", "reflection", "gbps", "mpps", "pps\\b", "attacked", "attacking", "malicious traffic"),
     ),
     "scanning": (
-        ("port ?scan", "portscan", "scanning", "network scan", "poortscan", "scans? (?:on|of|against)",
+        ("port ?scan", "portscan", "scanning", "network scan", "netzwerkscan", "poortscan", "scans? (?:on|of|against)",
          "balayage de ports", "escaneo de puertos", "probing",
          # Web attacks (exploit and injection attempts a WAF logs) are attacks on
          # other hosts, handled like scanning (labels.TYPE_CATEGORY["webattack"]).
@@ -122,10 +124,15 @@ def _compile(phrases: tuple[str, ...]) -> re.Pattern:
 
 _PATTERNS = {cat: (_compile(strong), _compile(weak)) for cat, (strong, weak) in _KEYWORDS.items()}
 _SAMPLE = 200_000  # characters looked at: a classifier needs no more
+# "Copyright 1997-2019, American Registry ...", "Copyright (c) 2020 ...": the notice of a
+# whois record or a footer, not a complaint.
+_COPYRIGHT_NOTICE = re.compile(r"(?:copyright\s*(?:\(c\)|©)?|©)\s*\d{4}(?:\s*[-–]\s*\d{4})?")
 
 
 def scores(text: str) -> dict[str, int]:
     text = text[:_SAMPLE].lower()
+    if "copyright" in text or "©" in text:
+        text = _COPYRIGHT_NOTICE.sub(" ", text)
     out = {}
     for category, (strong, weak) in _PATTERNS.items():
         score = 0

@@ -143,6 +143,7 @@ _SUBJECT_NAMES = re.compile(
     r"port[ -]?scan|web[ -]?hack|defacement|spoofing|illegal advertisement|fake ?shop|scam|"
     r"web ?shell|(?:possible |potential )?compromise(?:d)?(?: (?:host|server|website|site|device|systems?))?|"
     r"kompromittierte?|exposed|potentially vulnerable|misconfiguration|verwundbare?|"
+    r"vulnerabilit(?:y|ies)(?![ \t]+(?:probes?|scans?|scanning|attacks?|attempts?|exploit))|"
     r"(?:reflection|amplification)(?:/amplification)? attack|"
     r"(?:servi[cç]o|service) [\w-]{2,20} (?:habilitado|aberto|enabled)|"
     r"exploit(?:-runs?| attempts?)?|sql (?:injection|attacks?)|unauthori[sz]ed (?:connection|login|access) attempts?|"
@@ -151,7 +152,7 @@ _SUBJECT_NAMES = re.compile(
 _SUBJECT_SYNONYMS = {
     "claimed infringement": "copyright", "infringing": "copyright", "notice of claimed infringement": "copyright",
     "compromise": "malware", "compromised": "malware", "kompromittierte": "malware", "kompromittiert": "malware",
-    "exposed": "vulnerable_service", "vulnerable": "vulnerable_service", "potentially vulnerable": "vulnerable_service",
+    "exposed": "vulnerable_service", "vulnerable": "vulnerable_service", "vulnerabilities": "vulnerable_service", "potentially vulnerable": "vulnerable_service",
     "verwundbare": "vulnerable_service", "verwundbar": "vulnerable_service", "exploit runs": "scanning",
     "exploit run": "scanning", "sql injection": "scanning", "sql attack": "scanning", "sql attacks": "scanning",
     "intrusion attempt": "scanning", "intrusion attempts": "scanning", "intrusion detected": "scanning",

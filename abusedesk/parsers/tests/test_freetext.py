@@ -104,3 +104,18 @@ def test_a_site_imitating_an_institution_is_fraud():
     assert classify("This site is imitating Government issued vaccination cards and must go.")[0] == "fraud"
     # The false friend: imitating a login page is phishing, which says so.
     assert classify("This phishing page is imitating the bank's login page.")[0] == "phishing"
+
+
+def test_a_copyright_line_of_a_whois_record_is_no_copyright_complaint():
+    text = ("The IP 198.51.100.80 has just been banned after 6 attempts against postfix.\n"
+            "# Copyright 1997-2019, American Registry for Internet Numbers, Ltd.\n"
+            "Copyright (c) 2020 Example Hosting. All rights reserved.\n")
+    assert classify(text)[0] != "copyright"
+    # The false friend: a complaint that names copyright in a sentence still counts.
+    assert classify("Your customer infringes our copyright; copyright 2024 works are shared.")[0] == "copyright"
+
+
+def test_german_network_scans_and_a_supply_chain_compromise():
+    assert classify("ein Partner hat uns über Netzwerkscans von Ihrem Netzwerk informiert")[0] == "scanning"
+    assert classify("Warnung: Supply-Chain-Angriff über manipulierte Software, eine APT-Kompromittierung")[0] == "malware"
+    assert classify("A supply chain attack through a tampered software update")[0] == "malware"

@@ -235,3 +235,12 @@ def test_a_government_certs_unauthorised_activity_line_declares_the_type():
     # An empty field declares nothing.
     assert declared_category("Incident number INC0002",
                              body.replace("activities: Phishing", "activities:")) is None
+
+
+def test_a_vulnerability_named_in_the_subject_declares_a_vulnerable_service():
+    assert declared_category("HP iLO vulnerability - ref 2021-39 - IP address: 198.51.100.43", "") == \
+        "vulnerable_service"
+    assert declared_category("Computer and Network Vulnerabilities and your Acceptable Use Policy", "") == \
+        "vulnerable_service"
+    # The false friend: an attack that exploits a vulnerability is an attack.
+    assert declared_category("Exploit attempts against a vulnerability from 198.51.100.44", "") == "scanning"
