@@ -47,7 +47,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "kompromittier"),
     ),
     "botnet": (
-        ("botnet", "command and control", "command-and-control", "c&c", "c2 server", "\\bc2\\b", "sinkhole",
+        ("botnet", "command and control", "command-and-control", "c&c", "c2 server", "(?<![=%])c2(?![=\\w])", "sinkhole",
          "mirai", "emotet", "qakbot", "feodo", "bot infection", "drone"),
         ("\\bbots?\\b", "zombie", "beacon"),
     ),
@@ -126,6 +126,12 @@ _PATTERNS = {cat: (_compile(strong), _compile(weak)) for cat, (strong, weak) in 
 _SAMPLE = 200_000  # characters looked at: a classifier needs no more
 # "Copyright 1997-2019, American Registry ...", "Copyright (c) 2020 ...": the notice of a
 # whois record or a footer, not a complaint.
+# "X-Virus-Scanned: amavisd-new", "This email has been scanned for the presence of computer
+# viruses", "virus-free": a mail system's or a disclaimer's words, not a report of malware.
+_VIRUS_BOILERPLATE = re.compile(
+    r"x-virus-[\w-]+:[^\n]*|virus[- ]scanned|scanned for (?:the presence of )?(?:computer )?viruses|"
+    r"(?:checked|scanned) (?:for viruses|by (?:an? )?anti-?virus\w*)|virus[- ]free|free (?:of|from) (?:computer )?viruses"
+)
 _COPYRIGHT_NOTICE = re.compile(r"(?:copyright\s*(?:\(c\)|©)?|©)\s*\d{4}(?:\s*[-–]\s*\d{4})?")
 
 
@@ -133,6 +139,8 @@ def scores(text: str) -> dict[str, int]:
     text = text[:_SAMPLE].lower()
     if "copyright" in text or "©" in text:
         text = _COPYRIGHT_NOTICE.sub(" ", text)
+    if "virus" in text:
+        text = _VIRUS_BOILERPLATE.sub(" ", text)
     out = {}
     for category, (strong, weak) in _PATTERNS.items():
         score = 0

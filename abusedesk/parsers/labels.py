@@ -34,7 +34,7 @@ TYPE_CATEGORY = {
     "remotecompromise": "malware", "webshell": "malware", "webhack": "malware", "defacement": "malware",
     "hackedwebsite": "malware",
     "spam": "spam", "bulkmessaging": "spam", "spamvertised": "spam", "spamvertizing": "spam",
-    "illegaladvertisement": "spam", "unsolicitedemail": "spam",
+    "illegaladvertisement": "spam", "unsolicitedemail": "spam", "spamming": "spam",
     "ddos": "ddos", "ddosamplification": "ddos", "dos": "ddos", "ddosattack": "ddos",
     "copyright": "copyright", "p2p": "copyright", "cyberlocker": "copyright", "ugcplatform": "copyright",
     "linksite": "copyright", "usenet": "copyright", "dmca": "copyright", "trademark": "copyright",
@@ -139,7 +139,7 @@ _SUBJECT_NAMES = re.compile(
     r"(?i)\b(phishing|trade ?mark(?: infringement)?|copyright(?: infringement)?|dmca|piracy|infringing|"
     r"(?:notice of )?claimed infringement|child (?:sexual )?abuse(?: material)?|child pornography|csam|"
     r"child sexual exploitation|kinderporno(?:grafie|graphie)?|kindermisbruik|kindesmissbrauch|"
-    r"terrorist content|spam(?:vertised)?|malware|ransomware|botnet|ddos|brute[ -]?force|login[ -]attack|"
+    r"terrorist content|spam(?:vertised|ming)?|malware|ransomware|botnet|ddos|brute[ -]?force|login[ -]attack|"
     r"port[ -]?scan|web[ -]?hack|defacement|spoofing|illegal advertisement|fake ?shop|scam|"
     r"web ?shell|(?:possible |potential )?compromise(?:d)?(?: (?:host|server|website|site|device|systems?))?|"
     r"kompromittierte?|exposed|potentially vulnerable|misconfiguration|verwundbare?|"

@@ -119,3 +119,19 @@ def test_german_network_scans_and_a_supply_chain_compromise():
     assert classify("ein Partner hat uns über Netzwerkscans von Ihrem Netzwerk informiert")[0] == "scanning"
     assert classify("Warnung: Supply-Chain-Angriff über manipulierte Software, eine APT-Kompromittierung")[0] == "malware"
     assert classify("A supply chain attack through a tampered software update")[0] == "malware"
+
+
+def test_a_virus_scanner_footer_or_header_is_no_malware_report():
+    text = ("Your customer at 198.51.100.81 is spamming; the message is below.\n"
+            "X-Virus-Scanned: amavisd-new at mx.example\n"
+            "This email message has been scanned for the presence of computer viruses.\n")
+    assert classify(text)[0] == "spam"
+    # The false friend: a virus the sender reports.
+    assert classify("The file at http://198.51.100.82/a.exe is a virus (a trojan dropper).")[0] == "malware"
+
+
+def test_quoted_printable_c2_bytes_are_no_c2_server():
+    # "=C2=A0" is a no-break space in quoted-printable, not a command-and-control server.
+    text = "Subject: =?utf-8?q?s=c2=adt=c2=adr=c2=adokes?=\n\n=C2=A0 free screening =C2=A0 unsubscribe\nspam"
+    assert classify(text)[0] != "botnet"
+    assert classify("Botnet C2 server at 198.51.100.83, port 443")[0] == "botnet"

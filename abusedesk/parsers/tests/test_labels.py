@@ -244,3 +244,9 @@ def test_a_vulnerability_named_in_the_subject_declares_a_vulnerable_service():
         "vulnerable_service"
     # The false friend: an attack that exploits a vulnerability is an attack.
     assert declared_category("Exploit attempts against a vulnerability from 198.51.100.44", "") == "scanning"
+
+
+def test_a_host_said_to_be_spamming_in_the_subject_is_spam():
+    assert declared_category("[External Sender] Your customer at [198.51.100.45] is spamming.", "") == "spam"
+    # The false friend: a blocklist's name that starts with "spam" names no type.
+    assert declared_category("Spamhaus SBL listing SBL12345 for 198.51.100.46", "") is None
