@@ -89,7 +89,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "investment scam", "beleggingsfraude", "anlagebetrug", "arnaque", "escroquerie",
          # "This site is imitating Government issued ...": passing itself off as an institution.
          "(?:site|page|website|domain) (?:is )?imitating"),
-        ("counterfeit", "nep", "gefälscht", "fake", "bitcoin", "crypto", "money"),
+        ("counterfeit", "nep(?:\\b|-)", "gefälscht", "fake", "bitcoin", "crypto", "money"),
     ),
     "spam": (
         ("spam", "unsolicited (?:commercial |bulk )?(?:e-?mail|mail|message)", "junk mail", "ongevraagde (?:e-?mail|mail)",
@@ -105,7 +105,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "vulnerable_service": (
         ("open resolver", "open recursive", "open (?:dns|ntp|memcached|snmp|ssdp|redis|elasticsearch|mongodb)",
          "vulnerable", "cve-\\d{4}-\\d+", "kwetsbaar", "verwundbar", "vulnérable", "vulnerable", "misconfigured",
-         "exposed service", "exposed database", "unpatched"),
+         "exposed service", "exposed database", "unpatched", "directory (?:listing|indexing|browsing)"),
         ("exposed", "open port", "outdated", "end of life", "insecure"),
     ),
 }
@@ -129,9 +129,12 @@ _SAMPLE = 200_000  # characters looked at: a classifier needs no more
 # "X-Virus-Scanned: amavisd-new", "This email has been scanned for the presence of computer
 # viruses", "virus-free": a mail system's or a disclaimer's words, not a report of malware.
 _VIRUS_BOILERPLATE = re.compile(
-    r"x-virus-[\w-]+:[^\n]*|virus[- ]scanned|scanned for (?:the presence of )?(?:computer )?viruses|"
+    r"virus[- ]scanned|scanned\s+for\s+(?:the\s+presence\s+of\s+)?(?:computer\s+)?viruses|"
     r"(?:checked|scanned) (?:for viruses|by (?:an? )?anti-?virus\w*)|virus[- ]free|free (?:of|from) (?:computer )?viruses"
 )
+# The headers a spam or virus filter adds to a (forwarded) mail, folded lines included:
+# a filter's opinion, not the sender's words.
+_FILTER_HEADER = re.compile(r"(?m)^x-[\w-]*(?:spam|virus|proofpoint|barracuda|mimecast)[\w-]*:[^\n]*(?:\n[ \t][^\n]*)*")
 _COPYRIGHT_NOTICE = re.compile(r"(?:copyright\s*(?:\(c\)|©)?|©)\s*\d{4}(?:\s*[-–]\s*\d{4})?")
 
 
@@ -139,6 +142,8 @@ def scores(text: str) -> dict[str, int]:
     text = text[:_SAMPLE].lower()
     if "copyright" in text or "©" in text:
         text = _COPYRIGHT_NOTICE.sub(" ", text)
+    if "\nx-" in text:
+        text = _FILTER_HEADER.sub(" ", text)
     if "virus" in text:
         text = _VIRUS_BOILERPLATE.sub(" ", text)
     out = {}

@@ -135,3 +135,24 @@ def test_quoted_printable_c2_bytes_are_no_c2_server():
     text = "Subject: =?utf-8?q?s=c2=adt=c2=adr=c2=adokes?=\n\n=C2=A0 free screening =C2=A0 unsubscribe\nspam"
     assert classify(text)[0] != "botnet"
     assert classify("Botnet C2 server at 198.51.100.83, port 443")[0] == "botnet"
+
+
+def test_spam_filter_headers_of_a_forwarded_mail_are_no_spam_report():
+    text = ("Please investigate: this mail impersonates our bank and asks for card credentials (phishing).\n"
+            "X-Proofpoint-Spam-Details: rule=notspam policy=default score=0 spamscore=0\n"
+            "X-Spam-Status: No, score=-0.1\n")
+    assert classify(text)[0] == "phishing"
+    # The false friend: the sender's own word "spam" still counts.
+    assert classify("Spam from 198.51.100.84: X-Mailer: bulk\nunsolicited mail, unsubscribe link")[0] == "spam"
+
+
+def test_a_name_that_starts_like_a_dutch_word_is_not_that_word():
+    # "nep" (Dutch: fake) must not match "Neptus", a monitoring team's name.
+    assert classify("Illegal resource access from 198.51.100.85. Monitoring Neptus team")[0] != "fraud"
+    assert classify("Dit is een nep webwinkel met nep-producten")[0] == "fraud"
+
+
+def test_directory_listing_is_a_misconfiguration_not_a_blocklist():
+    assert classify("Directory listing is enabled on http://site.example/wp-content/uploads")[0] == \
+        "vulnerable_service"
+    assert classify("Your IP 198.51.100.86 has been listed on our DNSBL; see the listing.")[0] == "blocklist"
