@@ -63,7 +63,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          # Web attacks (exploit and injection attempts a WAF logs) are attacks on
          # other hosts, handled like scanning (labels.TYPE_CATEGORY["webattack"]).
          "web[- ]?(?:application )?attacks?\\b", "injection attacks?", "waf:", "exploit attempts?"),
-        ("\\bscan", "scannen", "nmap", "masscan", "zmap", "probe"),
+        ("\\bscan", "scannen", "nmap", "masscan", "zmap", "probe", "http/1\\.[01]\\b"),
     ),
     "brute_force": (
         ("brute[- ]?force", "dictionary attack", "password spray", "credential stuffing", "login attempts",

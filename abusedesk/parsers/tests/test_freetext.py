@@ -156,3 +156,13 @@ def test_directory_listing_is_a_misconfiguration_not_a_blocklist():
     assert classify("Directory listing is enabled on http://site.example/wp-content/uploads")[0] == \
         "vulnerable_service"
     assert classify("Your IP 198.51.100.86 has been listed on our DNSBL; see the listing.")[0] == "blocklist"
+
+
+def test_a_bare_web_server_log_of_requests_is_a_web_attack():
+    # Requests logged by the attacked web server and nothing else said: handled like scanning.
+    log = ("2026-02-03 09:33:27 W3SVC1 198.51.100.87 45842 192.0.2.178 80 HTTP/1.1 GET /.env 404\n"
+           "2026-02-03 09:33:29 W3SVC1 198.51.100.87 45850 192.0.2.178 80 HTTP/1.1 GET /owncloud.log 404\n")
+    assert classify("attack by 198.51.100.87\n" + log)[0] == "scanning"
+    # The false friend: a phishing report that shows the site's answer to a request.
+    assert classify("Phishing page at http://198.51.100.88/bank/login (fake login):\n"
+                    "GET /bank/login HTTP/1.1\nHTTP/1.1 200 OK\n")[0] == "phishing"
