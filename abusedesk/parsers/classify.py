@@ -105,7 +105,10 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "vulnerable_service": (
         ("open resolver", "open recursive", "open (?:dns|ntp|memcached|snmp|ssdp|redis|elasticsearch|mongodb)",
          "vulnerable", "cve-\\d{4}-\\d+", "kwetsbaar", "verwundbar", "vulnérable", "vulnerable", "misconfigured",
-         "exposed service", "exposed database", "unpatched", "directory (?:listing|indexing|browsing)"),
+         "exposed service", "exposed database", "unpatched", "directory (?:listing|indexing|browsing)",
+         # A service that takes passwords in clear text ("plaintext authentication", "im Klartext").
+         "(?:plain ?text|clear ?text|unencrypted) (?:authentication|logins?|credentials|passwords?|connections?)",
+         "im klartext", "unverschlüsselte[nr]? (?:authentifizierung|verbindung|anmeldung)"),
         ("exposed", "open port", "outdated", "end of life", "insecure"),
     ),
 }

@@ -166,3 +166,14 @@ def test_a_bare_web_server_log_of_requests_is_a_web_attack():
     # The false friend: a phishing report that shows the site's answer to a request.
     assert classify("Phishing page at http://198.51.100.88/bank/login (fake login):\n"
                     "GET /bank/login HTTP/1.1\nHTTP/1.1 200 OK\n")[0] == "phishing"
+
+
+def test_a_service_that_takes_passwords_in_clear_text_is_a_vulnerable_service():
+    text = ("POP3 server on 198.51.100.91 allows only plaintext authentication: with PLAIN and LOGIN the "
+            "login credentials are sent over an unencrypted connection. Attackers can gain unauthorized access.")
+    assert classify(text)[0] == "vulnerable_service"
+    assert classify("Der Server überträgt die Anmeldedaten im Klartext (unverschlüsselte Verbindung).")[0] == \
+        "vulnerable_service"
+    # The false friend: a brute-force report that mentions a plain-text log.
+    assert classify("SSH brute force from 198.51.100.92: 300 failed password attempts, log in plain text below")[0] \
+        == "brute_force"
