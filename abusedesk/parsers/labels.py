@@ -100,7 +100,7 @@ _SUBJECT_TOKEN = re.compile(r"\b[A-Z0-9]{2,20}(?:_[A-Z0-9]{2,20}){1,4}\b")
 _TYPE_LINE = re.compile(
     r"(?im)^[ \t>*-]*(?:abuse[ _-]?|report[ _-]?|incident[ _-]?|event[ _-]?|threat[ _-]?|attack[ _-]?|"
     r"complaint[ _-]?|feedback[ _-]?)?(?:type|category|classification|kategorie|categorie|categoría|"
-    r"threat|problem|type of (?:abuse|attack|incident))[ \t]*[:=][ \t]*([^\n]{1,60})$"
+    r"threat|problem|type of (?:abuse|attack|incident)|(?<=attack )vectors?)[ \t]*[:=][ \t]*([^\n]{1,60})$"
 )
 # "Phishing URL: http://...", "Malware site: ...", "C2 server: ...": a key that names the type.
 # "Fraudulent web site:" (CISA) too, but not "Fraudulent URL:", which brand-protection
@@ -244,6 +244,9 @@ def _declared(subject: str, text: str) -> str | None:
         parts = [known_label(p) for p in re.split(r"[/,]", m.group(1))] if m else []
         if parts and parts[0]:
             return parts[0]
+        # "Attack Vectors: Attrition/Scanning": a first word we do not know, one type we do.
+        if len(set(parts) - {None}) == 1:
+            return next(p for p in parts if p)
     keys = {known_label(m.group(1)) for m in map(_TYPE_KEY_LINE.match, lines) if m} - {None}
     if len(keys) == 1:
         return keys.pop()

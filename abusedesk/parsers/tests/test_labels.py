@@ -250,3 +250,11 @@ def test_a_host_said_to_be_spamming_in_the_subject_is_spam():
     assert declared_category("[External Sender] Your customer at [198.51.100.45] is spamming.", "") == "spam"
     # The false friend: a blocklist's name that starts with "spam" names no type.
     assert declared_category("Spamhaus SBL listing SBL12345 for 198.51.100.46", "") is None
+
+
+def test_an_attack_vector_line_declares_its_one_known_type():
+    # US-CERT-style incident forms: "Attack Vectors: Attrition/Scanning" (attrition names no type of ours).
+    assert declared_category("Cyber Security Incident Notification", "> Attack Vectors: Attrition/Scanning\n") == \
+        "scanning"
+    # The false friends: a line of counts, and a line that names no type we know.
+    assert declared_category("Incident 7", "Vectors: 3\nAttack Vectors: Attrition\n") is None
