@@ -20,6 +20,7 @@ from itertools import accumulate
 from .base import Event, ParseContext, ParsedNotice
 from .common import Events, reporter_domains, sanitise, start_notice, url_event
 from .extract import find_urls_at, refang, registrable_domain, url_host
+from .labels import declared_category
 from .mime import Mail
 from .roles import context_url, hosting_ips, named_domains, stated_ips, url_context, url_label
 
@@ -47,21 +48,14 @@ ELEMENTS = {
 }
 
 
-# A line of a provider's template that lists its response time per abuse type
-# ("•  DMCA/Copyright - Three business days."): it names the type, it is no DMCA notice.
-_DEADLINE_LINE = re.compile(r"(?i)^[ \t•*\-]*[\w /&()-]{0,40}[ \t]*[-–:][ \t]*(?:\d+|one|two|three|four|five|six|"
-                            r"seven|eight|ten|twelve|24|48|72)[ \t]+(?:business[ \t]+|working[ \t]+)?"
-                            r"(?:hrs?|hours?|days?|minutes?)\b")
-
-
 def looks_like(mail: Mail) -> bool:
     head = mail.subject + "\n" + mail.body_text[:20000]
-    for m in _MARKERS.finditer(head):
-        end = head.find("\n", m.end(), m.end() + 300)
-        line = head[head.rfind("\n", max(0, m.start() - 300), m.start()) + 1: end if end != -1 else m.end() + 300]
-        if not _DEADLINE_LINE.match(line):
-            return True
-    return False
+    if not _MARKERS.search(head):
+        return False
+    # "DMCA" in a forwarder's legend of deadlines is no DMCA notice: a sender that
+    # declares another type for its report ("Reporting Abuse (Phishing)") is read
+    # as what it says.
+    return declared_category(mail.subject, mail.body_text) in (None, "copyright")
 
 
 def _beside_hosting(lines: list[str], starts: list[int], pos: int, hosting: list[str]) -> bool:
