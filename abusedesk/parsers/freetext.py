@@ -34,7 +34,7 @@ from .common import (
 from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_ips, context_mask, context_url, same_list, url_label
+from .roles import context_ips, context_mask, context_url, labelled_not_offenders, same_list, url_label
 from .times import row_time, stated_time, stated_zone
 
 FORMAT = "freetext"
@@ -283,8 +283,9 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     # Times without a zone are in the zone the text states ("All times are in US Central"),
     # in its own rows and in the logs attached to it.
     zone = stated_zone(text)
-    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
-    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
+    labelled = labelled_not_offenders(text) | labelled_not_offenders(log_text)
+    _ip_events(text, category, events, skip_ips | url_hosts | labelled, notice.meta, zone)
+    _ip_events(log_text, category, events, skip_ips | url_hosts | labelled, notice.meta, zone)
 
     if not any(e.ip for e in notice.events) and mail.subject:
         # The body names no address (a table in an image, a link to a portal, only the
