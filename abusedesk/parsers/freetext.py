@@ -138,6 +138,10 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
                     networks.append(f"{f.ip}/{bits}")
                 continue
         candidates.append(f)
+    # An address the text disowns elsewhere ("192.0.2.60 is our server") is none here either.
+    labelled = labelled_not_offenders(text, found, {f.ip for f in candidates},
+                                      frozenset(f.start for f in candidates)) if candidates else set()
+    candidates = [f for f in candidates if f.ip not in labelled]
     # Internal addresses are only the subject when nothing public is there.
     public = [f for f in candidates if not f.private]
     for f in public or candidates:
@@ -283,9 +287,8 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     # Times without a zone are in the zone the text states ("All times are in US Central"),
     # in its own rows and in the logs attached to it.
     zone = stated_zone(text)
-    labelled = labelled_not_offenders(text) | labelled_not_offenders(log_text)
-    _ip_events(text, category, events, skip_ips | url_hosts | labelled, notice.meta, zone)
-    _ip_events(log_text, category, events, skip_ips | url_hosts | labelled, notice.meta, zone)
+    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
+    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
 
     if not any(e.ip for e in notice.events) and mail.subject:
         # The body names no address (a table in an image, a link to a portal, only the
