@@ -34,7 +34,7 @@ from .common import (
 from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_ips, context_mask, context_url, same_list, url_label
+from .roles import context_ips, context_mask, context_url, same_list, stated_ips, url_label
 from .times import row_time, stated_time, stated_zone
 
 FORMAT = "freetext"
@@ -89,6 +89,22 @@ def _pasted_received(text: str) -> list[str]:
     if current is not None:
         out.append(current)
     return out
+
+
+# The first line of a pasted mail or header block: the sender's own words end above it.
+_PASTED_START = re.compile(r"(?im)^[ \t]*(?:received|return-path|delivered-to|x-[\w-]+|from|to|subject|date"
+                           r"|message-id)[ \t]*:")
+
+
+def _stated_relays(text: str, subject: str, relay_ips: set[str]) -> set[str]:
+    """Hops of the attached or pasted chain that the sender names in its own
+    words (the subject, the text above the pasted mail) as the source: the
+    sender read its own chain, which outranks the hop our walk would pick."""
+    if not relay_ips:
+        return set()
+    m = _PASTED_START.search(text, 0, 200_000)
+    own = text[: m.start() if m else 200_000]
+    return {ip for ip in stated_ips(subject + "\n" + own) if ip in relay_ips}
 
 
 def _line_at(text: str, pos: int, reach: int = 300) -> str:
@@ -255,11 +271,14 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         ips = find_ips(m.group(1))
         if ips:
             events.add(Event(category=category, ip=ips[0].ip, evidence=sanitise(m.group(0), 200)))
+    stated = _stated_relays(text, refang(mail.subject), relay_ips)
+    if stated:
+        origins = [(hop, subject) for hop, subject in origins if hop.from_ip in stated]
     for hop, subject in origins:
         events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
                          evidence=sanitise(f"sent the reported mail{': ' + subject if subject else ''}", 300),
                          extra={"source": "Received"}))
-    skip_ips = relay_ips - {hop.from_ip for hop, _ in origins}
+    skip_ips = relay_ips - {hop.from_ip for hop, _ in origins} - stated
 
     # URLs (not the sender's own), then IPs, in the body and in logs; whois
     # output, pasted headers and the destination side of log rows are context.
