@@ -35,7 +35,7 @@ from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refa
 from .labels import declared_category
 from .mime import Mail
 from .roles import context_ips, context_mask, context_url, same_list, stated_ips, url_label
-from .times import row_time, stated_time, stated_zone
+from .times import block_time, row_time_zoned, stated_time, stated_zone
 
 FORMAT = "freetext"
 
@@ -96,6 +96,10 @@ _PASTED_START = re.compile(r"(?im)^[ \t]*(?:received|return-path|delivered-to|x-
                            r"|message-id)[ \t]*:")
 
 
+# A piece of a pasted authentication header without its key ("spf=none (mx: 192.0.2.1 is neither ...").
+_AUTH_FRAGMENT = re.compile(r"(?im)^.*(?:\b(?:spf|dkim|dmarc|arc|iprev)=\w|\bdesignates\b|\bpermitted\b).*$")
+
+
 def _stated_relays(text: str, subject: str, relay_ips: set[str]) -> set[str]:
     """Hops of the attached or pasted chain that the sender names in its own
     words (the subject, the text above the pasted mail) as the source: the
@@ -103,7 +107,7 @@ def _stated_relays(text: str, subject: str, relay_ips: set[str]) -> set[str]:
     if not relay_ips:
         return set()
     m = _PASTED_START.search(text, 0, 200_000)
-    own = text[: m.start() if m else 200_000]
+    own = _AUTH_FRAGMENT.sub("", text[: m.start() if m else 200_000])
     return {ip for ip in stated_ips(subject + "\n" + own) if ip in relay_ips}
 
 
@@ -125,6 +129,7 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     candidates = []
     seen: set[tuple] = set()
     times: dict[str, object] = {}
+    unzoned: set[str] = set()
     tries: dict[str, int] = {}
     for f in found:
         if f.ip in skip:
@@ -133,9 +138,13 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         # readable time gives observed_at (a few lines looked at, no more).
         if f.ip not in times and tries.get(f.ip, 0) < 20:
             tries[f.ip] = tries.get(f.ip, 0) + 1
-            when = row_time(text, f.start, zone)
+            when, zoned = row_time_zoned(text, f.start, zone)
+            if not when and tries[f.ip] <= 3:
+                when, zoned = _block_time(text, f, found, zone)
             if when:
                 times[f.ip] = when
+                if not zoned:
+                    unzoned.add(f.ip)
         if (f.ip, f.port) in seen:
             continue
         seen.add((f.ip, f.port))
@@ -164,8 +173,23 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
                 port=f.port,
                 observed_at=times.get(f.ip),
                 evidence=sanitise(_line_at(text, f.start), 300),
+                extra={"time_zone": UNZONED} if f.ip in unzoned else {},
             )
         )
+    if unzoned & {f.ip for f in public or candidates} and _UNZONED_WARNING not in events.notice.warnings:
+        events.notice.warnings.append(_UNZONED_WARNING)
+
+
+UNZONED = "not stated, read as UTC"
+_UNZONED_WARNING = "event times without a time zone (the notice states none): read as UTC"
+
+
+def _block_time(text: str, f, found: list, zone):
+    """The time of a labelled block ("IP: x", "Time: ...") that names `f` and no other address."""
+    when, zoned, start, end = block_time(text, f.start, zone)
+    if when and any(g.ip != f.ip for g in found if start <= g.start < end):
+        return None, True
+    return when, zoned
 
 
 def _row_peers(text: str) -> set[str]:

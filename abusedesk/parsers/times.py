@@ -172,16 +172,61 @@ def stated_time(text: str, zone: tzinfo | None = None) -> datetime | None:
 
 def row_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 400) -> datetime | None:
     """The first time on the line (row) that contains `pos`; None if it names none."""
+    return row_time_zoned(text, pos, zone, reach)[0]
+
+
+def row_time_zoned(text: str, pos: int, zone: tzinfo | None = None,
+                   reach: int = 400) -> tuple[datetime | None, bool]:
+    """(the row's time, whether its zone is known): a time that writes no zone,
+    in a notice that states none, is read as UTC but said to be a guess."""
     lo = max(0, pos - reach)
     start = text.rfind("\n", lo, pos) + 1 or lo
     end = text.find("\n", pos, pos + reach)
     line = text[max(start, lo): end if end != -1 else min(len(text), pos + reach)]
     if ":" not in line:
-        return None
+        return None, True
     # A row names one time, mostly ISO: the first notation that reads one is enough.
     for pattern in _PATTERNS:
         for m in pattern.finditer(line):
             when = _build(m, zone)
             if when:
-                return when
-    return None
+                return when, zone is not None or (bool(m.group("zone")) and _offset(m.group("zone")) is not None)
+    return None, True
+
+
+_BLOCK_TIME = re.compile(
+    r"(?im)^[ \t>*-]*(?:date|time|timestamp|tijd|zeit|datum|date ?/ ?time|event time|seen|last ?seen|first ?seen"
+    r"|detected(?: at| on)?|observed(?: at)?)[ \t]*(?:\((?:utc|gmt)\))?[ \t]*[:=][ \t]*([^\n]{6,80})$")
+
+
+def block_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 12) -> tuple[datetime | None, bool, int, int]:
+    """The time a labelled block states for its record ("IP: x / hostname: ... /
+    Time: ..."; the block: the lines around `pos` up to blank lines, at most
+    `reach` either way): (time if the block states exactly one, zone known,
+    block start, block end). The caller checks that the block names one address."""
+    lo, hi = max(0, pos - 1500), min(len(text), pos + 1500)
+    before, after = text[lo:pos].split("\n"), text[pos:hi].split("\n")
+    up: list[str] = []
+    for line in reversed(before[:-1][-reach:]):
+        if not line.strip():
+            break
+        up.append(line)
+    down: list[str] = []
+    for line in after[1:reach + 1]:
+        if not line.strip():
+            break
+        down.append(line)
+    start = pos - len(before[-1]) - sum(len(line) + 1 for line in up)
+    end = pos + len(after[0]) + sum(len(line) + 1 for line in down)
+    block = text[start:end]
+    found = []
+    for m in _BLOCK_TIME.finditer(block):
+        for pattern in _PATTERNS:
+            t = pattern.search(m.group(1))
+            when = _build(t, zone) if t else None
+            if when:
+                found.append((when, zone is not None or (bool(t.group("zone")) and _offset(t.group("zone")) is not None)))
+                break
+    if len({w for w, _ in found}) != 1:
+        return None, True, start, end
+    return found[0][0], found[0][1], start, end
