@@ -336,7 +336,7 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|client|customer)\w*(?:'s)?\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:ip\s+(?:address\s+)?)?)?\(?\s*"
     r"|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
     r"|\b(?:ip\s+)?(?:address(?:es)?|servers?|hosts?|ips|machines|systems)\s+of\s+ours\s*[=:]?\s*"
-    r"|(?:->|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
+    r"|(?:(?<=[\d\])])|(?<=[\d\])][ \t]))(?:-{1,3}>|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
     r"|\b(?:dst|dest|destination|target|victim)[ _.-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
     r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*"
     # The victim as reporters describe it: "Targeted Server IP Address:", "one of our monitored

@@ -198,3 +198,10 @@ def test_a_pasted_spf_fragment_above_the_headers_is_no_word_of_the_sender():
                "spf=none (mx.mailhost.example: 198.51.100.70 is neither permitted nor denied by domain of x.example)\n\n"
                + _PASTED)
     assert ips(n) == ["192.0.2.44"]  # the hop our walk picks, not replaced by the fragment
+
+
+def test_an_arrow_after_an_address_points_at_the_destination_one_after_a_name_at_its_address():
+    n = notice("Flows:\n198.51.100.23:4431 -> 192.0.2.10:22\n198.51.100.24 --> 192.0.2.11\n\n"
+               "The spamvertised sites resolve as follows:\nshop.example ---> 198.51.100.70 ---> abuse@host.example\n"
+               "http://offer.example/x\n-> 198.51.100.71 -> AS64500 Example Hosting\n")
+    assert ips(n) == ["198.51.100.23", "198.51.100.24", "198.51.100.70", "198.51.100.71"]
