@@ -374,7 +374,7 @@ _NOT_OFFENDER_AFTER = re.compile(
 # A short label before the address ("IP:", "IP address:") and a heading above its block that
 # names the attacked side ("Technical information about the attacked resource:").
 _SHORT_LABEL = re.compile(r"(?i)^[ \t>*-]*(?:ip|ip[ -]?address|address|host|ipv[46])[ \t]*[:=][ \t]*$")
-_VICTIM_HEADING = re.compile(r"(?i)\b(?:attacked|targeted|target|victim'?s?|destination)\b[^:\n]{0,40}:[ \t]*$")
+_VICTIM_HEADING = re.compile(r"(?i)\b(?:attacked|targeted|target|victim'?s?|destination)\b[^:\n]{0,40}:[ \t\r]*$")
 
 
 def _under_victim_heading(text: str, pos: int, before: str) -> bool:

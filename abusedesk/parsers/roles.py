@@ -151,6 +151,7 @@ def _mask_vertical_tables(text: str, chars: list[str]) -> None:
 def _mask_tables(text: str, chars: list[str]) -> None:
     pos = 0
     table = None  # (delimiter, destination columns, column count) of the table being read
+    carried = 0  # fields of a row the mail client wrapped onto the next line, read on the line before
     for line in text.split("\n"):
         if table is not None:
             delimiter, dest, count = table
@@ -158,9 +159,21 @@ def _mask_tables(text: str, chars: list[str]) -> None:
                 table = None
             elif delimiter:
                 spans = _fields(line, delimiter)
-                if abs(len(spans) - count) > 1:
-                    table = None
+                if carried and abs(carried + len(spans) - 1 - count) <= 1:
+                    # The rest of a wrapped row: its first field goes on with the field cut on the line before.
+                    for i, _ in dest:
+                        if i >= carried - 1 and i - carried + 1 < len(spans):
+                            _blank(chars, pos + spans[i - carried + 1][0], pos + spans[i - carried + 1][1])
+                    carried = 0
+                elif not carried and 1 < len(spans) < count - 1:
+                    carried = len(spans)  # a row wrapped inside a field: it goes on on the next line
+                    for i, _ in dest:
+                        if i < len(spans):
+                            _blank(chars, pos + spans[i][0], pos + spans[i][1])
+                elif abs(len(spans) - count) > 1:
+                    table, carried = None, 0
                 else:
+                    carried = 0
                     for i, _ in dest:
                         if i < len(spans):
                             _blank(chars, pos + spans[i][0], pos + spans[i][1])
@@ -198,7 +211,7 @@ def _mask_traceroutes(text: str, chars: list[str]) -> None:
             _blank(chars, start, end)
 
 
-_HTTP_REQUEST = re.compile(r"(?im)^[ \t>]*(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|PROPFIND) \S{1,2000} HTTP/\d(?:\.\d)?[ \t]*$")
+_HTTP_REQUEST = re.compile(r"(?im)^[ \t>]*(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|PROPFIND) \S{1,2000} HTTP/\d(?:\.\d)?[ \t\r]*$")
 
 
 def _mask_request_hosts(text: str, chars: list[str]) -> None:
@@ -308,7 +321,7 @@ def _record_row(text: str, row: list, line: str) -> bool:
 
 # A syslog line's own host field: the time, the host, then the program's tag
 # ("Dec  1 22:44:50 192.0.2.10 sshd[812]:", "2024-12-01T22:44:50+01:00 192.0.2.10 kernel:").
-_SYSLOG_BEFORE = re.compile(r"^[ \t>]*(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d"
+_SYSLOG_BEFORE = re.compile(r"[ \t>]*(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d"
                             r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)[ \t]+$")
 _SYSLOG_AFTER = re.compile(r"^[ \t]+[%\w./-]{0,40}(?:\[\d{0,10}\])?:")
 

@@ -79,7 +79,9 @@ def test_a_list_of_addresses_one_per_line_is_not_a_wrapped_row():
 
 
 def test_the_host_field_of_a_syslog_line_is_the_reporters_own_machine():
-    n = notice("Dec  1 22:44:50 192.0.2.10 snmpd[812]: Authentication failure for SNMP req from host 198.51.100.23\n")
+    n = notice("Failed SNMP probing, our log:\r\n"
+               "Dec  1 22:44:50 192.0.2.10 snmpd[812]: Authentication failure for SNMP req from host 198.51.100.23\r\n"
+               "Dec  1 22:45:50 192.0.2.12 []: %SNMP-3-AUTHFAIL: Authentication failure from host 198.51.100.23\r\n")
     assert ips(n) == ["198.51.100.23"]
 
 
@@ -89,7 +91,7 @@ def test_an_address_after_a_syslog_time_that_is_no_host_field_is_read():
 
 
 def test_the_host_header_of_a_pasted_http_request_is_the_attacked_server():
-    n = notice("Request from 198.51.100.23:\n\nGET /cgi-bin/../../etc/passwd HTTP/1.1\nHost: 192.0.2.10\n"
+    n = notice("Request from 198.51.100.23:\r\n\r\nGET /cgi-bin/../../etc/passwd HTTP/1.1\r\nHost: 192.0.2.10\r\n"
                "User-Agent: scanner/1.0\nAccept: */*\n")
     assert ips(n) == ["198.51.100.23"]
 
@@ -132,7 +134,7 @@ def test_the_reporters_own_webserver_and_my_ip_in_brackets_are_victims():
 
 def test_a_section_about_the_attacked_resource_names_a_victim():
     n = notice("Technical information about the malicious system:\nIP: 198.51.100.23 (Country: XX)\n\n"
-               "Technical information about the attacked resource:\nIP: 192.0.2.10 (Country: YY)\n\n"
+               "Technical information about the attacked resource:\r\nIP: 192.0.2.10 (Country: YY)\r\n\n"
                "Target server public IP\n\n192.0.2.11\n")
     assert ips(n) == ["198.51.100.23"]
 
@@ -205,3 +207,16 @@ def test_an_arrow_after_an_address_points_at_the_destination_one_after_a_name_at
                "The spamvertised sites resolve as follows:\nshop.example ---> 198.51.100.70 ---> abuse@host.example\n"
                "http://offer.example/x\n-> 198.51.100.71 -> AS64500 Example Hosting\n")
     assert ips(n) == ["198.51.100.23", "198.51.100.24", "198.51.100.70", "198.51.100.71"]
+
+
+def test_a_csv_row_wrapped_inside_a_field_keeps_its_columns():
+    n = notice('"asn","ip","timestamp","malware","src_port","dst_ip","dst_port","proto"\n'
+               '"64500","198.51.100.23","2024-08-30\n00:00:03","worm","15641","192.0.2.10","80","tcp"\n'
+               '"64500","198.51.100.24","2024-08-30 00:10:03","worm","15642","192.0.2.11","80","tcp"\n')
+    assert ips(n) == ["198.51.100.23", "198.51.100.24"]
+
+
+def test_a_short_line_after_a_table_ends_it():
+    # False friend: a line with fewer fields that is not the start of a wrapped row.
+    n = notice("src_ip,dst_ip,port\n198.51.100.23,192.0.2.10,22\n\nContact: 198.51.100.99, noc\n")
+    assert ips(n) == ["198.51.100.23", "198.51.100.99"]
