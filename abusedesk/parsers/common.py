@@ -359,7 +359,9 @@ _NOT_OFFENDER_BEFORE = re.compile(
     # "(My IP) x", "Target server public IP".
     r"|\b(?:dst|dest|destination|target|victim)\w{0,30}[\"'\]]\s*(?:=&gt;|=>|[=:])\s*[\"']?"
     r"|\(\s*(?:my|our)\s+(?:\w+\s+)?(?:ip|server|host|address)\w*\s*\)\s*[=:]?\s*"
-    r"|\btarget(?:ed)?\s+(?:server|host|system)\s+(?:public\s+)?ip(?:\s+address)?\s*[=:]?\s*)$",
+    r"|\btarget(?:ed)?\s+(?:server|host|system)\s+(?:public\s+)?ip(?:\s+address)?\s*[=:]?\s*"
+    # "The following addresses were attacked from your network:" (a heading over the victims)
+    r"|\b(?:were|was|been)\s+(?:attacked|targeted|scanned|probed)\b[^.:\n]{0,40}:\s*)$",
     re.IGNORECASE,
 )
 
@@ -375,6 +377,11 @@ _NOT_OFFENDER_AFTER = re.compile(
 # names the attacked side ("Technical information about the attacked resource:").
 _SHORT_LABEL = re.compile(r"(?i)^[ \t>*-]*(?:ip|ip[ -]?address|address|host|ipv[46])[ \t]*[:=][ \t]*$")
 _VICTIM_HEADING = re.compile(r"(?i)\b(?:attacked|targeted|target|victim'?s?|destination)\b[^:\n]{0,40}:[ \t\r]*$")
+
+
+# An attack verb before "our ...": the address after the label did it ("have attacked our systems:").
+_ATTACKED_OURS = re.compile(r"(?i)\b(?:attack(?:ed|ing|s)?|scann(?:ed|ing)|prob(?:ed|ing)|target(?:ed|ing)|hack(?:ed|ing)"
+                            r"|flood(?:ed|ing))\s+(?:\w+\s+){0,2}(?:our|my|onze|unsere?)\s+\w+(?:\s+\w+)?\s*:\s*$")
 
 
 def _under_victim_heading(text: str, pos: int, before: str) -> bool:
@@ -405,6 +412,8 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         before = heading[-60:] + " "
     else:
         before = lines[-1]
+    if _ATTACKED_OURS.search(before):
+        return False  # "... have attacked our systems: x": x is the attacker
     if _NOT_OFFENDER_BEFORE.search(before) or _under_victim_heading(text, pos, before):
         return True
     if end is not None:

@@ -66,13 +66,23 @@ def _blank(chars: list[str], start: int, end: int) -> None:
             chars[i] = " "
 
 
-def _fields(line: str, delimiter: str | None) -> list[tuple[int, int]]:
+def _fields(line: str, delimiter: str | None, quoted: bool = False) -> list[tuple[int, int]]:
     """(start, end) of each field of a delimited table line."""
     spans, start = [], 0
-    for i, ch in enumerate(line):
-        if ch == delimiter:
-            spans.append((start, i))
-            start = i + 1
+    if '"' not in line and not quoted:
+        for i, ch in enumerate(line):
+            if ch == delimiter:
+                spans.append((start, i))
+                start = i + 1
+    else:
+        # A quoted field may hold the delimiter ("May 27, 2022 @ 22:55:04",Canada,...); `quoted`:
+        # the line goes on with a quoted field cut on the line before.
+        for i, ch in enumerate(line):
+            if ch == '"':
+                quoted = not quoted
+            elif ch == delimiter and not quoted:
+                spans.append((start, i))
+                start = i + 1
     spans.append((start, len(line)))
     return spans
 
@@ -152,13 +162,14 @@ def _mask_tables(text: str, chars: list[str]) -> None:
     pos = 0
     table = None  # (delimiter, destination columns, column count) of the table being read
     carried = 0  # fields of a row the mail client wrapped onto the next line, read on the line before
+    in_quote = False
     for line in text.split("\n"):
         if table is not None:
             delimiter, dest, count = table
             if not line.strip():
                 table = None
             elif delimiter:
-                spans = _fields(line, delimiter)
+                spans = _fields(line, delimiter, quoted=bool(carried) and in_quote)
                 if carried and abs(carried + len(spans) - 1 - count) <= 1:
                     # The rest of a wrapped row: its first field goes on with the field cut on the line before.
                     for i, _ in dest:
@@ -167,6 +178,7 @@ def _mask_tables(text: str, chars: list[str]) -> None:
                     carried = 0
                 elif not carried and 1 < len(spans) < count - 1:
                     carried = len(spans)  # a row wrapped inside a field: it goes on on the next line
+                    in_quote = line.count('"') % 2 == 1
                     for i, _ in dest:
                         if i < len(spans):
                             _blank(chars, pos + spans[i][0], pos + spans[i][1])

@@ -220,3 +220,23 @@ def test_a_short_line_after_a_table_ends_it():
     # False friend: a line with fewer fields that is not the start of a wrapped row.
     n = notice("src_ip,dst_ip,port\n198.51.100.23,192.0.2.10,22\n\nContact: 198.51.100.99, noc\n")
     assert ips(n) == ["198.51.100.23", "198.51.100.99"]
+
+
+def test_a_heading_says_which_list_was_attacked_and_which_attacked():
+    n = notice("The following addresses were attacked from your network:\n\n192.0.2.10\n192.0.2.11\n\n"
+               "and 3 other targets.\n\nThe following systems or IP addresses have attacked our systems:\n\n"
+               "198.51.100.23\n\nTarget Port : 22\n")
+    assert ips(n) == ["198.51.100.23"]
+
+
+def test_our_servers_under_a_heading_are_still_victims():
+    # False friend: no attack verb before "our servers".
+    n = notice("Attack from 198.51.100.23 on our servers:\n\n192.0.2.10\n")
+    assert ips(n) == ["198.51.100.23"]
+
+
+def test_a_quoted_csv_field_with_a_comma_does_not_shift_the_columns():
+    n = notice("Timestamp,Country Name,ASN Number,Source IP,Destination IP,Destination Port,URL\n"
+               '"May 27, 2024 @ 22:55:04.103",Nowhere,64500,198.51.100.23,192.0.2.10,9200,/.git/config\n'
+               '"May 27, 2024 @ 22:55:05.103",Nowhere,64500,198.51.100.23,192.0.2.11,9200,/.env\n')
+    assert ips(n) == ["198.51.100.23"]
