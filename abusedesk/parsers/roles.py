@@ -158,12 +158,21 @@ def _mask_vertical_tables(text: str, chars: list[str]) -> None:
         i = j
 
 
+def _wrapped(line: str, following: list[str], delimiter: str, have: int, count: int) -> bool:
+    """Is this short CSV line the start of a row the mail client wrapped, that
+    the next line completes to exactly the header's number of fields?"""
+    if delimiter not in ",;" or not following or ('"' in line and line.count('"') % 2 == 0):
+        return False
+    return have + len(_fields(following[0], delimiter, quoted='"' in line)) - 1 == count
+
+
 def _mask_tables(text: str, chars: list[str]) -> None:
     pos = 0
     table = None  # (delimiter, destination columns, column count) of the table being read
     carried = 0  # fields of a row the mail client wrapped onto the next line, read on the line before
     in_quote = False
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
         if table is not None:
             delimiter, dest, count = table
             if not line.strip():
@@ -176,7 +185,8 @@ def _mask_tables(text: str, chars: list[str]) -> None:
                         if i >= carried - 1 and i - carried + 1 < len(spans):
                             _blank(chars, pos + spans[i - carried + 1][0], pos + spans[i - carried + 1][1])
                     carried = 0
-                elif not carried and 1 < len(spans) < count - 1:
+                elif not carried and 1 < len(spans) < count - 1 and _wrapped(line, lines[index + 1: index + 2],
+                                                                               delimiter, len(spans), count):
                     carried = len(spans)  # a row wrapped inside a field: it goes on on the next line
                     in_quote = line.count('"') % 2 == 1
                     for i, _ in dest:
@@ -335,7 +345,7 @@ def _record_row(text: str, row: list, line: str) -> bool:
 # ("Dec  1 22:44:50 192.0.2.10 sshd[812]:", "2024-12-01T22:44:50+01:00 192.0.2.10 kernel:").
 _SYSLOG_BEFORE = re.compile(r"[ \t>]*(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d"
                             r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)[ \t]+$")
-_SYSLOG_AFTER = re.compile(r"^[ \t]+[%\w./-]{0,40}(?:\[\d{0,10}\])?:")
+_SYSLOG_AFTER = re.compile(r"^[ \t]+(?:[%A-Za-z_][%\w./-]{0,40})?(?:\[\d{0,10}\])?:")
 
 
 def _syslog_host(text: str, f) -> bool:

@@ -240,3 +240,17 @@ def test_a_quoted_csv_field_with_a_comma_does_not_shift_the_columns():
                '"May 27, 2024 @ 22:55:04.103",Nowhere,64500,198.51.100.23,192.0.2.10,9200,/.git/config\n'
                '"May 27, 2024 @ 22:55:05.103",Nowhere,64500,198.51.100.23,192.0.2.11,9200,/.env\n')
     assert ips(n) == ["198.51.100.23"]
+
+
+def test_a_tab_table_aligned_with_extra_tabs_is_not_taken_for_wrapped_rows():
+    n = notice("Timestamp\t\t\tSrcIP\t\tSrcPort\tDstIP\t\tDstPort\r\n"
+               "2024-08-08T01:31:18.901Z \t198.51.100.23\t45987\t192.0.2.10\t443\r\n"
+               "2024-08-08T01:31:19.243Z \t198.51.100.23\t42716\t192.0.2.11\t443\r\n")
+    assert ips(n) == ["198.51.100.23"]
+
+
+def test_a_row_of_time_source_and_destination_is_no_syslog_host_field():
+    n = notice("The following attempts were detected:\n"
+               "dateTime                   srcIp:srcPort           dstIp:dstPort           protocol flags   packets\n"
+               "2024-08-20T03:06:37-04:00   198.51.100.23:48667     192.0.2.10:22       TCP      SYN     16384\n")
+    assert ips(n) == ["198.51.100.23"]
