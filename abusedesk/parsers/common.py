@@ -379,9 +379,10 @@ _SHORT_LABEL = re.compile(r"(?i)^[ \t>*-]*(?:ip|ip[ -]?address|address|host|ipv[
 _VICTIM_HEADING = re.compile(r"(?i)\b(?:attacked|targeted|target|victim'?s?|destination)\b[^:\n]{0,40}:[ \t\r]*$")
 
 
-# An attack verb before "our ...": the address after the label did it ("have attacked our systems:").
+# An attack verb right before "our ...": the address after the label did it ("have attacked our
+# systems:"); not "Attacked hosts in our network:", "Target IP attacked in our network:".
 _ATTACKED_OURS = re.compile(r"(?i)\b(?:attack(?:ed|ing|s)?|scann(?:ed|ing)|prob(?:ed|ing)|target(?:ed|ing)|hack(?:ed|ing)"
-                            r"|flood(?:ed|ing))\s+(?:\w+\s+){0,2}(?:our|my|onze|unsere?)\s+\w+(?:\s+\w+)?\s*:\s*$")
+                            r"|flood(?:ed|ing))\s+(?:one\s+of\s+)?(?:our|my|onze|unsere?)\s+\w+(?:\s+\w+)?\s*:\s*$")
 
 
 def _under_victim_heading(text: str, pos: int, before: str) -> bool:

@@ -254,3 +254,9 @@ def test_a_row_of_time_source_and_destination_is_no_syslog_host_field():
                "dateTime                   srcIp:srcPort           dstIp:dstPort           protocol flags   packets\n"
                "2024-08-20T03:06:37-04:00   198.51.100.23:48667     192.0.2.10:22       TCP      SYN     16384\n")
     assert ips(n) == ["198.51.100.23"]
+
+
+def test_attacked_hosts_in_our_network_are_victims():
+    n = notice("Host of attacker: 198.51.100.23\nAttacked hosts in our Network: 192.0.2.10, 192.0.2.11\n"
+               "Target IP attacked in our network: 192.0.2.12\n")
+    assert ips(n) == ["198.51.100.23"]
