@@ -360,6 +360,9 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|\b(?:dst|dest|destination|target|victim)\w{0,30}[\"'\]]\s*(?:=&gt;|=>|[=:])\s*[\"']?"
     r"|\(\s*(?:my|our)\s+(?:\w+\s+)?(?:ip|server|host|address)\w*\s*\)\s*[=:]?\s*"
     r"|\btarget(?:ed)?\s+(?:server|host|system)\s+(?:public\s+)?ip(?:\s+address)?\s*[=:]?\s*"
+    # "connections to a PowershellEmpire control server (x)", German "Verbindungen zu einem ...-Kontrollserver (x)"
+    r"|\b(?:connections?|verbindung(?:en)?)\s+(?:to|zu|mit|with)\s+(?:(?:an?|the|einem|einen|dem|den)\s+)?"
+    r"(?:[\w&-]{1,40}\s+)?[\w-]{0,40}(?:server|c2|c&c)\w*\s*\(\s*"
     # "The following addresses were attacked from your network:" (a heading over the victims)
     r"|\b(?:were|was|been)\s+(?:attacked|targeted|scanned|probed)\b[^.:\n]{0,40}:\s*)$",
     re.IGNORECASE,
@@ -375,8 +378,10 @@ _NOT_OFFENDER_AFTER = re.compile(
 
 # A short label before the address ("IP:", "IP address:") and a heading above its block that
 # names the attacked side ("Technical information about the attacked resource:").
-_SHORT_LABEL = re.compile(r"(?i)^[ \t>*-]*(?:ip|ip[ -]?address|address|host|ipv[46])[ \t]*[:=][ \t]*$")
-_VICTIM_HEADING = re.compile(r"(?i)\b(?:attacked|targeted|target|victim'?s?|destination)\b[^:\n]{0,40}:[ \t\r]*$")
+_SHORT_LABEL = re.compile(r"(?i)^[ \t>*-]*(?:[\w.-]{1,80}[ \t]+[-–][ \t]+)?(?:ip|ip[ -]?address|address|host|ipv[46])"
+                          r"[ \t]*[:=][ \t]*$")
+_VICTIM_HEADING = re.compile(r"(?i)(?:\b(?:attacked|targeted|target|victim'?s?|destination)\b[^:\n]{0,40}"
+                             r"|\b(?:our|my)\s+(?:\w+\s+)?(?:servers?|hosts?|systems?|websites?|sites?)\s*):[ \t\r]*$")
 
 
 # An attack verb right before "our ...": the address after the label did it ("have attacked our

@@ -260,3 +260,20 @@ def test_attacked_hosts_in_our_network_are_victims():
     n = notice("Host of attacker: 198.51.100.23\nAttacked hosts in our Network: 192.0.2.10, 192.0.2.11\n"
                "Target IP attacked in our network: 192.0.2.12\n")
     assert ips(n) == ["198.51.100.23"]
+
+
+def test_a_host_line_under_our_server_heading_is_the_victim():
+    n = notice("One of your clients using the IP: 198.51.100.23 has attacked one of our server:\n"
+               "web1.reporter.example - IPv4: 192.0.2.10 / IPv6: 2001:db8::10\n")
+    assert ips(n) == ["198.51.100.23"]
+
+
+def test_a_host_line_under_a_heading_about_your_client_is_read():
+    n = notice("Your client:\nweb7.customer.example - IPv4: 198.51.100.23\n")
+    assert ips(n) == ["198.51.100.23"]
+
+
+def test_the_control_server_a_host_connects_to_is_not_the_offender():
+    n = notice("Eine IP-Adresse (198.51.100.23) baut Verbindungen zu einem Beispiel-Kontrollserver "
+               "(192.0.2.66:443) auf. Also connections to a C2 server (192.0.2.67) were seen.\n")
+    assert ips(n) == ["198.51.100.23"]
