@@ -308,6 +308,9 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     # output, pasted headers and the destination side of log rows are context.
     text, log_text = context_mask(text), context_mask(log_text)
     all_text = text + "\n" + log_text
+    # Times without a zone are in the zone the text states ("All times are in US Central"),
+    # in its own rows and in the logs attached to it.
+    zone = stated_zone(text)
     peers = None
     for url, pos in find_urls_at(all_text):
         host = url_host(url)
@@ -318,14 +321,16 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             peers = _row_peers(all_text) if peers is None else peers
             if normalise_ip(host) in peers:
                 continue
-        events.add(url_event(url, category, evidence=sanitise(_line_at(all_text, pos), 300)))
+        # A URL on a row with a time (a log, a table of sightings) gets that row's time.
+        when, zoned = row_time_zoned(all_text, pos, zone)
+        if events.add(url_event(url, category, evidence=sanitise(_line_at(all_text, pos), 300), observed_at=when,
+                                extra={"time_zone": UNZONED} if when and not zoned else {})) and when and not zoned \
+                and _UNZONED_WARNING not in notice.warnings:
+            notice.warnings.append(_UNZONED_WARNING)
     if category in _PHISHY_CATEGORIES:
         for message in attached:
             events_from_text(message.body_text, category, events, skip_domains=skip_domains, skip_ips=relay_ips)
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
-    # Times without a zone are in the zone the text states ("All times are in US Central"),
-    # in its own rows and in the logs attached to it.
-    zone = stated_zone(text)
     _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
     _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
 

@@ -277,3 +277,26 @@ def test_the_control_server_a_host_connects_to_is_not_the_offender():
     n = notice("Eine IP-Adresse (198.51.100.23) baut Verbindungen zu einem Beispiel-Kontrollserver "
                "(192.0.2.66:443) auf. Also connections to a C2 server (192.0.2.67) were seen.\n")
     assert ips(n) == ["198.51.100.23"]
+
+
+def test_a_url_on_a_row_with_a_time_gets_that_rows_time():
+    from datetime import UTC, datetime
+    n = notice("Seen (UTC):\n2024-08-07T20:54:52.444Z http://198.51.100.23/x.sh 37452\n\n"
+               "Also see http://198.51.100.24/y.sh\n")
+    ev = {e.url: e.observed_at for e in n.events if e.url}
+    assert ev["http://198.51.100.23/x.sh"] == datetime(2024, 8, 7, 20, 54, 52, tzinfo=UTC)
+    assert ev["http://198.51.100.24/y.sh"] is None
+
+
+def test_a_german_list_with_the_last_time_after_each_address():
+    from datetime import UTC, datetime
+    n = notice("Betroffene Systeme (Zeitzone: UTC):\n198.51.100.23 (zuletzt: 2024-12-27, 11:26 Uhr),\n"
+               "198.51.100.24 (zuletzt: 2024-12-29, 08:49 Uhr)\n")
+    ev = _events(n)
+    assert ev["198.51.100.23"].observed_at == datetime(2024, 12, 27, 11, 26, tzinfo=UTC)
+    assert ev["198.51.100.24"].observed_at == datetime(2024, 12, 29, 8, 49, tzinfo=UTC)
+
+
+def test_a_date_and_a_count_after_a_comma_are_no_time():
+    from abusedesk.parsers.times import times_in
+    assert times_in("2024-12-27, 11 attempts: none") == []
