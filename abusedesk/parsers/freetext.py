@@ -35,7 +35,7 @@ from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refa
 from .labels import declared_category
 from .mime import Mail
 from .roles import context_ips, context_mask, context_url, same_list, stated_ips, url_label
-from .times import block_time, row_time_zoned, stated_time, stated_zone
+from .times import block_time, row_time_zoned, stated_time_zoned, stated_zone
 
 FORMAT = "freetext"
 
@@ -382,7 +382,11 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     collect_targets(mail, notice, events, context, texts=(text, log_text, attached))
     # Addresses on rows without a time get the one incident time the notice states, if it states one.
     undated = [e for e in notice.events if e.observed_at is None]
-    when = stated_time(text, stated_zone(text)) if undated else None
+    when, zoned = stated_time_zoned(text, stated_zone(text)) if undated else (None, True)
     for event in undated if when else ():
         event.observed_at = when
+        if not zoned:
+            event.extra["time_zone"] = UNZONED
+    if when and not zoned and _UNZONED_WARNING not in notice.warnings:
+        notice.warnings.append(_UNZONED_WARNING)
     return events.finish()

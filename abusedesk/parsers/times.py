@@ -157,7 +157,24 @@ def stated_time(text: str, zone: tzinfo | None = None) -> datetime | None:
     """The incident time a notice states on a line of its own ("Time: ...",
     "Date of incident: ..."), if it states exactly one; None otherwise (a
     notice listing several events has no single time to give them all)."""
-    found = set()
+    return stated_time_zoned(text, zone)[0]
+
+
+def _zoned(line: str, when: datetime, zone: tzinfo | None) -> bool:
+    """Does `line` write the zone of `when` (or does the notice state one)?"""
+    if zone is not None:
+        return True
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(line):
+            if _build(m, zone) == when:
+                return bool(m.group("zone")) and _offset(m.group("zone")) is not None
+    return False
+
+
+def stated_time_zoned(text: str, zone: tzinfo | None = None) -> tuple[datetime | None, bool]:
+    """`stated_time`, and whether its zone is known (written or stated)."""
+    found: set = set()
+    lines: dict = {}
     for line in text[:50_000].splitlines():
         # A cheap test first: only lines that start like a time line are matched.
         if not line.lstrip(" \t>*-")[:6].lower().startswith(_TIME_LINE_STARTS) or not (m := _STATED_TIME.match(line)):
@@ -165,9 +182,13 @@ def stated_time(text: str, zone: tzinfo | None = None) -> datetime | None:
         times = times_in(m.group(1), zone)
         if times:
             found.add(times[0])
+            lines.setdefault(times[0], m.group(1))
             if len(found) > 1:
-                return None
-    return found.pop() if found else None
+                return None, True
+    if not found:
+        return None, True
+    when = found.pop()
+    return when, _zoned(lines[when], when, zone)
 
 
 def row_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 400) -> datetime | None:

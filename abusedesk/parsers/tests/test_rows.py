@@ -300,3 +300,10 @@ def test_a_german_list_with_the_last_time_after_each_address():
 def test_a_date_and_a_count_after_a_comma_are_no_time():
     from abusedesk.parsers.times import times_in
     assert times_in("2024-12-27, 11 attempts: none") == []
+
+
+def test_the_one_stated_incident_time_without_a_zone_is_flagged_too():
+    n = notice("Time of incident: 2024-11-02 03:10:44\nSSH brute force from 198.51.100.23\n")
+    assert _events(n)["198.51.100.23"].extra.get("time_zone") == "not stated, read as UTC"
+    n = notice("Time of incident: 2024-11-02 03:10:44 CET\nSSH brute force from 198.51.100.23\n")
+    assert "time_zone" not in _events(n)["198.51.100.23"].extra
