@@ -363,6 +363,8 @@ _NOT_OFFENDER_BEFORE = re.compile(
     # "connections to a PowershellEmpire control server (x)", German "Verbindungen zu einem ...-Kontrollserver (x)"
     r"|\b(?:connections?|verbindung(?:en)?)\s+(?:to|zu|mit|with)\s+(?:(?:an?|the|einem|einen|dem|den)\s+)?"
     r"(?:[\w&-]{1,40}\s+)?[\w-]{0,40}(?:server|c2|c&c)\w*\s*\(\s*"
+    # "last two incidents seen on IP x": where the attacks arrived
+    r"|\b(?:incidents?|attacks?|scans?|probes?)\s+(?:\w+\s+)?seen\s+(?:on|at)\s+(?:ip\s+)?(?:address\s+)?"
     # "The following addresses were attacked from your network:" (a heading over the victims)
     r"|\b(?:were|was|been)\s+(?:attacked|targeted|scanned|probed)\b[^.:\n]{0,40}:\s*)$",
     re.IGNORECASE,

@@ -307,3 +307,15 @@ def test_the_one_stated_incident_time_without_a_zone_is_flagged_too():
     assert _events(n)["198.51.100.23"].extra.get("time_zone") == "not stated, read as UTC"
     n = notice("Time of incident: 2024-11-02 03:10:44 CET\nSSH brute force from 198.51.100.23\n")
     assert "time_zone" not in _events(n)["198.51.100.23"].extra
+
+
+def test_the_address_incidents_were_seen_on_is_the_victim():
+    n = notice("We receive portscans from your IP address 198.51.100.23 towards several dynamic IPs, "
+               "last two incidents seen on IP 192.0.2.10.\n")
+    assert ips(n) == ["198.51.100.23"]
+
+
+def test_an_address_seen_scanning_is_the_offender():
+    # False friend: "seen" without an incident before it.
+    n = notice("Your host was seen on 2024-12-01 scanning; it is 198.51.100.23.\n")
+    assert ips(n) == ["198.51.100.23"]
