@@ -17,10 +17,14 @@ extractors then read only what is left:
   Authentication-Results, ARC-*, DKIM-Signature, X-*, Return-Path,
   Message-ID) with their folded continuation lines: the parsers read the
   Received chain on its own (the origin hop), the rest is relays;
-- table rows whose header row names columns: the fields under a column
-  that names the destination, target, victim or the reporter's side
-  (`dst_ip`, `dest_ip`, `Destination IP`, `Target IP`, `honeypot`) are
-  blanked; the column that names the source stays.
+- table rows whose header row names columns (also a `#` or `;` comment
+  header; quoted fields may hold the delimiter; a CSV row the mail client
+  wrapped inside a field is read as one): the fields under a column that
+  names the destination, target, victim or the reporter's side (`dst_ip`,
+  `dest_ip`, `Destination IP`, `Target IP`, `honeypot`) are blanked; the
+  column that names the source stays;
+- the `Host:` header of a pasted HTTP request (the attacked server) and a
+  domain whois' `Name Server:` lines.
 
 What the text itself says about one address ("our server 192.0.2.1",
 "DST=", "-> 192.0.2.1") is decided next to the address, in
