@@ -406,6 +406,32 @@ def _under_victim_heading(text: str, pos: int, before: str) -> bool:
     return False
 
 
+# The reporter's own observers and the reporter named as such: "our scanner runs from x",
+# "my crawler at x", "Reported by: x" (the reporting host), and after an address: "x, not in
+# your network", "x; you do not need to act on that address".
+_OBSERVER_BEFORE = re.compile(
+    r"(?:\b(?:our|my)\s+(?:\w+\s+){0,2}(?:scanners?|crawlers?|probes?)(?:\s+(?:runs?|operates?|comes?|connects?|is|are|"
+    r"located|hosted))?\s+(?:from|at|on|is)\s+(?:ip\s+(?:address\s+)?)?"
+    r"|\breported\s+by\s*[=:]?\s*)$",
+    re.IGNORECASE,
+)
+_DISOWNED_AFTER = re.compile(
+    r"^[\])]?\s*[(,;]?\s*(?:(?:which\s+is\s+|are\s+|is\s+)?not\s+(?:in\s+)?(?:your|ours?)\b"
+    r"|(?:you\s+)?(?:do\s+not|don't|need\s+not)\s+(?:need\s+to\s+)?(?:act|take\s+action))",
+    re.IGNORECASE,
+)
+
+
+def disowned(text: str, pos: int, end: int) -> bool:
+    """Does the text say in so many words that the address at pos..end is not
+    one to act on: the reporter ("Reported by: x"), its own scanner, "x, not
+    in your network"? (Narrower than `not_offender_before`, whose positional
+    cues, "from a to b", "-> b", name a destination only where they stand.)"""
+    before = text[max(0, pos - 60): pos].split("\n")[-1]
+    after = text[end: end + 60].split("\n", 1)[0]
+    return bool(_OBSERVER_BEFORE.search(before) or _DISOWNED_AFTER.search(after))
+
+
 def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
     """Do the words just before `pos` (or just after `end`, same line) mark
     the address there as the victim, the observer or the destination rather
@@ -422,11 +448,11 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         before = lines[-1]
     if _ATTACKED_OURS.search(before):
         return False  # "... have attacked our systems: x": x is the attacker
-    if _NOT_OFFENDER_BEFORE.search(before) or _under_victim_heading(text, pos, before):
+    if _NOT_OFFENDER_BEFORE.search(before) or _OBSERVER_BEFORE.search(before) or _under_victim_heading(text, pos, before):
         return True
     if end is not None:
         after = text[end: end + 60].split("\n", 1)[0]
-        return bool(_NOT_OFFENDER_AFTER.search(after))
+        return bool(_NOT_OFFENDER_AFTER.search(after) or _DISOWNED_AFTER.search(after))
     return False
 
 

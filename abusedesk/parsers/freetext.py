@@ -34,7 +34,15 @@ from .common import (
 from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_ips, context_mask, context_url, same_list, stated_ips, url_label
+from .roles import (
+    context_ips,
+    context_mask,
+    context_url,
+    labelled_not_offenders,
+    same_list,
+    stated_ips,
+    url_label,
+)
 from .times import block_time, row_time_zoned, stated_time_zoned, stated_zone
 
 FORMAT = "freetext"
@@ -163,6 +171,10 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
                     networks.append(f"{f.ip}/{bits}")
                 continue
         candidates.append(f)
+    # An address the text disowns elsewhere ("192.0.2.60 is our server") is none here either.
+    labelled = labelled_not_offenders(text, found, {f.ip for f in candidates},
+                                      frozenset(f.start for f in candidates)) if candidates else set()
+    candidates = [f for f in candidates if f.ip not in labelled]
     # Internal addresses are only the subject when nothing public is there.
     public = [f for f in candidates if not f.private]
     for f in public or candidates:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from .common import not_offender_before
+from .common import disowned, not_offender_before
 from .extract import find_ips
 
 # Registries' whois keys (ARIN, RIPE, APNIC, LACNIC, AFRINIC, RDAP renderings).
@@ -467,7 +467,8 @@ _CONTEXT_HOSTS = frozenset(
     "abuse.ch shadowserver.org abusix.com first.org cisa.gov us-cert.gov wikipedia.org nmap.org t.me "
     "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
     "whois.com who.is lumendatabase.org copyright.gov "
-    "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com".split()
+    "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com "
+    "acns.net".split()  # ACNS's XML namespace and schema, in every notice that carries its XML
 )
 
 
@@ -489,6 +490,65 @@ def context_url(host: str, label: str) -> bool:
     return bool(_CONTEXT_URL_LABEL.search(label[-120:]))
 
 
+# Cues that name a destination only where they stand: "from a to b", "a -> b".
+_POSITIONAL = re.compile(r"(?i)(?:\bfrom\s+\S+\s+(?:\([^)]{0,40}\)\s+)?to\s+|->\s*|-&gt;\s*|→\s*|=>\s*)\[?$")
+
+
+_DISOWNING_WORDS = re.compile(
+    r"(?i)\breported\s+by|\b(?:scanner|crawler|probe)s?\b|\bnot\s+(?:in\s+)?(?:your|ours?)\b|\bneed\s+not\b|"
+    r"\b(?:do\s+not|don't)\s+need\b")
+
+
+def labelled_not_offenders(text: str, found: list | None = None, only: set[str] | None = None,
+                           checked: frozenset[int] = frozenset()) -> set[str]:
+    """Addresses the words of the text mark as not the offender somewhere: the
+    victim, the reporter's own server, sensor or scanner (`common.not_offender_before`,
+    but not its cues that name a destination only where they stand, "from a to b",
+    "a -> b") or in so many words (`common.disowned`: "Reported by: x", "x, y, not
+    in your network"), with the other items of a list so marked, before or after the
+    marked one. Such an address is no offender anywhere in the same notice: a
+    log row that names the reporter's own host first ("Nov 28 20:44:12
+    192.0.2.99 sshd: ... from x") does not make it one.
+
+    `found`: `find_ips(text)` if the caller has it; `only`: the addresses to
+    decide (the candidates of the caller), else all; `checked`: start positions
+    the caller found unlabelled already."""
+    if found is None:
+        found = find_ips(text[:1_000_000])
+    words = _DISOWNING_WORDS.search(text[:1_000_000]) is not None
+    picked, seen, shapes, count = [], {}, set(), {}
+    for f in found:
+        if f.private or not (words or only is None or f.ip in only):
+            continue
+        count[f.ip] = count.get(f.ip, 0) + 1
+        if seen.get(f.ip, 0) >= 10 or count[f.ip] > 50:  # a few lines of each, not every log line
+            continue
+        # The lines of a log say the same words right around the address: one of them
+        # says what all say.
+        shape = (f.ip, text[max(0, f.start - 16):f.start], text[f.end:f.end + 6])
+        if shape in shapes:
+            continue
+        shapes.add(shape)
+        seen[f.ip] = seen.get(f.ip, 0) + 1
+        if f.start in checked and not words:
+            continue
+        picked.append(f)
+    if not words:
+        # The local test (`not_offender_before` where the address stands) already decided
+        # addresses named once.
+        picked = [f for f in picked if seen[f.ip] > 1]
+    marked = [(words and disowned(text, f.start, f.end)) or (
+        not_offender_before(text, f.start, f.end) and not _POSITIONAL.search(text, max(0, f.start - 80), f.start))
+        for f in picked]
+    for i in range(1, len(picked)):  # forward: "Targets: a, b"
+        if marked[i - 1] and not marked[i] and same_list(text, picked[i - 1].end, picked[i].start):
+            marked[i] = True
+    for i in range(len(picked) - 2, -1, -1):  # backward: "a, b, not in your network"
+        if marked[i + 1] and not marked[i] and same_list(text, picked[i].end, picked[i + 1].start):
+            marked[i] = True
+    return {f.ip for f, m in zip(picked, marked, strict=True) if m}
+
+
 def stated_ips(text: str, limit: int = 200) -> list[str]:
     """Public addresses a human-written notice states as the subject, in
     order, each once: whois output, pasted headers, the far end of log
@@ -497,10 +557,11 @@ def stated_ips(text: str, limit: int = 200) -> list[str]:
     masked = context_mask(text)
     found = find_ips(masked, keep_private=False)
     context = context_ips(masked, found)
+    labelled = labelled_not_offenders(masked, found)
     out: list[str] = []
     victim_end = None
     for f in found:
-        if f.start in context or f.ip in out:
+        if f.start in context or f.ip in out or f.ip in labelled:
             continue
         if not_offender_before(masked, f.start, f.end) or (
                 victim_end is not None and same_list(masked, victim_end, f.start)):
