@@ -11,6 +11,7 @@ from group to group instead of opening one per mail.
 import asyncio
 import contextlib
 import logging
+import re
 import threading
 from collections import deque
 
@@ -179,10 +180,26 @@ class IntakeHandler:
         return f"250 2.0.0 Accepted as notice #{pk}"
 
 
+# A path as nearly every MTA writes it: <dot-atom@dot-atom> (RFC 5321 4.1.2, no quoting, no
+# address literal, no source route). Its address is the text between the brackets as it stands.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_PATH = re.compile(rf"<({_ATOM}(?:\.{_ATOM})*)@({_ATOM}(?:\.{_ATOM})*)>")
+
+
 class IntakeSMTP(SMTP):
     # RFC 5321 allows 1000 octets a line, but real notifiers send longer lines
     # (unwrapped HTML, logs); refusing them would lose notices.
     line_length_limit = 64 * 1024
+
+    def _getaddr(self, arg: str):
+        """The address of MAIL FROM and RCPT TO, and what follows it. aiosmtpd parses it
+        with the email package's header parser, a fifth of smtpd's time at a burst;
+        a plain path gives the same answer read straight off the text."""
+        plain = _PLAIN_PATH.match(arg)
+        rest = arg[plain.end():] if plain else "("
+        if "(" in rest or (self.local_part_limit and len(plain[1]) > self.local_part_limit):
+            return super()._getaddr(arg)  # comments after the path, or a local part too long
+        return f"{plain[1]}@{plain[2]}", rest.lstrip(" \t")
 
 
 class IntakeController(Controller):
