@@ -95,8 +95,11 @@ class StoringThread:
     def _run(self) -> None:
         try:
             while (group := self._next_group()) is not None:
-                if group:
-                    self._store(group)
+                try:
+                    if group:
+                        self._store(group)
+                except Exception:  # the thread must outlive any one group: it is the only one
+                    log.exception("storing a group of incoming notices failed")
         finally:
             with contextlib.suppress(Exception):
                 connection.close()

@@ -11,7 +11,6 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 
 from django.db import IntegrityError, connection, models, transaction
 
@@ -114,10 +113,10 @@ GIVEN = [("sha256", "varchar"), ("size", "bigint"), ("channel", "varchar"), ("fi
          ("notifier_id", "bigint"), ("trusted", "boolean"), ("received_at", "timestamptz")]
 
 
-@cache
-def _defaults(vendor: str) -> tuple[list[str], list]:
+def _defaults() -> tuple[list[str], list]:
     """Every other column of a new RawMessage and its value, from the model's own
-    defaults (as the database stores them): a field added later needs nothing here."""
+    defaults (as the database stores them; asked anew each time, as Django does, for
+    a default that is a callable): a field added later needs nothing here."""
     given = {name for name, _type in GIVEN}
     names, values = [], []
     for f in RawMessage._meta.concrete_fields:
@@ -156,7 +155,7 @@ def _store_postgres(notices: list[Incoming]) -> dict[str, tuple[int, bool]]:
     for any number of notices and the server keeps it prepared."""
     import psycopg
 
-    names, values = _defaults("postgresql")
+    names, values = _defaults()
     given = ", ".join(name for name, _type in GIVEN)
     sql = (
         "WITH incoming AS (SELECT * FROM unnest("
@@ -194,7 +193,7 @@ def _store_postgres(notices: list[Incoming]) -> dict[str, tuple[int, bool]]:
 def _store_sqlite(notices: list[Incoming]) -> dict[str, tuple[int, bool]]:
     """SQLite takes one writer at a time (an immediate transaction): the look-up
     and the inserts cannot race with another process."""
-    names, values = _defaults("sqlite")
+    names, values = _defaults()
     adapt = datetime_adapter()
     columns = [name for name, _type in GIVEN] + names
     with transaction.atomic(), connection.cursor() as cursor:
