@@ -18,7 +18,7 @@ from collections import deque
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from abusedesk.intake import jobs
 from abusedesk.lib import clock
@@ -105,20 +105,33 @@ class StoringThread:
                 connection.close()
 
     def _store(self, group: list[_Waiting]) -> None:
-        notices = [w.notice for w in group]
         try:
-            results = self._write(notices)
+            results = self._write([w.notice for w in group])
+        except DatabaseError as exc:
+            if len(group) == 1 or isinstance(exc, OperationalError | InterfaceError):
+                # Not stored, so not accepted: the sending MTAs keep their mail and retry.
+                log.exception("could not store %d incoming notice(s); answered 451", len(group))
+                results = [exc] * len(group)
+            else:
+                # The database refused what one of them holds (a constraint, a byte it
+                # cannot store): that one alone is answered 451, not its group mates.
+                results = [self._write_alone(w.notice) for w in group]
         except Exception as exc:
-            # Not stored, so not accepted: the sending MTAs keep their mail and retry.
             log.exception("could not store %d incoming notice(s); answered 451", len(group))
-            self._answer(group, [exc] * len(group))
-            return
+            results = [exc] * len(group)
         self._answer(group, results)
-        if any(created for _pk, created in results):
+        if any(not isinstance(r, BaseException) and r[1] for r in results):
             try:
                 jobs.kick_new_mail()  # returns at once: a nudge, or the process's own batch thread
             except Exception:  # the sweep picks them up; never fail stored notices
                 log.exception("could not start processing new notices (the sweep will)")
+
+    def _write_alone(self, notice: Incoming):
+        try:
+            return self._write([notice])[0]
+        except Exception as exc:
+            log.exception("could not store an incoming notice; answered 451")
+            return exc
 
     def _write(self, notices: list[Incoming]) -> list[tuple[int, bool]]:
         reused = connection.connection is not None
@@ -133,6 +146,8 @@ class StoringThread:
             # The kept connection died while idle (a restarted server): once more, on a
             # new one. Were the first try committed after all, the bytes are found, not doubled.
             return store_many(notices)
+        except DatabaseError:
+            raise  # the statement failed, the connection did not
         except Exception:
             with contextlib.suppress(Exception):
                 connection.close()

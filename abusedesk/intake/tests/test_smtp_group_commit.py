@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from abusedesk.intake.models import RawContent, RawMessage
@@ -99,23 +99,48 @@ def test_mail_arriving_together_is_stored_in_one_group_and_each_answered_with_it
         assert raw.channel == "smtp" and raw.remote_addr == "127.0.0.1"
 
 
-def test_a_group_whose_commit_fails_is_answered_451_every_one_and_nothing_of_it_is_stored(server):
+def test_a_group_whose_transaction_fails_stores_nothing_of_it():
+    notices = [Incoming(arf(n), "smtp", clock.now()) for n in (0, 1, 2, 1000, 4)]
+    # The database refuses the bytes of one notice (the only one of its length), after the
+    # notices themselves were written: the group's one transaction fails.
+    with failing_inserts("intake_rawcontent", f"length(NEW.data) = {len(arf(1000))}"):
+        with pytest.raises(DatabaseError):
+            store_many(notices)
+
+    assert RawMessage.objects.count() == 0 and RawContent.objects.count() == 0
+    assert [created for _pk, created in store_many(notices)] == [True] * 5
+
+
+def test_a_group_the_database_fails_is_answered_451_every_one_and_nothing_of_it_is_stored(server):
     port, storing = server
     mails = [arf(i) for i in range(5)]
     replies = {}
-    # The database refuses the bytes of one mail of the group: the whole group's transaction fails.
-    with failing_inserts("intake_rawmessage", f"NEW.sha256 = '{sha256(mails[3])}'"):
+    with failing_inserts("intake_rawmessage", "NEW.envelope_from = 'fbl@mail.example'"):
         for t in in_one_group(port, storing, mails, replies):
             t.join(30)
 
     assert [replies[i][0] for i in range(5)] == [451] * 5
     assert all(b"retry" in replies[i][1] for i in range(5))
-    assert RawMessage.objects.count() == RawContent.objects.count()  # no notice without its bytes
-    assert not RawMessage.objects.filter(sha256__in=[sha256(m) for m in mails])
+    assert RawMessage.objects.count() == RawContent.objects.count() == 0
 
     # The senders retry: each mail stored once.
     assert [send(port, m)[0] for m in mails] == [250] * 5
-    assert RawMessage.objects.count() == 5 + len(replies["first"])
+    assert RawMessage.objects.count() == 5
+
+
+def test_a_mail_the_database_refuses_costs_its_group_mates_nothing(server):
+    port, storing = server
+    mails = [arf(i) for i in range(5)]
+    replies = {}
+    # The database refuses one mail's notice (a constraint, a byte it cannot store), whatever
+    # the others hold: they are stored one by one, and only that one is answered 451.
+    with failing_inserts("intake_rawmessage", f"NEW.sha256 = '{sha256(mails[3])}'"):
+        for t in in_one_group(port, storing, mails, replies):
+            t.join(30)
+
+    assert [replies[i][0] for i in range(5)] == [250, 250, 250, 451, 250]
+    assert RawMessage.objects.count() == RawContent.objects.count() == 5  # the first mail and four
+    assert not RawMessage.objects.filter(sha256=sha256(mails[3])).exists()
 
 
 def test_the_same_mail_twice_in_one_group_is_one_notice_answered_twice(server):
