@@ -9,8 +9,9 @@ once (by sha256).
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.db import IntegrityError, connection, models, transaction
 
@@ -95,10 +96,11 @@ class Incoming:
     auth_results: str = ""
     trusted: bool = False
     notifier_id: int | None = None
-    sha256: str = field(init=False)
 
-    def __post_init__(self):
-        self.sha256 = hashlib.sha256(self.content).hexdigest()
+    @cached_property
+    def sha256(self) -> str:
+        # Where it is stored, not where it arrived: a big mail's hash would hold smtpd's event loop.
+        return hashlib.sha256(self.content).hexdigest()
 
     def row(self) -> list:
         """The values of GIVEN, in order."""
