@@ -72,6 +72,12 @@ def claim_new(limit: int, channels: list[str], max_bytes: int, owner: str) -> li
         return sorted(pk for (pk,) in cursor.fetchall())
 
 
+def batch_waiting(channels: list[str], max_bytes: int) -> bool:
+    """Whether a notice that claim_new would take is waiting."""
+    return RawMessage.objects.filter(state=RawMessage.State.NEW, attempts=0, channel__in=channels,
+                                     size__lte=max_bytes).exists()
+
+
 def stored_fingerprints(fingerprints: set[int]) -> set[int]:
     """Those of `fingerprints` whose report is stored already (the same report sent again)."""
     return present("cases_report", "fingerprint", fingerprints, sql_type="bigint")

@@ -158,6 +158,11 @@ def process_batch(limit: int = BATCH) -> int:
     return len(ids)
 
 
+def batch_waiting() -> bool:
+    """Whether new mail that a batch would take is waiting."""
+    return bulk.batch_waiting(BATCH_CHANNELS, BATCH_MAX_BYTES)
+
+
 def _failed(raw: RawMessage, exc: Exception) -> None:
     """A caught failure: the notice is tried again later, or parked after max_attempts()."""
     raw.refresh_from_db(fields=["events_done"])
