@@ -21,7 +21,7 @@ others one mail each.
 """
 
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import F, Min
 
 from abusedesk.intake.models import RawMessage
 
@@ -95,11 +95,14 @@ def _digest_notices(raw_ids: set[int]) -> dict[int, object]:
     return result
 
 
-def forward_each(ids: list[int], batch: int = 200) -> int:
+def forward_each(ids: list[int], batch: int = 200, *, opener_reports_only: bool = False) -> int:
     """Forward these new cases one mail each with notify.forward_case; returns how many.
 
     A batch of cases per transaction (a commit per case would dominate); the
     rows are locked and re-checked, so two workers never forward the same case.
+    `opener_reports_only`: each mail quotes the reports of the notice that opened
+    its case, none that joined it since (a batch of notices forwards its new cases
+    once all its reports are in, and quotes what the opening notice alone would).
     """
     done = 0
     for start in range(0, len(ids), batch):
@@ -110,7 +113,10 @@ def forward_each(ids: list[int], batch: int = 200) -> int:
                 qs = qs.select_for_update(skip_locked=True, of=("self",))
             cases = list(qs)
             reports: dict[int, list[Report]] = {}
-            for report in Report.objects.filter(case__in=cases).order_by("case_id", "observed_at", "id"):
+            quoted = Report.objects.filter(case__in=cases)
+            if opener_reports_only:
+                quoted = quoted.filter(raw_message_id=F("case__opened_by_id"))
+            for report in quoted.order_by("case_id", "observed_at", "id"):
                 if len(reports.setdefault(report.case_id, [])) < 5:
                     reports[report.case_id].append(report)
             for case in cases:

@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import count_present, present
 
-from .models import RawMessage
+from .models import RawContent, RawMessage
 
 BATCH_LOCK = 0x61627573  # the advisory lock of the batch writer ("abus")
 
@@ -70,6 +70,28 @@ def claim_new(limit: int, channels: list[str], max_bytes: int, owner: str) -> li
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return sorted(pk for (pk,) in cursor.fetchall())
+
+
+def load_contents(raws: list[RawMessage]) -> None:
+    """Read the bytes of these (small) notices in one query, into each one's `content` cache."""
+    data = dict(RawContent.objects.filter(raw_id__in=[r.pk for r in raws]).values_list("raw_id", "data"))
+    for raw in raws:
+        if raw.pk in data:
+            # bytes, not PostgreSQL's memoryview, as RawMessage.content itself keeps them.
+            raw._content = bytes(data[raw.pk])
+
+
+def hold_claims(ids: list[int], owner: str) -> set[int]:
+    """Those of these notices that `owner` still holds, untouched (nobody took them over: see
+    claims.py), their claims renewed and their rows locked until the transaction ends."""
+    if not ids:
+        return set()
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE intake_rawmessage SET claimed_at = %s WHERE id IN ({marks}) AND state = %s "
+                       f"AND claimed_by = %s AND events_done = 0 RETURNING id",
+                       [clock.now(), *ids, RawMessage.State.PROCESSING, owner])
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 def batch_waiting(channels: list[str], max_bytes: int) -> bool:
