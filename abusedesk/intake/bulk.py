@@ -61,11 +61,16 @@ def claim_new(limit: int, channels: list[str], max_bytes: int, owner: str) -> li
     that kills its process takes no batch down with it a second time."""
     skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     marks = ", ".join(["%s"] * len(channels))
-    sql = (f"UPDATE intake_rawmessage SET state = %s, claimed_at = %s, claimed_by = %s, attempts = attempts + 1 "
-           f"WHERE id IN (SELECT id FROM intake_rawmessage WHERE state = %s AND attempts = 0 "
+    # The ids are picked once, in a materialized CTE: as a subquery of the UPDATE's IN, PostgreSQL
+    # may run the LIMIT ... SKIP LOCKED again for every row it updates (a plan chosen on a table
+    # that filled up since its statistics), and each run skips the rows claimed so far: one
+    # "batch of 50" then took all new mail.
+    materialized = " MATERIALIZED" if connection.vendor == "postgresql" else ""
+    sql = (f"WITH picked AS{materialized} (SELECT id FROM intake_rawmessage WHERE state = %s AND attempts = 0 "
            f"AND channel IN ({marks}) AND size <= %s ORDER BY id LIMIT %s{skip_locked}) "
-           f"AND state = %s RETURNING id")
-    params = [RawMessage.State.PROCESSING, clock.now(), owner, RawMessage.State.NEW, *channels, max_bytes, limit,
+           f"UPDATE intake_rawmessage SET state = %s, claimed_at = %s, claimed_by = %s, attempts = attempts + 1 "
+           f"WHERE id IN (SELECT id FROM picked) AND state = %s RETURNING id")
+    params = [RawMessage.State.NEW, *channels, max_bytes, limit, RawMessage.State.PROCESSING, clock.now(), owner,
               RawMessage.State.NEW]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -117,3 +117,15 @@ def test_big_notices_and_other_channels_are_left_to_the_one_at_a_time_path(demo)
 
     assert processing.process_batch(50) == 0
     assert set(RawMessage.objects.values_list("state", flat=True)) == {"new"}
+
+
+def test_a_batch_claims_no_more_than_its_limit_whatever_the_planner_thinks_of_the_table(demo):
+    # A table filled since its statistics were taken (a burst): PostgreSQL ran the claim's
+    # LIMIT ... SKIP LOCKED subquery once per row it updated, and each run skipped the rows
+    # claimed so far, so that one "batch of 50" claimed every new notice there was.
+    raws = [mail(n, "198.51.100.90") for n in range(120)]
+
+    claimed = bulk.claim_new(50, processing.BATCH_CHANNELS, processing.BATCH_MAX_BYTES, "elsewhere:1")
+
+    assert claimed == [r.pk for r in raws[:50]]
+    assert RawMessage.objects.filter(state="processing").count() == 50
