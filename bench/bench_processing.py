@@ -101,7 +101,7 @@ def main() -> None:
         for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:25]:
             print(f"  {n / max(done, 1):6.2f}  {kind}")
     if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats("abusedesk", 60)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", "abusedesk"), 60)
 
 
 def backend_cpu(connection) -> float | None:

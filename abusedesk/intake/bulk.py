@@ -99,6 +99,20 @@ def hold_claims(ids: list[int], owner: str) -> set[int]:
         return {pk for (pk,) in cursor.fetchall()}
 
 
+def save_fields(raws: list[RawMessage], fields: list[str]) -> None:
+    """Save `fields` of these notices (a batch's, done together) with one prepared UPDATE,
+    sent for all of them at once (executemany: one round trip on PostgreSQL). Django's
+    bulk_update builds a CASE per field and row, and cost more than the batch's other work."""
+    if not raws:
+        return
+    model_fields = [RawMessage._meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in model_fields)
+    rows = [[f.get_db_prep_save(getattr(raw, f.attname), connection) for f in model_fields] + [raw.pk]
+            for raw in raws]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE intake_rawmessage SET {assignments} WHERE id = %s", rows)
+
+
 def batch_waiting(channels: list[str], max_bytes: int) -> bool:
     """Whether a notice that claim_new would take is waiting."""
     return RawMessage.objects.filter(state=RawMessage.State.NEW, attempts=0, channel__in=channels,

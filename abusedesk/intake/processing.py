@@ -298,7 +298,7 @@ def _write_batch(plain: list[_Plain], lookup) -> None:
         notice_parsed.send(sender=RawMessage, raw=raw, notice=notice)
         raw.state = RawMessage.State.DONE
         raw.processed_at = clock.now()
-    RawMessage.objects.bulk_update([item.raw for item in plain], DONE_FIELDS)
+    bulk.save_fields([item.raw for item in plain], DONE_FIELDS)
     sending.release_all([item.raw for item in plain])
 
 
