@@ -7,11 +7,13 @@ at most the chunk in flight, which the next run (the sweep re-claims a stale
 claim) does again; reports are also unique per (raw message, event index).
 
 Many small notices at once (a burst of mail): `process_batch` claims up to
-BATCH of them in one UPDATE and processes them in one transaction, each in a
-savepoint of its own, through the same code as one notice alone; their
-addresses are matched with the in-memory prefix index. A notice that fails
-is rolled back alone and handled as a failure of its own; a notice whose
-batch died with its process is taken again one at a time.
+BATCH of them in one UPDATE and processes them in one transaction; the plain
+abuse notices among them are written together, with one statement per step
+for the whole batch, and write what each would alone; the others each in a
+savepoint of their own, through the code of one notice alone. Their addresses
+are matched with the in-memory prefix index. A notice that fails is rolled
+back alone and handled as a failure of its own; a notice whose batch died
+with its process is taken again one at a time.
 
 Two paths, one chunk writer:
 - a Shadowserver CSV file is streamed: rows are parsed, matched against the
@@ -37,7 +39,7 @@ from django.db.models import Count, F, Q
 
 from abusedesk.cases import digests, notify
 from abusedesk.cases.bulk import add_deferred_counts, recount_opened_by
-from abusedesk.cases.forwarding import IN_DIGEST, LATER, NOW, forward_each
+from abusedesk.cases.forwarding import IN_DIGEST, LATER, NOW, forward_each, forward_together
 from abusedesk.cases.grouping import Opener, StaleCases, gather, join_groups, members_of
 from abusedesk.cases.models import Case, Report
 from abusedesk.lib import claims, clock
@@ -280,13 +282,13 @@ def _write_batch(plain: list[_Plain], lookup) -> None:
             digests.forward_digests(item.raw, new_cases)
         else:
             single += new_cases
-    forward_each(sorted(single), opener_reports_only=True)
+    forward_together(sorted(single), opener_reports_only=True)
     if later:
         join_keys = list(later)
         joined = join_groups(plain[0].raw, join_keys, [
             later[k][3]._replace(n=later[k][0], first_seen=later[k][1], last_seen=later[k][2]) for k in join_keys],
             forward=LATER, openers=[first[k][1] for k in join_keys])
-        forward_each(sorted(joined.new_ids), opener_reports_only=True)  # none: the cases are locked open
+        forward_together(sorted(joined.new_ids), opener_reports_only=True)  # none: the cases are locked open
     for item, rows in zip(plain, rows_of, strict=True):
         raw, notice = item.raw, item.notice
         _describe(raw, notice)

@@ -92,7 +92,8 @@ def snapshot() -> dict:
                   for a in AuditLog.objects.filter(case__in=cases).order_by("case_id", "id")],
         "reports": sorted((raws[r.raw_message_id], r.event_index, r.status, order.get(r.case_id), r.ip, r.observed_at)
                           for r in Report.objects.all()),
-        "mails": sorted((m.kind, order.get(m.case_id), m.to, plain(m.subject), plain(m.body), m.state)
+        "mails": sorted((m.kind, order.get(m.case_id), m.to, plain(m.subject), plain(m.body), m.state,
+                         plain(m.reply_to), plain(str(m.headers)), m.from_email, m.next_attempt_at)
                         for m in OutgoingMail.objects.filter(kind__in=["forward", "receipt", "autoreply"])),
     }
 
