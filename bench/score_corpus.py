@@ -23,6 +23,11 @@ and in total:
 - crash: our result says a parser failed.
 Records naming an address that the mail does not contain (the peer looked a
 name up in the DNS) are counted as "dns" and left out of the offender rates.
+DMARC aggregate reports in which every source passed DMARC are counted apart
+too ("dmarc all-pass"): the record lists every source of such a report as a
+resource, but a source that passed is a server the domain's owner authorised,
+so the report names no offender (abusedesk classes it `not_report`); the
+summary line says how many there were and how many we class so.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections import defaultdict
@@ -41,14 +47,17 @@ from abusedesk.parsers import archive, parse  # noqa: E402
 from abusedesk.parsers.base import ParseContext, ParseError  # noqa: E402
 from abusedesk.parsers.mime import parse_mail  # noqa: E402
 
-# The type word of the corpus' file names -> our category.
+# The type word of the corpus' file names -> our category. Not scored:
+# "illegal_advertisement" (the corpus files so named are requests to take down web
+# sites that sell unlicensed medicine, offer gambling or misuse a brand: none is
+# about mail, so it is not "spam", and our categories have no one counterpart).
 TYPE_WORDS = {
     "phishing": "phishing", "copyright": "copyright", "trademark": "copyright", "apiccopyright": "copyright",
     "spam": "spam", "malware": "malware", "login_attack": "brute_force", "loginattack": "brute_force",
     "fraud": "fraud", "open": "vulnerable_service", "ddos": "ddos", "portscan": "scanning",
     "port_scan": "scanning", "bot": "botnet", "cve": "vulnerable_service", "child_abuse": "csam",
     "spamcop": "spam", "02_feedback_loop": "spam", "01_marf": "spam", "acns": "copyright",
-    "illegal_advertisement": "spam", "child_abuse_material": "csam", "csam": "csam", "scan": "scanning",
+"child_abuse_material": "csam", "csam": "csam", "scan": "scanning",
     "childabuse": "csam", "webhack": "malware", "web_hack": "malware", "compromised_server": "malware",
     "compromised_website": "malware", "exploit": "scanning", "spamvertised": "spam",
 }
@@ -80,6 +89,20 @@ def expected(record: dict) -> tuple[bool, set[str], set[str]]:
     return not output.get("rejected") and bool(ips or hosts), ips, hosts
 
 
+_DMARC_RECORD = re.compile(r"<record>(.{0,20000}?)</record>", re.S)
+_DMARC_PASS = re.compile(r"<policy_evaluated>.{0,2000}?<(dkim|spf)>\s*pass\s*</\1>.{0,2000}?</policy_evaluated>", re.S)
+
+
+def dmarc_all_passed(readable: str) -> bool:
+    """Whether the text holds a DMARC aggregate report whose every record passed
+    DMARC (DKIM or SPF aligned and passing, RFC 7489): read here, apart from
+    the parser, so that the scorer does not take our word for it."""
+    if "<feedback" not in readable or "<policy_evaluated>" not in readable:
+        return False
+    records = [m.group(1) for m in _DMARC_RECORD.finditer(readable)]
+    return bool(records) and all(_DMARC_PASS.search(r) for r in records)
+
+
 def ours(notice) -> tuple[set[str], set[str]]:
     ips = {e.ip.lower() for e in notice.events if e.ip}
     hosts = {_host(e.url) for e in notice.events if e.url} | {e.domain.lower() for e in notice.events if e.domain}
@@ -94,7 +117,8 @@ def score_file(path: str, record: dict) -> dict:
         # An empty file in the corpus (the mail was lost when it was recorded):
         # nothing to read, so not scored.
         return {"rejected": False, "empty": True, "exact": None, "any": None, "category": None, "crash": False,
-                "dated": None, "want": [], "got": [], "kind": "", "cat": None, "want_cat": None, "format": "empty"}
+                "dated": None, "want": [], "got": [], "kind": "", "cat": None, "want_cat": None, "format": "empty",
+                "dmarc_pass": False}
     notice = parse(data, os.path.basename(path))
     is_report, exp_ips, exp_hosts = expected(record)
     got_ips, got_hosts = ours(notice)
@@ -109,9 +133,14 @@ def score_file(path: str, record: dict) -> dict:
                                           for _, c in archive.unpack(part.payload, part.filename, ParseContext()))
                 except ParseError:
                     pass
+    all_pass = bool(exp_ips) and dmarc_all_passed(readable)
     if exp_ips and not all(ip in readable for ip in exp_ips):
         # The record names an address the mail never states (the peer resolved a
         # name): a pure parser cannot know it, so this file is not scored on offenders.
+        exact = anyright = None
+    elif all_pass:
+        # A DMARC report whose every source passed: the record lists the domain's
+        # own authorised servers; there is no offender to find (see the docstring).
         exact = anyright = None
     elif not is_report:
         # The peer rejected it or named nobody, for reasons of its own (not its
@@ -137,7 +166,8 @@ def score_file(path: str, record: dict) -> dict:
     dated = all(e.observed_at for e in notice.events) if notice.events and is_report else None
     return {"rejected": not is_report, "exact": exact, "any": anyright, "category": category_ok, "crash": crash, "dated": dated,
             "want": sorted(exp_ips or exp_hosts), "got": sorted(got_ips | got_hosts)[:8], "kind": notice.kind,
-            "cat": notice.category, "want_cat": want, "format": notice.format, "empty": False}
+            "cat": notice.category, "want_cat": want, "format": notice.format, "empty": False,
+            "dmarc_pass": all_pass}
 
 
 def _rate(values: list) -> str:
@@ -188,7 +218,10 @@ def main() -> int:
           f"{_rate([r['dated'] for r in everything]):>20}")
     print(f"crashes: {sum(r['crash'] for r in everything)}; "
           f"dns (offender not in the mail, not scored): "
-          f"{sum(r['exact'] is None and not r['rejected'] and not r['empty'] for r in everything)}; "
+          f"{sum(r['exact'] is None and not r['rejected'] and not r['empty'] and not r['dmarc_pass'] for r in everything)}; "
+          f"dmarc all-pass (record lists authorised sources, not scored): "
+          f"{sum(r['dmarc_pass'] for r in everything)}, of which we class not_report: "
+          f"{sum(r['dmarc_pass'] and r['kind'] == 'not_report' for r in everything)}; "
           f"empty files (not scored): {sum(r['empty'] for r in everything)}; "
           f"rejected or empty in the record: {sum(r['rejected'] for r in everything)}, "
           f"of which we class not_report: {sum(r['rejected'] and r['kind'] == 'not_report' for r in everything)}; "

@@ -48,9 +48,12 @@ def offered(case: Case) -> set[str]:
     if case.state == State.NEW:
         steps.discard("reopen")  # a new case is forwarded by the pipeline, not sent back
     if case.state == State.RESOLVED:
-        steps |= {"accept", "reject"}
+        # Sent back only by rejecting the solution, with the reason the customer reads.
+        steps = (steps - {"reopen"}) | {"accept", "reject"}
     if case.state == State.DISPUTED:
-        steps |= {"uphold", "reject_dispute"}  # staff's answers to a dispute (DSA Art 20)
+        # Staff's answers to a dispute (DSA Art 20): each mails the customer the reason; a plain
+        # reopen would send the case back without one.
+        steps = (steps - {"reopen"}) | {"uphold", "reject_dispute"}
     return steps
 
 
@@ -208,7 +211,7 @@ def reject_dispute(case: Case, user, reason: str) -> Case:
             _message(case, user, Message.Author.STAFF, reason)
             workflow.transition(case, State.RESTRICTED, user=user, reason=reason)
         else:
-            reopen(case, user, reason)
+            _send_back(case, user, reason)
         notify.send_dispute_decision(case, "rejected", reason)
     return case
 
@@ -232,6 +235,11 @@ def reopen(case: Case, user, note: str = "") -> Case:
     """Back to the customer (abuse is back, dispute rejected, solution not accepted):
     a fresh deadline from now, reminders and escalation as for a new case."""
     _check(case, "reopen")
+    return _send_back(case, user, note)
+
+
+def _send_back(case: Case, user, note: str = "") -> Case:
+    """reopen's work, also the end of rejecting a solution or a dispute (checked by their callers)."""
     reason = note or "reopened"
     with _translated(), transaction.atomic():
         if case.state == State.CLOSED:
@@ -260,7 +268,7 @@ def reject_resolution(case: Case, user, reason: str) -> Case:
     if not reason.strip():
         raise CaseworkError(_("Say why the solution is not enough."))
     _check(case, "reject")
-    return reopen(case, user, reason)
+    return _send_back(case, user, reason)
 
 
 def merge(case: Case, into: Case, user) -> Case:

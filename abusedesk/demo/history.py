@@ -254,8 +254,10 @@ class History:
 
     def _reopen(self, pk) -> None:
         case = self._case(pk)
-        if case.state in (State.DISPUTED, State.RESOLVED):
-            services.reopen(case, self.staff, "the abuse is still online")
+        if case.state == State.DISPUTED:
+            services.reject_dispute(case, self.staff, "the abuse is still online")
+        elif case.state == State.RESOLVED:
+            services.reject_resolution(case, self.staff, "the abuse is still online")
 
     def _restrict(self, pk) -> None:
         case = self._case(pk)

@@ -87,8 +87,24 @@ def register(*, entity, received_at: datetime, identifiers: list[dict], user=Non
         run_checks(request, user=user, trusted_channel=trusted_channel, freemail=freemail)
         schedule(request)
         if request.acts_on_content and not request.confidential:
-            open_cases(request, user=user)
+            if sender_proven(request):
+                open_cases(request, user=user)
+            else:
+                audit(request, "cases_held", user=user,
+                      reason="nothing proved the sender: verify the contact channel to open the order's cases")
     return request
+
+
+def sender_proven(request: LegalRequest) -> bool:
+    """Whether the order is known to come from the authority it names: entered by staff (the desk,
+    the API, a letter or call they took), mailed by a trusted notifier the channel proved
+    (intake.trust) or held as unproven and released by staff, or checked back by staff. Until
+    then its content opens no case: a forged order would put a customer on the order's clock
+    (one hour for TCO, Art 3(3)), whose missed deadline the policy enforces."""
+    if request.channel != Channel.EMAIL or request.contact_verified:
+        return True
+    raw = request.raw_message
+    return raw is not None and (raw.trusted or raw.review == raw.Review.RELEASED)
 
 
 def _identifier(request, item: dict) -> Identifier:
@@ -154,6 +170,8 @@ def verify_contact(request: LegalRequest, *, user, note: str = "") -> LegalReque
         request.save(update_fields=["contact_verified", "updated_at"])
         audit(request, "contact_verified", user=user, reason=note, data={"contact": request.contact_channel})
         run_checks(request, user=user)
+        if request.acts_on_content and request.is_open and not request.confidential:
+            open_cases(request, user=user)  # held until now (sender_proven)
     return request
 
 
@@ -317,7 +335,7 @@ def set_confidential(request: LegalRequest, confidential: bool, *, user, reason:
             request.confidential = confidential
             request.save(update_fields=["confidential", "updated_at"])
             audit(request, "confidentiality", user=user, reason=reason, data={"confidential": confidential})
-        if not confidential and request.acts_on_content and request.is_open:
+        if not confidential and request.acts_on_content and request.is_open and sender_proven(request):
             open_cases(request, user=user)
     return request
 
@@ -352,9 +370,10 @@ def open_cases(request: LegalRequest, *, user=None) -> list[int]:
     deadline (cases.grouping, as for any notice). The notice's reports were stored unmatched
     (law enforcement): they are matched now."""
     ids = casework.cases_for_order(request)
-    if ids:
-        request.cases.add(*ids)
-        audit(request, "cases_opened", user=user, data={"cases": ids})
+    new = sorted(set(ids) - set(request.cases.values_list("id", flat=True)))
+    if new:
+        request.cases.add(*new)
+        audit(request, "cases_opened", user=user, data={"cases": new})
     return ids
 
 

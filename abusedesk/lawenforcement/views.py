@@ -66,6 +66,7 @@ def detail(request, pk):
         "decide_form": DecideForm(), "disclose_form": DiscloseForm(initial={"recipient": legal.contact_channel}),
         "check_form": CheckForm(), "identifier_form": IdentifierForm(), "clock_form": ClockForm(),
         "is_tco": legal.type == RequestType.TCO_REMOVAL,
+        "cases_held": legal.acts_on_content and not legal.confidential and not services.sender_proven(legal),
     })
 
 

@@ -6,6 +6,12 @@ offender (<TimeStamp>, <IP_Address>, <Port>, <Type>) and <Content><Item>
 (<TimeStamp>, <Title>, <FileName>, <Hash>, <URL_Base>). The XML arrives
 inline in a mail body (surrounded by prose), as an attachment, or bare.
 
+A transit provider that forwards a bundle of complaints (one line per ticket:
+"[Ticket 101] Reporting Abuse (Exploited/Compromised) for IP address: ...",
+each complaint attached) may bundle other types beside the ACNS notices: a
+ticket line whose address no ACNS notice names becomes an event of its own,
+with the category its type names.
+
 It is read with forward-only searches and tag regexes, not an XML parser:
 we need a handful of leaf values, and an attacker's DOCTYPE then cannot
 expand entities at all.
@@ -17,14 +23,17 @@ import html
 import re
 
 from .base import Event, NotifierInfo, ParseContext, ParsedNotice
-from .common import Events, sanitise, start_notice, url_event
-from .extract import find_ips, parse_when
+from .common import NO_TARGET, Events, sanitise, start_notice, url_event
+from .extract import find_ips, normalise_ip, parse_when
+from .labels import known_label
 from .mime import Mail
 
 FORMAT = "acns"
 MAX_XML = 2 * 1024 * 1024
 _OPEN = re.compile(r"<(?:\w{1,20}:)?Infringement\b[^>]{0,2000}>", re.IGNORECASE)
 _CLOSE = re.compile(r"</(?:\w{1,20}:)?Infringement\s*>", re.IGNORECASE)
+_TICKET_LINE = re.compile(r"(?im)^[ \t>]*\[ticket[ \t]*#?([\w-]{1,30})\][ \t]*reporting abuse[ \t]*\(([^)\n]{1,80})\)"
+                          r"[ \t]*for ip address[ \t]*:[ \t]*([0-9A-Fa-f:.]{3,45})")
 
 
 def _block(xml: str, tag: str) -> str:
@@ -116,9 +125,27 @@ def _fill(notice: ParsedNotice, texts: list[str], context: ParseContext) -> Pars
     return events.finish()
 
 
+def _forwarded_tickets(notice: ParsedNotice, mail: Mail) -> None:
+    """Events for the ticket lines of a forwarder's bundle whose address no ACNS
+    notice of the bundle names (module docstring)."""
+    known = {e.ip for e in notice.events}
+    for m in _TICKET_LINE.finditer(mail.body_text[:200_000]):
+        ip = normalise_ip(m.group(3).rstrip(".:"))
+        if not ip or ip in known or len(notice.events) >= 1000:
+            continue
+        known.add(ip)
+        category = next((c for c in map(known_label, re.split(r"[/,{]", m.group(2))) if c), "other")
+        notice.events.append(Event(category=category, ip=ip, source_ref=sanitise(m.group(1), 100),
+                                   evidence=sanitise(f"forwarded ticket {m.group(1)}: {m.group(2)}", 300)))
+    if notice.events and NO_TARGET in notice.errors:
+        notice.errors.remove(NO_TARGET)
+
+
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail, category="copyright")
-    return _fill(notice, _texts(mail), context)
+    notice = _fill(notice, _texts(mail), context)
+    _forwarded_tickets(notice, mail)
+    return notice
 
 
 def parse_xml_bytes(data: bytes, context: ParseContext) -> ParsedNotice | None:

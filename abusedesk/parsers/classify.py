@@ -17,8 +17,12 @@ import re
 _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "csam": (
         ("child sexual abuse", "child abuse material", "csam", "csem", "child porn", "indecent images of child",
+         "child sexual exploitation", "sexual (?:abuse|exploitation) of (?:children|minors|a child|a minor)",
+         "child abuse (?:images|imagery|content|videos?|pictures|photos)",
          "kinderporno", "kindermisbruik", "seksueel kindermisbruik", "kinderpornografi", "missbrauchsdarstellung",
-         "sexuellen missbrauch von kindern", "pédopornograph", "pedopornograph", "abus sexuels? sur (?:des )?enfants",
+         "seksueel misbruik van (?:kinderen|minderjarigen|een kind)",
+         "sexuelle[nmr]? missbrauch(?:e?s)? von (?:kindern|minderjährigen|einem kind)", "kindesmissbrauch",
+         "jugendpornogra", "pédopornograph", "pedopornograph", "abus sexuels? sur (?:des )?enfants",
          "abuso sexual infantil", "pornografía infantil", "inhope", "eokm", "ncmec", "cybertipline", "iwf"),
         ("minors?", "minderjarig", "minderjährig", "mineur", "menores"),
     ),
@@ -37,11 +41,13 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "malware": (
         ("malware", "trojan", "ransomware", "malicious (?:file|software|payload|code|executable)", "webshell",
          "schadsoftware", "schadcode", "logiciel malveillant", "software malicioso", "virus", "infostealer",
-         "dropper", "cryptominer", "coin ?miner", "malicious download", "urlhaus", "schadprogramm"),
-        ("infected", "besmet", "infiziert", "infecté", "infectado", "payload", "exploit kit", "\\.exe\\b"),
+         "dropper", "cryptominer", "coin ?miner", "malicious download", "urlhaus", "schadprogramm",
+         "supply[- ]chain[- ](?:angriff|attack|compromise)"),
+        ("infected", "besmet", "infiziert", "infecté", "infectado", "payload", "exploit kit", "\\.exe\\b",
+         "kompromittier"),
     ),
     "botnet": (
-        ("botnet", "command and control", "command-and-control", "c&c", "c2 server", "\\bc2\\b", "sinkhole",
+        ("botnet", "command and control", "command-and-control", "c&c", "c2 server", "(?<![=%])c2(?![=\\w])", "sinkhole",
          "mirai", "emotet", "qakbot", "feodo", "bot infection", "drone"),
         ("\\bbots?\\b", "zombie", "beacon"),
     ),
@@ -52,12 +58,12 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("flood", "amplification", "reflection", "gbps", "mpps", "pps\\b", "attacked", "attacking", "malicious traffic"),
     ),
     "scanning": (
-        ("port ?scan", "portscan", "scanning", "network scan", "poortscan", "scans? (?:on|of|against)",
+        ("port ?scan", "portscan", "scanning", "network scan", "netzwerkscan", "poortscan", "scans? (?:on|of|against)",
          "balayage de ports", "escaneo de puertos", "probing",
          # Web attacks (exploit and injection attempts a WAF logs) are attacks on
          # other hosts, handled like scanning (labels.TYPE_CATEGORY["webattack"]).
          "web[- ]?(?:application )?attacks?\\b", "injection attacks?", "waf:", "exploit attempts?"),
-        ("\\bscan", "scannen", "nmap", "masscan", "zmap", "probe"),
+        ("\\bscan", "scannen", "nmap", "masscan", "zmap", "probe", "http/1\\.[01]\\b"),
     ),
     "brute_force": (
         ("brute[- ]?force", "dictionary attack", "password spray", "credential stuffing", "login attempts",
@@ -72,13 +78,18 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("copyright", "dmca", "infring", "trademark", "trade mark", "merkenrecht", "markenrecht", "auteursrecht", "urheberrecht", "droit d'auteur", "derechos de autor",
          "piracy", "pirated", "512\\(c\\)", "copyrighted work", "intellectual property",
          "propriet[àa] intellettuale", "propriedade intelectual", "propiedad intelectual", "brand misuse",
-         "misuse of (?:the |our |its )?brand", "used in bad faith"),
+         "misuse of (?:the |our |its )?brand", "used in bad faith",
+         # "an identical copy of my site", "copied our website": content taken from the complainant.
+         "(?:identical |exact |html )?cop(?:y|ies) of (?:my|our) (?:web ?)?(?:site|pages?|content)",
+         "copied (?:my|our) (?:web ?)?(?:site|pages?|content)"),
         ("torrent", "bittorrent", "unauthori[sz]ed (?:copy|distribution)", "licen[cs]e", "rights holder"),
     ),
     "fraud": (
         ("fraud", "scam", "fraude", "oplichting", "betrug", "estafa", "fake ?shop", "nepwinkel", "advance fee",
-         "investment scam", "beleggingsfraude", "anlagebetrug", "arnaque", "escroquerie"),
-        ("counterfeit", "nep", "gefälscht", "fake", "bitcoin", "crypto", "money"),
+         "investment scam", "beleggingsfraude", "anlagebetrug", "arnaque", "escroquerie",
+         # "This site is imitating Government issued ...": passing itself off as an institution.
+         "(?:site|page|website|domain) (?:is )?imitating"),
+        ("counterfeit", "nep(?:\\b|-)", "gefälscht", "fake", "bitcoin", "crypto", "money"),
     ),
     "spam": (
         ("spam", "unsolicited (?:commercial |bulk )?(?:e-?mail|mail|message)", "junk mail", "ongevraagde (?:e-?mail|mail)",
@@ -94,7 +105,10 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "vulnerable_service": (
         ("open resolver", "open recursive", "open (?:dns|ntp|memcached|snmp|ssdp|redis|elasticsearch|mongodb)",
          "vulnerable", "cve-\\d{4}-\\d+", "kwetsbaar", "verwundbar", "vulnérable", "vulnerable", "misconfigured",
-         "exposed service", "exposed database", "unpatched"),
+         "exposed service", "exposed database", "unpatched", "directory (?:listing|indexing|browsing)",
+         # A service that takes passwords in clear text ("plaintext authentication", "im Klartext").
+         "(?:plain ?text|clear ?text|unencrypted) (?:authentication|logins?|credentials|passwords?|connections?)",
+         "im klartext", "unverschlüsselte[nr]? (?:authentifizierung|verbindung|anmeldung)"),
         ("exposed", "open port", "outdated", "end of life", "insecure"),
     ),
 }
@@ -113,10 +127,28 @@ def _compile(phrases: tuple[str, ...]) -> re.Pattern:
 
 _PATTERNS = {cat: (_compile(strong), _compile(weak)) for cat, (strong, weak) in _KEYWORDS.items()}
 _SAMPLE = 200_000  # characters looked at: a classifier needs no more
+# "Copyright 1997-2019, American Registry ...", "Copyright (c) 2020 ...": the notice of a
+# whois record or a footer, not a complaint.
+# "X-Virus-Scanned: amavisd-new", "This email has been scanned for the presence of computer
+# viruses", "virus-free": a mail system's or a disclaimer's words, not a report of malware.
+_VIRUS_BOILERPLATE = re.compile(
+    r"virus[- ]scanned|scanned\s+for\s+(?:the\s+presence\s+of\s+)?(?:computer\s+)?viruses|"
+    r"(?:checked|scanned) (?:for viruses|by (?:an? )?anti-?virus\w*)|virus[- ]free|free (?:of|from) (?:computer )?viruses"
+)
+# The headers a spam or virus filter adds to a (forwarded) mail, folded lines included:
+# a filter's opinion, not the sender's words.
+_FILTER_HEADER = re.compile(r"(?m)^x-[\w-]*(?:spam|virus|proofpoint|barracuda|mimecast)[\w-]*:[^\n]*(?:\n[ \t][^\n]*)*")
+_COPYRIGHT_NOTICE = re.compile(r"(?:copyright\s*(?:\(c\)|©)?|©)\s*\d{4}(?:\s*[-–]\s*\d{4})?")
 
 
 def scores(text: str) -> dict[str, int]:
     text = text[:_SAMPLE].lower()
+    if "copyright" in text or "©" in text:
+        text = _COPYRIGHT_NOTICE.sub(" ", text)
+    if "\nx-" in text:
+        text = _FILTER_HEADER.sub(" ", text)
+    if "virus" in text:
+        text = _VIRUS_BOILERPLATE.sub(" ", text)
     out = {}
     for category, (strong, weak) in _PATTERNS.items():
         score = 0

@@ -32,7 +32,7 @@ CLOUDFLARE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
     "2a06:98c0::/29", "2c0f:f248::/32",
 ))
 _REPORT_TYPES = (
-    ("csam", re.compile(r"(?i)child sexual abuse|\bcsam\b|child abuse material|child pornograph")),
+    ("csam", re.compile(r"(?i)child sexual (?:abuse|exploitation)|\bcsam\b|child abuse material|child pornograph")),
     ("copyright", re.compile(r"(?i)\bdmca\b|copyright|trademark")),
     ("phishing", re.compile(r"(?i)phishing")),
     ("malware", re.compile(r"(?i)malware|malicious (?:software|code|file)")),

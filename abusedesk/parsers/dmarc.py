@@ -8,6 +8,11 @@ authorised, so no offender; a source that fails both sent mail in a name
 not its own (spoofing, usually spam or phishing), and becomes an event
 with the number of messages and the report's period as evidence.
 
+A report in which every source passed reports no abuse at all: it is the
+routine daily statement that the domain's own servers sent its mail. It
+gets `kind="not_report"` (stored, shown in the staff queue of mail that is
+no report, never a case and never answered), with that reason.
+
 The XML is read with bounded regular expressions, never with an XML
 parser (no entities, no external references: the input is hostile), and
 the archives within the limits of archive.py.
@@ -19,12 +24,13 @@ import re
 from datetime import UTC, datetime
 
 from . import archive
-from .base import Event, ParseContext, ParsedNotice, ParseError
+from .base import KIND_NOT_REPORT, Event, ParseContext, ParsedNotice, ParseError
 from .common import Events, sanitise, start_notice
 from .extract import normalise_ip
 from .mime import Mail
 
 FORMAT = "dmarc"
+ALL_PASSED = "DMARC aggregate report in which every source passed DMARC (no offender)"
 
 _NAME = re.compile(r"(?i)!\d{9,11}!\d{9,11}(?:![^.]{0,64})?\.(?:xml|zip|gz|xml\.gz)$")
 _RECORD = re.compile(r"<record>(.{0,20000}?)</record>", re.S)
@@ -98,4 +104,9 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
                 f"DMARC aggregate report {name}: {count} message(s) in the name of {domain} failed DMARC "
                 f"(header_from {_tag('header_from', record)})", 300)))
     notice.meta["dmarc"] = {"records_passed": passed, "records_failed": failed}
+    if passed and not failed:
+        notice.kind = KIND_NOT_REPORT
+        notice.category = None
+        notice.meta["not_report"] = ALL_PASSED
+        return notice
     return events.finish()

@@ -20,6 +20,7 @@ from itertools import accumulate
 from .base import Event, ParseContext, ParsedNotice
 from .common import Events, reporter_domains, sanitise, start_notice, url_event
 from .extract import find_urls_at, refang, registrable_domain, url_host
+from .labels import declared_category
 from .mime import Mail
 from .roles import context_url, hosting_ips, stated_ips, url_label
 
@@ -43,7 +44,12 @@ ELEMENTS = {
 
 def looks_like(mail: Mail) -> bool:
     head = mail.subject + "\n" + mail.body_text[:20000]
-    return bool(_MARKERS.search(head))
+    if not _MARKERS.search(head):
+        return False
+    # "DMCA" in a forwarder's legend of deadlines is no DMCA notice: a sender that
+    # declares another type for its report ("Reporting Abuse (Phishing)") is read
+    # as what it says.
+    return declared_category(mail.subject, mail.body_text) in (None, "copyright")
 
 
 def _beside_hosting(lines: list[str], starts: list[int], pos: int, hosting: list[str]) -> bool:

@@ -34,7 +34,7 @@ TYPE_CATEGORY = {
     "remotecompromise": "malware", "webshell": "malware", "webhack": "malware", "defacement": "malware",
     "hackedwebsite": "malware",
     "spam": "spam", "bulkmessaging": "spam", "spamvertised": "spam", "spamvertizing": "spam",
-    "illegaladvertisement": "spam", "unsolicitedemail": "spam",
+    "illegaladvertisement": "spam", "unsolicitedemail": "spam", "spamming": "spam",
     "ddos": "ddos", "ddosamplification": "ddos", "dos": "ddos", "ddosattack": "ddos",
     "copyright": "copyright", "p2p": "copyright", "cyberlocker": "copyright", "ugcplatform": "copyright",
     "linksite": "copyright", "usenet": "copyright", "dmca": "copyright", "trademark": "copyright",
@@ -45,6 +45,9 @@ TYPE_CATEGORY = {
     "scam": "fraud", "impersonation": "fraud", "fraudulent": "fraud",
     "csam": "csam", "csem": "csam", "childabuse": "csam", "childabusematerial": "csam",
     "childsexualabuse": "csam", "childsexualabusematerial": "csam", "childpornography": "csam",
+    "childsexualexploitation": "csam", "kinderporno": "csam", "kinderpornografie": "csam",
+    "kinderpornographie": "csam", "kindermisbruik": "csam", "seksueelkindermisbruik": "csam",
+    "kindesmissbrauch": "csam", "sexuellerkindesmissbrauch": "csam",
     "terrorism": "terrorism", "terroristcontent": "terrorism",
     "blocklist": "blocklist", "blacklist": "blocklist", "threatintelligence": "blocklist",
     "cve": "vulnerable_service", "open": "vulnerable_service", "openservice": "vulnerable_service",
@@ -97,7 +100,7 @@ _SUBJECT_TOKEN = re.compile(r"\b[A-Z0-9]{2,20}(?:_[A-Z0-9]{2,20}){1,4}\b")
 _TYPE_LINE = re.compile(
     r"(?im)^[ \t>*-]*(?:abuse[ _-]?|report[ _-]?|incident[ _-]?|event[ _-]?|threat[ _-]?|attack[ _-]?|"
     r"complaint[ _-]?|feedback[ _-]?)?(?:type|category|classification|kategorie|categorie|categoría|"
-    r"threat|problem|type of (?:abuse|attack|incident))[ \t]*[:=][ \t]*([^\n]{1,60})$"
+    r"threat|problem|type of (?:abuse|attack|incident)|(?<=attack )vectors?)[ \t]*[:=][ \t]*([^\n]{1,60})$"
 )
 # "Phishing URL: http://...", "Malware site: ...", "C2 server: ...": a key that names the type.
 # "Fraudulent web site:" (CISA) too, but not "Fraudulent URL:", which brand-protection
@@ -119,6 +122,10 @@ _RECOGNISED_AS = re.compile(
     r"(?:(?:were|was|is|are|has been|have been)[ \t]+)?(?:recogni[sz]ed|classified|identified|detected)[ \t]+as[ \t]+"
     r"(?:an?[ \t]+)?([A-Za-z][A-Za-z0-9 /_-]{1,40})"
 )
+# A transit provider's forward, one line per ticket: "[Ticket 5521] Reporting Abuse (Phishing/419 Scam)
+# for IP address: ...", and a government CERT's "... sourcing unauthorized activities: Phishing".
+_REPORTING_LINE = re.compile(r"(?im)^[ \t>*-]*(?:\[ticket[^\]\n]{0,40}\][ \t]*)?reporting abuse[ \t]*\(([^)\n]{1,80})\)")
+_UNAUTHORISED_ACTIVITIES = re.compile(r"(?i)sourcing unauthori[sz]ed activit(?:y|ies)[ \t]*:[ \t]*([A-Za-z][A-Za-z /_-]{1,40})")
 _ABOUT_MAIL = re.compile(r"(?i)\be-?mails?\b|\bunsolicited\b|\bspam\b")
 # Words that name a type only as a ticket token's or label's part ("HACKING_HTTP": a hacked web site).
 _TOKEN_WORDS = {"hacking": "malware", "exploiturl": "scanning", "blackmail": "spam", "sextortion": "spam"}
@@ -131,10 +138,12 @@ _TOKEN_WORDS = {"hacking": "malware", "exploiturl": "scanning", "blackmail": "sp
 _SUBJECT_NAMES = re.compile(
     r"(?i)\b(phishing|trade ?mark(?: infringement)?|copyright(?: infringement)?|dmca|piracy|infringing|"
     r"(?:notice of )?claimed infringement|child (?:sexual )?abuse(?: material)?|child pornography|csam|"
-    r"terrorist content|spam(?:vertised)?|malware|ransomware|botnet|ddos|brute[ -]?force|login[ -]attack|"
+    r"child sexual exploitation|kinderporno(?:grafie|graphie)?|kindermisbruik|kindesmissbrauch|"
+    r"terrorist content|spam(?:vertised|ming)?|malware|ransomware|botnet|ddos|brute[ -]?force|login[ -]attack|"
     r"port[ -]?scan|web[ -]?hack|defacement|spoofing|illegal advertisement|fake ?shop|scam|"
     r"web ?shell|(?:possible |potential )?compromise(?:d)?(?: (?:host|server|website|site|device|systems?))?|"
     r"kompromittierte?|exposed|potentially vulnerable|misconfiguration|verwundbare?|"
+    r"vulnerabilit(?:y|ies)(?![ \t]+(?:probes?|scans?|scanning|attacks?|attempts?|exploit))|"
     r"(?:reflection|amplification)(?:/amplification)? attack|"
     r"(?:servi[cç]o|service) [\w-]{2,20} (?:habilitado|aberto|enabled)|"
     r"exploit(?:-runs?| attempts?)?|sql (?:injection|attacks?)|unauthori[sz]ed (?:connection|login|access) attempts?|"
@@ -143,7 +152,7 @@ _SUBJECT_NAMES = re.compile(
 _SUBJECT_SYNONYMS = {
     "claimed infringement": "copyright", "infringing": "copyright", "notice of claimed infringement": "copyright",
     "compromise": "malware", "compromised": "malware", "kompromittierte": "malware", "kompromittiert": "malware",
-    "exposed": "vulnerable_service", "vulnerable": "vulnerable_service", "potentially vulnerable": "vulnerable_service",
+    "exposed": "vulnerable_service", "vulnerable": "vulnerable_service", "vulnerabilities": "vulnerable_service", "potentially vulnerable": "vulnerable_service",
     "verwundbare": "vulnerable_service", "verwundbar": "vulnerable_service", "exploit runs": "scanning",
     "exploit run": "scanning", "sql injection": "scanning", "sql attack": "scanning", "sql attacks": "scanning",
     "intrusion attempt": "scanning", "intrusion attempts": "scanning", "intrusion detected": "scanning",
@@ -214,6 +223,18 @@ def _declared(subject: str, text: str) -> str | None:
         return "spam"  # "Scam e-mail report": the host sent unsolicited mail
     if category:
         return category
+    head = (text or "")[:20_000]
+    low = head.lower()
+    if "reporting abuse" in low:
+        stated = [known_label(re.split(r"[/,{]", m.group(1))[0]) for m in _REPORTING_LINE.finditer(head)]
+        stated = [c for c in stated if c]
+        if stated:
+            return _one(stated) or stated[0]
+    if "unauthori" in low:
+        m = _UNAUTHORISED_ACTIVITIES.search(head)
+        category = known_label(m.group(1)) if m else None
+        if category:
+            return category
     # Only lines that start like a type line are matched (a cheap test first: a
     # log attached to a notice has thousands of lines).
     lines = [line for line in (text or "")[:20_000].splitlines()
@@ -223,11 +244,12 @@ def _declared(subject: str, text: str) -> str | None:
         parts = [known_label(p) for p in re.split(r"[/,]", m.group(1))] if m else []
         if parts and parts[0]:
             return parts[0]
+        # "Attack Vectors: Attrition/Scanning": a first word we do not know, one type we do.
+        if len(set(parts) - {None}) == 1:
+            return next(p for p in parts if p)
     keys = {known_label(m.group(1)) for m in map(_TYPE_KEY_LINE.match, lines) if m} - {None}
     if len(keys) == 1:
         return keys.pop()
-    head = (text or "")[:20_000]
-    low = head.lower()
     at = low.find("ed as ")
     while at != -1:
         m = _RECOGNISED_AS.search(head, max(0, at - 40), at + 50)

@@ -7,6 +7,7 @@ from abusedesk.cases.services import (
     accept_resolution,
     close,
     dispute,
+    reject_dispute,
     reject_resolution,
     reopen,
     resolve,
@@ -47,7 +48,9 @@ def test_dispute_stops_the_clock_and_reopen_gives_a_fresh_deadline(demo, clock, 
     case.refresh_from_db()
     assert case.state == "disputed" and case.next_check_at is None
     clock.advance(hours=100)
-    reopen(case, desk, "Dispute rejected: the spam came from your server")
+    with pytest.raises(CaseworkError):  # a dispute is answered with a reason the customer reads
+        reopen(case, desk)
+    reject_dispute(case, desk, "Dispute rejected: the spam came from your server")
     case.refresh_from_db()
     assert case.state == "forwarded"
     assert case.deadline == clock.now + __import__("datetime").timedelta(hours=48)
@@ -87,5 +90,6 @@ def test_what_people_are_offered_is_what_the_state_machine_allows(demo, clock, u
         assert ("resolve" in steps) == (State.RESOLVED in TRANSITIONS[state])
         assert ("dispute" in steps) == (State.DISPUTED in TRANSITIONS[state])
         assert ("close" in steps) == (State.CLOSED in TRANSITIONS[state])
-        assert ("reopen" in steps) == (State.FORWARDED in TRANSITIONS[state] and state != State.NEW)
+        assert ("reopen" in steps) == (State.FORWARDED in TRANSITIONS[state]
+                                       and state not in (State.NEW, State.RESOLVED, State.DISPUTED))
         assert ("accept" in steps) == ("reject" in steps) == (state == State.RESOLVED)

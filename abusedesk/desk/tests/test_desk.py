@@ -174,8 +174,14 @@ def test_a_disputed_case_can_be_sent_back_to_the_customer_from_the_desk(complian
     case = cases["a"]
     dispute(case, User.objects.get(username="customer-a"), "Not our server")
     page = compliance.get(reverse("desk:case", args=[case.pk])).content.decode()
-    assert reverse("desk:case-action", args=[case.pk, "reopen"]) in page
+    # Sent back by rejecting the dispute, whose reason the customer is mailed; no bare "Reopen".
+    assert reverse("desk:case-action", args=[case.pk, "reopen"]) not in page
+    assert reverse("desk:case-action", args=[case.pk, "reject-dispute"]) in page
+    assert "clock stopped by the dispute" in page  # not a deadline that still seems to run
     compliance.post(reverse("desk:case-action", args=[case.pk, "reopen"]))
+    case.refresh_from_db()
+    assert case.state == "disputed"
+    compliance.post(reverse("desk:case-action", args=[case.pk, "reject-dispute"]), {"note": "Seen again today"})
     case.refresh_from_db()
     assert case.state == "forwarded"
 

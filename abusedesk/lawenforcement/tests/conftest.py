@@ -41,16 +41,33 @@ def world(demo):
     return {"legal": legal, "desk": desk, "customer": customer}
 
 
+MTA = "192.0.2.25"  # our receiving MTA in these tests: it writes the topmost Authentication-Results
+AUTHSERV_ID = "mx.hosting-nl.example"
+
+
 @pytest.fixture
-def ingest(world):
-    def run(data: bytes | str, to: str = "abuse@hosting-nl.example"):
+def ingest(world, settings):
+    """Feed a notice through intake as our MTA hands it over. `proven` (the default): the
+    authority is a trusted notifier whose DKIM signature our MTA checked, as an authority the
+    legal team has set up is; proven=False: the same mail with nothing proving its sender."""
+    settings.AUTHSERV_ID, settings.MTA_ADDRESSES = AUTHSERV_ID, [MTA]
+
+    def run(data: bytes | str, to: str = "abuse@hosting-nl.example", proven: bool = True):
+        from abusedesk.intake.models import Notifier
+        from abusedesk.intake.trust import header_sender
         from abusedesk.lawenforcement.models import LegalRequest
 
         content = (SAMPLES / data).read_bytes() if isinstance(data, str) and data.endswith(".eml") else data
         if isinstance(content, str):
             content = content.encode()
+        domain = header_sender(content).rpartition("@")[2]
+        if proven and domain:
+            Notifier.objects.get_or_create(name=f"authority {domain}", defaults=dict(
+                trusted=True, sender_addresses=f"@{domain}"))
+            content = (f"Authentication-Results: {AUTHSERV_ID}; dkim=pass header.d={domain}\n".encode()
+                       + content)
         raw, _created = store_raw(content, "smtp", envelope_from="sender@authority.example", envelope_to=to,
-                                  enqueue=False)
+                                  remote_addr=MTA, enqueue=False)
         process_raw_message(raw.pk)
         raw.refresh_from_db()
         return LegalRequest.objects.filter(raw_message=raw).first(), raw

@@ -124,3 +124,42 @@ def test_acns_without_an_address_and_with_only_a_magnet_link_names_nobody():
     data = fixture_bytes("acns_bare.xml").replace(b"<IP_Address>203.0.113.99</IP_Address>", b"")
     notice = parse(data, filename="n.xml")
     assert notice.events == []
+
+
+_BUNDLE = """From: Transit Abuse <abuse@transit.example>
+To: abuse@provider.example
+Subject: Notification of Network Abuse Complaint
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="t"
+
+--t
+Content-Type: text/plain
+
+Dear customer, we received complaints about your addresses:
+
+[Ticket 101] Reporting Abuse (DMCA/Copyright) for IP address: 198.51.100.50
+[Ticket 102] Reporting Abuse (Exploited/Compromised) for IP address: 198.51.100.51
+[Ticket 103] Reporting Abuse (DMCA/Copyright) for IP address: 198.51.100.50
+
+--t
+Content-Type: text/plain; name="evidence_0.eml"
+Content-Disposition: attachment; filename="evidence_0.eml"
+
+Notice of Claimed Infringement
+<Infringement xmlns="http://www.acns.net/ACNS"><Case><ID>C-9</ID></Case>
+<Complainant><Entity>Studio Example</Entity></Complainant>
+<Source><TimeStamp>2026-11-28T05:16:01Z</TimeStamp><IP_Address>198.51.100.50</IP_Address><Port>51413</Port>
+<Type>BitTorrent</Type></Source><Content><Item><Title>A Film</Title></Item></Content></Infringement>
+--t--
+"""
+
+
+def test_a_transit_providers_bundle_keeps_every_ticket_not_only_the_acns_ones():
+    # The bundle forwards one ACNS notice and, by ticket line only, a complaint of
+    # another type about another address: that customer must hear of it too.
+    notice = parse(_BUNDLE.encode())
+    assert notice.format == "acns"
+    assert sorted((e.ip, e.category) for e in notice.events) == [
+        ("198.51.100.50", "copyright"), ("198.51.100.51", "malware")]
+    # The false friend: a ticket for the address an ACNS notice already names adds nothing.
+    assert [e.ip for e in notice.events].count("198.51.100.50") == 1

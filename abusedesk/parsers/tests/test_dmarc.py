@@ -59,3 +59,29 @@ def test_an_xml_attachment_that_is_no_dmarc_report_is_left_to_the_other_parsers(
     other = b"<?xml version='1.0'?><inventory><host>198.51.100.121</host></inventory>"
     notice = parse(mail_with("hosts.xml", "application/xml", other, "Scanning from 198.51.100.121"))
     assert notice.format != "dmarc"
+
+
+ALL_PASS = XML.replace("<dkim>fail</dkim><spf>fail</spf>", "<dkim>fail</dkim><spf>pass</spf>")
+
+
+def test_a_report_in_which_every_source_passed_is_not_a_report_of_abuse():
+    # Every server that sent in the domain's name was authorised by its owner:
+    # nothing to act on, so no case and no answer, but kept for staff to see.
+    name = "mailbox.example!shop.example!1714521600!1714608000"
+    notice = parse(mail_with(name + ".zip", "application/zip", zipped(name + ".xml", ALL_PASS.encode()),
+                             "Report Domain: shop.example Submitter: mailbox.example Report-ID: r-78"))
+    assert notice.format == "dmarc"
+    assert notice.kind == "not_report"
+    assert notice.events == [] and notice.errors == []
+    assert notice.category is None
+    assert "every source passed DMARC" in notice.meta["not_report"]
+    assert notice.meta["dmarc"] == {"records_passed": 2, "records_failed": 0}
+    assert notice.notifier.no_reply
+
+
+def test_one_failing_source_keeps_the_report_an_abuse_report():
+    # The false friend: a report with passing sources and one that failed.
+    name = "mailbox.example!shop.example!1714521600!1714608000.xml.gz"
+    notice = parse(mail_with(name, "application/gzip", gzip.compress(XML.encode()), "Report Domain: shop.example"))
+    assert notice.kind == "abuse" and notice.category == "spam"
+    assert [e.ip for e in notice.events] == ["198.51.100.120"]

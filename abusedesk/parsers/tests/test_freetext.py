@@ -91,3 +91,89 @@ def test_a_forwarded_wordfence_lockout_is_a_login_attack():
     # False friend: a phishing page that tells its victims their account is locked.
     assert classify("The phishing page at http://bank-login.example/ says 'Your account has been locked, "
                     "sign in to verify' and harvests credentials.")[0] == "phishing"
+
+
+def test_a_copied_web_site_is_a_copyright_complaint():
+    assert classify("They made an identical copy of my site and it needs to be taken down.")[0] == "copyright"
+    assert classify("The owner of this domain copied our website word for word.")[0] == "copyright"
+    # The false friend: a copy of a log or of a mail is evidence, not an infringement.
+    assert classify("A copy of the mail is attached; it was spam sent from your server.")[0] == "spam"
+
+
+def test_a_site_imitating_an_institution_is_fraud():
+    assert classify("This site is imitating Government issued vaccination cards and must go.")[0] == "fraud"
+    # The false friend: imitating a login page is phishing, which says so.
+    assert classify("This phishing page is imitating the bank's login page.")[0] == "phishing"
+
+
+def test_a_copyright_line_of_a_whois_record_is_no_copyright_complaint():
+    text = ("The IP 198.51.100.80 has just been banned after 6 attempts against postfix.\n"
+            "# Copyright 1997-2019, American Registry for Internet Numbers, Ltd.\n"
+            "Copyright (c) 2020 Example Hosting. All rights reserved.\n")
+    assert classify(text)[0] != "copyright"
+    # The false friend: a complaint that names copyright in a sentence still counts.
+    assert classify("Your customer infringes our copyright; copyright 2024 works are shared.")[0] == "copyright"
+
+
+def test_german_network_scans_and_a_supply_chain_compromise():
+    assert classify("ein Partner hat uns über Netzwerkscans von Ihrem Netzwerk informiert")[0] == "scanning"
+    assert classify("Warnung: Supply-Chain-Angriff über manipulierte Software, eine APT-Kompromittierung")[0] == "malware"
+    assert classify("A supply chain attack through a tampered software update")[0] == "malware"
+
+
+def test_a_virus_scanner_footer_or_header_is_no_malware_report():
+    text = ("Your customer at 198.51.100.81 is spamming; the message is below.\n"
+            "X-Virus-Scanned: amavisd-new at mx.example\n"
+            "This email message has been scanned for the presence of computer viruses.\n")
+    assert classify(text)[0] == "spam"
+    # The false friend: a virus the sender reports.
+    assert classify("The file at http://198.51.100.82/a.exe is a virus (a trojan dropper).")[0] == "malware"
+
+
+def test_quoted_printable_c2_bytes_are_no_c2_server():
+    # "=C2=A0" is a no-break space in quoted-printable, not a command-and-control server.
+    text = "Subject: =?utf-8?q?s=c2=adt=c2=adr=c2=adokes?=\n\n=C2=A0 free screening =C2=A0 unsubscribe\nspam"
+    assert classify(text)[0] != "botnet"
+    assert classify("Botnet C2 server at 198.51.100.83, port 443")[0] == "botnet"
+
+
+def test_spam_filter_headers_of_a_forwarded_mail_are_no_spam_report():
+    text = ("Please investigate: this mail impersonates our bank and asks for card credentials (phishing).\n"
+            "X-Proofpoint-Spam-Details: rule=notspam policy=default score=0 spamscore=0\n"
+            "X-Spam-Status: No, score=-0.1\n")
+    assert classify(text)[0] == "phishing"
+    # The false friend: the sender's own word "spam" still counts.
+    assert classify("Spam from 198.51.100.84: X-Mailer: bulk\nunsolicited mail, unsubscribe link")[0] == "spam"
+
+
+def test_a_name_that_starts_like_a_dutch_word_is_not_that_word():
+    # "nep" (Dutch: fake) must not match "Neptus", a monitoring team's name.
+    assert classify("Illegal resource access from 198.51.100.85. Monitoring Neptus team")[0] != "fraud"
+    assert classify("Dit is een nep webwinkel met nep-producten")[0] == "fraud"
+
+
+def test_directory_listing_is_a_misconfiguration_not_a_blocklist():
+    assert classify("Directory listing is enabled on http://site.example/wp-content/uploads")[0] == \
+        "vulnerable_service"
+    assert classify("Your IP 198.51.100.86 has been listed on our DNSBL; see the listing.")[0] == "blocklist"
+
+
+def test_a_bare_web_server_log_of_requests_is_a_web_attack():
+    # Requests logged by the attacked web server and nothing else said: handled like scanning.
+    log = ("2026-02-03 09:33:27 W3SVC1 198.51.100.87 45842 192.0.2.178 80 HTTP/1.1 GET /.env 404\n"
+           "2026-02-03 09:33:29 W3SVC1 198.51.100.87 45850 192.0.2.178 80 HTTP/1.1 GET /owncloud.log 404\n")
+    assert classify("attack by 198.51.100.87\n" + log)[0] == "scanning"
+    # The false friend: a phishing report that shows the site's answer to a request.
+    assert classify("Phishing page at http://198.51.100.88/bank/login (fake login):\n"
+                    "GET /bank/login HTTP/1.1\nHTTP/1.1 200 OK\n")[0] == "phishing"
+
+
+def test_a_service_that_takes_passwords_in_clear_text_is_a_vulnerable_service():
+    text = ("POP3 server on 198.51.100.91 allows only plaintext authentication: with PLAIN and LOGIN the "
+            "login credentials are sent over an unencrypted connection. Attackers can gain unauthorized access.")
+    assert classify(text)[0] == "vulnerable_service"
+    assert classify("Der Server überträgt die Anmeldedaten im Klartext (unverschlüsselte Verbindung).")[0] == \
+        "vulnerable_service"
+    # The false friend: a brute-force report that mentions a plain-text log.
+    assert classify("SSH brute force from 198.51.100.92: 300 failed password attempts, log in plain text below")[0] \
+        == "brute_force"

@@ -205,3 +205,56 @@ def test_a_fraudulent_url_key_of_a_trademark_complaint_declares_no_fraud():
     body = ("Fraudulent URL:  http://brand-apps.example/\n\nThe domain above infringes our client's trademark\n"
             "(registration number 4711, USPTO).\nTrademark Owner - BRAND\n")
     assert declared_category("Domain Takedown", body) is None
+
+
+def test_a_transit_providers_ticket_line_names_the_type_of_the_forwarded_complaint():
+    # A transit provider forwards a complaint with one line per ticket; its legend of
+    # deadlines lists every type (DMCA among them), which declares nothing.
+    body = ("Dear customer,\n\n[Ticket 5521] Reporting Abuse (Phishing/419 Scam {email, content}) for IP address: "
+            "198.51.100.40\n\nResponse times:\n* Phishing Attack - 1 Hr.\n* DMCA/Copyright - Three business days.\n")
+    assert declared_category("Notification of Network Abuse Complaint", body) == "phishing"
+    n = notice("Notification of Network Abuse Complaint", body)
+    assert n.format != "dmca" and n.category == "phishing"
+    spam = body.replace("(Phishing/419 Scam {email, content})", "(SPAM)")
+    assert declared_category("Notification of Network Abuse Complaint", spam) == "spam"
+
+
+def test_a_ticket_line_of_a_copyright_complaint_keeps_the_dmca_reading():
+    # The false friend: the ticket line itself says DMCA.
+    body = ("[Ticket 5522] Reporting Abuse (DMCA/Copyright) for IP address: 198.51.100.41\n\n"
+            "Notice of claimed infringement: the user at 198.51.100.41 shared a copyrighted work.\n")
+    assert declared_category("Notification of Network Abuse Complaint", body) == "copyright"
+    assert notice("Notification of Network Abuse Complaint", body).format == "dmca"
+
+
+def test_a_government_certs_unauthorised_activity_line_declares_the_type():
+    body = ("We request assistance in verifying possible malicious activity hosted on your system.\n"
+            "Please see the containing IP and URL sourcing unauthorized activities: Phishing\n"
+            "IP: 198.51.100.42\nURL: hxxp://login-bank.example/verify\nThe domain may lead to malicious downloads.\n")
+    assert declared_category("Incident number INC0001", body) == "phishing"
+    # An empty field declares nothing.
+    assert declared_category("Incident number INC0002",
+                             body.replace("activities: Phishing", "activities:")) is None
+
+
+def test_a_vulnerability_named_in_the_subject_declares_a_vulnerable_service():
+    assert declared_category("HP iLO vulnerability - ref 2021-39 - IP address: 198.51.100.43", "") == \
+        "vulnerable_service"
+    assert declared_category("Computer and Network Vulnerabilities and your Acceptable Use Policy", "") == \
+        "vulnerable_service"
+    # The false friend: an attack that exploits a vulnerability is an attack.
+    assert declared_category("Exploit attempts against a vulnerability from 198.51.100.44", "") == "scanning"
+
+
+def test_a_host_said_to_be_spamming_in_the_subject_is_spam():
+    assert declared_category("[External Sender] Your customer at [198.51.100.45] is spamming.", "") == "spam"
+    # The false friend: a blocklist's name that starts with "spam" names no type.
+    assert declared_category("Spamhaus SBL listing SBL12345 for 198.51.100.46", "") is None
+
+
+def test_an_attack_vector_line_declares_its_one_known_type():
+    # US-CERT-style incident forms: "Attack Vectors: Attrition/Scanning" (attrition names no type of ours).
+    assert declared_category("Cyber Security Incident Notification", "> Attack Vectors: Attrition/Scanning\n") == \
+        "scanning"
+    # The false friends: a line of counts, and a line that names no type we know.
+    assert declared_category("Incident 7", "Vectors: 3\nAttack Vectors: Attrition\n") is None

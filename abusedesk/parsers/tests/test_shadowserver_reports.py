@@ -312,3 +312,36 @@ def test_looks_like_rejects_other_files():
     assert not looks_like("2026-11-20-invoice-acme.csv", b"date,amount\n")
     assert not looks_like(None, b"timestamp,ip\n")  # too generic to claim
     assert not looks_like("mail.eml", b"From: someone@example.org\r\n")
+
+
+SPECIAL = (
+    "timestamp,ip,asn,geo,region,city,hostname,naics,sector,tag,public_source,status,detail,account\n"
+    "2026-03-14 23:30:00,198.51.100.31,64496,NL,UTRECHT,UTRECHT,mx1.example.net,517312,Hosting,exchange,"
+    "Researcher,potentially vulnerable,,\n"
+    "2026-03-14 23:30:00,198.51.100.32,64496,NL,UTRECHT,UTRECHT,mx2.example.net,517312,Hosting,exchange,"
+    "Researcher,compromised,/owa/auth/shell.aspx,\n"
+)
+
+
+def _special(rows):
+    head, *lines = SPECIAL.splitlines(keepends=True)
+    return parse_report((head + "".join(lines[i] for i in rows)).encode(),
+                        "2026-03-15-special-example-asn.csv", CTX)
+
+
+def test_special_report_rows_take_their_category_from_the_status_column():
+    # A special report (e.g. on Exchange servers) says per row whether the host is
+    # merely vulnerable or already compromised (a web shell was found).
+    assert _special([0]).category == "vulnerable_service"
+    compromised = _special([1])
+    assert compromised.category == "malware"
+    assert [e.category for e in compromised.events] == ["malware"]
+    both = _special([0, 1])
+    assert [e.category for e in both.events] == ["vulnerable_service", "malware"]
+
+
+def test_special_report_without_a_status_stays_other():
+    # The false friend: a special report whose rows say nothing of the host's state.
+    notice = parse_report(b"timestamp,ip,tag,public_source\n2026-03-14 23:30:00,198.51.100.33,something,Researcher\n",
+                          "2026-03-15-special-example-asn.csv", CTX)
+    assert notice.category == "other"

@@ -19,7 +19,9 @@ def deadline(case):
         return format_html('<span class="muted">{}</span>', _("no deadline"))
     if not case.is_open or case.state in ("resolved", "disputed", "restricted"):
         # The clock has stopped: say what the date is, and whether it was met.
-        if case.met_deadline is None:
+        if case.state == "disputed":
+            label = _("clock stopped by the dispute; the deadline was %(time)s")
+        elif case.met_deadline is None:
             label = _("deadline %(time)s")
         elif case.met_deadline:
             label = _("resolved within the deadline of %(time)s")
