@@ -228,13 +228,14 @@ def _write_batch(plain: list[_Plain], lookup) -> None:
         if item.raw.pk not in held:
             log.warning("raw message %s: another worker took over", item.raw.pk)
     plain = [item for item in plain if item.raw.pk in held]
+    if not plain:
+        return
     # The reports of each notice, those stored before (or by an earlier notice of the batch) left out.
     rows_of = []
     for item in plain:
-        rows, duplicates = [], 0
-        for _done, chunk_rows, chunk_duplicates in prepare.chunks(item.raw, item.facts, item.notice.events):
+        rows = []
+        for _done, chunk_rows, _duplicates in prepare.chunks(item.raw, item.facts, item.notice.events):
             rows += chunk_rows
-            duplicates += chunk_duplicates
         rows_of.append(rows)
     stored = bulk.stored_fingerprints({r.fingerprint for rows in rows_of for r in rows})
     for i, rows in enumerate(rows_of):

@@ -33,6 +33,14 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 10_000
 
+if settings.CELERY_BROKER_URL:
+    # Nudges go through the project's Celery app, whatever the process: smtpd, the web app and the
+    # API never import it otherwise, and a shared task published through Celery's default app
+    # ignores our settings (the routes to the process, mail and sweep queues, the broker timeouts)
+    # and lands on the "celery" queue, which no worker of ours consumes. Imported, it is the
+    # current app, the one a shared task resolves to; imported here, not on the first nudge.
+    import abusedesk.celery  # noqa: F401
+
 
 class Nudger:
     def __init__(self):
@@ -92,19 +100,13 @@ class Nudger:
                 continue
 
     def _publish_loop(self, jobs: queue.Queue) -> None:
-        # Published through the project's Celery app, whatever the process: smtpd, the web app and
-        # the API never import it otherwise, and a shared task published through Celery's default
-        # app ignores our settings (the routes to the process, mail and sweep queues, the broker
-        # timeouts) and lands on the "celery" queue, which no worker of ours consumes.
-        from abusedesk.celery import app
-
         while True:
             task, args = self._next_owed(jobs)
             if time.monotonic() < self.down_until:
                 self.dropped += 1
                 continue
             try:
-                app.send_task(task.name, args, retry=False)
+                task.apply_async(args, retry=False)
             except Exception as exc:  # broker down or hung: the sweep picks the work up
                 self.down_until = time.monotonic() + settings.BROKER_DOWN_PAUSE
                 log.warning("broker unreachable (%s: %s); nudges paused for %g s, the sweep does the work",
