@@ -1,6 +1,6 @@
 """Benchmark: a burst of ARF mails over SMTP, from a second process, through intake, processing and mail out.
 
-    python bench/bench_smtp_load.py [--mails N] [--connections N] [--concurrency N]
+    python bench/bench_smtp_load.py [--mails N] [--connections N] [--concurrency N] [--accept-only]
 
 Without DATABASE_URL: a fresh SQLite database in a temporary directory and
 `abusedesk run` (web, SMTP, in-process processing and sweep), as one machine
@@ -16,11 +16,22 @@ mails/s accepted (first to last 250), reply p50/p99, notices/s processed,
 p50/p99, and that nothing was lost or doubled; also the CPU seconds the
 abusedesk processes (and their children) used, per notice, which depends
 less on the machine's load than the rates, and the load average.
+
+CPU is shown per part: the SMTP server (`smtpd`; in `run` everything is one
+process), the worker, the sending client (it runs on the same cores), and the
+PostgreSQL server (all its processes, and the backends that ended meanwhile;
+other databases' transactions in that time are counted, since they share it).
+
+--accept-only starts `abusedesk smtpd` alone, without a worker: the intake
+side measured in isolation (stored notices stay `new`). It needs a broker
+(CELERY_BROKER_URL, also with SQLite): without one smtpd would process the
+mail itself.
 """
 
 import argparse
 import multiprocessing
 import os
+import resource
 import smtplib
 import sys
 import tempfile
@@ -63,6 +74,39 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+def postgres_cpu() -> float:
+    """CPU seconds of the PostgreSQL server: its live processes, and (in the postmaster's
+    children's times) every backend that ended and was reaped since it started."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+        if name != "postgres":
+            continue
+        fields = rest.split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+        if fields[1] == "1" or not Path(f"/proc/{fields[1]}/comm").exists() or \
+                Path(f"/proc/{fields[1]}/comm").read_text().strip() != "postgres":
+            total += (int(fields[13]) + int(fields[14])) / tick  # a postmaster: its reaped backends
+    return total
+
+
+def other_transactions(database: str) -> int:
+    """Transactions committed so far in the server's other databases (they share its CPU)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(xact_commit + xact_rollback), 0) FROM pg_stat_database"
+                       " WHERE datname IS NOT NULL AND datname <> current_database()")
+        return int(cursor.fetchone()[0])
+
+
 def client(port: int, mails: int, connections: int, results) -> None:
     """The sender, in a process of its own: `connections` sessions, each sending its share back to back."""
     from testkit.faults import arf
@@ -89,7 +133,8 @@ def client(port: int, mails: int, connections: int, results) -> None:
         t.start()
     for t in threads:
         t.join()
-    results.put(replies)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    results.put((replies, usage.ru_utime + usage.ru_stime))
 
 
 def main() -> None:
@@ -98,11 +143,17 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes (with a broker)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for processing and mail")
+    parser.add_argument("--accept-only", action="store_true",
+                        help="smtpd alone, no worker: measure accepting (needs CELERY_BROKER_URL)")
     args = parser.parse_args()
 
     var = tempfile.mkdtemp(prefix="abusedesk-bench-")
     database = os.environ.get("DATABASE_URL") or f"sqlite:///{var}/bench.sqlite3"
-    broker = os.environ.get("CELERY_BROKER_URL", "") if database.startswith("postgres") else ""
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if args.accept_only and not broker:
+        parser.error("--accept-only needs CELERY_BROKER_URL: without a broker smtpd processes the mail itself")
+    if not database.startswith("postgres") and not args.accept_only:
+        broker = ""  # SQLite: `abusedesk run`, one machine, no broker
     os.environ.update(DATABASE_URL=database, CELERY_BROKER_URL=broker, ABUSEDESK_VAR_DIR=var,
                       DJANGO_SETTINGS_MODULE="abusedesk.settings")
     import django
@@ -125,7 +176,11 @@ def main() -> None:
     smtp_port, web_port = free_port(), free_port()
     env = command_env(database, broker, ABUSEDESK_VAR_DIR=var, EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
                       EMAIL_HOST="127.0.0.1", EMAIL_PORT=sink.port, ABUSEDESK_SWEEP_INTERVAL=2)
-    if broker:
+    if args.accept_only:
+        processes = [abusedesk(env, "smtpd", "--port", str(smtp_port))]
+        mode = (f"{'PostgreSQL' if database.startswith('postgres') else 'SQLite'}, smtpd alone (accept only,"
+                f" nudges to {broker.split('@')[-1]})")
+    elif broker:
         processes = [abusedesk(env, "smtpd", "--port", str(smtp_port)),
                      abusedesk(env, "worker", "--beat", f"--concurrency={args.concurrency}")]
         mode = f"PostgreSQL, smtpd + Celery worker ×{args.concurrency} via {broker.split('@')[-1]}"
@@ -136,20 +191,22 @@ def main() -> None:
     try:
         wait_until_listening(smtp_port, 60)
         time.sleep(2)  # the worker's start-up
-        idle_cpu = sum(tree_cpu(p.pid) for p in processes)  # start-up, not counted
+        postgres = database.startswith("postgres")
+        idle_cpu = [tree_cpu(p.pid) for p in processes]  # start-up, not counted
+        idle_pg = (postgres_cpu(), other_transactions(database)) if postgres else None
         results = multiprocessing.Queue()
         sender = multiprocessing.Process(target=client, args=(smtp_port, args.mails, args.connections, results))
         sender.start()
-        replies = results.get(timeout=args.timeout)
+        replies, client_cpu = results.get(timeout=args.timeout)
         sender.join()
-        report(replies, args, mode, sink, processes, idle_cpu)
+        report(replies, args, mode, sink, processes, idle_cpu, idle_pg, client_cpu)
     finally:
         for p in processes:
             stop(p, 30)
         sink.__exit__()
 
 
-def report(replies, args, mode, sink, processes, idle_cpu) -> None:
+def report(replies, args, mode, sink, processes, idle_cpu, idle_pg, client_cpu) -> None:
     from abusedesk.cases.models import Case
     from abusedesk.intake.models import RawMessage
     from abusedesk.outbox.models import OutgoingMail
@@ -158,13 +215,15 @@ def report(replies, args, mode, sink, processes, idle_cpu) -> None:
     first = min(r[2] for r in replies)
     last_250 = max(r[3] for r in accepted)
     durations = [r[3] - r[2] for r in accepted]
+    accept_cpu = [tree_cpu(p.pid) - idle for p, idle in zip(processes, idle_cpu, strict=True)]
+    accept_pg = (postgres_cpu() - idle_pg[0], other_transactions("") - idle_pg[1]) if idle_pg else None
     deadline = time.time() + args.timeout
-    while time.time() < deadline:
+    while time.time() < deadline and not args.accept_only:
         if not RawMessage.objects.exclude(state="done").exists() and not OutgoingMail.objects.filter(
                 state__in=["queued", "sending"]).exists():
             break
         time.sleep(0.5)
-    cpu = sum(tree_cpu(p.pid) for p in processes) - idle_cpu
+    cpu = sum(tree_cpu(p.pid) for p in processes) - sum(idle_cpu)
     done_at = {}
     for subject, processed in RawMessage.objects.values_list("subject", "processed_at"):
         if subject.startswith("FBL report ") and processed:
@@ -180,6 +239,18 @@ def report(replies, args, mode, sink, processes, idle_cpu) -> None:
     print(f"accepted       {len(accepted)} of {len(replies)} (others: {sorted({r[1] for r in replies} - {250})})")
     print(f"intake         {len(accepted) / (last_250 - first):.1f} mails/s; reply p50 {percentile(durations, 50):.3f} s,"
           f" p99 {percentile(durations, 99):.3f} s")
+    per_mail = 1000 / max(len(accepted), 1)
+    names = [p.args[3] for p in processes]  # python -m abusedesk COMMAND
+    parts = [f"{name} {cpu_s:.1f} s = {cpu_s * per_mail:.2f} ms" for name, cpu_s in zip(names, accept_cpu, strict=True)]
+    if accept_pg:
+        parts.append(f"PostgreSQL server {accept_pg[0]:.1f} s = {accept_pg[0] * per_mail:.2f} ms"
+                     f" ({accept_pg[1]} transactions of other databases meanwhile)")
+    parts.append(f"client {client_cpu:.1f} s = {client_cpu * per_mail:.2f} ms")
+    print(f"accept cpu     a mail, up to the last 250: {'; '.join(parts)}")
+    if args.accept_only:
+        print(f"counts         stored {RawMessage.objects.count()}; load average"
+              f" {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        return
     print(f"processing     {len(done_at) / (last_done - first):.1f} notices/s (first mail sent to last notice done)")
     print(f"250 → case     p50 {percentile(to_case, 50):.2f} s, p99 {percentile(to_case, 99):.2f} s,"
           f" max {max(to_case, default=float('nan')):.2f} s")

@@ -2,7 +2,11 @@
 
     python bench/score_corpus.py CORPUS_DIR [--by class|family] [--show-misses N]
 
-The corpus is a directory of mails, each `NAME` next to `NAME.assertions.json`
+Two layouts are read. Our own corpus (abusedesk/parsers/tests/corpus): each
+`NAME.eml` next to `NAME.expected.json` = {"kind": "report"|"not_report",
+"offenders": [...], "category": ..., "observed_at": ...}; see that folder's
+README for how its rates are counted (`score_expected`). Otherwise the
+corpus is a directory of mails, each `NAME` next to `NAME.assertions.json`
 holding another parser's recorded output (the layout of abusix's
 inbound-parsers `testdata/sample_mails`: `parser_output.events[].resources`
 with `ip` and/or `url`, and `parser_output.rejected` for mails that are not
@@ -33,12 +37,14 @@ summary line says how many there were and how many we class so.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import re
 import sys
 import time
 from collections import defaultdict
+from datetime import datetime
 from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -170,6 +176,71 @@ def score_file(path: str, record: dict) -> dict:
             "dmarc_pass": all_pass}
 
 
+def _identity(event) -> str:
+    """The address an event names: its IP when it has one (an address stated
+    beside a URL is the hosting location), else its URL's host or domain."""
+    if event.ip:
+        return _norm(event.ip)
+    if event.url:
+        return _norm(_host(event.url))
+    return _norm(event.domain or "")
+
+
+def _norm(value: str) -> str:
+    value = value.strip().lower().rstrip(".")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return value
+
+
+def score_expected(path: str, exp: dict) -> dict:
+    """Score one notice of our own corpus against its NAME.expected.json.
+
+    exact: the set of addresses our events name (`_identity`) equals
+    "offenders"; any: they share one; category: equal to "category"; kind: a
+    not-report must come out `not_report`, a report must not come out
+    `not_report` or `unparseable`; dated: the earliest observed_at equals
+    "observed_at" (only where the file states one)."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    notice = parse(data, os.path.basename(path))
+    is_report = exp.get("kind", "report") != "not_report"
+    want = {_norm(o) for o in exp.get("offenders") or []}
+    got = {_identity(e) for e in notice.events} - {""}
+    if is_report:
+        kind_ok = notice.kind not in ("not_report", "unparseable")
+        exact, anyright = got == want, bool(got & want)
+        category_ok = notice.category == exp.get("category") if exp.get("category") else None
+    else:
+        kind_ok, exact, anyright, category_ok = notice.kind == "not_report", None, None, None
+    dated = None
+    if is_report and exp.get("observed_at"):
+        times = [e.observed_at for e in notice.events if e.observed_at]
+        dated = bool(times) and min(times) == datetime.fromisoformat(exp["observed_at"])
+    crash = any("parser failed" in e for e in notice.errors)
+    return {"rejected": not is_report, "exact": exact, "any": anyright, "category": category_ok, "crash": crash,
+            "dated": dated, "kind_ok": kind_ok, "want": sorted(want), "got": sorted(got)[:8], "kind": notice.kind,
+            "cat": notice.category, "want_cat": exp.get("category"), "format": notice.format, "empty": False}
+
+
+def score_own_corpus(directory: str, only: str = "") -> list[dict]:
+    """Score every NAME.eml with a NAME.expected.json in `directory`."""
+    results = []
+    for name in sorted(os.listdir(directory)):
+        if not name.endswith(".eml") or not name.startswith(only):
+            continue
+        stem = os.path.join(directory, name[:-4])
+        if not os.path.exists(stem + ".expected.json"):
+            continue
+        with open(stem + ".expected.json", encoding="utf-8") as fh:
+            exp = json.load(fh)
+        result = score_expected(stem + ".eml", exp)
+        result["name"] = name
+        results.append(result)
+    return results
+
+
 def _rate(values: list) -> str:
     known = [v for v in values if v is not None]
     return f"{100 * sum(known) / len(known):5.1f}% ({sum(known)}/{len(known)})" if known else "    -"
@@ -187,7 +258,8 @@ def main() -> int:
     if not os.path.isdir(args.corpus):
         print(f"error: {args.corpus} is not a directory", file=sys.stderr)
         return 2
-    names = sorted(n for n in os.listdir(args.corpus)
+    own = any(n.endswith(".expected.json") for n in os.listdir(args.corpus))
+    names = [] if own else sorted(n for n in os.listdir(args.corpus)
                    if not n.endswith((".json", ".go")) and os.path.exists(os.path.join(args.corpus, n + ".assertions.json"))
                    and n.startswith(args.only))
     results: dict[str, list[dict]] = defaultdict(list)
@@ -203,10 +275,13 @@ def main() -> int:
         results[result["format"] if args.by == "family" else name.split(".", 1)[0]].append(result)
         if i % 200 == 0:
             print(f"  {i}/{len(names)}", file=sys.stderr)
+    if own:
+        for result in score_own_corpus(args.corpus, args.only):
+            results[result["format"] if args.by == "family" else result["name"].split(".", 1)[0]].append(result)
     elapsed = time.perf_counter() - started
     everything = [r for rs in results.values() for r in rs]
     print(f"{args.by:28} {'files':>5}  {'exact offender set':>20}  {'any right':>20}  {'category':>20}"
-          f"  {'dated':>20}")
+          f"  {'time right' if own else 'dated':>20}")
     for cls in sorted(results, key=lambda c: -len(results[c])):
         rs = results[cls]
         if len(rs) >= args.min_class:
@@ -226,14 +301,18 @@ def main() -> int:
           f"rejected or empty in the record: {sum(r['rejected'] for r in everything)}, "
           f"of which we class not_report: {sum(r['rejected'] and r['kind'] == 'not_report' for r in everything)}; "
           f"{len(everything) / elapsed:.0f} files/s")
+    if own:
+        not_reports = [r for r in everything if r["rejected"]]
+        print(f"own corpus: kind right {_rate([r['kind_ok'] for r in everything]).strip()}, "
+              f"of the not-reports {_rate([r['kind_ok'] for r in not_reports]).strip()}")
     shown = 0
     for r in everything:
         if shown >= args.show_misses:
             break
-        if r["exact"] is False or r["category"] is False:
+        if r["exact"] is False or r["category"] is False or r.get("kind_ok") is False or (own and r["dated"] is False):
             shown += 1
             print(f"MISS {r['name']}: want {r['want'][:6]} got {r['got'][:6]} kind={r['kind']} "
-                  f"cat={r['cat']}/{r['want_cat']} fmt={r['format']}")
+                  f"cat={r['cat']}/{r['want_cat']} fmt={r['format']}" + (f" time_ok={r['dated']}" if own else ""))
     return 0
 
 

@@ -4,8 +4,10 @@
 The notices are tables, either with `|` or `,` separated columns (CSV with
 quoted fields) or as key/value blocks. Each row is one offender: a malware
 URL (observed at its `dateadded`), or a C2 `ip:port` (observed at its
-`first_seen`). abuse.ch's own links (urlhaus.abuse.ch/url/...) are
-references, not targets.
+`first_seen`). abuse.ch's own links (urlhaus.abuse.ch/url/...), and any
+link to the sender's own domain, are references, not targets. Rows may
+also be columns aligned by spaces ("198.51.100.9   443   QakBot"): a line
+that starts with an address followed by a wide gap is a row.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from .mime import Mail
 FORMAT = "abusech"
 _OWN_DOMAINS = {"abuse.ch"}
 _TABLE_ROW = re.compile(r"[|,;\t]")
+# A row of a table aligned by spaces: an address first, then two or more spaces.
+_ALIGNED_ROW = re.compile(r"^\s*[0-9a-fA-F:.]{7,45}\s{2,}\S")
 _PORT_COLUMN = re.compile(r"(?:^|[\s,;|\"])(\d{1,5})(?:[\s,;|\"]|$)")
 
 
@@ -56,12 +60,13 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice.notifier.no_reply = True
     notice.meta = {"service": service}
     events = Events(notice, context)
+    own_domains = _OWN_DOMAINS | {sender_domain(mail)} - {""}
     for line in _rows(mail):
         if not line.strip() or line.lstrip().startswith(("#", ">")):
             continue
         times = find_times(line, limit=1)
         when = times[0] if times else None
-        urls = [u for u in find_urls(line) if registrable_domain(url_host(u) or "") not in _OWN_DOMAINS]
+        urls = [u for u in find_urls(line) if registrable_domain(url_host(u) or "") not in own_domains]
         ref = re.search(r"https?://(?:urlhaus|feodotracker|threatfox)\.abuse\.ch/\S+", line)
         source_ref = ref.group(0).rstrip("\",;|)") if ref else None
         threat = re.search(r"(?i)\b(malware_download|botnet_cc|payload_delivery|elf|exe|doc|js)\b", line)
@@ -73,7 +78,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
             continue
         if service != "feodotracker" and not re.search(r"(?i)\b(?:c2|c&c|botnet|ip address|ip:)", line):
             continue
-        if not _TABLE_ROW.search(line):
+        if not _TABLE_ROW.search(line) and not _ALIGNED_ROW.match(line):
             continue  # prose ("our sinkhole 192.0.2.53 saw ...") is not a table row
         for found in find_ips(line):
             if found.private or not_offender_before(line, found.start, found.end):

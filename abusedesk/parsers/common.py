@@ -332,11 +332,11 @@ def line_values(text: str, label: str, limit: int = 20) -> list[str]:
 _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
     r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nuestro)\s+"
-    r"(?:\w+\s+){0,2}(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
+    r"(?:\w+\s+){0,2}(?:web|mail|dns|name)?(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
     r"|client|customer)\w*(?:'s)?\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:ip\s+(?:address\s+)?)?)?\(?\s*"
     r"|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
     r"|\b(?:ip\s+)?(?:address(?:es)?|servers?|hosts?|ips|machines|systems)\s+of\s+ours\s*[=:]?\s*"
-    r"|(?:->|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
+    r"|(?:(?<=[\d\])])|(?<=[\d\])][ \t]))(?:-{1,3}>|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
     r"|\b(?:dst|dest|destination|target|victim)[ _.-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
     r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*"
     # The victim as reporters describe it: "Targeted Server IP Address:", "one of our monitored
@@ -354,7 +354,19 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|\b(?:attacked|targeted)\s+(?:ip|host|server)(?:\s+address)?\s*(?:is|was|[=:])?\s*"
     r"|\bthe\s+victim\)?\s*(?:ip\s*)?(?:is\s*)?[=:]?\s*|\bhoneypots?\b[^.\n]{0,25}?\b(?:at|is|on)\s+"
     r"|\btowards\s+(?:destination\s*)?(?::-|[=:])?\s*|(?:^|\n)[ \t]*on\s+[\w.-]+\.[a-z]{2,}\s*\(\s*"
-    r"|\b(?:lookups?|queries|requests|connections?|traffic|packets|attacks?)\b[^.\n]{0,30}?\bto\s+)$",
+    r"|\b(?:lookups?|queries|requests|connections?|traffic|packets|attacks?)\b[^.\n]{0,30}?\bto\s+"
+    # JSON and form keys that name the destination ("dest": "x", report[destination_ip_addresses]:x),
+    # "(My IP) x", "Target server public IP".
+    r"|\b(?:dst|dest|destination|target|victim)\w{0,30}[\"'\]]\s*(?:=&gt;|=>|[=:])\s*[\"']?"
+    r"|\(\s*(?:my|our)\s+(?:\w+\s+)?(?:ip|server|host|address)\w*\s*\)\s*[=:]?\s*"
+    r"|\btarget(?:ed)?\s+(?:server|host|system)\s+(?:public\s+)?ip(?:\s+address)?\s*[=:]?\s*"
+    # "connections to a PowershellEmpire control server (x)", German "Verbindungen zu einem ...-Kontrollserver (x)"
+    r"|\b(?:connections?|verbindung(?:en)?)\s+(?:to|zu|mit|with)\s+(?:(?:an?|the|einem|einen|dem|den)\s+)?"
+    r"(?:[\w&-]{1,40}\s+)?[\w-]{0,40}(?:server|c2|c&c)\w*\s*\(\s*"
+    # "last two incidents seen on IP x": where the attacks arrived
+    r"|\b(?:incidents?|attacks?|scans?|probes?)\s+(?:\w+\s+)?seen\s+(?:on|at)\s+(?:ip\s+)?(?:address\s+)?"
+    # "The following addresses were attacked from your network:" (a heading over the victims)
+    r"|\b(?:were|was|been)\s+(?:attacked|targeted|scanned|probed)\b[^.:\n]{0,40}:\s*)$",
     re.IGNORECASE,
 )
 
@@ -364,6 +376,60 @@ _NOT_OFFENDER_AFTER = re.compile(
     r"the (?:victim|target|destination|reporter)|(?:a |our )?(?:honeypot|sensor|sinkhole))\b",
     re.IGNORECASE,
 )
+
+
+# A short label before the address ("IP:", "IP address:") and a heading above its block that
+# names the attacked side ("Technical information about the attacked resource:").
+_SHORT_LABEL = re.compile(r"(?i)^[ \t>*-]*(?:[\w.-]{1,80}[ \t]+[-–][ \t]+)?(?:ip|ip[ -]?address|address|host|ipv[46])"
+                          r"[ \t]*[:=][ \t]*$")
+_VICTIM_HEADING = re.compile(r"(?i)(?:\b(?:attacked|targeted|target|victim'?s?|destination)\b[^:\n]{0,40}"
+                             r"|\b(?:our|my)\s+(?:\w+\s+)?(?:servers?|hosts?|systems?|websites?|sites?)\s*):[ \t\r]*$")
+
+
+# An attack verb right before "our ...": the address after the label did it ("have attacked our
+# systems:"); not "Attacked hosts in our network:", "Target IP attacked in our network:".
+_ATTACKED_OURS = re.compile(r"(?i)\b(?:attack(?:ed|ing|s)?|scann(?:ed|ing)|prob(?:ed|ing)|target(?:ed|ing)|hack(?:ed|ing)"
+                            r"|flood(?:ed|ing))\s+(?:one\s+of\s+)?(?:our|my|onze|unsere?)\s+\w+(?:\s+\w+)?\s*:\s*$")
+
+
+def _under_victim_heading(text: str, pos: int, before: str) -> bool:
+    """Is the address the value of a short label in a block headed as the
+    attacked side? (Not "affected system": a CERT's word for the offender.)"""
+    if not _SHORT_LABEL.match(before):
+        return False
+    above = text[max(0, pos - 400): pos].split("\n")[:-1]
+    for line in reversed(above[-4:]):
+        if not line.strip():
+            return False
+        if _VICTIM_HEADING.search(line):
+            return True
+    return False
+
+
+# The reporter's own observers and the reporter named as such: "our scanner runs from x",
+# "my crawler at x", "Reported by: x" (the reporting host), and after an address: "x, not in
+# your network", "x; you do not need to act on that address".
+_OBSERVER_BEFORE = re.compile(
+    r"(?:\b(?:our|my)\s+(?:\w+\s+){0,2}(?:scanners?|crawlers?|probes?)(?:\s+(?:runs?|operates?|comes?|connects?|is|are|"
+    r"located|hosted))?\s+(?:from|at|on|is)\s+(?:ip\s+(?:address\s+)?)?"
+    r"|\breported\s+by\s*[=:]?\s*)$",
+    re.IGNORECASE,
+)
+_DISOWNED_AFTER = re.compile(
+    r"^[\])]?\s*[(,;]?\s*(?:(?:which\s+is\s+|are\s+|is\s+)?not\s+(?:in\s+)?(?:your|ours?)\b"
+    r"|(?:you\s+)?(?:do\s+not|don't|need\s+not)\s+(?:need\s+to\s+)?(?:act|take\s+action))",
+    re.IGNORECASE,
+)
+
+
+def disowned(text: str, pos: int, end: int) -> bool:
+    """Does the text say in so many words that the address at pos..end is not
+    one to act on: the reporter ("Reported by: x"), its own scanner, "x, not
+    in your network"? (Narrower than `not_offender_before`, whose positional
+    cues, "from a to b", "-> b", name a destination only where they stand.)"""
+    before = text[max(0, pos - 60): pos].split("\n")[-1]
+    after = text[end: end + 60].split("\n", 1)[0]
+    return bool(_OBSERVER_BEFORE.search(before) or _DISOWNED_AFTER.search(after))
 
 
 def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
@@ -380,11 +446,13 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         before = heading[-60:] + " "
     else:
         before = lines[-1]
-    if _NOT_OFFENDER_BEFORE.search(before):
+    if _ATTACKED_OURS.search(before):
+        return False  # "... have attacked our systems: x": x is the attacker
+    if _NOT_OFFENDER_BEFORE.search(before) or _OBSERVER_BEFORE.search(before) or _under_victim_heading(text, pos, before):
         return True
     if end is not None:
         after = text[end: end + 60].split("\n", 1)[0]
-        return bool(_NOT_OFFENDER_AFTER.search(after))
+        return bool(_NOT_OFFENDER_AFTER.search(after) or _DISOWNED_AFTER.search(after))
     return False
 
 

@@ -34,8 +34,16 @@ from .common import (
 from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_ips, context_mask, context_url, same_list, url_label
-from .times import row_time, stated_time, stated_zone
+from .roles import (
+    context_ips,
+    context_mask,
+    context_url,
+    labelled_not_offenders,
+    same_list,
+    stated_ips,
+    url_label,
+)
+from .times import block_time, row_time_zoned, stated_time_zoned, stated_zone
 
 FORMAT = "freetext"
 
@@ -91,6 +99,26 @@ def _pasted_received(text: str) -> list[str]:
     return out
 
 
+# The first line of a pasted mail or header block: the sender's own words end above it.
+_PASTED_START = re.compile(r"(?im)^[ \t]*(?:received|return-path|delivered-to|x-[\w-]+|from|to|subject|date"
+                           r"|message-id)[ \t]*:")
+
+
+# A piece of a pasted authentication header without its key ("spf=none (mx: 192.0.2.1 is neither ...").
+_AUTH_FRAGMENT = re.compile(r"(?im)^.*(?:\b(?:spf|dkim|dmarc|arc|iprev)=\w|\bdesignates\b|\bpermitted\b).*$")
+
+
+def _stated_relays(text: str, subject: str, relay_ips: set[str]) -> set[str]:
+    """Hops of the attached or pasted chain that the sender names in its own
+    words (the subject, the text above the pasted mail) as the source: the
+    sender read its own chain, which outranks the hop our walk would pick."""
+    if not relay_ips:
+        return set()
+    m = _PASTED_START.search(text, 0, 200_000)
+    own = _AUTH_FRAGMENT.sub("", text[: m.start() if m else 200_000])
+    return {ip for ip in stated_ips(subject + "\n" + own) if ip in relay_ips}
+
+
 def _line_at(text: str, pos: int, reach: int = 300) -> str:
     """The line around `pos`, at most `reach` characters either side (a
     hostile one-line body must not make this quadratic)."""
@@ -109,6 +137,7 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     candidates = []
     seen: set[tuple] = set()
     times: dict[str, object] = {}
+    unzoned: set[str] = set()
     tries: dict[str, int] = {}
     for f in found:
         if f.ip in skip:
@@ -117,9 +146,13 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         # readable time gives observed_at (a few lines looked at, no more).
         if f.ip not in times and tries.get(f.ip, 0) < 20:
             tries[f.ip] = tries.get(f.ip, 0) + 1
-            when = row_time(text, f.start, zone)
+            when, zoned = row_time_zoned(text, f.start, zone)
+            if not when and tries[f.ip] <= 3:
+                when, zoned = _block_time(text, f, found, zone)
             if when:
                 times[f.ip] = when
+                if not zoned:
+                    unzoned.add(f.ip)
         if (f.ip, f.port) in seen:
             continue
         seen.add((f.ip, f.port))
@@ -138,6 +171,10 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
                     networks.append(f"{f.ip}/{bits}")
                 continue
         candidates.append(f)
+    # An address the text disowns elsewhere ("192.0.2.60 is our server") is none here either.
+    labelled = labelled_not_offenders(text, found, {f.ip for f in candidates},
+                                      frozenset(f.start for f in candidates)) if candidates else set()
+    candidates = [f for f in candidates if f.ip not in labelled]
     # Internal addresses are only the subject when nothing public is there.
     public = [f for f in candidates if not f.private]
     for f in public or candidates:
@@ -148,8 +185,23 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
                 port=f.port,
                 observed_at=times.get(f.ip),
                 evidence=sanitise(_line_at(text, f.start), 300),
+                extra={"time_zone": UNZONED} if f.ip in unzoned else {},
             )
         )
+    if unzoned & {f.ip for f in public or candidates} and _UNZONED_WARNING not in events.notice.warnings:
+        events.notice.warnings.append(_UNZONED_WARNING)
+
+
+UNZONED = "not stated, read as UTC"
+_UNZONED_WARNING = "event times without a time zone (the notice states none): read as UTC"
+
+
+def _block_time(text: str, f, found: list, zone):
+    """The time of a labelled block ("IP: x", "Time: ...") that names `f` and no other address."""
+    when, zoned, start, end = block_time(text, f.start, zone)
+    if when and any(g.ip != f.ip for g in found if start <= g.start < end):
+        return None, True
+    return when, zoned
 
 
 def _row_peers(text: str) -> set[str]:
@@ -255,16 +307,22 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         ips = find_ips(m.group(1))
         if ips:
             events.add(Event(category=category, ip=ips[0].ip, evidence=sanitise(m.group(0), 200)))
+    stated = _stated_relays(text, refang(mail.subject), relay_ips)
+    if stated:
+        origins = [(hop, subject) for hop, subject in origins if hop.from_ip in stated]
     for hop, subject in origins:
         events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
                          evidence=sanitise(f"sent the reported mail{': ' + subject if subject else ''}", 300),
                          extra={"source": "Received"}))
-    skip_ips = relay_ips - {hop.from_ip for hop, _ in origins}
+    skip_ips = relay_ips - {hop.from_ip for hop, _ in origins} - stated
 
     # URLs (not the sender's own), then IPs, in the body and in logs; whois
     # output, pasted headers and the destination side of log rows are context.
     text, log_text = context_mask(text), context_mask(log_text)
     all_text = text + "\n" + log_text
+    # Times without a zone are in the zone the text states ("All times are in US Central"),
+    # in its own rows and in the logs attached to it.
+    zone = stated_zone(text)
     peers = None
     for url, pos in find_urls_at(all_text):
         host = url_host(url)
@@ -275,14 +333,16 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             peers = _row_peers(all_text) if peers is None else peers
             if normalise_ip(host) in peers:
                 continue
-        events.add(url_event(url, category, evidence=sanitise(_line_at(all_text, pos), 300)))
+        # A URL on a row with a time (a log, a table of sightings) gets that row's time.
+        when, zoned = row_time_zoned(all_text, pos, zone)
+        if events.add(url_event(url, category, evidence=sanitise(_line_at(all_text, pos), 300), observed_at=when,
+                                extra={"time_zone": UNZONED} if when and not zoned else {})) and when and not zoned \
+                and _UNZONED_WARNING not in notice.warnings:
+            notice.warnings.append(_UNZONED_WARNING)
     if category in _PHISHY_CATEGORIES:
         for message in attached:
             events_from_text(message.body_text, category, events, skip_domains=skip_domains, skip_ips=relay_ips)
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
-    # Times without a zone are in the zone the text states ("All times are in US Central"),
-    # in its own rows and in the logs attached to it.
-    zone = stated_zone(text)
     _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
     _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
 
@@ -334,7 +394,11 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     collect_targets(mail, notice, events, context, texts=(text, log_text, attached))
     # Addresses on rows without a time get the one incident time the notice states, if it states one.
     undated = [e for e in notice.events if e.observed_at is None]
-    when = stated_time(text, stated_zone(text)) if undated else None
+    when, zoned = stated_time_zoned(text, stated_zone(text)) if undated else (None, True)
     for event in undated if when else ():
         event.observed_at = when
+        if not zoned:
+            event.extra["time_zone"] = UNZONED
+    if when and not zoned and _UNZONED_WARNING not in notice.warnings:
+        notice.warnings.append(_UNZONED_WARNING)
     return events.finish()

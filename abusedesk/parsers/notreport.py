@@ -9,10 +9,16 @@ is how two ticket systems flood each other, RFC 3834 section 2). The
 systems put it on their reports too. Intake
 stores it and shows it in its own staff queue.
 
-Only the mail's own headers and subject decide, never a quoted or attached
-message (an abuse report may well forward an out-of-office reply or a
-bounce as its evidence), and a mail in a machine report format (ARF,
+Only the mail's own headers, subject and own words decide, never a quoted or
+attached message (an abuse report may well forward an out-of-office reply or
+a bounce as its evidence), and a mail in a machine report format (ARF,
 X-ARF, Shadowserver) is read as that format before this module is asked.
+The body's own words (the text before the first quoted line) count only
+together with a header: an automatic mail (Auto-Submitted, Exchange's
+X-Auto-Response-Suppress, Precedence: auto_reply) that says it is an
+automatic reply, a ticket receipt or a held-mail challenge, or a reply
+(Re:) that closes a ticket; and only when those own words name no address
+(a report that thanks for a reply and names a host again is a report).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import re
 
 from .base import KIND_NOT_REPORT, ParseContext, ParsedNotice
 from .common import start_notice
+from .extract import find_ips
 from .mime import Mail
 
 FORMAT = "not_report"
@@ -38,7 +45,7 @@ _BOUNCE_SUBJECT = re.compile(
 )
 _BOUNCE_SENDER = re.compile(r"(?i)^(?:mailer-daemon|postmaster)@")
 _AUTO_REPLY_SUBJECT = re.compile(
-    r"(?i)^(?:automatic reply|auto(?:matische)?[- ]?(?:reply|response|antwort|antwoord)|out of (?:the )?office|"
+    r"(?i)^(?:automatic reply|auto(?:matic|matische?)?[- ]?(?:reply|response|antwort|antwoord)|out of (?:the )?office|"
     r"abwesenheitsnotiz|abwesend|afwezig|r[ée]ponse automatique|respuesta autom[áa]tica|"
     r"i am (?:currently )?out of|on vacation)\b"
 )
@@ -48,6 +55,28 @@ _ACK_SUBJECT = re.compile(
     r"(?:received|created|logged|opened|rejected|accepted|processed)|"
     r"\brate the support\b|\bmailbox is (?:currently )?not monitored\b|\bthank you for (?:contacting|your (?:report|email))\b)"
 )
+# An automatic mail's own words: a receipt, an absence, a challenge to prove a person sent it.
+_AUTO_BODY = re.compile(
+    r"(?i)\b(?:(?:your|the) (?:request|message|e-?mail|ticket|report) (?:has been|was|is being) (?:received|"
+    r"created|logged|held|forwarded)|a (?:new )?ticket (?:has been|was) (?:created|opened)|"
+    r"thank you for contacting us|(?:i am|i'm) (?:currently )?(?:out of (?:the )?office|away|on (?:leave|holiday|vacation))|"
+    r"out of (?:the )?office until|not (?:yet )?on the recipient's (?:approved|allowed) list|confirm you are a (?:person|human)|"
+    r"(?:ik ben|wij zijn) (?:afwezig|niet aanwezig)|nicht im b[üu]ro|bin (?:bis|vom) .{0,30} abwesend)"
+)
+# A reply's own words that close the matter.
+_CLOSING_BODY = re.compile(
+    r"(?i)\b(?:(?:have |has )?closed (?:the |this |our |your )?(?:ticket|case|incident)|(?:ticket|case|incident) "
+    r"(?:#?\S+ )?(?:has been |is |was )?(?:closed|resolved)|no further action (?:is )?(?:needed|required)|"
+    r"ticket (?:is )?gesloten|geen verdere actie|vorgang (?:ist )?geschlossen|keine weiteren ma[ßs]nahmen)"
+)
+_REPLY_SUBJECT = re.compile(r"(?i)^(?:re|aw|antw|sv|vs|r)\s*:")
+# Where a reply's own words end: a quoted line, "On ... wrote:", an Outlook separator,
+# a ticket system's "Your message:" or "Subject of your message:".
+_QUOTE_START = re.compile(
+    r"(?im)^(?:[ \t]*>|.{0,120}\b(?:wrote|schrieb|schreef|a écrit)\s*:\s*$|[ \t]*-{2,}\s*original(?:e)? (?:message|nachricht|bericht)"
+    r"|[ \t]*(?:(?:the )?subject of )?(?:your|ihre|uw) (?:original )?(?:message|nachricht|bericht|e-?mail)\s*:)"
+)
+_NEWSLETTER_SUBJECT = re.compile(r"(?i)\b(?:newsletter|nieuwsbrief|rundbrief|weekly|monthly|digest|bulletin)\b")
 _NEWSLETTER_SENDER = re.compile(r"(?i)^(?:newsletters?|news|marketing|info|promo(?:tions?)?|offers?|deals)@")
 _TO_ABUSE = re.compile(r"(?i)\babuse@")
 _REPORT_WORDS = re.compile(
@@ -76,12 +105,33 @@ def reason(mail: Mail) -> str | None:
         return AUTO_REPLY
     if _ACK_SUBJECT.search(subject):
         return ACKNOWLEDGEMENT
+    automatic = automatic or bool(mail.header("x-auto-response-suppress")) or mail.header(
+        "precedence").strip().lower() == "auto_reply"
+    if automatic or _REPLY_SUBJECT.match(subject):
+        said = _own_words(mail)
+        if said is not None:
+            if automatic and _AUTO_BODY.search(said):
+                return AUTO_REPLY if re.search(r"(?i)office|away|afwezig|abwesend|b[üu]ro|leave|holiday|vacation", said) \
+                    else ACKNOWLEDGEMENT
+            if _REPLY_SUBJECT.match(subject) and _CLOSING_BODY.search(said):
+                return ACKNOWLEDGEMENT
     # A newsletter sent to a spam trap is spam to report; sent to the abuse
     # address itself it is just a newsletter.
-    if (mail.header("list-unsubscribe") and _NEWSLETTER_SENDER.match(sender) and not _REPORT_WORDS.search(subject)
-            and _TO_ABUSE.search(mail.header("to") + " " + mail.header("delivered-to"))):
+    # A newsletter about abuse names abuse in its subject: it counts when it calls itself one.
+    declared = bool(mail.header("list-id")) and _NEWSLETTER_SUBJECT.search(subject)
+    if (mail.header("list-unsubscribe") and _NEWSLETTER_SENDER.match(sender)
+            and (declared or not _REPORT_WORDS.search(subject)) and _TO_ABUSE.search(mail.header("to") + " " + mail.header("delivered-to"))):
         return NEWSLETTER
     return None
+
+
+def _own_words(mail: Mail) -> str | None:
+    """The body's text before the first quoted part, or None when it names an
+    address (then it may be a report, whatever else it says)."""
+    body = mail.body_text[:20_000]
+    quote = _QUOTE_START.search(body)
+    said = body[:quote.start()] if quote else body
+    return None if find_ips(said, keep_private=False) else said
 
 
 def looks_like(mail: Mail) -> bool:

@@ -17,10 +17,14 @@ extractors then read only what is left:
   Authentication-Results, ARC-*, DKIM-Signature, X-*, Return-Path,
   Message-ID) with their folded continuation lines: the parsers read the
   Received chain on its own (the origin hop), the rest is relays;
-- table rows whose header row names columns: the fields under a column
-  that names the destination, target, victim or the reporter's side
-  (`dst_ip`, `dest_ip`, `Destination IP`, `Target IP`, `honeypot`) are
-  blanked; the column that names the source stays.
+- table rows whose header row names columns (also a `#` or `;` comment
+  header; quoted fields may hold the delimiter; a CSV row the mail client
+  wrapped inside a field is read as one): the fields under a column that
+  names the destination, target, victim or the reporter's side (`dst_ip`,
+  `dest_ip`, `Destination IP`, `Target IP`, `honeypot`) are blanked; the
+  column that names the source stays;
+- the `Host:` header of a pasted HTTP request (the attacked server) and a
+  domain whois' `Name Server:` lines.
 
 What the text itself says about one address ("our server 192.0.2.1",
 "DST=", "-> 192.0.2.1") is decided next to the address, in
@@ -31,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from .common import not_offender_before
+from .common import disowned, not_offender_before
 from .extract import find_ips
 
 # Registries' whois keys (ARIN, RIPE, APNIC, LACNIC, AFRINIC, RDAP renderings).
@@ -39,7 +43,7 @@ _WHOIS_LINE = re.compile(
     r"(?im)^[ \t>]*(?:%|#(?!\s*\d)|(?:netrange|cidr|inetnum|inet6num|netname|nethandle|parent|nettype|originas|"
     r"orgname|orgid|orgabuse\w*|orgtech\w*|orgnoc\w*|rabuse\w*|rtech\w*|rnoc\w*|regdate|route6?|admin-c|tech-c|"
     r"abuse-c|abuse-mailbox|mnt-[a-z-]+|nic-hdl|aut-num|as-name|org-name|org-type|inetrev|nserver|ownerid|"
-    r"in-addr server)[ \t]*:|ref[ \t]*:[ \t]*(?:\[\d+\])?https?://rdap\.).*$"
+    r"in-addr server|name ?server)[ \t]*:|ref[ \t]*:[ \t]*(?:\[\d+\])?https?://rdap\.).*$"
 )
 # Header lines of a mail pasted or quoted into the body (not the notice's own headers, which
 # are not in the body), plus their folded continuation lines.
@@ -66,13 +70,23 @@ def _blank(chars: list[str], start: int, end: int) -> None:
             chars[i] = " "
 
 
-def _fields(line: str, delimiter: str | None) -> list[tuple[int, int]]:
+def _fields(line: str, delimiter: str | None, quoted: bool = False) -> list[tuple[int, int]]:
     """(start, end) of each field of a delimited table line."""
     spans, start = [], 0
-    for i, ch in enumerate(line):
-        if ch == delimiter:
-            spans.append((start, i))
-            start = i + 1
+    if '"' not in line and not quoted:
+        for i, ch in enumerate(line):
+            if ch == delimiter:
+                spans.append((start, i))
+                start = i + 1
+    else:
+        # A quoted field may hold the delimiter ("May 27, 2022 @ 22:55:04",Canada,...); `quoted`:
+        # the line goes on with a quoted field cut on the line before.
+        for i, ch in enumerate(line):
+            if ch == '"':
+                quoted = not quoted
+            elif ch == delimiter and not quoted:
+                spans.append((start, i))
+                start = i + 1
     spans.append((start, len(line)))
     return spans
 
@@ -89,7 +103,7 @@ def _header(line: str) -> tuple[str | None, list[tuple[int, int]], int] | None:
     else:
         # Aligned columns: names are separated by two or more spaces ("Src IP  Src Port").
         spans = [m.span() for m in re.finditer(r"\S+(?: \S+)*", line)]
-    names = [line[a:b].strip().strip("\"'#>").strip() for a, b in spans]
+    names = [line[a:b].strip().strip("\"'#;>").strip() for a, b in spans]
     if len(names) < 2:
         return None
     dest = [i for i, n in enumerate(names) if _DEST_WORDS.match(n)]
@@ -148,19 +162,44 @@ def _mask_vertical_tables(text: str, chars: list[str]) -> None:
         i = j
 
 
+def _wrapped(line: str, following: list[str], delimiter: str, have: int, count: int) -> bool:
+    """Is this short CSV line the start of a row the mail client wrapped, that
+    the next line completes to exactly the header's number of fields?"""
+    if delimiter not in ",;" or not following or ('"' in line and line.count('"') % 2 == 0):
+        return False
+    return have + len(_fields(following[0], delimiter, quoted='"' in line)) - 1 == count
+
+
 def _mask_tables(text: str, chars: list[str]) -> None:
     pos = 0
     table = None  # (delimiter, destination columns, column count) of the table being read
-    for line in text.split("\n"):
+    carried = 0  # fields of a row the mail client wrapped onto the next line, read on the line before
+    in_quote = False
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
         if table is not None:
             delimiter, dest, count = table
             if not line.strip():
                 table = None
             elif delimiter:
-                spans = _fields(line, delimiter)
-                if abs(len(spans) - count) > 1:
-                    table = None
+                spans = _fields(line, delimiter, quoted=bool(carried) and in_quote)
+                if carried and abs(carried + len(spans) - 1 - count) <= 1:
+                    # The rest of a wrapped row: its first field goes on with the field cut on the line before.
+                    for i, _ in dest:
+                        if i >= carried - 1 and i - carried + 1 < len(spans):
+                            _blank(chars, pos + spans[i - carried + 1][0], pos + spans[i - carried + 1][1])
+                    carried = 0
+                elif not carried and 1 < len(spans) < count - 1 and _wrapped(line, lines[index + 1: index + 2],
+                                                                               delimiter, len(spans), count):
+                    carried = len(spans)  # a row wrapped inside a field: it goes on on the next line
+                    in_quote = line.count('"') % 2 == 1
+                    for i, _ in dest:
+                        if i < len(spans):
+                            _blank(chars, pos + spans[i][0], pos + spans[i][1])
+                elif abs(len(spans) - count) > 1:
+                    table, carried = None, 0
                 else:
+                    carried = 0
                     for i, _ in dest:
                         if i < len(spans):
                             _blank(chars, pos + spans[i][0], pos + spans[i][1])
@@ -198,6 +237,25 @@ def _mask_traceroutes(text: str, chars: list[str]) -> None:
             _blank(chars, start, end)
 
 
+_HTTP_REQUEST = re.compile(r"(?im)^[ \t>]*(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|PROPFIND) \S{1,2000} HTTP/\d(?:\.\d)?[ \t\r]*$")
+
+
+def _mask_request_hosts(text: str, chars: list[str]) -> None:
+    """A pasted HTTP request names the attacked server in its `Host:` header
+    (the header lines below the request line, up to the first blank one)."""
+    for m in _HTTP_REQUEST.finditer(text[:2_000_000]):
+        pos = m.end() + 1
+        for _ in range(30):
+            end = text.find("\n", pos)
+            end = len(text) if end == -1 else end
+            line = text[pos:end]
+            if not line.strip() or ":" not in line:
+                break
+            if line.lstrip(" \t>").lower().startswith("host:"):
+                _blank(chars, pos, end)
+            pos = end + 1
+
+
 def context_mask(text: str) -> str:
     """`text` with its context parts blanked (see the module docstring)."""
     if not text:
@@ -209,6 +267,10 @@ def context_mask(text: str) -> str:
                 chars = list(text)
             _blank(chars, m.start(), m.end())
     lowered = text[:200_000].lower()
+    if " http/1" in lowered and "host:" in lowered:
+        if chars is None:
+            chars = list(text)
+        _mask_request_hosts(text, chars)
     if "traceroute" in lowered or "trace route" in lowered:
         if chars is None:
             chars = list(text)
@@ -257,9 +319,65 @@ _PROSE = re.compile(r"(?:\b[A-Za-zÀ-ÿ]{2,}\b[ ,]{1,2}){4}\b[A-Za-zÀ-ÿ]{2,}\b
 # Right before an address that is not a host of the report: a product's version
 # ("Chrome/124.0.0.0"), the host part of a user@host or sip: address, a registry's
 # lookup link ("https://rdap.arin.net/registry/ip/198.51.0.0").
+# Three words in a row and nothing else between two addresses: parts of a sentence, not fields
+# (a log row's message has numbers, colons and slashes: "a %ASA-4: Deny tcp src x:b/22").
+_PHRASE = re.compile(r"\b[A-Za-zÀ-ÿ]{2,}[ ,]{1,2}[A-Za-zÀ-ÿ]{2,}[ ,]{1,2}[A-Za-zÀ-ÿ]{2,}\b")
+_WORDS_ONLY = re.compile(r"^[\s(),.'\"A-Za-zÀ-ÿ]*$")
 _QUERY_PARAM = re.compile(r"[?&][\w.%-]{1,40}=$")
 _LOOKUP_LINK = re.compile(r"(?i)\bhttps?://(?:rdap|whois)[\w.-]*/\S*$")
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|to|bis|tot)\s*$")
+
+
+# CSV written without quotes ("a,b,c"): more bare delimiters than ", " of prose.
+_BARE_COMMA = re.compile(r",(?! )")
+
+
+def _record_row(text: str, row: list, line: str) -> bool:
+    """Is a line with words in it still a record row? A delimited line (CSV
+    with a free-text cell, a `|` or tab table), or a line whose first two
+    addresses stand apart by nothing but numbers and punctuation (a log row
+    that ends in a message: "... a 51200 b GET Access denied ...")."""
+    bare = len(_BARE_COMMA.findall(line))
+    if (bare >= 4 and bare > line.count(", ")) or line.count("|") >= 3 or line.count("\t") >= 3:
+        return True
+    second = next(f for f in row if f.ip != row[0].ip)
+    gap = text[row[0].end:second.start]
+    return len(gap) < 40 and not any(c.isalpha() for c in gap) and not _LIST_GAP.match(gap)
+
+
+# A syslog line's own host field: the time, the host, then the program's tag
+# ("Dec  1 22:44:50 192.0.2.10 sshd[812]:", "2024-12-01T22:44:50+01:00 192.0.2.10 kernel:").
+_SYSLOG_BEFORE = re.compile(r"[ \t>]*(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d"
+                            r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)[ \t]+$")
+_SYSLOG_AFTER = re.compile(r"^[ \t]+(?:[%A-Za-z_][%\w./-]{0,40})?(?:\[\d{0,10}\])?:")
+
+
+def _syslog_host(text: str, f) -> bool:
+    start = text.rfind("\n", max(0, f.start - 60), f.start) + 1
+    return bool(_SYSLOG_BEFORE.match(text, start, f.start) and _SYSLOG_AFTER.match(text[f.end:f.end + 60]))
+
+
+def _wrapped_row_ends(text: str, found: list, taken: set[int]) -> set[int]:
+    """A row the mail client wrapped: a long line whose fields end in an
+    address, and the next line going on from an address with more fields
+    ("... 14061 198.51.100.23\n192.0.2.10 443 Scanning 6"): the address that
+    starts the next line is the row's far end. A list of addresses, one per
+    line, is no such row (its lines hold nothing but the address)."""
+    out: set[int] = set()
+    for a, b in zip(found, found[1:], strict=False):
+        if a.ip == b.ip or b.start in taken:
+            continue
+        between = text[a.end:b.start]
+        if between.strip(" \t") != "\n" and between.strip(" \t\r") != "\n":
+            continue
+        line_start = text.rfind("\n", 0, a.start) + 1
+        head = text[line_start:a.start]
+        if a.end - line_start < 60 or not head.strip() or _PROSE.search(head):
+            continue
+        rest = text[b.end:text.find("\n", b.end) if "\n" in text[b.end:b.end + 300] else b.end + 300]
+        if any(c.isdigit() for c in rest) and not _PROSE.search(rest):
+            out.add(b.start)
+    return out
 
 
 def context_ips(text: str, found: list) -> set[int]:
@@ -288,6 +406,10 @@ def context_ips(text: str, found: list) -> set[int]:
     for a, b in zip(found, found[1:], strict=False):
         if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
             out.update((a.start, b.start))
+    for f in found:
+        if f.start not in out and _syslog_host(text, f):
+            out.add(f.start)
+    out.update(_wrapped_row_ends(text, found, out))
     if len(found) < 2:
         return out
     # Group by line; only lines with two or more different addresses matter.
@@ -304,9 +426,11 @@ def context_ips(text: str, found: list) -> set[int]:
         if len({f.ip for f in row}) < 2:
             continue
         line = text[line_start:line_end]
-        if len(line) > 500 or _PROSE.search(line):
+        if len(line) > 5000 or ((len(line) > 500 or _PROSE.search(line)) and not _record_row(text, row, line)):
             continue
         gaps = [text[x.end:y.start] for x, y in zip(row, row[1:], strict=False)]
+        if _PHRASE.search(gaps[0]) and _WORDS_ONLY.match(gaps[0]) and not _record_row(text, row, line):
+            continue  # "a has detected abuse from b": a sentence, its words decide
         if all(_LIST_GAP.match(gap) or _ENUM_GAP.match(gap) for gap in gaps) and not any(c.isdigit() for c in text[row[-1].end:line_end]):
             continue  # a list of addresses, all named alike (a row goes on with ports, times, counts)
         first = row[0].ip
@@ -343,7 +467,8 @@ _CONTEXT_HOSTS = frozenset(
     "abuse.ch shadowserver.org abusix.com first.org cisa.gov us-cert.gov wikipedia.org nmap.org t.me "
     "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
     "whois.com who.is lumendatabase.org copyright.gov "
-    "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com".split()
+    "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com "
+    "acns.net".split()  # ACNS's XML namespace and schema, in every notice that carries its XML
 )
 
 
@@ -365,6 +490,65 @@ def context_url(host: str, label: str) -> bool:
     return bool(_CONTEXT_URL_LABEL.search(label[-120:]))
 
 
+# Cues that name a destination only where they stand: "from a to b", "a -> b".
+_POSITIONAL = re.compile(r"(?i)(?:\bfrom\s+\S+\s+(?:\([^)]{0,40}\)\s+)?to\s+|->\s*|-&gt;\s*|→\s*|=>\s*)\[?$")
+
+
+_DISOWNING_WORDS = re.compile(
+    r"(?i)\breported\s+by|\b(?:scanner|crawler|probe)s?\b|\bnot\s+(?:in\s+)?(?:your|ours?)\b|\bneed\s+not\b|"
+    r"\b(?:do\s+not|don't)\s+need\b")
+
+
+def labelled_not_offenders(text: str, found: list | None = None, only: set[str] | None = None,
+                           checked: frozenset[int] = frozenset()) -> set[str]:
+    """Addresses the words of the text mark as not the offender somewhere: the
+    victim, the reporter's own server, sensor or scanner (`common.not_offender_before`,
+    but not its cues that name a destination only where they stand, "from a to b",
+    "a -> b") or in so many words (`common.disowned`: "Reported by: x", "x, y, not
+    in your network"), with the other items of a list so marked, before or after the
+    marked one. Such an address is no offender anywhere in the same notice: a
+    log row that names the reporter's own host first ("Nov 28 20:44:12
+    192.0.2.99 sshd: ... from x") does not make it one.
+
+    `found`: `find_ips(text)` if the caller has it; `only`: the addresses to
+    decide (the candidates of the caller), else all; `checked`: start positions
+    the caller found unlabelled already."""
+    if found is None:
+        found = find_ips(text[:1_000_000])
+    words = _DISOWNING_WORDS.search(text[:1_000_000]) is not None
+    picked, seen, shapes, count = [], {}, set(), {}
+    for f in found:
+        if f.private or not (words or only is None or f.ip in only):
+            continue
+        count[f.ip] = count.get(f.ip, 0) + 1
+        if seen.get(f.ip, 0) >= 10 or count[f.ip] > 50:  # a few lines of each, not every log line
+            continue
+        # The lines of a log say the same words right around the address: one of them
+        # says what all say.
+        shape = (f.ip, text[max(0, f.start - 16):f.start], text[f.end:f.end + 6])
+        if shape in shapes:
+            continue
+        shapes.add(shape)
+        seen[f.ip] = seen.get(f.ip, 0) + 1
+        if f.start in checked and not words:
+            continue
+        picked.append(f)
+    if not words:
+        # The local test (`not_offender_before` where the address stands) already decided
+        # addresses named once.
+        picked = [f for f in picked if seen[f.ip] > 1]
+    marked = [(words and disowned(text, f.start, f.end)) or (
+        not_offender_before(text, f.start, f.end) and not _POSITIONAL.search(text, max(0, f.start - 80), f.start))
+        for f in picked]
+    for i in range(1, len(picked)):  # forward: "Targets: a, b"
+        if marked[i - 1] and not marked[i] and same_list(text, picked[i - 1].end, picked[i].start):
+            marked[i] = True
+    for i in range(len(picked) - 2, -1, -1):  # backward: "a, b, not in your network"
+        if marked[i + 1] and not marked[i] and same_list(text, picked[i].end, picked[i + 1].start):
+            marked[i] = True
+    return {f.ip for f, m in zip(picked, marked, strict=True) if m}
+
+
 def stated_ips(text: str, limit: int = 200) -> list[str]:
     """Public addresses a human-written notice states as the subject, in
     order, each once: whois output, pasted headers, the far end of log
@@ -373,10 +557,11 @@ def stated_ips(text: str, limit: int = 200) -> list[str]:
     masked = context_mask(text)
     found = find_ips(masked, keep_private=False)
     context = context_ips(masked, found)
+    labelled = labelled_not_offenders(masked, found)
     out: list[str] = []
     victim_end = None
     for f in found:
-        if f.start in context or f.ip in out:
+        if f.start in context or f.ip in out or f.ip in labelled:
             continue
         if not_offender_before(masked, f.start, f.end) or (
                 victim_end is not None and same_list(masked, victim_end, f.start)):

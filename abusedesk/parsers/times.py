@@ -34,10 +34,10 @@ _US_ZONES = {"eastern": "America/New_York", "central": "America/Chicago", "mount
 _ZONE = (r"(?P<zone>Z|[+-]\d{2}:?\d{2}|\(?(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?\)?|"
          r"\(?(?:" + "|".join(sorted((a.upper() for a in _ABBREVIATIONS), key=len, reverse=True)) + r")\)?)")
 _MONTH = r"(?P<mon>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[a-z]{0,6})"
-_CLOCK = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d{1,9})?)?(?:\s?(?P<ampm>[AaPp][Mm]))?"
+_CLOCK = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d{1,9})?)?(?:\s?(?P<ampm>[AaPp][Mm]))?(?:\s?Uhr\b)?"
 _PATTERNS = (
-    # 2024-06-17T11:04:36Z, 2021-11-29 10:52:53.106 +0100, 2024/06/17 11:04
-    re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})[T ]\s?" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
+    # 2024-06-17T11:04:36Z, 2021-11-29 10:52:53.106 +0100, 2024/06/17 11:04, 2021-12-27, 11:26 Uhr
+    re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})(?:T|,? |\s{1,4})\s?" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
     # 22/Jun/2022:06:05:25 -0500 (Apache), 17-Nov-2021 15:23:49
     re.compile(r"(?P<d>\d{1,2})[/ -]" + _MONTH + r"[/ -](?P<y>\d{4})[: ]" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
     # 17.11.2021 15:23, 17-11-2021 15:23:49 (day first), 11/17/2021 3:23:00 PM (US: month first)
@@ -157,7 +157,24 @@ def stated_time(text: str, zone: tzinfo | None = None) -> datetime | None:
     """The incident time a notice states on a line of its own ("Time: ...",
     "Date of incident: ..."), if it states exactly one; None otherwise (a
     notice listing several events has no single time to give them all)."""
-    found = set()
+    return stated_time_zoned(text, zone)[0]
+
+
+def _zoned(line: str, when: datetime, zone: tzinfo | None) -> bool:
+    """Does `line` write the zone of `when` (or does the notice state one)?"""
+    if zone is not None:
+        return True
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(line):
+            if _build(m, zone) == when:
+                return bool(m.group("zone")) and _offset(m.group("zone")) is not None
+    return False
+
+
+def stated_time_zoned(text: str, zone: tzinfo | None = None) -> tuple[datetime | None, bool]:
+    """`stated_time`, and whether its zone is known (written or stated)."""
+    found: set = set()
+    lines: dict = {}
     for line in text[:50_000].splitlines():
         # A cheap test first: only lines that start like a time line are matched.
         if not line.lstrip(" \t>*-")[:6].lower().startswith(_TIME_LINE_STARTS) or not (m := _STATED_TIME.match(line)):
@@ -165,23 +182,72 @@ def stated_time(text: str, zone: tzinfo | None = None) -> datetime | None:
         times = times_in(m.group(1), zone)
         if times:
             found.add(times[0])
+            lines.setdefault(times[0], m.group(1))
             if len(found) > 1:
-                return None
-    return found.pop() if found else None
+                return None, True
+    if not found:
+        return None, True
+    when = found.pop()
+    return when, _zoned(lines[when], when, zone)
 
 
 def row_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 400) -> datetime | None:
     """The first time on the line (row) that contains `pos`; None if it names none."""
+    return row_time_zoned(text, pos, zone, reach)[0]
+
+
+def row_time_zoned(text: str, pos: int, zone: tzinfo | None = None,
+                   reach: int = 400) -> tuple[datetime | None, bool]:
+    """(the row's time, whether its zone is known): a time that writes no zone,
+    in a notice that states none, is read as UTC but said to be a guess."""
     lo = max(0, pos - reach)
     start = text.rfind("\n", lo, pos) + 1 or lo
     end = text.find("\n", pos, pos + reach)
     line = text[max(start, lo): end if end != -1 else min(len(text), pos + reach)]
     if ":" not in line:
-        return None
+        return None, True
     # A row names one time, mostly ISO: the first notation that reads one is enough.
     for pattern in _PATTERNS:
         for m in pattern.finditer(line):
             when = _build(m, zone)
             if when:
-                return when
-    return None
+                return when, zone is not None or (bool(m.group("zone")) and _offset(m.group("zone")) is not None)
+    return None, True
+
+
+_BLOCK_TIME = re.compile(
+    r"(?im)^[ \t>*-]*(?:date|time|timestamp|tijd|zeit|datum|date ?/ ?time|event time|seen|last ?seen|first ?seen"
+    r"|detected(?: at| on)?|observed(?: at)?)[ \t]*(?:\((?:utc|gmt)\))?[ \t]*[:=][ \t]*([^\n]{6,80})$")
+
+
+def block_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 12) -> tuple[datetime | None, bool, int, int]:
+    """The time a labelled block states for its record ("IP: x / hostname: ... /
+    Time: ..."; the block: the lines around `pos` up to blank lines, at most
+    `reach` either way): (time if the block states exactly one, zone known,
+    block start, block end). The caller checks that the block names one address."""
+    lo, hi = max(0, pos - 1500), min(len(text), pos + 1500)
+    before, after = text[lo:pos].split("\n"), text[pos:hi].split("\n")
+    up: list[str] = []
+    for line in reversed(before[:-1][-reach:]):
+        if not line.strip():
+            break
+        up.append(line)
+    down: list[str] = []
+    for line in after[1:reach + 1]:
+        if not line.strip():
+            break
+        down.append(line)
+    start = pos - len(before[-1]) - sum(len(line) + 1 for line in up)
+    end = pos + len(after[0]) + sum(len(line) + 1 for line in down)
+    block = text[start:end]
+    found = []
+    for m in _BLOCK_TIME.finditer(block):
+        for pattern in _PATTERNS:
+            t = pattern.search(m.group(1))
+            when = _build(t, zone) if t else None
+            if when:
+                found.append((when, zone is not None or (bool(t.group("zone")) and _offset(t.group("zone")) is not None)))
+                break
+    if len({w for w, _ in found}) != 1:
+        return None, True, start, end
+    return found[0][0], found[0][1], start, end

@@ -3,12 +3,11 @@
 import smtplib
 
 import pytest
-from django.db import OperationalError
 
 from abusedesk.cases.models import Case
-from abusedesk.intake import store
 from abusedesk.intake.models import RawMessage
 from abusedesk.outbox.models import OutgoingMail
+from testkit.dbfaults import failing_inserts
 from testkit.helpers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,16 +59,12 @@ def test_the_same_mail_delivered_twice_is_one_notice(demo, smtp_server, samples)
     assert wait_for(lambda: Case.objects.count() == 1)
 
 
-def test_it_answers_451_when_the_database_cannot_store_the_notice(demo, smtp_server, samples, monkeypatch):
-    def database_down(*args, **kwargs):
-        raise OperationalError("could not connect to server")
-
-    monkeypatch.setattr(store.RawMessage.objects, "create", database_down)
-    code, reply = send(smtp_server, (samples / "01-arf-spam-customer-a.eml").read_bytes())
+def test_it_answers_451_when_the_database_cannot_store_the_notice(demo, smtp_server, samples):
+    with failing_inserts("intake_rawmessage"):  # the database refuses the notice, as a full disk would
+        code, reply = send(smtp_server, (samples / "01-arf-spam-customer-a.eml").read_bytes())
 
     assert code == 451
     assert b"retry" in reply
-    monkeypatch.undo()
     assert RawMessage.objects.count() == 0
 
 

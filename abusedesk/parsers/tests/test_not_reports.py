@@ -75,3 +75,81 @@ def test_a_newsletter_caught_by_a_spam_trap_is_spam_to_report():
         "Subject: Your weekend forecast\nList-Unsubscribe: <https://weather.example/unsubscribe>",
         "Sunny, 24 degrees. Read more at https://weather.example/forecast\n"))
     assert notice.kind == "abuse"
+
+
+def test_a_dutch_automatic_answer_is_an_automatic_reply():
+    notice = parse(mail(
+        "From: Joke <joke@klant.example>\nTo: abuse@provider.example\n"
+        "Subject: Automatisch antwoord: [ABUSE-81] Spam vanaf 198.51.100.9",
+        "Ik ben tot maandag afwezig.\n"))
+    assert (notice.kind, notice.events) == ("not_report", [])
+
+
+def test_an_automatic_notification_subject_is_no_automatic_reply():
+    notice = parse(mail(
+        "From: Honeypot <hp@sensor.example>\nTo: abuse@provider.example\n"
+        "Subject: Automatische Meldung: Portscan von 198.51.100.9",
+        "Portscan von 198.51.100.9 auf Port 22 am 01.12.2026 20:41:13 UTC.\n"))
+    assert notice.kind == "abuse" and [e.ip for e in notice.events] == ["198.51.100.9"]
+
+
+def test_an_automatic_ticket_receipt_quoting_our_report_is_not_a_report():
+    notice = parse(mail(
+        "From: Support <support@reseller.example>\nTo: abuse@provider.example\n"
+        "Subject: [Ticket#2026120410000123] Re: [ABUSE-82] Port scan from 198.51.100.14\nAuto-Submitted: auto-replied",
+        "Dear customer,\n\nYour request has been received and a ticket has been created.\n\n"
+        "Your message:\n> 198.51.100.14 scanned 192.0.2.10 on port 23.\n"))
+    assert (notice.kind, notice.events, notice.meta["not_report"]) == (
+        "not_report", [], "acknowledgement from a ticket system")
+
+
+def test_an_automatic_report_that_names_its_host_is_a_report():
+    notice = parse(mail(
+        "From: CERT-XX <cert@cert.example>\nTo: abuse@provider.example\n"
+        "Subject: [CERT-XX #99102] Infected host in your network\nAuto-Submitted: auto-replied",
+        "A ticket has been created for this incident. The host 198.51.100.40 connected to a sinkhole.\n"))
+    assert notice.kind == "abuse" and [e.ip for e in notice.events] == ["198.51.100.40"]
+
+
+def test_a_challenge_that_quotes_our_subject_is_an_automatic_reply():
+    notice = parse(mail(
+        "From: Shield <confirm@cr.example>\nTo: abuse@provider.example\n"
+        "Subject: Please confirm your message\nAuto-Submitted: auto-replied",
+        "Your message is held: your address is not yet on the recipient's approved list.\n"
+        "Subject of your message: [ABUSE-83] Scanning from 198.51.100.19\n"))
+    assert (notice.kind, notice.events) == ("not_report", [])
+
+
+def test_a_reply_that_closes_the_ticket_is_not_a_report():
+    notice = parse(mail(
+        "From: CSIRT <reports@csirt.example>\nTo: abuse@provider.example\n"
+        "Subject: Re: [CSIRT #441812] Infected hosts in your network",
+        "Thank you for your reply. We have closed ticket #441812. No further action is needed.\n\n"
+        "On 03.12.2026 11:40, abuse@provider.example wrote:\n> 198.51.100.61 has been cleaned.\n"))
+    assert (notice.kind, notice.events) == ("not_report", [])
+
+
+def test_a_reply_that_names_a_host_still_active_is_a_report():
+    notice = parse(mail(
+        "From: CSIRT <reports@csirt.example>\nTo: abuse@provider.example\n"
+        "Subject: Re: [CSIRT #441812] Infected hosts in your network",
+        "Thank you. We have not closed the ticket: 198.51.100.62 is still infected (seen 2026-12-03 10:00 UTC).\n\n"
+        "On 03.12.2026 11:40, abuse@provider.example wrote:\n> 198.51.100.61 has been cleaned.\n"))
+    assert notice.kind == "abuse" and "198.51.100.62" in [e.ip for e in notice.events]
+
+
+def test_a_newsletter_about_abuse_that_calls_itself_one_is_not_a_report():
+    notice = parse(mail(
+        "From: ThreatNews <newsletter@threatnews.example>\nTo: abuse@provider.example\n"
+        "Subject: ThreatNews Weekly: botnets and phishing kits\n"
+        "List-Unsubscribe: <https://threatnews.example/u>\nList-Id: <weekly.threatnews.example>",
+        "C2 servers seen at 198.51.100.150 (taken down). Read more at https://threatnews.example/48\n"))
+    assert (notice.kind, notice.events) == ("not_report", [])
+
+
+def test_a_report_from_a_list_sender_that_does_not_call_itself_a_newsletter_is_a_report():
+    notice = parse(mail(
+        "From: Brand Watch <info@brandwatch.example>\nTo: abuse@provider.example\n"
+        "Subject: Phishing site on your network\nList-Unsubscribe: <https://brandwatch.example/u>",
+        "Phishing page hosted on 198.51.100.77: https://login-bank.example/\n"))
+    assert notice.kind == "abuse" and "198.51.100.77" in [e.ip for e in notice.events]
