@@ -9,7 +9,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
 
 from abusedesk.cases.forwarding import forward_new_cases as forward
 from abusedesk.desk.alerts import post_alerts
@@ -19,7 +18,7 @@ from abusedesk.feeds import verification
 from abusedesk.feeds.tasks import run_due_feeds as start_due_feeds
 from abusedesk.intake.bulk import batch_writer
 from abusedesk.intake.models import RawMessage
-from abusedesk.intake.processing import process_batch, process_raw_message
+from abusedesk.intake.processing import BATCH_CHANNELS, BATCH_MAX_BYTES, process_batch, process_raw_message
 from abusedesk.kyc import ptr as kyc_ptr
 from abusedesk.kyc import questionnaires as kyc_questionnaires
 from abusedesk.lawenforcement.followup import remind_due
@@ -33,12 +32,17 @@ log = logging.getLogger(__name__)
 SWEEP_BATCHES = 10  # of processing.BATCH new mails each
 
 
-def pending_raw_ids(limit: int = 500) -> list[tuple[int, str]]:
+def pending_raw_ids(limit: int = 500, batched_elsewhere: bool = False) -> list[tuple[int, str]]:
     """(id, claimant to take over from) of the notices to process: new ones, those whose claim went stale,
-    and those claimed by a process of this host that is gone (taken over at once, not after the timeout)."""
+    and those claimed by a process of this host that is gone (taken over at once, not after the timeout).
+
+    `batched_elsewhere`: another process is the batch writer; the new mail a batch takes is its."""
     stale = clock.now() - timedelta(seconds=settings.CLAIM_TIMEOUT)
-    pending = [(pk, "") for pk in RawMessage.objects.filter(
-        Q(state=RawMessage.State.NEW) | Q(state=RawMessage.State.PROCESSING, claimed_at__lt=stale)
+    new = RawMessage.objects.filter(state=RawMessage.State.NEW)
+    if batched_elsewhere:
+        new = new.exclude(attempts=0, channel__in=BATCH_CHANNELS, size__lte=BATCH_MAX_BYTES)
+    pending = [(pk, "") for pk in (new | RawMessage.objects.filter(
+        state=RawMessage.State.PROCESSING, claimed_at__lt=stale)
     ).order_by("received_at").values_list("id", flat=True)[:limit]]
     held = RawMessage.objects.filter(state=RawMessage.State.PROCESSING, claimed_at__gte=stale)
     for pk, holder in held.values_list("id", "claimed_by")[:limit]:
@@ -57,7 +61,9 @@ def process_pending_raw() -> int:
             done += claimed
             if not claimed:
                 break
-    for raw_id, dead in pending_raw_ids():
+    # A writer at work (a burst) takes the new mail itself: taking it here one at a time would
+    # only wait on the cases its batches lock, and keep this sweep from sending mail.
+    for raw_id, dead in pending_raw_ids(batched_elsewhere=not writer):
         if process_raw_message(raw_id, take_over_from=dead) is not None:
             done += 1
     return done

@@ -7,14 +7,17 @@ database: it is flushed) with the demo data; N distinct ARF notices about
 126 addresses of ours are stored as SMTP intake stores them, then processed
 the way the worker does: `--batch 0` one at a time (process_raw_message),
 otherwise in batches (process_batch). Printed: notices/s, CPU ms a notice
-(this process; on PostgreSQL the server's CPU comes on top), queries a notice,
-and with --profile the functions with the most cumulative time.
+(this process and, on PostgreSQL, its server process: read from /proc, so
+only for a server on this machine), queries a notice, with --statements the
+commonest statements (their first words), and with --profile the functions
+with the most cumulative time.
 """
 
 import argparse
 import cProfile
 import os
 import pstats
+import re
 import sys
 import tempfile
 import time
@@ -29,6 +32,7 @@ def main() -> None:
     parser.add_argument("--notices", type=int, default=500)
     parser.add_argument("--batch", type=int, default=50, help="notices per batch; 0: one at a time")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--statements", action="store_true", help="the commonest statements, by their first words")
     args = parser.parse_args()
 
     var = tempfile.mkdtemp(prefix="abusedesk-bench-")
@@ -65,11 +69,12 @@ def main() -> None:
                 processing.process_raw_message(pk)
 
     profile = cProfile.Profile() if args.profile else None
+    server_cpu = backend_cpu(connection)
     started, cpu = time.monotonic(), time.process_time()
     queries = []
 
     def count(execute, sql, params, many, context):
-        queries.append(1)
+        queries.append(sql)
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
@@ -78,15 +83,51 @@ def main() -> None:
         else:
             run()
     wall, cpu = time.monotonic() - started, time.process_time() - cpu
+    server_cpu = backend_cpu(connection) - server_cpu if server_cpu is not None else None
     done = RawMessage.objects.filter(pk__in=ids, state="done").count()
     mode = f"batches of {args.batch}" if args.batch else "one at a time"
     print(f"== {connection.vendor}, {len(ids)} ARF notices processed {mode}; load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"processed      {done} done, {Case.objects.count()} cases; {done / wall:.1f} notices/s (wall)")
     print(f"cpu            {1000 * cpu / max(done, 1):.2f} ms a notice (this process)")
+    if server_cpu is not None:
+        print(f"server cpu     {1000 * server_cpu / max(done, 1):.2f} ms a notice (its PostgreSQL backend)")
     print(f"queries        {len(queries) / max(done, 1):.1f} a notice")
+    if args.statements:
+        kinds = {}
+        for sql in queries:
+            kind = statement_kind(sql)
+            kinds[kind] = kinds.get(kind, 0) + 1
+        for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:25]:
+            print(f"  {n / max(done, 1):6.2f}  {kind}")
     if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats("abusedesk", 60)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", "abusedesk"), 60)
+
+
+def backend_cpu(connection) -> float | None:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend, None if not readable here."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def statement_kind(sql: str) -> str:
+    """A statement's verb and table, e.g. "UPDATE cases_case"; savepoints as such."""
+    words = re.sub(r'["`]', "", sql).split()
+    verb = words[0].upper() if words else ""
+    if verb in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
+        return verb
+    after = {"SELECT": "FROM", "INSERT": "INTO", "UPDATE": "UPDATE", "DELETE": "FROM"}.get(verb)
+    upper = [w.upper() for w in words]
+    table = words[upper.index(after) + 1] if after in upper[:-1] else ""
+    return f"{verb} {table}"
 
 
 if __name__ == "__main__":

@@ -120,6 +120,15 @@ def members_of(rows, of_row: list[int]) -> dict[int, list]:
     return members
 
 
+class Opener(NamedTuple):
+    """The notice that opens a group's case, should it need one, and what it says of itself
+    (join_groups' `openers`: a batch of notices grouped together, each case opened by its first)."""
+
+    raw: object  # RawMessage
+    sensitive: bool
+    notice_hours: float | None
+
+
 class GroupResult:
     def __init__(self):
         self.new_ids: list[int] = []
@@ -194,9 +203,13 @@ def group_rows(raw, rows, *, sensitive: bool = False, notice_hours: float | None
 
 def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool = False,
                 notice_hours: float | None = None, forward: str = NOW, known: dict[tuple, int] | None = None,
-                members: dict[int, list] | None = None, own: set[int] | None = None) -> GroupResult:
+                members: dict[int, list] | None = None, own: set[int] | None = None,
+                openers: list[Opener] | None = None) -> GroupResult:
     """Join each group (see `gather`) to the open case of its key or open one;
     GroupResult.case_of gives the case of each.
+
+    A new case is opened by notice `raw`, with `sensitive` and `notice_hours`; or, with
+    `openers` (one per group: a batch of notices grouped at once), by its group's Opener.
 
     New cases are forwarded as `forward` says (NOW, LATER or IN_DIGEST: see
     the module's docstring); NOW quotes the reports in `members` (group index
@@ -267,17 +280,20 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
     caches.load_customers({keys[g][0] for g in new})
     # The reply tokens from one read of the system's random source, not one each.
     random = secrets.token_hex(12 * len(new))
-    values = [_new_case(raw, keys[g], groups[g], caches, sensitive, notice_hours, now, forward == IN_DIGEST,
-                        random[24 * i:24 * i + 24])
+    if openers is None:
+        openers = [Opener(raw, sensitive, notice_hours)] * len(keys)
+    values = [_new_case(openers[g].raw, keys[g], groups[g], caches, openers[g].sensitive, openers[g].notice_hours,
+                        now, forward == IN_DIGEST, random[24 * i:24 * i + 24])
               for i, g in enumerate(new)]
     ids = insert_cases(values)
     hours_at, state_at = CASE_FIELDS.index("deadline_hours"), CASE_FIELDS.index("state")
     audits = []
     in_digest: set[int] = set()  # customers with a case opened forwarded
     shared: dict[tuple, dict] = {}  # equal audit data as one object: Inserter encodes it once a run
-    reason = f"notice #{raw.pk}"
     for v, g, pk in zip(values, new, ids, strict=True):
         key = keys[g]
+        opener = openers[g].raw
+        reason = f"notice #{opener.pk}"
         case_of[g] = pk
         result.new_ids.append(pk)
         result.cases[key] = pk
@@ -288,10 +304,11 @@ def join_groups(raw, keys: list[tuple], groups: list[Group], *, sensitive: bool 
             why = f"{reason}, forwarded to {caches.contact_of[key[0]]} (digest)"
         else:
             why = reason
-        data = shared.get((v[hours_at], forwarded))
+        data = shared.get((opener.pk, v[hours_at], forwarded))
         if data is None:
-            data = {"raw_message": raw.pk, "deadline_hours": v[hours_at]} | ({"forwarded": "digest"} if forwarded else {})
-            shared[(v[hours_at], forwarded)] = data
+            data = ({"raw_message": opener.pk, "deadline_hours": v[hours_at]}
+                    | ({"forwarded": "digest"} if forwarded else {}))
+            shared[(opener.pk, v[hours_at], forwarded)] = data
         audits.append(audit_row(pk, "created", now, to_state=v[state_at], reason=why, data=data))
     insert_audits(audits)
     if in_digest:  # held until the notice is done

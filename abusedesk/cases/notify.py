@@ -96,16 +96,25 @@ def evidence_excerpt(case: Case, reports) -> str:
     return "\n---\n".join(parts)[:EVIDENCE_LIMIT]
 
 
+def _forward_context(case: Case, reports) -> dict:
+    return dict(reports=reports, evidence=evidence_excerpt(case, reports),
+                reference=(reports[0].source_ref if reports else ""))
+
+
 def forward_case(case: Case, reports) -> None:
     """Queue the notice mail to the customer's abuse contact and mark the case forwarded."""
-    mail = _to_customer(case, "forward", f"case:{case.pk}:forward", reports=reports,
-                        evidence=evidence_excerpt(case, reports),
-                        reference=(reports[0].source_ref if reports else ""))
+    mail = _to_customer(case, "forward", f"case:{case.pk}:forward", **_forward_context(case, reports))
     if mail is None:
         # Not forwarded, but the deadline still runs: it escalates to the desk.
         schedule(case)
         return
     transition(case, State.FORWARDED, label="system", reason=f"notice forwarded to {mail.to}")
+
+
+def forward_row(case: Case, reports):
+    """forward_case's mail as an unsaved row (queue_mails), for new cases forwarded together
+    (forwarding.forward_together); the customer has a contact address."""
+    return _case_row(case, "forward", f"case:{case.pk}:forward", **_forward_context(case, reports))
 
 
 def _deadline_key(case: Case) -> str:

@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection
 from abusedesk.lib import clock
 from abusedesk.lib.bulk import count_present, present
 
-from .models import RawMessage
+from .models import RawContent, RawMessage
 
 BATCH_LOCK = 0x61627573  # the advisory lock of the batch writer ("abus")
 
@@ -61,15 +61,62 @@ def claim_new(limit: int, channels: list[str], max_bytes: int, owner: str) -> li
     that kills its process takes no batch down with it a second time."""
     skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     marks = ", ".join(["%s"] * len(channels))
-    sql = (f"UPDATE intake_rawmessage SET state = %s, claimed_at = %s, claimed_by = %s, attempts = attempts + 1 "
-           f"WHERE id IN (SELECT id FROM intake_rawmessage WHERE state = %s AND attempts = 0 "
+    # The ids are picked once, in a materialized CTE: as a subquery of the UPDATE's IN, PostgreSQL
+    # may run the LIMIT ... SKIP LOCKED again for every row it updates (a plan chosen on a table
+    # that filled up since its statistics), and each run skips the rows claimed so far: one
+    # "batch of 50" then took all new mail.
+    materialized = " MATERIALIZED" if connection.vendor == "postgresql" else ""
+    sql = (f"WITH picked AS{materialized} (SELECT id FROM intake_rawmessage WHERE state = %s AND attempts = 0 "
            f"AND channel IN ({marks}) AND size <= %s ORDER BY id LIMIT %s{skip_locked}) "
-           f"AND state = %s RETURNING id")
-    params = [RawMessage.State.PROCESSING, clock.now(), owner, RawMessage.State.NEW, *channels, max_bytes, limit,
+           f"UPDATE intake_rawmessage SET state = %s, claimed_at = %s, claimed_by = %s, attempts = attempts + 1 "
+           f"WHERE id IN (SELECT id FROM picked) AND state = %s RETURNING id")
+    params = [RawMessage.State.NEW, *channels, max_bytes, limit, RawMessage.State.PROCESSING, clock.now(), owner,
               RawMessage.State.NEW]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return sorted(pk for (pk,) in cursor.fetchall())
+
+
+def load_contents(raws: list[RawMessage]) -> None:
+    """Read the bytes of these (small) notices in one query, into each one's `content` cache."""
+    data = dict(RawContent.objects.filter(raw_id__in=[r.pk for r in raws]).values_list("raw_id", "data"))
+    for raw in raws:
+        if raw.pk in data:
+            # bytes, not PostgreSQL's memoryview, as RawMessage.content itself keeps them.
+            raw._content = bytes(data[raw.pk])
+
+
+def hold_claims(ids: list[int], owner: str) -> set[int]:
+    """Those of these notices that `owner` still holds, untouched (nobody took them over: see
+    claims.py), their claims renewed and their rows locked until the transaction ends."""
+    if not ids:
+        return set()
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE intake_rawmessage SET claimed_at = %s WHERE id IN ({marks}) AND state = %s "
+                       f"AND claimed_by = %s AND events_done = 0 RETURNING id",
+                       [clock.now(), *ids, RawMessage.State.PROCESSING, owner])
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+def save_fields(raws: list[RawMessage], fields: list[str]) -> None:
+    """Save `fields` of these notices (a batch's, done together) with one prepared UPDATE,
+    sent for all of them at once (executemany: one round trip on PostgreSQL). Django's
+    bulk_update builds a CASE per field and row, and cost more than the batch's other work."""
+    if not raws:
+        return
+    model_fields = [RawMessage._meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in model_fields)
+    rows = [[f.get_db_prep_save(getattr(raw, f.attname), connection) for f in model_fields] + [raw.pk]
+            for raw in raws]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE intake_rawmessage SET {assignments} WHERE id = %s", rows)
+
+
+def batch_waiting(channels: list[str], max_bytes: int) -> bool:
+    """Whether a notice that claim_new would take is waiting."""
+    return RawMessage.objects.filter(state=RawMessage.State.NEW, attempts=0, channel__in=channels,
+                                     size__lte=max_bytes).exists()
 
 
 def stored_fingerprints(fingerprints: set[int]) -> set[int]:

@@ -7,11 +7,13 @@ at most the chunk in flight, which the next run (the sweep re-claims a stale
 claim) does again; reports are also unique per (raw message, event index).
 
 Many small notices at once (a burst of mail): `process_batch` claims up to
-BATCH of them in one UPDATE and processes them in one transaction, each in a
-savepoint of its own, through the same code as one notice alone; their
-addresses are matched with the in-memory prefix index. A notice that fails
-is rolled back alone and handled as a failure of its own; a notice whose
-batch died with its process is taken again one at a time.
+BATCH of them in one UPDATE and processes them in one transaction; the plain
+abuse notices among them are written together, with one statement per step
+for the whole batch, and write what each would alone; the others each in a
+savepoint of their own, through the code of one notice alone. Their addresses
+are matched with the in-memory prefix index. A notice that fails is rolled
+back alone and handled as a failure of its own; a notice whose batch died
+with its process is taken again one at a time.
 
 Two paths, one chunk writer:
 - a Shadowserver CSV file is streamed: rows are parsed, matched against the
@@ -29,6 +31,7 @@ import logging
 import time
 from collections import Counter
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -36,8 +39,8 @@ from django.db.models import Count, F, Q
 
 from abusedesk.cases import digests, notify
 from abusedesk.cases.bulk import add_deferred_counts, recount_opened_by
-from abusedesk.cases.forwarding import IN_DIGEST, LATER, NOW, forward_each
-from abusedesk.cases.grouping import StaleCases, join_groups, members_of
+from abusedesk.cases.forwarding import IN_DIGEST, LATER, NOW, forward_each, forward_together
+from abusedesk.cases.grouping import Opener, StaleCases, gather, join_groups, members_of
 from abusedesk.cases.models import Case, Report
 from abusedesk.lib import claims, clock
 from abusedesk.lib.bulk import (
@@ -57,7 +60,7 @@ from abusedesk.parsers.base import KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, Notif
 
 from . import autoreply, bulk, prepare, replies, trust
 from .models import RawMessage
-from .reports import FIELDS, FINGERPRINT, NoticeFacts
+from .reports import FIELDS, FINGERPRINT, NoticeFacts, pack
 from .signals import notice_for_register, notice_parsed
 
 log = logging.getLogger(__name__)
@@ -131,20 +134,52 @@ def process_batch(limit: int = BATCH) -> int:
     """Claim up to `limit` small new mail notices at once and process them in one
     transaction; returns how many were claimed (0: none left).
 
-    Each notice runs in a savepoint of its own through the path of a single
-    notice (`_process`), matched with the prefix index: what one notice writes,
-    stamps, audits, schedules and queues is the same either way. A notice that
-    raises is rolled back alone and counted as a failed attempt after the
-    batch's commit; the others commit together. Should the process die, the
-    whole batch is rolled back; its notices (their claims counted) are taken
-    again one at a time by the sweep."""
+    Their bytes and the notifiers they may name are read once, each is parsed,
+    and the plain abuse notices among them (most of a burst) are written
+    together (`_write_batch`): one look-up of their reports seen before, one of
+    their open cases, one INSERT of new cases, one of reports, one UPDATE that
+    marks them done. What they write, stamp, audit, schedule and queue is what
+    each would alone, in id order (tests/test_batches.py compares the two).
+    Any other notice (a bounce, a reply, one held for review, unparseable,
+    for the legal register, nothing of ours in it, many events) runs in a
+    savepoint of its own through the path of a single notice (`_process`).
+
+    A notice that raises while it is parsed, or alone in its savepoint, is
+    counted as a failed attempt after the batch's commit; the others commit
+    together. Should writing the plain notices together fail, they are
+    written again one by one, each in its savepoint, so that the one at fault
+    is rolled back alone. Should the process die, the whole batch is rolled
+    back; its notices (their claims counted) are taken again one at a time by
+    the sweep."""
     ids = bulk.claim_new(limit, BATCH_CHANNELS, BATCH_MAX_BYTES, claims.owner())
     if not ids:
         return 0
-    failed = []
+    failed, plain, alone = [], [], []
     lookup = prefix_index.current().lookup
+    raws = list(RawMessage.objects.filter(pk__in=ids).order_by("id"))
+    bulk.load_contents(raws)
+    notifiers = trust.sender_notifiers()
+    for raw in raws:
+        try:
+            item = _plain_notice(raw, notifiers)
+        except Exception as exc:
+            log.exception("processing raw message %s failed", raw.pk)
+            failed.append((raw, exc))
+            continue
+        if item is None:
+            alone.append(raw.pk)
+        else:
+            plain.append(item)
     with transaction.atomic():
-        for raw in RawMessage.objects.filter(pk__in=ids).order_by("id"):
+        if plain:
+            try:
+                with transaction.atomic():
+                    _write_batch(plain, lookup)
+            except Exception:
+                log.warning("writing %d notices together failed: each is written alone", len(plain), exc_info=True)
+                alone += [item.raw.pk for item in plain]
+        # Read again: the batch's work on them (notifier, format, ...) is undone.
+        for raw in RawMessage.objects.filter(pk__in=alone).order_by("id") if alone else ():
             try:
                 with transaction.atomic():
                     _process(raw, None, lookup=lookup)
@@ -156,6 +191,128 @@ def process_batch(limit: int = BATCH) -> int:
     for raw, exc in failed:
         _failed(raw, exc)
     return len(ids)
+
+
+class _Plain(NamedTuple):
+    """A notice of a batch that is written with the others (process_batch)."""
+
+    raw: RawMessage
+    notice: object  # parsers' parsed notice
+    facts: NoticeFacts
+
+
+def _plain_notice(raw: RawMessage, notifiers) -> _Plain | None:
+    """The notice parsed, if it is a plain abuse notice that a batch writes with others
+    (the last branch of _process_notice, few events); None for any other."""
+    content = raw.content
+    if bounces.may_be_bounce(raw.envelope_to, content) or (
+            raw.channel == RawMessage.Channel.SMTP and replies.may_be_reply(raw.envelope_to, content)):
+        return None
+    proven = _identify_mail(raw, content, notifiers)
+    notice = parse(content, raw.filename or None, parse_context(raw))
+    if (notice.kind in (KIND_UNPARSEABLE, KIND_LAW_ENFORCEMENT, "not_report") or not notice.events
+            or len(notice.events) > SMALL_NOTICE or trust.hold_reason(raw, proven, len(notice.events))
+            or _for_register(raw, notice)):
+        return None
+    return _Plain(raw, notice, _notice_facts(raw, notice))
+
+
+def _write_batch(plain: list[_Plain], lookup) -> None:
+    """Write plain notices (_plain_notice) together, as each would alone, in id order.
+
+    Each case of a key met in the batch is opened (or found) once, by the first
+    notice with that key: with that notice's reports alone, forwarded quoting
+    them, as it would be alone; the reports of later notices join it after."""
+    held = bulk.hold_claims([item.raw.pk for item in plain], claims.owner())
+    for item in plain:
+        if item.raw.pk not in held:
+            log.warning("raw message %s: another worker took over", item.raw.pk)
+    plain = [item for item in plain if item.raw.pk in held]
+    if not plain:
+        return
+    # The reports of each notice, those stored before (or by an earlier notice of the batch) left out.
+    rows_of = []
+    for item in plain:
+        rows = []
+        for _done, chunk_rows, _duplicates in prepare.chunks(item.raw, item.facts, item.notice.events):
+            rows += chunk_rows
+        rows_of.append(rows)
+    stored = bulk.stored_fingerprints({r.fingerprint for rows in rows_of for r in rows})
+    for i, rows in enumerate(rows_of):
+        rows_of[i] = [r for r in rows if r.fingerprint not in stored]
+        stored.update(r.fingerprint for r in rows_of[i])
+    masks = cdn.ranges()
+    for rows in rows_of:
+        prepare.attribute_rows(rows, lookup, masks)
+    # Grouped per notice, as alone; each key's first group opens (or finds) its case, and the
+    # groups of the same key in later notices are summed up and join it afterwards.
+    first: dict[tuple, tuple] = {}  # key -> (group, opener)
+    later: dict[tuple, list] = {}  # key -> [n, first seen, last seen, a group]
+    key_of_rows = []
+    for item, rows in zip(plain, rows_of, strict=True):
+        keys, groups, of_row = gather(rows)
+        key_of_rows.append([keys[g] if g >= 0 else None for g in of_row])
+        for key, group in zip(keys, groups, strict=True):
+            if key not in first:
+                first[key] = (group, Opener(item.raw, item.facts.sensitive, item.facts.deadline_hours))
+            elif key not in later:
+                later[key] = [group.n, group.first_seen, group.last_seen, group]
+            else:
+                kept = later[key]
+                kept[0] += group.n
+                kept[1], kept[2] = min(kept[1], group.first_seen), max(kept[2], group.last_seen)
+    keys = list(first)
+    result = join_groups(plain[0].raw, keys, [first[k][0] for k in keys], forward=LATER,
+                         openers=[first[k][1] for k in keys])
+    case_of = dict(zip(keys, result.case_of, strict=True))
+    adapt = datetime_adapter()
+    now = adapt(clock.now())
+    Inserter(Report, FIELDS, ignore_conflicts=True).insert(
+        [row + (case_of.get(key), now)
+         for rows, row_keys in zip(rows_of, key_of_rows, strict=True)
+         for row, key in zip(pack(rows, adapt), row_keys, strict=True)], adapted=True)
+    # Forwarded as each opener alone would: a handful of cases one mail each, many as digests.
+    opened: dict[int, list[int]] = {}
+    for key, pk in zip(keys, result.case_of, strict=True):
+        if pk in result.new_ids:
+            opened.setdefault(first[key][1].raw.pk, []).append(pk)
+    single = []
+    for item in plain:
+        new_cases = opened.get(item.raw.pk, [])
+        if len(new_cases) > digests.DIGEST_MIN_CASES:
+            digests.forward_digests(item.raw, new_cases)
+        else:
+            single += new_cases
+    forward_together(sorted(single), opener_reports_only=True)
+    if later:
+        join_keys = list(later)
+        joined = join_groups(plain[0].raw, join_keys, [
+            later[k][3]._replace(n=later[k][0], first_seen=later[k][1], last_seen=later[k][2]) for k in join_keys],
+            forward=LATER, openers=[first[k][1] for k in join_keys])
+        forward_together(sorted(joined.new_ids), opener_reports_only=True)  # none: the cases are locked open
+    for item, rows in zip(plain, rows_of, strict=True):
+        raw, notice = item.raw, item.notice
+        _describe(raw, notice)
+        raw.events_done = len(notice.events)
+        if notify.notifier_contact(raw, notice)[0]:  # DSA Art 16(4), as in _process_notice
+            notify.send_receipt(raw, notice, list(Case.objects.filter(reports__raw_message=raw).distinct()
+                                                  .order_by("id")))
+        _conclude(raw, notice.notifier, _new_summary(), allow_reply=True, totals=Counter(r.status for r in rows))
+        notice_parsed.send(sender=RawMessage, raw=raw, notice=notice)
+        raw.state = RawMessage.State.DONE
+        raw.processed_at = clock.now()
+    bulk.save_fields([item.raw for item in plain], DONE_FIELDS)
+    sending.release_all([item.raw for item in plain])
+
+
+# What processing a plain notice changes on its row (_write_batch writes them for a batch at once).
+DONE_FIELDS = ["notifier", "trusted", "format", "kind", "category", "subject", "errors", "warnings", "event_count",
+               "needs_staff", "staff_reason", "state", "processed_at", "events_done"]
+
+
+def batch_waiting() -> bool:
+    """Whether new mail that a batch would take is waiting."""
+    return bulk.batch_waiting(BATCH_CHANNELS, BATCH_MAX_BYTES)
 
 
 def _failed(raw: RawMessage, exc: Exception) -> None:
@@ -215,17 +372,24 @@ def _process(raw: RawMessage, progress, lookup=None) -> dict:
             return {"events": 0, "reply_to_case": case.pk}
     proven = raw.channel in trust.PROVEN_CHANNELS
     if raw.channel in (RawMessage.Channel.SMTP, RawMessage.Channel.IMAP):
-        notifier, proven = trust.identify(content, raw.envelope_from, channel=raw.channel,
-                                          remote_addr=raw.remote_addr)
-        if raw.notifier_id is None:
-            raw.notifier = notifier
-        raw.trusted = proven and raw.notifier is not None and raw.notifier.trusted
+        proven = _identify_mail(raw, content)
     elif raw.notifier_id is None and raw.channel == RawMessage.Channel.FILE:
         # A mail file names its sender, but nothing proves it: known, never trusted.
         raw.notifier, _trusted = trust.identify(content, "", channel=raw.channel)
     notice = parse(content, raw.filename or None, parse_context(raw))
     with transaction.atomic():
         return _process_notice(raw, notice, proven, lookup)
+
+
+def _identify_mail(raw: RawMessage, content: bytes, notifiers=None) -> bool:
+    """Set a mail notice's notifier (unless it has one) and whether it is trusted; returns whether
+    our MTA proved its sender."""
+    notifier, proven = trust.identify(content, raw.envelope_from, channel=raw.channel, remote_addr=raw.remote_addr,
+                                      notifiers=notifiers)
+    if raw.notifier_id is None:
+        raw.notifier = notifier
+    raw.trusted = proven and raw.notifier is not None and raw.notifier.trusted
+    return proven
 
 
 def _new_summary() -> Counter:
@@ -303,7 +467,8 @@ def _process_feed(raw: RawMessage, head: bytes, progress) -> dict | None:
 
 # -- notices parsed whole
 
-def _process_notice(raw: RawMessage, notice, proven: bool = False, lookup=None) -> dict:
+def _describe(raw: RawMessage, notice) -> None:
+    """What the parsed notice says of itself, on its row."""
     raw.format = notice.format[:40]
     raw.kind = notice.kind
     raw.category = notice.category or ""
@@ -311,12 +476,20 @@ def _process_notice(raw: RawMessage, notice, proven: bool = False, lookup=None) 
     raw.errors = list(notice.errors)[:50]
     raw.warnings = list(notice.warnings)[:50]
     raw.event_count = len(notice.events)
+
+
+def _notice_facts(raw: RawMessage, notice) -> NoticeFacts:
+    # Only a trusted notice (intake.trust) may shorten the deadline by what it says of itself.
+    return NoticeFacts(category=notice.category, sensitive=notice.sensitive,
+                       reference=(notice.notifier.reference or "")[:200],
+                       deadline_hours=notice.deadline_hours if raw.trusted else None)
+
+
+def _process_notice(raw: RawMessage, notice, proven: bool = False, lookup=None) -> dict:
+    _describe(raw, notice)
     summary = _new_summary()
     summary["events"] = len(notice.events)
-    # Only a trusted notice (intake.trust) may shorten the deadline by what it says of itself.
-    facts = NoticeFacts(category=notice.category, sensitive=notice.sensitive,
-                        reference=(notice.notifier.reference or "")[:200],
-                        deadline_hours=notice.deadline_hours if raw.trusted else None)
+    facts = _notice_facts(raw, notice)
     hold = trust.hold_reason(raw, proven, len(notice.events)) if notice.kind not in (
         KIND_UNPARSEABLE, KIND_LAW_ENFORCEMENT, "not_report") else ""
     if hold:
@@ -492,10 +665,12 @@ def _write_chunk(raw, facts, chunk, new_cases: set, own: set | None, forward: st
 
 # -- the end of a notice
 
-def _conclude(raw: RawMessage, info, summary: Counter, *, allow_reply: bool) -> None:
-    """Totals from the database (a resumed run saw only part of the events);
-    nothing of ours: staff queue and, for a person, one automatic reply."""
-    totals = dict(Report.objects.filter(raw_message=raw).values_list("status").annotate(n=Count("id")))
+def _conclude(raw: RawMessage, info, summary: Counter, *, allow_reply: bool, totals=None) -> None:
+    """Totals from the database (a resumed run saw only part of the events), or `totals`
+    (status -> reports stored: a batch knows them); nothing of ours: staff queue and, for
+    a person, one automatic reply."""
+    if totals is None:
+        totals = dict(Report.objects.filter(raw_message=raw).values_list("status").annotate(n=Count("id")))
     summary["matched"] = totals.get(Report.Status.MATCHED, 0)
     summary["unmatched"] = totals.get(Report.Status.UNMATCHED, 0)
     summary["masked"] = totals.get(Report.Status.MASKED, 0)

@@ -11,12 +11,22 @@ _TOKEN = re.compile(r"\+([0-9a-f]{24})@", re.I)
 BODY_LIMIT = 100_000
 
 
-def case_for_reply(envelope_to: str, content: bytes) -> Case | None:
+def _tokens(envelope_to: str, content: bytes) -> list[str]:
+    """The case reply tokens a mail is addressed to: its envelope's, else its To: and Cc: headers'."""
     tokens = _TOKEN.findall(envelope_to or "")
     if not tokens:
         head = content.split(b"\n\n", 1)[0][:65536].decode("ascii", "replace")
         tokens = _TOKEN.findall(" ".join(line for line in head.splitlines() if line.lower().startswith(("to:", "cc:"))))
-    for token in tokens:
+    return tokens
+
+
+def may_be_reply(envelope_to: str, content: bytes) -> bool:
+    """Whether case_for_reply might find a case for this mail (no database needed to say no)."""
+    return bool(_tokens(envelope_to, content))
+
+
+def case_for_reply(envelope_to: str, content: bytes) -> Case | None:
+    for token in _tokens(envelope_to, content):
         case = Case.objects.filter(reply_token=token.lower()).first()
         if case:
             return case

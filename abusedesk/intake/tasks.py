@@ -26,14 +26,26 @@ def process_raw_message(raw_id: int):
 
 @shared_task(name="abusedesk.process_new_mail")
 def process_new_mail():
-    """Process new mail in batches (processing.process_batch) until none is left; returns how many."""
+    """Process new mail in batches (processing.process_batch) until none is left; returns how many.
+
+    On PostgreSQL one batch writer works at a time (bulk.batch_writer). A drain that finds another
+    writer at it returns at once instead of waiting: the writer takes this one's mail too, and a
+    worker process is not held in a lock wait while mail waits to be sent. The writer looks for new
+    mail again once it has let go of the lock, so that mail whose drain returned meanwhile is not
+    left to the sweep."""
     done, started = 0, time.monotonic()
-    with bulk.batch_writer(wait=DRAIN_SECONDS) as writer:
-        # Not the writer after DRAIN_SECONDS: the one that is drains what this one would have.
-        while writer and (n := processing.process_batch()):
-            done += n
-            nudge(send_mail, every=MAIL_NUDGE_EVERY)  # nothing without a broker (lib.nudge)
-            if time.monotonic() - started > DRAIN_SECONDS:
-                nudge(process_new_mail)
-                break
-    return done
+    while True:
+        with bulk.batch_writer(wait=0) as writer:
+            if not writer:
+                return done
+            while n := processing.process_batch():
+                done += n
+                nudge(send_mail, every=MAIL_NUDGE_EVERY)  # nothing without a broker (lib.nudge)
+                if time.monotonic() - started > DRAIN_SECONDS:
+                    break
+        if time.monotonic() - started > DRAIN_SECONDS:
+            # The lock is let go first: the successor must find it free.
+            nudge(process_new_mail)
+            return done
+        if not processing.batch_waiting():
+            return done

@@ -103,14 +103,21 @@ def authenticated(content: bytes, sender: str = "", headers=None) -> bool:
     return False
 
 
+def sender_notifiers() -> list[Notifier]:
+    """The notifiers that a mail's sender can name (identify's `notifiers`, read once for many mails)."""
+    return list(Notifier.objects.exclude(sender_addresses=""))
+
+
 def identify(content: bytes, envelope_from: str = "", *, channel: str = RawMessage.Channel.SMTP,
-             remote_addr: str | None = None) -> tuple[Notifier | None, bool]:
-    """(notifier, proven) for a mail notice: the notifier its From: names, and whether our MTA proved it."""
+             remote_addr: str | None = None, notifiers: list[Notifier] | None = None) -> tuple[Notifier | None, bool]:
+    """(notifier, proven) for a mail notice: the notifier its From: names, and whether our MTA proved it.
+
+    `notifiers`: sender_notifiers(), when read once for a batch of mails."""
     headers = _headers(content)
     sender = header_sender(content, headers) or envelope_from.lower()
     if not sender:
         return None, False
-    for notifier in Notifier.objects.exclude(sender_addresses=""):
+    for notifier in sender_notifiers() if notifiers is None else notifiers:
         if notifier.matches_sender(sender):
             return notifier, from_our_mta(channel, remote_addr) and authenticated(content, sender, headers)
     return None, False

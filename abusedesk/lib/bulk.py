@@ -257,6 +257,9 @@ _FIELD = re.compile(r"\{(\w+)\}")
 # table (create, copy, analyse, drop: catalog writes each time) costs more than it saves for a
 # notice's handful of rows, which come in thousands of small transactions in a burst of mail.
 FEW_ROWS = 20
+# Updates by id are pipelined the same way up to this many rows: a batch of mail notices adds
+# reports to up to processing.BATCH cases at once, a feed's chunk to thousands.
+FEW_UPDATES = 100
 
 
 def update_rows(table: str, assignments: str, columns: dict[str, str], rows: list[tuple], where: str = "") -> int:
@@ -268,14 +271,14 @@ def update_rows(table: str, assignments: str, columns: dict[str, str], rows: lis
     {name}, e.g. "report_count = report_count + {n}". Values are given as the
     database stores them (datetime_adapter); `where` is plain SQL on the
     table's own columns. SQLite runs one prepared UPDATE per row, and so does
-    PostgreSQL for FEW_ROWS; more are copied into a temporary table and updated
+    PostgreSQL for FEW_UPDATES; more are copied into a temporary table and updated
     from it in one statement (row by row, each is a round trip)."""
     if not rows:
         return 0
     names = list(columns)
     condition = f" AND {where}" if where else ""
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or len(rows) <= FEW_ROWS:
+        if connection.vendor != "postgresql" or len(rows) <= FEW_UPDATES:
             order = [names.index(name) for name in _FIELD.findall(assignments)] + [len(names) - 1]
             sql = f"UPDATE {table} SET {_FIELD.sub('%s', assignments)} WHERE id = %s{condition}"
             cursor.executemany(sql, [tuple(row[i] for i in order) for row in rows])

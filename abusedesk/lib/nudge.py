@@ -33,6 +33,14 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 10_000
 
+if settings.CELERY_BROKER_URL:
+    # Nudges go through the project's Celery app, whatever the process: smtpd, the web app and the
+    # API never import it otherwise, and a shared task published through Celery's default app
+    # ignores our settings (the routes to the process, mail and sweep queues, the broker timeouts)
+    # and lands on the "celery" queue, which no worker of ours consumes. Imported, it is the
+    # current app, the one a shared task resolves to; imported here, not on the first nudge.
+    import abusedesk.celery  # noqa: F401
+
 
 class Nudger:
     def __init__(self):

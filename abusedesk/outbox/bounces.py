@@ -46,6 +46,11 @@ def _verp_mail(envelope_to: str) -> OutgoingMail | None:
     return None
 
 
+def may_be_bounce(envelope_to: str, content: bytes) -> bool:
+    """Whether handle_bounce might take this mail for a delivery report (no database needed to say no)."""
+    return bool(_VERP.search(envelope_to or "")) or _is_report(content)
+
+
 def _is_report(content: bytes) -> bool:
     head = content.split(b"\n\n", 1)[0][:HEAD_LIMIT].lower()
     return b"multipart/report" in head and b"delivery-status" in head

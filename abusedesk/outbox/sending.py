@@ -68,6 +68,12 @@ def release(notice) -> int:
         state=OutgoingMail.State.QUEUED, next_attempt_at=clock.now())
 
 
+def release_all(notices) -> int:
+    """release() for many notices at once (a batch of them done together), in one UPDATE."""
+    return OutgoingMail.objects.filter(notice__in=notices, state=OutgoingMail.State.HELD).update(
+        state=OutgoingMail.State.QUEUED, next_attempt_at=clock.now())
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** attempts, 240))
 

@@ -24,6 +24,7 @@ DEFERRED = {
     ("abusedesk.intake.apps", "abusedesk.network.signals"),
     ("abusedesk.intake.jobs", "abusedesk.intake.tasks"),  # store loads with the apps; tasks pulls Celery in
     ("abusedesk.management.commands.worker", "abusedesk.celery"),  # only with a broker
+    ("abusedesk.lib.nudge", "abusedesk.celery"),  # only with a broker: nudges published through our app
     ("abusedesk.conftest", "abusedesk.demo.data"),
     ("abusedesk.feeds.apps", "abusedesk.intake.processing"),  # AppConfig.ready(): registers how feeds parse
     ("abusedesk.feeds.apps", "abusedesk.feeds.pipeline"),

@@ -53,7 +53,8 @@ def test_every_string_in_the_code_is_in_the_dutch_and_german_catalogues(tmp_path
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tests", "static"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "abusedesk.settings", "PYTHONPATH": str(tmp_path),
            "ABUSEDESK_VAR_DIR": str(tmp_path / "var")}
-    result = subprocess.run([sys.executable, "-m", "django", "makemessages", "--no-obsolete", "-v0",
+    # -P: makemessages runs inside the package, whose celery.py would shadow Celery itself.
+    result = subprocess.run([sys.executable, "-P", "-m", "django", "makemessages", "--no-obsolete", "-v0",
                              *[f"-l{lang}" for lang in LANGUAGES]], cwd=copy, env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
