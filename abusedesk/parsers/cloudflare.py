@@ -17,9 +17,10 @@ import re
 
 from .base import Event, ParseContext, ParsedNotice
 from .classify import classify
-from .common import Events, line_values, sanitise, sender_domain, start_notice, url_event, urls_under
-from .extract import find_ips, find_urls, refang, registrable_domain, url_host
+from .common import Events, line_values, sanitise, sender_domain, start_notice, url_event
+from .extract import find_ips, find_urls, find_urls_at, refang, registrable_domain, url_host
 from .mime import Mail
+from .roles import context_url, url_context, url_label
 
 FORMAT = "cloudflare"
 
@@ -37,6 +38,14 @@ _REPORT_TYPES = (
     ("phishing", re.compile(r"(?i)phishing")),
     ("malware", re.compile(r"(?i)malware|malicious (?:software|code|file)")),
 )
+# Cloudflare's own sentence: "The actual host for example.com is 198.51.100.7." or "... are the
+# following IP addresses. 198.51.100.7, 2001:db8::7.", then "curl -v -H "Host: example.com" 198.51.100.7/".
+_ACTUAL_HOST = re.compile(r"(?i)\bactual host for\s+\S+\s+(?:is|are)\b([^\n]{0,1000}?)(?:using the following|\n|$)")
+_CURL_TARGET = re.compile(r"(?i)\bcurl\s+(?:-\w+\s+)*-H\s+\"Host:[^\"\n]{1,300}\"\s+(\S{1,100})")
+# The list of reported URLs under its heading, one per line ("Reported URLs:", "Accepted URL(s) on x:").
+_URL_HEADING = re.compile(r"(?im)^[ \t>*-]*(?:reported urls?|accepted url\(?s?\)?(?: on [^\n:]{1,255})?|infringing urls?)"
+                          r"[ \t]*:[ \t]*$")
+_URL_LINE = re.compile(r"(?i)^[ \t>*-]*<?(?:https?|ftp)://\S+[ \t]*$")
 _ORIGIN_LINE = re.compile(r"(?im)^.{0,120}\b(?:origin|hosted (?:at|on)|server ip|ip address of the (?:origin|server))"
                           r"\b.{0,200}$")
 
@@ -66,6 +75,20 @@ def _category(mail: Mail, body: str) -> tuple[str, float]:
     return (guess or "other"), (confidence if guess else 0.3)
 
 
+def _listed_urls(body: str) -> list[str]:
+    """The URLs listed under Cloudflare's own headings, one per line, up to the
+    first line that is not a URL (the complainant's text follows)."""
+    urls: list[str] = []
+    for m in _URL_HEADING.finditer(body[:1_000_000]):
+        for line in body[m.end():].split("\n")[1:1000]:
+            if not line.strip():
+                continue
+            if not _URL_LINE.match(line):
+                break
+            urls.extend(find_urls(line))
+    return urls
+
+
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     body = refang(mail.body_text)
     category, confidence = _category(mail, body)
@@ -80,7 +103,11 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     events = Events(notice, context)
 
     origins: list[str] = []
-    for line in _ORIGIN_LINE.finditer(body):
+    for m in list(_ACTUAL_HOST.finditer(body)) + list(_CURL_TARGET.finditer(body)):
+        for found in find_ips(m.group(1)):
+            if not is_cloudflare_ip(found.ip) and not found.private and found.ip not in origins:
+                origins.append(found.ip)
+    for line in [] if origins else _ORIGIN_LINE.finditer(body):
         for found in find_ips(line.group(0)):
             if not is_cloudflare_ip(found.ip) and found.ip not in origins:
                 origins.append(found.ip)
@@ -88,12 +115,15 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         # No labelled origin: any address that is not Cloudflare's own.
         origins = list(dict.fromkeys(f.ip for f in find_ips(body) if not is_cloudflare_ip(f.ip) and not f.private))
 
-    urls = []
-    for value in line_values(body, r"reported urls?|urls?|infringing urls?|location", limit=200):
-        urls.extend(find_urls(value))
-    urls.extend(urls_under(body, r"reported urls?"))
+    urls = _listed_urls(body)
     if not urls:
-        urls = find_urls(body)
+        for value in line_values(body, r"reported urls?|urls?|infringing urls?|location", limit=200):
+            urls.extend(find_urls(value))
+    if not urls:
+        # No list: the links of the text, not those it names as the original, the brand's
+        # site or a reference.
+        urls = [u for u, pos in find_urls_at(body)
+                if not context_url(url_host(u) or "", url_label(body, pos), url_context(body, pos))]
     urls = [u for u in dict.fromkeys(urls) if registrable_domain(url_host(u) or "") != "cloudflare.com"]
 
     evidence = sanitise(f"Cloudflare {category} report {notice.notifier.reference}".strip(), 200)

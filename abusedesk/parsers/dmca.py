@@ -22,13 +22,19 @@ from .common import Events, reporter_domains, sanitise, start_notice, url_event
 from .extract import find_urls_at, refang, registrable_domain, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_url, hosting_ips, stated_ips, url_label
+from .roles import context_url, hosting_ips, named_domains, stated_ips, url_context, url_label
 
 FORMAT = "dmca"
 _MARKERS = re.compile(r"(?i)\bdmca\b|digital millennium copyright act|512\s*\(c\)|copyright infringement|"
                       r"notice of (?:claimed )?infringement|auteursrechtinbreuk|urheberrechtsverletzung")
 _ORIGINAL_LINE = re.compile(r"(?i)original|copyrighted work|our (?:site|website)|authori[sz]ed|legitimate|"
                             r"official|work(?:s)? (?:title|name)\s*:")
+# A document of the complainant's rights, by its file name ("LOA_Studio.pdf", "authorization-letter.pdf").
+_PROOF_FILE = re.compile(r"(?i)/[^/?#]*(?:\bloa\b|(?<![a-z])loa[_-]|authori[sz]ation|power[_-]of[_-]attorney)[^/?#]*"
+                         r"\.(?:pdf|docx?|jpe?g|png)$")
+# A heading or label that names its links as the infringing ones ("The infringing material is
+# located at the following URLs:"): reported even when the notice also states an address.
+_INFRINGING_LABEL = re.compile(r"(?i)\binfring\w*|\bunauthori[sz]ed\b|\bpirat\w*")
 ELEMENTS = {
     "signature": re.compile(r"(?i)/s/|\bsignature\s*:|\bsigned\s*:|electronic(?:ally)? sign|"
                             r"(?:sincerely|regards|signed),?\s*\n\s*\S"),
@@ -60,9 +66,25 @@ def _beside_hosting(lines: list[str], starts: list[int], pos: int, hosting: list
     return any(ip in window for ip in hosting)
 
 
+def _occurrences(body: str, url: str, pos: int, limit: int = 5) -> list[int]:
+    """Where the URL stands in the body: a notice may name one page both as the
+    original work and as the infringing copy (a phishing kit copying a site)."""
+    out = [pos]
+    while len(out) < limit:
+        line_end = body.find("\n", out[-1])
+        at = body.find(url, line_end + 1) if line_end != -1 else -1
+        if at == -1:
+            break
+        out.append(at)  # the next line that names it (a link and its text on one line are one)
+    return out
+
+
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail, category="copyright")
     body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
+    if not find_urls_at(body) and not hosting_ips(body):
+        # A notice forwarded as an attachment (message/rfc822): the notice is the attached mail.
+        body += "\n" + refang("\n".join(p.message.body_text for p in mail.parts if p.message is not None))
     own = reporter_domains(mail)
     ref = re.search(r"(?i)(?:notice|reference|ref|case|ticket)\s*(?:id|number|no\.?|#)?\s*[:#]\s*([A-Za-z0-9_.-]{3,64})",
                     mail.subject + "\n" + body)
@@ -75,21 +97,28 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     lines = body.split("\n") if hosting else []
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0)) if hosting else []
     for url, pos in find_urls_at(body):
-        line = body[body.rfind("\n", 0, pos) + 1: pos]
         host = url_host(url) or ""
-        if _ORIGINAL_LINE.search(line) or registrable_domain(host) in own or \
-                context_url(host, url_label(body, pos)):
+        if registrable_domain(host) in own or all(_ORIGINAL_LINE.search(body[body.rfind("\n", 0, at) + 1: at]) or
+                                                  context_url(host, url_label(body, at), url_context(body, at))
+                                                  for at in _occurrences(body, url, pos)):
             continue  # the rights holder's own work or site, a reference
-        if host.endswith(("lumendatabase.org", "copyright.gov")):
-            continue
+        if host.endswith(("lumendatabase.org", "copyright.gov")) or _PROOF_FILE.search(url):
+            continue  # a reference, the agent's letter of authority
         infringing_urls += 1
         event = url_event(url, "copyright", evidence=sanitise(f"copyright notice {notice.notifier.reference}", 200),
                           source_ref=notice.notifier.reference or None)
         if hosting and not event.ip:
-            if not _beside_hosting(lines, starts, pos, hosting):
+            if not _beside_hosting(lines, starts, pos, hosting) and not _INFRINGING_LABEL.search(url_label(body, pos)):
                 continue  # the notice names the infringer by address; other links are its own
             event.ip = hosting[0] if len(hosting) == 1 else None
         events.add(event)
+    if not infringing_urls and not hosting:
+        # No link and no address: the site as the notice names it ("the domain name x",
+        # "Notice of Infringement: x", "you are the provider to x").
+        for domain, _ in named_domains(body):
+            if registrable_domain(domain) not in own and not domain.endswith(("lumendatabase.org", "copyright.gov")):
+                events.add(Event(category="copyright", domain=domain, evidence=sanitise(
+                    f"copyright notice {notice.notifier.reference}: site named", 200)))
     for ip in hosting:
         if not any(e.ip == ip for e in notice.events):
             events.add(Event(category="copyright", ip=ip, evidence=sanitise(

@@ -26,15 +26,19 @@ from abusedesk.lib.ipaddr import canonical_ip
 # Every alternative starts with a literal character class, so the regex
 # engine skips ahead quickly on text without any of them.
 _FANG = re.compile(
-    r"[ \t]?[\[({](?:\.|dot)[\])}][ \t]?"  # [.] (.) {.} [dot], with the spaces people put around them
+    r"[ \t]?[\[({](?:\.|dot)[\])}](?:[ \t]|\r?\n(?=[a-z0-9]{2,24}\b))?"  # [.] (.) {.} [dot], with the spaces
+    # people put around them, or the line break a mail client wrapped the name at ("apkboxx [.]\ncom/")
     r"|[\[({](?::|://|/)[\])}]"  # [:] [://] [/]
     r"|[hH](?:[xX]{2}|\*\*|[tT]{2})(?:[pP][sS]?)(?:\[:\]|(?=:))"  # hxxp: hxxps: h**p: http[:]
-    r"|(?<![\w])[fF][xX][pP](?=:|\[:\])",  # fxp:
+    r"|(?<![\w])[fF][xX][pP](?=:|\[:\])"  # fxp:
+    r"|://[ \t]{1,3}(?=[A-Za-z0-9])",  # "https:// example.org": a space after the scheme
 )
 
 
 def _fang(m: re.Match) -> str:
     token = m.group(0).strip().lower()
+    if token == "://":
+        return token
     if token[0] in "[({":
         inner = token[1:-1]
         return "." if inner in (".", "dot") else inner
@@ -185,7 +189,7 @@ _DOMAIN = re.compile(rf"(?<![\w.@-])(?:{_LABEL}\.){{1,10}}(?:[a-z]{{2,24}}|xn--[
 # Suffixes that are far more often file names than domains in abuse mail.
 _FILE_SUFFIXES = frozenset(
     "txt log csv xml json html htm php asp aspx jsp png jpg jpeg gif pdf doc docx xls xlsx eml msg exe dll "
-    "zip gz tgz rar js css sh py pl cgi bin dat tmp bak cfg conf ini yml yaml md pac".split()
+    "zip gz tgz rar js css sh py pl cgi bin dat tmp bak cfg conf ini yml yaml md pac apk".split()
 )
 
 
@@ -216,28 +220,36 @@ def url_host(url: str) -> str | None:
 
 _URLDEFENSE_V3 = re.compile(r"(?i)^https?://urldefense(?:\.proofpoint)?\.com/v3/__(.{1,2048}?)__;")
 _WRAPPER_PARAM = {"safelinks.protection.outlook.com": "url", "urldefense.proofpoint.com": "u",
-                  "linkprotect.cudasvc.com": "a"}
+                  "linkprotect.cudasvc.com": "a", "scanmail.trustwave.com": "u"}
 
 
 def unwrap_url(url: str) -> str:
     """The URL a mail gateway's link wrapper stands for (Microsoft Safe
-    Links, Proofpoint URL Defense v2/v3, Barracuda Link Protection): the
+    Links, Proofpoint URL Defense v2/v3, Barracuda Link Protection, Trustwave
+    MailMarshal's scanmail, also one inside another): the
     wrapper is the reporter's own gateway, the wrapped URL is what was
     reported. Other URLs unchanged."""
     if "urldefense" in url:
         m = _URLDEFENSE_V3.match(url)
         if m:
-            return _clean_url(m.group(1)) or url
+            # v3 keeps the URL as it was, but some gateways write the scheme's "//" as "/".
+            return _clean_url(re.sub(r"(?i)^(https?|ftp):/(?!/)", r"\1://", m.group(1))) or url
     host = url_host(url) or ""
     for suffix, param in _WRAPPER_PARAM.items():
         if host == suffix or host.endswith("." + suffix):
             query = parse_qs(urlsplit(url).query)
             value = (query.get(param) or [""])[0]
-            if param == "u":  # v2 encodes "%" as "-" and "/" as "_"
+            if suffix == "urldefense.proofpoint.com":  # v2 encodes "%" as "-" and "/" as "_"
                 value = unquote(value.replace("-", "%").replace("_", "/"))
             value = _clean_url(value) if re.match(r"(?i)^(?:https?|ftp)://", value) else None
+            if value and value != url and _is_wrapped(value):
+                return unwrap_url(value)  # Safe Links around a scanmail link
             return value or url
     return url
+
+
+def _is_wrapped(url: str) -> bool:
+    return "urldefense" in url or "safelinks" in url or "linkprotect" in url or "scanmail.trustwave" in url
 
 
 def find_urls_at(text: str) -> list[tuple[str, int]]:
@@ -247,7 +259,7 @@ def find_urls_at(text: str) -> list[tuple[str, int]]:
     seen = set()
     for m in _URL.finditer(text):
         url = _clean_url(m.group(0))
-        if url and ("urldefense" in url or "safelinks" in url or "linkprotect" in url):
+        if url and _is_wrapped(url):
             url = unwrap_url(url)
         if url and url not in seen:
             seen.add(url)
@@ -259,8 +271,10 @@ def find_urls_at(text: str) -> list[tuple[str, int]]:
 def _internet_host(host: str | None) -> bool:
     """Can this host be reached on the internet? Not "localhost" or another
     single label (a reporter's own tool output), not a name cut by a
-    quoted-printable soft break ("cdn-images.mail=")."""
-    return bool(host) and ("." in host or ":" in host) and "=" not in host and host != "localhost"
+    quoted-printable soft break ("cdn-images.mail="), not a name with an
+    empty label ("vev..io", a typo of the notice's)."""
+    return bool(host) and ("." in host or ":" in host) and "=" not in host and host != "localhost" and \
+        ".." not in host and not host.startswith(".")
 
 
 def find_urls(text: str) -> list[str]:

@@ -41,6 +41,7 @@ from .roles import (
     labelled_not_offenders,
     same_list,
     stated_ips,
+    url_context,
     url_label,
 )
 from .times import block_time, row_time_zoned, stated_time_zoned, stated_zone
@@ -211,6 +212,10 @@ def _row_peers(text: str) -> set[str]:
     return {f.ip for f in found if f.start in context} - {f.ip for f in found if f.start not in context}
 
 
+# A salutation naming the recipient by its domain ("Dear provider.example,", "Sehr geehrte(r) x").
+_GREETING = re.compile(r"(?i)(?:\bdear|\bhello|\bhi|\battn\.?:?|\bgeachte|\bgeehrte\(?r?\)?|\bbonjour)\s*$")
+
+
 _DESK_MAILBOX = re.compile(r"(?i)\b(?:abuse|security|noc|cert|csirt|soc|dmca|copyright|legal|support|"
                            r"postmaster|hostmaster|admin)[\w.+-]*@")
 
@@ -326,7 +331,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     peers = None
     for url, pos in find_urls_at(all_text):
         host = url_host(url)
-        if not host or registrable_domain(host) in skip_domains or context_url(host, url_label(all_text, pos)):
+        if not host or registrable_domain(host) in skip_domains or context_url(host, url_label(all_text, pos), url_context(all_text, pos)):
             continue
         if normalise_ip(host):
             # A linked address is still the far end of its log row ("a:p <http://b>:p").
@@ -360,6 +365,11 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         for domain, pos in find_domains_at(all_text, limit=200):
             if registrable_domain(domain) in skip_domains or domain in emails:
                 continue
+            if re.search(r"(?i)(?:https?|ftps?)://$", all_text[max(0, pos - 8):pos]):
+                continue  # the host of a link the roles above judged context (no link became an event)
+            label = url_label(all_text, pos)
+            if _GREETING.search(label[-40:]) or context_url(domain, label, url_context(all_text, pos)):
+                continue  # "Dear provider.example,", "(official website: brand.example)"
             events.add(Event(category=category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
 
     if not any(e.ip for e in notice.events) and not attached and not _to_abuse_desk(mail):

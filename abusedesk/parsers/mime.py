@@ -285,9 +285,12 @@ class Mail:
 
     def text_parts(self, include_attachments: bool = False) -> list[Part]:
         """Readable text parts, attached messages excluded. Inline parts first;
-        a text/html part is skipped when a text/plain alternative exists."""
+        a text/html part is skipped when a text/plain alternative with text
+        exists (an empty or blank plain part is a mailer's placeholder: the
+        notice is in the HTML)."""
         out = []
-        has_plain = any(p.content_type == "text/plain" and not p.filename for p in self.parts)
+        has_plain = any(p.content_type == "text/plain" and not p.filename and p.text and not p.text.isspace()
+                        for p in self.parts)
         for p in self.parts:
             if p.message is not None or not p.content_type.startswith("text/"):
                 continue

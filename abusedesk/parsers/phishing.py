@@ -18,7 +18,7 @@ from .common import Events, not_offender_before, sanitise, sender_domain, start_
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_url, stated_ips, url_label
+from .roles import context_url, named_domains, signature_span, stated_ips, url_context, url_label
 
 FORMAT = "phishing"
 SERVICE_DOMAINS = {
@@ -30,7 +30,6 @@ SERVICE_DOMAINS = {
 }
 _SUBJECT = re.compile(r"(?i)phish|credential theft|fraudulent (?:site|website|page)")
 _BODY = re.compile(r"(?i)phishing (?:site|website|page|url|attack|kit|content)|fraudulent (?:site|website|login)")
-_LEGIT_LINE = re.compile(r"(?i)legitimate|official (?:site|website)|genuine|real site|impersonat\w* (?:site|url)\s*:")
 _REFERENCE = re.compile(r"(?i)(?:incident|reference|ref|ticket|case|submission|phish)\s*(?:id|number|no\.?|#)?\s*[:#]\s*"
                         r"([A-Za-z0-9][A-Za-z0-9_.-]{2,63})")
 
@@ -48,8 +47,11 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
     declared = declared_category(mail.subject, body)
     guess, _ = classify(mail.subject + "\n" + body)
+    headline, _ = classify(mail.subject)
     if declared in ("phishing", "malware", "fraud"):
         category = declared
+    elif headline in ("phishing", "malware", "fraud"):
+        category = headline  # the sender's headline ("fraudulent scheme") outranks the body's word count
     else:
         category = guess if guess in ("phishing", "malware", "fraud") else "phishing"
     notice = start_notice(FORMAT, mail, category=category)
@@ -60,9 +62,11 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     own = {sender_domain(mail)} | set(SERVICE_DOMAINS)
     events = Events(notice, context)
     urls = []
+    signature = signature_span(body)
     for url, pos in find_urls_at(body):
-        line_start = body.rfind("\n", 0, pos) + 1
-        if _LEGIT_LINE.search(body[line_start:pos]) or context_url(url_host(url) or "", url_label(body, pos)):
+        if signature[0] <= pos < signature[1]:
+            continue  # the sender's signature: its site, its logo
+        if context_url(url_host(url) or "", url_label(body, pos), url_context(body, pos)):
             continue  # the brand's real site, named for comparison; a reference
         if registrable_domain(url_host(url) or "") in own:
             continue
@@ -76,6 +80,13 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         if event.ip is None and len(hosting) == 1:
             event.ip = hosting[0]  # "hosted on 198.51.100.x": pair it with the URL
         events.add(event)
+    if not urls:
+        # No link: the site as the notice names it ("Phishing Site: x", "the domain name x").
+        for domain, _ in named_domains(body):
+            if registrable_domain(domain) in own:
+                continue
+            events.add(Event(category=category, domain=domain, ip=hosting[0] if len(hosting) == 1 else None,
+                             evidence=evidence))
     # Every address the notice states as the site's ("IP Address: x", "(x)" under the URL,
     # the subject's "Phishing on x") is where it is hosted, read through the role model.
     for ip in stated_ips(body) or stated_ips(refang(mail.subject)):

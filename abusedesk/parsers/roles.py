@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 
 from .common import disowned, not_offender_before
-from .extract import find_ips
+from .extract import find_domains_at, find_ips
 
 # Registries' whois keys (ARIN, RIPE, APNIC, LACNIC, AFRINIC, RDAP renderings).
 _WHOIS_LINE = re.compile(
@@ -326,6 +326,13 @@ _WORDS_ONLY = re.compile(r"^[\s(),.'\"A-Za-zÀ-ÿ]*$")
 _QUERY_PARAM = re.compile(r"[?&][\w.%-]{1,40}=$")
 _LOOKUP_LINK = re.compile(r"(?i)\bhttps?://(?:rdap|whois)[\w.-]*/\S*$")
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|to|bis|tot)\s*$")
+# A product's version after its name under a software label ("Bittorrent client: BitWombat 1.1.0.26",
+# "User agent: Fetcher 2.0.0.1", an XML value keyed "peerclientversion"): four numbers, no address.
+_VERSION_WORDS = ("client", "version", "agent", "software", "build", "release", "firmware", "player")
+_VERSION_BEFORE = re.compile(
+    r"(?i)\b(?:client|version|agent|software|build|release|firmware|player)\b[^\n:]{0,20}:[ \t]*"
+    r"(?!(?:host|ip|address|addr|at|from|is|server)\b)[A-Za-z][\w.+-]{0,40}[ \t]+v?$|"
+    r"version\w*[\"'][^<>\n]{0,80}>$")
 
 
 # CSV written without quotes ("a,b,c"): more bare delimiters than ", " of prose.
@@ -384,7 +391,8 @@ def context_ips(text: str, found: list) -> set[int]:
     """Start positions of the addresses in `found` (from `find_ips(text)`)
     that the layout of the text marks as context, not as an offender:
 
-    - not a host: a /8 base ("124.0.0.0"), a version ("Chrome/124.0.0.0"),
+    - not a host: a /8 base ("124.0.0.0"), a version ("Chrome/124.0.0.0",
+      "Bittorrent client: BitWombat 1.1.0.26"),
       the host of a user@host or sip: address, a registry lookup link, a
       URL's query parameter ("?id=198.51.100.7");
     - the ends of a range ("198.51.100.0 - 198.51.100.255": a network);
@@ -395,6 +403,9 @@ def context_ips(text: str, found: list) -> set[int]:
       prose is not a row (its words decide), nor is a list ("a, b and c").
     """
     out: set[int] = set()
+    # One look at the whole text for software words, not one per address.
+    lowered = text[:2_000_000].lower() if found else ""
+    versions = any(word in lowered for word in _VERSION_WORDS)
     for f in found:
         prev = text[max(0, f.start - 2):f.start]
         if f.ip.endswith(".0.0.0") or prev.endswith("@") or (prev.endswith("/") and prev[:1].isalpha()):
@@ -403,6 +414,9 @@ def context_ips(text: str, found: list) -> set[int]:
             out.add(f.start)
         elif prev.endswith("=") and _QUERY_PARAM.search(text, max(0, f.start - 50), f.start):
             out.add(f.start)  # a URL's parameter ("?id=", "&ip=", "x-client-ver="): part of the URL
+        elif versions and prev[-1:] in (" ", "\t", "v", ">") and \
+                _VERSION_BEFORE.search(text, max(0, f.start - 100), f.start):
+            out.add(f.start)  # a product's version
     for a, b in zip(found, found[1:], strict=False):
         if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
             out.update((a.start, b.start))
@@ -449,7 +463,7 @@ def same_list(text: str, end: int, start: int) -> bool:
 # Labels before a URL that name the complainant's or the brand's own site, the evidence
 # of the complaint or a registry's record: the URL is there for comparison, not reported.
 _CONTEXT_URL_LABEL = re.compile(
-    r"(?i)(?:official|legitimate|genuine|original|real|main|brand'?s?|client'?s?|company'?s?|our)\s+"
+    r"(?i)\b(?:official|legitimate|genuine|original|real|main|brand'?s?|client'?s?|company'?s?|our)\s+"
     r"(?:web\s*)?(?:site|website|web page|domain|url|portal)|copyright\s+holder'?s?\s+(?:web)?site|"
     r"rights?\s*holder'?s?\s+(?:web)?site|sito\s+ufficiale|site\s+oficial|offizielle\s+(?:web)?seite|"
     r"trademark\s+(?:link|registration|record)|registrar\s+(?:url|whois\s+server)|screenshot|"
@@ -460,34 +474,176 @@ _CONTEXT_URL_LABEL = re.compile(
 # Hosts that are references, never the subject of a report sent to a hosting provider: XML
 # namespaces, lookup and analysis services, threat feeds and CERT advisories cited as the
 # source of a finding, encyclopaedias and tool sites cited as explanations, registries,
-# social networks and messengers linked in signatures.
+# film and music databases that identify a work, mailing services' click-tracking
+# redirectors, social networks and messengers linked in signatures.
 _CONTEXT_HOSTS = frozenset(
     "w3.org purl.org adobe.com schemas.microsoft.com schema.org openxmlformats.org aiim.org "
     "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org spamcop.net mipassoc.org "
     "abuse.ch shadowserver.org abusix.com first.org cisa.gov us-cert.gov wikipedia.org nmap.org t.me "
     "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
     "whois.com who.is lumendatabase.org copyright.gov "
+    "imdb.com themoviedb.org kobis.or.kr musicbrainz.org discogs.com "
+    "mandrillapp.com list-manage.com "
     "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com "
     "acns.net".split()  # ACNS's XML namespace and schema, in every notice that carries its XML
 )
 
 
+_BULLET = re.compile(r"^[\s\-*•·><\u2013\u2014]*$")
+_URL_ONLY_LINE = re.compile(r"(?i)^[\s\-*•·>\u2013\u2014\d.)]*<?(?:(?:https?|ftp)://\S+|[\w-]+(?:\.[\w-]+)+/?\S*)\s*$")
+
+
 def url_label(text: str, pos: int) -> str:
-    """The words before the URL at `pos`: on its line, or the line before
-    when the URL starts its line ("Official website:\nhttps://...")."""
+    """The words before the URL at `pos`: on its line; for a URL that starts
+    its line (after a bullet), the heading above it, over blank lines and
+    the other URLs of its list ("Official website:\nhttps://...",
+    "The original work:\n\n- https://a\n- https://b"); for a line that goes
+    on with a sentence wrapped from the line before ("...the photos\ncan be
+    found at: https://..."), that line too."""
     start = text.rfind("\n", max(0, pos - 300), pos) + 1
     label = text[start:pos]
-    if not label.strip() and start > 1:
-        label = text[text.rfind("\n", max(0, start - 300), start - 1) + 1: start - 1]
+    if _BULLET.match(label):
+        end, blanks = start - 1, 0
+        for _ in range(30):
+            if end <= 0:
+                break
+            line_start = text.rfind("\n", max(0, end - 300), end) + 1
+            line = text[line_start:end]
+            end = line_start - 1
+            if not line.strip():
+                blanks += 1
+                if blanks > 2:
+                    break
+                continue
+            if _URL_ONLY_LINE.match(line):
+                continue  # an item of the same list
+            if (line.lstrip()[:1].islower() or len(line.split()) < 3) and line_start > 1:
+                above = text[text.rfind("\n", max(0, line_start - 300), line_start - 1) + 1: line_start - 1]
+                line = above + " " + line
+            return line
+        return label
+    if start > 1:
+        above = text[text.rfind("\n", max(0, start - 300), start - 1) + 1: start - 1].rstrip()
+        # A sentence wrapped from the line above: the line goes on in lower case or with a
+        # bracket, or has no label of its own and the line above ends without punctuation.
+        if above and (label.lstrip()[:1].islower() or label.lstrip()[:1] == "(" or
+                      (":" not in label and above[-1:] not in ".:!?;" and not _URL_ONLY_LINE.match(above))):
+            label = above + " " + label
     return label
 
 
-def context_url(host: str, label: str) -> bool:
+# Words that make a labelled URL the reported one whatever else the label says
+# ("unauthorised copies of the original work at:").
+_OFFENCE_WORDS = re.compile(
+    r"(?i)infring\w*|unauthori[sz]ed|pirat\w*|illegal\w*|counterfeit|fake|phishing|fraudulent|scam|malicious|"
+    r"reported|offending|abusive|copies\b|stolen\s+content|clon\w+|copied\s+to|lookalike|look-alike|spoof\w*")
+# Labels that name the reference material of a complaint rather than the reported location:
+# the original work and where it was taken from, the proof of the complainant's rights, the
+# brand's own site "that can be accessed at", reference lists, and the link of a pasted image
+# (an <img src=...> or CSS url(...) in HTML source: the mail's pictures, not a report; an
+# Outlook signature's logo, "[cid:image001.png@...]<https://...>").
+_REFERENCE_URL_LABEL = re.compile(
+    r"(?i)\boriginal\s+(?:\w+\s+){0,2}(?:works?|material|content|photos?|images?|videos?|pictures?|files?|"
+    r"sources?|urls?|links?)\b|\b(?:taken|copied|lifted|stolen)\s+from\b|\bproof\b|\bproving\b|"
+    r"\bevidenc\w+\s+(?:that|of)\b|letter\s+of\s+authori[sz]ation|\bLOA\b|authori[sz]ation\s+letter|"
+    r"protected\s+by\s+copyright|\b(?:site|website)\s+can\s+be\s+(?:accessed|found|reached)|"
+    r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b"
+)
+# After the brand's site, words that make the link the copy ("the official site was cloned to").
+_COPY_WORDS = re.compile(r"(?i)clon\w+|copied|\bcop(?:y|ies)\b|lookalike|look-alike|spoof\w*|\bfake\b|phishing|"
+                         r"fraudulent|imitat\w*|impersonat\w*|counterfeit")
+# Right before the impersonated brand's real site: "impersonating https://...", "the users of
+# the website:", "(official website: ...)".
+_BRAND_LABEL = re.compile(
+    r"(?i)(?:(?:impersonat\w*|imitat\w*|posing\s+as|pretend\w*\s+to\s+be)\s*:?\s*[\"'(“]?\s*$|"
+    r"(?:against\s+(?:the\s+)?(?:users|customers|clients)\s+of|legitimate|official|genuine)\b(?P<rest>[^\n]{0,60})$)")
+_IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$|"
+                         r"\[(?:cid:[^\]\n]{0,200}|image\d*[^\]\n]{0,100}|[^\]\n]{0,120}description automatically "
+                         r"generated)\]\s*<?$")
+# A company's own link in a signature: "Brandguard, Inc. <https://...>", "Web: https://..."
+# next to an "E-mail:" or "Phone:" line.
+_COMPANY_LINK = re.compile(r"(?i)\b(?:inc|ltd|llc|gmbh|corp|limited|b\.v|s\.a|plc|pty)\.?,?\s*[<(\[]?\s*$")
+_CONTACT_LABEL = re.compile(r"(?i)^\W*(?:web|www|homepage|internet)\s*:\s*$")
+_CONTACT_LINE = re.compile(r"(?im)^\W*(?:e-?mail|phone|tel|telephone|fax|mobile|address)\s*:")
+
+
+def context_url(host: str, label: str, around: str = "") -> bool:
     """Is this URL context rather than a reported location? `label`: the
-    words before it (`url_label`)."""
+    words before it (`url_label`); `around`: the lines next to it, if the
+    caller has them (a contact block of a signature)."""
     if any(host == h or host.endswith("." + h) for h in _CONTEXT_HOSTS):
         return True
-    return bool(_CONTEXT_URL_LABEL.search(label[-120:]))
+    tail = label[-200:]
+    brand = _BRAND_LABEL.search(tail[-80:])
+    if brand:
+        # "the official site of the bank was cloned to <url>": the words after the brand's say copy.
+        return not (brand.group("rest") and _COPY_WORDS.search(brand.group("rest")))
+    if _CONTEXT_URL_LABEL.search(tail[-120:]) or _IMAGE_LINK.search(tail) or _COMPANY_LINK.search(tail):
+        return True
+    if _CONTACT_LABEL.match(label) and _CONTACT_LINE.search(around):
+        return True
+    ref = _REFERENCE_URL_LABEL.search(tail)
+    if not ref:
+        return False
+    # Words of the offence in the same sentence, before the reference words, make it the copy.
+    before = tail[:ref.start()]
+    sentence = before[max(before.rfind(". "), before.rfind(".\n"), 0):]
+    return not _OFFENCE_WORDS.search(sentence)
+
+
+_SIGNATURE_MARK = re.compile(r"(?m)^-- ?\r?$")
+_AFTER_SIGNATURE = re.compile(r"(?im)^[ \t>]*(?:-{2,}\s*(?:forwarded|original) message|begin forwarded message:|from:\s)")
+
+
+def signature_span(text: str) -> tuple[int, int]:
+    """(start, end) of the sender's signature: from the "-- " line of RFC 3676 to
+    the forwarded or quoted message below it, if any, else to the end; (len,
+    len) without one. Its links are the sender's (its web site, its logo)."""
+    m = _SIGNATURE_MARK.search(text)
+    if not m:
+        return len(text), len(text)
+    below = _AFTER_SIGNATURE.search(text, m.end())
+    return m.start(), below.start() if below else len(text)
+
+
+def url_context(text: str, pos: int) -> str:
+    """The line before and the line after the one at `pos` (for `context_url`)."""
+    start = text.rfind("\n", max(0, pos - 300), pos)
+    before = text[text.rfind("\n", max(0, start - 300), max(0, start)) + 1: max(0, start)] if start > 0 else ""
+    end = text.find("\n", pos, pos + 3000)
+    after = text[end + 1: text.find("\n", end + 1, end + 300) if end != -1 else end] if end != -1 else ""
+    return before + "\n" + after
+
+
+# Words right before a bare domain that name it as the reported site: "Phishing Site: x",
+# "the domain name x", "located at x", "Infringement: x", "Internet Service Provider to x",
+# a heading "URL:" above it.
+_SITE_LABEL = re.compile(
+    r"(?i)(?:\b(?:site|website|web\s*site|domains?(?:\s+names?)?|urls?|links?|web\s*page|resources?|"
+    r"domeinnaam|domainname|located\s+at|hosted\s+(?:at|on)|provider\s+(?:to|for|of)|infringement|"
+    r"phishing\s+\w+)\b)(?:\s*\(s\))?\s*(?:is|are|at|:|-|–)?\s*[:\-–]?\s*[\"'“(]?\s*$"
+)
+
+
+def named_domains(text: str, limit: int = 50) -> list[tuple[str, int]]:
+    """(domain, position) of the bare domains (no scheme) a notice names
+    as the reported site by the words right before them, or by the heading
+    of the list they stand in; not those labelled as the brand's, the
+    original's or a reference, not e-mail domains. For notices that give
+    the site without a URL."""
+    out: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for domain, pos in find_domains_at(text[:1_000_000], limit=500):
+        if domain in seen or text[max(0, pos - 3):pos].endswith(("://", "@")) or text[pos - 1:pos] in ("/", ".", "@"):
+            continue
+        label = url_label(text, pos)
+        if not _SITE_LABEL.search(label[-80:]) or context_url(domain, label):
+            continue
+        seen.add(domain)
+        out.append((domain, pos))
+        if len(out) >= limit:
+            break
+    return out
 
 
 # Cues that name a destination only where they stand: "from a to b", "a -> b".
