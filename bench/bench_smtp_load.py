@@ -1,6 +1,6 @@
 """Benchmark: a burst of ARF mails over SMTP, from a second process, through intake, processing and mail out.
 
-    python bench/bench_smtp_load.py [--mails N] [--connections N] [--concurrency N] [--accept-only]
+    python bench/bench_smtp_load.py [--mails N] [--connections N] [--concurrency N] [--rate R] [--accept-only]
 
 Without DATABASE_URL: a fresh SQLite database in a temporary directory and
 `abusedesk run` (web, SMTP, in-process processing and sweep), as one machine
@@ -107,16 +107,20 @@ def other_transactions(database: str) -> int:
         return int(cursor.fetchone()[0])
 
 
-def client(port: int, mails: int, connections: int, results) -> None:
-    """The sender, in a process of its own: `connections` sessions, each sending its share back to back."""
+def client(port: int, mails: int, connections: int, results, rate: float = 0) -> None:
+    """The sender, in a process of its own: `connections` sessions, each sending its share back to
+    back, or (rate > 0) mail n not before n / rate seconds after the start: a steady stream."""
     from testkit.faults import arf
 
     replies = []
     lock = threading.Lock()
+    start_at = time.time() + 0.2
 
     def session(start: int) -> None:
         smtp = smtplib.SMTP("127.0.0.1", port, timeout=120)
         for n in range(start, mails, connections):
+            if rate:
+                time.sleep(max(0.0, start_at + n / rate - time.time()))
             sent = time.time()
             ip = f"198.51.100.{1 + n % 126}" if n % 2 else f"198.51.100.{129 + n % 126}"
             try:
@@ -143,6 +147,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes (with a broker)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for processing and mail")
+    parser.add_argument("--rate", type=float, default=0,
+                        help="offer this many mails/s, evenly (default: as fast as the replies come)")
     parser.add_argument("--accept-only", action="store_true",
                         help="smtpd alone, no worker: measure accepting (needs CELERY_BROKER_URL)")
     args = parser.parse_args()
@@ -195,7 +201,7 @@ def main() -> None:
         idle_cpu = [tree_cpu(p.pid) for p in processes]  # start-up, not counted
         idle_pg = (postgres_cpu(), other_transactions(database)) if postgres else None
         results = multiprocessing.Queue()
-        sender = multiprocessing.Process(target=client, args=(smtp_port, args.mails, args.connections, results))
+        sender = multiprocessing.Process(target=client, args=(smtp_port, args.mails, args.connections, results, args.rate))
         sender.start()
         replies, client_cpu = results.get(timeout=args.timeout)
         sender.join()
@@ -234,7 +240,8 @@ def report(replies, args, mode, sink, processes, idle_cpu, idle_pg, client_cpu) 
     to_mail = [sent.timestamp() - opened[case].timestamp() for case, sent in OutgoingMail.objects.filter(
         kind="forward", sent_at__isnull=False).values_list("case", "sent_at") if opened.get(case)]
     stored = RawMessage.objects.count()
-    print(f"== {mode}; {args.mails} ARF mails over {args.connections} SMTP sessions from a second process")
+    offered = f", offered at {args.rate:g} mails/s" if args.rate else ""
+    print(f"== {mode}; {args.mails} ARF mails over {args.connections} SMTP sessions from a second process{offered}")
     print(f"   {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores (shared: figures are noisy)")
     print(f"accepted       {len(accepted)} of {len(replies)} (others: {sorted({r[1] for r in replies} - {250})})")
     print(f"intake         {len(accepted) / (last_250 - first):.1f} mails/s; reply p50 {percentile(durations, 50):.3f} s,"
