@@ -213,6 +213,24 @@ _HELO = re.compile(r"(?i)\((?:EHLO|HELO)\s+([A-Za-z0-9.\-_]{1,255})\)")
 _INTERNAL_SUFFIXES = (".local", ".lan", ".internal", ".localdomain", ".corp")
 
 
+_FOR_RECIPIENT = re.compile(r"(?i)\bfor\s+<?[^<>@\s;]{1,64}@([A-Za-z0-9.-]{1,253})")
+
+
+def _recipient_domain(value: str) -> str | None:
+    """The registrable domain of a hop's envelope recipient ("for <user@domain>"), if it says."""
+    m = _FOR_RECIPIENT.search(value[:1024])
+    return registrable_domain(m.group(1).lower().rstrip(".")) if m else None
+
+
+def _same_mailbox(domain: str, recipient: str | None) -> bool:
+    """Whether a relay's domain belongs to the recipient's mailbox provider (unknown: no)."""
+    if recipient is None:
+        return False
+    if domain == recipient:
+        return True
+    return any(domain in family and recipient in family for family in _MAILBOX_FAMILIES)
+
+
 def origin_hop(received: list[str], context: ParseContext, reporter_domains: set[str] | None = None) -> Hop | None:
     """The host that handed a mail to the receiving side: walking the
     Received: chain from the top (the receiver's own hops), skip hops from
@@ -221,10 +239,19 @@ def origin_hop(received: list[str], context: ParseContext, reporter_domains: set
     customer's mail relayed by our smarthost: the customer is the source)."""
     hops = [parse_received(v) for v in received[:100]]
     domains = {d.lower() for d in (reporter_domains or set()) if d}
+    below_public = False
     for hop in hops:
         if hop.by_host and normalise_ip(hop.by_host) is None and "." in hop.by_host:
-            domains.add(registrable_domain(hop.by_host))
+            domain = registrable_domain(hop.by_host)
+            if below_public and not _same_mailbox(domain, _recipient_domain(hop.raw)):
+                # The topmost receiver has no usable name ("by 0", qmail): a lower hop's host is
+                # the receiver's own only if it delivered to the receiver's mailbox ("for <...>");
+                # otherwise it is the sender's own relay.
+                break
+            domains.add(domain)
             break
+        if hop.from_ip and ip_usable(hop.from_ip) and not ip_private(hop.from_ip):
+            below_public = True
     for family in _MAILBOX_FAMILIES:
         if domains & family:
             domains |= family

@@ -1,0 +1,44 @@
+"""Which hop of an attached or pasted spam mail's Received chain sent it, and
+what else a reported mail names: each rule with the true case and the false
+friend it must leave alone. Samples written for these tests."""
+
+from abusedesk.parsers.base import ParseContext
+from abusedesk.parsers.common import origin_hop
+
+
+def test_a_receiver_without_a_usable_name_does_not_take_the_senders_relays_for_its_own():
+    # qmail writes "by 0": the receiver's domain is unknown, and the names of the hops below
+    # (the sender's own provider) must not be taken for it.
+    chain = [
+        "(qmail 4711 invoked from network); 2 Mar 2025 08:00:01 -0000",
+        "from out7.mail.senderisp.example (HELO out8.mail.senderisp.example) (203.0.113.57) "
+        "by 0 with ESMTPS; 2 Mar 2025 08:00:01 -0000",
+        "from app12.int.senderisp.example (unknown [10.20.30.40]) by out8.mail.senderisp.example "
+        "(Postfix) with ESMTP id 1A2B for <victim@mailbox.example>; Sun, 2 Mar 2025 13:30:00 +0530",
+    ]
+    hop = origin_hop(chain, ParseContext())
+    assert hop is not None and hop.from_ip == "203.0.113.57"
+
+
+def test_a_named_receivers_own_relays_are_still_skipped():
+    # False friend: the top hop names the receiver; its own relay below is not the origin.
+    chain = [
+        "from mx2.mailbox.example (mx2.mailbox.example [198.51.100.9]) by store.mailbox.example "
+        "with LMTP; 2 Mar 2025 08:00:02 -0000",
+        "from out7.mail.senderisp.example (out7.mail.senderisp.example [203.0.113.57]) "
+        "by mx2.mailbox.example with ESMTPS; 2 Mar 2025 08:00:01 -0000",
+    ]
+    hop = origin_hop(chain, ParseContext())
+    assert hop is not None and hop.from_ip == "203.0.113.57"
+
+
+def test_a_lower_hop_that_delivered_to_the_receivers_mailbox_still_names_the_receiver():
+    # False friend: the top receiver names itself by an address only, but the hop below delivered
+    # to the receiver's own mailbox ("for <...@mailbox.example>"): its host is the receiver's relay.
+    chain = [
+        "from 198.51.100.20 (EHLO in3.mailbox.example) by 10.1.2.3 with SMTPs; 2 Mar 2025 08:00:03 +0000",
+        "from out7.mail.senderisp.example (out7.mail.senderisp.example [203.0.113.57]) "
+        "by in3.mailbox.example with ESMTPS id 9F for <user@mailbox.example>; 2 Mar 2025 08:00:02 +0000",
+    ]
+    hop = origin_hop(chain, ParseContext())
+    assert hop is not None and hop.from_ip == "203.0.113.57"
