@@ -241,6 +241,16 @@ def _delivery_hop(received: list[str], mail: Mail) -> int:
     return 0
 
 
+_ADDRESS_DOMAIN = re.compile(r"@([A-Za-z0-9.-]{1,253})")
+
+
+def _trap_domains(mail: Mail) -> set[str]:
+    """Registrable domains of the mailboxes a caught mail was addressed to: the trap's
+    own mail servers (its MX, which then forwarded the catch) are named in them."""
+    to = " ".join(mail.header_all("to"))[:2000]
+    return {registrable_domain(m.group(1).lower().rstrip(".")) for m in _ADDRESS_DOMAIN.finditer(to)} - {""}
+
+
 def _archived_texts(part, context: ParseContext) -> list[str]:
     """Text members (CSV, logs, JSON) of a zipped or gzipped attachment,
     unpacked within the archive limits; nothing if it is over them."""
@@ -377,7 +387,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         # trap forwarding what it caught): the mail is the complaint, its own Received
         # chain names the sender.
         received = mail.header_all("received")
-        hop = origin_hop(received[_delivery_hop(received, mail):], context)
+        hop = origin_hop(received[_delivery_hop(received, mail):], context, _trap_domains(mail))
         if hop:
             events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
                              evidence="sent this mail to a spam trap", extra={"source": "Received"}))

@@ -42,3 +42,28 @@ def test_a_lower_hop_that_delivered_to_the_receivers_mailbox_still_names_the_rec
     ]
     hop = origin_hop(chain, ParseContext())
     assert hop is not None and hop.from_ip == "203.0.113.57"
+
+
+def _trap_mail(received: str) -> bytes:
+    return (received + "From: Deals <news@deals.example>\nTo: info@trapbox.example\n"
+            "Subject: Only today: 70% off\nMessage-ID: <d1@deals.example>\n\n"
+            "Click here for the best deals of the year.\n").encode()
+
+
+def test_a_trap_mail_forwarded_by_the_traps_own_mx_names_the_host_that_sent_to_that_mx():
+    from abusedesk.parsers import parse
+    n = parse(_trap_mail(
+        "Received: from mx04.trapbox.example (mx04.trapbox.example [198.51.100.151])\n"
+        "\tby fwd.collector.example with ESMTPS id 77; Sun, 2 Mar 2025 12:00:01 +0000\n"
+        "Received: from bulk7.deals.example ([203.0.113.8])\n"
+        "\tby mx04.trapbox.example with ESMTP id Q1; Sun, 2 Mar 2025 13:00:00 +0100\n"))
+    assert sorted({e.ip for e in n.events if e.ip}) == ["203.0.113.8"]
+
+
+def test_a_trap_mail_handed_straight_to_the_collector_names_that_host():
+    # False friend: no hop of the trap's own domain; the host that delivered is the sender.
+    from abusedesk.parsers import parse
+    n = parse(_trap_mail(
+        "Received: from bulk7.deals.example (bulk7.deals.example [203.0.113.8])\n"
+        "\tby fwd.collector.example with ESMTPS id 78; Sun, 2 Mar 2025 12:00:01 +0000\n"))
+    assert sorted({e.ip for e in n.events if e.ip}) == ["203.0.113.8"]
