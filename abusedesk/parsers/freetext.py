@@ -320,6 +320,10 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             relay_ips.update(f.ip for f in find_ips(value))
     for m in re.finditer(r"(?im)^x-originating-ip\s*:\s*\[?([0-9a-f:.]{3,60})", text):
         ips = find_ips(m.group(1))
+        if ips and ips[0].ip in relay_ips and ips[0].ip not in {hop.from_ip for hop, _ in origins}:
+            # A server of the sender's own chain (its webmail host, below the hop that
+            # handed the mail over), not the client: the origin hop names that provider.
+            continue
         if ips:
             events.add(Event(category=category, ip=ips[0].ip, evidence=sanitise(m.group(0), 200)))
     stated = _stated_relays(text, refang(mail.subject), relay_ips)

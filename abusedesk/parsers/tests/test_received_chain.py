@@ -67,3 +67,27 @@ def test_a_trap_mail_handed_straight_to_the_collector_names_that_host():
         "Received: from bulk7.deals.example (bulk7.deals.example [203.0.113.8])\n"
         "\tby fwd.collector.example with ESMTPS id 78; Sun, 2 Mar 2025 12:00:01 +0000\n"))
     assert sorted({e.ip for e in n.events if e.ip}) == ["203.0.113.8"]
+
+
+def _forwarded_spam(originating_ip: str) -> bytes:
+    return ("From: Pat <pat@reader.example>\nTo: abuse@provider.example\nSubject: Fwd: phishing\n"
+            "Message-ID: <f1@reader.example>\n\nPlease stop this sender.\n\n"
+            "Received: from out40.smtp.hoster.example (out40.smtp.hoster.example [203.0.113.23])\n"
+            "\tby lists.reader.example (Postfix) with ESMTPS id 4AF; Fri, 7 Mar 2025 10:00:02 +0000\n"
+            "Received: from web514.hoster.example ([203.0.113.159])\n"
+            "\tby scan10.hoster.example with esmtpsa; Fri, 7 Mar 2025 10:00:01 +0000\n"
+            "From: Card Service <alerts@cardservice.example>\nSubject: Your card is blocked\n"
+            f"X-Originating-IP: {originating_ip}\n\nLog in to unblock it.\n").encode()
+
+
+def test_an_originating_ip_that_is_a_server_of_the_senders_own_chain_is_not_taken():
+    from abusedesk.parsers import parse
+    n = parse(_forwarded_spam("203.0.113.159"))
+    assert sorted({e.ip for e in n.events if e.ip}) == ["203.0.113.23"]
+
+
+def test_an_originating_ip_of_a_client_outside_the_chain_is_taken_beside_the_sending_hop():
+    # False friend: the webmail user's own address, named nowhere else in the chain.
+    from abusedesk.parsers import parse
+    n = parse(_forwarded_spam("198.51.100.77"))
+    assert sorted({e.ip for e in n.events if e.ip}) == ["198.51.100.77", "203.0.113.23"]
