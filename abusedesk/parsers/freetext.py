@@ -60,6 +60,10 @@ _CIDR_AFTER = re.compile(r"/(\d{1,3})\b")
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]{1,64}@([A-Za-z0-9.-]{1,253})")
 _LOG_NAMES = (".log", ".txt", ".csv", ".out")
 _PHISHY_CATEGORIES = ("phishing", "malware", "fraud")
+# Notices about network activity: a mail attached to one is an earlier notice or the
+# sender's table of sightings, not the offending mail, so its Received chain names
+# the reporter's own mail path, and its body names the offenders.
+_NETWORK_CATEGORIES = ("botnet", "ddos", "scanning", "brute_force", "vulnerable_service")
 MAX_LOG_TEXT = 10 * 1024 * 1024  # characters read of one archived log
 _SPREADSHEET_XML = re.compile(r"^xl/(?:sharedstrings|worksheets/sheet\d{1,3})\.xml$")
 _XML_TAG = re.compile(r"<[^<>]{0,2000}>")
@@ -329,11 +333,17 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     stated = _stated_relays(text, refang(mail.subject), relay_ips)
     if stated:
         origins = [(hop, subject) for hop, subject in origins if hop.from_ip in stated]
+    attached_notices = category in _NETWORK_CATEGORIES and bool(attached)
+    deferred = []
     for hop, subject in origins:
-        events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
-                         evidence=sanitise(f"sent the reported mail{': ' + subject if subject else ''}", 300),
-                         extra={"source": "Received"}))
-    skip_ips = relay_ips - {hop.from_ip for hop, _ in origins} - stated
+        event = Event(category=category, ip=hop.from_ip, observed_at=hop.when,
+                      evidence=sanitise(f"sent the reported mail{': ' + subject if subject else ''}", 300),
+                      extra={"source": "Received"})
+        if attached_notices:
+            deferred.append(event)  # only if nothing else names an offender (below)
+        else:
+            events.add(event)
+    skip_ips = relay_ips - ({hop.from_ip for hop, _ in origins} if not attached_notices else set()) - stated
 
     # URLs (not the sender's own), then IPs, in the body and in logs; whois
     # output, pasted headers and the destination side of log rows are context.
@@ -364,6 +374,14 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
     _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
     _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
+    if attached_notices and not any(e.ip for e in notice.events):
+        # The notice's own text names no address: the attached notice or table does.
+        for message in attached:
+            _ip_events(context_mask(refang(message.body_text)), category, events, skip_ips | url_hosts,
+                       notice.meta, zone)
+        if not any(e.ip for e in notice.events):
+            for event in deferred:
+                events.add(event)
 
     if not any(e.ip for e in notice.events) and mail.subject:
         # The body names no address (a table in an image, a link to a portal, only the

@@ -91,3 +91,56 @@ def test_an_originating_ip_of_a_client_outside_the_chain_is_taken_beside_the_sen
     from abusedesk.parsers import parse
     n = parse(_forwarded_spam("198.51.100.77"))
     assert sorted({e.ip for e in n.events if e.ip}) == ["198.51.100.77", "203.0.113.23"]
+
+
+# --- a mail attached to a notice about network activity ----------------------------------
+
+def _with_attached_mail(subject: str, body: str, attached_body: str,
+                        sender: str = "relay1.tracker.example [198.51.100.20]") -> bytes:
+    from email.message import EmailMessage
+    inner = EmailMessage()
+    host, ip = sender.split()
+    inner["Received"] = (f"from {host} ({host} {ip}) "
+                         "by mx.collector.example with ESMTP; Sat, 8 Mar 2025 06:00:00 +0000")
+    inner["From"] = "Tracker <reports@tracker.example>"
+    inner["Subject"] = subject
+    inner.set_content(attached_body)
+    outer = EmailMessage()
+    outer["From"] = "Tracker <reports@tracker.example>"
+    outer["To"] = "abuse@provider.example"
+    outer["Subject"] = subject
+    outer.set_content(body)
+    outer.add_attachment(inner)
+    return outer.as_bytes()
+
+
+def _ips(raw: bytes) -> list[str]:
+    from abusedesk.parsers import parse
+    return sorted({e.ip for e in parse(raw).events if e.ip})
+
+
+def test_a_botnet_notice_whose_table_is_in_an_attached_mail_names_the_tables_hosts_not_its_relay():
+    raw = _with_attached_mail(
+        "[March 08] IP addresses of suspected botnet computers listed inside",
+        "Dear abuse team, the attached report lists hosts of your network seen in a botnet.",
+        "Timestamp (UTC)      | Infected host  | Botnet\n"
+        "2025-03-08 04:12:55 | 203.0.113.132 | mirai\n"
+        "2025-03-08 04:40:01 | 203.0.113.153 | mirai\n")
+    assert _ips(raw) == ["203.0.113.132", "203.0.113.153"]
+
+
+def test_a_ddos_notice_that_names_the_attacker_ignores_the_attached_earlier_notice():
+    raw = _with_attached_mail(
+        "Abuse report - ddos - 203.0.113.8",
+        "Reported IP: 203.0.113.8\nType: ddos\nOur server was flooded from this address.",
+        "Our first notice about this attack, sent from 2001:db8:77::1 monitoring.",
+        sender="out4.hostedmail.example [198.51.100.34]")  # the reporter's mail host, another domain
+    assert _ips(raw) == ["203.0.113.8"]
+
+
+def test_an_attached_spam_mail_still_names_the_host_that_sent_it():
+    # False friend: a spam complaint's attached mail is the offending mail itself.
+    raw = _with_attached_mail("Spam: cheap watches", "Spam received, see the attached mail.",
+                              "Cheap watches! Order now, our shop server is 192.0.2.200.",
+                              sender="bulk3.watches.example [198.51.100.20]")
+    assert _ips(raw) == ["198.51.100.20"]
