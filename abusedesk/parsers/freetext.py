@@ -55,7 +55,9 @@ _FORWARD_MARKER = re.compile(
     r"|weitergeleitete nachricht|ursprüngliche nachricht|message transféré|mensaje reenviado|mensaje original)"
     r"\s*-{2,}|begin forwarded message:|-{3,}\s*original message\s*-{3,})"
 )
-_RECEIVED_CONTINUATION = re.compile(r"(?i)^(?:by|with|for|id|via)\s|^;")
+_RECEIVED_CONTINUATION = re.compile(r"(?i)^(?:by|with|for|id|via)\s|^;|^\([^()\s]{1,255}\)\s+(?:by|with)\s")
+# A line cut after a keyword that needs its value ("... (203.0.113.5) by"): the next line goes on.
+_OPEN_CLAUSE = re.compile(r"(?i)\s(?:from|by|with|via|for|id)$")
 _CIDR_AFTER = re.compile(r"/(\d{1,3})\b")
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]{1,64}@([A-Za-z0-9.-]{1,253})")
 _LOG_NAMES = (".log", ".txt", ".csv", ".out")
@@ -89,6 +91,7 @@ def _pasted_received(text: str) -> list[str]:
             current = line.split(":", 1)[1].strip()
         elif current is not None and line.strip() and (
             line[:1] in (" ", "\t") or _RECEIVED_CONTINUATION.match(line)
+            or _OPEN_CLAUSE.search(current[-12:])
         ):
             # Quote stripping eats the fold's indentation: "by", "with", "for"
             # and "id" lines still continue the header.

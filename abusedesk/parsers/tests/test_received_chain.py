@@ -144,3 +144,31 @@ def test_an_attached_spam_mail_still_names_the_host_that_sent_it():
                               "Cheap watches! Order now, our shop server is 192.0.2.200.",
                               sender="bulk3.watches.example [198.51.100.20]")
     assert _ips(raw) == ["198.51.100.20"]
+
+
+# --- pasted chains whose folds lost their indentation ----------------------------------
+
+_UNFOLDED = ("Received: from relay9.bulk.example (203.0.113.57) by\n"
+             "in2.mailhost.example (10.13.18.9) with Microsoft SMTP Server; Sun, 3 Apr 2025 21:20:51 +0000\n"
+             "Received: from in2.mailhost.example\n"
+             "(2001:db8:408:ff::83) by gw7.mailhost.example\n"
+             "(2001:db8:408:ff::31) with Microsoft SMTP Server; Sun, 3 Apr 2025 21:20:52 +0000\n")
+
+
+def test_a_pasted_chain_whose_folds_lost_their_indent_is_read_whole():
+    from abusedesk.parsers.freetext import _pasted_received
+    chain = _pasted_received(_UNFOLDED)
+    assert len(chain) == 2
+    assert "10.13.18.9" in chain[0] and "2001:db8:408:ff::83" in chain[1]
+    from abusedesk.parsers import parse
+    n = parse(("From: Kim <kim@reader.example>\nTo: abuse@provider.example\nSubject: phishing mail\n"
+               "Message-ID: <k1@reader.example>\n\nSee the headers below.\n\n" + _UNFOLDED).encode())
+    assert sorted({e.ip for e in n.events if e.ip}) == ["203.0.113.57"]
+
+
+def test_a_line_after_a_complete_received_header_is_not_taken_into_it():
+    # False friend: a header that ends with its date is complete; the prose after it is not part of it.
+    from abusedesk.parsers.freetext import _pasted_received
+    chain = _pasted_received("Received: from a.example (a.example [203.0.113.9]) by b.example with SMTP;"
+                             " Sun, 3 Apr 2025 21:20:51 +0000\n(This one came from 198.51.100.3) by night.\n")
+    assert len(chain) == 1 and "198.51.100.3" not in chain[0]
