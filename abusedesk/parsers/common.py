@@ -222,10 +222,8 @@ def _recipient_domain(value: str) -> str | None:
     return registrable_domain(m.group(1).lower().rstrip(".")) if m else None
 
 
-def _same_mailbox(domain: str, recipient: str | None) -> bool:
-    """Whether a relay's domain belongs to the recipient's mailbox provider (unknown: no)."""
-    if recipient is None:
-        return False
+def _same_mailbox(domain: str, recipient: str) -> bool:
+    """Whether a relay's domain belongs to the recipient's mailbox provider."""
     if domain == recipient:
         return True
     return any(domain in family and recipient in family for family in _MAILBOX_FAMILIES)
@@ -239,19 +237,24 @@ def origin_hop(received: list[str], context: ParseContext, reporter_domains: set
     customer's mail relayed by our smarthost: the customer is the source)."""
     hops = [parse_received(v) for v in received[:100]]
     domains = {d.lower() for d in (reporter_domains or set()) if d}
-    below_public = False
+    below_public: str | None = None
     for hop in hops:
         if hop.by_host and normalise_ip(hop.by_host) is None and "." in hop.by_host:
             domain = registrable_domain(hop.by_host)
-            if below_public and not _same_mailbox(domain, _recipient_domain(hop.raw)):
-                # The topmost receiver has no usable name ("by 0", qmail): a lower hop's host is
-                # the receiver's own only if it delivered to the receiver's mailbox ("for <...>");
-                # otherwise it is the sender's own relay.
+            recipient = _recipient_domain(hop.raw)
+            if below_public and not (_same_mailbox(domain, recipient) if recipient
+                                     else below_public == "address"):
+                # Below a hop from a public address whose receiver gave no name, this hop's
+                # host delivered to another provider's mailbox ("for <...>"), or nothing shows
+                # it is the receiver's: it is a relay of the sender's side.
                 break
             domains.add(domain)
             break
-        if hop.from_ip and ip_usable(hop.from_ip) and not ip_private(hop.from_ip):
-            below_public = True
+        if hop.from_ip and ip_usable(hop.from_ip) and not ip_private(hop.from_ip) and not below_public:
+            # A receiver that logs itself by its address ("by 10.1.2.3") is inside its network:
+            # the next name down is its own unless that hop delivered elsewhere. One with no
+            # name at all ("by 0") says nothing: the next name down must show it delivered here.
+            below_public = "address" if hop.by_host and normalise_ip(hop.by_host) else "nameless"
     for family in _MAILBOX_FAMILIES:
         if domains & family:
             domains |= family

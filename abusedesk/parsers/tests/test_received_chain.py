@@ -44,6 +44,19 @@ def test_a_lower_hop_that_delivered_to_the_receivers_mailbox_still_names_the_rec
     assert hop is not None and hop.from_ip == "203.0.113.57"
 
 
+
+def test_a_receiver_known_by_its_address_does_not_take_a_relay_that_delivered_elsewhere():
+    # The sender's relay service states the recipient of another provider: not the receiver's.
+    chain = [
+        "from 203.0.113.232 (EHLO out-f232.relaysvc.example) by 10.253.31.88 with SMTPs; "
+        "Mon, 27 May 2024 17:55:16 +0000",
+        "from shop.sender.example (shop.sender.example [198.51.100.235]) by smtp-relay.relaysvc.example "
+        "with ESMTPS id 7 for <reader@mailbox.example>; Mon, 27 May 2024 10:55:16 -0700",
+    ]
+    hop = origin_hop(chain, ParseContext())
+    assert hop is not None and hop.from_ip == "203.0.113.232"
+
+
 def _trap_mail(received: str) -> bytes:
     return (received + "From: Deals <news@deals.example>\nTo: info@trapbox.example\n"
             "Subject: Only today: 70% off\nMessage-ID: <d1@deals.example>\n\n"
