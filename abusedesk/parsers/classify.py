@@ -62,7 +62,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "balayage de ports", "escaneo de puertos", "probing",
          # Web attacks (exploit and injection attempts a WAF logs) are attacks on
          # other hosts, handled like scanning (labels.TYPE_CATEGORY["webattack"]).
-         "web[- ]?(?:application )?attacks?\\b", "injection attacks?", "waf:", "exploit attempts?"),
+         "web[- ]?(?:application )?attacks?\\b", "injection (?:attacks?|attempts?)", "waf:", "exploit attempts?"),
         ("\\bscan", "scannen", "nmap", "masscan", "zmap", "probe", "http/1\\.[01]\\b"),
     ),
     "brute_force": (
@@ -70,7 +70,10 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "failed login", "failed password", "authentication failures", "auth failure", "password verification failed", "inlogpogingen", "anmeldeversuche",
          "fuerza bruta", "force brute", "wp-login", "xmlrpc\\.php", "ssh attack", "ssh-angriff",
          # A forwarded Wordfence alert: "locked out from signing in ... invalid username".
-         "locked out from signing in", "invalid username"),
+         "locked out from signing in", "invalid username",
+         # Password guessing said in words (a WAF's rule name or the sender's sentence).
+         "password[- ]guessing", "guess(?:ing)? (?:the )?passwords", "login attacks?", "wachtwoord(?:en)? (?:raden|gissen)",
+         "inlogaanval", "passw(?:ort|örter)[- ]?(?:raten|erraten)", "anmeldeangriff"),
         ("sshd", "invalid user", "authentication failure", "login", "ssh", "rdp", "ftp", "pop3", "imap", "vnc",
          "unauthori[sz]ed access", "connection attempts"),
     ),
@@ -108,7 +111,11 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "exposed service", "exposed database", "unpatched", "directory (?:listing|indexing|browsing)",
          # A service that takes passwords in clear text ("plaintext authentication", "im Klartext").
          "(?:plain ?text|clear ?text|unencrypted) (?:authentication|logins?|credentials|passwords?|connections?)",
-         "im klartext", "unverschlüsselte[nr]? (?:authentifizierung|verbindung|anmeldung)"),
+         "im klartext", "unverschlüsselte[nr]? (?:authentifizierung|verbindung|anmeldung)",
+         # German and Dutch open services: "offene Redis-Server", "offene Dienste", "openstaande poorten".
+         "offene[nrs]? (?:dienste|dns|ntp|memcached|snmp|ssdp|redis|elasticsearch|mongodb|portmapper|c?ldap|rdp|"
+         "telnet|smb|socks|proxy|resolver)", "offen (?:aus dem internet )?erreichbare?",
+         "openstaande (?:diensten?|poorten|dns|ntp|memcached|redis|resolvers?)"),
         ("exposed", "open port", "outdated", "end of life", "insecure"),
     ),
 }

@@ -22,6 +22,7 @@ import re
 TYPE_CATEGORY = {
     "loginattack": "brute_force", "bruteforce": "brute_force", "authfailure": "brute_force",
     "bruteforceattack": "brute_force", "sshbruteforce": "brute_force", "credentialstuffing": "brute_force",
+    "passwordguessing": "brute_force", "loginattacks": "brute_force",
     "portscan": "scanning", "scan": "scanning", "scanning": "scanning", "vulnscanning": "scanning",
     "vulnerabilityscan": "scanning", "reconnaissance": "scanning", "sqlinjection": "scanning",
     "exploit": "scanning", "exploitattempt": "scanning", "webattack": "scanning", "hackingattempt": "scanning",
@@ -122,6 +123,14 @@ _RECOGNISED_AS = re.compile(
     r"(?:(?:were|was|is|are|has been|have been)[ \t]+)?(?:recogni[sz]ed|classified|identified|detected)[ \t]+as[ \t]+"
     r"(?:an?[ \t]+)?([A-Za-z][A-Za-z0-9 /_-]{1,40})"
 )
+# "We have received multiple brute-force password attacks on ...", "we detected SSH login attempts
+# from ...": the sender names what it saw in its own sentence. Looked for only just before the
+# first few "attack"/"attempt" words (a regex over a long notice costs milliseconds).
+_WE_SAW = re.compile(
+    r"(?i)\bwe(?:[ \t]+have)?[ \t]+(?:received|detected|noticed|observed|seen|registered|recorded)[ \t]+"
+    r"(?:(?:multiple|several|numerous|repeated|many|some|ongoing|continuous|an?)[ \t]+)?"
+    r"([A-Za-z][A-Za-z -]{1,40}?)[ \t]+(?:attacks?|attempts?)\b"
+)
 # A transit provider's forward, one line per ticket: "[Ticket 5521] Reporting Abuse (Phishing/419 Scam)
 # for IP address: ...", and a government CERT's "... sourcing unauthorized activities: Phishing".
 _REPORTING_LINE = re.compile(r"(?im)^[ \t>*-]*(?:\[ticket[^\]\n]{0,40}\][ \t]*)?reporting abuse[ \t]*\(([^)\n]{1,80})\)")
@@ -131,6 +140,16 @@ _ABOUT_MAIL = re.compile(r"(?i)\be-?mails?\b|\bunsolicited\b|\bspam\b")
 _TOKEN_WORDS = {"hacking": "malware", "exploiturl": "scanning", "blackmail": "spam", "sextortion": "spam"}
 
 
+# A service open to the Internet, named in a subject: "Open memcached servers", "Open DNS
+# resolvers", "Offene Redis-Server", "Offene Dienste", "Openstaande DNS-resolvers". Only with
+# a service after it ("Open ticket", "open redirect" are not): the sender's type outranks body
+# words such as the "DDoS amplification" the open service can be abused for.
+_OPEN_SERVICE = (
+    r"(?:open(?:staande)?|offene[nrs]?)[ \t-]+(?:(?:dns|ntp|memcached|redis|mongo ?db|elasticsearch|snmp|ssdp|c?ldap|"
+    r"rdp|telnet|smb|socks\d?|proxy|proxies|mssql|mysql|postgres(?:ql)?|portmap(?:per)?|chargen|tftp|netbios|ipmi|"
+    r"vnc|ftp|rsync|mdns|coap|mqtt|amqp|couchdb|cassandra|docker|kubernetes|recursive)(?:[ -]?(?:servers?|services?|"
+    r"resolvers?|instances?|dienste?|diensten|proxies))?|resolvers?|services|diensten?|dienste|poorten|ports)"
+)
 # Names that say the type of a report wherever they stand in a subject
 # ("Trademark infringement: shop.example", "DMCA notice", "Phishing site at ...",
 # "Exposed QNAP", "Malicious web shell at ..."). Words that also mean other things
@@ -147,7 +166,7 @@ _SUBJECT_NAMES = re.compile(
     r"(?:reflection|amplification)(?:/amplification)? attack|"
     r"(?:servi[cç]o|service) [\w-]{2,20} (?:habilitado|aberto|enabled)|"
     r"exploit(?:-runs?| attempts?)?|sql (?:injection|attacks?)|unauthori[sz]ed (?:connection|login|access) attempts?|"
-    r"intrusion (?:attempts?|detected)|scans)\b"
+    r"intrusion (?:attempts?|detected)|scans|" + _OPEN_SERVICE + r")\b"
 )
 _SUBJECT_SYNONYMS = {
     "claimed infringement": "copyright", "infringing": "copyright", "notice of claimed infringement": "copyright",
@@ -173,6 +192,8 @@ def _subject_name(name: str) -> str | None:
         return "malware"
     if key.startswith("unauthori"):
         return "brute_force"
+    if key.startswith(("open ", "openstaande ", "offene")):
+        return "vulnerable_service"
     return known_label(key)
 
 
@@ -256,4 +277,17 @@ def _declared(subject: str, text: str) -> str | None:
         if m:
             return known_label(m.group(1))
         at = low.find("ed as ", at + 6)
+    return _we_saw(head, low)
+
+
+def _we_saw(head: str, low: str) -> str | None:
+    """The type the sender names in "we have received ... <type> attacks", or None."""
+    for word in ("attack", "attempt"):
+        at, seen = low.find(word), 0
+        while at != -1 and seen < 5:
+            m = _WE_SAW.search(head, max(0, at - 100), at + len(word) + 1)
+            category = known_label(m.group(1)) if m else None
+            if category:
+                return category
+            at, seen = low.find(word, at + len(word)), seen + 1
     return None

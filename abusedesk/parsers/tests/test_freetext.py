@@ -177,3 +177,31 @@ def test_a_service_that_takes_passwords_in_clear_text_is_a_vulnerable_service():
     # The false friend: a brute-force report that mentions a plain-text log.
     assert classify("SSH brute force from 198.51.100.92: 300 failed password attempts, log in plain text below")[0] \
         == "brute_force"
+
+
+def test_waf_rows_of_password_guessing_are_a_login_attack_and_injection_rows_scanning():
+    guessing = ("Our web application firewall blocked password guessing from 198.51.100.9 on our WordPress sites.\n"
+                "2026-12-01 10:00:01 WAF: WordPress password guessing blocked POST /wp-login.php 198.51.100.9\n"
+                "2026-12-01 10:00:05 WAF: WordPress password guessing blocked POST /xmlrpc.php 198.51.100.9\n"
+                "2026-12-01 10:00:09 WAF: WordPress password guessing blocked POST /wp-login.php 198.51.100.9\n")
+    assert classify(guessing)[0] == "brute_force"
+    # nl and de say it in their own words.
+    assert classify("Wij zien inlogaanvallen en het raden van wachtwoorden: wachtwoorden raden op /wp-login.php")[0] \
+        == "brute_force"
+    assert classify("Unsere Firewall meldet Passwort-Raten gegen /xmlrpc.php von 198.51.100.9")[0] == "brute_force"
+    # False friend: the same firewall's rows of injection attempts are an attack on other hosts (scanning).
+    injection = ("Our web application firewall blocked attacks from 198.51.100.9.\n"
+                 "2026-12-01 10:00:01 WAF: PHP injection attempt GET /index.php?page=../../etc/passwd 198.51.100.9\n"
+                 "2026-12-01 10:00:05 WAF: SQL injection attempt GET /shop.php?id=1%27 198.51.100.9\n"
+                 "2026-12-01 10:00:09 WAF: path traversal GET /wp-content/../../wp-config.php 198.51.100.9\n")
+    assert classify(injection)[0] == "scanning"
+
+
+def test_german_and_dutch_open_services_are_vulnerable_services():
+    assert classify("Wir haben offene Dienste in Ihrem Netz gefunden: 198.51.100.4 Port 11211/udp.")[0] \
+        == "vulnerable_service"
+    assert classify("Folgende Systeme sind offen aus dem Internet erreichbar: Redis auf 198.51.100.5:6379.")[0] \
+        == "vulnerable_service"
+    assert classify("Wij vonden openstaande DNS-resolvers in uw netwerk: 198.51.100.6.")[0] == "vulnerable_service"
+    # False friend: "offene" as a plain adjective names no service.
+    assert classify("Die offene Rechnung von 198.51.100.7 bitte begleichen.")[0] is None
