@@ -145,6 +145,15 @@ _VIRUS_BOILERPLATE = re.compile(
 # The headers a spam or virus filter adds to a (forwarded) mail, folded lines included:
 # a filter's opinion, not the sender's words.
 _FILTER_HEADER = re.compile(r"(?m)^x-[\w-]*(?:spam|virus|proofpoint|barracuda|mimecast)[\w-]*:[^\n]*(?:\n[ \t][^\n]*)*")
+# "One possible reason for these packets is that the sending machine was infected by a virus or
+# trojan", "It is possible that this host is one of the following: - a compromised webhost running a
+# vulnerable Drupal ...": the sender's guess at the cause, not what it reports. The paragraph (and,
+# when it ends in a colon, the list after it) is not counted.
+_PARAGRAPH = r"(?:[^\n]|\n(?![ \t]*\n))*"
+_SPECULATION = re.compile(
+    r"(?:one possible reason|it is possible that|(?:the )?possible (?:reasons?|causes?|explanations?) (?:for|of|is|are))"
+    + _PARAGRAPH + r"(?:(?<=:)[ \t]*\n[ \t]*\n" + _PARAGRAPH + r")?"
+)
 _COPYRIGHT_NOTICE = re.compile(r"(?:copyright\s*(?:\(c\)|©)?|©)\s*\d{4}(?:\s*[-–]\s*\d{4})?")
 
 
@@ -156,6 +165,8 @@ def scores(text: str) -> dict[str, int]:
         text = _FILTER_HEADER.sub(" ", text)
     if "virus" in text:
         text = _VIRUS_BOILERPLATE.sub(" ", text)
+    if "possib" in text:
+        text = _SPECULATION.sub(" ", text)
     out = {}
     for category, (strong, weak) in _PATTERNS.items():
         score = 0

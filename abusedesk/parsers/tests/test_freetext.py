@@ -205,3 +205,22 @@ def test_german_and_dutch_open_services_are_vulnerable_services():
     assert classify("Wij vonden openstaande DNS-resolvers in uw netwerk: 198.51.100.6.")[0] == "vulnerable_service"
     # False friend: "offene" as a plain adjective names no service.
     assert classify("Die offene Rechnung von 198.51.100.7 bitte begleichen.")[0] is None
+
+
+def test_the_senders_guess_at_the_cause_is_not_what_it_reports():
+    scan = ("Our IDS saw a network scan for udp/5060 from 198.51.100.48 (300 machines scanned).\n\n"
+            "One possible reason for these packets is that the sending machine was infected by a virus or\n"
+            "trojan, or maybe it was hacked.\n\n"
+            "12/15 18:00:17 IP 198.51.100.48.40646 > 192.0.2.1.5060: UDP, length: 428\n")
+    assert classify(scan)[0] == "scanning"
+    ddos = ("198.51.100.11 attacked one of our customers as part of a DDoS; we saw 3 Gbps of UDP flood.\n\n"
+            "It is possible that this host is one of the following:\n\n"
+            "- A compromised webhost running a vulnerable version of a CMS (CVE-2018-7600)\n"
+            "- A compromised router with an exposed, vulnerable admin interface\n"
+            "- A server with a default password that was found through an exploit\n\n"
+            "Please stop the attack.\n")
+    assert classify(ddos)[0] == "ddos"
+    # False friend: a statement, not a guess, still counts; and text after the guessed paragraph does too.
+    infected = ("The host 198.51.100.12 is infected with malware: it serves a trojan dropper at /x.exe.\n\n"
+                "If possible, please reply within two days.\n")
+    assert classify(infected)[0] == "malware"
