@@ -224,3 +224,34 @@ def test_the_senders_guess_at_the_cause_is_not_what_it_reports():
     infected = ("The host 198.51.100.12 is infected with malware: it serves a trojan dropper at /x.exe.\n\n"
                 "If possible, please reply within two days.\n")
     assert classify(infected)[0] == "malware"
+
+
+def _forwarded_scam(subject: str, body: str) -> bytes:
+    return (f"From: Helpdesk <helpdesk@reporter.example>\nTo: abuse@provider.example\nSubject: {subject}\n"
+            "Message-ID: <f1@reporter.example>\nMIME-Version: 1.0\n"
+            'Content-Type: multipart/mixed; boundary="b1"\n\n'
+            f"--b1\nContent-Type: text/plain; charset=utf-8\n\n{body}\n"
+            "--b1\nContent-Type: message/rfc822\n\n"
+            "Received: from shop.customer.example (shop.customer.example [198.51.100.77])\n"
+            "\tby mx1.reporter.example (Postfix) with ESMTP id 4AB12; Tue, 1 Dec 2026 09:12:00 +0100\n"
+            "From: Dr. Smith <lottery@customer.example>\nTo: someone@reporter.example\n"
+            "Subject: Donation of 2.8 million for you\nDate: Tue, 1 Dec 2026 08:11:00 +0000\n"
+            "Content-Type: text/plain\n\n"
+            "You have been selected for a charity donation. Send a processing fee in bitcoin to claim\n"
+            "the money; this is no fraud and no scam, your fee is returned with the payout.\n"
+            "--b1--\n").encode()
+
+
+def test_a_forwarded_scam_mail_from_the_customers_host_is_spam():
+    from abusedesk.parsers import parse
+    n = parse(_forwarded_scam("Fwd: Donation of 2.8 million for you", "Please stop this, see the attached mail."))
+    assert "198.51.100.77" in ips(n)
+    assert n.category == "spam"
+    assert {e.category for e in n.events if e.ip == "198.51.100.77"} == {"spam"}
+    # False friends: a sender whose subject calls it fraud is taken at its word; a fake-shop
+    # report without a forwarded mail stays fraud.
+    assert parse(_forwarded_scam("Forwarded fraud email from 198.51.100.77", "See the attached mail.")).category \
+        == "fraud"
+    shop = parse(b"From: a@reporter.example\nTo: abuse@provider.example\nSubject: Complaint\n\n"
+                 b"The shop at http://shop.customer.example/ is a fraud: a scam that takes money and ships nothing.\n")
+    assert shop.category == "fraud"
