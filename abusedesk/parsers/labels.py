@@ -180,6 +180,24 @@ _SUBJECT_SYNONYMS = {
 }
 
 
+# Type names in Chinese and Japanese subjects ("请求移除托管的钓鱼网站", "侵权NBA事宜"): no spaces
+# between words there, so looked for as substrings, not at word starts.
+_CJK_NAMES = {
+    "钓鱼": "phishing", "釣魚": "phishing", "フィッシング": "phishing", "侵权": "copyright", "侵權": "copyright",
+    "版权": "copyright", "版權": "copyright", "著作权": "copyright", "著作権": "copyright", "盗版": "copyright",
+    "诈骗": "fraud", "詐騙": "fraud", "恶意软件": "malware", "マルウェア": "malware", "垃圾邮件": "spam",
+    "迷惑メール": "spam",
+}
+
+
+def _cjk_names(subject: str) -> list[str]:
+    """The categories the CJK type names of a subject mean, in the order they stand."""
+    if subject.isascii():
+        return []
+    found = sorted((subject.find(word), category) for word, category in _CJK_NAMES.items() if word in subject)
+    return [category for _, category in found]
+
+
 def _subject_name(name: str) -> str | None:
     key = " ".join(re.findall(r"[a-z0-9]+", name.lower()))
     if key.endswith((" habilitado", " aberto", " enabled")):
@@ -239,6 +257,7 @@ def _declared(subject: str, text: str) -> str | None:
         if category:
             return category
     names = [c for c in (_subject_name(m.group(1)) for m in _SUBJECT_NAMES.finditer(subject)) if c]
+    names = names or _cjk_names(subject)
     category = _one(names) if names else None
     if category == "fraud" and _ABOUT_MAIL.search(subject):
         return "spam"  # "Scam e-mail report": the host sent unsolicited mail

@@ -291,3 +291,13 @@ def test_attacks_without_a_named_type_declare_nothing():
     # False friends: the sentence names no type, or names the report, not the attack.
     assert declared_category("Abuse", "We have detected attacks from 198.51.100.3 against our network.") is None
     assert declared_category("Abuse", "We have received a report about attacks from your IP 198.51.100.3.") is None
+
+
+def test_chinese_and_japanese_type_names_in_a_subject_declare_the_type():
+    assert declared_category("请求移除托管的钓鱼网站 - hxxps://shop.customer.example", "") == "phishing"
+    assert declared_category("侵权NBA事宜 CaseID-1001", "") == "copyright"
+    assert declared_category("关于钓鱼诈骗网站的投诉", "") == "phishing"  # phishing beside fraud: phishing
+    assert declared_category("フィッシングサイトの削除依頼", "") == "phishing"
+    # False friends: a CJK subject that names no type, and accented Latin text.
+    assert declared_category("您好，关于您的服务器 198.51.100.8", "") is None
+    assert declared_category("Réclamation: café", "") is None
