@@ -135,7 +135,8 @@ _WE_SAW = re.compile(
 # for IP address: ...", and a government CERT's "... sourcing unauthorized activities: Phishing".
 _REPORTING_LINE = re.compile(r"(?im)^[ \t>*-]*(?:\[ticket[^\]\n]{0,40}\][ \t]*)?reporting abuse[ \t]*\(([^)\n]{1,80})\)")
 _UNAUTHORISED_ACTIVITIES = re.compile(r"(?i)sourcing unauthori[sz]ed activit(?:y|ies)[ \t]*:[ \t]*([A-Za-z][A-Za-z /_-]{1,40})")
-_ABOUT_MAIL = re.compile(r"(?i)\be-?mails?\b|\bunsolicited\b|\bspam\b")
+# "419 scam", "advance-fee fraud": scams that are e-mail by definition.
+_ABOUT_MAIL = re.compile(r"(?i)\be-?mails?\b|\bunsolicited\b|\bspam\b|\b419\b|\badvance[ -]fee\b")
 # Words that name a type only as a ticket token's or label's part ("HACKING_HTTP": a hacked web site).
 _TOKEN_WORDS = {"hacking": "malware", "exploiturl": "scanning", "blackmail": "spam", "sextortion": "spam"}
 

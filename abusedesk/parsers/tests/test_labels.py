@@ -301,3 +301,11 @@ def test_chinese_and_japanese_type_names_in_a_subject_declare_the_type():
     # False friends: a CJK subject that names no type, and accented Latin text.
     assert declared_category("您好，关于您的服务器 198.51.100.8", "") is None
     assert declared_category("Réclamation: café", "") is None
+
+
+def test_a_419_or_advance_fee_scam_is_mail_and_so_spam():
+    assert declared_category("[External Sender] 419 SCAM", "") == "spam"
+    assert declared_category("Advance-fee scam from 198.51.100.4", "") == "spam"
+    # False friends: a scam shop, and 419 inside a ticket number.
+    assert declared_category("Scam shop at 198.51.100.4", "") == "fraud"
+    assert declared_category("Scam site, ticket 4190", "") == "fraud"
