@@ -73,7 +73,9 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "locked out from signing in", "invalid username",
          # Password guessing said in words (a WAF's rule name or the sender's sentence).
          "password[- ]guessing", "guess(?:ing)? (?:the )?passwords", "login attacks?", "wachtwoord(?:en)? (?:raden|gissen)",
-         "inlogaanval", "passw(?:ort|örter)[- ]?(?:raten|erraten)", "anmeldeangriff"),
+         "inlogaanval", "passw(?:ort|örter)[- ]?(?:raten|erraten)", "anmeldeangriff",
+         # A SIP server's guard: registrations with guessed credentials, calls without them.
+         "(?:il+egitimate|unauthori[sz]ed|failed|invalid) (?:sip )?regist(?:er|ration) attempts?"),
         ("sshd", "invalid user", "authentication failure", "login", "ssh", "rdp", "ftp", "pop3", "imap", "vnc",
          "unauthori[sz]ed access", "connection attempts"),
     ),

@@ -255,3 +255,11 @@ def test_a_forwarded_scam_mail_from_the_customers_host_is_spam():
     shop = parse(b"From: a@reporter.example\nTo: abuse@provider.example\nSubject: Complaint\n\n"
                  b"The shop at http://shop.customer.example/ is a fraud: a scam that takes money and ships nothing.\n")
     assert shop.category == "fraud"
+
+
+def test_a_sip_guards_illegitimate_register_attempts_are_a_login_attack():
+    assert classify("Offence committed: Illegitimate register attempt, count 5, target SIP port 5060, "
+                    "source 198.51.100.6")[0] == "brute_force"
+    # False friend: a SIP server named as open to the Internet is no login attack.
+    assert classify("Our scan found an open SIP service on 198.51.100.6; successful registration "
+                    "of a test account is not required. The exposed service is vulnerable.")[0] == "vulnerable_service"
