@@ -19,6 +19,7 @@ import re
 
 from . import archive
 from .base import Event, ParseContext, ParsedNotice, ParseError
+from .beside import pair_hosting
 from .classify import classify
 from .common import (
     Events,
@@ -371,6 +372,9 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             if _GREETING.search(label[-40:]) or context_url(domain, label, url_context(all_text, pos)):
                 continue  # "Dear provider.example,", "(official website: brand.example)"
             events.add(Event(category=category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
+
+    # The hosting address stated beside a reported URL belongs to the URL's event.
+    pair_hosting(all_text, notice)
 
     if not any(e.ip for e in notice.events) and not attached and not _to_abuse_desk(mail):
         # Mail addressed to somebody else that reached the abuse desk as it was (a spam
