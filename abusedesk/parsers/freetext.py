@@ -130,6 +130,27 @@ def _line_at(text: str, pos: int, reach: int = 300) -> str:
     return text[max(start, lo): end if end != -1 else min(len(text), pos + reach)]
 
 
+_QUOTED_LINE = re.compile(r"(?m)^[ \t]*>.*$")
+
+
+def _drop_quoted_only(text: str, notice: ParsedNotice, elsewhere: str = "") -> None:
+    """A reply's own words name the offender ("still attacks from 203.0.113.9"):
+    the addresses only its quoted part ("> 198.51.100.61 has been cleaned")
+    names are the earlier conversation, not this report. Without an address
+    in its own words, the quoted report is what the sender points at, and stays."""
+    if ">" not in text:
+        return
+    quoted = "\n".join(m.group(0) for m in _QUOTED_LINE.finditer(text))
+    if not quoted:
+        return
+    own = {f.ip for f in find_ips(_QUOTED_LINE.sub("", text) + "\n" + elsewhere)}
+    if not any(e.ip in own for e in notice.events if e.ip and not e.url):
+        return
+    quoted_only = {f.ip for f in find_ips(quoted)} - own
+    if quoted_only:
+        notice.events[:] = [e for e in notice.events if e.url or e.ip not in quoted_only]
+
+
 def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict, zone=None) -> None:
     """IPs of the text that are plausibly the subject of the report, each with
     the time of the row it stands on (in `zone` or the zone the text states)."""
@@ -351,6 +372,8 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
     _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
     _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
+    # The mail as written (readable_texts took the quote marks off).
+    _drop_quoted_only(refang(mail.body_text), notice, log_text)
 
     if not any(e.ip for e in notice.events) and mail.subject:
         # The body names no address (a table in an image, a link to a portal, only the
