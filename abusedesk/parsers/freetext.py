@@ -19,6 +19,7 @@ import re
 
 from . import archive
 from .base import Event, ParseContext, ParsedNotice, ParseError
+from .beside import pair_hosting
 from .classify import classify
 from .common import (
     Events,
@@ -127,6 +128,27 @@ def _line_at(text: str, pos: int, reach: int = 300) -> str:
     start = text.rfind("\n", lo, pos) + 1 or lo
     end = text.find("\n", pos, pos + reach)
     return text[max(start, lo): end if end != -1 else min(len(text), pos + reach)]
+
+
+_QUOTED_LINE = re.compile(r"(?m)^[ \t]*>.*$")
+
+
+def _drop_quoted_only(text: str, notice: ParsedNotice, elsewhere: str = "") -> None:
+    """A reply's own words name the offender ("still attacks from 203.0.113.9"):
+    the addresses only its quoted part ("> 198.51.100.61 has been cleaned")
+    names are the earlier conversation, not this report. Without an address
+    in its own words, the quoted report is what the sender points at, and stays."""
+    if ">" not in text:
+        return
+    quoted = "\n".join(m.group(0) for m in _QUOTED_LINE.finditer(text))
+    if not quoted:
+        return
+    own = {f.ip for f in find_ips(_QUOTED_LINE.sub("", text) + "\n" + elsewhere)}
+    if not any(e.ip in own for e in notice.events if e.ip and not e.url):
+        return
+    quoted_only = {f.ip for f in find_ips(quoted)} - own
+    if quoted_only:
+        notice.events[:] = [e for e in notice.events if e.url or e.ip not in quoted_only]
 
 
 def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict, zone=None) -> None:
@@ -350,6 +372,8 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
     _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
     _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
+    # The mail as written (readable_texts took the quote marks off).
+    _drop_quoted_only(refang(mail.body_text), notice, log_text)
 
     if not any(e.ip for e in notice.events) and mail.subject:
         # The body names no address (a table in an image, a link to a portal, only the
@@ -371,6 +395,9 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             if _GREETING.search(label[-40:]) or context_url(domain, label, url_context(all_text, pos)):
                 continue  # "Dear provider.example,", "(official website: brand.example)"
             events.add(Event(category=category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
+
+    # The hosting address stated beside a reported URL belongs to the URL's event.
+    pair_hosting(all_text, notice)
 
     if not any(e.ip for e in notice.events) and not attached and not _to_abuse_desk(mail):
         # Mail addressed to somebody else that reached the abuse desk as it was (a spam
