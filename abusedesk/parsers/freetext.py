@@ -411,6 +411,24 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     notice.meta["forwarded"] = bool(_FORWARD_MARKER.search(mail.body_text)) or bool(attached)
 
 
+_FRAUD_WORD = re.compile(r"(?i)fraud|scam|betrug|oplichting|estafa|arnaque|escroquerie")
+
+
+def _scam_mail_is_spam(notice: ParsedNotice, subject: str) -> None:
+    """A forwarded scam mail ("2.8 million donation for you", "confirm your purchase") whose
+    sending host is the offender: the words counted were the scam's, the complaint is that the
+    host sent it, which is spam (as "Scam e-mail report" is, labels.py). The hosts that sent it
+    become spam; links in it keep the category the words gave. A sender whose subject calls
+    it fraud ("Forwarded fraud email received ...") is taken at its word."""
+    if notice.category != "fraud" or _FRAUD_WORD.search(subject or ""):
+        return
+    senders = [e for e in notice.events if e.extra.get("source") == "Received"]
+    if senders:
+        notice.category = "spam"
+        for event in senders:
+            event.category = "spam"
+
+
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice = start_notice(FORMAT, mail)
     text, log_text, attached = readable_texts(mail, context)
@@ -429,6 +447,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice.confidence = confidence if category else 0.2
     events = Events(notice, context)
     collect_targets(mail, notice, events, context, texts=(text, log_text, attached))
+    if not declared:
+        _scam_mail_is_spam(notice, mail.subject)
     # Addresses on rows without a time get the one incident time the notice states, if it states one.
     undated = [e for e in notice.events if e.observed_at is None]
     when, zoned = stated_time_zoned(text, stated_zone(text)) if undated else (None, True)
