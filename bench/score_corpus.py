@@ -293,10 +293,10 @@ def main() -> int:
           f"{_rate([r['dated'] for r in everything]):>20}")
     print(f"crashes: {sum(r['crash'] for r in everything)}; "
           f"dns (offender not in the mail, not scored): "
-          f"{sum(r['exact'] is None and not r['rejected'] and not r['empty'] and not r['dmarc_pass'] for r in everything)}; "
+          f"{sum(r['exact'] is None and not r['rejected'] and not r['empty'] and not r.get('dmarc_pass', False) for r in everything)}; "
           f"dmarc all-pass (record lists authorised sources, not scored): "
-          f"{sum(r['dmarc_pass'] for r in everything)}, of which we class not_report: "
-          f"{sum(r['dmarc_pass'] and r['kind'] == 'not_report' for r in everything)}; "
+          f"{sum(r.get('dmarc_pass', False) for r in everything)}, of which we class not_report: "
+          f"{sum(r.get('dmarc_pass', False) and r['kind'] == 'not_report' for r in everything)}; "
           f"empty files (not scored): {sum(r['empty'] for r in everything)}; "
           f"rejected or empty in the record: {sum(r['rejected'] for r in everything)}, "
           f"of which we class not_report: {sum(r['rejected'] and r['kind'] == 'not_report' for r in everything)}; "

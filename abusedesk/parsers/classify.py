@@ -62,7 +62,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "balayage de ports", "escaneo de puertos", "probing",
          # Web attacks (exploit and injection attempts a WAF logs) are attacks on
          # other hosts, handled like scanning (labels.TYPE_CATEGORY["webattack"]).
-         "web[- ]?(?:application )?attacks?\\b", "injection attacks?", "waf:", "exploit attempts?"),
+         "web[- ]?(?:application )?attacks?\\b", "injection (?:attacks?|attempts?)", "waf:", "exploit attempts?"),
         ("\\bscan", "scannen", "nmap", "masscan", "zmap", "probe", "http/1\\.[01]\\b"),
     ),
     "brute_force": (
@@ -70,7 +70,12 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "failed login", "failed password", "authentication failures", "auth failure", "password verification failed", "inlogpogingen", "anmeldeversuche",
          "fuerza bruta", "force brute", "wp-login", "xmlrpc\\.php", "ssh attack", "ssh-angriff",
          # A forwarded Wordfence alert: "locked out from signing in ... invalid username".
-         "locked out from signing in", "invalid username"),
+         "locked out from signing in", "invalid username",
+         # Password guessing said in words (a WAF's rule name or the sender's sentence).
+         "password[- ]guessing", "guess(?:ing)? (?:the )?passwords", "login attacks?", "wachtwoord(?:en)? (?:raden|gissen)",
+         "inlogaanval", "passw(?:ort|örter)[- ]?(?:raten|erraten)", "anmeldeangriff",
+         # A SIP server's guard: registrations with guessed credentials, calls without them.
+         "(?:il+egitimate|unauthori[sz]ed|failed|invalid) (?:sip )?regist(?:er|ration) attempts?"),
         ("sshd", "invalid user", "authentication failure", "login", "ssh", "rdp", "ftp", "pop3", "imap", "vnc",
          "unauthori[sz]ed access", "connection attempts"),
     ),
@@ -108,7 +113,11 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "exposed service", "exposed database", "unpatched", "directory (?:listing|indexing|browsing)",
          # A service that takes passwords in clear text ("plaintext authentication", "im Klartext").
          "(?:plain ?text|clear ?text|unencrypted) (?:authentication|logins?|credentials|passwords?|connections?)",
-         "im klartext", "unverschlüsselte[nr]? (?:authentifizierung|verbindung|anmeldung)"),
+         "im klartext", "unverschlüsselte[nr]? (?:authentifizierung|verbindung|anmeldung)",
+         # German and Dutch open services: "offene Redis-Server", "offene Dienste", "openstaande poorten".
+         "offene[nrs]? (?:dienste|dns|ntp|memcached|snmp|ssdp|redis|elasticsearch|mongodb|portmapper|c?ldap|rdp|"
+         "telnet|smb|socks|proxy|resolver)", "offen (?:aus dem internet )?erreichbare?",
+         "openstaande (?:diensten?|poorten|dns|ntp|memcached|redis|resolvers?)"),
         ("exposed", "open port", "outdated", "end of life", "insecure"),
     ),
 }
@@ -138,6 +147,15 @@ _VIRUS_BOILERPLATE = re.compile(
 # The headers a spam or virus filter adds to a (forwarded) mail, folded lines included:
 # a filter's opinion, not the sender's words.
 _FILTER_HEADER = re.compile(r"(?m)^x-[\w-]*(?:spam|virus|proofpoint|barracuda|mimecast)[\w-]*:[^\n]*(?:\n[ \t][^\n]*)*")
+# "One possible reason for these packets is that the sending machine was infected by a virus or
+# trojan", "It is possible that this host is one of the following: - a compromised webhost running a
+# vulnerable Drupal ...": the sender's guess at the cause, not what it reports. The paragraph (and,
+# when it ends in a colon, the list after it) is not counted.
+_PARAGRAPH = r"(?:[^\n]|\n(?![ \t]*\n))*"
+_SPECULATION = re.compile(
+    r"(?:one possible reason|it is possible that|(?:the )?possible (?:reasons?|causes?|explanations?) (?:for|of|is|are))"
+    + _PARAGRAPH + r"(?:(?<=:)[ \t]*\n[ \t]*\n" + _PARAGRAPH + r")?"
+)
 _COPYRIGHT_NOTICE = re.compile(r"(?:copyright\s*(?:\(c\)|©)?|©)\s*\d{4}(?:\s*[-–]\s*\d{4})?")
 
 
@@ -149,6 +167,8 @@ def scores(text: str) -> dict[str, int]:
         text = _FILTER_HEADER.sub(" ", text)
     if "virus" in text:
         text = _VIRUS_BOILERPLATE.sub(" ", text)
+    if "possib" in text:
+        text = _SPECULATION.sub(" ", text)
     out = {}
     for category, (strong, weak) in _PATTERNS.items():
         score = 0

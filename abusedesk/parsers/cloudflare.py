@@ -43,7 +43,8 @@ _REPORT_TYPES = (
 _ACTUAL_HOST = re.compile(r"(?i)\bactual host for\s+\S+\s+(?:is|are)\b([^\n]{0,1000}?)(?:using the following|\n|$)")
 _CURL_TARGET = re.compile(r"(?i)\bcurl\s+(?:-\w+\s+)*-H\s+\"Host:[^\"\n]{1,300}\"\s+(\S{1,100})")
 # The list of reported URLs under its heading, one per line ("Reported URLs:", "Accepted URL(s) on x:").
-_URL_HEADING = re.compile(r"(?im)^[ \t>*-]*(?:reported urls?|accepted url\(?s?\)?(?: on [^\n:]{1,255})?|infringing urls?)"
+_URL_HEADING = re.compile(r"(?im)^[ \t>*-]*(?:reported urls?|accepted url\(?s?\)?(?: on [^\n:]{1,255})?|infringing urls?"
+                          r"|(?:the )?(?:specific|following) (?:infringing )?urls?)"
                           r"[ \t]*:[ \t]*$")
 _URL_LINE = re.compile(r"(?i)^[ \t>*-]*<?(?:https?|ftp)://\S+[ \t]*$")
 _ORIGIN_LINE = re.compile(r"(?im)^.{0,120}\b(?:origin|hosted (?:at|on)|server ip|ip address of the (?:origin|server))"

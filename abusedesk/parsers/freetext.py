@@ -19,6 +19,7 @@ import re
 
 from . import archive
 from .base import Event, ParseContext, ParsedNotice, ParseError
+from .beside import pair_hosting
 from .classify import classify
 from .common import (
     Events,
@@ -134,6 +135,27 @@ def _line_at(text: str, pos: int, reach: int = 300) -> str:
     start = text.rfind("\n", lo, pos) + 1 or lo
     end = text.find("\n", pos, pos + reach)
     return text[max(start, lo): end if end != -1 else min(len(text), pos + reach)]
+
+
+_QUOTED_LINE = re.compile(r"(?m)^[ \t]*>.*$")
+
+
+def _drop_quoted_only(text: str, notice: ParsedNotice, elsewhere: str = "") -> None:
+    """A reply's own words name the offender ("still attacks from 203.0.113.9"):
+    the addresses only its quoted part ("> 198.51.100.61 has been cleaned")
+    names are the earlier conversation, not this report. Without an address
+    in its own words, the quoted report is what the sender points at, and stays."""
+    if ">" not in text:
+        return
+    quoted = "\n".join(m.group(0) for m in _QUOTED_LINE.finditer(text))
+    if not quoted:
+        return
+    own = {f.ip for f in find_ips(_QUOTED_LINE.sub("", text) + "\n" + elsewhere)}
+    if not any(e.ip in own for e in notice.events if e.ip and not e.url):
+        return
+    quoted_only = {f.ip for f in find_ips(quoted)} - own
+    if quoted_only:
+        notice.events[:] = [e for e in notice.events if e.url or e.ip not in quoted_only]
 
 
 def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict, zone=None) -> None:
@@ -377,6 +399,8 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
     _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
     _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
+    # The mail as written (readable_texts took the quote marks off).
+    _drop_quoted_only(refang(mail.body_text), notice, log_text)
     if attached_notices and not any(e.ip for e in notice.events):
         # The notice's own text names no address: the attached notice or table does.
         for message in attached:
@@ -407,6 +431,9 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
                 continue  # "Dear provider.example,", "(official website: brand.example)"
             events.add(Event(category=category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
 
+    # The hosting address stated beside a reported URL belongs to the URL's event.
+    pair_hosting(all_text, notice)
+
     if not any(e.ip for e in notice.events) and not attached and not _to_abuse_desk(mail):
         # Mail addressed to somebody else that reached the abuse desk as it was (a spam
         # trap forwarding what it caught): the mail is the complaint, its own Received
@@ -417,6 +444,24 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
                              evidence="sent this mail to a spam trap", extra={"source": "Received"}))
     notice.meta["forwarded"] = bool(_FORWARD_MARKER.search(mail.body_text)) or bool(attached)
+
+
+_FRAUD_WORD = re.compile(r"(?i)fraud|scam|betrug|oplichting|estafa|arnaque|escroquerie")
+
+
+def _scam_mail_is_spam(notice: ParsedNotice, subject: str) -> None:
+    """A forwarded scam mail ("2.8 million donation for you", "confirm your purchase") whose
+    sending host is the offender: the words counted were the scam's, the complaint is that the
+    host sent it, which is spam (as "Scam e-mail report" is, labels.py). The hosts that sent it
+    become spam; links in it keep the category the words gave. A sender whose subject calls
+    it fraud ("Forwarded fraud email received ...") is taken at its word."""
+    if notice.category != "fraud" or _FRAUD_WORD.search(subject or ""):
+        return
+    senders = [e for e in notice.events if e.extra.get("source") == "Received"]
+    if senders:
+        notice.category = "spam"
+        for event in senders:
+            event.category = "spam"
 
 
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
@@ -437,6 +482,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice.confidence = confidence if category else 0.2
     events = Events(notice, context)
     collect_targets(mail, notice, events, context, texts=(text, log_text, attached))
+    if not declared:
+        _scam_mail_is_spam(notice, mail.subject)
     # Addresses on rows without a time get the one incident time the notice states, if it states one.
     undated = [e for e in notice.events if e.observed_at is None]
     when, zoned = stated_time_zoned(text, stated_zone(text)) if undated else (None, True)

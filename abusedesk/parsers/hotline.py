@@ -16,10 +16,11 @@ from .base import Event, ParseContext, ParsedNotice
 from .common import Events, sender_domain, start_notice
 from .extract import find_ips, find_urls, normalise_ip, refang, registrable_domain, url_host
 from .mime import Mail
+from .roles import context_url
 
 FORMAT = "hotline"
 HOTLINE_DOMAINS = {
-    "eokm.nl": "EOKM", "meldpunt-kinderporno.nl": "EOKM", "inhope.org": "INHOPE", "iwf.org.uk": "IWF",
+    "eokm.nl": "EOKM", "meldpunt-kinderporno.nl": "EOKM", "offlimits.nl": "EOKM", "inhope.org": "INHOPE", "iwf.org.uk": "IWF",
     "ncmec.org": "NCMEC", "cybertip.ca": "Cybertip.ca", "protectchildren.ca": "Cybertip.ca",
     "jugendschutz.net": "jugendschutz.net", "eco.de": "eco Beschwerdestelle", "internet-beschwerdestelle.de":
     "Internet-Beschwerdestelle", "fsm.de": "FSM", "pointdecontact.net": "Point de Contact",
@@ -46,6 +47,19 @@ def _hotline_name(mail: Mail) -> str:
     return m.group(0).upper() if m else ""
 
 
+def _row_ip(body: str, url: str) -> str | None:
+    """The one public address on the URL's own line: hotlines list their URLs
+    in a table (url, IP, first seen, ...), one row a line, each with its host."""
+    at = body.find(url)
+    if at == -1:
+        return None
+    start, end = body.rfind("\n", 0, at) + 1, body.find("\n", at)
+    line = body[start:] if end == -1 else body[start:end]
+    host = normalise_ip(url_host(url) or "")
+    found = {f.ip for f in find_ips(line) if not f.private and f.ip != host}
+    return next(iter(found)) if len(found) == 1 else None
+
+
 def looks_like(mail: Mail) -> bool:
     if sender_domain(mail) in HOTLINE_DOMAINS:
         return True
@@ -66,7 +80,9 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     reference = ref.group(1) if ref else ""
     notice.notifier.reference = reference
     own = registrable_domain(mail.from_address[1].rsplit("@", 1)[-1]) if "@" in mail.from_address[1] else ""
-    urls = [u for u in find_urls(body) if registrable_domain(url_host(u) or "") not in set(HOTLINE_DOMAINS) | {own}]
+    # Not the hotline's own links, nor its signature's social-network profiles (the host alone decides).
+    urls = [u for u in find_urls(body) if registrable_domain(url_host(u) or "") not in set(HOTLINE_DOMAINS) | {own}
+            and not context_url(url_host(u) or "", "")]
     ips = [f.ip for f in find_ips(body) if not f.private]
     hosting_ip = ips[0] if len(set(ips)) == 1 else None
     events = Events(notice, context)
@@ -75,7 +91,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     for url in urls:
         host = url_host(url)
         url_ip = normalise_ip(host) if host else None
-        events.add(Event(category="csam", url=url, ip=url_ip or hosting_ip, domain=None if url_ip else host,
+        row_ip = None if url_ip or hosting_ip else _row_ip(body, url)
+        events.add(Event(category="csam", url=url, ip=url_ip or hosting_ip or row_ip, domain=None if url_ip else host,
                          evidence=evidence, source_ref=reference or None))
     if not urls:
         for ip in dict.fromkeys(ips):

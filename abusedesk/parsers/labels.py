@@ -22,6 +22,7 @@ import re
 TYPE_CATEGORY = {
     "loginattack": "brute_force", "bruteforce": "brute_force", "authfailure": "brute_force",
     "bruteforceattack": "brute_force", "sshbruteforce": "brute_force", "credentialstuffing": "brute_force",
+    "passwordguessing": "brute_force", "loginattacks": "brute_force",
     "portscan": "scanning", "scan": "scanning", "scanning": "scanning", "vulnscanning": "scanning",
     "vulnerabilityscan": "scanning", "reconnaissance": "scanning", "sqlinjection": "scanning",
     "exploit": "scanning", "exploitattempt": "scanning", "webattack": "scanning", "hackingattempt": "scanning",
@@ -122,15 +123,34 @@ _RECOGNISED_AS = re.compile(
     r"(?:(?:were|was|is|are|has been|have been)[ \t]+)?(?:recogni[sz]ed|classified|identified|detected)[ \t]+as[ \t]+"
     r"(?:an?[ \t]+)?([A-Za-z][A-Za-z0-9 /_-]{1,40})"
 )
+# "We have received multiple brute-force password attacks on ...", "we detected SSH login attempts
+# from ...": the sender names what it saw in its own sentence. Looked for only just before the
+# first few "attack"/"attempt" words (a regex over a long notice costs milliseconds).
+_WE_SAW = re.compile(
+    r"(?i)\bwe(?:[ \t]+have)?[ \t]+(?:received|detected|noticed|observed|seen|registered|recorded)[ \t]+"
+    r"(?:(?:multiple|several|numerous|repeated|many|some|ongoing|continuous|an?)[ \t]+)?"
+    r"([A-Za-z][A-Za-z -]{1,40}?)[ \t]+(?:attacks?|attempts?)\b"
+)
 # A transit provider's forward, one line per ticket: "[Ticket 5521] Reporting Abuse (Phishing/419 Scam)
 # for IP address: ...", and a government CERT's "... sourcing unauthorized activities: Phishing".
 _REPORTING_LINE = re.compile(r"(?im)^[ \t>*-]*(?:\[ticket[^\]\n]{0,40}\][ \t]*)?reporting abuse[ \t]*\(([^)\n]{1,80})\)")
 _UNAUTHORISED_ACTIVITIES = re.compile(r"(?i)sourcing unauthori[sz]ed activit(?:y|ies)[ \t]*:[ \t]*([A-Za-z][A-Za-z /_-]{1,40})")
-_ABOUT_MAIL = re.compile(r"(?i)\be-?mails?\b|\bunsolicited\b|\bspam\b")
+# "419 scam", "advance-fee fraud": scams that are e-mail by definition.
+_ABOUT_MAIL = re.compile(r"(?i)\be-?mails?\b|\bunsolicited\b|\bspam\b|\b419\b|\badvance[ -]fee\b")
 # Words that name a type only as a ticket token's or label's part ("HACKING_HTTP": a hacked web site).
 _TOKEN_WORDS = {"hacking": "malware", "exploiturl": "scanning", "blackmail": "spam", "sextortion": "spam"}
 
 
+# A service open to the Internet, named in a subject: "Open memcached servers", "Open DNS
+# resolvers", "Offene Redis-Server", "Offene Dienste", "Openstaande DNS-resolvers". Only with
+# a service after it ("Open ticket", "open redirect" are not): the sender's type outranks body
+# words such as the "DDoS amplification" the open service can be abused for.
+_OPEN_SERVICE = (
+    r"(?:open(?:staande)?|offene[nrs]?)[ \t-]+(?:(?:dns|ntp|memcached|redis|mongo ?db|elasticsearch|snmp|ssdp|c?ldap|"
+    r"rdp|telnet|smb|socks\d?|proxy|proxies|mssql|mysql|postgres(?:ql)?|portmap(?:per)?|chargen|tftp|netbios|ipmi|"
+    r"vnc|ftp|rsync|mdns|coap|mqtt|amqp|couchdb|cassandra|docker|kubernetes|recursive)(?:[ -]?(?:servers?|services?|"
+    r"resolvers?|instances?|dienste?|diensten|proxies))?|resolvers?|services|diensten?|dienste|poorten|ports)"
+)
 # Names that say the type of a report wherever they stand in a subject
 # ("Trademark infringement: shop.example", "DMCA notice", "Phishing site at ...",
 # "Exposed QNAP", "Malicious web shell at ..."). Words that also mean other things
@@ -147,7 +167,7 @@ _SUBJECT_NAMES = re.compile(
     r"(?:reflection|amplification)(?:/amplification)? attack|"
     r"(?:servi[cç]o|service) [\w-]{2,20} (?:habilitado|aberto|enabled)|"
     r"exploit(?:-runs?| attempts?)?|sql (?:injection|attacks?)|unauthori[sz]ed (?:connection|login|access) attempts?|"
-    r"intrusion (?:attempts?|detected)|scans)\b"
+    r"intrusion (?:attempts?|detected)|scans|" + _OPEN_SERVICE + r")\b"
 )
 _SUBJECT_SYNONYMS = {
     "claimed infringement": "copyright", "infringing": "copyright", "notice of claimed infringement": "copyright",
@@ -159,6 +179,24 @@ _SUBJECT_SYNONYMS = {
     "scans": "scanning", "web shell": "malware", "reflection amplification attack": "ddos",
     "amplification attack": "ddos", "reflection attack": "ddos",
 }
+
+
+# Type names in Chinese and Japanese subjects ("请求移除托管的钓鱼网站", "侵权NBA事宜"): no spaces
+# between words there, so looked for as substrings, not at word starts.
+_CJK_NAMES = {
+    "钓鱼": "phishing", "釣魚": "phishing", "フィッシング": "phishing", "侵权": "copyright", "侵權": "copyright",
+    "版权": "copyright", "版權": "copyright", "著作权": "copyright", "著作権": "copyright", "盗版": "copyright",
+    "诈骗": "fraud", "詐騙": "fraud", "恶意软件": "malware", "マルウェア": "malware", "垃圾邮件": "spam",
+    "迷惑メール": "spam",
+}
+
+
+def _cjk_names(subject: str) -> list[str]:
+    """The categories the CJK type names of a subject mean, in the order they stand."""
+    if subject.isascii():
+        return []
+    found = sorted((subject.find(word), category) for word, category in _CJK_NAMES.items() if word in subject)
+    return [category for _, category in found]
 
 
 def _subject_name(name: str) -> str | None:
@@ -173,6 +211,8 @@ def _subject_name(name: str) -> str | None:
         return "malware"
     if key.startswith("unauthori"):
         return "brute_force"
+    if key.startswith(("open ", "openstaande ", "offene")):
+        return "vulnerable_service"
     return known_label(key)
 
 
@@ -218,6 +258,7 @@ def _declared(subject: str, text: str) -> str | None:
         if category:
             return category
     names = [c for c in (_subject_name(m.group(1)) for m in _SUBJECT_NAMES.finditer(subject)) if c]
+    names = names or _cjk_names(subject)
     category = _one(names) if names else None
     if category == "fraud" and _ABOUT_MAIL.search(subject):
         return "spam"  # "Scam e-mail report": the host sent unsolicited mail
@@ -256,4 +297,17 @@ def _declared(subject: str, text: str) -> str | None:
         if m:
             return known_label(m.group(1))
         at = low.find("ed as ", at + 6)
+    return _we_saw(head, low)
+
+
+def _we_saw(head: str, low: str) -> str | None:
+    """The type the sender names in "we have received ... <type> attacks", or None."""
+    for word in ("attack", "attempt"):
+        at, seen = low.find(word), 0
+        while at != -1 and seen < 5:
+            m = _WE_SAW.search(head, max(0, at - 100), at + len(word) + 1)
+            category = known_label(m.group(1)) if m else None
+            if category:
+                return category
+            at, seen = low.find(word, at + len(word)), seen + 1
     return None

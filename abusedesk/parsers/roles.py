@@ -45,6 +45,13 @@ _WHOIS_LINE = re.compile(
     r"abuse-c|abuse-mailbox|mnt-[a-z-]+|nic-hdl|aut-num|as-name|org-name|org-type|inetrev|nserver|ownerid|"
     r"in-addr server|name ?server)[ \t]*:|ref[ \t]*:[ \t]*(?:\[\d+\])?https?://rdap\.).*$"
 )
+# A range as whois tools render it, on two lines ("From IP: a" / "To IP: b", "Start IP" /
+# "End IP"): the ends of a network, not addresses of their own. One such line alone is no
+# range ("From IP: x" in a log report is the source).
+_RANGE_LINES = re.compile(
+    r"(?im)^[ \t>]*(?:from|start|first)[ _-]?ip(?:[ _-]?address)?[ \t]*:[^\n]*\n"
+    r"[ \t>]*(?:to|end|last)[ _-]?ip(?:[ _-]?address)?[ \t]*:[^\n]*$"
+)
 # Header lines of a mail pasted or quoted into the body (not the notice's own headers, which
 # are not in the body), plus their folded continuation lines.
 _HEADER_LINE = re.compile(
@@ -261,7 +268,7 @@ def context_mask(text: str) -> str:
     if not text:
         return text
     chars: list[str] | None = None
-    for pattern in (_WHOIS_LINE, _HEADER_LINE):
+    for pattern in (_WHOIS_LINE, _HEADER_LINE, _RANGE_LINES):
         for m in pattern.finditer(text):
             if chars is None:
                 chars = list(text)
@@ -298,7 +305,8 @@ def hosting_ips(text: str, limit: int = 50) -> list[str]:
     """Public addresses the text labels as the location of the reported
     content, in order, each once."""
     out: list[str] = []
-    for m in _HOSTING_LABEL.finditer(text[:1_000_000]):
+    text = context_mask(text[:1_000_000])  # not whois output, pasted headers, range ends
+    for m in _HOSTING_LABEL.finditer(text):
         found = find_ips(text[m.end(): m.end() + 64])
         if found and found[0].start == 0 and not found[0].private and found[0].ip not in out:
             out.append(found[0].ip)

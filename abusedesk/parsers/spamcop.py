@@ -14,7 +14,7 @@ import re
 
 from .base import Event, ParseContext, ParsedNotice
 from .common import Events, sanitise, sender_domain, start_notice, url_event
-from .extract import find_ips, find_urls, parse_when, refang
+from .extract import find_ips, find_urls, parse_when, refang, url_host
 from .mime import Mail
 
 FORMAT = "spamcop"
@@ -28,10 +28,39 @@ _SUMMARY_ROW = re.compile(r"(?m)^\s*([0-9A-Fa-f:.]{7,60})\s+[A-Z][a-z]{2}\s+\d{1
 _ID = re.compile(r"\bid:\s?(\d{3,20})")
 
 
+def _wrapped_head(report: str, pos: int) -> str:
+    """The start of a URL the mailer wrapped, when the resolved line at `pos`
+    ("<tail> is 203.0.113.150; <date>") begins with its tail: the lines above,
+    back to the one the URL starts on (a few at most)."""
+    lines = report[:pos].rstrip("\n").split("\n")[-4:]
+    for i in range(len(lines) - 1, -1, -1):
+        at = lines[i].rfind("://")
+        if at != -1:
+            start = max(lines[i].rfind(" ", 0, at), lines[i].rfind("\t", 0, at)) + 1
+            return "".join(line.strip() for line in [lines[i][start:]] + lines[i + 1:])
+        if not lines[i].strip() or " " in lines[i].strip():
+            return ""  # a blank line or a sentence: no URL runs on into the resolved line
+    return ""
+
+
+def _source_texts(mail: Mail) -> str:
+    """The mail's own text, and a SpamCop report a provider forwarded as an
+    attached message (the forwarder's body is a banner or a disclaimer)."""
+    texts = [mail.body_text]
+    for part in mail.parts:
+        if part.message is not None and sender_domain(part.message) == "spamcop.net":
+            texts.append(part.message.body_text)
+    return "\n".join(texts)
+
+
 def looks_like(mail: Mail) -> bool:
     if sender_domain(mail) == "spamcop.net":
         return True
-    return "[ spamcop v" in mail.body_text[:4000].lower()
+    if "[ spamcop v" in mail.body_text[:4000].lower():
+        return True
+    # A provider forwarding SpamCop's report as an attached message, saying so in the subject.
+    return "spamcop" in mail.subject.lower() and any(
+        p.message is not None and sender_domain(p.message) == "spamcop.net" for p in mail.parts)
 
 
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
@@ -40,7 +69,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     ref = _ID.search(mail.subject)
     notice.notifier.reference = ref.group(1) if ref else ""
     # A SpamCop report forwarded by a person arrives quoted ("> "); the lines are the same.
-    body = _QUOTE.sub("", refang(mail.body_text))
+    body = _QUOTE.sub("", refang(_source_texts(mail)))
     # The report is above the offending message; nothing below it is a target.
     report = re.split(r"(?im)^\s*\[\s*offending message\s*\]", body, maxsplit=1)[0]
     events = Events(notice, context)
@@ -58,15 +87,20 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
                              source_ref=notice.notifier.reference or None))
     # SpamCop resolves spamvertised hosts: "http://site/ is 203.0.113.150; <date>".
     resolved = {}
+    by_host: dict[str, set[str]] = {}
     for m in _RESOLVED.finditer(report):
         ips = find_ips(m.group(2))
         if ips:
-            resolved[m.group(1)] = ips[0].ip
+            target = m.group(1) if "://" in m.group(1) else _wrapped_head(report, m.start()) + m.group(1)
+            resolved[target] = ips[0].ip
+            for url in find_urls(target):
+                by_host.setdefault(url_host(url) or "", set()).add(ips[0].ip)
     for m in _SPAMVERTISED.finditer(report):
         for url in find_urls(m.group(1)):
             event = url_event(url, "spam", observed_at=when, evidence=sanitise(m.group(0), 200),
                               extra={"spamvertised": True})
-            event.ip = event.ip or resolved.get(url)
+            same_host = by_host.get(url_host(url) or "", set())
+            event.ip = event.ip or resolved.get(url) or (next(iter(same_host)) if len(same_host) == 1 else None)
             events.add(event)
     if not len(events):
         # The spamvertised line wrapped or cut: the resolved sites still name their hosts.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .base import ParseContext, ParsedNotice
+from .beside import pair_hosting
 from .common import Events, line_values, sanitise, sender_domain, start_notice, url_event, urls_under
 from .extract import find_urls, parse_when, refang, registrable_domain, url_host
 from .mime import Mail
@@ -57,6 +58,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         # (the reference alone made them one), and the same order sent again is still the same.
         events.add(url_event(url, "terrorism", evidence=sanitise(f"TCO removal order {reference}", 200),
                              source_ref=f"{reference} {url}"[:200] if reference else None))
+    pair_hosting(body, notice)  # "Hosted on IP address x" under the URL: where the content was
     notice.meta = {
         "authority": sanitise(authority, 200),
         "reference": sanitise(reference, 200),

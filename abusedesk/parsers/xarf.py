@@ -23,6 +23,7 @@ import re
 
 from .arf import parse_fields
 from .base import Event, NotifierInfo, ParseContext, ParsedNotice
+from .beside import pair_hosting
 from .classify import classify
 from .common import Events, not_offender_before, sanitise, start_notice, url_event
 from .extract import find_ips, ip_usable, normalise_ip, parse_when, refang, url_host
@@ -304,6 +305,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     if part is not None:
         _parse_v02(notice, part, events)
         _hosting_beside_urls(notice, refang(mail.body_text))
+        pair_hosting(refang(mail.body_text), notice)  # "hosted on server x:" and the URL below
         if notice.category == "other":
             # "Report-Type: info" declares nothing: the sender's text and evidence say what happened.
             # The evidence attachments (logs) first: the human part is a template.

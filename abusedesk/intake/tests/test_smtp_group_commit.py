@@ -210,10 +210,16 @@ def test_the_store_timeout_holds_for_mail_waiting_behind_a_group(server, setting
 @pytest.mark.postgres
 def test_a_kept_connection_lost_while_idle_costs_no_451(server):
     port, _storing = server
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        [started] = cursor.fetchone()
     assert send(port, arf(1))[0] == 250
     with connection.cursor() as cursor:  # what a restarted server does to an idle connection
+        # Only the storing thread's, opened by this test: an earlier test's live server keeps
+        # idle connections to this database too, and a later test would find them dead.
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'")
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle' "
+                       "AND backend_start >= %s", [started])
 
     assert send(port, arf(2))[0] == 250
     assert RawMessage.objects.count() == 2

@@ -177,3 +177,89 @@ def test_a_service_that_takes_passwords_in_clear_text_is_a_vulnerable_service():
     # The false friend: a brute-force report that mentions a plain-text log.
     assert classify("SSH brute force from 198.51.100.92: 300 failed password attempts, log in plain text below")[0] \
         == "brute_force"
+
+
+def test_waf_rows_of_password_guessing_are_a_login_attack_and_injection_rows_scanning():
+    guessing = ("Our web application firewall blocked password guessing from 198.51.100.9 on our WordPress sites.\n"
+                "2026-12-01 10:00:01 WAF: WordPress password guessing blocked POST /wp-login.php 198.51.100.9\n"
+                "2026-12-01 10:00:05 WAF: WordPress password guessing blocked POST /xmlrpc.php 198.51.100.9\n"
+                "2026-12-01 10:00:09 WAF: WordPress password guessing blocked POST /wp-login.php 198.51.100.9\n")
+    assert classify(guessing)[0] == "brute_force"
+    # nl and de say it in their own words.
+    assert classify("Wij zien inlogaanvallen en het raden van wachtwoorden: wachtwoorden raden op /wp-login.php")[0] \
+        == "brute_force"
+    assert classify("Unsere Firewall meldet Passwort-Raten gegen /xmlrpc.php von 198.51.100.9")[0] == "brute_force"
+    # False friend: the same firewall's rows of injection attempts are an attack on other hosts (scanning).
+    injection = ("Our web application firewall blocked attacks from 198.51.100.9.\n"
+                 "2026-12-01 10:00:01 WAF: PHP injection attempt GET /index.php?page=../../etc/passwd 198.51.100.9\n"
+                 "2026-12-01 10:00:05 WAF: SQL injection attempt GET /shop.php?id=1%27 198.51.100.9\n"
+                 "2026-12-01 10:00:09 WAF: path traversal GET /wp-content/../../wp-config.php 198.51.100.9\n")
+    assert classify(injection)[0] == "scanning"
+
+
+def test_german_and_dutch_open_services_are_vulnerable_services():
+    assert classify("Wir haben offene Dienste in Ihrem Netz gefunden: 198.51.100.4 Port 11211/udp.")[0] \
+        == "vulnerable_service"
+    assert classify("Folgende Systeme sind offen aus dem Internet erreichbar: Redis auf 198.51.100.5:6379.")[0] \
+        == "vulnerable_service"
+    assert classify("Wij vonden openstaande DNS-resolvers in uw netwerk: 198.51.100.6.")[0] == "vulnerable_service"
+    # False friend: "offene" as a plain adjective names no service.
+    assert classify("Die offene Rechnung von 198.51.100.7 bitte begleichen.")[0] is None
+
+
+def test_the_senders_guess_at_the_cause_is_not_what_it_reports():
+    scan = ("Our IDS saw a network scan for udp/5060 from 198.51.100.48 (300 machines scanned).\n\n"
+            "One possible reason for these packets is that the sending machine was infected by a virus or\n"
+            "trojan, or maybe it was hacked.\n\n"
+            "12/15 18:00:17 IP 198.51.100.48.40646 > 192.0.2.1.5060: UDP, length: 428\n")
+    assert classify(scan)[0] == "scanning"
+    ddos = ("198.51.100.11 attacked one of our customers as part of a DDoS; we saw 3 Gbps of UDP flood.\n\n"
+            "It is possible that this host is one of the following:\n\n"
+            "- A compromised webhost running a vulnerable version of a CMS (CVE-2018-7600)\n"
+            "- A compromised router with an exposed, vulnerable admin interface\n"
+            "- A server with a default password that was found through an exploit\n\n"
+            "Please stop the attack.\n")
+    assert classify(ddos)[0] == "ddos"
+    # False friend: a statement, not a guess, still counts; and text after the guessed paragraph does too.
+    infected = ("The host 198.51.100.12 is infected with malware: it serves a trojan dropper at /x.exe.\n\n"
+                "If possible, please reply within two days.\n")
+    assert classify(infected)[0] == "malware"
+
+
+def _forwarded_scam(subject: str, body: str) -> bytes:
+    return (f"From: Helpdesk <helpdesk@reporter.example>\nTo: abuse@provider.example\nSubject: {subject}\n"
+            "Message-ID: <f1@reporter.example>\nMIME-Version: 1.0\n"
+            'Content-Type: multipart/mixed; boundary="b1"\n\n'
+            f"--b1\nContent-Type: text/plain; charset=utf-8\n\n{body}\n"
+            "--b1\nContent-Type: message/rfc822\n\n"
+            "Received: from shop.customer.example (shop.customer.example [198.51.100.77])\n"
+            "\tby mx1.reporter.example (Postfix) with ESMTP id 4AB12; Tue, 1 Dec 2026 09:12:00 +0100\n"
+            "From: Dr. Smith <lottery@customer.example>\nTo: someone@reporter.example\n"
+            "Subject: Donation of 2.8 million for you\nDate: Tue, 1 Dec 2026 08:11:00 +0000\n"
+            "Content-Type: text/plain\n\n"
+            "You have been selected for a charity donation. Send a processing fee in bitcoin to claim\n"
+            "the money; this is no fraud and no scam, your fee is returned with the payout.\n"
+            "--b1--\n").encode()
+
+
+def test_a_forwarded_scam_mail_from_the_customers_host_is_spam():
+    from abusedesk.parsers import parse
+    n = parse(_forwarded_scam("Fwd: Donation of 2.8 million for you", "Please stop this, see the attached mail."))
+    assert "198.51.100.77" in ips(n)
+    assert n.category == "spam"
+    assert {e.category for e in n.events if e.ip == "198.51.100.77"} == {"spam"}
+    # False friends: a sender whose subject calls it fraud is taken at its word; a fake-shop
+    # report without a forwarded mail stays fraud.
+    assert parse(_forwarded_scam("Forwarded fraud email from 198.51.100.77", "See the attached mail.")).category \
+        == "fraud"
+    shop = parse(b"From: a@reporter.example\nTo: abuse@provider.example\nSubject: Complaint\n\n"
+                 b"The shop at http://shop.customer.example/ is a fraud: a scam that takes money and ships nothing.\n")
+    assert shop.category == "fraud"
+
+
+def test_a_sip_guards_illegitimate_register_attempts_are_a_login_attack():
+    assert classify("Offence committed: Illegitimate register attempt, count 5, target SIP port 5060, "
+                    "source 198.51.100.6")[0] == "brute_force"
+    # False friend: a SIP server named as open to the Internet is no login attack.
+    assert classify("Our scan found an open SIP service on 198.51.100.6; successful registration "
+                    "of a test account is not required. The exposed service is vulnerable.")[0] == "vulnerable_service"

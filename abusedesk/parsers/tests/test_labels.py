@@ -258,3 +258,54 @@ def test_an_attack_vector_line_declares_its_one_known_type():
         "scanning"
     # The false friends: a line of counts, and a line that names no type we know.
     assert declared_category("Incident 7", "Vectors: 3\nAttack Vectors: Attrition\n") is None
+
+
+def test_an_open_service_named_in_the_subject_outranks_what_it_can_be_abused_for():
+    # en: the body says what an open memcached can be abused for; the subject says what it is.
+    n = notice("[CERT-4410] Open memcached servers in AS64496",
+               "Our scans found memcached answering on UDP 11211 at 203.0.113.41 (2026-12-01 08:00:00 UTC).\n"
+               "Such servers are abused for DDoS amplification attacks; a DDoS of this kind reaches many Gbps.\n")
+    assert n.category == "vulnerable_service"
+    # de and nl: "Offene Redis-Server", "Openstaande DNS-resolvers".
+    assert declared_category("[CB#77] Offene Redis-Server in Ihrem Netz", "") == "vulnerable_service"
+    assert declared_category("Offene Dienste in AS64496", "") == "vulnerable_service"
+    assert declared_category("Openstaande DNS-resolvers in uw netwerk", "") == "vulnerable_service"
+
+
+def test_open_without_a_service_after_it_declares_nothing():
+    # False friends: a ticket that is open, an open redirect, a DDoS through open servers.
+    assert declared_category("Open ticket 5521 regarding your server", "") is None
+    assert declared_category("Open redirect on shop.example", "") is None
+    assert declared_category("DDoS attack via open memcached servers", "") == "ddos"
+
+
+def test_a_sender_that_says_what_it_received_declares_the_type():
+    body = ("Dear Sir/Madam,\nwe have received multiple brute-force password attacks on one of our managed "
+            "servers. The attack was carried out by a botnet of some 10,000 hosts; 198.51.100.61 is one of them.\n")
+    assert declared_category("[Ticket ID: 5120] Abuse report", body) == "brute_force"
+    assert notice("[Ticket ID: 5120] Abuse report", body).category == "brute_force"
+    assert declared_category("Abuse", "We observed port scan attempts from 198.51.100.3 on 2026-12-01.") == "scanning"
+
+
+def test_attacks_without_a_named_type_declare_nothing():
+    # False friends: the sentence names no type, or names the report, not the attack.
+    assert declared_category("Abuse", "We have detected attacks from 198.51.100.3 against our network.") is None
+    assert declared_category("Abuse", "We have received a report about attacks from your IP 198.51.100.3.") is None
+
+
+def test_chinese_and_japanese_type_names_in_a_subject_declare_the_type():
+    assert declared_category("请求移除托管的钓鱼网站 - hxxps://shop.customer.example", "") == "phishing"
+    assert declared_category("侵权NBA事宜 CaseID-1001", "") == "copyright"
+    assert declared_category("关于钓鱼诈骗网站的投诉", "") == "phishing"  # phishing beside fraud: phishing
+    assert declared_category("フィッシングサイトの削除依頼", "") == "phishing"
+    # False friends: a CJK subject that names no type, and accented Latin text.
+    assert declared_category("您好，关于您的服务器 198.51.100.8", "") is None
+    assert declared_category("Réclamation: café", "") is None
+
+
+def test_a_419_or_advance_fee_scam_is_mail_and_so_spam():
+    assert declared_category("[External Sender] 419 SCAM", "") == "spam"
+    assert declared_category("Advance-fee scam from 198.51.100.4", "") == "spam"
+    # False friends: a scam shop, and 419 inside a ticket number.
+    assert declared_category("Scam shop at 198.51.100.4", "") == "fraud"
+    assert declared_category("Scam site, ticket 4190", "") == "fraud"

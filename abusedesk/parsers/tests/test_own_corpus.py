@@ -53,10 +53,7 @@ def test_exact_offender_set(results):
 
 
 # Known misses, each named with its cause; strict, so that the mark goes when the cause is fixed.
-KNOWN = {
-    "xarf": "xarf.v02-uri-with-ip.1: X-ARF 0.2 Source-Type uri whose hosting address the human part states "
-            "in the sentence before the URL, not beside it (the structured-format parsers)",
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("fmt", [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=KNOWN[f])) if f in KNOWN
