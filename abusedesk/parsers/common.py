@@ -213,6 +213,22 @@ _HELO = re.compile(r"(?i)\((?:EHLO|HELO)\s+([A-Za-z0-9.\-_]{1,255})\)")
 _INTERNAL_SUFFIXES = (".local", ".lan", ".internal", ".localdomain", ".corp")
 
 
+_FOR_RECIPIENT = re.compile(r"(?i)\bfor\s+<?[^<>@\s;]{1,64}@([A-Za-z0-9.-]{1,253})")
+
+
+def _recipient_domain(value: str) -> str | None:
+    """The registrable domain of a hop's envelope recipient ("for <user@domain>"), if it says."""
+    m = _FOR_RECIPIENT.search(value[:1024])
+    return registrable_domain(m.group(1).lower().rstrip(".")) if m else None
+
+
+def _same_mailbox(domain: str, recipient: str) -> bool:
+    """Whether a relay's domain belongs to the recipient's mailbox provider."""
+    if domain == recipient:
+        return True
+    return any(domain in family and recipient in family for family in _MAILBOX_FAMILIES)
+
+
 def origin_hop(received: list[str], context: ParseContext, reporter_domains: set[str] | None = None) -> Hop | None:
     """The host that handed a mail to the receiving side: walking the
     Received: chain from the top (the receiver's own hops), skip hops from
@@ -221,10 +237,24 @@ def origin_hop(received: list[str], context: ParseContext, reporter_domains: set
     customer's mail relayed by our smarthost: the customer is the source)."""
     hops = [parse_received(v) for v in received[:100]]
     domains = {d.lower() for d in (reporter_domains or set()) if d}
+    below_public: str | None = None
     for hop in hops:
         if hop.by_host and normalise_ip(hop.by_host) is None and "." in hop.by_host:
-            domains.add(registrable_domain(hop.by_host))
+            domain = registrable_domain(hop.by_host)
+            recipient = _recipient_domain(hop.raw)
+            if below_public and not (_same_mailbox(domain, recipient) if recipient
+                                     else below_public == "address"):
+                # Below a hop from a public address whose receiver gave no name, this hop's
+                # host delivered to another provider's mailbox ("for <...>"), or nothing shows
+                # it is the receiver's: it is a relay of the sender's side.
+                break
+            domains.add(domain)
             break
+        if hop.from_ip and ip_usable(hop.from_ip) and not ip_private(hop.from_ip) and not below_public:
+            # A receiver that logs itself by its address ("by 10.1.2.3") is inside its network:
+            # the next name down is its own unless that hop delivered elsewhere. One with no
+            # name at all ("by 0") says nothing: the next name down must show it delivered here.
+            below_public = "address" if hop.by_host and normalise_ip(hop.by_host) else "nameless"
     for family in _MAILBOX_FAMILIES:
         if domains & family:
             domains |= family

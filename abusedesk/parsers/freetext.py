@@ -56,11 +56,17 @@ _FORWARD_MARKER = re.compile(
     r"|weitergeleitete nachricht|ursprüngliche nachricht|message transféré|mensaje reenviado|mensaje original)"
     r"\s*-{2,}|begin forwarded message:|-{3,}\s*original message\s*-{3,})"
 )
-_RECEIVED_CONTINUATION = re.compile(r"(?i)^(?:by|with|for|id|via)\s|^;")
+_RECEIVED_CONTINUATION = re.compile(r"(?i)^(?:by|with|for|id|via)\s|^;|^\([^()\s]{1,255}\)\s+(?:by|with)\s")
+# A line cut after a keyword that needs its value ("... (203.0.113.5) by"): the next line goes on.
+_OPEN_CLAUSE = re.compile(r"(?i)\s(?:from|by|with|via|for|id)$")
 _CIDR_AFTER = re.compile(r"/(\d{1,3})\b")
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]{1,64}@([A-Za-z0-9.-]{1,253})")
 _LOG_NAMES = (".log", ".txt", ".csv", ".out")
 _PHISHY_CATEGORIES = ("phishing", "malware", "fraud")
+# Notices about network activity: a mail attached to one is an earlier notice or the
+# sender's table of sightings, not the offending mail, so its Received chain names
+# the reporter's own mail path, and its body names the offenders.
+_NETWORK_CATEGORIES = ("botnet", "ddos", "scanning", "brute_force", "vulnerable_service")
 MAX_LOG_TEXT = 10 * 1024 * 1024  # characters read of one archived log
 _SPREADSHEET_XML = re.compile(r"^xl/(?:sharedstrings|worksheets/sheet\d{1,3})\.xml$")
 _XML_TAG = re.compile(r"<[^<>]{0,2000}>")
@@ -86,6 +92,7 @@ def _pasted_received(text: str) -> list[str]:
             current = line.split(":", 1)[1].strip()
         elif current is not None and line.strip() and (
             line[:1] in (" ", "\t") or _RECEIVED_CONTINUATION.match(line)
+            or _OPEN_CLAUSE.search(current[-12:])
         ):
             # Quote stripping eats the fold's indentation: "by", "with", "for"
             # and "id" lines still continue the header.
@@ -263,6 +270,16 @@ def _delivery_hop(received: list[str], mail: Mail) -> int:
     return 0
 
 
+_ADDRESS_DOMAIN = re.compile(r"@([A-Za-z0-9.-]{1,253})")
+
+
+def _trap_domains(mail: Mail) -> set[str]:
+    """Registrable domains of the mailboxes a caught mail was addressed to: the trap's
+    own mail servers (its MX, which then forwarded the catch) are named in them."""
+    to = " ".join(mail.header_all("to"))[:2000]
+    return {registrable_domain(m.group(1).lower().rstrip(".")) for m in _ADDRESS_DOMAIN.finditer(to)} - {""}
+
+
 def _archived_texts(part, context: ParseContext) -> list[str]:
     """Text members (CSV, logs, JSON) of a zipped or gzipped attachment,
     unpacked within the archive limits; nothing if it is over them."""
@@ -332,16 +349,26 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             relay_ips.update(f.ip for f in find_ips(value))
     for m in re.finditer(r"(?im)^x-originating-ip\s*:\s*\[?([0-9a-f:.]{3,60})", text):
         ips = find_ips(m.group(1))
+        if ips and ips[0].ip in relay_ips and ips[0].ip not in {hop.from_ip for hop, _ in origins}:
+            # A server of the sender's own chain (its webmail host, below the hop that
+            # handed the mail over), not the client: the origin hop names that provider.
+            continue
         if ips:
             events.add(Event(category=category, ip=ips[0].ip, evidence=sanitise(m.group(0), 200)))
     stated = _stated_relays(text, refang(mail.subject), relay_ips)
     if stated:
         origins = [(hop, subject) for hop, subject in origins if hop.from_ip in stated]
+    attached_notices = category in _NETWORK_CATEGORIES and bool(attached)
+    deferred = []
     for hop, subject in origins:
-        events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
-                         evidence=sanitise(f"sent the reported mail{': ' + subject if subject else ''}", 300),
-                         extra={"source": "Received"}))
-    skip_ips = relay_ips - {hop.from_ip for hop, _ in origins} - stated
+        event = Event(category=category, ip=hop.from_ip, observed_at=hop.when,
+                      evidence=sanitise(f"sent the reported mail{': ' + subject if subject else ''}", 300),
+                      extra={"source": "Received"})
+        if attached_notices:
+            deferred.append(event)  # only if nothing else names an offender (below)
+        else:
+            events.add(event)
+    skip_ips = relay_ips - ({hop.from_ip for hop, _ in origins} if not attached_notices else set()) - stated
 
     # URLs (not the sender's own), then IPs, in the body and in logs; whois
     # output, pasted headers and the destination side of log rows are context.
@@ -374,6 +401,14 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
     # The mail as written (readable_texts took the quote marks off).
     _drop_quoted_only(refang(mail.body_text), notice, log_text)
+    if attached_notices and not any(e.ip for e in notice.events):
+        # The notice's own text names no address: the attached notice or table does.
+        for message in attached:
+            _ip_events(context_mask(refang(message.body_text)), category, events, skip_ips | url_hosts,
+                       notice.meta, zone)
+        if not any(e.ip for e in notice.events):
+            for event in deferred:
+                events.add(event)
 
     if not any(e.ip for e in notice.events) and mail.subject:
         # The body names no address (a table in an image, a link to a portal, only the
@@ -404,7 +439,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         # trap forwarding what it caught): the mail is the complaint, its own Received
         # chain names the sender.
         received = mail.header_all("received")
-        hop = origin_hop(received[_delivery_hop(received, mail):], context)
+        hop = origin_hop(received[_delivery_hop(received, mail):], context, _trap_domains(mail))
         if hop:
             events.add(Event(category=category, ip=hop.from_ip, observed_at=hop.when,
                              evidence="sent this mail to a spam trap", extra={"source": "Received"}))
