@@ -51,11 +51,8 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a live process and all its descendants, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    cpu: dict[int, float] = {}
+def proc_stats():
+    """(pid, command name, the fields of /proc/PID/stat after the name) of every live process."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -63,9 +60,18 @@ def tree_cpu(pid: int) -> float:
             stat = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()
-        children.setdefault(int(fields[1]), []).append(int(entry))
-        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+        yield int(entry), name, rest.split()
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a live process and all its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    for entry, _name, fields in proc_stats():
+        children.setdefault(int(fields[1]), []).append(entry)
+        cpu[entry] = (int(fields[11]) + int(fields[12])) / tick
     total, todo = 0.0, [pid]
     while todo:
         p = todo.pop()
@@ -79,17 +85,9 @@ def postgres_cpu() -> float:
     children's times) every backend that ended and was reaped since it started."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+    for _entry, name, fields in proc_stats():
         if name != "postgres":
             continue
-        fields = rest.split()
         total += (int(fields[11]) + int(fields[12])) / tick
         if fields[1] == "1" or not Path(f"/proc/{fields[1]}/comm").exists() or \
                 Path(f"/proc/{fields[1]}/comm").read_text().strip() != "postgres":
