@@ -1,8 +1,8 @@
 """Intake's SQL that the ORM cannot say (or says too slowly), in one place.
 
 Table and column names of intake's hot paths live here and nowhere else in
-intake: claiming a batch of notices in one statement, storing a notice's
-bytes a piece at a time, the reports a chunk would store twice, the parents
+intake: claiming a batch of notices in one statement, storing the notices that
+arrived together (store.store_many) and a notice's bytes a piece at a time, the reports a chunk would store twice, the parents
 of a chunk's rows, and the planner statistics after a big feed.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 
 from abusedesk.lib import clock
-from abusedesk.lib.bulk import count_present, present
+from abusedesk.lib.bulk import count_present, datetime_adapter, present
 
 from .models import RawContent, RawMessage
 
@@ -171,3 +171,96 @@ def write_content(raw_id: int, stream, size: int, piece: int) -> None:
             while data := stream.read(piece):
                 copy.write(data.hex().encode())
             copy.write(b"\n")
+
+
+# The columns a notice brings with it (Incoming.row), and their PostgreSQL types.
+GIVEN = [("sha256", "varchar"), ("size", "bigint"), ("channel", "varchar"), ("filename", "varchar"),
+         ("envelope_from", "varchar"), ("envelope_to", "text"), ("remote_addr", "inet"), ("auth_results", "text"),
+         ("notifier_id", "bigint"), ("trusted", "boolean"), ("received_at", "timestamptz")]
+
+
+def _defaults() -> tuple[list[str], list]:
+    """Every other column of a new RawMessage and its value, from the model's own
+    defaults (as the database stores them; asked anew each time, as Django does, for
+    a default that is a callable): a field added later needs nothing here."""
+    given = {name for name, _type in GIVEN}
+    names, values = [], []
+    for f in RawMessage._meta.concrete_fields:
+        if f.primary_key or f.column in given:
+            continue
+        names.append(f.column)
+        values.append(f.get_db_prep_save(f.get_default(), connection))
+    return names, values
+
+
+def insert_notices(notices) -> dict[str, tuple[int, bool]]:
+    """Store notices (store.Incoming) of distinct bytes in one transaction, those whose bytes are
+    not stored yet: sha256 -> (notice id, created) for each."""
+    if connection.vendor == "postgresql":
+        return _insert_postgres(notices)
+    return _insert_sqlite(notices)
+
+
+def _insert_postgres(notices) -> dict[str, tuple[int, bool]]:
+    """One statement, committed on its own (autocommit): the look-up of stored
+    bytes, the notices and their bytes, as arrays, so that its text is the same
+    for any number of notices and the server keeps it prepared."""
+    import psycopg
+
+    names, values = _defaults()
+    given = ", ".join(name for name, _type in GIVEN)
+    sql = (
+        "WITH incoming AS (SELECT * FROM unnest("
+        + ", ".join(f"%b::{sql_type}[]" for _name, sql_type in GIVEN) + ", %b::bytea[]) AS i("
+        + given + ", data)), "
+        "stored AS (INSERT INTO intake_rawmessage (" + given + ", " + ", ".join(names) + ") "
+        "SELECT " + given + ", " + ", ".join(["%b"] * len(values)) + " FROM incoming "
+        "ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256), "
+        "content AS (INSERT INTO intake_rawcontent (raw_id, data) "
+        "SELECT stored.id, incoming.data FROM stored JOIN incoming USING (sha256)) "
+        "SELECT sha256, id, true FROM stored UNION ALL "
+        # The statement's snapshot: notices stored before it, not those it stores.
+        "SELECT r.sha256, r.id, false FROM incoming CROSS JOIN LATERAL "
+        "(SELECT sha256, id FROM intake_rawmessage WHERE sha256 = incoming.sha256) AS r"
+    )
+    columns = [list(c) for c in zip(*(n.row() for n in notices), strict=True)]
+    params = [*columns, [n.content for n in notices], *values]
+    connection.ensure_connection()
+    # A cursor that binds on the server (the bytes travel as they are, not as hex
+    # text), wrapped as Django wraps its own: errors and query logging alike.
+    server_side = psycopg.Cursor(connection.connection)
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    with wrap(server_side) as cursor:
+        cursor.execute(sql, params)
+        found = {sha256: (pk, created) for sha256, pk, created in cursor.fetchall()}
+        missing = [n.sha256 for n in notices if n.sha256 not in found]
+        if missing:
+            # Stored by another process after this statement began: it waited for
+            # that commit and skipped them (ON CONFLICT), and its snapshot misses them.
+            cursor.execute("SELECT sha256, id FROM intake_rawmessage WHERE sha256 = ANY(%s)", [missing])
+            found.update((sha256, (pk, False)) for sha256, pk in cursor.fetchall())
+    return found
+
+
+def _insert_sqlite(notices) -> dict[str, tuple[int, bool]]:
+    """SQLite takes one writer at a time (an immediate transaction): the look-up
+    and the inserts cannot race with another process."""
+    names, values = _defaults()
+    adapt = datetime_adapter()
+    columns = [name for name, _type in GIVEN] + names
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT sha256, id FROM intake_rawmessage WHERE sha256 IN ({', '.join(['%s'] * len(notices))})",
+                       [n.sha256 for n in notices])
+        found = {sha256: (pk, False) for sha256, pk in cursor.fetchall()}
+        new = [n for n in notices if n.sha256 not in found]
+        if not new:
+            return found
+        row = f"({', '.join(['%s'] * len(columns))})"
+        cursor.execute(f"INSERT INTO intake_rawmessage ({', '.join(columns)}) VALUES {', '.join([row] * len(new))}"
+                       " RETURNING sha256, id",
+                       [v for n in new for v in [*n.row()[:-1], adapt(n.received_at), *values]])
+        ids = dict(cursor.fetchall())
+        cursor.execute(f"INSERT INTO intake_rawcontent (raw_id, data) VALUES {', '.join(['(%s, %s)'] * len(new))}",
+                       [v for n in new for v in (ids[n.sha256], n.content)])
+    found.update((sha256, (pk, True)) for sha256, pk in ids.items())
+    return found
