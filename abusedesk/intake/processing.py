@@ -247,7 +247,7 @@ def _write_batch(plain: list[_Plain], lookup) -> None:
     # Grouped per notice, as alone; each key's first group opens (or finds) its case, and the
     # groups of the same key in later notices are summed up and join it afterwards.
     first: dict[tuple, tuple] = {}  # key -> (group, opener)
-    later: dict[tuple, list] = {}  # key -> [n, first seen, last seen, a group]
+    later: dict[tuple, object] = {}  # key -> the later groups summed up
     key_of_rows = []
     for item, rows in zip(plain, rows_of, strict=True):
         keys, groups, of_row = gather(rows)
@@ -256,11 +256,11 @@ def _write_batch(plain: list[_Plain], lookup) -> None:
             if key not in first:
                 first[key] = (group, Opener(item.raw, item.facts.sensitive, item.facts.deadline_hours))
             elif key not in later:
-                later[key] = [group.n, group.first_seen, group.last_seen, group]
+                later[key] = group
             else:
                 kept = later[key]
-                kept[0] += group.n
-                kept[1], kept[2] = min(kept[1], group.first_seen), max(kept[2], group.last_seen)
+                later[key] = kept._replace(n=kept.n + group.n, first_seen=min(kept.first_seen, group.first_seen),
+                                           last_seen=max(kept.last_seen, group.last_seen))
     keys = list(first)
     result = join_groups(plain[0].raw, keys, [first[k][0] for k in keys], forward=LATER,
                          openers=[first[k][1] for k in keys])
@@ -286,9 +286,8 @@ def _write_batch(plain: list[_Plain], lookup) -> None:
     forward_together(sorted(single), opener_reports_only=True)
     if later:
         join_keys = list(later)
-        joined = join_groups(plain[0].raw, join_keys, [
-            later[k][3]._replace(n=later[k][0], first_seen=later[k][1], last_seen=later[k][2]) for k in join_keys],
-            forward=LATER, openers=[first[k][1] for k in join_keys])
+        joined = join_groups(plain[0].raw, join_keys, [later[k] for k in join_keys],
+                             forward=LATER, openers=[first[k][1] for k in join_keys])
         forward_together(sorted(joined.new_ids), opener_reports_only=True)  # none: the cases are locked open
     for item, rows in zip(plain, rows_of, strict=True):
         raw, notice = item.raw, item.notice
