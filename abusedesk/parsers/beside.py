@@ -24,6 +24,7 @@ import re
 
 from .base import ParsedNotice
 from .extract import find_ips, find_urls_at, normalise_ip, url_host
+from .roles import labelled_ips
 
 # Reports whose URL is the thing reported (content on a server), not an advertised link.
 CONTENT_CATEGORIES = frozenset({
@@ -46,15 +47,6 @@ _BEFORE = re.compile(
 )
 # Right after the URL: "[198.51.100.7]" or "(198.51.100.7)".
 _BRACKET = re.compile(r"^[ \t]*[\[(]([0-9a-fA-F:.]{3,45})[\])]")
-
-
-def _after_ips(window: str) -> set[str]:
-    out = set()
-    for m in _AFTER.finditer(window):
-        found = find_ips(window[m.end(): m.end() + 64])
-        if found and found[0].start == 0 and not found[0].private:
-            out.add(found[0].ip)
-    return out
 
 
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -99,7 +91,7 @@ def stated_beside(text: str, pos: int, url: str) -> str | None:
         ip = normalise_ip(bracket.group(1))
         if ip and not [f for f in find_ips(ip) if f.private]:
             ips.add(ip)
-    ips |= _after_ips(text[end_of_url:end] + "\n" + _next_line(text, end))
+    ips.update(labelled_ips(text[end_of_url:end] + "\n" + _next_line(text, end), _AFTER))
     if not ips and not text[start:pos].strip():
         before = _BEFORE.search(_previous_line(text, start))
         if before:

@@ -301,15 +301,22 @@ _HOSTING_LABEL = re.compile(
 )
 
 
+def labelled_ips(text: str, label: re.Pattern):
+    """The public address right after each match of `label` in `text`, in order."""
+    for m in label.finditer(text):
+        found = find_ips(text[m.end(): m.end() + 64])
+        if found and found[0].start == 0 and not found[0].private:
+            yield found[0].ip
+
+
 def hosting_ips(text: str, limit: int = 50) -> list[str]:
     """Public addresses the text labels as the location of the reported
     content, in order, each once."""
     out: list[str] = []
     text = context_mask(text[:1_000_000])  # not whois output, pasted headers, range ends
-    for m in _HOSTING_LABEL.finditer(text):
-        found = find_ips(text[m.end(): m.end() + 64])
-        if found and found[0].start == 0 and not found[0].private and found[0].ip not in out:
-            out.append(found[0].ip)
+    for ip in labelled_ips(text, _HOSTING_LABEL):
+        if ip not in out:
+            out.append(ip)
             if len(out) >= limit:
                 break
     return out
