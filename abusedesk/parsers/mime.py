@@ -243,6 +243,16 @@ class Part:
         return decode_bytes(self.payload[:MAX_PART_TEXT], self.charset)
 
 
+def _placeholder(plain: str, html: list[Part]) -> bool:
+    """Is this text/plain alternative a mailer's stand-in for the HTML one ("This is a
+    plain-text message body", "Your form got a new submission:"): one short line, no
+    link or address, beside an HTML part whose text is many times longer?"""
+    plain = plain.strip()
+    if len(plain) >= 120 or "\n" in plain or re.search(r"\d+\.\d+\.\d+\.\d+|://|\bwww\.", plain):
+        return False
+    return max(len(p.text) for p in html) >= 10 * max(len(plain), 20)
+
+
 @dataclass(slots=True)
 class Mail:
     """A parsed mail: decoded headers, leaf parts in document order."""
@@ -289,8 +299,9 @@ class Mail:
         exists (an empty or blank plain part is a mailer's placeholder: the
         notice is in the HTML)."""
         out = []
+        html = [p for p in self.parts if p.content_type == "text/html" and not p.filename and p.message is None]
         has_plain = any(p.content_type == "text/plain" and not p.filename and p.text and not p.text.isspace()
-                        for p in self.parts)
+                        and not (html and _placeholder(p.text, html)) for p in self.parts)
         for p in self.parts:
             if p.message is not None or not p.content_type.startswith("text/"):
                 continue
@@ -298,6 +309,8 @@ class Mail:
                 continue
             if p.content_type == "text/html" and has_plain and not p.filename:
                 continue
+            if p.content_type == "text/plain" and not has_plain and html and not p.filename:
+                continue  # a placeholder: the notice is in the HTML
             out.append(p)
         return out
 

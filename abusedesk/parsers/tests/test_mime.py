@@ -59,6 +59,19 @@ def test_html_part_is_skipped_when_a_plain_alternative_exists():
     assert parse_mail(raw).body_text.strip() == "plain"
 
 
+def test_a_one_line_plain_placeholder_gives_way_to_the_html_notice():
+    html = ("<p>Dear Sir/Madam,</p><p>We write on behalf of our client about a stream that infringes its "
+            "copyright.</p><p>ip address:<br>198.51.100.44</p>" + "<p>Please disable the stream at once.</p>" * 8)
+    raw = ("Content-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: text/plain\n\n"
+           "This is a plain-text message body\n--a\nContent-Type: text/html\n\n" + html + "\n--a--\n").encode()
+    assert "198.51.100.44" in parse_mail(raw).body_text
+    assert "plain-text message body" not in parse_mail(raw).body_text
+    # A short plain alternative that is the notice itself ("Phishing at <url>") stays the body.
+    raw = ("Content-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: text/plain\n\n"
+           "Phishing at https://login.example.net/x\n--a\nContent-Type: text/html\n\n" + html + "\n--a--\n").encode()
+    assert parse_mail(raw).body_text.strip() == "Phishing at https://login.example.net/x"
+
+
 def test_attached_message_is_parsed_as_a_mail_of_its_own():
     raw = (
         b"Subject: fwd\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee attached\n"
