@@ -562,7 +562,13 @@ _REFERENCE_URL_LABEL = re.compile(
     r"sources?|urls?|links?)\b|\b(?:taken|copied|lifted|stolen)\s+from\b|\bproof\b|\bproving\b|"
     r"\bevidenc\w+\s+(?:that|of)\b|letter\s+of\s+authori[sz]ation|\bLOA\b|authori[sz]ation\s+letter|"
     r"protected\s+by\s+copyright|\b(?:site|website)\s+can\s+be\s+(?:accessed|found|reached)|"
-    r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b"
+    r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b|"
+    # A document of the complainant's rights, or the brand's official page, "that can be accessed
+    # via the following link" / "доступен для просмотра по ссылке"; a work's registration
+    # record at the end of its line ("Minecraft Imagery: Reg Number: TX 8-192-097 - https://...").
+    r"\b(?:documents?|certificates?|licen[cs]es?|agreements?|official)\b[^.\n]{0,100}?\b(?:can\s+be\s+"
+    r"(?:accessed|found|viewed|seen|downloaded)|(?:is|are)\s+available)\b|документ\w*[^.\n]{0,80}?доступ\w*[^.\n]{0,60}?ссылк\w*|"
+    r"\breg(?:istration)?\.?\s*(?:number|no\.?|#)\s*:?\s*[\w./-]{1,20}(?:\s[\w./-]{1,20}){0,2}[\s:(\-\u2013]*$"
 )
 # After the brand's site, words that make the link the copy ("the official site was cloned to").
 _COPY_WORDS = re.compile(r"(?i)clon\w+|copied|\bcop(?:y|ies)\b|lookalike|look-alike|spoof\w*|\bfake\b|phishing|"

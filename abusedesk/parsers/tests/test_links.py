@@ -353,3 +353,32 @@ def test_a_providers_list_of_response_times_per_type_is_no_dmca_notice():
     n = parse(mail("Notice of DMCA infringement - 3 days to respond.\nInfringing: https://copies.example.net/x\n"
                    + DMCA_TAIL, subject="DMCA notice"))
     assert n.format == "dmca"
+
+
+def test_a_document_of_rights_that_can_be_accessed_at_a_link_is_a_reference():
+    n = parse(mail("Dear hosting provider,\nWe are the licensee of the film Nightfall, as shown by licence "
+                   "document 77-NF that can be accessed via following link: https://files.cloud-drive.example/d/8812/\n"
+                   "Please remove the pages with the film:\nhttp://films-free.example/nightfall\n" + DMCA_TAIL))
+    assert hosts(n) == ["films-free.example"]
+    # The copy that "can be found at" is reported: the sentence names it pirated.
+    n = parse(mail("Dear hosting provider,\nA pirated copy of the film that can be found at "
+                   "http://films-free.example/nightfall must be removed.\n" + DMCA_TAIL))
+    assert hosts(n) == ["films-free.example"]
+
+
+def test_the_brands_official_address_page_that_can_be_found_at_a_link_is_a_reference():
+    n = parse(mail("Dear Sir or Madam,\nThe site https://parcel-express-courier.example, hosted by your company,\n"
+                   "names as its contact address an official Parcel Express\nservice point in Berlin, Germany, whose address page can be found at\n"
+                   "https://locations.parcelexpress.example/berlin/2\nParcel Express has no affiliation with it.\n",
+                   subject="Infringement of the trademark Parcel Express"))
+    assert hosts(n) == ["parcel-express-courier.example"]
+
+
+def test_a_works_registration_link_at_the_end_of_its_line_is_a_reference():
+    n = parse(mail("Works infringed:\nBlockcraft Imagery: Reg Number: TX 8-100-200 - https://www.blockcraft.example\n"
+                   "Infringing Materials:\nhttps://apk-mirror.example/blockcraft-free/\n" + DMCA_TAIL))
+    assert hosts(n) == ["apk-mirror.example"]
+    # A registration number followed by words that say where it is infringed: the link is reported.
+    n = parse(mail("Trademark Reg. No. 5512 is infringed at https://apk-mirror.example/blockcraft-free/\n"
+                   + DMCA_TAIL))
+    assert hosts(n) == ["apk-mirror.example"]
