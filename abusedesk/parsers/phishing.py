@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .base import Event, ParseContext, ParsedNotice
-from .classify import classify
+from .classify import STRONG_WEIGHT, classify, scores
 from .common import Events, not_offender_before, sanitise, sender_domain, start_notice, url_event
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
 from .labels import declared_category
@@ -39,7 +39,12 @@ def looks_like(mail: Mail) -> bool:
     if declared and declared not in ("phishing", "malware", "fraud"):
         return False  # a brand-protection company's copyright or trademark notice
     if sender_domain(mail) in SERVICE_DOMAINS:
-        return True
+        # A brand-protection service also sends copyright and trademark notices: one whose
+        # words name copyright or trademark and no phishing, fraud or malware is not a phishing
+        # notice ("the insurance calculator, the exclusive copyright to which belongs to ...").
+        found = scores(mail.subject + "\n" + mail.body_text[:20000])
+        return not (found.get("copyright", 0) >= 2 * STRONG_WEIGHT and all(
+            found.get(c, 0) < STRONG_WEIGHT for c in ("phishing", "fraud", "malware")))
     return bool(_SUBJECT.search(mail.subject)) and bool(_BODY.search(mail.body_text[:20000]))
 
 

@@ -309,3 +309,28 @@ def test_a_419_or_advance_fee_scam_is_mail_and_so_spam():
     # False friends: a scam shop, and 419 inside a ticket number.
     assert declared_category("Scam shop at 198.51.100.4", "") == "fraud"
     assert declared_category("Scam site, ticket 4190", "") == "fraud"
+
+
+def test_a_trademark_abuse_in_spanish_outweighs_a_warning_about_fraudulent_use():
+    body = ("Detectamos contenido de nuestro cliente en su sitio web sin autorización: un caso de ABUSO DE MARCA o "
+            "de infracción de derechos de autor.\nEl cliente no responde de la utilización fraudulenta de su marca "
+            "que pueda hacerse a través de su sitio web.\n"
+            "Vínculo al contenido no autorizado: hxxps://envios-rapidos-oficial[.]example/\n")
+    assert notice("Solicitar la eliminación de contenido no autorizado", body).category == "copyright"
+    # A scam said so, without the brand's rights: fraud.
+    assert notice("Estafa", "Este sitio es una estafa: https://envios-rapidos-oficial.example/ cobra y no envía; "
+                  "fraude a los clientes.\n").category == "fraud"
+
+
+def test_a_brand_protection_services_copyright_notice_is_not_read_as_phishing():
+    body = ("The Brand Protection team has found a resource that uses the insurance calculator, the exclusive\n"
+            "copyrights to which belong to our client. The violation is on the following page:\n"
+            "https://www.quote-insurance.example/preventivo/\n"
+            "The trademark and calculator are placed without the permission of the owner of the trademark.\n")
+    n = notice("Illegal insurance calculator", body, sender="drp-response@group-ib.com")
+    assert n.format != "phishing" and n.category == "copyright"
+    assert [e.domain for e in n.events] == ["www.quote-insurance.example"]
+    # The same service's phishing notice stays one.
+    n = notice("Phishing resource aimed at our client", "A phishing page that steals our client's logins and "
+               "uses its trademark: https://login-bank.example/auth\n", sender="drp-response@group-ib.com")
+    assert n.format == "phishing" and n.category == "phishing"
