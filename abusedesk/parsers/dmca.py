@@ -48,9 +48,16 @@ ELEMENTS = {
 }
 
 
+# A forwarder's legend of the times it allows per type of complaint ("•  DMCA/Copyright - Three
+# business days."): the types it handles, not the type of this one.
+_DEADLINE_LEGEND = re.compile(
+    r"(?im)^[^\n]{0,60}?(?:\bdmca\b|copyright)[^\n]{0,30}?[-–:]\s*(?:\d+|one|two|three|four|five|seven|ten)\s+"
+    r"(?:business\s+|working\s+|calendar\s+)?(?:hrs?|hours?|days?|minutes?)\b[^\n]{0,20}$")
+
+
 def looks_like(mail: Mail) -> bool:
     head = mail.subject + "\n" + mail.body_text[:20000]
-    if not _MARKERS.search(head):
+    if not _MARKERS.search(_DEADLINE_LEGEND.sub("", head)):
         return False
     # "DMCA" in a forwarder's legend of deadlines is no DMCA notice: a sender that
     # declares another type for its report ("Reporting Abuse (Phishing)") is read

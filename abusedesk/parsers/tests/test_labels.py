@@ -219,6 +219,21 @@ def test_a_transit_providers_ticket_line_names_the_type_of_the_forwarded_complai
     assert declared_category("Notification of Network Abuse Complaint", spam) == "spam"
 
 
+def test_a_ticket_type_we_do_not_know_and_a_legend_of_deadlines_make_no_dmca_notice():
+    # "Malicious Content" declares no type we know; the legend's "DMCA/Copyright - Three business days"
+    # is the forwarder's list of what it handles, and the attached complaint says brute force.
+    body = ("[Ticket 7710] Reporting Abuse (Malicious Content) for IP address: 198.51.100.43\n\n"
+            "Timed-based response:\n•        Phishing Attack- 1 Hr.\n•        DMCA/Copyright - Three business days.\n"
+            "\nForwarded complaint: RDP brute force attack, 40 failed login attempts from 198.51.100.43.\n")
+    n = notice("Notification of Network Abuse Complaint", body)
+    assert n.format != "dmca" and n.category == "brute_force"
+    # A notice that says DMCA in its own sentence stays one.
+    n = notice("Notification of Network Abuse Complaint", body.replace(
+        "Forwarded complaint: RDP brute force attack, 40 failed login attempts from",
+        "This is a DMCA notice: a copyrighted film is shared by"))
+    assert n.format == "dmca"
+
+
 def test_a_ticket_line_of_a_copyright_complaint_keeps_the_dmca_reading():
     # The false friend: the ticket line itself says DMCA.
     body = ("[Ticket 5522] Reporting Abuse (DMCA/Copyright) for IP address: 198.51.100.41\n\n"
