@@ -515,6 +515,8 @@ def _walk(msg: email.message.Message, depth: int, budget: _Budget, out: list[Par
         out.append(part)
         return
     part.payload = _decoded_payload(msg)
+    if ctype == "text/plain" and (part.filename or "").lower().endswith(".eml"):
+        part.payload = _decoded_mail_text(part.payload)
     if ctype in ("text/rfc822-headers", "message/rfc822-headers"):
         part.message = _to_mail(
             _stdlib_parse(part.payload[:MAX_PART_TEXT], budget),
@@ -522,6 +524,24 @@ def _walk(msg: email.message.Message, depth: int, budget: _Budget, out: list[Par
             budget,
         )
     out.append(part)
+
+
+_QP_HEADER = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*quoted-printable[ \t]*\r?$")
+
+
+def _decoded_mail_text(payload: bytes) -> bytes:
+    """A mail attached as text/plain (`evidence_0.eml`) keeps its own transfer encoding: a
+    quoted-printable body, whose soft line breaks cut addresses in two ("198.51.100.2=\n7"),
+    is decoded; its headers stay as they are. A multipart mail is left alone."""
+    head_end = payload.find(b"\n\n", 0, 64 * 1024)
+    if head_end == -1 or payload[:1].isspace():
+        head_end = payload.find(b"\r\n\r\n", 0, 64 * 1024)
+    if head_end <= 0:
+        return payload
+    head = payload[:head_end]
+    if not _QP_HEADER.search(head) or re.search(rb"(?im)^content-type:[ \t]*multipart/", head):
+        return payload
+    return head + b"\n\n" + binascii.a2b_qp(payload[head_end:].lstrip(b"\r\n"))
 
 
 def _to_mail(msg: email.message.Message, depth: int, budget: _Budget) -> Mail:

@@ -568,6 +568,7 @@ _REFERENCE_URL_LABEL = re.compile(
     # record at the end of its line ("Minecraft Imagery: Reg Number: TX 8-192-097 - https://...").
     r"\b(?:documents?|certificates?|licen[cs]es?|agreements?|official)\b[^.\n]{0,100}?\b(?:can\s+be\s+"
     r"(?:accessed|found|viewed|seen|downloaded)|(?:is|are)\s+available)\b|документ\w*[^.\n]{0,80}?доступ\w*[^.\n]{0,60}?ссылк\w*|"
+    r"\bmore\s+information\b[^.\n]{0,60}?\b(?:is|are)\s+(?:provided|available|given)\s+(?:at|on|here)\s*:?\s*$|"
     r"\breg(?:istration)?\.?\s*(?:number|no\.?|#)\s*:?\s*[\w./-]{1,20}(?:\s[\w./-]{1,20}){0,2}[\s:(\-\u2013]*$"
 )
 # After the brand's site, words that make the link the copy ("the official site was cloned to").

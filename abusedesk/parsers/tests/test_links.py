@@ -382,3 +382,14 @@ def test_a_works_registration_link_at_the_end_of_its_line_is_a_reference():
     n = parse(mail("Trademark Reg. No. 5512 is infringed at https://apk-mirror.example/blockcraft-free/\n"
                    + DMCA_TAIL))
     assert hosts(n) == ["apk-mirror.example"]
+
+
+def test_a_detectors_page_where_more_information_is_provided_is_a_reference():
+    n = parse(mail("We observed RDP login attempts from 198.51.100.61.\n"
+                   "More information about the detected issue is provided at https://incident.detector.example/9f2/\n",
+                   subject="Brute force attack at 198.51.100.61"))
+    assert ips(n) == ["198.51.100.61"] and hosts(n) == []
+    # "More information about the phishing page": the page is the one reported.
+    n = parse(mail("More information about the phishing page hosted at https://login-bank.example/x is below.\n",
+                   subject="Phishing site"))
+    assert hosts(n) == ["login-bank.example"]

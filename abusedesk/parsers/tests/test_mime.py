@@ -72,6 +72,21 @@ def test_a_one_line_plain_placeholder_gives_way_to_the_html_notice():
     assert parse_mail(raw).body_text.strip() == "Phishing at https://login.example.net/x"
 
 
+def test_a_mail_attached_as_text_has_its_quoted_printable_body_decoded():
+    attached = ("From: reports@detector.example\nSubject: Brute force attack at 198.51.100.2=\n7\n"
+                "Content-Transfer-Encoding: quoted-printable\n\nLogin attempts from 198.51.100.2=\n7 at 2021-11-=\n"
+                "28 14:49 UTC; see https://incident.detector.example/a1=3D2\n")
+    raw = ("Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: text/plain\n\nSee attached.\n"
+           "--a\nContent-Type: text/plain\nContent-Disposition: attachment; filename=evidence_0.eml\n\n"
+           + attached + "--a--\n").encode()
+    text = [p for p in parse_mail(raw).parts if p.filename][0].text
+    assert "from 198.51.100.27 at 2021-11-28 14:49" in text and "a1=2" in text
+    assert "Subject: Brute force attack at 198.51.100.2=\n7" in text  # its headers stay as written
+    # A text attachment that is no mail of that encoding is left as it is.
+    raw = raw.replace(b"filename=evidence_0.eml", b"filename=notes.txt")
+    assert "198.51.100.2=\n7 at" in [p for p in parse_mail(raw).parts if p.filename][0].text
+
+
 def test_attached_message_is_parsed_as_a_mail_of_its_own():
     raw = (
         b"Subject: fwd\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee attached\n"
