@@ -568,6 +568,14 @@ _REFERENCE_URL_LABEL = re.compile(
     # record at the end of its line ("Minecraft Imagery: Reg Number: TX 8-192-097 - https://...").
     r"\b(?:documents?|certificates?|licen[cs]es?|agreements?|official)\b[^.\n]{0,100}?\b(?:can\s+be\s+"
     r"(?:accessed|found|viewed|seen|downloaded)|(?:is|are)\s+available)\b|документ\w*[^.\n]{0,80}?доступ\w*[^.\n]{0,60}?ссылк\w*|"
+    # The site of the client the sender writes for, right after its name: "on behalf of our client,
+    # the Financial Conduct Authority ("FCA") https://...", "on behalf of https://...".
+    r"\bon\s+behalf\s+of\s+(?:our\s+client,?\s+)?(?:the\s+)?(?-i:(?:[A-Z][\w&.'-]*,?\s+){0,6})"
+    r"(?:\([^()\n]{1,20}\)\s*)?[(\[<]?\s*$|"
+    # A regulator's or CERT's own warning about the site: "the FCA has published an alert in
+    # respect of the firm, which is available at https://...".
+    r"\b(?:published|issued)\s+(?:an?\s+)?(?:alert|warning|advisory)\b[^.\n]{0,60}?\b(?:available|published|found)\s+"
+    r"(?:at|on|here)\s*:?\s*$|"
     r"\bmore\s+information\b[^.\n]{0,60}?\b(?:is|are)\s+(?:provided|available|given)\s+(?:at|on|here)\s*:?\s*$|"
     r"\breg(?:istration)?\.?\s*(?:number|no\.?|#)\s*:?\s*[\w./-]{1,20}(?:\s[\w./-]{1,20}){0,2}[\s:(\-\u2013]*$"
 )

@@ -393,3 +393,15 @@ def test_a_detectors_page_where_more_information_is_provided_is_a_reference():
     n = parse(mail("More information about the phishing page hosted at https://login-bank.example/x is below.\n",
                    subject="Phishing site"))
     assert hosts(n) == ["login-bank.example"]
+
+
+def test_the_clients_site_after_its_name_and_its_published_warning_are_references():
+    body = ("We are writing to you on behalf of our client, the Markets Authority (\"MA\") https://www.ma.example/about "
+            "in relation to the website https://quick-invest.example as you are its host.\n"
+            "The MA has published an alert in respect of the firm, which is available at "
+            "https://www.ma.example/warnings/quick-invest\n" + DMCA_TAIL)
+    assert hosts(parse(mail(body))) == ["quick-invest.example"]
+    # On behalf of the client, the sender names the reported site in words: it stays.
+    body = ("On behalf of our client we report the clone https://quick-invest.example/login\n"
+            "We have published an alert about the clone, see https://quick-invest.example/login\n" + DMCA_TAIL)
+    assert hosts(parse(mail(body))) == ["quick-invest.example"]
