@@ -16,6 +16,7 @@ from .base import Event, ParseContext, ParsedNotice
 from .classify import STRONG_WEIGHT, classify, scores
 from .common import Events, not_offender_before, sanitise, sender_domain, start_notice, url_event
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
+from .freetext import readable_texts  # the text of attached spreadsheets and archives
 from .labels import declared_category
 from .mime import Mail
 from .roles import context_url, named_domains, signature_span, stated_ips, url_context, url_label
@@ -50,6 +51,12 @@ def looks_like(mail: Mail) -> bool:
 
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
+    # The sender's signature (to the end of the mail and its text attachments), not the
+    # spreadsheet or archive read after them.
+    signature = signature_span(body)
+    if any(p.filename and not p.is_text and p.message is None for p in mail.parts):
+        # The list in a spreadsheet or an archive ("see attachment": URLs - Phishings.xlsx).
+        body += "\n" + readable_texts(mail, context)[1]
     declared = declared_category(mail.subject, body)
     guess, _ = classify(mail.subject + "\n" + body)
     headline, _ = classify(mail.subject)
@@ -67,7 +74,6 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     own = {sender_domain(mail)} | set(SERVICE_DOMAINS)
     events = Events(notice, context)
     urls = []
-    signature = signature_span(body)
     for url, pos in find_urls_at(body):
         if signature[0] <= pos < signature[1]:
             continue  # the sender's signature: its site, its logo
