@@ -517,6 +517,12 @@ def _walk(msg: email.message.Message, depth: int, budget: _Budget, out: list[Par
     part.payload = _decoded_payload(msg)
     if ctype == "text/plain" and (part.filename or "").lower().endswith(".eml"):
         part.payload = _decoded_mail_text(part.payload)
+    elif ctype == "application/octet-stream" and (part.filename or "").lower().endswith(".eml") and \
+            _HEADER_START.match(part.payload[:200]):
+        # A mail attached as a file of no type (a phish saved from the mail client): it is a
+        # message/rfc822 by its name and its header lines.
+        part.message = _to_mail(_stdlib_parse(part.payload[:MAX_PART_TEXT], budget), depth + 1, budget)
+        part.payload = b""
     if ctype in ("text/rfc822-headers", "message/rfc822-headers"):
         part.message = _to_mail(
             _stdlib_parse(part.payload[:MAX_PART_TEXT], budget),
@@ -526,6 +532,8 @@ def _walk(msg: email.message.Message, depth: int, budget: _Budget, out: list[Par
     out.append(part)
 
 
+_HEADER_START = re.compile(rb"(?i)(?:received|return-path|from|date|message-id|subject|delivered-to|x-[\w-]+|"
+                           rb"mime-version|to|authentication-results|arc-[\w-]+|dkim-signature)[ \t]*:")
 _QP_HEADER = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*quoted-printable[ \t]*\r?$")
 
 

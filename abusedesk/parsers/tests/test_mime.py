@@ -87,6 +87,21 @@ def test_a_mail_attached_as_text_has_its_quoted_printable_body_decoded():
     assert "198.51.100.2=\n7 at" in [p for p in parse_mail(raw).parts if p.filename][0].text
 
 
+def test_a_mail_attached_as_an_untyped_eml_file_is_a_message():
+    attached = base64.encodebytes(b"Received: from mx.sender.example ([198.51.100.88]) by mx.uni.example; "
+                                  b"Tue, 20 Sep 2022 23:41:40 -0500\nFrom: payroll@sender.example\n"
+                                  b"Subject: Update your payroll login\n\nLog in now.\n").decode()
+    raw = ("Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: text/plain\n\nphish report\n"
+           "--a\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
+           "Content-Disposition: attachment; filename=\"8lwU.eml\"\n\n" + attached + "--a--\n").encode()
+    [part] = [p for p in parse_mail(raw).parts if p.filename]
+    assert part.message is not None and part.message.subject == "Update your payroll login"
+    # Bytes of no mail under that name stay a file.
+    raw = raw.replace(attached.encode(), base64.encodebytes(b"\x00\x01PK binary").strip())
+    [part] = [p for p in parse_mail(raw).parts if p.filename]
+    assert part.message is None
+
+
 def test_attached_message_is_parsed_as_a_mail_of_its_own():
     raw = (
         b"Subject: fwd\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee attached\n"
