@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 
 from .common import disowned, not_offender_before
-from .extract import find_domains_at, find_ips
+from .extract import find_domains_at, find_ips, registrable_domain
 
 # Registries' whois keys (ARIN, RIPE, APNIC, LACNIC, AFRINIC, RDAP renderings).
 _WHOIS_LINE = re.compile(
@@ -634,6 +634,17 @@ def signature_span(text: str) -> tuple[int, int]:
         return len(text), len(text)
     below = _AFTER_SIGNATURE.search(text, m.end())
     return m.start(), below.start() if below else len(text)
+
+
+_EMAIL = re.compile(r"[\w.+-]{1,64}@([\w-]{1,63}(?:\.[\w-]{1,63}){1,10})")
+
+
+def signature_domains(text: str) -> set[str]:
+    """Registrable domains of the e-mail addresses in the sender's signature (`signature_span`):
+    the complainant's own ("E-Mail: tracy@agency.example"), whose links (its response portal)
+    are not reported locations, also when another provider forwarded its notice."""
+    start, end = signature_span(text)
+    return {registrable_domain(m.group(1).lower()) for m in _EMAIL.finditer(text, start, end)} - {""}
 
 
 def url_context(text: str, pos: int) -> str:

@@ -405,3 +405,23 @@ def test_the_clients_site_after_its_name_and_its_published_warning_are_reference
     body = ("On behalf of our client we report the clone https://quick-invest.example/login\n"
             "We have published an alert about the clone, see https://quick-invest.example/login\n" + DMCA_TAIL)
     assert hosts(parse(mail(body))) == ["quick-invest.example"]
+
+
+FORWARDED_NOTICE = (
+    "This is a notification of copyright infringement.\n\nIP: 198.51.100.71\n\n"
+    "If the case is resolved, please submit a response on\nhttp://respond.watchdog-agency.example/?ip=198.51.100.71 .\n\n"
+    "We found cases of copyright infringement on the pages below:\n\n"
+    "Original Work: The Long Road\n(https://www.tv-network.example/shows/the-long-road/)\nURLs:\n"
+    "https://stream-frames.example/vframe.php?data=aa1\nhttps://stream-frames.example/vframe.php?data=bb2\n\n"
+    "-- \nKind regards\nJo Agent\nWatchdog Agency GmbH\nE-Mail: jo@watchdog-agency.example\n" + DMCA_TAIL)
+
+
+def test_links_under_a_plain_urls_heading_are_reported_and_the_agents_portal_is_not():
+    # Forwarded by the provider upstream: the agent's portal is known by the e-mail domain of its signature.
+    n = parse(mail(FORWARDED_NOTICE, sender="abuse-desk@upstream-hoster.example"))
+    assert hosts(n) == ["stream-frames.example"]
+    assert ips(n) == ["198.51.100.71"]
+    # The same list under the original work's label: not reported, the stated address is.
+    n = parse(mail(FORWARDED_NOTICE.replace("URLs:\n", "Original URLs:\n"),
+                   sender="abuse-desk@upstream-hoster.example"))
+    assert hosts(n) == [] and ips(n) == ["198.51.100.71"]
