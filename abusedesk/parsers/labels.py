@@ -167,10 +167,16 @@ _SUBJECT_NAMES = re.compile(
     r"(?:reflection|amplification)(?:/amplification)? attack|"
     r"(?:servi[cç]o|service) [\w-]{2,20} (?:habilitado|aberto|enabled)|"
     r"exploit(?:-runs?| attempts?)?|sql (?:injection|attacks?)|unauthori[sz]ed (?:connection|login|access) attempts?|"
+    r"unauthori[sz]ed (?:mobile )?app(?:lication)?s?|"
     r"intrusion (?:attempts?|detected)|scans|" + _OPEN_SERVICE + r")\b"
 )
 _SUBJECT_SYNONYMS = {
     "claimed infringement": "copyright", "infringing": "copyright", "notice of claimed infringement": "copyright",
+    # A takedown service's "Unauthorised mobile app at <url>": an app that uses the brand without its
+    # owner's permission, a trademark matter.
+    "unauthorised mobile app": "copyright", "unauthorized mobile app": "copyright", "unauthorised app": "copyright",
+    "unauthorized app": "copyright", "unauthorised application": "copyright", "unauthorized application": "copyright",
+    "unauthorised mobile application": "copyright", "unauthorized mobile application": "copyright",
     "compromise": "malware", "compromised": "malware", "kompromittierte": "malware", "kompromittiert": "malware",
     "exposed": "vulnerable_service", "vulnerable": "vulnerable_service", "vulnerabilities": "vulnerable_service", "potentially vulnerable": "vulnerable_service",
     "verwundbare": "vulnerable_service", "verwundbar": "vulnerable_service", "exploit runs": "scanning",

@@ -484,6 +484,8 @@ _CONTEXT_URL_LABEL = re.compile(
     r"trademark\s+(?:link|registration|record)|registrar\s+(?:url|whois\s+server)|screenshot|"
     r"authori[sz]ation\s+letter|power\s+of\s+attorney|privacy\s+(?:policy|notice)|unsubscribe|"
     r"for\s+more\s+information|(?:learn|read)\s+more|"
+    # The takedown service's victim: "This attack targets our customer, Le Monde, website URL <url>".
+    r"\btargets?\s+our\s+(?:customer|client)\b[^\n.]{0,80}$|"
     r"\b(?:facebook|twitter|linkedin|instagram|youtube)\s*(?:\]|:|\|)"
 )
 # Hosts that are references, never the subject of a report sent to a hosting provider: XML

@@ -349,3 +349,16 @@ def test_a_brand_protection_services_copyright_notice_is_not_read_as_phishing():
     n = notice("Phishing resource aimed at our client", "A phishing page that steals our client's logins and "
                "uses its trademark: https://login-bank.example/auth\n", sender="drp-response@group-ib.com")
     assert n.format == "phishing" and n.category == "phishing"
+
+
+def test_an_unauthorised_mobile_app_is_a_trademark_notice_and_its_victims_site_no_offender():
+    body = ("You are the immediate upstream provider for a website hosting an unauthorised mobile app:\n"
+            "hxxps://apk-shelf[.]example/download?id=881/daily-news-app [198.51.100.120]\n"
+            "This attack targets our customer, Daily News, website URL https://www.dailynews.example/.\n"
+            "Please help us remove the fraudulent content.\n")
+    n = notice("Issue 2881: Unauthorised mobile app at hxxps://apk-shelf[.]example/download?id=881",
+               body, sender="takedown-response+2881@takedown-service.example")
+    assert n.category == "copyright"
+    assert {e.domain for e in n.events if e.domain} == {"apk-shelf.example"}
+    # Unauthorised access attempts are still a login attack.
+    assert declared_category("Unauthorized access attempts from 198.51.100.121", "") == "brute_force"
