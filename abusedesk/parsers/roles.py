@@ -484,6 +484,9 @@ _CONTEXT_URL_LABEL = re.compile(
     r"trademark\s+(?:link|registration|record)|registrar\s+(?:url|whois\s+server)|screenshot|"
     r"authori[sz]ation\s+letter|power\s+of\s+attorney|privacy\s+(?:policy|notice)|unsubscribe|"
     r"for\s+more\s+information|(?:learn|read)\s+more|"
+    # The work identified as the complainant's, its page in brackets: "... which indeed is our movie
+    # 'Title' released worldwide in 2019 (https://...)".
+    r"\b(?:is|are)\s+(?:indeed\s+)?our\s+(?:movie|film|series|tv\s+show|show|song|album|book|game|work)s?\b[^\n()]{0,80}\(\s*$|"
     # The takedown service's victim: "This attack targets our customer, Le Monde, website URL <url>".
     r"\btargets?\s+our\s+(?:customer|client)\b[^\n.]{0,80}$|"
     r"\b(?:facebook|twitter|linkedin|instagram|youtube)\s*(?:\]|:|\|)"

@@ -425,3 +425,14 @@ def test_links_under_a_plain_urls_heading_are_reported_and_the_agents_portal_is_
     n = parse(mail(FORWARDED_NOTICE.replace("URLs:\n", "Original URLs:\n"),
                    sender="abuse-desk@upstream-hoster.example"))
     assert hosts(n) == [] and ips(n) == ["198.51.100.71"]
+
+
+def test_the_page_of_a_work_named_as_ours_in_brackets_is_the_original():
+    body = ("We have found an infringing material in your website which indeed is our\nseries 'Northern Lights' "
+            "released worldwide on 3.2.2021 (\nhttps://www.tv-studio.example/northern-lights).\n"
+            "The infringing material: https://video-haber.example/northern-lights-1\n" + DMCA_TAIL)
+    assert hosts(parse(mail(body))) == ["video-haber.example"]
+    # A site that streams our series, with its link in brackets: reported.
+    body = ("The site streams our series 'Northern Lights' without a licence (https://video-haber.example/nl-1).\n"
+            + DMCA_TAIL)
+    assert hosts(parse(mail(body))) == ["video-haber.example"]
