@@ -500,7 +500,7 @@ _CONTEXT_HOSTS = frozenset(
     "w3.org purl.org adobe.com schemas.microsoft.com schema.org openxmlformats.org aiim.org "
     "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org spamcop.net mipassoc.org "
     "abuse.ch shadowserver.org abusix.com first.org cisa.gov us-cert.gov wikipedia.org nmap.org t.me "
-    "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
+    "wipo.int icann.org internic.net rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
     "whois.com who.is lumendatabase.org copyright.gov "
     "imdb.com themoviedb.org kobis.or.kr musicbrainz.org discogs.com "
     "mandrillapp.com list-manage.com "

@@ -472,3 +472,15 @@ def test_a_list_under_a_heading_naming_the_attackers_after_a_blank_line_is_kept(
                "198.51.100.171 or 198.51.100.184\n\n198.51.100.190\n",
                subject="Exploit attempts")
     assert ips(n) == ["198.51.100.171", "198.51.100.184", "198.51.100.190"]
+
+
+def test_the_sinkhole_a_sender_suggests_for_glue_records_is_no_offender():
+    body = ("The following domain hosts a phishing site that imitates our agency:\n"
+            "Current IP:  198.51.100.171\nDefanged URL: hxxp://mail[.]tax-refund[.]example\n\n"
+            "Additionally if so desired, you may point glue records for suspended domains\n"
+            "to 192.0.2.53.  The owner of that address has assigned it for that purpose.\n")
+    assert ips(notice(body, "Phishing site impersonating our agency")) == ["198.51.100.171"]
+    # "... sends phishing mail\nto 192.0.2.53": a wrapped line whose words make no sinkhole of it.
+    body = ("Current IP:  198.51.100.171\nThe host at 198.51.100.172 connects every minute and sends phishing "
+            "mail\nto 198.51.100.173 and others.\n")
+    assert "198.51.100.173" in ips(notice(body, "Phishing mail from your network"))
