@@ -167,7 +167,7 @@ _SUBJECT_NAMES = re.compile(
     r"(?:reflection|amplification)(?:/amplification)? attack|"
     r"(?:servi[cç]o|service) [\w-]{2,20} (?:habilitado|aberto|enabled)|"
     r"exploit(?:-runs?| attempts?)?|sql (?:injection|attacks?)|unauthori[sz]ed (?:connection|login|access) attempts?|"
-    r"unauthori[sz]ed (?:mobile )?app(?:lication)?s?|"
+    r"unauthori[sz]ed (?:mobile )?app(?:lication)?s?|tech(?:nical)? support (?:fraud|scam)s?|"
     r"intrusion (?:attempts?|detected)|scans|" + _OPEN_SERVICE + r")\b"
 )
 _SUBJECT_SYNONYMS = {
@@ -177,6 +177,9 @@ _SUBJECT_SYNONYMS = {
     "unauthorised mobile app": "copyright", "unauthorized mobile app": "copyright", "unauthorised app": "copyright",
     "unauthorized app": "copyright", "unauthorised application": "copyright", "unauthorized application": "copyright",
     "unauthorised mobile application": "copyright", "unauthorized mobile application": "copyright",
+    # "Tech Support Fraud": a named kind of fraud (a fake helpdesk), not phishing for logins.
+    "tech support fraud": "fraud", "tech support scam": "fraud", "technical support fraud": "fraud",
+    "technical support scam": "fraud", "tech support frauds": "fraud", "tech support scams": "fraud",
     "compromise": "malware", "compromised": "malware", "kompromittierte": "malware", "kompromittiert": "malware",
     "exposed": "vulnerable_service", "vulnerable": "vulnerable_service", "vulnerabilities": "vulnerable_service", "potentially vulnerable": "vulnerable_service",
     "verwundbare": "vulnerable_service", "verwundbar": "vulnerable_service", "exploit runs": "scanning",

@@ -362,3 +362,14 @@ def test_an_unauthorised_mobile_app_is_a_trademark_notice_and_its_victims_site_n
     assert {e.domain for e in n.events if e.domain} == {"apk-shelf.example"}
     # Unauthorised access attempts are still a login attack.
     assert declared_category("Unauthorized access attempts from 198.51.100.121", "") == "brute_force"
+
+
+def test_tech_support_fraud_in_the_subject_is_fraud_though_the_body_names_phishing():
+    body = ("Our client has identified a fake helpdesk at http://198.51.100.122/support that shows a virus warning "
+            "and asks victims to call a premium number.\nWe take down phishing and fraud for brands.\n")
+    n = notice("Harmful Cyber Operation on Your Network - Tech Support Fraud / 198.51.100.122", body)
+    assert n.category == "fraud"
+    # Tech support named without fraud or scam declares nothing; the phishing words decide.
+    n = notice("Tech support portal clone at 198.51.100.123",
+               "A phishing page steals the logins of our tech support portal: http://198.51.100.123/login\n")
+    assert n.category == "phishing"
