@@ -23,6 +23,7 @@ from .extract import (
     url_host,
 )
 from .mime import Mail
+from .times import frame_of, stated_time_noted, unzoned_warning
 
 NO_TARGET = "no IP address, URL or domain found"
 
@@ -116,6 +117,30 @@ class Events:
 
     def __len__(self) -> int:
         return len(self.notice.events)
+
+
+def warn_once(notice: ParsedNotice, warning: str) -> None:
+    if warning not in notice.warnings:
+        notice.warnings.append(warning)
+
+
+def date_undated(notice: ParsedNotice, text: str, mail: Mail) -> None:
+    """Events without a time of their own get the one incident time the notice
+    states ("Detected: ...", "Festgestellt am ...", a table's "Observed" cell),
+    if it states exactly one; a time that writes no zone is flagged as read."""
+    undated = [e for e in notice.events if e.observed_at is None]
+    if not undated:
+        return
+    frame = frame_of(text, mail.header("date"))
+    when, note = stated_time_noted(text, frame)
+    if not when:
+        return
+    for event in undated:
+        event.observed_at = when
+        if note:
+            event.extra["time_zone"] = note
+    if note:
+        warn_once(notice, unzoned_warning(note))
 
 
 def url_event(url: str, category: str, **kwargs) -> Event:

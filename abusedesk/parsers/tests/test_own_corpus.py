@@ -66,3 +66,9 @@ def test_exact_offender_set_per_structured_format(results, fmt):
 
 def test_category(results):
     assert _share(r["category"] for r in results) >= 0.90, _misses(results, "category")
+
+
+def test_stated_times(results):
+    # Where a notice states when the abuse was seen (its row, its "Detected:" line, a syslog
+    # line dated by the mail), the earliest event time is that time (README: "time right").
+    assert _share(r["dated"] for r in results) >= 0.90, _misses(results, "dated")
