@@ -51,7 +51,7 @@ _PATTERNS = (
     # 22/Jun/2022:06:05:25 -0500 (Apache), 17-Nov-2021 15:23:49
     re.compile(r"(?P<d>\d{1,2})[/ -]" + _MONTH + r"[/ -](?P<y>\d{4})[: ]" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
     # 17.11.2021 15:23, 17-11-2021 15:23:49 (day first), 11/17/2021 3:23:00 PM (US: month first)
-    re.compile(r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}),?\s(?:um\s)?" + _CLOCK + _UNTIL
+    re.compile(r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}),?\s(?:(?:um|à|a las|alle|om|at)\s)?" + _CLOCK + _UNTIL
                + r"(?:\sUhr)?(?:\s?" + _ZONE + r")?"),
     # Dec 6, 2021 @ 13:04:20.955 (Kibana), January 5, 2024 at 10:00 UTC
     re.compile(_MONTH + r"\.? (?P<d>\d{1,2}),? (?P<y>\d{4}),?\s(?:@\s|at\s)?" + _CLOCK
@@ -71,8 +71,12 @@ _STATED_TIME = re.compile(
     r"(?im)^[ \t>*-]*(?:date|time|timestamp|date ?/ ?time|date and time|event time|incident time|attack time|"
     r"time of (?:the )?(?:incident|attack|event|detection)|date of (?:the )?(?:incident|attack|event)|detected(?: at| on)?|"
     r"first seen|first detection[^:\n]{0,40}|start(?: date| time)?|observed(?: at| on)?|assessed|reviewed|listed(?: on| since)?|"
-    r"tijdstip|zeitpunkt|datum|vastgesteld(?: op)?|waargenomen|festgestellt(?: am)?|beobachtet(?: am)?)"
-    r"[ \t]*(?P<utc>\((?:utc|gmt)\))?[ \t]*(?:[:=]|(?<=on|op|am) )[ \t]*(?P<value>[^\n]{6,80})$"
+    r"tijdstip|zeitpunkt|datum|vastgesteld(?: op)?|waargenomen|festgestellt(?: am)?|beobachtet(?: am)?|"
+    r"(?:sample |first )?detection (?:time|date)|(?:attack|incident|abuse) (?:started|began)(?: at| on)?|"
+    r"fecha(?: y hora)?|date et heure|horodatage|d[ée]tect[ée]e? le|constat[ée]e? le|data(?: e ora)?|"
+    r"rilevat[oa](?: il)?|detectad[oa](?: el)?)"
+    r"[ \t]*(?P<utc>\((?:utc|gmt)\))?[ \t]*(?:[:=]|(?<=on|op|am|at|le|il|el) |(?<=started) |(?<=began) )[ \t]*"
+    r"(?P<value>[^\n]{6,80})$"
 )
 _STATED_ZONE = re.compile(
     r"(?im)(?:time\s?zone|\btz\b|(?:times?|timestamps?)\b[^\n]{0,40}?\b(?:are|is|in))[^\n]{0,30}?"
@@ -266,7 +270,8 @@ def _first_time(line: str, frame: Frame) -> tuple[datetime | None, str]:
 
 _TIME_LINE_STARTS = ("date", "time", "event", "incide", "attack", "detect", "first", "start", "observ",
                      "tijdst", "zeitpu", "datum", "assess", "seen", "review", "festge", "vastge", "waarge",
-                     "beobac", "erkann", "listed")
+                     "beobac", "erkann", "listed", "sample", "abuse", "fecha", "horoda", "détect", "consta", "data",
+                     "rileva")
 # A label alone on its line, its value on the next (a table turned into text:
 # "Observed" / "" / "03/12/2026 21:05:33 CET").
 _TIME_LABEL = re.compile(

@@ -264,3 +264,8 @@ def test_a_sip_guards_illegitimate_register_attempts_are_a_login_attack():
     # False friend: a SIP server named as open to the Internet is no login attack.
     assert classify("Our scan found an open SIP service on 198.51.100.6; successful registration "
                     "of a test account is not required. The exposed service is vulnerable.")[0] == "vulnerable_service"
+
+
+def test_harmful_downloads_are_malware_and_harmful_words_alone_are_not():
+    assert classify("Google Safe Browsing has detected harmful downloads on the following URLs")[0] == "malware"
+    assert classify("This content is harmful to children and we ask for its removal")[0] is None

@@ -177,3 +177,15 @@ def test_a_phishing_notice_gives_its_stated_time_to_its_urls():
               "Tue, 1 Dec 2026 08:10:00 +0000", "Phishing site on your network")
     assert n.format == "phishing"
     assert {e.observed_at for e in n.events} == {datetime(2026, 12, 1, 7, 52, tzinfo=UTC)}
+
+
+def test_stated_times_in_spanish_italian_french_and_prose():
+    frame = frame_of("", "Wed, 02 Dec 2026 11:30:00 +0100")
+    assert stated_time("Fecha y hora: 30/11/2026 21:14:05 (CET)\n", frame) == datetime(2026, 11, 30, 20, 14, 5, tzinfo=UTC)
+    assert stated_time("Rilevato il: 02/12/2026 10:12\n", frame) == datetime(2026, 12, 2, 9, 12, tzinfo=UTC)
+    assert stated_time("Détecté le 02/12/2026 à 10:12\n", frame) == datetime(2026, 12, 2, 9, 12, tzinfo=UTC)
+    assert stated_time("Attack started 2026-11-28 19:02 UTC and lasted 29 minutes.\n") == \
+        datetime(2026, 11, 28, 19, 2, tzinfo=UTC)
+    assert stated_time("Sample detection time: 2026-12-01 14:02 UTC\n") == datetime(2026, 12, 1, 14, 2, tzinfo=UTC)
+    # False friend: a date in prose that no time label introduces is no stated time.
+    assert stated_time("We wrote to you on 2026-11-28 19:02 UTC about another matter.\n") is None
