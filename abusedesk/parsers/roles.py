@@ -483,7 +483,9 @@ _CONTEXT_URL_LABEL = re.compile(
     r"rights?\s*holder'?s?\s+(?:web)?site|sito\s+ufficiale|site\s+oficial|offizielle\s+(?:web)?seite|"
     r"trademark\s+(?:link|registration|record)|registrar\s+(?:url|whois\s+server)|screenshot|"
     r"authori[sz]ation\s+letter|power\s+of\s+attorney|privacy\s+(?:policy|notice)|unsubscribe|"
-    r"for\s+more\s+information|(?:learn|read)\s+more|"
+    r"for\s+more\s+information|(?:learn|read|know)\s+more|no\s+longer\s+wish\s+to\s+receive|"
+    # The reporter's own ticket link: "click on the link below to confirm the closure of this issue".
+    r"\bto\s+confirm\s+(?:the\s+)?(?:closure|resolution)\b|"
     # The work identified as the complainant's, its page in brackets: "... which indeed is our movie
     # 'Title' released worldwide in 2019 (https://...)".
     r"\b(?:is|are)\s+(?:indeed\s+)?our\s+(?:movie|film|series|tv\s+show|show|song|album|book|game|work)s?\b[^\n()]{0,80}\(\s*$|"
@@ -598,8 +600,8 @@ _IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$|"
 # A company's own link in a signature: "Brandguard, Inc. <https://...>", "Web: https://..."
 # next to an "E-mail:" or "Phone:" line.
 _COMPANY_LINK = re.compile(r"(?i)\b(?:inc|ltd|llc|gmbh|corp|limited|b\.v|s\.a|plc|pty)\.?,?\s*[<(\[]?\s*$")
-_CONTACT_LABEL = re.compile(r"(?i)^\W*(?:web|www|homepage|internet)\s*:\s*$")
-_CONTACT_LINE = re.compile(r"(?im)^\W*(?:e-?mail|phone|tel|telephone|fax|mobile|address)\s*:")
+_CONTACT_LABEL = re.compile(r"(?i)^\W*(?:web|www|website|homepage|internet)\s*:\s*$")
+_CONTACT_LINE = re.compile(r"(?im)^\W*(?:(?:[\w.-]+\s+){0,3}contact|e-?mail|phone|tel|telephone|fax|mobile|address)\s*:")
 
 
 def context_url(host: str, label: str, around: str = "") -> bool:

@@ -436,3 +436,21 @@ def test_the_page_of_a_work_named_as_ours_in_brackets_is_the_original():
     body = ("The site streams our series 'Northern Lights' without a licence (https://video-haber.example/nl-1).\n"
             + DMCA_TAIL)
     assert hosts(parse(mail(body))) == ["video-haber.example"]
+
+
+def test_a_threat_feeds_faq_closure_unsubscribe_and_website_links_are_its_own():
+    body = ("Your network is hosting a phishing URL threat.\nIf you would like to know more about the Threat "
+            "Center, please visit this webpage: https://center.feed-labs.example/faq.html\n\n"
+            "* URL: hxxp://rebirth-vendor[.]example/bank/login/\n\n"
+            "If you have done the necessary, kindly click on the link below to confirm the closure of this issue:\n\n"
+            "https://center.feed-labs.example/abuse.php?closed&reference=5de1\n\n"
+            "If you no longer wish to receive our email alerts, please follow the link below:\n\n"
+            "https://center.feed-labs.example/abuse.php?stop&reference=5de1\n\nRegards,\nFeed Labs Takedown Service,\n\n"
+            "Website: https://center.feed-labs.example\nFeed Labs contact : labs@feed-labs.example\n")
+    n = parse(mail(body, subject="[ALERT] Reporting a phishing threat hosted on your network",
+                   sender="alerts@feedlabs-mail.example"))
+    assert hosts(n) == ["rebirth-vendor.example"]
+    # A page whose "closure" the sender asks for, in its own words, is the reported one.
+    n = parse(mail("Please confirm the closure of the phishing page https://rebirth-vendor.example/bank/login/\n",
+                   subject="Phishing site"))
+    assert hosts(n) == ["rebirth-vendor.example"]
