@@ -588,12 +588,18 @@ _REFERENCE_URL_LABEL = re.compile(
 )
 # After the brand's site, words that make the link the copy ("the official site was cloned to").
 _COPY_WORDS = re.compile(r"(?i)clon\w+|copied|\bcop(?:y|ies)\b|lookalike|look-alike|spoof\w*|\bfake\b|phishing|"
-                         r"fraudulent|imitat\w*|impersonat\w*|counterfeit")
+                         r"fraudulent|imitat\w*|impersonat\w*|counterfeit|reproduc\w*|mimic\w*")
 # Right before the impersonated brand's real site: "impersonating https://...", "the users of
 # the website:", "(official website: ...)".
 _BRAND_LABEL = re.compile(
     r"(?i)(?:(?:impersonat\w*|imitat\w*|posing\s+as|pretend\w*\s+to\s+be)\s*:?\s*[\"'(“]?\s*$|"
     r"(?:against\s+(?:the\s+)?(?:users|customers|clients)\s+of|legitimate|official|genuine)\b(?P<rest>[^\n]{0,60})$)")
+# The sender's advice to the brand's customers, a sentence over the brand's links: "Customers ...
+# should use only the login portal at their official website and refer to their authorized social
+# media pages to avoid falling victim to scams." (`rest`: the words up to the links, no copy words.)
+_USE_ONLY_OFFICIAL = re.compile(
+    r"(?i)(?:\b(?:use\s+only|only\s+(?:use|visit))\b[^.\n]{0,60}?|^\W*)\bofficial\s+(?:web\s*)?(?:site|website|portal)\b"
+    r"(?P<rest>[^.]{0,160})\.?\s*$")
 _IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$|"
                          r"\[(?:cid:[^\]\n]{0,200}|image\d*[^\]\n]{0,100}|[^\]\n]{0,120}description automatically "
                          r"generated)\]\s*<?$")
@@ -611,7 +617,7 @@ def context_url(host: str, label: str, around: str = "") -> bool:
     if any(host == h or host.endswith("." + h) for h in _CONTEXT_HOSTS):
         return True
     tail = label[-200:]
-    brand = _BRAND_LABEL.search(tail[-80:])
+    brand = _BRAND_LABEL.search(tail[-80:]) or _USE_ONLY_OFFICIAL.search(tail)
     if brand:
         # "the official site of the bank was cloned to <url>": the words after the brand's say copy.
         return not (brand.group("rest") and _COPY_WORDS.search(brand.group("rest")))

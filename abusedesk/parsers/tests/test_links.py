@@ -454,3 +454,18 @@ def test_a_threat_feeds_faq_closure_unsubscribe_and_website_links_are_its_own():
     n = parse(mail("Please confirm the closure of the phishing page https://rebirth-vendor.example/bank/login/\n",
                    subject="Phishing site"))
     assert hosts(n) == ["rebirth-vendor.example"]
+
+
+def test_the_brands_links_under_advice_to_use_only_its_official_website_are_its_own():
+    body = ("URL of phishing website for takedown:\nhttps://secure-invest-login.example/a1/\n\n"
+            "Customers who want to access their account should use only the login portal at their\n"
+            "official website and refer to their authorized social media pages to\n"
+            "avoid falling victim to scams and having compromised payment methods.\n"
+            "https://www.gulfbank.example/\nhttps://www.facebook.com/GulfBank/\n")
+    n = parse(mail(body, subject="Urgent Phishing Website Takedown Request", sender="soc@brandwatch.example"))
+    assert hosts(n) == ["secure-invest-login.example"]
+    # The official website named as the one cloned: the link is the copy.
+    body = ("Official website of the bank is reproduced on your servers, a copy that steals logins:\n"
+            "https://gulfbank-secure.example/login\n")
+    n = parse(mail(body, subject="Urgent Phishing Website Takedown Request", sender="soc@brandwatch.example"))
+    assert hosts(n) == ["gulfbank-secure.example"]
