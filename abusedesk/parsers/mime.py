@@ -515,6 +515,10 @@ def _walk(msg: email.message.Message, depth: int, budget: _Budget, out: list[Par
         out.append(part)
         return
     part.payload = _decoded_payload(msg)
+    if not part.charset and (ctype in ("text/rtf", "application/rtf") or (part.filename or "").lower().endswith(".rtf")):
+        # RTF names its own code page ("\ansicpg1251"): its 8-bit text is in that one, not in UTF-8.
+        codepage = re.search(rb"\\ansicpg(\d{3,5})", part.payload[:1000])
+        part.charset = f"cp{codepage.group(1).decode()}" if codepage else None
     if ctype == "text/plain" and (part.filename or "").lower().endswith(".eml"):
         part.payload = _decoded_mail_text(part.payload)
     elif ctype == "application/octet-stream" and (part.filename or "").lower().endswith(".eml") and \

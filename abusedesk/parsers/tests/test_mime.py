@@ -102,6 +102,19 @@ def test_a_mail_attached_as_an_untyped_eml_file_is_a_message():
     assert part.message is None
 
 
+def test_an_rtf_attachment_is_read_in_the_code_page_it_names():
+    rtf = b"{\\rtf1\\ansi\\ansicpg1251 {\\field HYPERLINK \"https://www." + "пример".encode(
+        "cp1251") + b".example/x\"}}"
+    raw = (b"Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: text/plain\n\nnotice\n--a\n"
+           b"Content-Type: text/rtf; name=n.rtf\nContent-Disposition: attachment; filename=n.rtf\n\n" + rtf + b"\n--a--\n")
+    [part] = [p for p in parse_mail(raw).parts if p.filename]
+    assert "https://www.пример.example/x" in part.text
+    # A charset the part declares itself wins.
+    raw = raw.replace(b"Content-Type: text/rtf; name=n.rtf", b"Content-Type: text/rtf; charset=koi8-r; name=n.rtf")
+    [part] = [p for p in parse_mail(raw).parts if p.filename]
+    assert part.charset == "koi8-r"
+
+
 def test_attached_message_is_parsed_as_a_mail_of_its_own():
     raw = (
         b"Subject: fwd\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee attached\n"
