@@ -246,12 +246,18 @@ def _one(categories: list[str]) -> str | None:
     return categories[0] if len(distinct) < 3 else None
 
 
+# The sender's pair of type names in its first lines: "a scam/ Phishing page", "phishing/fraud site".
+_SCAM_PHISHING = re.compile(r"(?i)\b(?:scam|fraud)\s*/\s*phishing\b|\bphishing\s*/\s*(?:scam|fraud)\b")
+
+
 def declared_category(subject: str, text: str) -> str | None:
     """The category the sender states for its report, or None."""
     subject = _FILTER_TAGS.sub(" ", subject or "")
     category = _declared(subject, text)
-    if category == "fraud" and "phish" in subject.lower():
-        return "phishing"  # "[fraud] ...: phishing targeting ...": the specific kind of fraud
+    if category == "fraud" and ("phish" in subject.lower() or _SCAM_PHISHING.search((text or "")[:2000])):
+        # "[fraud] ...: phishing targeting ...", "Scam aimed at X" over "a scam/ Phishing page":
+        # phishing is the specific kind of fraud.
+        return "phishing"
     return category
 
 

@@ -373,3 +373,13 @@ def test_tech_support_fraud_in_the_subject_is_fraud_though_the_body_names_phishi
     n = notice("Tech support portal clone at 198.51.100.123",
                "A phishing page steals the logins of our tech support portal: http://198.51.100.123/login\n")
     assert n.category == "phishing"
+
+
+def test_a_scam_subject_over_a_scam_slash_phishing_page_is_phishing():
+    body = ("Good day,\n\nWe have detected a scam/ Phishing page aimed at our client, a bank. The domain shows the "
+            "logo without permission and asks for personal information.\n\nDomain: bank-verify[.]example\n"
+            "ip: 198.51.100.124\n")
+    assert notice("URGENT! Scam aimed at a bank", body).category == "phishing"
+    # A scam page without phishing: fraud.
+    assert notice("URGENT! Scam aimed at a bank", body.replace("scam/ Phishing page", "scam page")
+                  .replace("asks for personal information", "sells fake bonds")).category == "fraud"
