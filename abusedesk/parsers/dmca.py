@@ -69,7 +69,7 @@ _DEADLINE_LEGEND = re.compile(
 
 def looks_like(mail: Mail) -> bool:
     head = mail.subject + "\n" + mail.body_text[:20000]
-    if not _MARKERS.search(_DEADLINE_LEGEND.sub("", head)):
+    if not _MARKERS.search(head) or not _MARKERS.search(_DEADLINE_LEGEND.sub("", head)):
         return False
     # "DMCA" in a forwarder's legend of deadlines is no DMCA notice: a sender that
     # declares another type for its report ("Reporting Abuse (Phishing)") is read
