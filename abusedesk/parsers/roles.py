@@ -272,7 +272,13 @@ def context_mask(text: str) -> str:
         for m in pattern.finditer(text):
             if chars is None:
                 chars = list(text)
-            _blank(chars, m.start(), m.end())
+            end = m.end()
+            if pattern is _WHOIS_LINE and m.group(0).count("(") > m.group(0).count(")"):
+                # A value whose bracket the line leaves open goes on on the next line ("Name Server:
+                # ns1.example (192.0.2.1 and\n2001:db8::1) (Host)").
+                nxt = text.find("\n", end + 1, end + 300)
+                end = nxt if nxt != -1 else (len(text) if len(text) - end < 300 else end)
+            _blank(chars, m.start(), end)
     lowered = text[:200_000].lower()
     if " http/1" in lowered and "host:" in lowered:
         if chars is None:

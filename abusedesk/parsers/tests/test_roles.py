@@ -542,3 +542,12 @@ def test_a_spam_complaints_sender_ip_is_the_offender():
     # False friend of the web form's "Submitted from IP": in a spam complaint "Sender IP" is the spammer.
     n = notice("Unsolicited mail received.\nSender IP: 198.51.100.122 HOST: mail.bulk.example\n", "Spam complaint")
     assert {e.ip for e in n.events} == {"198.51.100.122"}
+
+
+def test_a_name_servers_addresses_wrapped_onto_the_next_line_are_whois_context():
+    body = ("Domain: dox-archive.example\n\nName Server: NS1.DOX-ARCHIVE.EXAMPLE (192.0.2.39 and\n"
+            "2001:db8:7e00::564) (Hoster)\n\nA record: 198.51.100.33 (vServer)\n\nThreat activity type: Doxing\n")
+    assert ips(notice(body, "Doxing site on your network")) == ["198.51.100.33"]
+    # A closed bracket on the name server's line leaves the next line alone.
+    body = body.replace("(192.0.2.39 and\n2001:db8:7e00::564) (Hoster)", "(192.0.2.39) (Hoster)\n2001:db8:7e00::564 hosts it")
+    assert ips(notice(body, "Doxing site on your network")) == ["198.51.100.33", "2001:db8:7e00::564"]
