@@ -61,7 +61,7 @@ _RECEIVED_CONTINUATION = re.compile(r"(?i)^(?:by|with|for|id|via)\s|^;|^\([^()\s
 _OPEN_CLAUSE = re.compile(r"(?i)\s(?:from|by|with|via|for|id)$")
 _CIDR_AFTER = re.compile(r"/(\d{1,3})\b")
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]{1,64}@([A-Za-z0-9.-]{1,253})")
-_LOG_NAMES = (".log", ".txt", ".csv", ".out")
+_LOG_NAMES = (".log", ".txt", ".csv", ".tsv", ".out")
 _PHISHY_CATEGORIES = ("phishing", "malware", "fraud")
 # Notices about network activity: a mail attached to one is an earlier notice or the
 # sender's table of sightings, not the offending mail, so its Received chain names
