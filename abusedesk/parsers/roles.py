@@ -500,6 +500,7 @@ _CONTEXT_HOSTS = frozenset(
     "imdb.com themoviedb.org kobis.or.kr musicbrainz.org discogs.com "
     "mandrillapp.com list-manage.com "
     "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com "
+    "incident.netcraft.com malpedia.caad.fkie.fraunhofer.de "
     "acns.net".split()  # ACNS's XML namespace and schema, in every notice that carries its XML
 )
 
