@@ -117,7 +117,9 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          # German and Dutch open services: "offene Redis-Server", "offene Dienste", "openstaande poorten".
          "offene[nrs]? (?:dienste|dns|ntp|memcached|snmp|ssdp|redis|elasticsearch|mongodb|portmapper|c?ldap|rdp|"
          "telnet|smb|socks|proxy|resolver)", "offen (?:aus dem internet )?erreichbare?",
-         "openstaande (?:diensten?|poorten|dns|ntp|memcached|redis|resolvers?)"),
+         "openstaande (?:diensten?|poorten|dns|ntp|memcached|redis|resolvers?)",
+         # Polish (CERT Polska): "publicznie dostępne usługi" (services reachable by anyone).
+         "publicznie dostępn\\w{0,4} usług"),
         ("exposed", "open port", "outdated", "end of life", "insecure"),
     ),
 }

@@ -309,3 +309,37 @@ def test_a_419_or_advance_fee_scam_is_mail_and_so_spam():
     # False friends: a scam shop, and 419 inside a ticket number.
     assert declared_category("Scam shop at 198.51.100.4", "") == "fraud"
     assert declared_category("Scam site, ticket 4190", "") == "fraud"
+
+
+def test_a_c2_server_named_in_the_subject_is_malware_infrastructure():
+    n = notice("C2 servers hosted on your network REF-2026-1128",
+               "The below addresses are being used by threat actors to host command and control servers "
+               "for their campaigns.\n\nIP and port: 198.51.100.201:8080\nLast seen: 27-11-2026 17:31 UTC\n")
+    assert n.category == "malware"
+    assert declared_category("[CERT#2026112801] Emotet C&C-Server", "") == "malware"
+    assert category_of("c2") == "malware"
+
+
+def test_a_botnet_c2_keeps_the_senders_word_botnet():
+    # False friend: "Botnet C2" names the botnet first, and a bot calling its C2 is a bot.
+    assert notice("Abuse Notice - Botnet C2", "We identified a botnet C2 at 198.51.100.202 TCP/23.\n").category == "botnet"
+    assert declared_category("[Tracker] botnet C&C servers on your network", "") == "botnet"
+    n = notice("Infected hosts in your network",
+               "These hosts connected to our sinkhole of a command and control server:\n198.51.100.203\n")
+    assert n.category == "botnet"
+
+
+def test_a_polish_notice_of_a_publicly_reachable_service_is_a_vulnerable_service():
+    n = notice("[CERT #4000001] Powiadomienie o dostępnej usłudze mogącej stanowić zagrożenie: Modbus",
+               "Szanowni Państwo,\n\nzaobserwowaliśmy następujące publicznie dostępne usługi Modbus:\n"
+               "- 198.51.100.204:502 [tcp]\n\nZwracamy się z prośbą o weryfikację usług.\n")
+    assert n.category == "vulnerable_service"
+    assert notice("Powiadomienie", "W ciągu ostatnich dni zaobserwowaliśmy publicznie dostępne usługi RDP:\n"
+                  "- 198.51.100.205:3389\n").category == "vulnerable_service"
+
+
+def test_a_polish_notice_about_phishing_is_not_a_vulnerable_service():
+    # False friend: "dostępny" alone (a page "available" at an address) names no open service.
+    n = notice("[CERT #4000002] Phishing na stronie", "Strona phishingowa jest dostępna pod adresem "
+               "https://bank-login.example/pl (198.51.100.206).\n")
+    assert n.category == "phishing"
