@@ -15,6 +15,7 @@ Bare domains become events only when no IP and no URL was found.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from . import archive
@@ -158,6 +159,26 @@ def _drop_quoted_only(text: str, notice: ParsedNotice, elsewhere: str = "") -> N
         notice.events[:] = [e for e in notice.events if e.url or e.ip not in quoted_only]
 
 
+# A label that names the source of the abuse, on the range's line or as the heading right above
+# it ("Source IP Address:", "Attacker IP", "Offending IP range").
+_SOURCE_LABEL = re.compile(r"(?i)\b(?:source|attacker|attacking|offending|abusive)[ _-]?ip(?:[ _-]?(?:address(?:es)?|range|"
+                           r"network|block))?[ \t]*[:=]?[ \t]*$")
+
+
+def _source_range(text: str, f, bits: int) -> bool:
+    """Is the range at `f` (`bits` its prefix) the value of a source label? Only ranges
+    narrower than /16 (IPv4) or /48 (IPv6): a wider one names a provider, not a host."""
+    if bits < (16 if ":" not in f.ip else 48):
+        return False
+    start = text.rfind("\n", max(0, f.start - 200), f.start) + 1
+    before = text[start:f.start]
+    if not before.strip():
+        # The heading above, over one blank line (an HTML form's <h3> and <p> read as text).
+        above = [line for line in text[max(0, start - 300): start].split("\n")[-3:-1] if line.strip()]
+        before = above[-1] if above else ""
+    return bool(_SOURCE_LABEL.search(before))
+
+
 def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict, zone=None) -> None:
     """IPs of the text that are plausibly the subject of the report, each with
     the time of the row it stands on (in `zone` or the zone the text states)."""
@@ -169,6 +190,7 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     times: dict[str, object] = {}
     unzoned: set[str] = set()
     tries: dict[str, int] = {}
+    ranges: dict[str, str] = {}  # written address -> the range a source label names
     for f in found:
         if f.ip in skip:
             continue
@@ -194,6 +216,12 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         cidr = _CIDR_AFTER.match(text, f.end)
         if cidr:
             bits = int(cidr.group(1))
+            if bits not in (32, 128) and _source_range(text, f, bits):
+                # "Source IP Address: 198.51.100.0/24": the sender names the range as the
+                # source. One event for it, as Spamhaus lists one (network address, prefix).
+                ranges[f.ip] = str(ipaddress.ip_network(f"{f.ip}/{bits}", strict=False))
+                candidates.append(f)
+                continue
             if bits not in (32, 128):
                 # A network named as context ("your network 198.51.100.0/24").
                 networks = meta.setdefault("networks_mentioned", [])
@@ -208,14 +236,17 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     # Internal addresses are only the subject when nothing public is there.
     public = [f for f in candidates if not f.private]
     for f in public or candidates:
+        extra = {"time_zone": UNZONED} if f.ip in unzoned else {}
+        if f.ip in ranges:
+            extra["prefix"] = ranges[f.ip]
         events.add(
             Event(
                 category=category,
-                ip=f.ip,
+                ip=ranges[f.ip].split("/")[0] if f.ip in ranges else f.ip,
                 port=f.port,
                 observed_at=times.get(f.ip),
                 evidence=sanitise(_line_at(text, f.start), 300),
-                extra={"time_zone": UNZONED} if f.ip in unzoned else {},
+                extra=extra,
             )
         )
     if unzoned & {f.ip for f in public or candidates} and _UNZONED_WARNING not in events.notice.warnings:
