@@ -472,3 +472,19 @@ def test_a_list_under_a_heading_naming_the_attackers_after_a_blank_line_is_kept(
                "198.51.100.171 or 198.51.100.184\n\n198.51.100.190\n",
                subject="Exploit attempts")
     assert ips(n) == ["198.51.100.171", "198.51.100.184", "198.51.100.190"]
+
+
+def test_our_own_rented_address_said_to_be_used_in_an_attack_is_the_offender():
+    n = notice("Hello,\n\nThe national CERT informed us that one of our IP addresses: 198.51.100.231, that we're "
+               "renting from you, is used in a DDoS attack.\nPlease let me know what can be done.\n",
+               subject="IP address used in DDoS attack")
+    assert ips(n) == ["198.51.100.231"]
+
+
+def test_our_server_that_is_attacked_or_used_for_our_site_stays_the_victim():
+    # False friends: "our server x" attacked by another, or "used for our website", is the victim.
+    n = notice("Our server 192.0.2.232 is used for our web shop and was flooded by 198.51.100.233 "
+               "in a DDoS attack.\n", subject="DDoS attack")
+    assert ips(n) == ["198.51.100.233"]
+    n = notice("Our server 192.0.2.234 is being attacked by 198.51.100.235.\n", subject="DDoS attack")
+    assert ips(n) == ["198.51.100.235"]
