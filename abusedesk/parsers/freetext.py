@@ -33,7 +33,7 @@ from .common import (
     start_notice,
     url_event,
 )
-from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
+from .extract import find_domains_at, find_ips, find_urls_at, ip_private, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
 from .roles import (
@@ -177,6 +177,16 @@ def _source_range(text: str, f, bits: int) -> bool:
         above = [line for line in text[max(0, start - 300): start].split("\n")[-3:-1] if line.strip()]
         before = above[-1] if above else ""
     return bool(_SOURCE_LABEL.search(before))
+
+
+def _drop_internal_links(notice: ParsedNotice) -> None:
+    """Internal addresses are only the subject when nothing public is there, links to them
+    too: a CERT's signature linking its intranet ("<http://10.1.2.3:3000/templates>") is
+    not a reported site when the notice names a public one."""
+    if not any(e.url and e.ip and ip_private(e.ip) for e in notice.events):
+        return
+    if any((e.ip and not ip_private(e.ip)) or (e.domain and not e.ip) for e in notice.events):
+        notice.events[:] = [e for e in notice.events if not (e.url and e.ip and ip_private(e.ip))]
 
 
 def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict, zone=None) -> None:
@@ -462,6 +472,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
                 continue  # "Dear provider.example,", "(official website: brand.example)"
             events.add(Event(category=category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
 
+    _drop_internal_links(notice)
     # The hosting address stated beside a reported URL belongs to the URL's event.
     pair_hosting(all_text, notice)
 

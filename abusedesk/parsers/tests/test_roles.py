@@ -488,3 +488,18 @@ def test_our_server_that_is_attacked_or_used_for_our_site_stays_the_victim():
     assert ips(n) == ["198.51.100.233"]
     n = notice("Our server 192.0.2.234 is being attacked by 198.51.100.235.\n", subject="DDoS attack")
     assert ips(n) == ["198.51.100.235"]
+
+
+def test_a_link_to_the_senders_intranet_is_no_target_beside_a_public_one():
+    n = notice("This email contains information about phishing web resources in your area of responsibility.\n\n"
+               "attacker_IP: [/198.51.100.241/]\n\nInformation about our PGP keys is available at: "
+               "hXXps://cert.example <http://10.12.13.14:3000/instructions/templates>.\n",
+               subject="[CERT#20261128-1] Phishing")
+    assert ips(n) == ["198.51.100.241"]
+
+
+def test_a_link_to_an_internal_address_alone_stays():
+    # False friend: when nothing public is named, the internal address is all there is.
+    n = notice("Our IDS saw malware downloads from http://10.20.30.40:8080/payload.bin inside a customer VPN.\n",
+               subject="Malware download")
+    assert [e.url for e in n.events] == ["http://10.20.30.40:8080/payload.bin"]
