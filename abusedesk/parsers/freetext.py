@@ -55,7 +55,8 @@ _SIGNATURE = re.compile(r"(?m)^-- ?$")
 _FORWARD_MARKER = re.compile(
     r"(?im)^[ \t>]*(?:-{2,}\s*(?:forwarded message|original message|doorgestuurd bericht|oorspronkelijk bericht"
     r"|weitergeleitete nachricht|ursprüngliche nachricht|message transféré|mensaje reenviado|mensaje original)"
-    r"\s*-{2,}|begin forwarded message:|-{3,}\s*original message\s*-{3,})"
+    # "---- Weitergeleitete Nachricht von CERT <info@cert.example> ---": the sender named in the marker.
+    r"(?:[ \t]+(?:von|from|van|de)[ \t][^\n]{1,160}?)?\s*-{2,}|begin forwarded message:|-{3,}\s*original message\s*-{3,})"
 )
 _RECEIVED_CONTINUATION = re.compile(r"(?i)^(?:by|with|for|id|via)\s|^;|^\([^()\s]{1,255}\)\s+(?:by|with)\s")
 # A line cut after a keyword that needs its value ("... (203.0.113.5) by"): the next line goes on.

@@ -343,3 +343,25 @@ def test_a_polish_notice_about_phishing_is_not_a_vulnerable_service():
     n = notice("[CERT #4000002] Phishing na stronie", "Strona phishingowa jest dostępna pod adresem "
                "https://bank-login.example/pl (198.51.100.206).\n")
     assert n.category == "phishing"
+
+
+CERT_FORWARD = ("Dear Abuse-Team,\n\nWe have been informed about an incident in your constituency:\n\n"
+                "IP: 198.51.100.211\n\nMit freundlichen Grüßen\ndas Team CERT\n--\nCERT, Musterstraße 1, Bonn\n"
+                "Web: https://www.cert.example/\n\n"
+                "---- {marker} ---\n> Hi,\n> we received an incident report related to your organization.\n>\n"
+                "> Attack Vectors: Attrition/Scanning\n>\n> IP:198.51.100.211\n")
+
+
+def test_the_type_line_of_a_notice_forwarded_below_the_signature_is_read():
+    n = notice("Fwd: [CERT#2026112801] Cyber Security Incident Notification IP:198.51.100.211",
+               CERT_FORWARD.format(marker="Weitergeleitete Nachricht von Partner CERT <info@partner.example>"))
+    assert n.category == "scanning"
+    assert [e.ip for e in n.events] == ["198.51.100.211"]
+
+
+def test_a_signature_line_of_dashes_with_words_is_no_forward_marker():
+    # False friend: "---- Weitergeleitete Nachricht ..." needs the marker words; a dashed line in a
+    # signature ("---- Bonn office ---") does not open a forwarded message, so the text below stays cut.
+    n = notice("Fwd: [CERT#2026112802] Cyber Security Incident Notification IP:198.51.100.211",
+               CERT_FORWARD.format(marker="Bonn office von Montag bis Freitag"))
+    assert n.category != "scanning"
