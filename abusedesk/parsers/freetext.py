@@ -22,6 +22,7 @@ from . import archive
 from .base import Event, ParseContext, ParsedNotice, ParseError
 from .beside import pair_hosting
 from .classify import classify
+from .cloudflare import is_cloudflare_ip
 from .common import (
     Events,
     events_from_text,
@@ -180,6 +181,21 @@ def _source_range(text: str, f, bits: int) -> bool:
     return bool(_SOURCE_LABEL.search(before))
 
 
+# "Cloudflare IP's:", "Cloudflare's addresses", not "abuse@cloudflare.com" (whom the sender wrote to).
+_CLOUDFLARE_WORD = re.compile(r"(?i)\bcloudflare(?:'s)?[ \t]+(?:ip|address|edge|proxy|proxies)")
+
+
+def _lines_before(text: str, pos: int) -> str:
+    """The address's line up to it and the two lines above."""
+    lo, start = max(0, pos - 400), pos
+    for _ in range(3):
+        found = text.rfind("\n", lo, start)
+        if found == -1:
+            return text[lo:pos]
+        start = found
+    return text[start:pos]
+
+
 def _drop_internal_links(notice: ParsedNotice) -> None:
     """Internal addresses are only the subject when nothing public is there, links to them
     too: a CERT's signature linking its intranet ("<http://10.1.2.3:3000/templates>") is
@@ -246,6 +262,12 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     candidates = [f for f in candidates if f.ip not in labelled]
     # Internal addresses are only the subject when nothing public is there.
     public = [f for f in candidates if not f.private]
+    # Cloudflare's edge addresses the notice itself calls Cloudflare's ("Cloudflare IP's: a / b",
+    # then "REAL IP: x is hosted at ..."): the proxy in front of the site, not its host.
+    edge = {f.ip for f in public if is_cloudflare_ip(f.ip) and _CLOUDFLARE_WORD.search(_lines_before(text, f.start))}
+    if edge and any(f.ip not in edge for f in public):
+        public = [f for f in public if f.ip not in edge]
+        candidates = [f for f in candidates if f.ip not in edge]
     for f in public or candidates:
         extra = {"time_zone": UNZONED} if f.ip in unzoned else {}
         if f.ip in ranges:

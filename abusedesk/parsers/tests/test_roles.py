@@ -503,3 +503,28 @@ def test_a_link_to_an_internal_address_alone_stays():
     n = notice("Our IDS saw malware downloads from http://10.20.30.40:8080/payload.bin inside a customer VPN.\n",
                subject="Malware download")
     assert [e.url for e in n.events] == ["http://10.20.30.40:8080/payload.bin"]
+
+
+def test_addresses_the_notice_calls_cloudflares_are_not_the_host_beside_the_real_one():
+    n = notice("The domain [ fake-trade.example ] is a fake crypto trading platform.\n\n"
+               "--------- DETAILS ------------\nCloudflare IP's:\n"
+               "[ fake-trade.example ] -- 172.67.183.10 / 104.21.92.10 >> 120 days old\nREAL IP:\n"
+               "fake-trade.example is hosted at 198.51.100.221\n", subject="Cyber Security Incident [SCAM]")
+    assert ips(n) == ["198.51.100.221"]
+
+
+def test_a_cloudflare_address_stays_when_it_is_all_the_notice_names_or_is_not_called_so():
+    # False friends: the only address, even if called Cloudflare's, and an address in
+    # Cloudflare's ranges the notice does not call Cloudflare's (another parser's business).
+    n = notice("Scam site fake-trade.example behind Cloudflare at 172.67.183.11\n", subject="Scam")
+    assert ips(n) == ["172.67.183.11"]
+    n = notice("Scam sites:\nfake-a.example 172.67.183.12\nfake-b.example 198.51.100.222\n", subject="Scam")
+    assert ips(n) == ["172.67.183.12", "198.51.100.222"]
+
+
+def test_a_cloudflare_mail_address_beside_an_address_does_not_call_it_an_edge():
+    # False friend: "---> abuse@cloudflare.com" says whom the sender wrote to, not what the address is.
+    n = notice("Spam links:\n\n198.51.100.223 ---> abuse@isp.example\n"
+               "shop.example ---> 172.67.183.13 ---> abuse@cloudflare.com\n"
+               "shop.example ---> 172.67.183.14 ---> abuse@cloudflare.com\n", subject="Spam")
+    assert ips(n) == ["172.67.183.13", "172.67.183.14", "198.51.100.223"]
