@@ -182,6 +182,9 @@ def _source_range(text: str, f, bits: int) -> bool:
 
 
 # "Cloudflare IP's:", "Cloudflare's addresses", not "abuse@cloudflare.com" (whom the sender wrote to).
+# A subject template that lost the separator between a name and its address ("Phishing website
+# shop.example198.51.100.7"): a top-level label is letters only, so the digits start an address.
+_GLUED_ADDRESS = re.compile(r"(\.[A-Za-z]{2,24})(?=\d{1,3}(?:\.\d{1,3}){3}(?![\w.]))")
 _CLOUDFLARE_WORD = re.compile(r"(?i)\bcloudflare(?:'s)?[ \t]+(?:ip|address|edge|proxy|proxies)")
 
 
@@ -477,7 +480,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     if not any(e.ip for e in notice.events) and mail.subject:
         # The body names no address (a table in an image, a link to a portal, only the
         # URL): the subject is the sender's headline ("Phishing on 198.51.100.7").
-        subject = refang(mail.subject)
+        subject = _GLUED_ADDRESS.sub(r"\1 ", refang(mail.subject))
         _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta, zone)
         if not notice.events:
             for url, _ in find_urls_at(subject):

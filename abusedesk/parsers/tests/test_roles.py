@@ -528,3 +528,18 @@ def test_a_cloudflare_mail_address_beside_an_address_does_not_call_it_an_edge():
                "shop.example ---> 172.67.183.13 ---> abuse@cloudflare.com\n"
                "shop.example ---> 172.67.183.14 ---> abuse@cloudflare.com\n", subject="Spam")
     assert ips(n) == ["172.67.183.13", "172.67.183.14", "198.51.100.223"]
+
+
+def test_an_address_glued_to_the_name_in_the_subject_is_read():
+    n = notice("NCSC got complaints about this page:\nhttps://www.shop-login.example/\n"
+               "It displays spoofed pages to steal personal information.\n",
+               subject="[NCSC #105600] Phishing website shop-login.example198.51.100.251")
+    assert ips(n) == ["198.51.100.251"]
+
+
+def test_a_host_name_with_an_address_inside_is_not_split():
+    # False friends: "198.51.100.252.static.isp.example" is a host name, and a label with
+    # digits ("node12.1.2.3.4") is not a top-level label glued to an address.
+    n = notice("See https://www.shop-login.example/\n",
+               subject="Phishing at 198.51.100.252.static.isp.example and node12.198.51.100.253")
+    assert ips(n) == []
