@@ -401,6 +401,9 @@ _NOT_OFFENDER_BEFORE = re.compile(
 )
 
 
+# Right before an address: the direction of a transfer ("to IP", German "zur IP", "an die IP-Adresse").
+_TO_BEFORE = re.compile(r"(?i)\b(?:to|zur|zum|zu|an|nach|naar|vers)\s+(?:(?:the|die|der|den|de)\s+)?"
+                        r"(?:ip(?:-adresse|\s+address|\s+adres|\s+adresse)?\s+)?$")
 # After an address, in its sentence: it is used for abuse ("x, that we're renting, is used in a DDoS
 # attack", "x was abused to send spam").
 _USED_FOR_ABUSE_AFTER = re.compile(
@@ -493,6 +496,8 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         return end is None or not _USED_FOR_ABUSE_AFTER.match(text, end, end + 120)
     if end is not None:
         after = text[end: end + 60].split("\n", 1)[0]
+        if _TO_BEFORE.search(before) and "exfiltr" in (before + after).lower():
+            return True  # "data is exfiltrated to IP x", "Daten werden zur IP x exfiltriert": where it went
         return bool(_NOT_OFFENDER_AFTER.search(after) or _DISOWNED_AFTER.search(after))
     return False
 

@@ -543,3 +543,18 @@ def test_a_host_name_with_an_address_inside_is_not_split():
     n = notice("See https://www.shop-login.example/\n",
                subject="Phishing at 198.51.100.252.static.isp.example and node12.198.51.100.253")
     assert ips(n) == []
+
+
+def test_the_address_data_is_exfiltrated_to_is_not_the_infected_host():
+    n = notice("Das BSI hat Kenntnis von Infektionen mit Ransomware bei Ihren Kunden. Von den betroffenen "
+               "Systemen werden Daten zur IP\n203.0.113.61 exfiltriert.\n\nBetroffene Systeme:\n"
+               "198.51.100.61\n198.51.100.62\n", subject="Möglicherweise infizierte DSL-Anschlüsse")
+    assert ips(n) == ["198.51.100.61", "198.51.100.62"]
+    n = notice("Infected hosts exfiltrate data to IP 203.0.113.62:\n198.51.100.63\n", subject="Infections")
+    assert ips(n) == ["198.51.100.63"]
+
+
+def test_an_address_sending_to_somewhere_without_exfiltration_stays():
+    # False friends: "Daten zur IP x" (data about the address) and "attacks to IP" are no exfiltration.
+    n = notice("Anbei die Daten zur IP 198.51.100.64: sie greift unsere Server an.\n", subject="Angriff")
+    assert ips(n) == ["198.51.100.64"]
