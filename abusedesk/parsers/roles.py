@@ -563,7 +563,10 @@ _REFERENCE_URL_LABEL = re.compile(
     r"sources?|urls?|links?)\b|\b(?:taken|copied|lifted|stolen)\s+from\b|\bproof\b|\bproving\b|"
     r"\bevidenc\w+\s+(?:that|of)\b|letter\s+of\s+authori[sz]ation|\bLOA\b|authori[sz]ation\s+letter|"
     r"protected\s+by\s+copyright|\b(?:site|website)\s+can\s+be\s+(?:accessed|found|reached)|"
-    r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b"
+    r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b|"
+    # Advice for the recipient: "a useful tool on their website that can help you determine ...",
+    # "a how-to guide can be found at".
+    r"\b(?:can|will|may)\s+help\s+you\b|\bhow[- ]to[- ]guides?\b|\buseful\s+(?:tools?|resources?|guides?)\b"
 )
 # After the brand's site, words that make the link the copy ("the official site was cloned to").
 _COPY_WORDS = re.compile(r"(?i)clon\w+|copied|\bcop(?:y|ies)\b|lookalike|look-alike|spoof\w*|\bfake\b|phishing|"

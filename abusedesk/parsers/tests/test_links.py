@@ -353,3 +353,19 @@ def test_a_providers_list_of_response_times_per_type_is_no_dmca_notice():
     n = parse(mail("Notice of DMCA infringement - 3 days to respond.\nInfringing: https://copies.example.net/x\n"
                    + DMCA_TAIL, subject="DMCA notice"))
     assert n.format == "dmca"
+
+
+def test_a_link_to_advice_for_the_recipient_is_a_reference():
+    n = parse(mail("This site has been compromised and hosts a card skimming script loaded from "
+             "hxxps[:]//skim-cdn[.]example/assets/js/jet[.]js.\n\nYou may want to report the breach to the privacy "
+             "regulator. The regulator has a useful tool on their website that can help you determine if this "
+             "issue is notifiable to them -\nhttps://www.privacy-regulator.example/notify-us/\n",
+             subject="CERT Incident CIR-1001", sender="ir@cert.example"))
+    assert hosts(n) == ["skim-cdn.example"]
+
+
+def test_a_phishing_page_that_claims_to_help_you_is_reported():
+    # False friend: words of the offence before the advice words keep the link.
+    n = parse(mail("The phishing page that says it will help you recover your account:\n"
+             "https://account-help.example/recover\n", subject="Phishing", sender="ir@cert.example"))
+    assert hosts(n) == ["account-help.example"]
