@@ -42,6 +42,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("malware", "trojan", "ransomware", "malicious (?:file|software|payload|code|executable)", "webshell",
          "schadsoftware", "schadcode", "logiciel malveillant", "software malicioso", "virus", "infostealer",
          "dropper", "cryptominer", "coin ?miner", "malicious download", "urlhaus", "schadprogramm",
+         "harmful (?:downloads?|software|files?|apps?|applications?)", "unwanted software",
          "supply[- ]chain[- ](?:angriff|attack|compromise)"),
         ("infected", "besmet", "infiziert", "infecté", "infectado", "payload", "exploit kit", "\\.exe\\b",
          "kompromittier"),
@@ -58,7 +59,8 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("flood", "amplification", "reflection", "gbps", "mpps", "pps\\b", "attacked", "attacking", "malicious traffic"),
     ),
     "scanning": (
-        ("port ?scan", "portscan", "scanning", "network scan", "netzwerkscan", "poortscan", "scans? (?:on|of|against)",
+        ("port ?scan", "portscan", "scanning", "network scan", "netscan", "netzwerkscan", "poortscan",
+         "scans? (?:on|of|against)", "skanowanie port\\w*",
          "balayage de ports", "escaneo de puertos", "probing",
          # Web attacks (exploit and injection attempts a WAF logs) are attacks on
          # other hosts, handled like scanning (labels.TYPE_CATEGORY["webattack"]).
@@ -118,8 +120,10 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "offene[nrs]? (?:dienste|dns|ntp|memcached|snmp|ssdp|redis|elasticsearch|mongodb|portmapper|c?ldap|rdp|"
          "telnet|smb|socks|proxy|resolver)", "offen (?:aus dem internet )?erreichbare?",
          "openstaande (?:diensten?|poorten|dns|ntp|memcached|redis|resolvers?)",
-         # Polish (CERT Polska): "publicznie dostępne usługi" (services reachable by anyone).
-         "publicznie dostępn\\w{0,4} usług"),
+         # Polish CERT notices: "podatne usługi" (vulnerable services), "publicznie dostępne usługi"
+         # (services open to the Internet), "otwarty resolver DNS".
+         "podatn\\w* (?:usług|system|serwer|urządze)\\w*", "(?:publicznie )?dostępne usługi",
+         "otwart\\w* (?:resolver|serwer|usług)\\w*"),
         ("exposed", "open port", "outdated", "end of life", "insecure"),
     ),
 }
