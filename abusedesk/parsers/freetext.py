@@ -183,6 +183,8 @@ def _source_range(text: str, f, bits: int) -> bool:
     return bool(_SOURCE_LABEL.search(before))
 
 
+# A host name written with "[.]" (or "(.)", "[dot]") between its labels.
+_DEFANGED_NAME = re.compile(r"(?i)[a-z0-9-]{1,63}(?:(?:\[\.\]|\(\.\)|\[dot\])[a-z0-9-]{1,63}){1,10}")
 # A subject template that lost the separator between a name and its address ("Phishing website
 # shop.example198.51.100.7"): a top-level label is letters only, so the digits start an address.
 _GLUED_ADDRESS = re.compile(r"(\.[A-Za-z]{2,24})(?=\d{1,3}(?:\.\d{1,3}){3}(?![\w.]))")
@@ -483,6 +485,12 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         if not notice.events:
             for url, _ in find_urls_at(subject):
                 events.add(url_event(url, category, evidence=sanitise(subject, 300)))
+        if not notice.events and with_domains:
+            # A name the sender defanged in its subject ("deceptive site detected: shop[.]example"):
+            # defanged because it is the dangerous one, the reported site.
+            for m in _DEFANGED_NAME.finditer(mail.subject):
+                for domain, _ in find_domains_at(refang(m.group(0)), limit=5):
+                    events.add(Event(category=category, domain=domain, evidence=sanitise(mail.subject, 300)))
 
     if with_domains and not notice.events:
         emails = {m.group(1).lower() for m in _EMAIL_DOMAIN.finditer(all_text[:1_000_000])}

@@ -610,3 +610,19 @@ def test_a_web_forms_note_of_the_submitters_address_is_no_offender():
     # False friend: spam "sent from" an address is the offender's doing, not a form's note.
     n = notice("This spam was sent from 198.51.100.121 to my mailbox.\n", "Spam")
     assert {e.ip for e in n.events} == {"198.51.100.121"}
+
+
+def test_a_name_defanged_in_the_subject_is_the_reported_site_when_the_body_names_none():
+    n = notice("##- Please type your reply above this line -##\nCase 6120001 has been created. To add additional "
+               "comments, reply to this email.\n",
+               subject="Possible deceptive site/domain detected: login[.]bank-secure[.]example")
+    assert [e.domain for e in n.events] == ["login.bank-secure.example"]
+
+
+def test_a_plain_name_in_the_subject_or_a_defanged_one_beside_a_body_target_adds_nothing():
+    # False friends: a name written plainly is not marked as dangerous; a body that names the
+    # offender is read, not the subject.
+    n = notice("Case 6120002 has been created.\n", subject="Your request about support.provider.example")
+    assert n.events == []
+    n = notice("Phishing page at 198.51.100.242\n", subject="Phishing: login[.]bank-secure[.]example")
+    assert ips(n) == ["198.51.100.242"] and not any(e.domain == "login.bank-secure.example" for e in n.events)
