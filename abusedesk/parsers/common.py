@@ -540,7 +540,7 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         return end is None or not _USED_FOR_ABUSE_AFTER.match(text, end, end + 120)
     if end is not None:
         after = text[end: end + 60].split("\n", 1)[0]
-        if _TO_BEFORE.search(before) and "exfiltr" in (before + after).lower():
+        if "xfiltr" in before + after and _TO_BEFORE.search(before):
             return True  # "data is exfiltrated to IP x", "Daten werden zur IP x exfiltriert": where it went
         if _FROM_BEFORE.search(before) and _TO_AFTER.match(after):
             return False  # "sent from x to my mailbox": x is where it came from
