@@ -399,6 +399,28 @@ def _wrapped_row_ends(text: str, found: list, taken: set[int]) -> set[int]:
         rest = text[b.end:text.find("\n", b.end) if "\n" in text[b.end:b.end + 300] else b.end + 300]
         if any(c.isdigit() for c in rest) and not _PROSE.search(rest):
             out.add(b.start)
+    out.update(_cut_quoted_field_ends(text, found, taken | out))
+    return out
+
+
+# The rest of a quoted CSV field cut by a line break, up to the next field: `Galwas","`.
+_FIELD_REST = re.compile(r'[^"\n]{0,200}"[ \t]*[,;\t|][ \t]*"?$')
+
+
+def _cut_quoted_field_ends(text: str, found: list, taken: set[int]) -> set[int]:
+    """A quoted CSV row cut inside a field ('"2021-03-24","198.51.100.7","LAPTOP","Jane' and
+    on the next line 'Doe","203.0.113.9",...'): the line before ends in an open quote, the
+    next goes on with the field, so the first address there is the row's far end."""
+    out: set[int] = set()
+    for a, b in zip(found, found[1:], strict=False):
+        if a.ip == b.ip or b.start in taken:
+            continue
+        line_end = text.find("\n", a.end, b.start)
+        if line_end == -1 or "\n" in text[line_end + 1:b.start]:
+            continue
+        line_start = text.rfind("\n", 0, a.start) + 1
+        if text.count('"', line_start, line_end) % 2 and _FIELD_REST.match(text, line_end + 1, b.start):
+            out.add(b.start)
     return out
 
 
