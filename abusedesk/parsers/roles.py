@@ -604,8 +604,9 @@ _IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$|"
 # A company's own link in a signature: "Brandguard, Inc. <https://...>", "Web: https://..."
 # next to an "E-mail:" or "Phone:" line.
 _COMPANY_LINK = re.compile(r"(?i)\b(?:inc|ltd|llc|gmbh|corp|limited|b\.v|s\.a|plc|pty)\.?,?\s*[<(\[]?\s*$")
-_CONTACT_LABEL = re.compile(r"(?i)^\W*(?:web|www|homepage|internet)\s*:\s*$")
-_CONTACT_LINE = re.compile(r"(?im)^\W*(?:e-?mail|phone|tel|telephone|fax|mobile|address)\s*:")
+# "Web:", "Website: [3]" (a text mailer's numbered link), next to "Phone Number:", "E-mail:".
+_CONTACT_LABEL = re.compile(r"(?i)^\W*(?:web|www|homepage|internet|web ?site)\s*:\s*(?:\[\d{1,3}\]\s*)?$")
+_CONTACT_LINE = re.compile(r"(?im)^\W*(?:e-?mail|phone|tel|telephone|fax|mobile|address)(?:\s+(?:number|no\.?))?\s*:")
 
 
 def context_url(host: str, label: str, around: str = "") -> bool:

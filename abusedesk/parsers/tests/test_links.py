@@ -369,3 +369,18 @@ def test_a_phishing_page_that_claims_to_help_you_is_reported():
     n = parse(mail("The phishing page that says it will help you recover your account:\n"
              "https://account-help.example/recover\n", subject="Phishing", sender="ir@cert.example"))
     assert hosts(n) == ["account-help.example"]
+
+
+def test_a_website_line_in_a_forwarded_signature_with_a_phone_number_is_the_senders_own():
+    n = parse(mail("Recently we received an incident report related to your organization.\n\n"
+                   "Attack Vectors: Scanning\nIP: 198.51.100.243\n\nRegards,\nIncident Response Team\n"
+                   "Phone Number: +886-2-0000-0000\nWebsite: [3]https://www.partner-cert.example/\n",
+                   subject="Cyber Security Incident Notification", sender="ir@cert.example"))
+    assert ips(n) == ["198.51.100.243"] and hosts(n) == []
+
+
+def test_a_website_line_without_contact_lines_is_still_read():
+    # False friend: "Website:" alone in a report names the reported site.
+    n = parse(mail("Phishing kit found.\nWebsite: https://login-check.example/kit/\n",
+                   subject="Phishing", sender="ir@cert.example"))
+    assert hosts(n) == ["login-check.example"]
