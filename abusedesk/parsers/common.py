@@ -436,7 +436,7 @@ _NOT_OFFENDER_BEFORE = re.compile(
 # Right before an address: the direction of a transfer ("to IP", German "zur IP", "an die IP-Adresse").
 _TO_BEFORE = re.compile(r"(?i)\b(?:to|zur|zum|zu|an|nach|naar|vers)\s+(?:(?:the|die|der|den|de)\s+)?"
                         r"(?:ip(?:-adresse|\s+address|\s+adres|\s+adresse)?\s+)?$")
-# After an address, in its sentence: it is used for abuse ("x, that we're renting, is used in a DDoS
+# After an address, in its sentence: it is used for abuse ("x (leased from you) is used in a DDoS
 # attack", "x was abused to send spam").
 _USED_FOR_ABUSE_AFTER = re.compile(
     r"(?i)[^.\n]{0,40}?\b(?:is|was|are|were|has\s+been|have\s+been|is\s+being|are\s+being)\s+(?:used|abused|involved)\s+"
@@ -533,7 +533,7 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
     if _ATTACKED_OURS.search(before) or (wrapped and _ATTACKED_OURS.search(wrapped)):
         return False  # "... have attacked our systems: x": x is the attacker
     if _NOT_OFFENDER_BEFORE.search(before) or _OBSERVER_BEFORE.search(before) or _under_victim_heading(text, pos, before):
-        # "one of our IP addresses: x, that we rent, is used in a DDoS attack": a customer tells
+        # "one of our IP addresses, x (leased from you), is used in a DDoS attack": a customer tells
         # its upstream that its own address does the abuse; the address is the offender.
         return end is None or not _USED_FOR_ABUSE_AFTER.match(text, end, end + 120)
     if wrapped and _NOT_OFFENDER_BEFORE.search(wrapped):

@@ -486,7 +486,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             for url, _ in find_urls_at(subject):
                 events.add(url_event(url, category, evidence=sanitise(subject, 300)))
         if not notice.events and with_domains:
-            # A name the sender defanged in its subject ("deceptive site detected: shop[.]example"):
+            # A name the sender defanged in its subject ("phishing site reported: shop[.]example"):
             # defanged because it is the dangerous one, the reported site.
             for m in _DEFANGED_NAME.finditer(mail.subject):
                 for domain, _ in find_domains_at(refang(m.group(0)), limit=5):

@@ -403,7 +403,7 @@ def _wrapped_row_ends(text: str, found: list, taken: set[int]) -> set[int]:
     return out
 
 
-# The rest of a quoted CSV field cut by a line break, up to the next field: `Galwas","`.
+# The rest of a quoted CSV field cut by a line break, up to the next field: `Doe","`.
 _FIELD_REST = re.compile(r'[^"\n]{0,200}"[ \t]*[,;\t|][ \t]*"?$')
 
 
@@ -586,7 +586,7 @@ _REFERENCE_URL_LABEL = re.compile(
     r"\bevidenc\w+\s+(?:that|of)\b|letter\s+of\s+authori[sz]ation|\bLOA\b|authori[sz]ation\s+letter|"
     r"protected\s+by\s+copyright|\b(?:site|website)\s+can\s+be\s+(?:accessed|found|reached)|"
     r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b|"
-    # Advice for the recipient: "a useful tool on their website that can help you determine ...",
+    # Advice for the recipient: "a checklist that can help you decide ...", "a useful tool",
     # "a how-to guide can be found at".
     r"\b(?:can|will|may)\s+help\s+you\b|\bhow[- ]to[- ]guides?\b|\buseful\s+(?:tools?|resources?|guides?)\b"
 )

@@ -46,10 +46,10 @@ def test_links_to_other_domains_stay_targets():
     assert [e.url for e in notice.events] == ["https://dl.cracked-tools.example/setup.exe"]
 
 
-URLHAUS_BLOCK = ("Hello\n\nURLhaus would like to inform you about malware distribution sites hosted on {ip}:\n\n"
+URLHAUS_BLOCK = ("URLhaus report: malware download sites on {ip}\n\n"
                  "* Host information\nIP address: {ip}\nHostname:   vps17.hosting.example\nAS number:  64500\n\n"
-                 "* Malware URL(s)\n{urls}\nThe said URLs are actively being used to distribute malware.\n\n"
-                 "Best regards,\nabuse.ch\n\n[1] https://www.abusix.com/contactdb\n[2] https://urlhaus.abuse.ch/\n")
+                 "* Malware URL(s)\n{urls}\nPlease take them down.\n\n"
+                 "abuse.ch\n\n[1] https://www.abusix.com/contactdb\n[2] https://urlhaus.abuse.ch/\n")
 
 
 def test_urlhaus_host_block_gives_its_one_address_to_the_urls():
@@ -71,8 +71,8 @@ def test_urlhaus_url_with_an_address_of_its_own_keeps_it():
 
 
 def test_feodo_notice_forwarded_by_a_cert_names_the_c2_as_a_key_value_line():
-    body = ("Dear Abuse-Team,\n\nWe have been informed about a malicious host in your constituency:\n\n"
-            "IP: 198.51.100.160\n\nWe kindly ask you to check the information below.\n")
+    body = ("Hello,\n\na partner reports this C2 on your network:\n\n"
+            "IP: 198.51.100.160\n\nPlease check it.\n")
     notice = parse(mail("CERT <cert@cert.example>", "Fwd: [CERT#2026112801] [Feodo Tracker] Active Botnet C2(s) "
                         "in your constituency", body))
     assert notice.format == "abusech"
@@ -81,7 +81,7 @@ def test_feodo_notice_forwarded_by_a_cert_names_the_c2_as_a_key_value_line():
 
 def test_feodo_prose_naming_an_address_is_still_no_row():
     # False friend: the key/value line is "IP: x" alone on its line, not a sentence naming one.
-    body = ("Dear Abuse-Team,\n\nThe IP 192.0.2.53 is our sinkhole, which saw the bot.\n\n"
+    body = ("Hello,\n\nThe IP 192.0.2.53 is our sinkhole, which saw the bot.\n\n"
             "IP: 198.51.100.160\n")
     notice = parse(mail("CERT <cert@cert.example>", "Fwd: [Feodo Tracker] Active Botnet C2(s)", body))
     assert [e.ip for e in notice.events] == ["198.51.100.160"]

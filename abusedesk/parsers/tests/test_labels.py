@@ -313,8 +313,8 @@ def test_a_419_or_advance_fee_scam_is_mail_and_so_spam():
 
 def test_a_c2_server_named_in_the_subject_is_malware_infrastructure():
     n = notice("C2 servers hosted on your network REF-2026-1128",
-               "The below addresses are being used by threat actors to host command and control servers "
-               "for their campaigns.\n\nIP and port: 198.51.100.201:8080\nLast seen: 27-11-2026 17:31 UTC\n")
+               "Two of your servers act as command and control for a campaign.\n\n"
+               "IP and port: 198.51.100.201:8080\nLast seen: 27-11-2026 17:31 UTC\n")
     assert n.category == "malware"
     assert declared_category("[CERT#2026112801] Emotet C&C-Server", "") == "malware"
     assert category_of("c2") == "malware"
@@ -330,9 +330,9 @@ def test_a_botnet_c2_keeps_the_senders_word_botnet():
 
 
 def test_a_polish_notice_of_a_publicly_reachable_service_is_a_vulnerable_service():
-    n = notice("[CERT #4000001] Powiadomienie o dostępnej usłudze mogącej stanowić zagrożenie: Modbus",
-               "Szanowni Państwo,\n\nzaobserwowaliśmy następujące publicznie dostępne usługi Modbus:\n"
-               "- 198.51.100.204:502 [tcp]\n\nZwracamy się z prośbą o weryfikację usług.\n")
+    n = notice("[CERT #4000001] Informacja o dostępnej usłudze: Modbus",
+               "Dzień dobry,\n\nw Państwa sieci widzimy publicznie dostępne usługi Modbus:\n"
+               "- 198.51.100.204:502 [tcp]\n\nProsimy o sprawdzenie.\n")
     assert n.category == "vulnerable_service"
     assert notice("Powiadomienie", "W ciągu ostatnich dni zaobserwowaliśmy publicznie dostępne usługi RDP:\n"
                   "- 198.51.100.205:3389\n").category == "vulnerable_service"
@@ -345,10 +345,10 @@ def test_a_polish_notice_about_phishing_is_not_a_vulnerable_service():
     assert n.category == "phishing"
 
 
-CERT_FORWARD = ("Dear Abuse-Team,\n\nWe have been informed about an incident in your constituency:\n\n"
-                "IP: 198.51.100.211\n\nMit freundlichen Grüßen\ndas Team CERT\n--\nCERT, Musterstraße 1, Bonn\n"
+CERT_FORWARD = ("Hallo,\n\nein Partner meldet einen Vorfall in Ihrem Netz:\n\n"
+                "IP: 198.51.100.211\n\nGruß\nCERT-Team\n--\nCERT, Musterstraße 1, Bonn\n"
                 "Web: https://www.cert.example/\n\n"
-                "---- {marker} ---\n> Hi,\n> we received an incident report related to your organization.\n>\n"
+                "---- {marker} ---\n> Hello,\n> a sensor of ours logged this host.\n>\n"
                 "> Attack Vectors: Attrition/Scanning\n>\n> IP:198.51.100.211\n")
 
 

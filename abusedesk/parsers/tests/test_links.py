@@ -356,10 +356,9 @@ def test_a_providers_list_of_response_times_per_type_is_no_dmca_notice():
 
 
 def test_a_link_to_advice_for_the_recipient_is_a_reference():
-    n = parse(mail("This site has been compromised and hosts a card skimming script loaded from "
-             "hxxps[:]//skim-cdn[.]example/assets/js/jet[.]js.\n\nYou may want to report the breach to the privacy "
-             "regulator. The regulator has a useful tool on their website that can help you determine if this "
-             "issue is notifiable to them -\nhttps://www.privacy-regulator.example/notify-us/\n",
+    n = parse(mail("The shop on your server loads a card skimmer from hxxps[:]//skim-cdn[.]example/s[.]js.\n\n"
+             "Customer data may have leaked. The data protection office offers a checklist that can help you "
+             "decide whether to notify them:\nhttps://www.privacy-regulator.example/breach-check/\n",
              subject="CERT Incident CIR-1001", sender="ir@cert.example"))
     assert hosts(n) == ["skim-cdn.example"]
 
@@ -372,8 +371,8 @@ def test_a_phishing_page_that_claims_to_help_you_is_reported():
 
 
 def test_a_website_line_in_a_forwarded_signature_with_a_phone_number_is_the_senders_own():
-    n = parse(mail("Recently we received an incident report related to your organization.\n\n"
-                   "Attack Vectors: Scanning\nIP: 198.51.100.243\n\nRegards,\nIncident Response Team\n"
+    n = parse(mail("A partner reported scans from your network.\n\n"
+                   "Attack Vectors: Scanning\nIP: 198.51.100.243\n\nBest,\nPartner CERT duty desk\n"
                    "Phone Number: +886-2-0000-0000\nWebsite: [3]https://www.partner-cert.example/\n",
                    subject="Cyber Security Incident Notification", sender="ir@cert.example"))
     assert ips(n) == ["198.51.100.243"] and hosts(n) == []

@@ -34,9 +34,8 @@ def plain(subject: str, body: str) -> bytes:
 
 def test_a_netcraft_incident_page_is_a_reference_and_the_named_domain_is_the_target():
     notice = parse(plain("Web shell detected under garden-club.example",
-                         "We have detected an illegal web shell on the website under the domain name "
-                         "garden-club[.]example. Please take it offline.\n\n"
-                         "Here you will find information about this attack: "
+                         "A web shell runs on garden-club[.]example. Please remove it.\n\n"
+                         "Details: "
                          "https://incident.netcraft.com/5e1f0a2b77c1/\n"))
     assert [e.domain for e in notice.events] == ["garden-club.example"]
 

@@ -475,8 +475,8 @@ def test_a_list_under_a_heading_naming_the_attackers_after_a_blank_line_is_kept(
 
 
 def test_our_own_rented_address_said_to_be_used_in_an_attack_is_the_offender():
-    n = notice("Hello,\n\nThe national CERT informed us that one of our IP addresses: 198.51.100.231, that we're "
-               "renting from you, is used in a DDoS attack.\nPlease let me know what can be done.\n",
+    n = notice("Hi,\n\nour CSIRT tells us one of our IP addresses: 198.51.100.231 (leased from you) is used in "
+               "a DDoS attack. What should we do?\n",
                subject="IP address used in DDoS attack")
     assert ips(n) == ["198.51.100.231"]
 
@@ -491,9 +491,9 @@ def test_our_server_that_is_attacked_or_used_for_our_site_stays_the_victim():
 
 
 def test_a_link_to_the_senders_intranet_is_no_target_beside_a_public_one():
-    n = notice("This email contains information about phishing web resources in your area of responsibility.\n\n"
-               "attacker_IP: [/198.51.100.241/]\n\nInformation about our PGP keys is available at: "
-               "hXXps://cert.example <http://10.12.13.14:3000/instructions/templates>.\n",
+    n = notice("A malicious web resource runs on a host you are responsible for.\n\n"
+               "attacker_IP: [/198.51.100.241/]\n\nOur keys: "
+               "hXXps://cert.example <http://10.12.13.14:3000/keys>.\n",
                subject="[CERT#20261128-1] Phishing")
     assert ips(n) == ["198.51.100.241"]
 
@@ -531,8 +531,7 @@ def test_a_cloudflare_mail_address_beside_an_address_does_not_call_it_an_edge():
 
 
 def test_an_address_glued_to_the_name_in_the_subject_is_read():
-    n = notice("NCSC got complaints about this page:\nhttps://www.shop-login.example/\n"
-               "It displays spoofed pages to steal personal information.\n",
+    n = notice("We were told about this page:\nhttps://www.shop-login.example/\nIt asks for bank logins.\n",
                subject="[NCSC #105600] Phishing website shop-login.example198.51.100.251")
     assert ips(n) == ["198.51.100.251"]
 
@@ -546,9 +545,9 @@ def test_a_host_name_with_an_address_inside_is_not_split():
 
 
 def test_the_address_data_is_exfiltrated_to_is_not_the_infected_host():
-    n = notice("Das BSI hat Kenntnis von Infektionen mit Ransomware bei Ihren Kunden. Von den betroffenen "
-               "Systemen werden Daten zur IP\n203.0.113.61 exfiltriert.\n\nBetroffene Systeme:\n"
-               "198.51.100.61\n198.51.100.62\n", subject="Möglicherweise infizierte DSL-Anschlüsse")
+    n = notice("Bei zwei Kunden läuft vermutlich Ransomware; Daten gehen zur IP\n203.0.113.61 und werden "
+               "dort exfiltriert.\n\nInfizierte Systeme:\n198.51.100.61\n198.51.100.62\n",
+               subject="Infizierte Systeme")
     assert ips(n) == ["198.51.100.61", "198.51.100.62"]
     n = notice("Infected hosts exfiltrate data to IP 203.0.113.62:\n198.51.100.63\n", subject="Infections")
     assert ips(n) == ["198.51.100.63"]
@@ -613,8 +612,7 @@ def test_a_web_forms_note_of_the_submitters_address_is_no_offender():
 
 
 def test_a_name_defanged_in_the_subject_is_the_reported_site_when_the_body_names_none():
-    n = notice("##- Please type your reply above this line -##\nCase 6120001 has been created. To add additional "
-               "comments, reply to this email.\n",
+    n = notice("Thanks, your case 6120001 is open. Reply to this mail to add to it.\n",
                subject="Possible deceptive site/domain detected: login[.]bank-secure[.]example")
     assert [e.domain for e in n.events] == ["login.bank-secure.example"]
 

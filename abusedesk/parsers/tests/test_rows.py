@@ -325,7 +325,7 @@ def test_a_quoted_csv_row_cut_inside_a_field_keeps_its_far_end_a_peer():
     # The victim's account name holds a space where the mail client wrapped the row.
     n = notice('Infections with the RAT SystemBC in your network (time, victim IP, domain, account, C2):\n\n'
                '"2026-11-25 23:17","198.51.100.71","WORKGROUP","DESKTOP-X1$","203.0.113.71"\n'
-               '"2026-11-24 20:24","198.51.100.72","LENOVO-PC","Jane\n'
+               '"2026-11-24 20:24","198.51.100.72","LAPTOP-7","Jane\n'
                'Doe","203.0.113.72","host-72.isp.example"\n', subject="SystemBC infections")
     assert ips(n) == ["198.51.100.71", "198.51.100.72"]
 
