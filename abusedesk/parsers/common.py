@@ -400,7 +400,7 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*(?:[\w.-]{1,40}\s*\(\s*)?"
     # a web form's note of where the report came from: "Submitted from IP: x", "Reporter IP: x"
     r"|\bsubmitted\s+from\s+(?:ip\s*)?(?:address\s*)?[=:]?\s*"
-    r"|\b(?:submitter|reporter|sender|complainant)(?:'s)?\s+ip(?:\s+address)?\s*[=:]?\s*"
+    r"|\b(?:submitter|reporter|complainant)(?:'s)?\s+ip(?:\s+address)?\s*[=:]?\s*"
     # The victim as reporters describe it: "Targeted Server IP Address:", "one of our monitored
     # systems (IP: x)", "lip=" (the local end in Dovecot logs), "Upstream IP:", Czech "Cílové IP"
     # (target IPs), Portuguese "cujo destino é o endereço x".

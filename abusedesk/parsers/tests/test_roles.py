@@ -613,7 +613,7 @@ def test_a_web_forms_note_of_the_submitters_address_is_no_offender():
 
 def test_a_name_defanged_in_the_subject_is_the_reported_site_when_the_body_names_none():
     n = notice("Thanks, your case 6120001 is open. Reply to this mail to add to it.\n",
-               subject="Possible deceptive site/domain detected: login[.]bank-secure[.]example")
+               subject="Phishing site reported: login[.]bank-secure[.]example")
     assert [e.domain for e in n.events] == ["login.bank-secure.example"]
 
 
@@ -624,3 +624,9 @@ def test_a_plain_name_in_the_subject_or_a_defanged_one_beside_a_body_target_adds
     assert n.events == []
     n = notice("Phishing page at 198.51.100.242\n", subject="Phishing: login[.]bank-secure[.]example")
     assert ips(n) == ["198.51.100.242"] and not any(e.domain == "login.bank-secure.example" for e in n.events)
+
+
+def test_a_spam_complaints_sender_ip_is_the_offender():
+    # False friend of the web form's "Submitted from IP": in a spam complaint "Sender IP" is the spammer.
+    n = notice("Unsolicited mail received.\nSender IP: 198.51.100.122 HOST: mail.bulk.example\n", "Spam complaint")
+    assert {e.ip for e in n.events} == {"198.51.100.122"}
