@@ -15,12 +15,14 @@ Bare domains become events only when no IP and no URL was found.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from . import archive
 from .base import Event, ParseContext, ParsedNotice, ParseError
 from .beside import pair_hosting
 from .classify import classify
+from .cloudflare import is_cloudflare_ip
 from .common import (
     Events,
     date_undated,
@@ -34,7 +36,7 @@ from .common import (
     url_event,
     warn_once,
 )
-from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
+from .extract import find_domains_at, find_ips, find_urls_at, ip_private, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
 from .roles import (
@@ -56,14 +58,15 @@ _SIGNATURE = re.compile(r"(?m)^-- ?$")
 _FORWARD_MARKER = re.compile(
     r"(?im)^[ \t>]*(?:-{2,}\s*(?:forwarded message|original message|doorgestuurd bericht|oorspronkelijk bericht"
     r"|weitergeleitete nachricht|ursprüngliche nachricht|message transféré|mensaje reenviado|mensaje original)"
-    r"\s*-{2,}|begin forwarded message:|-{3,}\s*original message\s*-{3,})"
+    # "---- Weitergeleitete Nachricht von CERT <info@cert.example> ---": the sender named in the marker.
+    r"(?:[ \t]+(?:von|from|van|de)[ \t][^\n]{1,160}?)?\s*-{2,}|begin forwarded message:|-{3,}\s*original message\s*-{3,})"
 )
 _RECEIVED_CONTINUATION = re.compile(r"(?i)^(?:by|with|for|id|via)\s|^;|^\([^()\s]{1,255}\)\s+(?:by|with)\s")
 # A line cut after a keyword that needs its value ("... (203.0.113.5) by"): the next line goes on.
 _OPEN_CLAUSE = re.compile(r"(?i)\s(?:from|by|with|via|for|id)$")
 _CIDR_AFTER = re.compile(r"/(\d{1,3})\b")
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]{1,64}@([A-Za-z0-9.-]{1,253})")
-_LOG_NAMES = (".log", ".txt", ".csv", ".out")
+_LOG_NAMES = (".log", ".txt", ".csv", ".tsv", ".out")
 _PHISHY_CATEGORIES = ("phishing", "malware", "fraud")
 # Notices about network activity: a mail attached to one is an earlier notice or the
 # sender's table of sightings, not the offending mail, so its Received chain names
@@ -160,6 +163,56 @@ def _drop_quoted_only(text: str, notice: ParsedNotice, elsewhere: str = "") -> N
         notice.events[:] = [e for e in notice.events if e.url or e.ip not in quoted_only]
 
 
+# A label that names the source of the abuse, on the range's line or as the heading right above
+# it ("Source IP Address:", "Attacker IP", "Offending IP range").
+_SOURCE_LABEL = re.compile(r"(?i)\b(?:source|attacker|attacking|offending|abusive)[ _-]?ip(?:[ _-]?(?:address(?:es)?|range|"
+                           r"network|block))?[ \t]*[:=]?[ \t]*$")
+
+
+def _source_range(text: str, f, bits: int) -> bool:
+    """Is the range at `f` (`bits` its prefix) the value of a source label? Only ranges
+    narrower than /16 (IPv4) or /48 (IPv6): a wider one names a provider, not a host."""
+    if bits < (16 if ":" not in f.ip else 48):
+        return False
+    start = text.rfind("\n", max(0, f.start - 200), f.start) + 1
+    before = text[start:f.start]
+    if not before.strip():
+        # The heading above, over one blank line (an HTML form's <h3> and <p> read as text).
+        above = [line for line in text[max(0, start - 300): start].split("\n")[-3:-1] if line.strip()]
+        before = above[-1] if above else ""
+    return bool(_SOURCE_LABEL.search(before))
+
+
+# A host name written with "[.]" (or "(.)", "[dot]") between its labels.
+_DEFANGED_NAME = re.compile(r"(?i)[a-z0-9-]{1,63}(?:(?:\[\.\]|\(\.\)|\[dot\])[a-z0-9-]{1,63}){1,10}")
+# A subject template that lost the separator between a name and its address ("Phishing website
+# shop.example198.51.100.7"): a top-level label is letters only, so the digits start an address.
+_GLUED_ADDRESS = re.compile(r"(\.[A-Za-z]{2,24})(?=\d{1,3}(?:\.\d{1,3}){3}(?![\w.]))")
+# "Cloudflare IP's:", "Cloudflare's addresses", not "abuse@cloudflare.com" (whom the sender wrote to).
+_CLOUDFLARE_WORD = re.compile(r"(?i)\bcloudflare(?:'s)?[ \t]+(?:ip|address|edge|proxy|proxies)")
+
+
+def _lines_before(text: str, pos: int) -> str:
+    """The address's line up to it and the two lines above."""
+    lo, start = max(0, pos - 400), pos
+    for _ in range(3):
+        found = text.rfind("\n", lo, start)
+        if found == -1:
+            return text[lo:pos]
+        start = found
+    return text[start:pos]
+
+
+def _drop_internal_links(notice: ParsedNotice) -> None:
+    """Internal addresses are only the subject when nothing public is there, links to them
+    too: a CERT's signature linking its intranet ("<http://10.1.2.3:3000/templates>") is
+    not a reported site when the notice names a public one."""
+    if not any(e.url and e.ip and ip_private(e.ip) for e in notice.events):
+        return
+    if any((e.ip and not ip_private(e.ip)) or (e.domain and not e.ip) for e in notice.events):
+        notice.events[:] = [e for e in notice.events if not (e.url and e.ip and ip_private(e.ip))]
+
+
 def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict,
                frame: Frame = NO_FRAME) -> None:
     """IPs of the text that are plausibly the subject of the report, each with
@@ -172,6 +225,7 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     times: dict[str, object] = {}
     unzoned: dict[str, str] = {}
     tries: dict[str, int] = {}
+    ranges: dict[str, str] = {}  # written address -> the range a source label names
     for f in found:
         if f.ip in skip:
             continue
@@ -197,6 +251,12 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         cidr = _CIDR_AFTER.match(text, f.end)
         if cidr:
             bits = int(cidr.group(1))
+            if bits not in (32, 128) and _source_range(text, f, bits):
+                # "Source IP Address: 198.51.100.0/24": the sender names the range as the
+                # source. One event for it, as Spamhaus lists one (network address, prefix).
+                ranges[f.ip] = str(ipaddress.ip_network(f"{f.ip}/{bits}", strict=False))
+                candidates.append(f)
+                continue
             if bits not in (32, 128):
                 # A network named as context ("your network 198.51.100.0/24").
                 networks = meta.setdefault("networks_mentioned", [])
@@ -210,15 +270,24 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     candidates = [f for f in candidates if f.ip not in labelled]
     # Internal addresses are only the subject when nothing public is there.
     public = [f for f in candidates if not f.private]
+    # Cloudflare's edge addresses the notice itself calls Cloudflare's ("Cloudflare IP's: a / b",
+    # then "REAL IP: x is hosted at ..."): the proxy in front of the site, not its host.
+    edge = {f.ip for f in public if is_cloudflare_ip(f.ip) and _CLOUDFLARE_WORD.search(_lines_before(text, f.start))}
+    if edge and any(f.ip not in edge for f in public):
+        public = [f for f in public if f.ip not in edge]
+        candidates = [f for f in candidates if f.ip not in edge]
     for f in public or candidates:
+        extra = {"time_zone": unzoned[f.ip]} if f.ip in unzoned else {}
+        if f.ip in ranges:
+            extra["prefix"] = ranges[f.ip]
         events.add(
             Event(
                 category=category,
-                ip=f.ip,
+                ip=ranges[f.ip].split("/")[0] if f.ip in ranges else f.ip,
                 port=f.port,
                 observed_at=times.get(f.ip),
                 evidence=sanitise(_line_at(text, f.start), 300),
-                extra={"time_zone": unzoned[f.ip]} if f.ip in unzoned else {},
+                extra=extra,
             )
         )
     for note in {unzoned[f.ip] for f in public or candidates if f.ip in unzoned}:
@@ -411,11 +480,17 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     if not any(e.ip for e in notice.events) and mail.subject:
         # The body names no address (a table in an image, a link to a portal, only the
         # URL): the subject is the sender's headline ("Phishing on 198.51.100.7").
-        subject = refang(mail.subject)
+        subject = _GLUED_ADDRESS.sub(r"\1 ", refang(mail.subject))
         _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta, frame)
         if not notice.events:
             for url, _ in find_urls_at(subject):
                 events.add(url_event(url, category, evidence=sanitise(subject, 300)))
+        if not notice.events and with_domains:
+            # A name the sender defanged in its subject ("phishing site reported: shop[.]example"):
+            # defanged because it is the dangerous one, the reported site.
+            for m in _DEFANGED_NAME.finditer(mail.subject):
+                for domain, _ in find_domains_at(refang(m.group(0)), limit=5):
+                    events.add(Event(category=category, domain=domain, evidence=sanitise(mail.subject, 300)))
 
     if with_domains and not notice.events:
         emails = {m.group(1).lower() for m in _EMAIL_DOMAIN.finditer(all_text[:1_000_000])}
@@ -429,6 +504,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
                 continue  # "Dear provider.example,", "(official website: brand.example)"
             events.add(Event(category=category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
 
+    _drop_internal_links(notice)
     # The hosting address stated beside a reported URL belongs to the URL's event.
     pair_hosting(all_text, notice)
 

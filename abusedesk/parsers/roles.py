@@ -399,6 +399,28 @@ def _wrapped_row_ends(text: str, found: list, taken: set[int]) -> set[int]:
         rest = text[b.end:text.find("\n", b.end) if "\n" in text[b.end:b.end + 300] else b.end + 300]
         if any(c.isdigit() for c in rest) and not _PROSE.search(rest):
             out.add(b.start)
+    out.update(_cut_quoted_field_ends(text, found, taken | out))
+    return out
+
+
+# The rest of a quoted CSV field cut by a line break, up to the next field: `Doe","`.
+_FIELD_REST = re.compile(r'[^"\n]{0,200}"[ \t]*[,;\t|][ \t]*"?$')
+
+
+def _cut_quoted_field_ends(text: str, found: list, taken: set[int]) -> set[int]:
+    """A quoted CSV row cut inside a field ('"2021-03-24","198.51.100.7","LAPTOP","Jane' and
+    on the next line 'Doe","203.0.113.9",...'): the line before ends in an open quote, the
+    next goes on with the field, so the first address there is the row's far end."""
+    out: set[int] = set()
+    for a, b in zip(found, found[1:], strict=False):
+        if a.ip == b.ip or b.start in taken:
+            continue
+        line_end = text.find("\n", a.end, b.start)
+        if line_end == -1 or "\n" in text[line_end + 1:b.start]:
+            continue
+        line_start = text.rfind("\n", 0, a.start) + 1
+        if text.count('"', line_start, line_end) % 2 and _FIELD_REST.match(text, line_end + 1, b.start):
+            out.add(b.start)
     return out
 
 
@@ -500,6 +522,7 @@ _CONTEXT_HOSTS = frozenset(
     "imdb.com themoviedb.org kobis.or.kr musicbrainz.org discogs.com "
     "mandrillapp.com list-manage.com "
     "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com "
+    "incident.netcraft.com malpedia.caad.fkie.fraunhofer.de "
     "acns.net".split()  # ACNS's XML namespace and schema, in every notice that carries its XML
 )
 
@@ -562,7 +585,10 @@ _REFERENCE_URL_LABEL = re.compile(
     r"sources?|urls?|links?)\b|\b(?:taken|copied|lifted|stolen)\s+from\b|\bproof\b|\bproving\b|"
     r"\bevidenc\w+\s+(?:that|of)\b|letter\s+of\s+authori[sz]ation|\bLOA\b|authori[sz]ation\s+letter|"
     r"protected\s+by\s+copyright|\b(?:site|website)\s+can\s+be\s+(?:accessed|found|reached)|"
-    r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b"
+    r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b|"
+    # Advice for the recipient: "a checklist that can help you decide ...", "a useful tool",
+    # "a how-to guide can be found at".
+    r"\b(?:can|will|may)\s+help\s+you\b|\bhow[- ]to[- ]guides?\b|\buseful\s+(?:tools?|resources?|guides?)\b"
 )
 # After the brand's site, words that make the link the copy ("the official site was cloned to").
 _COPY_WORDS = re.compile(r"(?i)clon\w+|copied|\bcop(?:y|ies)\b|lookalike|look-alike|spoof\w*|\bfake\b|phishing|"
@@ -578,8 +604,9 @@ _IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$|"
 # A company's own link in a signature: "Brandguard, Inc. <https://...>", "Web: https://..."
 # next to an "E-mail:" or "Phone:" line.
 _COMPANY_LINK = re.compile(r"(?i)\b(?:inc|ltd|llc|gmbh|corp|limited|b\.v|s\.a|plc|pty)\.?,?\s*[<(\[]?\s*$")
-_CONTACT_LABEL = re.compile(r"(?i)^\W*(?:web|www|homepage|internet)\s*:\s*$")
-_CONTACT_LINE = re.compile(r"(?im)^\W*(?:e-?mail|phone|tel|telephone|fax|mobile|address)\s*:")
+# "Web:", "Website: [3]" (a text mailer's numbered link), next to "Phone Number:", "E-mail:".
+_CONTACT_LABEL = re.compile(r"(?i)^\W*(?:web|www|homepage|internet|web ?site)\s*:\s*(?:\[\d{1,3}\]\s*)?$")
+_CONTACT_LINE = re.compile(r"(?im)^\W*(?:e-?mail|phone|tel|telephone|fax|mobile|address)(?:\s+(?:number|no\.?))?\s*:")
 
 
 def context_url(host: str, label: str, around: str = "") -> bool:
