@@ -93,9 +93,11 @@ def _pasted_received(text: str) -> list[str]:
         elif current is not None and line.strip() and (
             line[:1] in (" ", "\t") or _RECEIVED_CONTINUATION.match(line)
             or _OPEN_CLAUSE.search(current[-12:])
+            or (line.startswith("(") and ";" not in current)
         ):
             # Quote stripping eats the fold's indentation: "by", "with", "for"
-            # and "id" lines still continue the header.
+            # and "id" lines still continue the header, and so does the comment
+            # of a header not yet ended by its date ("(rdns [198.51.100.7])").
             current += " " + line.strip()
         else:
             if current is not None:
@@ -117,15 +119,13 @@ _PASTED_START = re.compile(r"(?im)^[ \t]*(?:received|return-path|delivered-to|x-
 _AUTH_FRAGMENT = re.compile(r"(?im)^.*(?:\b(?:spf|dkim|dmarc|arc|iprev)=\w|\bdesignates\b|\bpermitted\b).*$")
 
 
-def _stated_relays(text: str, subject: str, relay_ips: set[str]) -> set[str]:
-    """Hops of the attached or pasted chain that the sender names in its own
-    words (the subject, the text above the pasted mail) as the source: the
-    sender read its own chain, which outranks the hop our walk would pick."""
-    if not relay_ips:
-        return set()
+def _own_stated(text: str, subject: str) -> set[str]:
+    """The addresses the sender states as the subject in its own words: the
+    subject and the text above a pasted mail (a pasted `spf=` fragment is not
+    its words). Only asked when there is an attached or pasted chain."""
     m = _PASTED_START.search(text, 0, 200_000)
     own = _AUTH_FRAGMENT.sub("", text[: m.start() if m else 200_000])
-    return {ip for ip in stated_ips(subject + "\n" + own) if ip in relay_ips}
+    return set(stated_ips(subject + "\n" + own))
 
 
 def _line_at(text: str, pos: int, reach: int = 300) -> str:
@@ -355,9 +355,18 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             continue
         if ips:
             events.add(Event(category=category, ip=ips[0].ip, evidence=sanitise(m.group(0), 200)))
-    stated = _stated_relays(text, refang(mail.subject), relay_ips)
+    own_stated = _own_stated(text, refang(mail.subject)) if relay_ips else set()
+    stated = own_stated & relay_ips
     if stated:
+        # The sender read its own chain and names the hop that sent the mail: that
+        # outranks the hop our walk would pick.
         origins = [(hop, subject) for hop, subject in origins if hop.from_ip in stated]
+    elif own_stated:
+        # The sender names the offender in its own words ("Your customer x (198.51.100.7)
+        # is spamming", "SPAMMER: http://198.51.100.7/..."), an address outside the chain:
+        # the pasted or attached mail is its evidence, and the hop that carried it (a
+        # mailbox provider's or a list's relay) is not a second offender.
+        origins = []
     attached_notices = category in _NETWORK_CATEGORIES and bool(attached)
     deferred = []
     for hop, subject in origins:

@@ -185,3 +185,40 @@ def test_a_line_after_a_complete_received_header_is_not_taken_into_it():
     chain = _pasted_received("Received: from a.example (a.example [203.0.113.9]) by b.example with SMTP;"
                              " Sun, 3 Apr 2025 21:20:51 +0000\n(This one came from 198.51.100.3) by night.\n")
     assert len(chain) == 1 and "198.51.100.3" not in chain[0]
+
+
+def test_a_comment_line_that_lost_its_fold_stays_in_its_header():
+    # A "show original" copy: the (rdns [address]) comment of the from clause on a line of its own.
+    from abusedesk.parsers.freetext import _pasted_received
+    chain = _pasted_received("Received: from vps77.cloud.example\n(vps77.cloud.example. [198.51.100.77])\n"
+                             "by mx.mailbox.example with ESMTPS id x12;\nMon, 7 Apr 2025 21:37:54 -0700 (PDT)\n")
+    assert len(chain) == 1 and "198.51.100.77" in chain[0]
+
+
+# --- the sender names the offender in its own words -------------------------------------
+
+_LIST_RELAYED = ("Received: from mx3.mailbox.example (mx3.mailbox.example [192.0.2.81])\n"
+                 "\tby store1.mailbox.example with LMTP; Thu, 10 Apr 2025 15:27:23 +0000\n"
+                 "Received: from relay-17.lists.example (relay-17.lists.example [203.0.113.17])\n"
+                 "\tby mx3.mailbox.example with ESMTP; Thu, 10 Apr 2025 15:27:22 +0000\n"
+                 "From: Daily Deals <deals@bestnews.example>\nSubject: You won\n\nClaim it now.\n")
+
+
+def _complaint(own_words: str) -> list[str]:
+    return _ips(("From: Lee <lee@reader.example>\nTo: abuse@provider.example\nSubject: spam again\n"
+                 f"Message-ID: <l1@reader.example>\n\n{own_words}\n\n" + _LIST_RELAYED).encode())
+
+
+def test_the_offender_named_in_the_senders_own_words_replaces_the_relay_that_carried_the_evidence():
+    assert _complaint("Your customer bestnews.example (198.51.100.229) is still spamming.\n"
+                      "Please remove this criminal from your network.") == ["198.51.100.229"]
+
+
+def test_a_complaint_whose_own_words_name_no_address_still_names_the_hop_that_sent_it():
+    # False friend: without an address of the sender's own, the chain is all there is.
+    assert _complaint("Another spam from your network, headers below.") == ["203.0.113.17"]
+
+
+def test_the_reporters_own_server_in_its_words_does_not_replace_the_hop_that_sent_it():
+    # False friend: an address the words mark as the reporter's own is no named offender.
+    assert _complaint("Our mail server 192.0.2.25 received this spam again.") == ["203.0.113.17"]
