@@ -94,10 +94,12 @@ def _pasted_received(text: str) -> list[str]:
             line[:1] in (" ", "\t") or _RECEIVED_CONTINUATION.match(line)
             or _OPEN_CLAUSE.search(current[-12:])
             or (line.startswith("(") and ";" not in current)
+            or current.count("(") > current.count(")")
         ):
             # Quote stripping eats the fold's indentation: "by", "with", "for"
-            # and "id" lines still continue the header, and so does the comment
-            # of a header not yet ended by its date ("(rdns [198.51.100.7])").
+            # and "id" lines still continue the header, and so do the comment
+            # of a header not yet ended by its date ("(rdns [198.51.100.7])") and
+            # the rest of a comment left open ("(rdns.\n[198.51.100.7])").
             current += " " + line.strip()
         else:
             if current is not None:

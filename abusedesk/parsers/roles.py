@@ -16,7 +16,9 @@ extractors then read only what is left:
 - mail header lines in the body (Received, Received-SPF,
   Authentication-Results, ARC-*, DKIM-Signature, X-*, Return-Path,
   Message-ID) with their folded continuation lines: the parsers read the
-  Received chain on its own (the origin hop), the rest is relays;
+  Received chain on its own (the origin hop), the rest is relays; also
+  the address of an SPF result whose key line was lost ("designates x as
+  permitted sender", "client-ip=x");
 - table rows whose header row names columns (also a `#` or `;` comment
   header; quoted fields may hold the delimiter; a CSV row the mail client
   wrapped inside a field is read as one): the fields under a column that
@@ -57,6 +59,12 @@ _RANGE_LINES = re.compile(
 _HEADER_LINE = re.compile(
     r"(?im)^[ \t>]*(?:received|received-spf|authentication-results|arc-[a-z-]+|dkim-signature|x-[a-z0-9-]+|"
     r"return-path|message-id|domainkey-signature|list-unsubscribe|delivered-to|user-agent|feedback-id)[ \t]*:.*(?:\n[ \t]+\S.*){0,30}"
+)
+# The address in an SPF result whose header key was lost when the chain was pasted (its fold
+# lines copied without indentation): "... designates 192.0.2.41 as permitted sender)",
+# "client-ip=192.0.2.41". The mail's relay as the receiver checked it, not a statement.
+_SPF_RESULT = re.compile(
+    r"(?i)(?:\bdesignates?\s+|\bclient-ip=)[0-9a-f:.]{3,45}|[0-9a-f:.]{3,45}\s+as\s+permitted\s+sender\b"
 )
 _DEST_WORDS = re.compile(
     r"(?i)^(?:dst|dest|destination|target|victim|honeypot|sensor|trap|dst[ _]?ip|dest(?:ination)?[ ._]?ip\w*|"
@@ -268,7 +276,7 @@ def context_mask(text: str) -> str:
     if not text:
         return text
     chars: list[str] | None = None
-    for pattern in (_WHOIS_LINE, _HEADER_LINE, _RANGE_LINES):
+    for pattern in (_WHOIS_LINE, _HEADER_LINE, _RANGE_LINES, _SPF_RESULT):
         for m in pattern.finditer(text):
             if chars is None:
                 chars = list(text)

@@ -222,3 +222,11 @@ def test_a_complaint_whose_own_words_name_no_address_still_names_the_hop_that_se
 def test_the_reporters_own_server_in_its_words_does_not_replace_the_hop_that_sent_it():
     # False friend: an address the words mark as the reporter's own is no named offender.
     assert _complaint("Our mail server 192.0.2.25 received this spam again.") == ["203.0.113.17"]
+
+
+def test_the_rest_of_a_comment_left_open_at_a_line_end_stays_in_its_header():
+    from abusedesk.parsers.freetext import _pasted_received
+    chain = _pasted_received("Received: from out41.mailer.example (out41.mailer.example.\n"
+                             "[198.51.100.41]) by mx.mailbox.example with SMTPS id g17;\n"
+                             "Sun, 31 Dec 2023 00:37:43 -0800 (PST)\n")
+    assert len(chain) == 1 and "198.51.100.41" in chain[0]

@@ -472,3 +472,24 @@ def test_a_list_under_a_heading_naming_the_attackers_after_a_blank_line_is_kept(
                "198.51.100.171 or 198.51.100.184\n\n198.51.100.190\n",
                subject="Exploit attempts")
     assert ips(n) == ["198.51.100.171", "198.51.100.184", "198.51.100.190"]
+
+
+def test_an_spf_result_that_lost_its_header_key_names_no_offender():
+    # A "show original" copy whose folds lost their indent: the SPF verdict's address is the relay
+    # the receiver checked, on lines no header key marks any more.
+    n = notice("Spam again, please stop it.\n\n"
+               "ARC-Authentication-Results: i=1; mx.mailbox.example;\n"
+               "spf=pass (mailbox.example: domain of bounces@news.example\n"
+               "designates 198.51.100.41 as permitted sender)\n"
+               "spf=pass (mailbox.example: domain of pm@bulk.example designates\n"
+               "192.0.2.115 as permitted sender) smtp.mailfrom=pm@bulk.example\n\n"
+               "Advertised shop: 203.0.113.71\n",
+               subject="Spam from your network")
+    assert ips(n) == ["203.0.113.71"]
+
+
+def test_an_address_the_sender_says_was_designated_as_the_source_stays():
+    # False friend: the sender's own sentence, no SPF verdict ("designated as", not "designates x").
+    n = notice("Your server was designated as the spam source by our filter: 198.51.100.42\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.42"]
