@@ -317,7 +317,9 @@ def readable_texts(mail: Mail, context: ParseContext | None = None) -> tuple[str
         else:
             logs.extend(_archived_texts(p, context))
     attached = [p.message for p in mail.parts if p.message is not None]
-    text = refang(_QUOTE_PREFIX.sub("", _strip_signature(mail.body_text)))
+    # A no-break space is a space: mail clients write a copied header's fold indentation
+    # (and the gaps between its words) as U+00A0 in HTML.
+    text = refang(_QUOTE_PREFIX.sub("", _strip_signature(mail.body_text.replace("\xa0", " "))))
     return text, refang("\n".join(logs)), attached
 
 
@@ -349,26 +351,28 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             origins.append((hop, ""))
         for value in pasted:
             relay_ips.update(f.ip for f in find_ips(value))
-    for m in re.finditer(r"(?im)^x-originating-ip\s*:\s*\[?([0-9a-f:.]{3,60})", text):
+    own_stated = _own_stated(text, refang(mail.subject)) if relay_ips else set()
+    stated = own_stated & relay_ips
+    # The sender names the offender in its own words ("Your customer x (198.51.100.7) is
+    # spamming", "SPAMMER: http://198.51.100.7/..."), an address outside the chain: the
+    # pasted or attached mail is its evidence, and neither the hop that carried it (a
+    # mailbox provider's or a list's relay) nor its webmail client is a second offender.
+    named_outside = bool(own_stated) and not stated
+    walked = {hop.from_ip for hop, _ in origins}
+    if stated:
+        # The sender read its own chain and names the hop that sent the mail: that
+        # outranks the hop our walk would pick.
+        origins = [(hop, subject) for hop, subject in origins if hop.from_ip in stated]
+    elif named_outside:
+        origins = []
+    for m in [] if named_outside else re.finditer(r"(?im)^x-originating-ip\s*:\s*\[?([0-9a-f:.]{3,60})", text):
         ips = find_ips(m.group(1))
-        if ips and ips[0].ip in relay_ips and ips[0].ip not in {hop.from_ip for hop, _ in origins}:
+        if ips and ips[0].ip in relay_ips and ips[0].ip not in walked:
             # A server of the sender's own chain (its webmail host, below the hop that
             # handed the mail over), not the client: the origin hop names that provider.
             continue
         if ips:
             events.add(Event(category=category, ip=ips[0].ip, evidence=sanitise(m.group(0), 200)))
-    own_stated = _own_stated(text, refang(mail.subject)) if relay_ips else set()
-    stated = own_stated & relay_ips
-    if stated:
-        # The sender read its own chain and names the hop that sent the mail: that
-        # outranks the hop our walk would pick.
-        origins = [(hop, subject) for hop, subject in origins if hop.from_ip in stated]
-    elif own_stated:
-        # The sender names the offender in its own words ("Your customer x (198.51.100.7)
-        # is spamming", "SPAMMER: http://198.51.100.7/..."), an address outside the chain:
-        # the pasted or attached mail is its evidence, and the hop that carried it (a
-        # mailbox provider's or a list's relay) is not a second offender.
-        origins = []
     attached_notices = category in _NETWORK_CATEGORIES and bool(attached)
     deferred = []
     for hop, subject in origins:

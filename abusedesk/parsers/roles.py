@@ -18,7 +18,8 @@ extractors then read only what is left:
   Message-ID) with their folded continuation lines: the parsers read the
   Received chain on its own (the origin hop), the rest is relays; also
   the address of an SPF result whose key line was lost ("designates x as
-  permitted sender", "client-ip=x");
+  permitted sender", "client-ip=x") and a Received fold alone on its line
+  ("(2001:db8::45) by mx7.example.net");
 - table rows whose header row names columns (also a `#` or `;` comment
   header; quoted fields may hold the delimiter; a CSV row the mail client
   wrapped inside a field is read as one): the fields under a column that
@@ -65,6 +66,14 @@ _HEADER_LINE = re.compile(
 # "client-ip=192.0.2.41". The mail's relay as the receiver checked it, not a statement.
 _SPF_RESULT = re.compile(
     r"(?i)(?:\bdesignates?\s+|\bclient-ip=)[0-9a-f:.]{3,45}|[0-9a-f:.]{3,45}\s+as\s+permitted\s+sender\b"
+)
+# A fold of a Received header on a line of its own, its indentation and key lost in the copy
+# (a chain pasted double-spaced, or out of an HTML view): "(2001:db8::45) by mx7.example.net",
+# "by mx7.example.net (198.51.100.12) with ...", "from a.example ([10.1.2.6]) by b.example with
+# LMTP". A line that starts with a receiving host's clause is header, not prose.
+_RECEIVED_FOLD = re.compile(
+    r"(?im)^[ \t>]*(?:from\s+\S{1,255}\s+)?(?:\([^()\n]{1,300}\)\s+)?by\s+[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,10}\.?"
+    r"(?:\s+\([^()\n]{1,300}\))?(?:\s+(?:with|id|via|for)\b.*)?[ \t]*$"
 )
 _DEST_WORDS = re.compile(
     r"(?i)^(?:dst|dest|destination|target|victim|honeypot|sensor|trap|dst[ _]?ip|dest(?:ination)?[ ._]?ip\w*|"
@@ -276,7 +285,7 @@ def context_mask(text: str) -> str:
     if not text:
         return text
     chars: list[str] | None = None
-    for pattern in (_WHOIS_LINE, _HEADER_LINE, _RANGE_LINES, _SPF_RESULT):
+    for pattern in (_WHOIS_LINE, _HEADER_LINE, _RANGE_LINES, _SPF_RESULT, _RECEIVED_FOLD):
         for m in pattern.finditer(text):
             if chars is None:
                 chars = list(text)

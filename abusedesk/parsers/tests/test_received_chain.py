@@ -57,6 +57,31 @@ def test_a_receiver_known_by_its_address_does_not_take_a_relay_that_delivered_el
     assert hop is not None and hop.from_ip == "203.0.113.232"
 
 
+def test_a_hop_that_delivered_into_the_recipients_own_provider_is_the_receivers_under_a_hosting_top():
+    # The mailbox provider's mail is hosted by another (the top hop is the host's store): the
+    # provider's MX is a hop further down, its inbound host handing over from a public address.
+    chain = [
+        "from 127.0.0.1 by store-prod1.mailhost.example with HTTP; Sun, 6 Aug 2023 00:12:32 +0000",
+        "from 198.51.100.238 (EHLO in822.isp.example) by 10.196.198.206 with SMTPs; Sun, 06 Aug 2023 00:12:32 +0000",
+        "from out2150.bulk.example (out2150.bulk.example [203.0.113.150]) by in822.isp.example with ESMTPS id 37"
+        " for <reader@isp.example>; Sat, 5 Aug 2023 17:12:30 -0700",
+    ]
+    hop = origin_hop(chain, ParseContext())
+    assert hop is not None and hop.from_ip == "203.0.113.150"
+
+
+def test_a_sender_side_hop_that_names_the_recipient_does_not_make_its_host_the_receivers():
+    # False friend: the sender's own relay logs the recipient too, in another provider's domain.
+    chain = [
+        "from out2.sender.example (out2.sender.example [203.0.113.151]) by mx1.isp.example with ESMTPS id 5"
+        " for <reader@isp.example>; Sat, 5 Aug 2023 17:12:31 -0700",
+        "from app4.sender.example (app4.sender.example [198.51.100.152]) by out2.sender.example with ESMTP id 4"
+        " for <reader@isp.example>; Sat, 5 Aug 2023 17:12:30 -0700",
+    ]
+    hop = origin_hop(chain, ParseContext())
+    assert hop is not None and hop.from_ip == "203.0.113.151"
+
+
 def _trap_mail(received: str) -> bytes:
     return (received + "From: Deals <news@deals.example>\nTo: info@trapbox.example\n"
             "Subject: Only today: 70% off\nMessage-ID: <d1@deals.example>\n\n"
@@ -230,3 +255,25 @@ def test_the_rest_of_a_comment_left_open_at_a_line_end_stays_in_its_header():
                              "[198.51.100.41]) by mx.mailbox.example with SMTPS id g17;\n"
                              "Sun, 31 Dec 2023 00:37:43 -0800 (PST)\n")
     assert len(chain) == 1 and "198.51.100.41" in chain[0]
+
+
+def test_a_chain_copied_with_no_break_spaces_is_read_as_headers():
+    # Mail clients write a copied header's fold indentation as U+00A0 in HTML.
+    nb = "\u00a0"
+    body = ("Junk again, headers below.\n\n"
+            f"Received:{nb}from{nb}out5.bulk.example{nb}(out5.bulk.example{nb}[203.0.113.55])\n"
+            f"{nb}by{nb}mx.isp.example{nb}with{nb}ESMTPS{nb}id{nb}7;{nb}Tue,{nb}22{nb}Nov{nb}2022{nb}10:24:21{nb}-0500\n"
+            f"Received:{nb}from{nb}gw4.relay.example{nb}(2001:db8:408:e7::19)\n"
+            f"{nb}by{nb}out5.bulk.example{nb}(2001:db8:a03:478::19){nb}with{nb}SMTP;{nb}Tue,{nb}22{nb}Nov{nb}2022\n")
+    raw = ("From: Ann <ann@reader.example>\nTo: abuse@provider.example\nSubject: spam\n"
+           "Message-ID: <a1@reader.example>\nContent-Type: text/plain; charset=utf-8\n"
+           "Content-Transfer-Encoding: 8bit\n\n" + body).encode()
+    assert _ips(raw) == ["203.0.113.55"]
+
+
+def test_a_named_offender_also_replaces_the_webmail_client_of_the_evidence():
+    # The sender names the spammer; the pasted mail's X-Originating-IP is its evidence too.
+    from abusedesk.parsers import parse
+    raw = _forwarded_spam("198.51.100.77").replace(b"Please stop this sender.",
+                                                   b"SPAMMER: http://198.51.100.226/cl/105809")
+    assert sorted({e.ip for e in parse(raw).events if e.ip}) == ["198.51.100.226"]

@@ -493,3 +493,21 @@ def test_an_address_the_sender_says_was_designated_as_the_source_stays():
     n = notice("Your server was designated as the spam source by our filter: 198.51.100.42\n",
                subject="Spam from your network")
     assert ips(n) == ["198.51.100.42"]
+
+
+def test_received_folds_copied_double_spaced_without_their_key_are_header():
+    n = notice("Forwarding this junk mail from a subscriber [203.0.113.244].\n\n"
+               "Received: from gw26.mailhost.example (2001:db8:610:50::36)\n\n"
+               "by store93.mailhost.example (2001:db8:8:41::12) with\n\n"
+               "SMTP Server id 15.20.8158.17; Wed, 20 Nov 2024 19:46:21 +0000\n\n"
+               "(2001:db8:610:50:cafe::45) by gw26.mailhost.example\n\n"
+               "from a.mailhost.example ([10.12.2.6]) by imap4.mailhost.example with LMTP id aL9R\n",
+               subject="Spam from your network")
+    assert ips(n) == ["203.0.113.244"]
+
+
+def test_a_sentence_that_starts_with_by_is_no_received_fold():
+    # False friend: prose starting with "by" and a host name, then more words.
+    n = notice("Spam again.\nby mail.sender.example the spam is sent, its address is 198.51.100.61 every day\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.61"]
