@@ -81,14 +81,23 @@ def _strip_signature(text: str) -> str:
     return text[: m.start()] + (text[fwd.start():] if fwd else "")
 
 
-def _pasted_received(text: str) -> list[str]:
-    """Received: headers pasted into a body (possibly quoted), unfolded."""
-    out: list[str] = []
+def _pasted_chains(text: str) -> list[list[str]]:
+    """The Received: headers of each mail pasted into a body (possibly quoted),
+    unfolded, one list per mail. A mail's Received headers stand above its
+    Subject: a Received header below a Subject line starts the next pasted mail
+    (a notice that pastes the headers of several spam mails, one under another)."""
+    chains: list[list[str]] = [[]]
     current: str | None = None
+    subject_seen = False
+    total = 0
     for line in text.splitlines()[:20000]:
         if re.match(r"(?i)^received\s*:", line):
             if current is not None:
-                out.append(current)
+                chains[-1].append(current)
+                total += 1
+            if subject_seen and chains[-1]:
+                chains.append([])
+            subject_seen = False
             current = line.split(":", 1)[1].strip()
         elif current is not None and line.strip() and (
             line[:1] in (" ", "\t") or _RECEIVED_CONTINUATION.match(line)
@@ -103,13 +112,31 @@ def _pasted_received(text: str) -> list[str]:
             current += " " + line.strip()
         else:
             if current is not None:
-                out.append(current)
+                chains[-1].append(current)
+                total += 1
             current = None
-        if len(out) >= 100:
+            if re.match(r"(?i)^subject\s*:", line):
+                subject_seen = True
+        if total >= 100:
             break
-    if current is not None:
-        out.append(current)
-    return out
+    if current is not None and total < 100:
+        chains[-1].append(current)
+    # A chain that shares a hop's address with the one above is the same mail's headers
+    # pasted again (an excerpt, then the full header), not another mail.
+    merged: list[tuple[list[str], set[str]]] = []
+    for chain in chains:
+        ips = {f.ip for value in chain for f in find_ips(value)}
+        if merged and ips & merged[-1][1]:
+            merged[-1][0].extend(chain)
+            merged[-1][1].update(ips)
+        elif chain:
+            merged.append((chain, ips))
+    return [chain for chain, _ in merged]
+
+
+def _pasted_received(text: str) -> list[str]:
+    """Received: headers pasted into a body (possibly quoted), unfolded, of all pasted mails."""
+    return [value for chain in _pasted_chains(text) for value in chain]
 
 
 # The first line of a pasted mail or header block: the sender's own words end above it.
@@ -336,19 +363,21 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     # Original mails: attached (message/rfc822) or pasted Received: lines.
     relay_ips: set[str] = set()
     origins = []
+    chain_ips: dict[int, set[str]] = {}  # the addresses of each origin's own chain
     for message in attached:
         # The reporter's own mail servers received the attached mail: hops named in its
         # domain are its relays (a forwarding spam trap), the origin is the hop before them.
         hop = origin_hop(message.header_all("received"), context, reporter_domains(mail))
         if hop:
             origins.append((hop, message.subject))
+            chain_ips[id(hop)] = {f.ip for value in message.header_all("received") for f in find_ips(value)}
         for value in message.header_all("received"):
             relay_ips.update(f.ip for f in find_ips(value))
-    pasted = _pasted_received(text)
-    if pasted:
+    for pasted in _pasted_chains(text):
         hop = origin_hop(pasted, context)
         if hop:
             origins.append((hop, ""))
+            chain_ips[id(hop)] = {f.ip for value in pasted for f in find_ips(value)}
         for value in pasted:
             relay_ips.update(f.ip for f in find_ips(value))
     own_stated = _own_stated(text, refang(mail.subject)) if relay_ips else set()
@@ -357,14 +386,21 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     # spamming", "SPAMMER: http://198.51.100.7/..."), an address outside the chain: the
     # pasted or attached mail is its evidence, and neither the hop that carried it (a
     # mailbox provider's or a list's relay) nor its webmail client is a second offender.
+    # When the words name a hop of a chain instead, the sender read that chain: the hop
+    # it names outranks the one our walk would pick there.
     named_outside = bool(own_stated) and not stated
     walked = {hop.from_ip for hop, _ in origins}
-    if stated:
-        # The sender read its own chain and names the hop that sent the mail: that
-        # outranks the hop our walk would pick.
-        origins = [(hop, subject) for hop, subject in origins if hop.from_ip in stated]
-    elif named_outside:
-        origins = []
+    kept = []
+    for hop, subject in origins:
+        own_chain = chain_ips.get(id(hop), set())
+        if own_chain & stated:
+            if hop.from_ip in stated:
+                kept.append((hop, subject))
+        elif not (own_stated - relay_ips):
+            # A chain the words do not name, with no offender named outside the chains
+            # (a notice that lists each pasted mail's sender above it): its own origin.
+            kept.append((hop, subject))
+    origins = kept
     for m in [] if named_outside else re.finditer(r"(?im)^x-originating-ip\s*:\s*\[?([0-9a-f:.]{3,60})", text):
         ips = find_ips(m.group(1))
         if ips and ips[0].ip in relay_ips and ips[0].ip not in walked:

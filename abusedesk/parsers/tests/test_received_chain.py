@@ -277,3 +277,32 @@ def test_a_named_offender_also_replaces_the_webmail_client_of_the_evidence():
     raw = _forwarded_spam("198.51.100.77").replace(b"Please stop this sender.",
                                                    b"SPAMMER: http://198.51.100.226/cl/105809")
     assert sorted({e.ip for e in parse(raw).events if e.ip}) == ["198.51.100.226"]
+
+
+# --- several mails pasted one under another ----------------------------------------------
+
+def _pasted_mail(ip: str, n: int) -> str:
+    return (f"{ip}\n\nReceived: from *** ([{ip}]) by mx{n}.mailbox.example with SMTP\n"
+            f"id <x{n}>; Thu, 3 Nov 2022 21:00:0{n} +0900\n"
+            f"Received: from *** by {ip}; Thu, 03 Nov 2022 08:00:0{n} -0400\n"
+            f"From: ********\nTo: ********\nSubject: ********\nMessage-Id: ********\n\n")
+
+
+def test_each_pasted_mail_names_its_own_sender():
+    from abusedesk.parsers import parse
+    body = ("Some of your hosts are used for sending spam.\n\nIP Addresses   Email-Header\n\n"
+            + _pasted_mail("198.51.100.80", 1) + _pasted_mail("198.51.100.81", 2) + _pasted_mail("203.0.113.82", 3))
+    raw = ("From: CERT <incident@cert.example>\nTo: abuse@provider.example\nSubject: Spam from your network\n"
+           "Message-ID: <c1@cert.example>\n\n" + body).encode()
+    assert sorted({e.ip for e in parse(raw).events if e.ip}) == ["198.51.100.80", "198.51.100.81", "203.0.113.82"]
+
+
+def test_one_mails_headers_pasted_twice_are_one_chain():
+    # False friend: an excerpt of the header, then the whole header: one mail, its one sender.
+    from abusedesk.parsers.freetext import _pasted_chains
+    chains = _pasted_chains(
+        "Received: from web7.hoster.example ([203.0.113.162])\n\nSubject: Renew your payment\n\n"
+        "Received: from smart2.hoster.example (smart2.hoster.example [198.51.100.81]) by mx.mailbox.example\n"
+        "with SMTPS id 17; Fri, 17 May 2024 01:10:27 -0700\n"
+        "Received: from web7.hoster.example ([203.0.113.162])\n")
+    assert len(chains) == 1 and len(chains[0]) == 3
