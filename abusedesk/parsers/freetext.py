@@ -81,6 +81,22 @@ def _strip_signature(text: str) -> str:
     return text[: m.start()] + (text[fwd.start():] if fwd else "")
 
 
+# A Received header that starts inside a line: a header block whose line breaks were lost in
+# the copy (an HTML view pasted as one paragraph: "...+0000 Received: from a.example ...").
+_INLINE_RECEIVED = re.compile(r"(?i)(?<![-\w])\s*(?=received:\s?from\s)|(?<=\d)(?=received:\s?from\s)")
+
+
+def _header_lines(text: str) -> list[str]:
+    """The lines of `text`, a line that holds several Received headers cut before each."""
+    out: list[str] = []
+    for line in text.splitlines()[:20000]:
+        if len(line) > 200 and line.lower().count("received:") > 1:
+            out.extend(part for part in _INLINE_RECEIVED.split(line[:200_000]) if part)
+        else:
+            out.append(line)
+    return out
+
+
 def _pasted_chains(text: str) -> list[list[str]]:
     """The Received: headers of each mail pasted into a body (possibly quoted),
     unfolded, one list per mail. A mail's Received headers stand above its
@@ -90,7 +106,7 @@ def _pasted_chains(text: str) -> list[list[str]]:
     current: str | None = None
     subject_seen = False
     total = 0
-    for line in text.splitlines()[:20000]:
+    for line in _header_lines(text):
         if re.match(r"(?i)^received\s*:", line):
             if current is not None:
                 chains[-1].append(current)
@@ -151,9 +167,10 @@ _AUTH_FRAGMENT = re.compile(r"(?im)^.*(?:\b(?:spf|dkim|dmarc|arc|iprev)=\w|\bdes
 def _own_stated(text: str, subject: str) -> set[str]:
     """The addresses the sender states as the subject in its own words: the
     subject and the text above a pasted mail (a pasted `spf=` fragment is not
-    its words). Only asked when there is an attached or pasted chain."""
-    m = _PASTED_START.search(text, 0, 200_000)
-    own = _AUTH_FRAGMENT.sub("", text[: m.start() if m else 200_000])
+    its words; a forward marker ends them too, also when the header block under
+    it lost its line breaks). Only asked when there is an attached or pasted chain."""
+    ends = [m.start() for m in (_PASTED_START.search(text, 0, 200_000), _FORWARD_MARKER.search(text, 0, 200_000)) if m]
+    own = _AUTH_FRAGMENT.sub("", text[: min(ends, default=200_000)])
     return set(stated_ips(subject + "\n" + own))
 
 

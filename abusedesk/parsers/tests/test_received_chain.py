@@ -306,3 +306,34 @@ def test_one_mails_headers_pasted_twice_are_one_chain():
         "with SMTPS id 17; Fri, 17 May 2024 01:10:27 -0700\n"
         "Received: from web7.hoster.example ([203.0.113.162])\n")
     assert len(chains) == 1 and len(chains[0]) == 3
+
+
+# --- a header block whose line breaks were lost in the copy ----------------------------------
+
+_ONE_LINE = ("Received: from store9.mailbox.example (::1) by front2.mailbox.example with HTTPS; "
+             "Mon, 5 Aug 2024 18:16:56 +0000 Received: from gw4.mailbox.example (2001:db8:4::12) by "
+             "store9.mailbox.example with SMTP; Mon, 5 Aug 2024 18:16:55 +0000 X-Sender-IP: 203.0.113.6 "
+             "Received: from c6jn.bulk.example (203.0.113.6) by gw4.mailbox.example with ESMTPS; "
+             "Mon, 5 Aug 2024 18:16:54 +0000 From: Shop <info@bulk.example> Subject: You won")
+
+
+def test_a_header_block_pasted_as_one_line_is_read_as_its_chain():
+    from abusedesk.parsers import parse
+    raw = ("From: Cole <cole@reader.example>\nTo: abuse@provider.example\nSubject: spam\n"
+           "Message-ID: <c2@reader.example>\n\nThese criminals won't stop. header\n" + _ONE_LINE + "\n").encode()
+    assert sorted({e.ip for e in parse(raw).events if e.ip}) == ["203.0.113.6"]
+
+
+def test_the_words_above_a_forward_marker_name_the_offender_even_when_the_header_follows_on_its_line():
+    from abusedesk.parsers import parse
+    raw = ("From: Tom <tom@reader.example>\nTo: abuse@provider.example\nSubject: spam\n"
+           "Message-ID: <t2@reader.example>\n\nHOSTER.EXAMPLE remove your spammer at: 198.51.100.206\n\n"
+           "-------- Forwarded Message --------From: x <> " + _ONE_LINE + "\n").encode()
+    assert sorted({e.ip for e in parse(raw).events if e.ip}) == ["198.51.100.206"]
+
+
+def test_a_long_line_that_says_received_from_once_is_no_header_block():
+    # False friend: prose quoting the word once is not cut into headers.
+    from abusedesk.parsers.freetext import _pasted_chains
+    line = "We have received: from your customer " + "a long complaint about many mails " * 8 + "198.51.100.7"
+    assert _pasted_chains(line) == []
