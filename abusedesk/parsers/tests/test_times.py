@@ -189,3 +189,15 @@ def test_stated_times_in_spanish_italian_french_and_prose():
     assert stated_time("Sample detection time: 2026-12-01 14:02 UTC\n") == datetime(2026, 12, 1, 14, 2, tzinfo=UTC)
     # False friend: a date in prose that no time label introduces is no stated time.
     assert stated_time("We wrote to you on 2026-11-28 19:02 UTC about another matter.\n") is None
+
+
+def test_a_zone_stated_in_dutch_german_or_portuguese_is_the_rows_zone():
+    assert stated_zone("Tijden zijn in UTC.").utcoffset(None).total_seconds() == 0
+    assert stated_zone("Alle Zeitangaben sind in MEZ.").utcoffset(None).total_seconds() == 3600
+    n = dated("IP-adres          Poort   Tijdstip\n203.0.113.201     443     30-11-2026 14:22\n\nTijden zijn in UTC.\n",
+              "Tue, 01 Dec 2026 10:00:00 +0100", "Melding kwetsbare systemen")
+    assert times_by_ip(n)["203.0.113.201"] == datetime(2026, 11, 30, 14, 22, tzinfo=UTC)
+    # False friend: a time word in Dutch prose without a zone states none.
+    assert stated_zone("De tijden in het logboek zijn lang.") is None
+    assert stated_time("Data/hora: 03/12/2026 14:32:10\n", frame_of("", "Thu, 03 Dec 2026 15:00:00 -0300")) == \
+        datetime(2026, 12, 3, 17, 32, 10, tzinfo=UTC)
