@@ -65,7 +65,7 @@ _HEADER_LINE = re.compile(
 # lines copied without indentation): "... designates 192.0.2.41 as permitted sender)",
 # "client-ip=192.0.2.41". The mail's relay as the receiver checked it, not a statement.
 _SPF_RESULT = re.compile(
-    r"(?i)(?:\bdesignates?\s+|\bclient-ip=)[0-9a-f:.]{3,45}|[0-9a-f:.]{3,45}\s+as\s+permitted\s+sender\b"
+    r"(?i)\b(?:designates?\s+|client-ip=)[0-9a-f:.]{3,45}"  # a literal first: linear on any text
 )
 # A fold of a Received header on a line of its own, its indentation and key lost in the copy
 # (a chain pasted double-spaced, or out of an HTML view): "(2001:db8::45) by mx7.example.net",
@@ -285,12 +285,18 @@ def context_mask(text: str) -> str:
     if not text:
         return text
     chars: list[str] | None = None
-    for pattern in (_WHOIS_LINE, _HEADER_LINE, _RANGE_LINES, _SPF_RESULT, _RECEIVED_FOLD):
+    lowered = text.lower()
+    patterns = [_WHOIS_LINE, _HEADER_LINE, _RANGE_LINES]
+    if "designate" in lowered or "client-ip=" in lowered:
+        patterns.append(_SPF_RESULT)
+    if "by " in lowered:
+        patterns.append(_RECEIVED_FOLD)
+    for pattern in patterns:
         for m in pattern.finditer(text):
             if chars is None:
                 chars = list(text)
             _blank(chars, m.start(), m.end())
-    lowered = text[:200_000].lower()
+    lowered = lowered[:200_000]
     if " http/1" in lowered and "host:" in lowered:
         if chars is None:
             chars = list(text)
