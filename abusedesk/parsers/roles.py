@@ -507,6 +507,9 @@ _CONTEXT_URL_LABEL = re.compile(
     r"trademark\s+(?:link|registration|record)|registrar\s+(?:url|whois\s+server)|screenshot|"
     r"authori[sz]ation\s+letter|power\s+of\s+attorney|privacy\s+(?:policy|notice)|unsubscribe|"
     r"for\s+more\s+information|(?:learn|read)\s+more|"
+    # DMCA § 512(c)(3)(A)(ii), in the statute's words: the rights holder's own work (the
+    # infringing material is element (iii), "the material that is claimed to be infringing").
+    r"identification\s+of\s+the\s+copyrighted\s+works?\s+claimed\s+to\s+have\s+been\s+infringed|"
     r"\b(?:facebook|twitter|linkedin|instagram|youtube)\s*(?:\]|:|\|)"
 )
 # Hosts that are references, never the subject of a report sent to a hosting provider: XML
@@ -528,6 +531,9 @@ _CONTEXT_HOSTS = frozenset(
 
 
 _BULLET = re.compile(r"^[\s\-*•·><\u2013\u2014]*$")
+# A line that gives a work's title before its link ('"Healing Lotus" - https://...'): the title
+# says what the link is, not what role it plays; the heading above the list does.
+_TITLE_LABEL = re.compile(r"^[\s\-*•·>\d.)]*[\"“][^\"”\n]{1,120}[\"”]\s*[-–—:]?\s*$")
 _URL_ONLY_LINE = re.compile(r"(?i)^[\s\-*•·>\u2013\u2014\d.)]*<?(?:(?:https?|ftp)://\S+|[\w-]+(?:\.[\w-]+)+/?\S*)\s*$")
 
 
@@ -540,7 +546,7 @@ def url_label(text: str, pos: int) -> str:
     found at: https://..."), that line too."""
     start = text.rfind("\n", max(0, pos - 300), pos) + 1
     label = text[start:pos]
-    if _BULLET.match(label):
+    if _BULLET.match(label) or _TITLE_LABEL.match(label):
         end, blanks = start - 1, 0
         for _ in range(30):
             if end <= 0:
