@@ -406,6 +406,9 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|(?:(?<=[\d\])])|(?<=[\d\])][ \t]))(?:-{1,3}>|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
     r"|\b(?:dst|dest|destination|target|victim)[ _.-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
     r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*(?:[\w.-]{1,40}\s*\(\s*)?"
+    # a web form's note of where the report came from: "Submitted from IP: x", "Reporter IP: x"
+    r"|\bsubmitted\s+from\s+(?:ip\s*)?(?:address\s*)?[=:]?\s*"
+    r"|\b(?:submitter|reporter|complainant)(?:'s)?\s+ip(?:\s+address)?\s*[=:]?\s*"
     # The victim as reporters describe it: "Targeted Server IP Address:", "one of our monitored
     # systems (IP: x)", "lip=" (the local end in Dovecot logs), "Upstream IP:", Czech "Cílové IP"
     # (target IPs), Portuguese "cujo destino é o endereço x".
@@ -501,6 +504,8 @@ def disowned(text: str, pos: int, end: int) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+_FROM_BEFORE = re.compile(r"(?i)\bfrom\s+(?:ip\s+)?(?:address\s+)?\(?$")
+_TO_AFTER = re.compile(r"(?i)^\)?\s+to\s")
 
 
 def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
@@ -529,6 +534,8 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         return True
     if end is not None:
         after = text[end: end + 60].split("\n", 1)[0]
+        if _FROM_BEFORE.search(before) and _TO_AFTER.match(after):
+            return False  # "sent from x to my mailbox": x is where it came from
         return bool(_NOT_OFFENDER_AFTER.search(after) or _DISOWNED_AFTER.search(after))
     return False
 

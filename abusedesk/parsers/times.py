@@ -27,6 +27,8 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .extract import find_ips
+
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 # Zone abbreviations people write after times (standard and summer time).
@@ -285,6 +287,10 @@ _TIME_LABEL = re.compile(
     r"festgestellt|waargenomen|beobachtet)[ \t]*(?P<utc>\((?:utc|gmt)\))?[ \t]*:?[ \t]*$")
 
 
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_PROSE_TIME = re.compile(r"(?i)\b(?:(?:last|first)\s+)?(?:detected|seen|observed)\s+(?:at|on)\s+(?=\d)")
+
+
 def stated_time(text: str, frame: Frame = NO_FRAME) -> datetime | None:
     """The incident time a notice states on a line of its own ("Time: ...",
     "Date of incident: ..."), if it states exactly one; None otherwise (a
@@ -318,6 +324,20 @@ def stated_time_noted(text: str, frame: Frame = NO_FRAME) -> tuple[datetime | No
             found.setdefault(when, note)
             if len(found) > 1:
                 return None, ""
+    if not found:
+        # No labelled time: the one prose states ("It was last detected at 2026-12-03 04:41 UTC"),
+        # the sentence allowed to wrap.
+        for m in _PROSE_TIME.finditer(text[:50_000]):
+            value = text[m.end(): m.end() + 80].split("\n\n", 1)[0].replace("\n", " ")
+            stop = _SENTENCE_END.search(value)
+            start = max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start())) + 1
+            if find_ips(text[start: m.start()] + value[: stop.start() if stop else len(value)]):
+                continue  # "Attacks seen on <time> from x.": that row's time, not the notice's
+            when, note = _first_time(value, frame)
+            if when:
+                found.setdefault(when, note)
+                if len(found) > 1:
+                    return None, ""
     if not found:
         return None, ""
     return next(iter(found.items()))

@@ -553,3 +553,19 @@ def test_portuguese_victim_a_trap_mx_and_json_sensor_keys_are_no_offenders():
     # False friend: an attacker key is the attacker's, whatever other keys say.
     n = notice('{"attacker_ip": "203.0.113.141", "observed_by": "honeypot farm"}\n', "[ALERT] SSH brute force")
     assert {e.ip for e in n.events} == {"203.0.113.141"}
+
+
+def test_a_web_forms_note_of_the_submitters_address_is_no_offender():
+    n = notice("A new report was submitted:\n\nAbuse type: Fraud / fake shop\n"
+               "URL or IP: 198.51.100.120\nDescription: I paid and never received anything.\n"
+               "Submitted from IP: 192.0.2.201\n", "New abuse report via web form")
+    assert {e.ip for e in n.events} == {"198.51.100.120"}
+    # False friend: spam "sent from" an address is the offender's doing, not a form's note.
+    n = notice("This spam was sent from 198.51.100.121 to my mailbox.\n", "Spam")
+    assert {e.ip for e in n.events} == {"198.51.100.121"}
+
+
+def test_a_spam_complaints_sender_ip_is_the_offender():
+    # False friend of the web form's "Submitted from IP": in a spam complaint "Sender IP" is the spammer.
+    n = notice("Unsolicited mail received.\nSender IP: 198.51.100.122 HOST: mail.bulk.example\n", "Spam complaint")
+    assert {e.ip for e in n.events} == {"198.51.100.122"}

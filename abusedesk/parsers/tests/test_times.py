@@ -201,3 +201,11 @@ def test_a_zone_stated_in_dutch_german_or_portuguese_is_the_rows_zone():
     assert stated_zone("De tijden in het logboek zijn lang.") is None
     assert stated_time("Data/hora: 03/12/2026 14:32:10\n", frame_of("", "Thu, 03 Dec 2026 15:00:00 -0300")) == \
         datetime(2026, 12, 3, 17, 32, 10, tzinfo=UTC)
+
+
+def test_a_time_prose_states_is_the_notices_when_no_label_states_one():
+    assert stated_time("IP Address 198.51.100.140 is listed because it appears to be infected. It was last "
+                       "detected at\n2026-12-03 04:41 UTC.\n") == datetime(2026, 12, 3, 4, 41, tzinfo=UTC)
+    # False friends: "seen on 2 occasions" is no time; two different prose times give none.
+    assert stated_time("The host was seen on 2 occasions by our sensors.\n") is None
+    assert stated_time("First seen on 2026-12-01 10:00 UTC, then observed on 2026-12-02 11:00 UTC.\n") is None
