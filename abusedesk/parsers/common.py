@@ -280,6 +280,14 @@ def origin_hop(received: list[str], context: ParseContext, reporter_domains: set
             # the next name down is its own unless that hop delivered elsewhere. One with no
             # name at all ("by 0") says nothing: the next name down must show it delivered here.
             below_public = "address" if hop.by_host and normalise_ip(hop.by_host) else "nameless"
+    for hop in hops:
+        # A hop that delivered into its recipient's own mailbox provider ("by mx.isp.example ...
+        # for <user@isp.example>") was received by that provider, whichever host topped the chain
+        # (a mailbox provider hosting another's mail: the recipient's MX is a hop further down).
+        recipient = _recipient_domain(hop.raw)
+        if recipient and hop.by_host and normalise_ip(hop.by_host) is None and \
+                _same_mailbox(registrable_domain(hop.by_host), recipient):
+            domains.add(registrable_domain(hop.by_host))
     for family in _MAILBOX_FAMILIES:
         if domains & family:
             domains |= family

@@ -86,31 +86,78 @@ def _strip_signature(text: str) -> str:
     return text[: m.start()] + (text[fwd.start():] if fwd else "")
 
 
-def _pasted_received(text: str) -> list[str]:
-    """Received: headers pasted into a body (possibly quoted), unfolded."""
+# A Received header that starts inside a line: a header block whose line breaks were lost in
+# the copy (an HTML view pasted as one paragraph: "...+0000 Received: from a.example ...").
+_INLINE_RECEIVED = re.compile(r"(?i)(?<![-\w])\s*(?=received:\s?from\s)|(?<=\d)(?=received:\s?from\s)")
+
+
+def _header_lines(text: str) -> list[str]:
+    """The lines of `text`, a line that holds several Received headers cut before each."""
     out: list[str] = []
-    current: str | None = None
     for line in text.splitlines()[:20000]:
+        if len(line) > 200 and line.lower().count("received:") > 1:
+            out.extend(part for part in _INLINE_RECEIVED.split(line[:200_000]) if part)
+        else:
+            out.append(line)
+    return out
+
+
+def _pasted_chains(text: str) -> list[list[str]]:
+    """The Received: headers of each mail pasted into a body (possibly quoted),
+    unfolded, one list per mail. A mail's Received headers stand above its
+    Subject: a Received header below a Subject line starts the next pasted mail
+    (a notice that pastes the headers of several spam mails, one under another)."""
+    chains: list[list[str]] = [[]]
+    current: str | None = None
+    subject_seen = False
+    total = 0
+    for line in _header_lines(text):
         if re.match(r"(?i)^received\s*:", line):
             if current is not None:
-                out.append(current)
+                chains[-1].append(current)
+                total += 1
+            if subject_seen and chains[-1]:
+                chains.append([])
+            subject_seen = False
             current = line.split(":", 1)[1].strip()
         elif current is not None and line.strip() and (
             line[:1] in (" ", "\t") or _RECEIVED_CONTINUATION.match(line)
             or _OPEN_CLAUSE.search(current[-12:])
+            or (line.startswith("(") and ";" not in current)
+            or current.count("(") > current.count(")")
         ):
             # Quote stripping eats the fold's indentation: "by", "with", "for"
-            # and "id" lines still continue the header.
+            # and "id" lines still continue the header, and so do the comment
+            # of a header not yet ended by its date ("(rdns [198.51.100.7])") and
+            # the rest of a comment left open ("(rdns.\n[198.51.100.7])").
             current += " " + line.strip()
         else:
             if current is not None:
-                out.append(current)
+                chains[-1].append(current)
+                total += 1
             current = None
-        if len(out) >= 100:
+            if re.match(r"(?i)^subject\s*:", line):
+                subject_seen = True
+        if total >= 100:
             break
-    if current is not None:
-        out.append(current)
-    return out
+    if current is not None and total < 100:
+        chains[-1].append(current)
+    # A chain that shares a hop's address with the one above is the same mail's headers
+    # pasted again (an excerpt, then the full header), not another mail.
+    merged: list[tuple[list[str], set[str]]] = []
+    for chain in chains:
+        ips = {f.ip for value in chain for f in find_ips(value)}
+        if merged and ips & merged[-1][1]:
+            merged[-1][0].extend(chain)
+            merged[-1][1].update(ips)
+        elif chain:
+            merged.append((chain, ips))
+    return [chain for chain, _ in merged]
+
+
+def _pasted_received(text: str) -> list[str]:
+    """Received: headers pasted into a body (possibly quoted), unfolded, of all pasted mails."""
+    return [value for chain in _pasted_chains(text) for value in chain]
 
 
 # The first line of a pasted mail or header block: the sender's own words end above it.
@@ -122,15 +169,14 @@ _PASTED_START = re.compile(r"(?im)^[ \t]*(?:received|return-path|delivered-to|x-
 _AUTH_FRAGMENT = re.compile(r"(?im)^.*(?:\b(?:spf|dkim|dmarc|arc|iprev)=\w|\bdesignates\b|\bpermitted\b).*$")
 
 
-def _stated_relays(text: str, subject: str, relay_ips: set[str]) -> set[str]:
-    """Hops of the attached or pasted chain that the sender names in its own
-    words (the subject, the text above the pasted mail) as the source: the
-    sender read its own chain, which outranks the hop our walk would pick."""
-    if not relay_ips:
-        return set()
-    m = _PASTED_START.search(text, 0, 200_000)
-    own = _AUTH_FRAGMENT.sub("", text[: m.start() if m else 200_000])
-    return {ip for ip in stated_ips(subject + "\n" + own) if ip in relay_ips}
+def _own_stated(text: str, subject: str) -> set[str]:
+    """The addresses the sender states as the subject in its own words: the
+    subject and the text above a pasted mail (a pasted `spf=` fragment is not
+    its words; a forward marker ends them too, also when the header block under
+    it lost its line breaks). Only asked when there is an attached or pasted chain."""
+    ends = [m.start() for m in (_PASTED_START.search(text, 0, 200_000), _FORWARD_MARKER.search(text, 0, 200_000)) if m]
+    own = _AUTH_FRAGMENT.sub("", text[: min(ends, default=200_000)])
+    return set(stated_ips(subject + "\n" + own))
 
 
 def _line_at(text: str, pos: int, reach: int = 300) -> str:
@@ -383,7 +429,9 @@ def readable_texts(mail: Mail, context: ParseContext | None = None) -> tuple[str
         else:
             logs.extend(_archived_texts(p, context))
     attached = [p.message for p in mail.parts if p.message is not None]
-    text = refang(_QUOTE_PREFIX.sub("", _strip_signature(mail.body_text)))
+    # A no-break space is a space: mail clients write a copied header's fold indentation
+    # (and the gaps between its words) as U+00A0 in HTML.
+    text = refang(_QUOTE_PREFIX.sub("", _strip_signature(mail.body_text.replace("\xa0", " "))))
     return text, refang("\n".join(logs)), attached
 
 
@@ -400,32 +448,52 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     # Original mails: attached (message/rfc822) or pasted Received: lines.
     relay_ips: set[str] = set()
     origins = []
+    chain_ips: dict[int, set[str]] = {}  # the addresses of each origin's own chain
     for message in attached:
         # The reporter's own mail servers received the attached mail: hops named in its
         # domain are its relays (a forwarding spam trap), the origin is the hop before them.
         hop = origin_hop(message.header_all("received"), context, reporter_domains(mail))
         if hop:
             origins.append((hop, message.subject))
+            chain_ips[id(hop)] = {f.ip for value in message.header_all("received") for f in find_ips(value)}
         for value in message.header_all("received"):
             relay_ips.update(f.ip for f in find_ips(value))
-    pasted = _pasted_received(text)
-    if pasted:
+    for pasted in _pasted_chains(text):
         hop = origin_hop(pasted, context)
         if hop:
             origins.append((hop, ""))
+            chain_ips[id(hop)] = {f.ip for value in pasted for f in find_ips(value)}
         for value in pasted:
             relay_ips.update(f.ip for f in find_ips(value))
-    for m in re.finditer(r"(?im)^x-originating-ip\s*:\s*\[?([0-9a-f:.]{3,60})", text):
+    own_stated = _own_stated(text, refang(mail.subject)) if relay_ips else set()
+    stated = own_stated & relay_ips
+    # The sender names the offender in its own words ("Your customer x (198.51.100.7) is
+    # spamming", "SPAMMER: http://198.51.100.7/..."), an address outside the chain: the
+    # pasted or attached mail is its evidence, and neither the hop that carried it (a
+    # mailbox provider's or a list's relay) nor its webmail client is a second offender.
+    # When the words name a hop of a chain instead, the sender read that chain: the hop
+    # it names outranks the one our walk would pick there.
+    named_outside = bool(own_stated) and not stated
+    walked = {hop.from_ip for hop, _ in origins}
+    kept = []
+    for hop, subject in origins:
+        own_chain = chain_ips.get(id(hop), set())
+        if own_chain & stated:
+            if hop.from_ip in stated:
+                kept.append((hop, subject))
+        elif not (own_stated - relay_ips):
+            # A chain the words do not name, with no offender named outside the chains
+            # (a notice that lists each pasted mail's sender above it): its own origin.
+            kept.append((hop, subject))
+    origins = kept
+    for m in [] if named_outside else re.finditer(r"(?im)^x-originating-ip\s*:\s*\[?([0-9a-f:.]{3,60})", text):
         ips = find_ips(m.group(1))
-        if ips and ips[0].ip in relay_ips and ips[0].ip not in {hop.from_ip for hop, _ in origins}:
+        if ips and ips[0].ip in relay_ips and ips[0].ip not in walked:
             # A server of the sender's own chain (its webmail host, below the hop that
             # handed the mail over), not the client: the origin hop names that provider.
             continue
         if ips:
             events.add(Event(category=category, ip=ips[0].ip, evidence=sanitise(m.group(0), 200)))
-    stated = _stated_relays(text, refang(mail.subject), relay_ips)
-    if stated:
-        origins = [(hop, subject) for hop, subject in origins if hop.from_ip in stated]
     attached_notices = category in _NETWORK_CATEGORIES and bool(attached)
     deferred = []
     for hop, subject in origins:

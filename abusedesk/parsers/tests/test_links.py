@@ -383,3 +383,22 @@ def test_a_website_line_without_contact_lines_is_still_read():
     n = parse(mail("Phishing kit found.\nWebsite: https://login-check.example/kit/\n",
                    subject="Phishing", sender="ir@cert.example"))
     assert hosts(n) == ["login-check.example"]
+
+
+_DMCA_ELEMENTS = ("This letter is official notification under Section 512(c) of the DMCA.\n"
+                  "1. A physical or electronic signature of the owner.\nKim Lee\n"
+                  "2. Identification of the copyrighted work claimed to have been infringed.\n"
+                  "\"Lotus Dream\" - https://www.kimlee-art.example/lotus-dream\n"
+                  "3. Identification of the material that is claimed to be infringing.\n"
+                  "\"Lotus Dream copy\" - https://cdn7.shopcopy.example/3499-large/lotus.jpg\n")
+
+
+def test_the_work_titled_under_the_statutes_identification_of_the_copyrighted_work_is_the_original():
+    n = parse(mail(_DMCA_ELEMENTS))
+    assert sorted({e.url for e in n.events if e.url}) == ["https://cdn7.shopcopy.example/3499-large/lotus.jpg"]
+
+
+def test_a_titled_link_under_an_infringing_heading_is_reported():
+    # False friend: a title before the link does not make it the original; its heading decides.
+    n = parse(mail("The infringing copies are at:\n\"Lotus Dream\" - https://cdn7.shopcopy.example/lotus.jpg\n"))
+    assert sorted({e.url for e in n.events if e.url}) == ["https://cdn7.shopcopy.example/lotus.jpg"]

@@ -559,6 +559,45 @@ def test_an_address_sending_to_somewhere_without_exfiltration_stays():
     assert ips(n) == ["198.51.100.64"]
 
 
+def test_an_spf_result_that_lost_its_header_key_names_no_offender():
+    # A "show original" copy whose folds lost their indent: the SPF verdict's address is the relay
+    # the receiver checked, on lines no header key marks any more.
+    n = notice("Spam again, please stop it.\n\n"
+               "ARC-Authentication-Results: i=1; mx.mailbox.example;\n"
+               "spf=pass (mailbox.example: domain of bounces@news.example\n"
+               "designates 198.51.100.41 as permitted sender)\n"
+               "spf=pass (mailbox.example: domain of pm@bulk.example designates\n"
+               "192.0.2.115 as permitted sender) smtp.mailfrom=pm@bulk.example\n\n"
+               "Advertised shop: 203.0.113.71\n",
+               subject="Spam from your network")
+    assert ips(n) == ["203.0.113.71"]
+
+
+def test_an_address_the_sender_says_was_designated_as_the_source_stays():
+    # False friend: the sender's own sentence, no SPF verdict ("designated as", not "designates x").
+    n = notice("Your server was designated as the spam source by our filter: 198.51.100.42\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.42"]
+
+
+def test_received_folds_copied_double_spaced_without_their_key_are_header():
+    n = notice("Forwarding this junk mail from a subscriber [203.0.113.244].\n\n"
+               "Received: from gw26.mailhost.example (2001:db8:610:50::36)\n\n"
+               "by store93.mailhost.example (2001:db8:8:41::12) with\n\n"
+               "SMTP Server id 15.20.8158.17; Wed, 20 Nov 2024 19:46:21 +0000\n\n"
+               "(2001:db8:610:50:cafe::45) by gw26.mailhost.example\n\n"
+               "from a.mailhost.example ([10.12.2.6]) by imap4.mailhost.example with LMTP id aL9R\n",
+               subject="Spam from your network")
+    assert ips(n) == ["203.0.113.244"]
+
+
+def test_a_sentence_that_starts_with_by_is_no_received_fold():
+    # False friend: prose starting with "by" and a host name, then more words.
+    n = notice("Spam again.\nby mail.sender.example the spam is sent, its address is 198.51.100.61 every day\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.61"]
+
+
 def test_the_victims_own_server_in_french_spanish_and_italian_is_no_offender():
     n = notice("L'adresse IP 198.51.100.88 tente de se connecter en force brute à notre\n"
                "serveur de messagerie 192.0.2.40 depuis ce matin.\n", "Attaque depuis votre réseau")
