@@ -280,6 +280,14 @@ def origin_hop(received: list[str], context: ParseContext, reporter_domains: set
             # the next name down is its own unless that hop delivered elsewhere. One with no
             # name at all ("by 0") says nothing: the next name down must show it delivered here.
             below_public = "address" if hop.by_host and normalise_ip(hop.by_host) else "nameless"
+    for hop in hops:
+        # A hop that delivered into its recipient's own mailbox provider ("by mx.isp.example ...
+        # for <user@isp.example>") was received by that provider, whichever host topped the chain
+        # (a mailbox provider hosting another's mail: the recipient's MX is a hop further down).
+        recipient = _recipient_domain(hop.raw)
+        if recipient and hop.by_host and normalise_ip(hop.by_host) is None and \
+                _same_mailbox(registrable_domain(hop.by_host), recipient):
+            domains.add(registrable_domain(hop.by_host))
     for family in _MAILBOX_FAMILIES:
         if domains & family:
             domains |= family
@@ -435,6 +443,18 @@ _NOT_OFFENDER_BEFORE = re.compile(
 )
 
 
+# Right before an address: the direction of a transfer ("to IP", German "zur IP", "an die IP-Adresse").
+_TO_BEFORE = re.compile(r"(?i)\b(?:to|zur|zum|zu|an|nach|naar|vers)\s+(?:(?:the|die|der|den|de)\s+)?"
+                        r"(?:ip(?:-adresse|\s+address|\s+adres|\s+adresse)?\s+)?$")
+# After an address, in its sentence: it is used for abuse ("x (leased from you) is used in a DDoS
+# attack", "x was abused to send spam").
+_USED_FOR_ABUSE_AFTER = re.compile(
+    r"(?i)[^.\n]{0,40}?\b(?:is|was|are|were|has\s+been|have\s+been|is\s+being|are\s+being)\s+(?:used|abused|involved)\s+"
+    r"(?:in|for|to|as)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?(?:ddos|dos|attacks?|spam\w*|phishing|scan\w*|botnet|"
+    r"malware|abuse|brute[ -]?force|send(?:ing)?\s+spam)\b"
+)
+
+
 _NOT_OFFENDER_AFTER = re.compile(
     r"^[\])]?\s*[(,]?\s*(?:is|=|-)?\s*(?:to\s+)?(?:legitimate\b|our|my|ours|onze|ons|mijn|unser\w*|mein\w*|notre|nuestr\w*|"
     r"the (?:victim|target|destination|reporter)|(?:a |our )?(?:honeypot|sensor|sinkhole))\b",
@@ -527,11 +547,15 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
     if _ATTACKED_OURS.search(before) or (wrapped and _ATTACKED_OURS.search(wrapped)):
         return False  # "... have attacked our systems: x": x is the attacker
     if _NOT_OFFENDER_BEFORE.search(before) or _OBSERVER_BEFORE.search(before) or _under_victim_heading(text, pos, before):
-        return True
+        # "one of our IP addresses, x (leased from you), is used in a DDoS attack": a customer tells
+        # its upstream that its own address does the abuse; the address is the offender.
+        return end is None or not _USED_FOR_ABUSE_AFTER.match(text, end, end + 120)
     if wrapped and _NOT_OFFENDER_BEFORE.search(wrapped):
-        return True
+        return end is None or not _USED_FOR_ABUSE_AFTER.match(text, end, end + 120)
     if end is not None:
         after = text[end: end + 60].split("\n", 1)[0]
+        if "xfiltr" in before + after and _TO_BEFORE.search(before):
+            return True  # "data is exfiltrated to IP x", "Daten werden zur IP x exfiltriert": where it went
         if _FROM_BEFORE.search(before) and _TO_AFTER.match(after):
             return False  # "sent from x to my mailbox": x is where it came from
         return bool(_NOT_OFFENDER_AFTER.search(after) or _DISOWNED_AFTER.search(after))
