@@ -88,6 +88,9 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "piracy", "pirated", "512\\(c\\)", "copyrighted work", "intellectual property",
          "propriet[àa] intellettuale", "propriedade intelectual", "propiedad intelectual", "brand misuse",
          "misuse of (?:the |our |its )?brand", "used in bad faith",
+         # The same in Spanish and Portuguese: "ABUSO DE MARCA", "uso indevido da marca".
+         "abuso de (?:la |su )?marca", "uso indebido de (?:la |su )?marca", "infracci[óo]n de (?:la )?marca",
+         "uso indevido d[ae] marca", "viola[çc][ãa]o de marca",
          # "an identical copy of my site", "copied our website": content taken from the complainant.
          "(?:identical |exact |html )?cop(?:y|ies) of (?:my|our) (?:web ?)?(?:site|pages?|content)",
          "copied (?:my|our) (?:web ?)?(?:site|pages?|content)"),
@@ -133,7 +136,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
-_STRONG_WEIGHT = 3
+STRONG_WEIGHT = 3
 _WEAK_WEIGHT = 1
 _MAX_HITS_PER_PHRASE = 3
 
@@ -189,7 +192,7 @@ def scores(text: str) -> dict[str, int]:
     out = {}
     for category, (strong, weak) in _PATTERNS.items():
         score = 0
-        for pattern, weight in ((strong, _STRONG_WEIGHT), (weak, _WEAK_WEIGHT)):
+        for pattern, weight in ((strong, STRONG_WEIGHT), (weak, _WEAK_WEIGHT)):
             counts: dict[str, int] = {}
             for m in pattern.finditer(text):
                 start = m.start()
@@ -223,10 +226,10 @@ def classify(text: str) -> tuple[str | None, float]:
     confidence = round(max(0.1, min(1.0, strength * (0.5 + 0.5 * margin))), 2)
     # Phishing is the specific kind of fraud: a notice that names phishing
     # and says "fraudulent" a few times is a phishing notice.
-    if best == "fraud" and found.get("phishing", 0) >= _STRONG_WEIGHT:
+    if best == "fraud" and found.get("phishing", 0) >= STRONG_WEIGHT:
         best = "phishing"
     # csam and terrorism are never guessed from weak hints alone.
-    if best in ("csam", "terrorism") and top < _STRONG_WEIGHT:
+    if best in ("csam", "terrorism") and top < STRONG_WEIGHT:
         ranked = [kv for kv in ranked if kv[0] not in ("csam", "terrorism")]
         if not ranked:
             return None, 0.0

@@ -433,6 +433,8 @@ _NOT_OFFENDER_BEFORE = re.compile(
     # "connections to a PowershellEmpire control server (x)", German "Verbindungen zu einem ...-Kontrollserver (x)"
     r"|\b(?:connections?|verbindung(?:en)?)\s+(?:to|zu|mit|with)\s+(?:(?:an?|the|einem|einen|dem|den)\s+)?"
     r"(?:[\w&-]{1,40}\s+)?[\w-]{0,40}(?:server|c2|c&c)\w*\s*\(\s*"
+    # "you may point glue records for suspended domains to x": the sinkhole the sender suggests
+    r"|\bpoint\s+(?:the\s+)?(?:glue\s+records?|records?|dns|name\s*servers?|(?:suspended\s+)?domains?)\b[^.\n]{0,40}?\bto\s+"
     # "last two incidents seen on IP x": where the attacks arrived
     r"|\b(?:incidents?|attacks?|scans?|probes?)\s+(?:\w+\s+)?seen\s+(?:on|at)\s+(?:ip\s+)?(?:address\s+)?"
     # "The following addresses were attacked from your network:" (a heading over the victims)
@@ -532,6 +534,10 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         above = text[max(0, pos - 200): pos].split("\n")[:-1]
         heading = next((line for line in reversed(above[-3:]) if line.strip()), "")
         before = heading[-60:] + " "
+    elif len(lines) > 1 and re.fullmatch(r"[ \t>]*(?:to|at|on)[ \t]+", lines[-1]):
+        # A sentence wrapped right before its last word: "... point glue records for suspended
+        # domains\nto x".
+        before = lines[-2][-60:] + " " + lines[-1].lstrip(" \t>")
     else:
         before = lines[-1]
     # Prose wrapped inside the phrase ("à notre\nserveur de messagerie x"): the line above

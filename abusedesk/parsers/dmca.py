@@ -22,7 +22,15 @@ from .common import Events, date_undated, reporter_domains, sanitise, start_noti
 from .extract import find_urls_at, refang, registrable_domain, url_host
 from .labels import declared_category
 from .mime import Mail
-from .roles import context_url, hosting_ips, named_domains, stated_ips, url_context, url_label
+from .roles import (
+    context_url,
+    hosting_ips,
+    named_domains,
+    signature_domains,
+    stated_ips,
+    url_context,
+    url_label,
+)
 
 FORMAT = "dmca"
 _MARKERS = re.compile(r"(?i)\bdmca\b|digital millennium copyright act|512\s*\(c\)|copyright infringement|"
@@ -35,6 +43,10 @@ _PROOF_FILE = re.compile(r"(?i)/[^/?#]*(?:\bloa\b|(?<![a-z])loa[_-]|authori[sz]a
 # A heading or label that names its links as the infringing ones ("The infringing material is
 # located at the following URLs:"): reported even when the notice also states an address.
 _INFRINGING_LABEL = re.compile(r"(?i)\binfring\w*|\bunauthori[sz]ed\b|\bpirat\w*")
+# A plain "URLs:" heading over a list of links: the notice's list of locations (the original
+# work has a label of its own, "Original Work: ...").
+_PLAIN_HEADING = re.compile(r"(?i)^[ \t>*-]*(?:urls?|links?|pages?)\s*(?:\(s\))?\s*:\s*$")
+_LINK_LINE = re.compile(r"(?i)^[ \t>*-]*<?(?:https?|ftp)://\S+\s*$")
 ELEMENTS = {
     "signature": re.compile(r"(?i)/s/|\bsignature\s*:|\bsigned\s*:|electronic(?:ally)? sign|"
                             r"(?:sincerely|regards|signed),?\s*\n\s*\S"),
@@ -48,9 +60,16 @@ ELEMENTS = {
 }
 
 
+# A forwarder's legend of the times it allows per type of complaint ("•  DMCA/Copyright - Three
+# business days."): the types it handles, not the type of this one.
+_DEADLINE_LEGEND = re.compile(
+    r"(?im)^[^\n]{0,60}?(?:\bdmca\b|copyright)[^\n]{0,30}?[-–:]\s*(?:\d+|one|two|three|four|five|seven|ten)\s+"
+    r"(?:business\s+|working\s+|calendar\s+)?(?:hrs?|hours?|days?|minutes?)\b[^\n]{0,20}$")
+
+
 def looks_like(mail: Mail) -> bool:
     head = mail.subject + "\n" + mail.body_text[:20000]
-    if not _MARKERS.search(head):
+    if not _MARKERS.search(head) or not _MARKERS.search(_DEADLINE_LEGEND.sub("", head)):
         return False
     # "DMCA" in a forwarder's legend of deadlines is no DMCA notice: a sender that
     # declares another type for its report ("Reporting Abuse (Phishing)") is read
@@ -64,6 +83,17 @@ def _beside_hosting(lines: list[str], starts: list[int], pos: int, hosting: list
     i = bisect_right(starts, pos) - 1
     window = "\n".join(lines[max(0, i - 1): i + 2])
     return any(ip in window for ip in hosting)
+
+
+def _under_plain_heading(body: str, pos: int) -> bool:
+    """Is the link at `pos` in a list under a plain "URLs:" heading (over blank lines
+    and the list's other links)?"""
+    lines = body[:body.rfind("\n", 0, pos) + 1].split("\n")[-52:-1]
+    for line in reversed(lines):
+        if not line.strip() or _LINK_LINE.match(line):
+            continue
+        return bool(_PLAIN_HEADING.match(line))
+    return False
 
 
 def _occurrences(body: str, url: str, pos: int, limit: int = 5) -> list[int]:
@@ -85,7 +115,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     if not find_urls_at(body) and not hosting_ips(body):
         # A notice forwarded as an attachment (message/rfc822): the notice is the attached mail.
         body += "\n" + refang("\n".join(p.message.body_text for p in mail.parts if p.message is not None))
-    own = reporter_domains(mail)
+    own = reporter_domains(mail) | signature_domains(refang(mail.body_text))
     ref = re.search(r"(?i)(?:notice|reference|ref|case|ticket)\s*(?:id|number|no\.?|#)?\s*[:#]\s*([A-Za-z0-9_.-]{3,64})",
                     mail.subject + "\n" + body)
     notice.notifier.reference = ref.group(1) if ref else ""
@@ -108,7 +138,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         event = url_event(url, "copyright", evidence=sanitise(f"copyright notice {notice.notifier.reference}", 200),
                           source_ref=notice.notifier.reference or None)
         if hosting and not event.ip:
-            if not _beside_hosting(lines, starts, pos, hosting) and not _INFRINGING_LABEL.search(url_label(body, pos)):
+            if not _beside_hosting(lines, starts, pos, hosting) and not _INFRINGING_LABEL.search(url_label(body, pos)) \
+                    and not _under_plain_heading(body, pos):
                 continue  # the notice names the infringer by address; other links are its own
             event.ip = hosting[0] if len(hosting) == 1 else None
         events.add(event)

@@ -30,6 +30,8 @@ _FANG = re.compile(
     # people put around them, or the line break a mail client wrapped the name at ("apkboxx [.]\ncom/")
     r"|[\[({](?::|://|/)[\])}]"  # [:] [://] [/]
     r"|[hH](?:[xX]{2}|\*\*|[tT]{2})(?:[pP][sS]?)(?:\[:\]|(?=:))"  # hxxp: hxxps: h**p: http[:]
+    # "hXXp go [dot] example [dot] com/x": no colon at all, a host name after it
+    r"|[hH](?:[xX]{2}|\*\*)[pP][sS]?[ \t](?=[A-Za-z0-9][\w-]{0,62}(?:\.|[ \t]?[\[({](?:\.|dot)[\])}][ \t]?)[A-Za-z0-9])"
     r"|(?<![\w])[fF][xX][pP](?=:|\[:\])"  # fxp:
     r"|://[ \t]{1,3}(?=[A-Za-z0-9])",  # "https:// example.org": a space after the scheme
 )
@@ -45,6 +47,8 @@ def _fang(m: re.Match) -> str:
     if token.startswith("f"):
         return "ftp"
     scheme = "https" if token.rstrip("[:]").endswith("s") else "http"
+    if m.group(0)[-1] in " \t":
+        return scheme + "://"  # the scheme written without its colon and slashes
     return scheme + (":" if token.endswith("[:]") else "")
 
 

@@ -173,12 +173,21 @@ _SUBJECT_NAMES = re.compile(
     r"(?:reflection|amplification)(?:/amplification)? attack|"
     r"(?:servi[cç]o|service) [\w-]{2,20} (?:habilitado|aberto|enabled)|"
     r"exploit(?:-runs?| attempts?)?|sql (?:injection|attacks?)|unauthori[sz]ed (?:connection|login|access) attempts?|"
+    r"unauthori[sz]ed (?:mobile )?app(?:lication)?s?|tech(?:nical)? support (?:fraud|scam)s?|"
     r"intrusion (?:attempts?|detected)|scans|(?:c2|c&c|cnc|command[ -]and[ -]control)[ -]servers?|"
     # Polish: "o dostępnej usłudze" (about a service reachable from the Internet), CERT Polska's subject.
     r"dostępn\w{0,4}[ \t]+usług\w{0,4}|" + _OPEN_SERVICE + r")\b"
 )
 _SUBJECT_SYNONYMS = {
     "claimed infringement": "copyright", "infringing": "copyright", "notice of claimed infringement": "copyright",
+    # A takedown service's "Unauthorised mobile app at <url>": an app that uses the brand without its
+    # owner's permission, a trademark matter.
+    "unauthorised mobile app": "copyright", "unauthorized mobile app": "copyright", "unauthorised app": "copyright",
+    "unauthorized app": "copyright", "unauthorised application": "copyright", "unauthorized application": "copyright",
+    "unauthorised mobile application": "copyright", "unauthorized mobile application": "copyright",
+    # "Tech Support Fraud": a named kind of fraud (a fake helpdesk), not phishing for logins.
+    "tech support fraud": "fraud", "tech support scam": "fraud", "technical support fraud": "fraud",
+    "technical support scam": "fraud", "tech support frauds": "fraud", "tech support scams": "fraud",
     "compromise": "malware", "compromised": "malware", "kompromittierte": "malware", "kompromittiert": "malware",
     "exposed": "vulnerable_service", "vulnerable": "vulnerable_service", "vulnerabilities": "vulnerable_service", "potentially vulnerable": "vulnerable_service",
     "verwundbare": "vulnerable_service", "verwundbar": "vulnerable_service", "exploit runs": "scanning",
@@ -245,12 +254,18 @@ def _one(categories: list[str]) -> str | None:
     return categories[0] if len(distinct) < 3 else None
 
 
+# The sender's pair of type names in its first lines: "a scam/ Phishing page", "phishing/fraud site".
+_SCAM_PHISHING = re.compile(r"(?i)\b(?:scam|fraud)\s*/\s*phishing\b|\bphishing\s*/\s*(?:scam|fraud)\b")
+
+
 def declared_category(subject: str, text: str) -> str | None:
     """The category the sender states for its report, or None."""
     subject = _FILTER_TAGS.sub(" ", subject or "")
     category = _declared(subject, text)
-    if category == "fraud" and "phish" in subject.lower():
-        return "phishing"  # "[fraud] ...: phishing targeting ...": the specific kind of fraud
+    if category == "fraud" and ("phish" in subject.lower() or _SCAM_PHISHING.search((text or "")[:2000])):
+        # "[fraud] ...: phishing targeting ...", "Scam aimed at X" over "a scam/ Phishing page":
+        # phishing is the specific kind of fraud.
+        return "phishing"
     return category
 
 

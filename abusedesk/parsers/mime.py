@@ -245,6 +245,16 @@ class Part:
         return decode_bytes(self.payload[:MAX_PART_TEXT], self.charset)
 
 
+def _placeholder(plain: str, html: list[Part]) -> bool:
+    """Is this text/plain alternative a mailer's stand-in for the HTML one ("This is a
+    plain-text message body", "Your form got a new submission:"): one short line, no
+    link or address, beside an HTML part whose text is many times longer?"""
+    plain = plain.strip()
+    if len(plain) >= 120 or "\n" in plain or re.search(r"\d+\.\d+\.\d+\.\d+|://|\bwww\.", plain):
+        return False
+    return max(len(p.text) for p in html) >= 10 * max(len(plain), 20)
+
+
 @dataclass(slots=True)
 class Mail:
     """A parsed mail: decoded headers, leaf parts in document order."""
@@ -288,11 +298,13 @@ class Mail:
     def text_parts(self, include_attachments: bool = False) -> list[Part]:
         """Readable text parts, attached messages excluded. Inline parts first;
         a text/html part is skipped when a text/plain alternative with text
-        exists (an empty plain part, or one of blanks and punctuation such as
-        a lone ".", is a mailer's placeholder: the notice is in the HTML)."""
+        exists (an empty plain part, one of blanks and punctuation such as
+        a lone ".", or a one-line stand-in beside much longer HTML, `_placeholder`,
+        is a mailer's placeholder: the notice is in the HTML)."""
         out = []
+        html = [p for p in self.parts if p.content_type == "text/html" and not p.filename and p.message is None]
         has_plain = any(p.content_type == "text/plain" and not p.filename and _WORD.search(p.text or "")
-                        for p in self.parts)
+                        and not (html and _placeholder(p.text, html)) for p in self.parts)
         for p in self.parts:
             if p.message is not None or not p.content_type.startswith("text/"):
                 continue
@@ -300,6 +312,8 @@ class Mail:
                 continue
             if p.content_type == "text/html" and has_plain and not p.filename:
                 continue
+            if p.content_type == "text/plain" and not has_plain and html and not p.filename:
+                continue  # a placeholder: the notice is in the HTML
             out.append(p)
         return out
 
@@ -504,6 +518,18 @@ def _walk(msg: email.message.Message, depth: int, budget: _Budget, out: list[Par
         out.append(part)
         return
     part.payload = _decoded_payload(msg)
+    if not part.charset and (ctype in ("text/rtf", "application/rtf") or (part.filename or "").lower().endswith(".rtf")):
+        # RTF names its own code page ("\ansicpg1251"): its 8-bit text is in that one, not in UTF-8.
+        codepage = re.search(rb"\\ansicpg(\d{3,5})", part.payload[:1000])
+        part.charset = f"cp{codepage.group(1).decode()}" if codepage else None
+    if ctype == "text/plain" and (part.filename or "").lower().endswith(".eml"):
+        part.payload = _decoded_mail_text(part.payload)
+    elif ctype == "application/octet-stream" and (part.filename or "").lower().endswith(".eml") and \
+            _HEADER_START.match(part.payload[:200]):
+        # A mail attached as a file of no type (a phish saved from the mail client): it is a
+        # message/rfc822 by its name and its header lines.
+        part.message = _to_mail(_stdlib_parse(part.payload[:MAX_PART_TEXT], budget), depth + 1, budget)
+        part.payload = b""
     if ctype in ("text/rfc822-headers", "message/rfc822-headers"):
         part.message = _to_mail(
             _stdlib_parse(part.payload[:MAX_PART_TEXT], budget),
@@ -511,6 +537,26 @@ def _walk(msg: email.message.Message, depth: int, budget: _Budget, out: list[Par
             budget,
         )
     out.append(part)
+
+
+_HEADER_START = re.compile(rb"(?i)(?:received|return-path|from|date|message-id|subject|delivered-to|x-[\w-]+|"
+                           rb"mime-version|to|authentication-results|arc-[\w-]+|dkim-signature)[ \t]*:")
+_QP_HEADER = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*quoted-printable[ \t]*\r?$")
+
+
+def _decoded_mail_text(payload: bytes) -> bytes:
+    """A mail attached as text/plain (`evidence_0.eml`) keeps its own transfer encoding: a
+    quoted-printable body, whose soft line breaks cut addresses in two ("198.51.100.2=\n7"),
+    is decoded; its headers stay as they are. A multipart mail is left alone."""
+    head_end = payload.find(b"\n\n", 0, 64 * 1024)
+    if head_end == -1 or payload[:1].isspace():
+        head_end = payload.find(b"\r\n\r\n", 0, 64 * 1024)
+    if head_end <= 0:
+        return payload
+    head = payload[:head_end]
+    if not _QP_HEADER.search(head) or re.search(rb"(?im)^content-type:[ \t]*multipart/", head):
+        return payload
+    return head + b"\n\n" + binascii.a2b_qp(payload[head_end:].lstrip(b"\r\n"))
 
 
 def _to_mail(msg: email.message.Message, depth: int, budget: _Budget) -> Mail:

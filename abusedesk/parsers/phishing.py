@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .base import Event, ParseContext, ParsedNotice
-from .classify import classify
+from .classify import STRONG_WEIGHT, classify, scores
 from .common import (
     Events,
     date_undated,
@@ -24,6 +24,7 @@ from .common import (
     url_event,
 )
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
+from .freetext import readable_texts  # the text of attached spreadsheets and archives
 from .labels import declared_category
 from .mime import Mail
 from .roles import context_url, named_domains, signature_span, stated_ips, url_context, url_label
@@ -47,12 +48,23 @@ def looks_like(mail: Mail) -> bool:
     if declared and declared not in ("phishing", "malware", "fraud"):
         return False  # a brand-protection company's copyright or trademark notice
     if sender_domain(mail) in SERVICE_DOMAINS:
-        return True
+        # A brand-protection service also sends copyright and trademark notices: one whose
+        # words name copyright or trademark and no phishing, fraud or malware is not a phishing
+        # notice ("the insurance calculator, the exclusive copyright to which belongs to ...").
+        found = scores(mail.subject + "\n" + mail.body_text[:20000])
+        return not (found.get("copyright", 0) >= 2 * STRONG_WEIGHT and all(
+            found.get(c, 0) < STRONG_WEIGHT for c in ("phishing", "fraud", "malware")))
     return bool(_SUBJECT.search(mail.subject)) and bool(_BODY.search(mail.body_text[:20000]))
 
 
 def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text))
+    # The sender's signature (to the end of the mail and its text attachments), not the
+    # spreadsheet or archive read after them.
+    signature = signature_span(body)
+    if any(p.filename and not p.is_text and p.message is None for p in mail.parts):
+        # The list in a spreadsheet or an archive ("see attachment": URLs - Phishings.xlsx).
+        body += "\n" + readable_texts(mail, context)[1]
     declared = declared_category(mail.subject, body)
     guess, _ = classify(mail.subject + "\n" + body)
     headline, _ = classify(mail.subject)
@@ -70,7 +82,6 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     own = {sender_domain(mail)} | set(SERVICE_DOMAINS)
     events = Events(notice, context)
     urls = []
-    signature = signature_span(body)
     for url, pos in find_urls_at(body):
         if signature[0] <= pos < signature[1]:
             continue  # the sender's signature: its site, its logo

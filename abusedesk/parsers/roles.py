@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 
 from .common import disowned, not_offender_before
-from .extract import find_domains_at, find_ips
+from .extract import find_domains_at, find_ips, registrable_domain
 
 # Registries' whois keys (ARIN, RIPE, APNIC, LACNIC, AFRINIC, RDAP renderings).
 _WHOIS_LINE = re.compile(
@@ -295,7 +295,13 @@ def context_mask(text: str) -> str:
         for m in pattern.finditer(text):
             if chars is None:
                 chars = list(text)
-            _blank(chars, m.start(), m.end())
+            end = m.end()
+            if pattern is _WHOIS_LINE and m.group(0).count("(") > m.group(0).count(")"):
+                # A value whose bracket the line leaves open goes on on the next line ("Name Server:
+                # ns1.example (192.0.2.1 and\n2001:db8::1) (Host)").
+                nxt = text.find("\n", end + 1, end + 300)
+                end = nxt if nxt != -1 else (len(text) if len(text) - end < 300 else end)
+            _blank(chars, m.start(), end)
     lowered = lowered[:200_000]
     if " http/1" in lowered and "host:" in lowered:
         if chars is None:
@@ -528,7 +534,14 @@ _CONTEXT_URL_LABEL = re.compile(
     r"rights?\s*holder'?s?\s+(?:web)?site|sito\s+ufficiale|site\s+oficial|offizielle\s+(?:web)?seite|"
     r"trademark\s+(?:link|registration|record)|registrar\s+(?:url|whois\s+server)|screenshot|"
     r"authori[sz]ation\s+letter|power\s+of\s+attorney|privacy\s+(?:policy|notice)|unsubscribe|"
-    r"for\s+more\s+information|(?:learn|read)\s+more|"
+    r"for\s+more\s+information|(?:learn|read|know)\s+more|no\s+longer\s+wish\s+to\s+receive|"
+    # The reporter's own ticket link: "click on the link below to confirm the closure of this issue".
+    r"\bto\s+confirm\s+(?:the\s+)?(?:closure|resolution)\b|"
+    # The work identified as the complainant's, its page in brackets: "... which indeed is our movie
+    # 'Title' released worldwide in 2019 (https://...)".
+    r"\b(?:is|are)\s+(?:indeed\s+)?our\s+(?:movie|film|series|tv\s+show|show|song|album|book|game|work)s?\b[^\n()]{0,80}\(\s*$|"
+    # The takedown service's victim: "This attack targets our customer, Le Monde, website URL <url>".
+    r"\btargets?\s+our\s+(?:customer|client)\b[^\n.]{0,80}$|"
     # DMCA § 512(c)(3)(A)(ii), in the statute's words: the rights holder's own work (the
     # infringing material is element (iii), "the material that is claimed to be infringing").
     r"identification\s+of\s+the\s+copyrighted\s+works?\s+claimed\s+to\s+have\s+been\s+infringed|"
@@ -543,7 +556,7 @@ _CONTEXT_HOSTS = frozenset(
     "w3.org purl.org adobe.com schemas.microsoft.com schema.org openxmlformats.org aiim.org "
     "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org spamcop.net mipassoc.org "
     "abuse.ch shadowserver.org abusix.com first.org cisa.gov us-cert.gov wikipedia.org nmap.org t.me "
-    "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
+    "wipo.int icann.org internic.net rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
     "whois.com who.is lumendatabase.org copyright.gov "
     "imdb.com themoviedb.org kobis.or.kr musicbrainz.org discogs.com "
     "mandrillapp.com list-manage.com "
@@ -615,27 +628,49 @@ _REFERENCE_URL_LABEL = re.compile(
     r"\bevidenc\w+\s+(?:that|of)\b|letter\s+of\s+authori[sz]ation|\bLOA\b|authori[sz]ation\s+letter|"
     r"protected\s+by\s+copyright|\b(?:site|website)\s+can\s+be\s+(?:accessed|found|reached)|"
     r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b|"
+    # A document of the complainant's rights, or the brand's official page, "that can be accessed
+    # via the following link" / "доступен для просмотра по ссылке"; a work's registration
+    # record at the end of its line ("Minecraft Imagery: Reg Number: TX 8-192-097 - https://...").
+    r"\b(?:documents?|certificates?|licen[cs]es?|agreements?|official)\b[^.\n]{0,100}?\b(?:can\s+be\s+"
+    r"(?:accessed|found|viewed|seen|downloaded)|(?:is|are)\s+available)\b|документ\w*[^.\n]{0,80}?доступ\w*[^.\n]{0,60}?ссылк\w*|"
+    # The site of the client the sender writes for, right after its name: "on behalf of our client,
+    # the Financial Conduct Authority ("FCA") https://...", "on behalf of https://...".
+    r"\bon\s+behalf\s+of\s+(?:our\s+client,?\s+)?(?:the\s+)?(?-i:(?:[A-Z][\w&.'-]*,?\s+){0,6})"
+    r"(?:\([^()\n]{1,20}\)\s*)?[(\[<]?\s*$|"
+    # A regulator's or CERT's own warning about the site: "the FCA has published an alert in
+    # respect of the firm, which is available at https://...".
+    r"\b(?:published|issued)\s+(?:an?\s+)?(?:alert|warning|advisory)\b[^.\n]{0,60}?\b(?:available|published|found)\s+"
+    r"(?:at|on|here)\s*:?\s*$|"
+    r"\bmore\s+information\b[^.\n]{0,60}?\b(?:is|are)\s+(?:provided|available|given)\s+(?:at|on|here)\s*:?\s*$|"
+    r"\breg(?:istration)?\.?\s*(?:number|no\.?|#)\s*:?\s*[\w./-]{1,20}(?:\s[\w./-]{1,20}){0,2}[\s:(\-\u2013]*$|"
     # Advice for the recipient: "a checklist that can help you decide ...", "a useful tool",
     # "a how-to guide can be found at".
     r"\b(?:can|will|may)\s+help\s+you\b|\bhow[- ]to[- ]guides?\b|\buseful\s+(?:tools?|resources?|guides?)\b"
 )
 # After the brand's site, words that make the link the copy ("the official site was cloned to").
 _COPY_WORDS = re.compile(r"(?i)clon\w+|copied|\bcop(?:y|ies)\b|lookalike|look-alike|spoof\w*|\bfake\b|phishing|"
-                         r"fraudulent|imitat\w*|impersonat\w*|counterfeit")
+                         r"fraudulent|imitat\w*|impersonat\w*|counterfeit|reproduc\w*|mimic\w*")
 # Right before the impersonated brand's real site: "impersonating https://...", "the users of
 # the website:", "(official website: ...)".
 _BRAND_LABEL = re.compile(
     r"(?i)(?:(?:impersonat\w*|imitat\w*|posing\s+as|pretend\w*\s+to\s+be)\s*:?\s*[\"'(“]?\s*$|"
     r"(?:against\s+(?:the\s+)?(?:users|customers|clients)\s+of|legitimate|official|genuine)\b(?P<rest>[^\n]{0,60})$)")
+# The sender's advice to the brand's customers, a sentence over the brand's links: "Customers ...
+# should use only the login portal at their official website and refer to their authorized social
+# media pages to avoid falling victim to scams." (`rest`: the words up to the links, no copy words.)
+_USE_ONLY_OFFICIAL = re.compile(
+    r"(?i)(?:\b(?:use\s+only|only\s+(?:use|visit))\b[^.\n]{0,60}?|^\W*)\bofficial\s+(?:web\s*)?(?:site|website|portal)\b"
+    r"(?P<rest>[^.]{0,160})\.?\s*$")
 _IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$|"
                          r"\[(?:cid:[^\]\n]{0,200}|image\d*[^\]\n]{0,100}|[^\]\n]{0,120}description automatically "
                          r"generated)\]\s*<?$")
 # A company's own link in a signature: "Brandguard, Inc. <https://...>", "Web: https://..."
 # next to an "E-mail:" or "Phone:" line.
 _COMPANY_LINK = re.compile(r"(?i)\b(?:inc|ltd|llc|gmbh|corp|limited|b\.v|s\.a|plc|pty)\.?,?\s*[<(\[]?\s*$")
-# "Web:", "Website: [3]" (a text mailer's numbered link), next to "Phone Number:", "E-mail:".
+# "Web:", "Website: [3]" (a text mailer's numbered link), next to "Phone Number:", "E-mail:", "CRDF Labs contact :".
 _CONTACT_LABEL = re.compile(r"(?i)^\W*(?:web|www|homepage|internet|web ?site)\s*:\s*(?:\[\d{1,3}\]\s*)?$")
-_CONTACT_LINE = re.compile(r"(?im)^\W*(?:e-?mail|phone|tel|telephone|fax|mobile|address)(?:\s+(?:number|no\.?))?\s*:")
+_CONTACT_LINE = re.compile(r"(?im)^\W*(?:(?:[\w.-]+\s+){0,3}contact|e-?mail|phone|tel|telephone|fax|mobile|address)"
+                           r"(?:\s+(?:number|no\.?))?\s*:")
 
 
 def context_url(host: str, label: str, around: str = "") -> bool:
@@ -645,7 +680,7 @@ def context_url(host: str, label: str, around: str = "") -> bool:
     if any(host == h or host.endswith("." + h) for h in _CONTEXT_HOSTS):
         return True
     tail = label[-200:]
-    brand = _BRAND_LABEL.search(tail[-80:])
+    brand = _BRAND_LABEL.search(tail[-80:]) or _USE_ONLY_OFFICIAL.search(tail)
     if brand:
         # "the official site of the bank was cloned to <url>": the words after the brand's say copy.
         return not (brand.group("rest") and _COPY_WORDS.search(brand.group("rest")))
@@ -675,6 +710,17 @@ def signature_span(text: str) -> tuple[int, int]:
         return len(text), len(text)
     below = _AFTER_SIGNATURE.search(text, m.end())
     return m.start(), below.start() if below else len(text)
+
+
+_EMAIL = re.compile(r"[\w.+-]{1,64}@([\w-]{1,63}(?:\.[\w-]{1,63}){1,10})")
+
+
+def signature_domains(text: str) -> set[str]:
+    """Registrable domains of the e-mail addresses in the sender's signature (`signature_span`):
+    the complainant's own ("E-Mail: tracy@agency.example"), whose links (its response portal)
+    are not reported locations, also when another provider forwarded its notice."""
+    start, end = signature_span(text)
+    return {registrable_domain(m.group(1).lower()) for m in _EMAIL.finditer(text, start, end)} - {""}
 
 
 def url_context(text: str, pos: int) -> str:

@@ -117,6 +117,24 @@ def test_a_copyright_notice_does_not_take_the_rights_holders_own_server():
     assert ips(n) == []
 
 
+def test_a_phishing_notice_with_its_urls_in_a_spreadsheet_reads_the_cells_after_the_signature():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("xl/sharedStrings.xml", '<sst><si><t>Provider</t></si><si><t>https://shop-checkout.example/pay.php'
+                                            '</t></si><si><t>https://invoice-2via.example/board.php</t></si></sst>')
+        zf.writestr("docProps/app.xml", '<Properties xmlns="http://schemas.example/extended-properties"/>')
+    body = ("Dear team,\nWe are having problems removing the phishing websites listed in the attachment.\n"
+            "The organization's legitimate website is: https://www.bigstore.example/\n\n-- \nBrand Protection\n")
+    n = parse(mail("Phishing sites hosted on your network", body, sender="takedown@bigstore.example",
+                   attachments=[("URLs - Phishings.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml."
+                                 "sheet", buf.getvalue())]))
+    assert n.format == "phishing"
+    assert sorted(e.domain for e in n.events) == ["invoice-2via.example", "shop-checkout.example"]
+    # Without the spreadsheet the notice names no site: the brand's own is never taken.
+    n = parse(mail("Phishing sites hosted on your network", body, sender="takedown@bigstore.example"))
+    assert n.events == []
+
+
 def test_a_tab_separated_list_sent_as_octet_stream_is_read():
     tsv = b"198.51.100.171\tSNMPv3 (UDP 161)\n198.51.100.172\tSNMPv3 (UDP 161)\n"
     n = parse(mail("Firewall misconfiguration notification regarding AS64500",

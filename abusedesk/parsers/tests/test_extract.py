@@ -66,6 +66,14 @@ def test_defanged_indicators_are_refanged():
     assert "2001:db8::5" in _ips(fanged)
 
 
+def test_a_scheme_defanged_without_its_colon_is_refanged_before_a_host_name():
+    text = "hXXp login [dot] bank-secure [dot] example/index [dot] php\nhxxps www.evil.example/a\n"
+    assert find_urls(refang(text)) == ["http://login.bank-secure.example/index.php", "https://www.evil.example/a"]
+    # Prose about the word: no host name after it, nothing made a link.
+    assert refang("we write hxxp is a defanged scheme, the http protocol") == \
+        "we write hxxp is a defanged scheme, the http protocol"
+
+
 def test_urls_lose_trailing_punctuation_but_keep_balanced_parentheses():
     text = "see (http://a.example/x), http://b.example/wiki/Foo_(bar). and <https://c.example/p?q=1>"
     assert find_urls(text) == ["http://a.example/x", "http://b.example/wiki/Foo_(bar)", "https://c.example/p?q=1"]

@@ -219,6 +219,21 @@ def test_a_transit_providers_ticket_line_names_the_type_of_the_forwarded_complai
     assert declared_category("Notification of Network Abuse Complaint", spam) == "spam"
 
 
+def test_a_ticket_type_we_do_not_know_and_a_legend_of_deadlines_make_no_dmca_notice():
+    # "Malicious Content" declares no type we know; the legend's "DMCA/Copyright - Three business days"
+    # is the forwarder's list of what it handles, and the attached complaint says brute force.
+    body = ("[Ticket 7710] Reporting Abuse (Malicious Content) for IP address: 198.51.100.43\n\n"
+            "Timed-based response:\n•        Phishing Attack- 1 Hr.\n•        DMCA/Copyright - Three business days.\n"
+            "\nForwarded complaint: RDP brute force attack, 40 failed login attempts from 198.51.100.43.\n")
+    n = notice("Notification of Network Abuse Complaint", body)
+    assert n.format != "dmca" and n.category == "brute_force"
+    # A notice that says DMCA in its own sentence stays one.
+    n = notice("Notification of Network Abuse Complaint", body.replace(
+        "Forwarded complaint: RDP brute force attack, 40 failed login attempts from",
+        "This is a DMCA notice: a copyrighted film is shared by"))
+    assert n.format == "dmca"
+
+
 def test_a_ticket_line_of_a_copyright_complaint_keeps_the_dmca_reading():
     # The false friend: the ticket line itself says DMCA.
     body = ("[Ticket 5522] Reporting Abuse (DMCA/Copyright) for IP address: 198.51.100.41\n\n"
@@ -309,6 +324,65 @@ def test_a_419_or_advance_fee_scam_is_mail_and_so_spam():
     # False friends: a scam shop, and 419 inside a ticket number.
     assert declared_category("Scam shop at 198.51.100.4", "") == "fraud"
     assert declared_category("Scam site, ticket 4190", "") == "fraud"
+
+
+def test_a_trademark_abuse_in_spanish_outweighs_a_warning_about_fraudulent_use():
+    body = ("Detectamos contenido de nuestro cliente en su sitio web sin autorización: un caso de ABUSO DE MARCA o "
+            "de infracción de derechos de autor.\nEl cliente no responde de la utilización fraudulenta de su marca "
+            "que pueda hacerse a través de su sitio web.\n"
+            "Vínculo al contenido no autorizado: hxxps://envios-rapidos-oficial[.]example/\n")
+    assert notice("Solicitar la eliminación de contenido no autorizado", body).category == "copyright"
+    # A scam said so, without the brand's rights: fraud.
+    assert notice("Estafa", "Este sitio es una estafa: https://envios-rapidos-oficial.example/ cobra y no envía; "
+                  "fraude a los clientes.\n").category == "fraud"
+
+
+def test_a_brand_protection_services_copyright_notice_is_not_read_as_phishing():
+    body = ("The Brand Protection team has found a resource that uses the insurance calculator, the exclusive\n"
+            "copyrights to which belong to our client. The violation is on the following page:\n"
+            "https://www.quote-insurance.example/preventivo/\n"
+            "The trademark and calculator are placed without the permission of the owner of the trademark.\n")
+    n = notice("Illegal insurance calculator", body, sender="drp-response@group-ib.com")
+    assert n.format != "phishing" and n.category == "copyright"
+    assert [e.domain for e in n.events] == ["www.quote-insurance.example"]
+    # The same service's phishing notice stays one.
+    n = notice("Phishing resource aimed at our client", "A phishing page that steals our client's logins and "
+               "uses its trademark: https://login-bank.example/auth\n", sender="drp-response@group-ib.com")
+    assert n.format == "phishing" and n.category == "phishing"
+
+
+def test_an_unauthorised_mobile_app_is_a_trademark_notice_and_its_victims_site_no_offender():
+    body = ("You are the immediate upstream provider for a website hosting an unauthorised mobile app:\n"
+            "hxxps://apk-shelf[.]example/download?id=881/daily-news-app [198.51.100.120]\n"
+            "This attack targets our customer, Daily News, website URL https://www.dailynews.example/.\n"
+            "Please help us remove the fraudulent content.\n")
+    n = notice("Issue 2881: Unauthorised mobile app at hxxps://apk-shelf[.]example/download?id=881",
+               body, sender="takedown-response+2881@takedown-service.example")
+    assert n.category == "copyright"
+    assert {e.domain for e in n.events if e.domain} == {"apk-shelf.example"}
+    # Unauthorised access attempts are still a login attack.
+    assert declared_category("Unauthorized access attempts from 198.51.100.121", "") == "brute_force"
+
+
+def test_tech_support_fraud_in_the_subject_is_fraud_though_the_body_names_phishing():
+    body = ("Our client has identified a fake helpdesk at http://198.51.100.122/support that shows a virus warning "
+            "and asks victims to call a premium number.\nWe take down phishing and fraud for brands.\n")
+    n = notice("Harmful Cyber Operation on Your Network - Tech Support Fraud / 198.51.100.122", body)
+    assert n.category == "fraud"
+    # Tech support named without fraud or scam declares nothing; the phishing words decide.
+    n = notice("Tech support portal clone at 198.51.100.123",
+               "A phishing page steals the logins of our tech support portal: http://198.51.100.123/login\n")
+    assert n.category == "phishing"
+
+
+def test_a_scam_subject_over_a_scam_slash_phishing_page_is_phishing():
+    body = ("Good day,\n\nWe have detected a scam/ Phishing page aimed at our client, a bank. The domain shows the "
+            "logo without permission and asks for personal information.\n\nDomain: bank-verify[.]example\n"
+            "ip: 198.51.100.124\n")
+    assert notice("URGENT! Scam aimed at a bank", body).category == "phishing"
+    # A scam page without phishing: fraud.
+    assert notice("URGENT! Scam aimed at a bank", body.replace("scam/ Phishing page", "scam page")
+                  .replace("asks for personal information", "sells fake bonds")).category == "fraud"
 
 
 def test_a_c2_server_named_in_the_subject_is_malware_infrastructure():

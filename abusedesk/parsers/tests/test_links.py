@@ -355,6 +355,122 @@ def test_a_providers_list_of_response_times_per_type_is_no_dmca_notice():
     assert n.format == "dmca"
 
 
+def test_a_document_of_rights_that_can_be_accessed_at_a_link_is_a_reference():
+    n = parse(mail("Dear hosting provider,\nWe are the licensee of the film Nightfall, as shown by licence "
+                   "document 77-NF that can be accessed via following link: https://files.cloud-drive.example/d/8812/\n"
+                   "Please remove the pages with the film:\nhttp://films-free.example/nightfall\n" + DMCA_TAIL))
+    assert hosts(n) == ["films-free.example"]
+    # The copy that "can be found at" is reported: the sentence names it pirated.
+    n = parse(mail("Dear hosting provider,\nA pirated copy of the film that can be found at "
+                   "http://films-free.example/nightfall must be removed.\n" + DMCA_TAIL))
+    assert hosts(n) == ["films-free.example"]
+
+
+def test_the_brands_official_address_page_that_can_be_found_at_a_link_is_a_reference():
+    n = parse(mail("Dear Sir or Madam,\nThe site https://parcel-express-courier.example, hosted by your company,\n"
+                   "names as its contact address an official Parcel Express\nservice point in Berlin, Germany, whose address page can be found at\n"
+                   "https://locations.parcelexpress.example/berlin/2\nParcel Express has no affiliation with it.\n",
+                   subject="Infringement of the trademark Parcel Express"))
+    assert hosts(n) == ["parcel-express-courier.example"]
+
+
+def test_a_works_registration_link_at_the_end_of_its_line_is_a_reference():
+    n = parse(mail("Works infringed:\nBlockcraft Imagery: Reg Number: TX 8-100-200 - https://www.blockcraft.example\n"
+                   "Infringing Materials:\nhttps://apk-mirror.example/blockcraft-free/\n" + DMCA_TAIL))
+    assert hosts(n) == ["apk-mirror.example"]
+    # A registration number followed by words that say where it is infringed: the link is reported.
+    n = parse(mail("Trademark Reg. No. 5512 is infringed at https://apk-mirror.example/blockcraft-free/\n"
+                   + DMCA_TAIL))
+    assert hosts(n) == ["apk-mirror.example"]
+
+
+def test_a_detectors_page_where_more_information_is_provided_is_a_reference():
+    n = parse(mail("We observed RDP login attempts from 198.51.100.61.\n"
+                   "More information about the detected issue is provided at https://incident.detector.example/9f2/\n",
+                   subject="Brute force attack at 198.51.100.61"))
+    assert ips(n) == ["198.51.100.61"] and hosts(n) == []
+    # "More information about the phishing page": the page is the one reported.
+    n = parse(mail("More information about the phishing page hosted at https://login-bank.example/x is below.\n",
+                   subject="Phishing site"))
+    assert hosts(n) == ["login-bank.example"]
+
+
+def test_the_clients_site_after_its_name_and_its_published_warning_are_references():
+    body = ("We are writing to you on behalf of our client, the Markets Authority (\"MA\") https://www.ma.example/about "
+            "in relation to the website https://quick-invest.example as you are its host.\n"
+            "The MA has published an alert in respect of the firm, which is available at "
+            "https://www.ma.example/warnings/quick-invest\n" + DMCA_TAIL)
+    assert hosts(parse(mail(body))) == ["quick-invest.example"]
+    # On behalf of the client, the sender names the reported site in words: it stays.
+    body = ("On behalf of our client we report the clone https://quick-invest.example/login\n"
+            "We have published an alert about the clone, see https://quick-invest.example/login\n" + DMCA_TAIL)
+    assert hosts(parse(mail(body))) == ["quick-invest.example"]
+
+
+FORWARDED_NOTICE = (
+    "This is a notification of copyright infringement.\n\nIP: 198.51.100.71\n\n"
+    "If the case is resolved, please submit a response on\nhttp://respond.watchdog-agency.example/?ip=198.51.100.71 .\n\n"
+    "We found cases of copyright infringement on the pages below:\n\n"
+    "Original Work: The Long Road\n(https://www.tv-network.example/shows/the-long-road/)\nURLs:\n"
+    "https://stream-frames.example/vframe.php?data=aa1\nhttps://stream-frames.example/vframe.php?data=bb2\n\n"
+    "-- \nKind regards\nJo Agent\nWatchdog Agency GmbH\nE-Mail: jo@watchdog-agency.example\n" + DMCA_TAIL)
+
+
+def test_links_under_a_plain_urls_heading_are_reported_and_the_agents_portal_is_not():
+    # Forwarded by the provider upstream: the agent's portal is known by the e-mail domain of its signature.
+    n = parse(mail(FORWARDED_NOTICE, sender="abuse-desk@upstream-hoster.example"))
+    assert hosts(n) == ["stream-frames.example"]
+    assert ips(n) == ["198.51.100.71"]
+    # The same list under the original work's label: not reported, the stated address is.
+    n = parse(mail(FORWARDED_NOTICE.replace("URLs:\n", "Original URLs:\n"),
+                   sender="abuse-desk@upstream-hoster.example"))
+    assert hosts(n) == [] and ips(n) == ["198.51.100.71"]
+
+
+def test_the_page_of_a_work_named_as_ours_in_brackets_is_the_original():
+    body = ("We have found an infringing material in your website which indeed is our\nseries 'Northern Lights' "
+            "released worldwide on 3.2.2021 (\nhttps://www.tv-studio.example/northern-lights).\n"
+            "The infringing material: https://video-haber.example/northern-lights-1\n" + DMCA_TAIL)
+    assert hosts(parse(mail(body))) == ["video-haber.example"]
+    # A site that streams our series, with its link in brackets: reported.
+    body = ("The site streams our series 'Northern Lights' without a licence (https://video-haber.example/nl-1).\n"
+            + DMCA_TAIL)
+    assert hosts(parse(mail(body))) == ["video-haber.example"]
+
+
+def test_a_threat_feeds_faq_closure_unsubscribe_and_website_links_are_its_own():
+    body = ("Your network is hosting a phishing URL threat.\nIf you would like to know more about the Threat "
+            "Center, please visit this webpage: https://center.feed-labs.example/faq.html\n\n"
+            "* URL: hxxp://rebirth-vendor[.]example/bank/login/\n\n"
+            "If you have done the necessary, kindly click on the link below to confirm the closure of this issue:\n\n"
+            "https://center.feed-labs.example/abuse.php?closed&reference=5de1\n\n"
+            "If you no longer wish to receive our email alerts, please follow the link below:\n\n"
+            "https://center.feed-labs.example/abuse.php?stop&reference=5de1\n\nRegards,\nFeed Labs Takedown Service,\n\n"
+            "Website: https://center.feed-labs.example\nFeed Labs contact : labs@feed-labs.example\n")
+    n = parse(mail(body, subject="[ALERT] Reporting a phishing threat hosted on your network",
+                   sender="alerts@feedlabs-mail.example"))
+    assert hosts(n) == ["rebirth-vendor.example"]
+    # A page whose "closure" the sender asks for, in its own words, is the reported one.
+    n = parse(mail("Please confirm the closure of the phishing page https://rebirth-vendor.example/bank/login/\n",
+                   subject="Phishing site"))
+    assert hosts(n) == ["rebirth-vendor.example"]
+
+
+def test_the_brands_links_under_advice_to_use_only_its_official_website_are_its_own():
+    body = ("URL of phishing website for takedown:\nhttps://secure-invest-login.example/a1/\n\n"
+            "Customers who want to access their account should use only the login portal at their\n"
+            "official website and refer to their authorized social media pages to\n"
+            "avoid falling victim to scams and having compromised payment methods.\n"
+            "https://www.gulfbank.example/\nhttps://www.facebook.com/GulfBank/\n")
+    n = parse(mail(body, subject="Urgent Phishing Website Takedown Request", sender="soc@brandwatch.example"))
+    assert hosts(n) == ["secure-invest-login.example"]
+    # The official website named as the one cloned: the link is the copy.
+    body = ("Official website of the bank is reproduced on your servers, a copy that steals logins:\n"
+            "https://gulfbank-secure.example/login\n")
+    n = parse(mail(body, subject="Urgent Phishing Website Takedown Request", sender="soc@brandwatch.example"))
+    assert hosts(n) == ["gulfbank-secure.example"]
+
+
 def test_a_link_to_advice_for_the_recipient_is_a_reference():
     n = parse(mail("The shop on your server loads a card skimmer from hxxps[:]//skim-cdn[.]example/s[.]js.\n\n"
              "Customer data may have leaked. The data protection office offers a checklist that can help you "

@@ -59,6 +59,62 @@ def test_html_part_is_skipped_when_a_plain_alternative_exists():
     assert parse_mail(raw).body_text.strip() == "plain"
 
 
+def test_a_one_line_plain_placeholder_gives_way_to_the_html_notice():
+    html = ("<p>Dear Sir/Madam,</p><p>We write on behalf of our client about a stream that infringes its "
+            "copyright.</p><p>ip address:<br>198.51.100.44</p>" + "<p>Please disable the stream at once.</p>" * 8)
+    raw = ("Content-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: text/plain\n\n"
+           "This is a plain-text message body\n--a\nContent-Type: text/html\n\n" + html + "\n--a--\n").encode()
+    assert "198.51.100.44" in parse_mail(raw).body_text
+    assert "plain-text message body" not in parse_mail(raw).body_text
+    # A short plain alternative that is the notice itself ("Phishing at <url>") stays the body.
+    raw = ("Content-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: text/plain\n\n"
+           "Phishing at https://login.example.net/x\n--a\nContent-Type: text/html\n\n" + html + "\n--a--\n").encode()
+    assert parse_mail(raw).body_text.strip() == "Phishing at https://login.example.net/x"
+
+
+def test_a_mail_attached_as_text_has_its_quoted_printable_body_decoded():
+    attached = ("From: reports@detector.example\nSubject: Brute force attack at 198.51.100.2=\n7\n"
+                "Content-Transfer-Encoding: quoted-printable\n\nLogin attempts from 198.51.100.2=\n7 at 2021-11-=\n"
+                "28 14:49 UTC; see https://incident.detector.example/a1=3D2\n")
+    raw = ("Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: text/plain\n\nSee attached.\n"
+           "--a\nContent-Type: text/plain\nContent-Disposition: attachment; filename=evidence_0.eml\n\n"
+           + attached + "--a--\n").encode()
+    text = [p for p in parse_mail(raw).parts if p.filename][0].text
+    assert "from 198.51.100.27 at 2021-11-28 14:49" in text and "a1=2" in text
+    assert "Subject: Brute force attack at 198.51.100.2=\n7" in text  # its headers stay as written
+    # A text attachment that is no mail of that encoding is left as it is.
+    raw = raw.replace(b"filename=evidence_0.eml", b"filename=notes.txt")
+    assert "198.51.100.2=\n7 at" in [p for p in parse_mail(raw).parts if p.filename][0].text
+
+
+def test_a_mail_attached_as_an_untyped_eml_file_is_a_message():
+    attached = base64.encodebytes(b"Received: from mx.sender.example ([198.51.100.88]) by mx.uni.example; "
+                                  b"Tue, 20 Sep 2022 23:41:40 -0500\nFrom: payroll@sender.example\n"
+                                  b"Subject: Update your payroll login\n\nLog in now.\n").decode()
+    raw = ("Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: text/plain\n\nphish report\n"
+           "--a\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n"
+           "Content-Disposition: attachment; filename=\"8lwU.eml\"\n\n" + attached + "--a--\n").encode()
+    [part] = [p for p in parse_mail(raw).parts if p.filename]
+    assert part.message is not None and part.message.subject == "Update your payroll login"
+    # Bytes of no mail under that name stay a file.
+    raw = raw.replace(attached.encode(), base64.encodebytes(b"\x00\x01PK binary").strip())
+    [part] = [p for p in parse_mail(raw).parts if p.filename]
+    assert part.message is None
+
+
+def test_an_rtf_attachment_is_read_in_the_code_page_it_names():
+    rtf = b"{\\rtf1\\ansi\\ansicpg1251 {\\field HYPERLINK \"https://www." + "пример".encode(
+        "cp1251") + b".example/x\"}}"
+    raw = (b"Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: text/plain\n\nnotice\n--a\n"
+           b"Content-Type: text/rtf; name=n.rtf\nContent-Disposition: attachment; filename=n.rtf\n\n" + rtf + b"\n--a--\n")
+    [part] = [p for p in parse_mail(raw).parts if p.filename]
+    assert "https://www.пример.example/x" in part.text
+    # A charset the part declares itself wins.
+    raw = raw.replace(b"Content-Type: text/rtf; name=n.rtf", b"Content-Type: text/rtf; charset=koi8-r; name=n.rtf")
+    [part] = [p for p in parse_mail(raw).parts if p.filename]
+    assert part.charset == "koi8-r"
+
+
 def test_attached_message_is_parsed_as_a_mail_of_its_own():
     raw = (
         b"Subject: fwd\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee attached\n"

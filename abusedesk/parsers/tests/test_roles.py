@@ -474,6 +474,18 @@ def test_a_list_under_a_heading_naming_the_attackers_after_a_blank_line_is_kept(
     assert ips(n) == ["198.51.100.171", "198.51.100.184", "198.51.100.190"]
 
 
+def test_the_sinkhole_a_sender_suggests_for_glue_records_is_no_offender():
+    body = ("The following domain hosts a phishing site that imitates our agency:\n"
+            "Current IP:  198.51.100.171\nDefanged URL: hxxp://mail[.]tax-refund[.]example\n\n"
+            "Additionally if so desired, you may point glue records for suspended domains\n"
+            "to 192.0.2.53.  The owner of that address has assigned it for that purpose.\n")
+    assert ips(notice(body, "Phishing site impersonating our agency")) == ["198.51.100.171"]
+    # "... sends phishing mail\nto 192.0.2.53": a wrapped line whose words make no sinkhole of it.
+    body = ("Current IP:  198.51.100.171\nThe host at 198.51.100.172 connects every minute and sends phishing "
+            "mail\nto 198.51.100.173 and others.\n")
+    assert "198.51.100.173" in ips(notice(body, "Phishing mail from your network"))
+
+
 def test_our_own_rented_address_said_to_be_used_in_an_attack_is_the_offender():
     n = notice("Hi,\n\nour CSIRT tells us one of our IP addresses: 198.51.100.231 (leased from you) is used in "
                "a DDoS attack. What should we do?\n",
@@ -669,3 +681,12 @@ def test_a_spam_complaints_sender_ip_is_the_offender():
     # False friend of the web form's "Submitted from IP": in a spam complaint "Sender IP" is the spammer.
     n = notice("Unsolicited mail received.\nSender IP: 198.51.100.122 HOST: mail.bulk.example\n", "Spam complaint")
     assert {e.ip for e in n.events} == {"198.51.100.122"}
+
+
+def test_a_name_servers_addresses_wrapped_onto_the_next_line_are_whois_context():
+    body = ("Domain: dox-archive.example\n\nName Server: NS1.DOX-ARCHIVE.EXAMPLE (192.0.2.39 and\n"
+            "2001:db8:7e00::564) (Hoster)\n\nA record: 198.51.100.33 (vServer)\n\nThreat activity type: Doxing\n")
+    assert ips(notice(body, "Doxing site on your network")) == ["198.51.100.33"]
+    # A closed bracket on the name server's line leaves the next line alone.
+    body = body.replace("(192.0.2.39 and\n2001:db8:7e00::564) (Hoster)", "(192.0.2.39) (Hoster)\n2001:db8:7e00::564 hosts it")
+    assert ips(notice(body, "Doxing site on your network")) == ["198.51.100.33", "2001:db8:7e00::564"]
