@@ -362,8 +362,12 @@ def line_values(text: str, label: str, limit: int = 20) -> list[str]:
 _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
     r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nuestro)\s+"
-    r"(?:\w+\s+){0,2}(?:web|mail|dns|name)?(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
-    r"|client|customer)\w*(?:'s)?\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:ip\s+(?:address\s+)?)?)?\(?\s*"
+    r"(?:[\w.]+\s+){0,2}(?:web|mail|dns|name)?(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
+    r"|client|customer)\w*(?:'s)?\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*"
+    r"(?:(?:at|is|with|on)\s+(?:(?:currently|now)\s+)?(?:ip\s+(?:address\s+)?)?)?\(?\s*"
+    # "Our service being attacked: api.example 192.0.2.7": the reporter's own service, by name and address.
+    r"|\b(?:our|my)\s+(?:\w+\s+)?(?:services?|servers?|sites?|websites?|hosts?|systems?)\s+(?:being|that\s+(?:is|was))\s+"
+    r"(?:attacked|targeted|scanned|probed)\s*[=:]\s*(?:[\w-]+(?:\.[\w-]+)+\s+)?"
     r"|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
     r"|\b(?:ip\s+)?(?:address(?:es)?|servers?|hosts?|ips|machines|systems)\s+of\s+ours\s*[=:]?\s*"
     r"|(?:(?<=[\d\])])|(?<=[\d\])][ \t]))(?:-{1,3}>|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
@@ -376,7 +380,9 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|\bmonitored\s+(?:system|server|host|network)s?\s*\(?\s*(?:ip\s*)?[=:]?\s*|\blip\s*=\s*"
     r"|\bupstream\s+ip\s*[=:]?\s*|\bc[ií]lov[áée]\s+ip\w*\s*:?\s*|\bdestino\s+(?:\w+\s+){0,3}"
     # "from a to b", "lookups (udp/53) to b": the address after "to" is where the traffic went.
-    r"|\bfrom\s+\S+\s+(?:\([^)]{0,40}\)\s+)?to\s+"
+    # A daemon's log names the peer by name and address ("from host.example [198.51.100.7] to
+    # ::ffff:192.0.2.1:21", its own address written the IPv6 way).
+    r"|\bfrom\s+\S+\s+(?:\([^)]{0,40}\)\s+|\[[0-9a-fA-F.:]{3,45}\]\s+)?to\s+(?:::ffff:)?"
     # "Destination IP address:", "Destination is x", "Attacked IP address:", "the targeted IP address
     # was x", "(the victim) IP is:", "honeypots located at x", "towards destination :- x", a log's
     # own host introduced as "On host.example (x):".
@@ -413,7 +419,14 @@ _NOT_OFFENDER_AFTER = re.compile(
 _SHORT_LABEL = re.compile(r"(?i)^[ \t>*-]*(?:[\w.-]{1,80}[ \t]+[-–][ \t]+)?(?:ip|ip[ -]?address|address|host|ipv[46])"
                           r"[ \t]*[:=][ \t]*$")
 _VICTIM_HEADING = re.compile(r"(?i)(?:\b(?:attacked|targeted|target|victim'?s?|destination)\b[^:\n]{0,40}"
-                             r"|\b(?:our|my)\s+(?:\w+\s+)?(?:servers?|hosts?|systems?|websites?|sites?)\s*):[ \t\r]*$")
+                             r"|\b(?:our|my)\s+(?:\w+\s+)?(?:servers?|hosts?|systems?|websites?|sites?)\s*"
+                             # "it was targeting our ips (list is limited to 20) :": the attacker is the
+                             # subject ("it", "this ip"), the list under the heading is what it went for.
+                             r"|\b(?:it|they|this\s+ip|this\s+host)\s+(?:was|were|is|are|has\s+been|have\s+been)\s+"
+                             r"(?:targeting|attacking|scanning|probing)\s+(?:our|my)\s+[^:\n]{0,40}):[ \t\r]*$")
+# An item of a list of short labels, one per line ("ip: 192.0.2.7"): the heading above the
+# first item heads them all.
+_SHORT_ITEM = re.compile(r"(?i)^[ \t>*-]*(?:ip|ip[ -]?address|address|host|ipv[46])[ \t]*[:=][ \t]*[0-9a-f.:]{3,45}[ \t\r]*$")
 
 
 # An attack verb right before "our ...": the address after the label did it ("have attacked our
@@ -427,12 +440,17 @@ def _under_victim_heading(text: str, pos: int, before: str) -> bool:
     attacked side? (Not "affected system": a CERT's word for the offender.)"""
     if not _SHORT_LABEL.match(before):
         return False
-    above = text[max(0, pos - 400): pos].split("\n")[:-1]
-    for line in reversed(above[-4:]):
+    above = text[max(0, pos - 4000): pos].split("\n")[:-1]
+    looked = 0
+    for line in reversed(above[-60:]):
         if not line.strip():
             return False
         if _VICTIM_HEADING.search(line):
             return True
+        if not _SHORT_ITEM.match(line):
+            looked += 1  # a line of the block that is no item of the list: at most four of them
+            if looked >= 4:
+                return False
     return False
 
 
@@ -462,18 +480,26 @@ def disowned(text: str, pos: int, end: int) -> bool:
     return bool(_OBSERVER_BEFORE.search(before) or _DISOWNED_AFTER.search(after))
 
 
+_WRAPPED_WORD = re.compile(r"^[ \t]*[a-z]{2,12}[ \t]+$")
+
+
 def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
     """Do the words just before `pos` (or just after `end`, same line) mark
     the address there as the victim, the observer or the destination rather
     than the offender ("our server 192.0.2.1", "192.0.2.1 (our sensor)")?"""
     # The previous line counts too: prose wraps ("... our server\n192.0.2.33"), and a
     # heading names the list below it after a blank line ("addresses of ours:\n\n192.0.2.33").
-    before = text[max(0, pos - 60): pos]
+    # 100 characters: a daemon's log names a long host before the address ("from
+    # host.name.example [198.51.100.7] to ...").
+    before = text[max(0, pos - 100): pos]
     lines = before.split("\n")
     if len(lines) > 1 and not lines[-1].strip():
         above = text[max(0, pos - 200): pos].split("\n")[:-1]
         heading = next((line for line in reversed(above[-3:]) if line.strip()), "")
         before = heading[-60:] + " "
+    elif len(lines) > 1 and _WRAPPED_WORD.match(lines[-1]):
+        # A sentence wrapped right before the address: "My address is\ncurrently 192.0.2.7".
+        before = lines[-2][-60:] + " " + lines[-1]
     else:
         before = lines[-1]
     if _ATTACKED_OURS.search(before):

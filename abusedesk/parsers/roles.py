@@ -69,6 +69,7 @@ _SOURCE_WORDS = re.compile(
     r"remote[ _]?ip|client[ _]?ip|infected[ _]?ip|bot[ _]?ip|src[ _]?addr(?:ess)?|source[ _]?addr(?:ess)?)$"
 )
 _DELIMITERS = ("\t", ",", ";", "|")
+_TAB_RUN = "\t+"  # the columns of a table padded with tabs
 
 
 def _blank(chars: list[str], start: int, end: int) -> None:
@@ -80,7 +81,11 @@ def _blank(chars: list[str], start: int, end: int) -> None:
 def _fields(line: str, delimiter: str | None, quoted: bool = False) -> list[tuple[int, int]]:
     """(start, end) of each field of a delimited table line."""
     spans, start = [], 0
-    if '"' not in line and not quoted:
+    if delimiter == _TAB_RUN:
+        for m in re.finditer(r"\t+", line):
+            spans.append((start, m.start()))
+            start = m.end()
+    elif '"' not in line and not quoted:
         for i, ch in enumerate(line):
             if ch == delimiter:
                 spans.append((start, i))
@@ -105,6 +110,10 @@ def _header(line: str) -> tuple[str | None, list[tuple[int, int]], int] | None:
     if len(line) > 1000 or not line.strip():
         return None
     delimiter = next((d for d in _DELIMITERS if d in line), None)
+    if delimiter == "\t" and "\t\t" in line.strip("\t"):
+        # Names padded with tabs to the width of the values ("Timestamp\t\t\tSrcIP\t\tSrcPort"):
+        # a run of tabs is one gap, in the header and in the rows.
+        delimiter = _TAB_RUN
     if delimiter:
         spans = _fields(line, delimiter)
     else:
@@ -137,7 +146,7 @@ def _aligned_column(span: tuple[int, int], columns: list[tuple[int, int]]) -> bo
     return bool(before) and before[-1] in dest
 
 
-_CELL_NAME = re.compile(r"^[A-Za-z][\w .#/()-]{0,30}$")
+_CELL_NAME = re.compile(r"^[A-Za-z][\w .#/()+-]{0,30}$")  # "Date/Time(GMT+9)"
 
 
 def _mask_vertical_tables(text: str, chars: list[str]) -> None:
@@ -263,6 +272,17 @@ def _mask_request_hosts(text: str, chars: list[str]) -> None:
             pos = end + 1
 
 
+# Fail2Ban's notice names the site whose log caught the address right under the ban ("The IP x
+# has just been banned by Fail2Ban after 6 attempts against apache.\n\nDomain: site.example
+# (192.0.2.30)"): the jail's own site, the victim.
+_FAIL2BAN_DOMAIN = re.compile(r"(?i)banned\s+by\s+fail2ban\b[^\n]*(?:\n[^\n]*){0,4}?\n([ \t>]*domain:[^\n]*)")
+
+
+def _mask_fail2ban_domains(text: str, chars: list[str]) -> None:
+    for m in _FAIL2BAN_DOMAIN.finditer(text[:2_000_000]):
+        _blank(chars, m.start(1), m.end(1))
+
+
 def context_mask(text: str) -> str:
     """`text` with its context parts blanked (see the module docstring)."""
     if not text:
@@ -278,6 +298,10 @@ def context_mask(text: str) -> str:
         if chars is None:
             chars = list(text)
         _mask_request_hosts(text, chars)
+    if "fail2ban" in lowered and "domain:" in lowered:
+        if chars is None:
+            chars = list(text)
+        _mask_fail2ban_domains(text, chars)
     if "traceroute" in lowered or "trace route" in lowered:
         if chars is None:
             chars = list(text)
@@ -467,10 +491,18 @@ def context_ips(text: str, found: list) -> set[int]:
     return out
 
 
+# A list that ends its line in a comma goes on on the next, after the rest of a label that
+# wrapped in a two-column layout ("Target IP   a, b,\naddresses:  c, d") or a quote mark.
+_WRAPPED_LIST_GAP = re.compile(r"^[ \t]*,[ \t\r]*\n[ \t>]*(?:[A-Za-zÀ-ÿ]{1,20}:)?[ \t]*$")
+
+
 def same_list(text: str, end: int, start: int) -> bool:
     """Are the addresses ending at `end` and starting at `start` items of one
     list ("Target IPs: a / b", "a, b and c")? Then they share a role."""
-    return start - end < 40 and bool(_LIST_GAP.match(text[end:start]))
+    if start - end >= 40:
+        return False
+    gap = text[end:start]
+    return bool(_LIST_GAP.match(gap) or _WRAPPED_LIST_GAP.match(gap))
 
 
 # --- roles of URLs ------------------------------------------------------------------
