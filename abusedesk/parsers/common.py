@@ -454,6 +454,25 @@ def _under_victim_heading(text: str, pos: int, before: str) -> bool:
     return False
 
 
+# A web server's report block names both ends by label ("Client IP: x" / "Server name: ..." /
+# "Server IP: y"): the server is the reporter's, the client the offender. "Server IP:" alone is
+# the hosting address of a reported site, an offender.
+_SERVER_LABEL = re.compile(r"(?i)^[ \t>*-]*(?:server|local|destination|dest)[ _-]?ip(?:[ _-]?address)?[ \t]*[:=][ \t]*$")
+_CLIENT_LABEL = re.compile(r"(?im)^[ \t>*-]*(?:client|remote|source|src|attacker)[ _-]?ip(?:[ _-]?address)?[ \t]*[:=]")
+
+
+def _server_beside_client(text: str, pos: int, before: str) -> bool:
+    if not _SERVER_LABEL.match(before):
+        return False
+    start = pos
+    for _ in range(8):  # the lines of the block above, up to a blank line
+        start = text.rfind("\n", 0, max(0, start - 1))
+        if start < 0 or not text[start + 1: text.find("\n", start + 1)].strip():
+            break
+    block = text[max(0, start): text.find("\n\n", pos) if "\n\n" in text[pos:pos + 800] else pos + 800]
+    return bool(_CLIENT_LABEL.search(block))
+
+
 # The reporter's own observers and the reporter named as such: "our scanner runs from x",
 # "my crawler at x", "Reported by: x" (the reporting host), and after an address: "x, not in
 # your network", "x; you do not need to act on that address".
@@ -504,7 +523,8 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         before = lines[-1]
     if _ATTACKED_OURS.search(before):
         return False  # "... have attacked our systems: x": x is the attacker
-    if _NOT_OFFENDER_BEFORE.search(before) or _OBSERVER_BEFORE.search(before) or _under_victim_heading(text, pos, before):
+    if _NOT_OFFENDER_BEFORE.search(before) or _OBSERVER_BEFORE.search(before) or _under_victim_heading(text, pos, before) \
+            or _server_beside_client(text, pos, before):
         return True
     if end is not None:
         after = text[end: end + 60].split("\n", 1)[0]

@@ -283,6 +283,19 @@ def _mask_fail2ban_domains(text: str, chars: list[str]) -> None:
         _blank(chars, m.start(1), m.end(1))
 
 
+# Drupal's syslog line: "drupal: base_url|timestamp|type|ip|request_uri|referer|uid|link|message".
+# The base URL, the request and the referer are the site's own links (the attacked server, often
+# by its address); the ip field is the client. A mail client may wrap the line inside a field.
+_DRUPAL_LINE = re.compile(r"drupal(?:\[\d{1,10}\])?:[ \t]*(?:\[\d{1,4}\])?(\S{1,300}?)\|\d{9,11}\|[^|]{0,100}\|[^|\n]{0,60}\|"
+                          r"([^|]{0,2000})\|([^|]{0,2000})\|")
+
+
+def _mask_drupal_lines(text: str, chars: list[str]) -> None:
+    for m in _DRUPAL_LINE.finditer(text[:2_000_000]):
+        for group in (1, 2, 3):
+            _blank(chars, m.start(group), m.end(group))
+
+
 def context_mask(text: str) -> str:
     """`text` with its context parts blanked (see the module docstring)."""
     if not text:
@@ -298,6 +311,10 @@ def context_mask(text: str) -> str:
         if chars is None:
             chars = list(text)
         _mask_request_hosts(text, chars)
+    if "drupal" in lowered:
+        if chars is None:
+            chars = list(text)
+        _mask_drupal_lines(text, chars)
     if "fail2ban" in lowered and "domain:" in lowered:
         if chars is None:
             chars = list(text)
@@ -311,7 +328,24 @@ def context_mask(text: str) -> str:
             chars = list(text)
         _mask_tables(text, chars)
         _mask_vertical_tables(text, chars)
+    if chars is not None and "[" in text:
+        _mask_footnotes(text, chars)
     return "".join(chars) if chars is not None else text
+
+
+# A mail rendered from HTML lists its links at the end ("[11] http://..."), each numbered where it
+# stood ("drupal: [11]http://..."): a link masked where it stood is masked in the list too.
+_FOOTNOTE_REF = re.compile(r"\[(\d{1,4})\](?=\S)")
+_FOOTNOTE_LINE = re.compile(r"(?m)^[ \t]*\[(\d{1,4})\][ \t]+\S+[ \t\r]*$")
+
+
+def _mask_footnotes(text: str, chars: list[str]) -> None:
+    masked = {m.group(1) for m in _FOOTNOTE_REF.finditer(text[:2_000_000])
+              if chars[m.end()] == " " and not text[m.end()].isspace()}
+    if masked:
+        for m in _FOOTNOTE_LINE.finditer(text[:2_000_000]):
+            if m.group(1) in masked:
+                _blank(chars, m.start(), m.end())
 
 
 # The address a notice states as where the reported content is (copyright,
@@ -374,6 +408,11 @@ _VERSION_BEFORE = re.compile(
     r"version\w*[\"'][^<>\n]{0,80}>$")
 
 
+_QUOTED_REQUEST = re.compile(r"\"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|PROPFIND) [^\"\n]{0,3000}\"")
+_REQUEST_URL_AFTER = re.compile(r"(?i)\"[ \t]+url=\"")
+_OID_KEY = re.compile(r"(?i)\boids?[\"']?[ \t]*[:=][ \t]*[\"']?$")
+
+
 # CSV written without quotes ("a,b,c"): more bare delimiters than ", " of prose.
 _BARE_COMMA = re.compile(r",(?! )")
 
@@ -396,6 +435,21 @@ def _record_row(text: str, row: list, line: str) -> bool:
 _SYSLOG_BEFORE = re.compile(r"[ \t>]*(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d"
                             r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)[ \t]+$")
 _SYSLOG_AFTER = re.compile(r"^[ \t]+(?:[%A-Za-z_][%\w./-]{0,40})?(?:\[\d{0,10}\])?:")
+
+
+# A web server's access log line: the client's address first, the time in brackets, the
+# request in quotes, status and size; an address after them is the server's own (Apache's %A,
+# "... \"POST /wp-login.php HTTP/1.1\" 200 9461 192.0.2.18"), the attacked host.
+_ACCESS_LOG_SERVER = re.compile(r"(?:^|[\s:])[0-9a-fA-F][0-9a-fA-F.:]{2,44}[ \t]+\S+[ \t]+\S+[ \t]+\[[^\]\n]{6,40}\][ \t]+"
+                                r"\"[^\"\n]{0,3000}\"[ \t]+\d{3}[ \t]+(?:\d+|-)[ \t]+$")
+
+
+def _access_log_server(text: str, f) -> bool:
+    if text[f.start - 1:f.start] not in (" ", "\t"):
+        return False
+    start = text.rfind("\n", max(0, f.start - 3200), f.start) + 1
+    head = text[start:f.start]
+    return '"' in head and "[" in head and bool(_ACCESS_LOG_SERVER.search(head))
 
 
 def _syslog_host(text: str, f) -> bool:
@@ -453,6 +507,11 @@ def context_ips(text: str, found: list) -> set[int]:
             out.add(f.start)
         elif prev.endswith("=") and _QUERY_PARAM.search(text, max(0, f.start - 50), f.start):
             out.add(f.start)  # a URL's parameter ("?id=", "&ip=", "x-client-ver="): part of the URL
+        elif prev == '="' and text[f.start - 10:f.start].lower() == 'hostname="' and \
+                _REQUEST_URL_AFTER.match(text, f.end, f.end + 20):
+            out.add(f.start)  # a firewall's HTTP fields, hostname="x" url="/path": the requested (attacked) host
+        elif prev[-1:] in ("\"", "'", " ", "=", ":") and _OID_KEY.search(text, max(0, f.start - 20), f.start):
+            out.add(f.start)  # an SNMP object identifier ("oids": "1.3.6.1"), four numbers, no address
         elif versions and prev[-1:] in (" ", "\t", "v", ">") and \
                 _VERSION_BEFORE.search(text, max(0, f.start - 100), f.start):
             out.add(f.start)  # a product's version
@@ -460,7 +519,7 @@ def context_ips(text: str, found: list) -> set[int]:
         if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
             out.update((a.start, b.start))
     for f in found:
-        if f.start not in out and _syslog_host(text, f):
+        if f.start not in out and (_syslog_host(text, f) or _access_log_server(text, f)):
             out.add(f.start)
     out.update(_wrapped_row_ends(text, found, out))
     if len(found) < 2:
@@ -479,6 +538,13 @@ def context_ips(text: str, found: list) -> set[int]:
         if len({f.ip for f in row}) < 2:
             continue
         line = text[line_start:line_end]
+        if '"' in line and "://" in line:
+            # The host of a link inside an access log's quoted request is the request's payload
+            # ("GET /shell?wget+http://b/x.sh HTTP/1.1": where the attack fetches its code), not a field.
+            requests = [(line_start + m.start(), line_start + m.end()) for m in _QUOTED_REQUEST.finditer(line)]
+            row = [f for f in row if not (text[f.start - 3:f.start] == "://" and any(a < f.start < b for a, b in requests))]
+            if len({f.ip for f in row}) < 2:
+                continue
         if len(line) > 5000 or ((len(line) > 500 or _PROSE.search(line)) and not _record_row(text, row, line)):
             continue
         gaps = [text[x.end:y.start] for x, y in zip(row, row[1:], strict=False)]
@@ -526,7 +592,7 @@ _CONTEXT_URL_LABEL = re.compile(
 _CONTEXT_HOSTS = frozenset(
     "w3.org purl.org adobe.com schemas.microsoft.com schema.org openxmlformats.org aiim.org "
     "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org spamcop.net mipassoc.org "
-    "abuse.ch shadowserver.org abusix.com first.org cisa.gov us-cert.gov wikipedia.org nmap.org t.me "
+    "abuse.ch shadowserver.org abusix.com abusix.org first.org cisa.gov us-cert.gov wikipedia.org nmap.org t.me "
     "wipo.int icann.org rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
     "whois.com who.is lumendatabase.org copyright.gov "
     "imdb.com themoviedb.org kobis.or.kr musicbrainz.org discogs.com "
@@ -595,6 +661,7 @@ _REFERENCE_URL_LABEL = re.compile(
     r"\bevidenc\w+\s+(?:that|of)\b|letter\s+of\s+authori[sz]ation|\bLOA\b|authori[sz]ation\s+letter|"
     r"protected\s+by\s+copyright|\b(?:site|website)\s+can\s+be\s+(?:accessed|found|reached)|"
     r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b"
+    r"|\bref\s*=\s*[\"']?$"  # a firewall log's link to its vendor's signature page, ref="https://..."
 )
 # After the brand's site, words that make the link the copy ("the official site was cloned to").
 _COPY_WORDS = re.compile(r"(?i)clon\w+|copied|\bcop(?:y|ies)\b|lookalike|look-alike|spoof\w*|\bfake\b|phishing|"

