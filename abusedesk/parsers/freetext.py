@@ -32,7 +32,7 @@ from .common import (
     start_notice,
     url_event,
 )
-from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
+from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, parse_when, refang, url_host
 from .labels import declared_category
 from .mime import Mail
 from .roles import (
@@ -158,9 +158,10 @@ def _drop_quoted_only(text: str, notice: ParsedNotice, elsewhere: str = "") -> N
         notice.events[:] = [e for e in notice.events if e.url or e.ip not in quoted_only]
 
 
-def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict, zone=None) -> None:
+def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict, zone=None, ref=None) -> None:
     """IPs of the text that are plausibly the subject of the report, each with
-    the time of the row it stands on (in `zone` or the zone the text states)."""
+    the time of the row it stands on (in `zone` or the zone the text states;
+    `ref`, the notice's date, gives a syslog line's time its year)."""
     found = find_ips(text)
     context = context_ips(text, found)
     victim_end = None
@@ -169,6 +170,7 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     times: dict[str, object] = {}
     unzoned: set[str] = set()
     tries: dict[str, int] = {}
+    yearless: dict[str, tuple] = {}
     for f in found:
         if f.ip in skip:
             continue
@@ -178,11 +180,17 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
             tries[f.ip] = tries.get(f.ip, 0) + 1
             when, zoned = row_time_zoned(text, f.start, zone)
             if not when and tries[f.ip] <= 3:
-                when, zoned = _block_time(text, f, found, zone)
+                when, zoned = _block_time(text, f, found, zone, context)
             if when:
                 times[f.ip] = when
                 if not zoned:
                     unzoned.add(f.ip)
+            elif ref is not None and f.ip not in yearless:
+                # A syslog line writes no year: its time counts only when no line of the
+                # address writes a whole one.
+                when, zoned = row_time_zoned(text, f.start, zone, ref=ref)
+                if when:
+                    yearless[f.ip] = (when, zoned)
         if (f.ip, f.port) in seen:
             continue
         seen.add((f.ip, f.port))
@@ -201,10 +209,24 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
                     networks.append(f"{f.ip}/{bits}")
                 continue
         candidates.append(f)
+    for ip, (when, zoned) in yearless.items():
+        if ip not in times:
+            times[ip] = when
+            if not zoned:
+                unzoned.add(ip)
     # An address the text disowns elsewhere ("192.0.2.60 is our server") is none here either.
     labelled = labelled_not_offenders(text, found, {f.ip for f in candidates},
                                       frozenset(f.start for f in candidates)) if candidates else set()
     candidates = [f for f in candidates if f.ip not in labelled]
+    # An access log that anonymises its clients writes them with the last octet zeroed ("143.198.50.0 -
+    # - [...] \"GET / ...\""); the notice names the client in full elsewhere: the zeroed form is that
+    # client, not another host. Only when every line naming it is such a log line (a list of a
+    # network's hosts may well hold its .0).
+    full = {f.ip.rsplit(".", 1)[0] for f in candidates if "." in f.ip and not f.ip.endswith(".0")}
+    zeroed = {f.ip for f in candidates if f.ip.endswith(".0") and ":" not in f.ip and f.ip.rsplit(".", 1)[0] in full}
+    if zeroed:
+        zeroed -= {f.ip for f in found if f.ip in zeroed and not _ANONYMISED_ROW.match(text, f.end)}
+        candidates = [f for f in candidates if f.ip not in zeroed]
     # Internal addresses are only the subject when nothing public is there.
     public = [f for f in candidates if not f.private]
     for f in public or candidates:
@@ -226,10 +248,15 @@ UNZONED = "not stated, read as UTC"
 _UNZONED_WARNING = "event times without a time zone (the notice states none): read as UTC"
 
 
-def _block_time(text: str, f, found: list, zone):
-    """The time of a labelled block ("IP: x", "Time: ...") that names `f` and no other address."""
+_ANONYMISED_ROW = re.compile(r" - \S{1,64} \[[^\]\n]{6,40}\] \"")
+
+
+def _block_time(text: str, f, found: list, zone, context: set[int] = frozenset()):
+    """The time of a labelled block ("IP: x", "Time: ...") that names `f` and no other
+    address but the victim's ("Target: 192.0.2.1", "Server IP: ...")."""
     when, zoned, start, end = block_time(text, f.start, zone)
-    if when and any(g.ip != f.ip for g in found if start <= g.start < end):
+    if when and any(g.ip != f.ip and g.start not in context and not not_offender_before(text, g.start, g.end)
+                    for g in found if start <= g.start < end):
         return None, True
     return when, zoned
 
@@ -377,6 +404,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     # Times without a zone are in the zone the text states ("All times are in US Central"),
     # in its own rows and in the logs attached to it.
     zone = stated_zone(text)
+    ref = parse_when(mail.header("date"))  # the year of a syslog line's time
     peers = None
     for url, pos in find_urls_at(all_text):
         host = url_host(url)
@@ -388,7 +416,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             if normalise_ip(host) in peers:
                 continue
         # A URL on a row with a time (a log, a table of sightings) gets that row's time.
-        when, zoned = row_time_zoned(all_text, pos, zone)
+        when, zoned = row_time_zoned(all_text, pos, zone, ref=ref)
         if events.add(url_event(url, category, evidence=sanitise(_line_at(all_text, pos), 300), observed_at=when,
                                 extra={"time_zone": UNZONED} if when and not zoned else {})) and when and not zoned \
                 and _UNZONED_WARNING not in notice.warnings:
@@ -397,15 +425,15 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         for message in attached:
             events_from_text(message.body_text, category, events, skip_domains=skip_domains, skip_ips=relay_ips)
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
-    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone)
-    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone)
+    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone, ref)
+    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone, ref)
     # The mail as written (readable_texts took the quote marks off).
     _drop_quoted_only(refang(mail.body_text), notice, log_text)
     if attached_notices and not any(e.ip for e in notice.events):
         # The notice's own text names no address: the attached notice or table does.
         for message in attached:
             _ip_events(context_mask(refang(message.body_text)), category, events, skip_ips | url_hosts,
-                       notice.meta, zone)
+                       notice.meta, zone, ref)
         if not any(e.ip for e in notice.events):
             for event in deferred:
                 events.add(event)

@@ -27,6 +27,7 @@ _ABBREVIATIONS = {
     "utc": 0, "gmt": 0, "z": 0, "wet": 0, "west": 1, "cet": 1, "cest": 2, "mez": 1, "mesz": 2, "met": 1, "mest": 2,
     "eet": 2, "eest": 3, "msk": 3, "ist": 5.5, "sgt": 8, "hkt": 8, "jst": 9, "kst": 9, "aest": 10, "aedt": 11,
     "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7, "brt": -3,
+    "almt": 6,
 }
 _US_ZONES = {"eastern": "America/New_York", "central": "America/Chicago", "mountain": "America/Denver",
              "pacific": "America/Los_Angeles"}
@@ -38,17 +39,23 @@ _CLOCK = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d{1,9})?)?(?:\s?(?
 _PATTERNS = (
     # 2024-06-17T11:04:36Z, 2021-11-29 10:52:53.106 +0100, 2024/06/17 11:04, 2021-12-27, 11:26 Uhr
     re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})(?:T|,? |\s{1,4})\s?" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
-    # 22/Jun/2022:06:05:25 -0500 (Apache), 17-Nov-2021 15:23:49
-    re.compile(r"(?P<d>\d{1,2})[/ -]" + _MONTH + r"[/ -](?P<y>\d{4})[: ]" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
+    # 22/Jun/2022:06:05:25 -0500 (Apache), 17-Nov-2021 15:23:49, 02 Mar 2023, at 16:58:15 UTC,
+    # Saturday 27th of February 2021 06:51:35 AM UTC
+    re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:[/ -]|\sof\s)" + _MONTH + r"[/ -](?P<y>\d{4})(?:[: ]|,\sat\s)"
+               + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
+    # 2023/Sep/25 00:00:02 (GMT+8): year, month name, day
+    re.compile(r"(?P<y>\d{4})[/-]" + _MONTH + r"[/-](?P<d>\d{1,2})[ :T]" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
     # 17.11.2021 15:23, 17-11-2021 15:23:49 (day first), 11/17/2021 3:23:00 PM (US: month first)
     re.compile(r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}),?\s(?:um\s)?" + _CLOCK
                + r"(?:\sUhr)?(?:\s?" + _ZONE + r")?"),
-    # Dec 6, 2021 @ 13:04:20.955 (Kibana), January 5, 2024 at 10:00 UTC
-    re.compile(_MONTH + r"\.? (?P<d>\d{1,2}),? (?P<y>\d{4}),?\s(?:@\s|at\s)?" + _CLOCK
+    # Dec 6, 2021 @ 13:04:20.955 (Kibana), January 5, 2024 at 10:00 UTC, April 22nd, 2021 at 4:36:58 PM UTC
+    re.compile(_MONTH + r"\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{4}),?\s(?:@\s|at\s)?" + _CLOCK
                + r"(?:\s?" + _ZONE + r")?"),
-    # [Tue May 17 19:35:18.688430 2022] (Apache error log, ctime): the year after the clock
+    # [Tue May 17 19:35:18.688430 2022] (Apache error log, ctime): the year after the clock, the
+    # zone before the year (date(1): "Wed Apr 28 08:47:14 CEST 2021") or after it ("... 2024 -0500 (CDT)")
+    # ("... 2024 -0500 (CDT)"); date(1) writes a zone without a name as its offset's hours ("+06").
     re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) " + _MONTH + r" {1,2}(?P<d>\d{1,2}) " + _CLOCK
-               + r"(?: " + _ZONE + r")? (?P<y>\d{4})\b"),
+               + r"(?: (?:" + _ZONE + r"|(?P<zone3>[+-]\d{2})|[A-Z]{3,5}))? (?P<y>\d{4})\b(?: (?P<zone2>[+-]\d{2}:?\d{2})\b)?"),
 )
 # The one time a notice states for its incident ("Time: ...", "Date of incident: ...").
 _STATED_TIME = re.compile(
@@ -81,6 +88,13 @@ def _offset(text: str) -> tzinfo | None:
         return None
     sign = -1 if m.group(1) == "-" else 1
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _written_zone(m: re.Match) -> bool:
+    """Does the matched time write a zone we know?"""
+    g = m.groupdict()
+    written = g.get("zone") or g.get("zone2") or g.get("zone3")
+    return bool(written) and _offset(written) is not None
 
 
 def stated_zone(text: str) -> tzinfo | None:
@@ -126,7 +140,8 @@ def _build(m: re.Match, zone: tzinfo | None) -> datetime | None:
         when = datetime(year, month, day, hour, minute, second)
     except (TypeError, ValueError):
         return None
-    own = _offset(g["zone"]) if g.get("zone") else None
+    written = g.get("zone") or g.get("zone2") or g.get("zone3")
+    own = _offset(written) if written else None
     when = when.replace(tzinfo=own or zone or UTC)
     when = when.astimezone(UTC)
     return when if 1990 <= when.year <= 2100 else None
@@ -167,7 +182,7 @@ def _zoned(line: str, when: datetime, zone: tzinfo | None) -> bool:
     for pattern in _PATTERNS:
         for m in pattern.finditer(line):
             if _build(m, zone) == when:
-                return bool(m.group("zone")) and _offset(m.group("zone")) is not None
+                return _written_zone(m)
     return False
 
 
@@ -196,10 +211,34 @@ def row_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 400) 
     return row_time_zoned(text, pos, zone, reach)[0]
 
 
+# A syslog line writes no year ("Nov 22 01:04:49 host sshd[81]:", "<150>Jan  2 10:05:31"): the
+# year is the one that puts the line on or before the notice's own date.
+_SYSLOG_TIME = re.compile(r"^[ \t>]*(?:<\d{1,3}>)?" + _MONTH + r" {1,2}(?P<d>\d{1,2}) " + _CLOCK + r"(?![\d:]| \d{4}\b)")
+
+
+def _syslog_time(line: str, zone: tzinfo | None, ref: datetime) -> datetime | None:
+    m = _SYSLOG_TIME.match(line)
+    if not m:
+        return None
+    month = _MONTHS.get(m.group("mon")[:3].lower())
+    if not month or m.group("ampm"):
+        return None
+    for year in (ref.year, ref.year - 1):
+        try:
+            when = datetime(year, month, int(m.group("d")), int(m.group("H")), int(m.group("M")),
+                            int(m.group("S") or 0), tzinfo=zone or UTC).astimezone(UTC)
+        except ValueError:
+            return None
+        if when <= ref + timedelta(days=2):  # a clock a little ahead of the mail's is the same day
+            return when
+    return None
+
+
 def row_time_zoned(text: str, pos: int, zone: tzinfo | None = None,
-                   reach: int = 400) -> tuple[datetime | None, bool]:
+                   reach: int = 400, ref: datetime | None = None) -> tuple[datetime | None, bool]:
     """(the row's time, whether its zone is known): a time that writes no zone,
-    in a notice that states none, is read as UTC but said to be a guess."""
+    in a notice that states none, is read as UTC but said to be a guess.
+    `ref`: the notice's own date, for a syslog line's time that writes no year."""
     lo = max(0, pos - reach)
     start = text.rfind("\n", lo, pos) + 1 or lo
     end = text.find("\n", pos, pos + reach)
@@ -211,12 +250,17 @@ def row_time_zoned(text: str, pos: int, zone: tzinfo | None = None,
         for m in pattern.finditer(line):
             when = _build(m, zone)
             if when:
-                return when, zone is not None or (bool(m.group("zone")) and _offset(m.group("zone")) is not None)
+                return when, zone is not None or _written_zone(m)
+    if ref is not None:
+        when = _syslog_time(line, zone, ref)
+        if when:
+            return when, zone is not None
     return None, True
 
 
 _BLOCK_TIME = re.compile(
     r"(?im)^[ \t>*-]*(?:date|time|timestamp|tijd|zeit|datum|date ?/ ?time|event time|seen|last ?seen|first ?seen"
+    r"|server time|time of (?:the )?(?:ban|block|detection|incident|attack|event)"
     r"|detected(?: at| on)?|observed(?: at)?)[ \t]*(?:\((?:utc|gmt)\))?[ \t]*[:=][ \t]*([^\n]{6,80})$")
 
 
@@ -246,7 +290,7 @@ def block_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 12)
             t = pattern.search(m.group(1))
             when = _build(t, zone) if t else None
             if when:
-                found.append((when, zone is not None or (bool(t.group("zone")) and _offset(t.group("zone")) is not None)))
+                found.append((when, zone is not None or _written_zone(t)))
                 break
     if len({w for w, _ in found}) != 1:
         return None, True, start, end

@@ -207,3 +207,19 @@ def test_a_link_in_the_referer_of_an_access_log_line_stays_the_far_end():
     n = notice('198.51.100.7 - - [19/Aug/2024:07:46:54 +0200] "POST /wp-login.php HTTP/1.1" 200 512 '
                '"http://192.0.2.5/wp-login.php" "Mozilla/5.0"\n')
     assert ips(n) == ["198.51.100.7"]
+
+
+# --- anonymised access logs -----------------------------------------------------------------
+
+def test_an_access_logs_zeroed_client_is_the_client_the_notice_names_in_full():
+    rows = "".join(f'   198.51.100.0 - - [18/Apr/2024:07:16:3{i} -0400] "GET /wp-login.php HTTP/1.1" 404 1388 '
+                   'www.site.example "-" "Mozilla/5.0"\n' for i in range(4))
+    n = notice("My webserver (192.0.2.142) has detected HTTP Request abuse from IP Address \"198.51.100.14\".\n\n"
+               "  Abusive IP:    198.51.100.14\n  Access Log:\n" + rows)
+    assert ips(n) == ["198.51.100.14"]
+
+
+def test_a_networks_zero_host_in_a_list_stays():
+    # False friend: a list of a network's hosts may hold its .0 (a /23 or wider).
+    n = notice("Infected hosts in your network:\n198.51.100.0\n198.51.100.14\n198.51.100.15\n")
+    assert ips(n) == ["198.51.100.0", "198.51.100.14", "198.51.100.15"]

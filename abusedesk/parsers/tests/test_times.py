@@ -105,3 +105,74 @@ def test_an_apache_error_log_row_with_the_year_after_the_clock_is_in_the_stated_
 
 def test_a_syslog_row_without_a_year_gives_no_time():
     assert times_in("May 17 19:35:18 gw sshd[4318]: Failed password for root from 198.51.100.184") == []
+
+
+# --- notations of administrators' logs and prose ------------------------------------------
+
+def _dated(body: str, date: str, subject: str = "Abuse from your network"):
+    return parse((f"From: soc@isp.example\nTo: abuse@provider.example\nSubject: {subject}\nDate: {date}\n"
+                  f"Message-ID: <t2@isp.example>\n\n{body}").encode())
+
+
+def test_a_syslog_line_without_a_year_takes_the_year_of_the_notice():
+    n = _dated("Timezone - GMT\n\nNov 22 01:04:49 SRC=198.51.100.123 DST=192.0.2.232 PROTO=TCP SPT=61953 DPT=1937\n",
+               "Mon, 22 Nov 2021 09:00:00 +0000")
+    assert times_by_ip(n) == {"198.51.100.123": datetime(2021, 11, 22, 1, 4, 49, tzinfo=UTC)}
+
+
+def test_a_syslog_line_of_late_december_in_a_january_notice_is_last_years():
+    n = _dated("Dec 31 23:59:10 gw sshd[7]: Failed password for root from 198.51.100.124 port 22 ssh2\n",
+               "Sat, 02 Jan 2021 08:00:00 +0000")
+    assert times_by_ip(n)["198.51.100.124"] == datetime(2020, 12, 31, 23, 59, 10, tzinfo=UTC)
+
+
+def test_a_line_with_a_whole_date_outranks_a_syslog_line_without_a_year():
+    # False friend: the address's first line writes no year; a later line writes the whole time.
+    n = _dated("Mar 26 09:58:01 web1 sshd[2211]: Failed password for root from 198.51.100.77 port 51022 ssh2\n"
+               "2024-03-26T09:58:07Z web1 sshd[2214]: Invalid user admin from 198.51.100.77 port 51044\n",
+               "Tue, 26 Mar 2024 10:05:00 +0000")
+    assert times_by_ip(n)["198.51.100.77"] == datetime(2024, 3, 26, 9, 58, 7, tzinfo=UTC)
+
+
+def test_a_month_and_day_in_prose_without_a_year_is_no_syslog_time():
+    n = _dated("On Mar 26 09:58 we saw 198.51.100.78 scanning.\n", "Tue, 26 Mar 2024 10:05:00 +0000")
+    assert times_by_ip(n)["198.51.100.78"] is None
+
+
+def test_ctime_with_a_zone_name_or_hours_before_the_year():
+    assert times_in("report about 198.51.100.1 generated at Tue Dec 11 15:51:54 +06 2018") == \
+        [datetime(2018, 12, 11, 9, 51, 54, tzinfo=UTC)]
+    assert times_in("generated at Wed Aug 30 22:10:01 ALMT 2017") == [datetime(2017, 8, 30, 16, 10, 1, tzinfo=UTC)]
+    assert times_in("occurred at Tue Sep 10 16:35:56 2024 -0500 (CDT), caused") == \
+        [datetime(2024, 9, 10, 21, 35, 56, tzinfo=UTC)]
+
+
+def test_ordinal_days_and_a_comma_before_at():
+    assert times_in("Timestamp: Saturday 27th of February 2021 06:51:35 AM UTC Time") == \
+        [datetime(2021, 2, 27, 6, 51, 35, tzinfo=UTC)]
+    assert times_in("Time of Ban:   April 22nd, 2021 at 4:36:58 PM UTC") == [datetime(2021, 4, 22, 16, 36, 58, tzinfo=UTC)]
+    assert times_in("Date: 02 Mar 2023, at 16:58:15 UTC") == [datetime(2023, 3, 2, 16, 58, 15, tzinfo=UTC)]
+
+
+def test_a_date_with_at_but_without_its_comma_and_seconds_stays_unread():
+    # False friend: a mail client's "Date: Monday, 13 December 2021 at 06:30" header of a forward is
+    # not the incident's time, and reading it would make two stated times of one.
+    assert times_in("Date: Monday, 13 December 2021 at 06:30") == []
+
+
+def test_year_month_name_day():
+    assert times_in("suspicious activity on 2023/Sep/25 00:00:02 (GMT+8):") == \
+        [datetime(2023, 9, 24, 16, 0, 2, tzinfo=UTC)]
+
+
+def test_a_blocks_time_counts_beside_the_victims_address_in_the_block():
+    n = notice("   Client IP: 198.51.100.6\n Server name: www.host.example\n   Server IP: 192.0.2.183\n"
+               " Server time: 2021-07-21 15:56:52 EDT\n")
+    assert times_by_ip(n) == {"198.51.100.6": datetime(2021, 7, 21, 19, 56, 52, tzinfo=UTC)}
+
+
+def test_a_blocks_time_is_not_given_when_the_block_names_two_offenders():
+    n = notice("Attacker IP: 198.51.100.6\nSecond attacker: 198.51.100.7\nTime: 2021-07-21 15:56:52 UTC\n\n"
+               "Attacker IP: 198.51.100.8\nTime: 2021-07-22 10:00:00 UTC\n")
+    assert times_by_ip(n) == {"198.51.100.6": None, "198.51.100.7": None,
+                              "198.51.100.8": datetime(2021, 7, 22, 10, 0, tzinfo=UTC)}
