@@ -42,6 +42,7 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("malware", "trojan", "ransomware", "malicious (?:file|software|payload|code|executable)", "webshell",
          "schadsoftware", "schadcode", "logiciel malveillant", "software malicioso", "virus", "infostealer",
          "dropper", "cryptominer", "coin ?miner", "malicious download", "urlhaus", "schadprogramm",
+         "harmful (?:downloads?|software|files?|apps?|applications?)", "unwanted software",
          "supply[- ]chain[- ](?:angriff|attack|compromise)"),
         ("infected", "besmet", "infiziert", "infecté", "infectado", "payload", "exploit kit", "\\.exe\\b",
          "kompromittier"),

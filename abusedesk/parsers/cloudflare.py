@@ -17,7 +17,7 @@ import re
 
 from .base import Event, ParseContext, ParsedNotice
 from .classify import classify
-from .common import Events, line_values, sanitise, sender_domain, start_notice, url_event
+from .common import Events, date_undated, line_values, sanitise, sender_domain, start_notice, url_event
 from .extract import find_ips, find_urls, find_urls_at, refang, registrable_domain, url_host
 from .mime import Mail
 from .roles import context_url, url_context, url_label
@@ -143,4 +143,5 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice.meta = {"origin_ips": origins, "report_type": category}
     if not origins:
         notice.warnings.append("Cloudflare did not disclose an origin IP; URLs resolve to Cloudflare")
+    date_undated(notice, body, mail)
     return events.finish()

@@ -23,6 +23,7 @@ from .extract import (
     url_host,
 )
 from .mime import Mail
+from .times import frame_of, stated_time_noted, unzoned_warning
 
 NO_TARGET = "no IP address, URL or domain found"
 
@@ -116,6 +117,30 @@ class Events:
 
     def __len__(self) -> int:
         return len(self.notice.events)
+
+
+def warn_once(notice: ParsedNotice, warning: str) -> None:
+    if warning not in notice.warnings:
+        notice.warnings.append(warning)
+
+
+def date_undated(notice: ParsedNotice, text: str, mail: Mail) -> None:
+    """Events without a time of their own get the one incident time the notice
+    states ("Detected: ...", "Festgestellt am ...", a table's "Observed" cell),
+    if it states exactly one; a time that writes no zone is flagged as read."""
+    undated = [e for e in notice.events if e.observed_at is None]
+    if not undated:
+        return
+    frame = frame_of(text, mail.header("date"))
+    when, note = stated_time_noted(text, frame)
+    if not when:
+        return
+    for event in undated:
+        event.observed_at = when
+        if note:
+            event.extra["time_zone"] = note
+    if note:
+        warn_once(notice, unzoned_warning(note))
 
 
 def url_event(url: str, category: str, **kwargs) -> Event:
@@ -361,10 +386,13 @@ def line_values(text: str, label: str, limit: int = 20) -> list[str]:
 # Words right before an address that say it is not the offender.
 _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
-    r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nuestro)\s+"
-    r"(?:[\w.]+\s+){0,2}(?:web|mail|dns|name)?(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
-    r"|client|customer)\w*(?:'s)?\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*"
-    r"(?:(?:at|is|with|on)\s+(?:(?:currently|now)\s+)?(?:ip\s+(?:address\s+)?)?)?\(?\s*"
+    r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nos|mon|nuestr[oa]s?|mi"
+    r"|nostr[oa]|mio|mia)\s+"
+    r"(?:\w+(?:\.\w+)*\s+){0,2}(?:web|mail|dns|name)?(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
+    r"|client|customer|site|sito|sitio|serveur|servidor|r[ée]seau|red|rete|router|routeur|firewall|nas\b)\w*(?:'s)?"
+    # what follows the noun before its address: "notre serveur de messagerie x", "my site www.x.example (x)"
+    r"(?:\s+(?:de|di|del|du|des|da|van|de la)\s+\w+)?(?:\s+[\w-]+(?:\.[\w-]+)+)?"
+    r"\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:(?:currently|now)\s+)?(?:ip\s+(?:address\s+)?)?)?\(?\s*"
     # "Our service being attacked: api.example 192.0.2.7": the reporter's own service, by name and address.
     r"|\b(?:our|my)\s+(?:\w+\s+)?(?:services?|servers?|sites?|websites?|hosts?|systems?)\s+(?:being|that\s+(?:is|was))\s+"
     r"(?:attacked|targeted|scanned|probed)\s*[=:]\s*(?:[\w-]+(?:\.[\w-]+)+\s+)?"
@@ -372,7 +400,7 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|\b(?:ip\s+)?(?:address(?:es)?|servers?|hosts?|ips|machines|systems)\s+of\s+ours\s*[=:]?\s*"
     r"|(?:(?<=[\d\])])|(?<=[\d\])][ \t]))(?:-{1,3}>|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
     r"|\b(?:dst|dest|destination|target|victim)[ _.-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
-    r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*"
+    r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*(?:[\w.-]{1,40}\s*\(\s*)?"
     # The victim as reporters describe it: "Targeted Server IP Address:", "one of our monitored
     # systems (IP: x)", "lip=" (the local end in Dovecot logs), "Upstream IP:", Czech "Cílové IP"
     # (target IPs), Portuguese "cujo destino é o endereço x".
@@ -432,7 +460,8 @@ _SHORT_ITEM = re.compile(r"(?i)^[ \t>*-]*(?:ip|ip[ -]?address|address|host|ipv[4
 # An attack verb right before "our ...": the address after the label did it ("have attacked our
 # systems:"); not "Attacked hosts in our network:", "Target IP attacked in our network:".
 _ATTACKED_OURS = re.compile(r"(?i)\b(?:attack(?:ed|ing|s)?|scann(?:ed|ing)|prob(?:ed|ing)|target(?:ed|ing)|hack(?:ed|ing)"
-                            r"|flood(?:ed|ing))\s+(?:one\s+of\s+)?(?:our|my|onze|unsere?)\s+\w+(?:\s+\w+)?\s*:\s*$")
+                            r"|flood(?:ed|ing)|attaqu\w*|atac\w*|attacc\w*)\s+(?:one\s+of\s+)?"
+                            r"(?:our|my|onze|unsere?|notre|nos|nuestr[oa]s?|(?:il\s+)?nostr[oa])\s+\w+(?:\s+\w+)?\s*:\s*$")
 
 
 def _under_victim_heading(text: str, pos: int, before: str) -> bool:
@@ -499,7 +528,7 @@ def disowned(text: str, pos: int, end: int) -> bool:
     return bool(_OBSERVER_BEFORE.search(before) or _DISOWNED_AFTER.search(after))
 
 
-_WRAPPED_WORD = re.compile(r"^[ \t]*[a-z]{2,12}[ \t]+$")
+_DIGIT = re.compile(r"\d")
 
 
 def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
@@ -516,15 +545,18 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         above = text[max(0, pos - 200): pos].split("\n")[:-1]
         heading = next((line for line in reversed(above[-3:]) if line.strip()), "")
         before = heading[-60:] + " "
-    elif len(lines) > 1 and _WRAPPED_WORD.match(lines[-1]):
-        # A sentence wrapped right before the address: "My address is\ncurrently 192.0.2.7".
-        before = lines[-2][-60:] + " " + lines[-1]
     else:
         before = lines[-1]
-    if _ATTACKED_OURS.search(before):
+    # Prose wrapped inside the phrase ("à notre\nserveur de messagerie x"): the line above
+    # counts too, where neither line is a row of numbers.
+    wrapped = (lines[-2] + " " + lines[-1] if len(lines) > 1 and lines[-2].strip() and not _DIGIT.search(lines[-1])
+               and not _DIGIT.search(lines[-2][-3:]) else "")
+    if _ATTACKED_OURS.search(before) or (wrapped and _ATTACKED_OURS.search(wrapped)):
         return False  # "... have attacked our systems: x": x is the attacker
     if _NOT_OFFENDER_BEFORE.search(before) or _OBSERVER_BEFORE.search(before) or _under_victim_heading(text, pos, before) \
             or _server_beside_client(text, pos, before):
+        return True
+    if wrapped and _NOT_OFFENDER_BEFORE.search(wrapped):
         return True
     if end is not None:
         after = text[end: end + 60].split("\n", 1)[0]

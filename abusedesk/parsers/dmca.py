@@ -18,7 +18,7 @@ from bisect import bisect_right
 from itertools import accumulate
 
 from .base import Event, ParseContext, ParsedNotice
-from .common import Events, reporter_domains, sanitise, start_notice, url_event
+from .common import Events, date_undated, reporter_domains, sanitise, start_notice, url_event
 from .extract import find_urls_at, refang, registrable_domain, url_host
 from .labels import declared_category
 from .mime import Mail
@@ -136,4 +136,5 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     if not notice.meta["dmca_complete"]:
         missing = ", ".join(k for k, v in elements.items() if not v)
         notice.warnings.append(f"DMCA notice lacks: {missing}")
+    date_undated(notice, body, mail)
     return events.finish()

@@ -23,6 +23,7 @@ from .beside import pair_hosting
 from .classify import classify
 from .common import (
     Events,
+    date_undated,
     events_from_text,
     not_offender_before,
     origin_hop,
@@ -31,8 +32,9 @@ from .common import (
     sanitise,
     start_notice,
     url_event,
+    warn_once,
 )
-from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, parse_when, refang, url_host
+from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
 from .roles import (
@@ -45,7 +47,7 @@ from .roles import (
     url_context,
     url_label,
 )
-from .times import block_time, row_time_zoned, stated_time_zoned, stated_zone
+from .times import NO_FRAME, Frame, block_time, frame_of, row_time_noted, unzoned_warning
 
 FORMAT = "freetext"
 
@@ -158,19 +160,18 @@ def _drop_quoted_only(text: str, notice: ParsedNotice, elsewhere: str = "") -> N
         notice.events[:] = [e for e in notice.events if e.url or e.ip not in quoted_only]
 
 
-def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict, zone=None, ref=None) -> None:
+def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict,
+               frame: Frame = NO_FRAME) -> None:
     """IPs of the text that are plausibly the subject of the report, each with
-    the time of the row it stands on (in `zone` or the zone the text states;
-    `ref`, the notice's date, gives a syslog line's time its year)."""
+    the time of the row it stands on, read in `frame` (times.Frame)."""
     found = find_ips(text)
     context = context_ips(text, found)
     victim_end = None
     candidates = []
     seen: set[tuple] = set()
     times: dict[str, object] = {}
-    unzoned: set[str] = set()
+    unzoned: dict[str, str] = {}
     tries: dict[str, int] = {}
-    yearless: dict[str, tuple] = {}
     for f in found:
         if f.ip in skip:
             continue
@@ -178,19 +179,13 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         # readable time gives observed_at (a few lines looked at, no more).
         if f.ip not in times and tries.get(f.ip, 0) < 20:
             tries[f.ip] = tries.get(f.ip, 0) + 1
-            when, zoned = row_time_zoned(text, f.start, zone)
+            when, note = row_time_noted(text, f.start, frame)
             if not when and tries[f.ip] <= 3:
-                when, zoned = _block_time(text, f, found, zone, context)
+                when, note = _block_time(text, f, found, frame, context)
             if when:
                 times[f.ip] = when
-                if not zoned:
-                    unzoned.add(f.ip)
-            elif ref is not None and f.ip not in yearless:
-                # A syslog line writes no year: its time counts only when no line of the
-                # address writes a whole one.
-                when, zoned = row_time_zoned(text, f.start, zone, ref=ref)
-                if when:
-                    yearless[f.ip] = (when, zoned)
+                if note:
+                    unzoned[f.ip] = note
         if (f.ip, f.port) in seen:
             continue
         seen.add((f.ip, f.port))
@@ -209,11 +204,6 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
                     networks.append(f"{f.ip}/{bits}")
                 continue
         candidates.append(f)
-    for ip, (when, zoned) in yearless.items():
-        if ip not in times:
-            times[ip] = when
-            if not zoned:
-                unzoned.add(ip)
     # An address the text disowns elsewhere ("192.0.2.60 is our server") is none here either.
     labelled = labelled_not_offenders(text, found, {f.ip for f in candidates},
                                       frozenset(f.start for f in candidates)) if candidates else set()
@@ -237,28 +227,24 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
                 port=f.port,
                 observed_at=times.get(f.ip),
                 evidence=sanitise(_line_at(text, f.start), 300),
-                extra={"time_zone": UNZONED} if f.ip in unzoned else {},
+                extra={"time_zone": unzoned[f.ip]} if f.ip in unzoned else {},
             )
         )
-    if unzoned & {f.ip for f in public or candidates} and _UNZONED_WARNING not in events.notice.warnings:
-        events.notice.warnings.append(_UNZONED_WARNING)
-
-
-UNZONED = "not stated, read as UTC"
-_UNZONED_WARNING = "event times without a time zone (the notice states none): read as UTC"
+    for note in {unzoned[f.ip] for f in public or candidates if f.ip in unzoned}:
+        warn_once(events.notice, unzoned_warning(note))
 
 
 _ANONYMISED_ROW = re.compile(r" - \S{1,64} \[[^\]\n]{6,40}\] \"")
 
 
-def _block_time(text: str, f, found: list, zone, context: set[int] = frozenset()):
+def _block_time(text: str, f, found: list, frame: Frame, context: set[int] = frozenset()):
     """The time of a labelled block ("IP: x", "Time: ...") that names `f` and no other
     address but the victim's ("Target: 192.0.2.1", "Server IP: ...")."""
-    when, zoned, start, end = block_time(text, f.start, zone)
+    when, note, start, end = block_time(text, f.start, frame)
     if when and any(g.ip != f.ip and g.start not in context and not not_offender_before(text, g.start, g.end)
                     for g in found if start <= g.start < end):
-        return None, True
-    return when, zoned
+        return None, ""
+    return when, note
 
 
 def _row_peers(text: str) -> set[str]:
@@ -403,8 +389,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     all_text = text + "\n" + log_text
     # Times without a zone are in the zone the text states ("All times are in US Central"),
     # in its own rows and in the logs attached to it.
-    zone = stated_zone(text)
-    ref = parse_when(mail.header("date"))  # the year of a syslog line's time
+    frame = frame_of(text, mail.header("date"))
     peers = None
     for url, pos in find_urls_at(all_text):
         host = url_host(url)
@@ -416,24 +401,23 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
             if normalise_ip(host) in peers:
                 continue
         # A URL on a row with a time (a log, a table of sightings) gets that row's time.
-        when, zoned = row_time_zoned(all_text, pos, zone, ref=ref)
+        when, note = row_time_noted(all_text, pos, frame)
         if events.add(url_event(url, category, evidence=sanitise(_line_at(all_text, pos), 300), observed_at=when,
-                                extra={"time_zone": UNZONED} if when and not zoned else {})) and when and not zoned \
-                and _UNZONED_WARNING not in notice.warnings:
-            notice.warnings.append(_UNZONED_WARNING)
+                                extra={"time_zone": note} if when and note else {})) and when and note:
+            warn_once(notice, unzoned_warning(note))
     if category in _PHISHY_CATEGORIES:
         for message in attached:
             events_from_text(message.body_text, category, events, skip_domains=skip_domains, skip_ips=relay_ips)
     url_hosts = {url_host(e.url) for e in notice.events if e.url}
-    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, zone, ref)
-    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, zone, ref)
+    _ip_events(text, category, events, skip_ips | url_hosts, notice.meta, frame)
+    _ip_events(log_text, category, events, skip_ips | url_hosts, notice.meta, frame)
     # The mail as written (readable_texts took the quote marks off).
     _drop_quoted_only(refang(mail.body_text), notice, log_text)
     if attached_notices and not any(e.ip for e in notice.events):
         # The notice's own text names no address: the attached notice or table does.
         for message in attached:
             _ip_events(context_mask(refang(message.body_text)), category, events, skip_ips | url_hosts,
-                       notice.meta, zone, ref)
+                       notice.meta, frame)
         if not any(e.ip for e in notice.events):
             for event in deferred:
                 events.add(event)
@@ -442,7 +426,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
         # The body names no address (a table in an image, a link to a portal, only the
         # URL): the subject is the sender's headline ("Phishing on 198.51.100.7").
         subject = refang(mail.subject)
-        _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta, zone)
+        _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta, frame)
         if not notice.events:
             for url, _ in find_urls_at(subject):
                 events.add(url_event(url, category, evidence=sanitise(subject, 300)))
@@ -512,13 +496,5 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     collect_targets(mail, notice, events, context, texts=(text, log_text, attached))
     if not declared:
         _scam_mail_is_spam(notice, mail.subject)
-    # Addresses on rows without a time get the one incident time the notice states, if it states one.
-    undated = [e for e in notice.events if e.observed_at is None]
-    when, zoned = stated_time_zoned(text, stated_zone(text)) if undated else (None, True)
-    for event in undated if when else ():
-        event.observed_at = when
-        if not zoned:
-            event.extra["time_zone"] = UNZONED
-    if when and not zoned and _UNZONED_WARNING not in notice.warnings:
-        notice.warnings.append(_UNZONED_WARNING)
+    date_undated(notice, text, mail)
     return events.finish()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .base import Event, ParseContext, ParsedNotice
-from .common import Events, sender_domain, start_notice
+from .common import Events, date_undated, sender_domain, start_notice
 from .extract import find_ips, find_urls, normalise_ip, refang, registrable_domain, url_host
 from .mime import Mail
 from .roles import context_url
@@ -98,4 +98,5 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         for ip in dict.fromkeys(ips):
             events.add(Event(category="csam", ip=ip, evidence=evidence, source_ref=reference or None))
     notice.meta = {"hotline": name, "reference": reference}
+    date_undated(notice, body, mail)
     return events.finish()

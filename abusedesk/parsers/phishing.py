@@ -14,7 +14,15 @@ import re
 
 from .base import Event, ParseContext, ParsedNotice
 from .classify import classify
-from .common import Events, not_offender_before, sanitise, sender_domain, start_notice, url_event
+from .common import (
+    Events,
+    date_undated,
+    not_offender_before,
+    sanitise,
+    sender_domain,
+    start_notice,
+    url_event,
+)
 from .extract import find_ips, find_urls_at, refang, registrable_domain, url_host
 from .labels import declared_category
 from .mime import Mail
@@ -93,4 +101,5 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         if not any(e.ip == ip for e in notice.events):
             events.add(Event(category=category, ip=ip, evidence=evidence))
     notice.meta = {"service": service}
+    date_undated(notice, body, mail)
     return events.finish()

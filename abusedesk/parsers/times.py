@@ -7,7 +7,12 @@ Apache logs (`22/Jun/2022:06:05:25 -0500`), `dd.mm.yyyy HH:MM`, US tables
 time (`CEST`, `EST`, `UTC+1`, `GMT +8`). A time without a zone is in the
 zone the notice states once for all its rows ("Timezone: GMT +8", "All times
 are in US Central", "Log times in -6 UTC", "times given in the logs are in
-UTC"), else taken as UTC.
+UTC"). If it states none, a local notation (a syslog line, 01.12.26) is in the
+zone of the mail's Date header (the clock on the sender's desk that wrote the
+log) and ISO 8601 is UTC (feeds and exports write UTC); either guess is flagged.
+The mail's date also gives a year-less syslog line its year and settles a
+date that reads both ways (03/12/2026 is the 3rd of December in a mail of
+the 4th of December, not the 12th of March).
 
 Each event gets the time of its own row: the line the address stands on,
 never another row's. Pure functions, no I/O; every regex is linear.
@@ -16,7 +21,9 @@ never another row's. Pure functions, no I/O; every regex is linear.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,9 +43,12 @@ _ZONE = (r"(?P<zone>Z|[+-]\d{2}:?\d{2}|\(?(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2}
          r"\(?(?:" + "|".join(sorted((a.upper() for a in _ABBREVIATIONS), key=len, reverse=True)) + r")\)?)")
 _MONTH = r"(?P<mon>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[a-z]{0,6})"
 _CLOCK = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d{1,9})?)?(?:\s?(?P<ampm>[AaPp][Mm]))?(?:\s?Uhr\b)?"
+# The end of a time range ("19:02 - 19:31 UTC"): the zone after it is the start's too.
+_UNTIL = r"(?:\s?[-\u2013]\s?\d{1,2}:\d{2}(?::\d{2})?)?"
 _PATTERNS = (
     # 2024-06-17T11:04:36Z, 2021-11-29 10:52:53.106 +0100, 2024/06/17 11:04, 2021-12-27, 11:26 Uhr
-    re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})(?:T|,? |\s{1,4})\s?" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
+    re.compile(r"(?P<y>\d{4})(?P<isep>[-/])(?P<m>\d{1,2})[-/](?P<d>\d{1,2})(?:T|,? |\s{1,4})\s?" + _CLOCK + _UNTIL
+               + r"(?:\s?" + _ZONE + r")?"),
     # 22/Jun/2022:06:05:25 -0500 (Apache), 17-Nov-2021 15:23:49, 02 Mar 2023, at 16:58:15 UTC,
     # Saturday 27th of February 2021 06:51:35 AM UTC
     re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:[/ -]|\sof\s)" + _MONTH + r"[/ -](?P<y>\d{4})(?:[: ]|,\sat\s)"
@@ -46,29 +56,42 @@ _PATTERNS = (
     # 2023/Sep/25 00:00:02 (GMT+8): year, month name, day
     re.compile(r"(?P<y>\d{4})[/-]" + _MONTH + r"[/-](?P<d>\d{1,2})[ :T]" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
     # 17.11.2021 15:23, 17-11-2021 15:23:49 (day first), 11/17/2021 3:23:00 PM (US: month first)
-    re.compile(r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}),?\s(?:um\s)?" + _CLOCK
+    re.compile(r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}),?\s(?:(?:um|à|a las|alle|om|at)\s)?" + _CLOCK + _UNTIL
                + r"(?:\sUhr)?(?:\s?" + _ZONE + r")?"),
     # Dec 6, 2021 @ 13:04:20.955 (Kibana), January 5, 2024 at 10:00 UTC, April 22nd, 2021 at 4:36:58 PM UTC
     re.compile(_MONTH + r"\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{4}),?\s(?:@\s|at\s)?" + _CLOCK
                + r"(?:\s?" + _ZONE + r")?"),
     # [Tue May 17 19:35:18.688430 2022] (Apache error log, ctime): the year after the clock, the
-    # zone before the year (date(1): "Wed Apr 28 08:47:14 CEST 2021") or after it ("... 2024 -0500 (CDT)")
-    # ("... 2024 -0500 (CDT)"); date(1) writes a zone without a name as its offset's hours ("+06").
+    # zone before the year (date(1): "Wed Apr 28 08:47:14 CEST 2021", a zone without a name as its
+    # offset's hours, "+06"; a name we do not know is read like none) or after it ("... 2024 -0500")
     re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) " + _MONTH + r" {1,2}(?P<d>\d{1,2}) " + _CLOCK
                + r"(?: (?:" + _ZONE + r"|(?P<zone3>[+-]\d{2})|[A-Z]{3,5}))? (?P<y>\d{4})\b(?: (?P<zone2>[+-]\d{2}:?\d{2})\b)?"),
+    # 01.12.26 20:41:13 (a German router's log: day first, two-digit year), only where a row
+    # starts (a version number "1.2.21" in prose is no date)
+    re.compile(r"(?m)(?:^|(?<=\n))[ \t\[]{0,3}(?P<a>\d{1,2})(?P<sep>\.)(?P<b>\d{1,2})\.(?P<y>\d{2})(?![\d.])\s" + _CLOCK
+               + r"(?:\s?" + _ZONE + r")?"),
+    # Dec  2 09:01:44 host sshd[..] (syslog, RFC 3164): no year, the mail's date gives it
+    re.compile(r"(?<![\w:])" + _MONTH + r" {1,2}(?P<d>\d{1,2}) " + _CLOCK + r"(?!\d)(?!:\d)(?! \d{4}\b)"),
 )
 # The one time a notice states for its incident ("Time: ...", "Date of incident: ...").
 _STATED_TIME = re.compile(
     r"(?im)^[ \t>*-]*(?:date|time|timestamp|date ?/ ?time|date and time|event time|incident time|attack time|"
     r"time of (?:the )?(?:incident|attack|event|detection)|date of (?:the )?(?:incident|attack|event)|detected(?: at| on)?|"
-    r"first seen|first detection[^:\n]{0,40}|start(?: date| time)?|observed(?: at)?|tijdstip|zeitpunkt|datum)"
-    r"[ \t]*(?:\(utc\))?[ \t]*[:=][ \t]*([^\n]{6,80})$"
+    r"first seen|first detection[^:\n]{0,40}|start(?: date| time)?|observed(?: at| on)?|assessed|reviewed|listed(?: on| since)?|"
+    r"tijdstip|zeitpunkt|datum|vastgesteld(?: op)?|waargenomen|festgestellt(?: am)?|beobachtet(?: am)?|"
+    r"(?:sample |first )?detection (?:time|date)|(?:attack|incident|abuse) (?:started|began)(?: at| on)?|"
+    r"fecha(?: y hora)?|date et heure|horodatage|d[ée]tect[ée]e? le|constat[ée]e? le|data(?: e ora)?|"
+    r"rilevat[oa](?: il)?|detectad[oa](?: el)?)"
+    r"[ \t]*(?P<utc>\((?:utc|gmt)\))?[ \t]*(?:[:=]|(?<=on|op|am|at|le|il|el) |(?<=started) |(?<=began) )[ \t]*"
+    r"(?P<value>[^\n]{6,80})$"
 )
 _STATED_ZONE = re.compile(
-    r"(?im)(?:time\s?zone|\btz\b|times?\b[^\n]{0,40}?\b(?:are|is|in))[^\n]{0,30}?"
+    r"(?im)(?:time\s?zone|\btz\b|(?:times?|timestamps?)\b[^\n]{0,40}?\b(?:are|is|in))[^\n]{0,30}?"
     r"(?:(?P<offset>(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\s?\d{1,2}(?::?\d{2})?\s?(?:UTC|GMT))"
     r"|(?P<us>US[ /](?:Eastern|Central|Mountain|Pacific))|(?P<iana>\b[A-Z][a-z]+/[A-Z][A-Za-z_]+\b)"
-    r"|\b(?P<abbr>UTC|GMT|CET|CEST|EST|EDT|CST|CDT|PST|PDT|MSK|EET|EEST)\b)"
+    r"|\b(?P<abbr>UTC|GMT|CET|CEST|EST|EDT|CST|CDT|PST|PDT|MSK|EET|EEST"
+    # written in capitals only: "ist" and "met" are words too
+    r"|(?-i:IST|JST|KST|SGT|HKT|AEST|AEDT|BRT|WEST|WET|MESZ|MEZ|MEST|MET))\b)"
 )
 
 
@@ -88,13 +111,6 @@ def _offset(text: str) -> tzinfo | None:
         return None
     sign = -1 if m.group(1) == "-" else 1
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
-
-
-def _written_zone(m: re.Match) -> bool:
-    """Does the matched time write a zone we know?"""
-    g = m.groupdict()
-    written = g.get("zone") or g.get("zone2") or g.get("zone3")
-    return bool(written) and _offset(written) is not None
 
 
 def stated_zone(text: str) -> tzinfo | None:
@@ -118,18 +134,89 @@ def stated_zone(text: str) -> tzinfo | None:
         return None
 
 
-def _build(m: re.Match, zone: tzinfo | None) -> datetime | None:
+@dataclass(frozen=True)
+class Frame:
+    """How to read the times of one notice: the zone it states for them (None:
+    it states none), the zone to guess when it states none (the mail's Date
+    header's), and when the mail was sent."""
+    zone: tzinfo | None = None
+    guess: tzinfo | None = None
+    sent: datetime | None = None
+
+
+
+NO_FRAME = Frame()
+AS_UTC = "not stated, read as UTC"
+
+
+def unzoned_warning(note: str) -> str:
+    """The notice's warning for events whose time zone is `note` (a guess)."""
+    return "event times without a time zone (the notice states none): " + note.removeprefix("not stated, ")
+
+
+def _written(zone: tzinfo) -> str:
+    offset = zone.utcoffset(None) or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def frame_of(text: str, date_header: str | None) -> Frame:
+    """The Frame of a notice: the zone its text states, and the offset and time
+    of its Date header (RFC 5322 `Date:`; an offset of zero guesses nothing)."""
+    sent = guess = None
+    if date_header:
+        try:
+            sent = parsedate_to_datetime(date_header)
+        except (TypeError, ValueError, IndexError):
+            sent = None
+        if sent is not None and sent.tzinfo is None:
+            # "-0000": the zone is unknown (RFC 5322 3.3), nothing to guess from; the day still
+            # gives a syslog line its year.
+            sent = sent.replace(tzinfo=UTC)
+        if sent is not None and sent.utcoffset():
+            guess = sent.tzinfo
+    return Frame(zone=stated_zone(text), guess=guess, sent=sent)
+
+
+def _day_month(a: int, b: int, sep: str, year: int, sent: datetime | None) -> tuple[int, int]:
+    """(month, day) of a date written with two small numbers."""
+    # Slashes are the US order (month first), dots and dashes day first.
+    month, day = (a, b) if sep == "/" else (b, a)
+    if month > 12 >= day:
+        return day, month
+    if sent is not None and day <= 12 and day != month:
+        # Both readings are dates: the one nearer before the mail's date is meant
+        # (a report tells of what happened lately, not of next month).
+        try:
+            this, other = datetime(year, month, day, tzinfo=UTC), datetime(year, day, month, tzinfo=UTC)
+        except ValueError:
+            return month, day
+        ahead = sent + timedelta(days=1)
+        if (other <= ahead) and (this > ahead or other > this):
+            return day, month
+    return month, day
+
+
+def _zone_written(g: dict) -> str | None:
+    """The zone a matched time writes, wherever its notation puts it."""
+    return g.get("zone") or g.get("zone2") or g.get("zone3")
+
+
+def _build(m: re.Match, frame: Frame) -> datetime | None:
     g = m.groupdict()
     try:
-        year = int(g["y"])
+        if g.get("y"):
+            year = int(g["y"])
+            year += 2000 if len(g["y"]) == 2 else 0
+        elif frame.sent is not None:
+            year = frame.sent.year  # a syslog line: the year of the mail, or the one before (below)
+        else:
+            return None
         if g.get("mon"):
             month, day = _MONTHS.get(g["mon"][:3].lower()), int(g["d"])
         elif g.get("a"):
-            a, b = int(g["a"]), int(g["b"])
-            # Slashes are the US order (month first), dots and dashes day first.
-            month, day = (a, b) if g["sep"] == "/" else (b, a)
-            if month > 12 >= day:
-                month, day = day, month
+            month, day = _day_month(int(g["a"]), int(g["b"]), g["sep"], year, frame.sent)
         else:
             month, day = int(g["m"]), int(g["d"])
         if not month:
@@ -140,14 +227,36 @@ def _build(m: re.Match, zone: tzinfo | None) -> datetime | None:
         when = datetime(year, month, day, hour, minute, second)
     except (TypeError, ValueError):
         return None
-    written = g.get("zone") or g.get("zone2") or g.get("zone3")
+    written = _zone_written(g)
     own = _offset(written) if written else None
-    when = when.replace(tzinfo=own or zone or UTC)
+    when = when.replace(tzinfo=own or frame.zone or _guess(g, frame) or UTC)
+    if not g.get("y") and when > frame.sent + timedelta(days=1):
+        when = when.replace(year=year - 1)  # "Dec 31 23:59" in a mail of the 1st of January
     when = when.astimezone(UTC)
     return when if 1990 <= when.year <= 2100 else None
 
 
-def times_in(line: str, zone: tzinfo | None = None) -> list[datetime]:
+def _guess(g: dict, frame: Frame) -> tzinfo | None:
+    """The zone a time that writes none is read in, when the notice states none:
+    the mail's Date header's for a local notation (a syslog line, 01.12.26, 11/17/2021,
+    a NAS's 2026/12/02: a clock on the sender's desk), none (so UTC) for ISO 8601's
+    2026-12-01, the notation of feeds, exports and CERT tables, which write UTC."""
+    return None if g.get("isep") == "-" else frame.guess
+
+
+def _note(m: re.Match, frame: Frame) -> str:
+    """"" if the zone of a time is known (written beside it, or stated by the
+    notice); else what the event says of its zone (extra["time_zone"])."""
+    g = m.groupdict()
+    if frame.zone is not None or (_zone_written(g) and _offset(_zone_written(g)) is not None):
+        return ""
+    guess = _guess(g, frame)
+    if guess is None:
+        return AS_UTC
+    return f"not stated, read as UTC{_written(guess)}, the zone of the mail's Date header"
+
+
+def times_in(line: str, frame: Frame = NO_FRAME) -> list[datetime]:
     """The times written in one line, in order of appearance, as aware UTC."""
     if ":" not in line:
         return []  # every notation has a clock: most lines are done here
@@ -157,105 +266,90 @@ def times_in(line: str, zone: tzinfo | None = None) -> list[datetime]:
         for m in pattern.finditer(line):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
-            when = _build(m, zone)
+            when = _build(m, frame)
             if when:
                 found.append((m.start(), when))
                 taken.append((m.start(), m.end()))
     return [when for _, when in sorted(found, key=lambda f: f[0])]
 
 
-_TIME_LINE_STARTS = ("date", "time", "event", "incide", "attack", "detect", "first", "start", "observ", "tijdst",
-                     "zeitpu", "datum")
+def _first_time(line: str, frame: Frame) -> tuple[datetime | None, str]:
+    """The first time a line writes (by notation, ISO first), and its `_note`."""
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(line):
+            when = _build(m, frame)
+            if when:
+                return when, _note(m, frame)
+    return None, ""
 
 
-def stated_time(text: str, zone: tzinfo | None = None) -> datetime | None:
+_TIME_LINE_STARTS = ("date", "time", "event", "incide", "attack", "detect", "first", "start", "observ",
+                     "tijdst", "zeitpu", "datum", "assess", "seen", "review", "festge", "vastge", "waarge",
+                     "beobac", "erkann", "listed", "sample", "abuse", "fecha", "horoda", "détect", "consta", "data",
+                     "rileva")
+# A label alone on its line, its value on the next (a table turned into text:
+# "Observed" / "" / "03/12/2026 21:05:33 CET").
+_TIME_LABEL = re.compile(
+    r"(?i)^[ \t>*-]*(?:date|time|timestamp|date ?/ ?time|date and time|event time|incident time|attack time|"
+    r"detected|first seen|observed|seen|assessed|reviewed|tijdstip|zeitpunkt|datum|vastgesteld|"
+    r"festgestellt|waargenomen|beobachtet)[ \t]*(?P<utc>\((?:utc|gmt)\))?[ \t]*:?[ \t]*$")
+
+
+def stated_time(text: str, frame: Frame = NO_FRAME) -> datetime | None:
     """The incident time a notice states on a line of its own ("Time: ...",
     "Date of incident: ..."), if it states exactly one; None otherwise (a
     notice listing several events has no single time to give them all)."""
-    return stated_time_zoned(text, zone)[0]
+    return stated_time_noted(text, frame)[0]
 
 
-def _zoned(line: str, when: datetime, zone: tzinfo | None) -> bool:
-    """Does `line` write the zone of `when` (or does the notice state one)?"""
-    if zone is not None:
-        return True
-    for pattern in _PATTERNS:
-        for m in pattern.finditer(line):
-            if _build(m, zone) == when:
-                return _written_zone(m)
-    return False
-
-
-def stated_time_zoned(text: str, zone: tzinfo | None = None) -> tuple[datetime | None, bool]:
-    """`stated_time`, and whether its zone is known (written or stated)."""
-    found: set = set()
-    lines: dict = {}
-    for line in text[:50_000].splitlines():
+def stated_time_noted(text: str, frame: Frame = NO_FRAME) -> tuple[datetime | None, str]:
+    """`stated_time`, and the `_note` of its zone ("" if it is known)."""
+    found: dict[datetime, str] = {}
+    lines = text[:50_000].splitlines()
+    for i, line in enumerate(lines):
         # A cheap test first: only lines that start like a time line are matched.
-        if not line.lstrip(" \t>*-")[:6].lower().startswith(_TIME_LINE_STARTS) or not (m := _STATED_TIME.match(line)):
+        if not line.lstrip(" \t>*-")[:6].lower().startswith(_TIME_LINE_STARTS):
             continue
-        times = times_in(m.group(1), zone)
-        if times:
-            found.add(times[0])
-            lines.setdefault(times[0], m.group(1))
+        value, this = None, frame
+        if m := _STATED_TIME.match(line):
+            value = m.group("value")
+            if m.group("utc"):
+                this = Frame(zone=UTC, sent=frame.sent)  # "Date (UTC): ..."
+        elif m := _TIME_LABEL.match(line):
+            value = next((v for v in lines[i + 1:i + 3] if v.strip()), None)
+            if value and len(value.strip()) > 40:
+                continue  # a column's head over rows that say more than a time: each row has its own
+            if m.group("utc"):
+                this = Frame(zone=UTC, sent=frame.sent)
+        if not value:
+            continue
+        when, note = _first_time(value, this)
+        if when:
+            found.setdefault(when, note)
             if len(found) > 1:
-                return None, True
+                return None, ""
     if not found:
-        return None, True
-    when = found.pop()
-    return when, _zoned(lines[when], when, zone)
+        return None, ""
+    return next(iter(found.items()))
 
 
-def row_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 400) -> datetime | None:
+def row_time(text: str, pos: int, frame: Frame = NO_FRAME, reach: int = 400) -> datetime | None:
     """The first time on the line (row) that contains `pos`; None if it names none."""
-    return row_time_zoned(text, pos, zone, reach)[0]
+    return row_time_noted(text, pos, frame, reach)[0]
 
 
-# A syslog line writes no year ("Nov 22 01:04:49 host sshd[81]:", "<150>Jan  2 10:05:31"): the
-# year is the one that puts the line on or before the notice's own date.
-_SYSLOG_TIME = re.compile(r"^[ \t>]*(?:<\d{1,3}>)?" + _MONTH + r" {1,2}(?P<d>\d{1,2}) " + _CLOCK + r"(?![\d:]| \d{4}\b)")
-
-
-def _syslog_time(line: str, zone: tzinfo | None, ref: datetime) -> datetime | None:
-    m = _SYSLOG_TIME.match(line)
-    if not m:
-        return None
-    month = _MONTHS.get(m.group("mon")[:3].lower())
-    if not month or m.group("ampm"):
-        return None
-    for year in (ref.year, ref.year - 1):
-        try:
-            when = datetime(year, month, int(m.group("d")), int(m.group("H")), int(m.group("M")),
-                            int(m.group("S") or 0), tzinfo=zone or UTC).astimezone(UTC)
-        except ValueError:
-            return None
-        if when <= ref + timedelta(days=2):  # a clock a little ahead of the mail's is the same day
-            return when
-    return None
-
-
-def row_time_zoned(text: str, pos: int, zone: tzinfo | None = None,
-                   reach: int = 400, ref: datetime | None = None) -> tuple[datetime | None, bool]:
-    """(the row's time, whether its zone is known): a time that writes no zone,
-    in a notice that states none, is read as UTC but said to be a guess.
-    `ref`: the notice's own date, for a syslog line's time that writes no year."""
+def row_time_noted(text: str, pos: int, frame: Frame = NO_FRAME,
+                   reach: int = 400) -> tuple[datetime | None, str]:
+    """(the row's time, its `_note`): a time that writes no zone, in a notice
+    that states none, is read in a guessed zone and says so."""
     lo = max(0, pos - reach)
     start = text.rfind("\n", lo, pos) + 1 or lo
     end = text.find("\n", pos, pos + reach)
     line = text[max(start, lo): end if end != -1 else min(len(text), pos + reach)]
     if ":" not in line:
-        return None, True
+        return None, ""
     # A row names one time, mostly ISO: the first notation that reads one is enough.
-    for pattern in _PATTERNS:
-        for m in pattern.finditer(line):
-            when = _build(m, zone)
-            if when:
-                return when, zone is not None or _written_zone(m)
-    if ref is not None:
-        when = _syslog_time(line, zone, ref)
-        if when:
-            return when, zone is not None
-    return None, True
+    return _first_time(line, frame)
 
 
 _BLOCK_TIME = re.compile(
@@ -264,10 +358,10 @@ _BLOCK_TIME = re.compile(
     r"|detected(?: at| on)?|observed(?: at)?)[ \t]*(?:\((?:utc|gmt)\))?[ \t]*[:=][ \t]*([^\n]{6,80})$")
 
 
-def block_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 12) -> tuple[datetime | None, bool, int, int]:
+def block_time(text: str, pos: int, frame: Frame = NO_FRAME, reach: int = 12) -> tuple[datetime | None, str, int, int]:
     """The time a labelled block states for its record ("IP: x / hostname: ... /
     Time: ..."; the block: the lines around `pos` up to blank lines, at most
-    `reach` either way): (time if the block states exactly one, zone known,
+    `reach` either way): (time if the block states exactly one, its `_note`,
     block start, block end). The caller checks that the block names one address."""
     lo, hi = max(0, pos - 1500), min(len(text), pos + 1500)
     before, after = text[lo:pos].split("\n"), text[pos:hi].split("\n")
@@ -288,10 +382,10 @@ def block_time(text: str, pos: int, zone: tzinfo | None = None, reach: int = 12)
     for m in _BLOCK_TIME.finditer(block):
         for pattern in _PATTERNS:
             t = pattern.search(m.group(1))
-            when = _build(t, zone) if t else None
+            when = _build(t, frame) if t else None
             if when:
-                found.append((when, zone is not None or _written_zone(t)))
+                found.append((when, _note(t, frame)))
                 break
     if len({w for w, _ in found}) != 1:
-        return None, True, start, end
+        return None, "", start, end
     return found[0][0], found[0][1], start, end

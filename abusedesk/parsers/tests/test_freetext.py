@@ -9,7 +9,8 @@ def test_log_attachment_gives_the_attacker_and_the_first_readable_time(parse_fix
     notice = parse_fixture("freetext_en_ssh_log.eml")
     assert (notice.format, notice.category) == ("freetext", "brute_force")
     assert ips(notice) == ["198.51.100.77"]
-    assert notice.events[0].observed_at == datetime(2024, 3, 26, 9, 58, 7, tzinfo=UTC)
+    # The first row is a syslog line ("Mar 26 09:58:01"): the mail's Date gives its year.
+    assert notice.events[0].observed_at == datetime(2024, 3, 26, 9, 58, 1, tzinfo=UTC)
 
 
 def test_victim_server_and_signature_network_are_not_events(parse_fixture):
@@ -263,3 +264,8 @@ def test_a_sip_guards_illegitimate_register_attempts_are_a_login_attack():
     # False friend: a SIP server named as open to the Internet is no login attack.
     assert classify("Our scan found an open SIP service on 198.51.100.6; successful registration "
                     "of a test account is not required. The exposed service is vulnerable.")[0] == "vulnerable_service"
+
+
+def test_harmful_downloads_are_malware_and_harmful_words_alone_are_not():
+    assert classify("Google Safe Browsing has detected harmful downloads on the following URLs")[0] == "malware"
+    assert classify("This content is harmful to children and we ask for its removal")[0] is None

@@ -472,3 +472,31 @@ def test_a_list_under_a_heading_naming_the_attackers_after_a_blank_line_is_kept(
                "198.51.100.171 or 198.51.100.184\n\n198.51.100.190\n",
                subject="Exploit attempts")
     assert ips(n) == ["198.51.100.171", "198.51.100.184", "198.51.100.190"]
+
+
+def test_the_victims_own_server_in_french_spanish_and_italian_is_no_offender():
+    n = notice("L'adresse IP 198.51.100.88 tente de se connecter en force brute à notre\n"
+               "serveur de messagerie 192.0.2.40 depuis ce matin.\n", "Attaque depuis votre réseau")
+    assert {e.ip for e in n.events} == {"198.51.100.88"}
+    n = notice("La IP 198.51.100.89 ataca nuestro servidor 192.0.2.41 desde ayer.\n")
+    assert {e.ip for e in n.events} == {"198.51.100.89"}
+    n = notice("L'indirizzo 198.51.100.90 attacca il nostro server 192.0.2.42 da stamattina.\n")
+    assert {e.ip for e in n.events} == {"198.51.100.90"}
+    # False friend: "notre" before the attacker's own label does not make it ours.
+    n = notice("Voici l'adresse qui attaque notre réseau : 198.51.100.91\n")
+    assert {e.ip for e in n.events} == {"198.51.100.91"}
+
+
+def test_the_site_named_with_its_host_name_before_its_address_is_the_victims():
+    n = notice("The IP address 203.0.113.60 has tried 4,211 logins on my WordPress site\n"
+               "www.my-blog.example (198.51.100.240) in the last hour.\n", "Repeated wp-login.php attacks")
+    assert {e.ip for e in n.events} == {"203.0.113.60"}
+    # False friend: a wrapped line that ends in a number is a table row, not prose around the address.
+    n = notice("Sources seen by our sensor 2\n198.51.100.241 tried 40 logins\n")
+    assert "198.51.100.241" in {e.ip for e in n.events}
+
+
+def test_a_reporter_named_before_its_address_is_no_offender():
+    n = notice("An IP address in your network, 203.0.113.45, has been reported 17 times.\n\n"
+               "Reporter: honeypot-eu-3 (192.0.2.17)\nCategories: SSH, Brute-Force\n", "Abuse report for 203.0.113.45")
+    assert {e.ip for e in n.events} == {"203.0.113.45"}

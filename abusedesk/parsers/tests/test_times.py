@@ -4,7 +4,7 @@ own row, in the zone the row or the notice states. Each rule with a false friend
 from datetime import UTC, datetime
 
 from abusedesk.parsers import parse
-from abusedesk.parsers.times import row_time, stated_zone, times_in
+from abusedesk.parsers.times import frame_of, row_time, stated_time, stated_zone, times_in
 
 
 def notice(body: str, subject: str = "Abuse from your network"):
@@ -72,6 +72,8 @@ def test_stated_zones_in_the_words_senders_use():
     assert stated_zone("(any times given in the logs are in UTC)").utcoffset(None).total_seconds() == 0
     assert stated_zone("Logs (TZ - Europe/Moscow):").key == "Europe/Moscow"
     assert stated_zone("All times are Austrian local times, UTC+1/MET").utcoffset(None).total_seconds() == 3600
+    assert stated_zone("All timestamps are in IST format.").utcoffset(None).total_seconds() == 5.5 * 3600
+    assert stated_zone("Die Zeit ist knapp, the times are listed below.") is None
     assert stated_zone("We have seen many attacks at this time.") is None
 
 
@@ -107,37 +109,89 @@ def test_a_syslog_row_without_a_year_gives_no_time():
     assert times_in("May 17 19:35:18 gw sshd[4318]: Failed password for root from 198.51.100.184") == []
 
 
-# --- notations of administrators' logs and prose ------------------------------------------
-
-def _dated(body: str, date: str, subject: str = "Abuse from your network"):
+def dated(body: str, date: str, subject: str = "Abuse from your network"):
     return parse((f"From: soc@isp.example\nTo: abuse@provider.example\nSubject: {subject}\nDate: {date}\n"
                   f"Message-ID: <t2@isp.example>\n\n{body}").encode())
 
 
-def test_a_syslog_line_without_a_year_takes_the_year_of_the_notice():
-    n = _dated("Timezone - GMT\n\nNov 22 01:04:49 SRC=198.51.100.123 DST=192.0.2.232 PROTO=TCP SPT=61953 DPT=1937\n",
-               "Mon, 22 Nov 2021 09:00:00 +0000")
-    assert times_by_ip(n) == {"198.51.100.123": datetime(2021, 11, 22, 1, 4, 49, tzinfo=UTC)}
+def test_a_syslog_row_takes_its_year_from_the_mails_date():
+    n = dated("Dec  2 09:01:44 web7 sshd[3121]: Failed password for root from 198.51.100.185 port 40912 ssh2\n",
+              "Wed, 2 Dec 2026 12:40:00 +0000")
+    assert times_by_ip(n)["198.51.100.185"] == datetime(2026, 12, 2, 9, 1, 44, tzinfo=UTC)
+    # False friend: a row of the 31st of December in a mail of the 1st of January is last year's.
+    n = dated("Dec 31 23:59:01 web7 sshd[3121]: Failed password for root from 198.51.100.186 port 40912 ssh2\n",
+              "Fri, 1 Jan 2027 08:00:00 +0000")
+    assert times_by_ip(n)["198.51.100.186"] == datetime(2026, 12, 31, 23, 59, 1, tzinfo=UTC)
 
 
-def test_a_syslog_line_of_late_december_in_a_january_notice_is_last_years():
-    n = _dated("Dec 31 23:59:10 gw sshd[7]: Failed password for root from 198.51.100.124 port 22 ssh2\n",
-               "Sat, 02 Jan 2021 08:00:00 +0000")
-    assert times_by_ip(n)["198.51.100.124"] == datetime(2020, 12, 31, 23, 59, 10, tzinfo=UTC)
+def test_a_date_that_reads_both_ways_is_the_one_nearer_before_the_mail():
+    frame = frame_of("", "Fri, 04 Dec 2026 09:10:00 +0000")
+    assert times_in("03/12/2026 21:05:33 UTC", frame) == [datetime(2026, 12, 3, 21, 5, 33, tzinfo=UTC)]
+    # False friend: in a mail of March the US order stands (the 12th of March, not next December).
+    frame = frame_of("", "Sun, 15 Mar 2026 09:10:00 +0000")
+    assert times_in("03/12/2026 21:05:33 UTC", frame) == [datetime(2026, 3, 12, 21, 5, 33, tzinfo=UTC)]
 
 
-def test_a_line_with_a_whole_date_outranks_a_syslog_line_without_a_year():
-    # False friend: the address's first line writes no year; a later line writes the whole time.
-    n = _dated("Mar 26 09:58:01 web1 sshd[2211]: Failed password for root from 198.51.100.77 port 51022 ssh2\n"
-               "2024-03-26T09:58:07Z web1 sshd[2214]: Invalid user admin from 198.51.100.77 port 51044\n",
-               "Tue, 26 Mar 2024 10:05:00 +0000")
-    assert times_by_ip(n)["198.51.100.77"] == datetime(2024, 3, 26, 9, 58, 7, tzinfo=UTC)
+def test_a_local_notation_without_a_zone_is_read_in_the_zone_of_the_mails_date():
+    n = dated("Protokoll meiner Fritzbox:\n\n01.12.26 20:41:13 Portscan von 198.51.100.187 auf Port 22 abgewehrt\n",
+              "Tue, 1 Dec 2026 21:05:00 +0100", "Portscan")
+    event = next(e for e in n.events if e.ip == "198.51.100.187")
+    assert event.observed_at == datetime(2026, 12, 1, 19, 41, 13, tzinfo=UTC)
+    assert event.extra["time_zone"] == "not stated, read as UTC+01:00, the zone of the mail's Date header"
+    assert any("the zone of the mail's Date header" in w for w in n.warnings)
+    # False friend: ISO 8601 rows (feeds, exports, CERT tables) write UTC, whatever the mail's zone.
+    n = dated('"asn","ip","timestamp"\n"64496","198.51.100.188","2026-12-01 21:14:08"\n',
+              "Wed, 02 Dec 2026 07:01:00 +0100", "Offene Redis-Server")
+    event = next(e for e in n.events if e.ip == "198.51.100.188")
+    assert event.observed_at == datetime(2026, 12, 1, 21, 14, 8, tzinfo=UTC)
+    assert event.extra["time_zone"] == "not stated, read as UTC"
 
 
-def test_a_month_and_day_in_prose_without_a_year_is_no_syslog_time():
-    n = _dated("On Mar 26 09:58 we saw 198.51.100.78 scanning.\n", "Tue, 26 Mar 2024 10:05:00 +0000")
-    assert times_by_ip(n)["198.51.100.78"] is None
+def test_a_two_digit_year_is_read_only_where_a_row_starts():
+    frame = frame_of("", "Tue, 1 Dec 2026 21:05:00 +0000")
+    assert times_in("01.12.26 20:41:13 Portscan abgewehrt", frame) == [datetime(2026, 12, 1, 20, 41, 13, tzinfo=UTC)]
+    assert times_in("Installed version 1.2.21 10:00 minutes ago", frame) == []
 
+
+def test_the_zone_after_a_time_range_is_its_starts_zone():
+    assert times_in("Attack window: 2026-11-28 19:02 - 19:31 CET") == [datetime(2026, 11, 28, 18, 2, tzinfo=UTC)]
+
+
+def test_a_notice_states_its_time_in_prose_or_as_a_table_cell():
+    frame = frame_of("", "Wed, 02 Dec 2026 09:00:00 +0100")
+    text = "Festgestellt am 02.12.2026 um 08:41 Uhr (MEZ). Bitte sperren Sie die Seite.\n"
+    assert stated_time(text, frame) == datetime(2026, 12, 2, 7, 41, tzinfo=UTC)
+    assert stated_time("Infringer's IP\n\n203.0.113.131\n\nObserved\n\n03/12/2026 21:05:33 CET\n\nWork\n",
+                       frame_of("", "Fri, 04 Dec 2026 09:10:00 +0100")) == datetime(2026, 12, 3, 20, 5, 33, tzinfo=UTC)
+    assert stated_time("Date (UTC)\n\n2026-12-02 13:14:15\n", frame) == datetime(2026, 12, 2, 13, 14, 15, tzinfo=UTC)
+    # False friends: a "Last seen" beside the "First seen" ends the same incident; a column's
+    # head over rows is no time of the whole notice.
+    assert stated_time("First seen: 2023-02-01 17:25:07 UTC\nLast seen: 2023-02-01 17:30:04 UTC\n") == \
+        datetime(2023, 2, 1, 17, 25, 7, tzinfo=UTC)
+    assert stated_time("Seen (UTC):\n2024-08-07T20:54:52Z http://198.51.100.23/x.sh 37452\n") is None
+
+
+def test_a_phishing_notice_gives_its_stated_time_to_its_urls():
+    n = dated("Our brand monitoring found a phishing site:\n\nhxxps://login-bank.example[.]net/secure/\n"
+              "Detected: 2026-12-01 07:52 UTC\n\nPlease take it down.\n",
+              "Tue, 1 Dec 2026 08:10:00 +0000", "Phishing site on your network")
+    assert n.format == "phishing"
+    assert {e.observed_at for e in n.events} == {datetime(2026, 12, 1, 7, 52, tzinfo=UTC)}
+
+
+def test_stated_times_in_spanish_italian_french_and_prose():
+    frame = frame_of("", "Wed, 02 Dec 2026 11:30:00 +0100")
+    assert stated_time("Fecha y hora: 30/11/2026 21:14:05 (CET)\n", frame) == datetime(2026, 11, 30, 20, 14, 5, tzinfo=UTC)
+    assert stated_time("Rilevato il: 02/12/2026 10:12\n", frame) == datetime(2026, 12, 2, 9, 12, tzinfo=UTC)
+    assert stated_time("Détecté le 02/12/2026 à 10:12\n", frame) == datetime(2026, 12, 2, 9, 12, tzinfo=UTC)
+    assert stated_time("Attack started 2026-11-28 19:02 UTC and lasted 29 minutes.\n") == \
+        datetime(2026, 11, 28, 19, 2, tzinfo=UTC)
+    assert stated_time("Sample detection time: 2026-12-01 14:02 UTC\n") == datetime(2026, 12, 1, 14, 2, tzinfo=UTC)
+    # False friend: a date in prose that no time label introduces is no stated time.
+    assert stated_time("We wrote to you on 2026-11-28 19:02 UTC about another matter.\n") is None
+
+
+# --- notations of administrators' logs and prose ------------------------------------------
 
 def test_ctime_with_a_zone_name_or_hours_before_the_year():
     assert times_in("report about 198.51.100.1 generated at Tue Dec 11 15:51:54 +06 2018") == \
@@ -176,3 +230,13 @@ def test_a_blocks_time_is_not_given_when_the_block_names_two_offenders():
                "Attacker IP: 198.51.100.8\nTime: 2021-07-22 10:00:00 UTC\n")
     assert times_by_ip(n) == {"198.51.100.6": None, "198.51.100.7": None,
                               "198.51.100.8": datetime(2021, 7, 22, 10, 0, tzinfo=UTC)}
+
+
+def test_a_date_header_of_unknown_zone_still_gives_a_syslog_line_its_year():
+    # "-0000" says the sender's zone is unknown (RFC 5322): no zone to guess, but the day is known.
+    n = dated("Timezone - GMT\n\nNov 14 16:36:45 ftp01 pure-ftpd[18373]: [INFO] New connection from 198.51.100.245\n",
+              "Mon, 14 Nov 2022 19:10:55 -0000")
+    assert times_by_ip(n)["198.51.100.245"] == datetime(2022, 11, 14, 16, 36, 45, tzinfo=UTC)
+    n = dated("Nov 14 16:36:45 ftp01 pure-ftpd[18373]: [INFO] New connection from 198.51.100.245\n",
+              "Mon, 14 Nov 2022 19:10:55 -0000")
+    assert n.events[0].extra.get("time_zone", "").startswith("not stated, read as UTC")
