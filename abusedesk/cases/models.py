@@ -10,7 +10,7 @@ from abusedesk.intake.models import Notifier, RawMessage
 from abusedesk.lib.indexes import BYTEWISE
 from abusedesk.lib.roles import is_compliance
 from abusedesk.network.models import Assignment, Customer, Entity
-from abusedesk.parsers.base import CATEGORIES
+from abusedesk.parsers.base import CATEGORIES, case_ref
 
 from .states import OPEN_STATES, State
 
@@ -229,7 +229,7 @@ class Case(models.Model):
 
     @property
     def ref(self) -> str:
-        return f"AD-{self.pk:06d}" if self.pk else "AD-new"
+        return case_ref(self.pk) if self.pk else "AD-new"
 
     @property
     def is_open(self) -> bool:

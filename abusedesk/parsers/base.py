@@ -7,6 +7,7 @@ result, never an exception that escapes `abusedesk.parsers.parse`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -34,6 +35,14 @@ KIND_UNPARSEABLE = "unparseable"
 # reply, a ticket system's acknowledgement, a newsletter (parsers/notreport.py).
 KIND_NOT_REPORT = "not_report"
 KINDS = (KIND_ABUSE, KIND_LAW_ENFORCEMENT, KIND_UNPARSEABLE, KIND_NOT_REPORT)
+
+# The desk's own case reference ("AD-000123"): the subject of every mail a case sends starts
+# with it, so a reply to one carries it (cases.models.Case.ref writes it with case_ref).
+CASE_REF = re.compile(r"\bAD-\d{6,}\b")
+
+
+def case_ref(pk: int) -> str:
+    return f"AD-{pk:06d}"
 
 
 class ParseError(Exception):

@@ -59,7 +59,8 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("flood", "amplification", "reflection", "gbps", "mpps", "pps\\b", "attacked", "attacking", "malicious traffic"),
     ),
     "scanning": (
-        ("port ?scan", "portscan", "scanning", "network scan", "netzwerkscan", "poortscan", "scans? (?:on|of|against)",
+        ("port ?scan", "portscan", "scanning", "network scan", "netscan", "netzwerkscan", "poortscan",
+         "scans? (?:on|of|against)", "skanowanie port\\w*",
          "balayage de ports", "escaneo de puertos", "probing",
          # Web attacks (exploit and injection attempts a WAF logs) are attacks on
          # other hosts, handled like scanning (labels.TYPE_CATEGORY["webattack"]).
@@ -118,7 +119,11 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          # German and Dutch open services: "offene Redis-Server", "offene Dienste", "openstaande poorten".
          "offene[nrs]? (?:dienste|dns|ntp|memcached|snmp|ssdp|redis|elasticsearch|mongodb|portmapper|c?ldap|rdp|"
          "telnet|smb|socks|proxy|resolver)", "offen (?:aus dem internet )?erreichbare?",
-         "openstaande (?:diensten?|poorten|dns|ntp|memcached|redis|resolvers?)"),
+         "openstaande (?:diensten?|poorten|dns|ntp|memcached|redis|resolvers?)",
+         # Polish CERT notices: "podatne usługi" (vulnerable services), "publicznie dostępne usługi"
+         # (services open to the Internet), "otwarty resolver DNS".
+         "podatn\\w* (?:usług|system|serwer|urządze)\\w*", "(?:publicznie )?dostępne usługi",
+         "otwart\\w* (?:resolver|serwer|usług)\\w*"),
         ("exposed", "open port", "outdated", "end of life", "insecure"),
     ),
 }

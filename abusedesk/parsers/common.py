@@ -387,9 +387,9 @@ def line_values(text: str, label: str, limit: int = 20) -> list[str]:
 _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
     r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nos|mon|nuestr[oa]s?|mi"
-    r"|nostr[oa]|mio|mia)\s+"
+    r"|nostr[oa]|mio|mia|noss[oa]s?|meu|minha)\s+"
     r"(?:\w+(?:\.\w+)*\s+){0,2}(?:web|mail|dns|name)?(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
-    r"|client|customer|site|sito|sitio|serveur|servidor|r[ée]seau|red|rete|router|routeur|firewall|nas\b)\w*(?:'s)?"
+    r"|client|customer|site|sito|sitio|serveur|servidor|r[ée]seau|red|rete|rede|router|routeur|firewall|nas\b|mx\b)\w*(?:'s)?"
     # what follows the noun before its address: "notre serveur de messagerie x", "my site www.x.example (x)"
     r"(?:\s+(?:de|di|del|du|des|da|van|de la)\s+\w+)?(?:\s+[\w-]+(?:\.[\w-]+)+)?"
     r"\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:(?:currently|now)\s+)?(?:ip\s+(?:address\s+)?)?)?\(?\s*"
@@ -421,7 +421,7 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|\b(?:lookups?|queries|requests|connections?|traffic|packets|attacks?)\b[^.\n]{0,30}?\bto\s+"
     # JSON and form keys that name the destination ("dest": "x", report[destination_ip_addresses]:x),
     # "(My IP) x", "Target server public IP".
-    r"|\b(?:dst|dest|destination|target|victim)\w{0,30}[\"'\]]\s*(?:=&gt;|=>|[=:])\s*[\"']?"
+    r"|\b(?:dst|dest|destination|target|victim|sensor|honeypot|reporter|observer)\w{0,30}[\"'\]]\s*(?:=&gt;|=>|[=:])\s*[\"']?"
     r"|\(\s*(?:my|our)\s+(?:\w+\s+)?(?:ip|server|host|address)\w*\s*\)\s*[=:]?\s*"
     r"|\btarget(?:ed)?\s+(?:server|host|system)\s+(?:public\s+)?ip(?:\s+address)?\s*[=:]?\s*"
     # "connections to a PowershellEmpire control server (x)", German "Verbindungen zu einem ...-Kontrollserver (x)"

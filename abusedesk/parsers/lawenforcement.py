@@ -54,7 +54,8 @@ REQUEST_TYPES = (
 _TYPE_PATTERNS = [(name, re.compile(p, re.IGNORECASE)) for name, p in REQUEST_TYPES]
 _AUTHORITY = (
     r"\b(?:police|politie\w*|polizei\w*|gendarmerie|garda|an garda síochána|politi|policja|polizia|"
-    r"guardia civil|policía|carabinieri|fbi|federal bureau of investigation|"
+    r"guardia civil|policía|carabinieri|fbi|federal bureau of investigation|special agent|secret service|"
+    r"sheriff(?:'s office)?|police department|constabulary|u\.?s\.? attorney|kriminal(?:haupt)?kommissar\w*|"
     r"department of justice|district attorney|attorney general|prosecutor|officier van justitie|"
     r"openbaar ministerie|(?:general)?staatsanwaltschaft|landeskriminalamt|bundeskriminalamt|\blka\b|\bbka\b|"
     r"zentralstelle cybercrime|oberlandesgericht|landgericht|federale (?:gerechtelijke )?politie|lokale politie|"
@@ -372,7 +373,10 @@ _CONFIDENTIAL = re.compile(
     r"geheimhouding|niet (?:in kennis (?:te )?stellen|(?:te )?informeren|(?:te )?inlichten)|"
     r"geheim (?:te )?houden|vertrouwelijk(?:heid)?|Verschwiegenheit|Stillschweigen|nicht (?:zu )?(?:informieren|"
     r"benachrichtigen|unterrichten|in Kenntnis (?:zu )?setzen)|keine (?:Information|Benachrichtigung|Mitteilung) "
-    r"an|§\s*100j Abs\.? 4|vertraulich zu behandeln|Geheimhaltung|ne pas informer|confidentialité"
+    r"an|§\s*100j Abs\.? 4|vertraulich zu behandeln|Geheimhaltung|ne pas informer|confidentialité|"
+    # the imperative with the object first: "informieren Sie den Kunden nicht", "informeer de klant niet"
+    r"(?:informieren|benachrichtigen|unterrichten) Sie (?:den|die|Ihren|Ihre) (?:Kund\w*|Anschlussinhaber\w*|Nutzer\w*|"
+    r"Betroffenen) nicht|informeer (?:de |uw )?(?:klant|gebruiker|abonnee) niet"
 )
 _EMERGENCY = re.compile(
     r"(?i)emergency (?:disclosure|data request|request)|imminent (?:danger|threat|risk)|threat to (?:life|"
@@ -813,7 +817,9 @@ _UNIT_LINE = re.compile(
     r"kriminalinspektion|fachkommissariat|unit|division|bureau|squad|department|section)\b[^\n]{0,100}$")
 _REFERENCE_IN_SUBJECT = re.compile(
     r"(?i)(?:ref(?:erence)?|case(?: no\.?| number)?|kenmerk|parketnummer|az\.?|aktenzeichen|file|dossier)"
-    r"\s*[:#.]?\s*([A-Z0-9][\w./:-]{2,40}(?: (?:U?Js|Ds|Gs|AR|Ls|KLs|VRs) [\w/]+)?)")
+    r"\s*[:#.]?\s*([A-Z0-9][\w./:-]{2,40}(?: (?:U?Js|Ds|Gs|AR|Ls|KLs|VRs) [\w/]+)?)"
+    # a Dutch police registration number, written without a label ("... Sv - PL0900-2026123456")
+    r"|\b(PL\d{4}-\d{6,12})\b")
 
 
 def _contact(text: str, sender: str, own_domains: set[str]) -> dict:
@@ -903,7 +909,7 @@ def extract(text: str, *, sender: str = "", sender_name: str = "", sent_at: date
         if not _LEGAL_WORDS.search(m.group(0)) and m.group(0).strip() != authority][:1]
     officer = line_values(text, _OFFICER_LABEL, limit=1)
     reference = line_values(text, _REFERENCE_LABEL, limit=1) or [
-        m.group(1) for m in _REFERENCE_IN_SUBJECT.finditer(text.split("\n", 1)[0])][:1]
+        m.group(1) or m.group(2) for m in _REFERENCE_IN_SUBJECT.finditer(text.split("\n", 1)[0])][:1]
     return {
         "authority": authority,
         "country": country,

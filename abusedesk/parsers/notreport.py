@@ -1,6 +1,8 @@
 """Mail that reaches the abuse address but is not an abuse report at all:
 delivery reports (bounces), out-of-office and other automatic replies,
-ticket-system acknowledgements, and newsletters.
+ticket-system acknowledgements, newsletters, and replies about one of our
+own cases sent to the abuse address (their subject carries our case
+reference, "Re: [AD-000123] ...").
 
 Such mail gets `kind="not_report"` and no events: it must never open a case,
 and it must never be answered automatically (an auto-reply to an auto-reply
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from .base import KIND_NOT_REPORT, ParseContext, ParsedNotice
+from .base import CASE_REF, KIND_NOT_REPORT, ParseContext, ParsedNotice
 from .common import start_notice
 from .extract import find_ips
 from .mime import Mail
@@ -36,6 +38,7 @@ BOUNCE = "delivery report (bounce)"
 AUTO_REPLY = "automatic reply (out of office or similar)"
 ACKNOWLEDGEMENT = "acknowledgement from a ticket system"
 NEWSLETTER = "newsletter or marketing mail"
+CASE_REPLY = "reply about one of our cases"
 
 _BOUNCE_SUBJECT = re.compile(
     r"(?i)^(?:(?:fw|fwd|aw|re)\s*:\s*)?(?:undeliver(?:ed|able)|delivery status notification|"
@@ -105,6 +108,12 @@ def reason(mail: Mail) -> str | None:
         return AUTO_REPLY
     if _ACK_SUBJECT.search(subject):
         return ACKNOWLEDGEMENT
+    if _REPLY_SUBJECT.match(subject) and CASE_REF.search(subject):
+        # A reply to a mail of one of our cases (the customer's answer, the notifier's
+        # thanks), sent to the abuse address instead of the case's reply address: it quotes
+        # our forward, so read as a notice it would open a case against the customer again,
+        # and each forward would bring the next reply.
+        return CASE_REPLY
     automatic = automatic or bool(mail.header("x-auto-response-suppress")) or mail.header(
         "precedence").strip().lower() == "auto_reply"
     if automatic or _REPLY_SUBJECT.match(subject):

@@ -80,13 +80,15 @@ _STATED_TIME = re.compile(
     r"first seen|first detection[^:\n]{0,40}|start(?: date| time)?|observed(?: at| on)?|assessed|reviewed|listed(?: on| since)?|"
     r"tijdstip|zeitpunkt|datum|vastgesteld(?: op)?|waargenomen|festgestellt(?: am)?|beobachtet(?: am)?|"
     r"(?:sample |first )?detection (?:time|date)|(?:attack|incident|abuse) (?:started|began)(?: at| on)?|"
-    r"fecha(?: y hora)?|date et heure|horodatage|d[ée]tect[ée]e? le|constat[ée]e? le|data(?: e ora)?|"
+    r"fecha(?: y hora)?|data ?/ ?hora|data e hora|date et heure|horodatage|d[ée]tect[ée]e? le|constat[ée]e? le|data(?: e ora)?|"
     r"rilevat[oa](?: il)?|detectad[oa](?: el)?)"
     r"[ \t]*(?P<utc>\((?:utc|gmt)\))?[ \t]*(?:[:=]|(?<=on|op|am|at|le|il|el) |(?<=started) |(?<=began) )[ \t]*"
     r"(?P<value>[^\n]{6,80})$"
 )
 _STATED_ZONE = re.compile(
-    r"(?im)(?:time\s?zone|\btz\b|(?:times?|timestamps?)\b[^\n]{0,40}?\b(?:are|is|in))[^\n]{0,30}?"
+    r"(?im)(?:time\s?zone|zeitzone|tijdzone|fuseau horaire|zona horaria|fuso orario|\btz\b|"
+    r"(?:times?|timestamps?|tijden|tijdstippen|zeiten|zeitangaben|zeitstempel|uhrzeiten|heures|horas|orari)\b"
+    r"[^\n]{0,40}?\b(?:are|is|in|zijn|sind|en|em|sont|son|sono))[^\n]{0,30}?"
     r"(?:(?P<offset>(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?|[+-]\s?\d{1,2}(?::?\d{2})?\s?(?:UTC|GMT))"
     r"|(?P<us>US[ /](?:Eastern|Central|Mountain|Pacific))|(?P<iana>\b[A-Z][a-z]+/[A-Z][A-Za-z_]+\b)"
     r"|\b(?P<abbr>UTC|GMT|CET|CEST|EST|EDT|CST|CDT|PST|PDT|MSK|EET|EEST"
@@ -113,13 +115,16 @@ def _offset(text: str) -> tzinfo | None:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
+_ZONE_WORDS = ("time", "tz", "tijd", "zeit", "fuseau", "heure", "hora", "zona", "orari")
+
+
 def stated_zone(text: str) -> tzinfo | None:
     """The time zone a notice states for its times, or None."""
     m = None
     for line in text[:20_000].splitlines():  # said in the prose, near the top
         lowered = line.lower()
         # Only lines that speak of time or a zone (a cheap test: the full pattern is costlier).
-        if ("time" in lowered or "tz" in lowered) and (m := _STATED_ZONE.search(line)):
+        if any(w in lowered for w in _ZONE_WORDS) and (m := _STATED_ZONE.search(line)):
             break
     if not m:
         return None

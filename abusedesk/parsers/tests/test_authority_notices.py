@@ -163,3 +163,42 @@ def test_a_transit_providers_bundle_keeps_every_ticket_not_only_the_acns_ones():
         ("198.51.100.50", "copyright"), ("198.51.100.51", "malware")]
     # The false friend: a ticket for the address an ACNS notice already names adds nothing.
     assert [e.ip for e in notice.events].count("198.51.100.50") == 1
+
+
+def _letter(subject: str, body: str, sender: str = "agent@agency.example") -> bytes:
+    return (f"From: {sender}\nTo: abuse@provider.example\nSubject: {subject}\n"
+            f"Date: Mon, 30 Nov 2026 16:00:00 -0500\nMessage-ID: <le@agency.example>\n\n{body}").encode()
+
+
+def test_a_preservation_letter_signed_by_a_special_agent_is_a_request_not_abuse():
+    from abusedesk.parsers import parse
+    n = parse(_letter("Preservation request - 18 U.S.C. 2703(f) - Case 2026-CY-0912",
+                      "To the Custodian of Records:\n\nPursuant to 18 U.S.C. § 2703(f), you are requested to preserve "
+                      "all records relating to the following server pending the issuance of formal legal process:\n\n"
+                      "IP address: 198.51.100.200\n\nPlease do not disclose this request to the subscriber.\n\n"
+                      "Special Agent J. Smith\n"))
+    assert (n.kind, n.meta["request_type"], n.meta["reference"]) == ("law_enforcement", "preservation", "2026-CY-0912")
+    assert n.meta["request"]["confidential"]
+    # False friend: a police department as the victim of an attack is an abuse notice.
+    n = parse(_letter("Attack on our website", "Our police department website is being attacked by 198.51.100.3 "
+                      "since this morning (SQL injection attempts).\n", "webmaster@town.example"))
+    assert n.kind == "abuse"
+
+
+def test_a_dutch_police_number_and_a_german_gag_in_the_imperative_are_read():
+    from abusedesk.parsers import parse
+    n = parse(_letter("Vordering verstrekking gegevens ex art. 126na Sv - PL0900-2026123456",
+                      "Op grond van artikel 126na van het Wetboek van Strafvordering vorder ik de verstrekking van "
+                      "de naam en het adres van de gebruiker van IP-adres 203.0.113.18 op 27-11-2026 21:45:00 (CET).\n\n"
+                      "De officier van justitie\n", "team.cybercrime@politie.example"))
+    assert n.meta["reference"] == "PL0900-2026123456"
+    n = parse(_letter("Auskunftsersuchen gem. § 100j StPO / Az. 412 Js 1234/26",
+                      "Polizeipräsidium Beispielstadt\n\nbitte um Auskunft über die Bestandsdaten zu 198.51.100.77, "
+                      "Zeitpunkt: 28.11.2026 14:03:11 Uhr (MEZ).\n\nBitte informieren Sie den Kunden nicht über "
+                      "dieses Ersuchen.\n", "k12@polizei.example"))
+    assert n.meta["request"]["confidential"]
+    # False friend: asking us to inform the customer is no gag.
+    n = parse(_letter("Auskunftsersuchen gem. § 100j StPO / Az. 412 Js 1235/26",
+                      "Polizeipräsidium Beispielstadt\n\nbitte um Auskunft über die Bestandsdaten zu 198.51.100.78. "
+                      "Bitte informieren Sie den Kunden über dieses Ersuchen.\n", "k12@polizei.example"))
+    assert not n.meta["request"]["confidential"]

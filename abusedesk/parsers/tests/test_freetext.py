@@ -269,3 +269,11 @@ def test_a_sip_guards_illegitimate_register_attempts_are_a_login_attack():
 def test_harmful_downloads_are_malware_and_harmful_words_alone_are_not():
     assert classify("Google Safe Browsing has detected harmful downloads on the following URLs")[0] == "malware"
     assert classify("This content is harmful to children and we ask for its removal")[0] is None
+
+
+def test_netscans_and_polish_open_services_have_their_categories():
+    assert classify("Abuse Message: NetscanOutLevel: Netscan detected from host 198.51.100.5")[0] == "scanning"
+    assert classify("Podatne usługi w Państwa sieci: publicznie dostępne usługi, otwarty resolver DNS, "
+                    "które mogą zostać wykorzystane do ataków DDoS")[0] == "vulnerable_service"
+    # False friend: a Polish DDoS report names the attack, not an open service.
+    assert classify("Atak DDoS z Państwa sieci, ddos na nasz serwer")[0] == "ddos"

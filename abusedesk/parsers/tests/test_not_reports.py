@@ -153,3 +153,26 @@ def test_a_report_from_a_list_sender_that_does_not_call_itself_a_newsletter_is_a
         "Subject: Phishing site on your network\nList-Unsubscribe: <https://brandwatch.example/u>",
         "Phishing page hosted on 198.51.100.77: https://login-bank.example/\n"))
     assert notice.kind == "abuse" and "198.51.100.77" in [e.ip for e in notice.events]
+
+
+def test_a_reply_about_one_of_our_cases_sent_to_the_abuse_address_opens_no_case():
+    notice = parse(mail(
+        "From: Customer Admin <admin@customer.example>\nTo: abuse@provider.example\n"
+        "Subject: Re: [AD-001140] Abuse notice: phishing on 198.51.100.9\nIn-Reply-To: <ad-001140@provider.example>",
+        "Hello,\n\nwe removed the phishing kit and changed all passwords.\n\nRegards, Tom\n\n"
+        "> Dear customer,\n> we received a report about phishing on 198.51.100.9:\n"
+        "> https://198.51.100.9/wp-content/uploads/bank/login.php\n"))
+    assert (notice.kind, notice.events, notice.meta["not_report"]) == ("not_report", [], "reply about one of our cases")
+    assert notice.notifier.no_reply
+
+
+def test_a_new_notice_that_cites_our_case_or_a_reply_to_the_reporters_own_ticket_is_a_report():
+    # False friends: no reply subject, only our reference cited; a reply in the reporter's own ticket.
+    cited = parse(mail("From: SOC <soc@cert-x.example>\nTo: abuse@provider.example\n"
+                       "Subject: Phishing again on 198.51.100.9 (see AD-001140)",
+                       "The phishing page is back: https://198.51.100.9/bank/login.php\n"))
+    assert cited.kind == "abuse" and cited.events
+    theirs = parse(mail("From: SOC <soc@cert-x.example>\nTo: abuse@provider.example\n"
+                        "Subject: Re: [Ticket#4411] SSH brute force from your network",
+                        "We still see SSH login attempts from 203.0.113.9 since this morning.\n"))
+    assert theirs.kind == "abuse" and theirs.events

@@ -500,3 +500,17 @@ def test_a_reporter_named_before_its_address_is_no_offender():
     n = notice("An IP address in your network, 203.0.113.45, has been reported 17 times.\n\n"
                "Reporter: honeypot-eu-3 (192.0.2.17)\nCategories: SSH, Brute-Force\n", "Abuse report for 203.0.113.45")
     assert {e.ip for e in n.events} == {"203.0.113.45"}
+
+
+def test_portuguese_victim_a_trap_mx_and_json_sensor_keys_are_no_offenders():
+    n = notice("Prezados,\n\no IP 198.51.100.7 está realizando ataques de força bruta contra o nosso\n"
+               "servidor 192.0.2.9 (SSH, porta 22).\n", "Ataque de força bruta")
+    assert {e.ip for e in n.events} == {"198.51.100.7"}
+    n = notice("198.51.100.33 sent 412 mails to our spam traps.\n\nOur trap MX is 192.0.2.25.\n", "Spam trap hits")
+    assert {e.ip for e in n.events} == {"198.51.100.33"}
+    n = notice('{"alert": "ssh_bruteforce", "attacker_ip": "203.0.113.140", "target_ip": "192.0.2.60",\n'
+               ' "sensor": "sensor-eu-1", "sensor_ip": "192.0.2.61"}\n', "[ALERT] SSH brute force")
+    assert {e.ip for e in n.events} == {"203.0.113.140"}
+    # False friend: an attacker key is the attacker's, whatever other keys say.
+    n = notice('{"attacker_ip": "203.0.113.141", "observed_by": "honeypot farm"}\n', "[ALERT] SSH brute force")
+    assert {e.ip for e in n.events} == {"203.0.113.141"}

@@ -240,3 +240,15 @@ def test_a_date_header_of_unknown_zone_still_gives_a_syslog_line_its_year():
     n = dated("Nov 14 16:36:45 ftp01 pure-ftpd[18373]: [INFO] New connection from 198.51.100.245\n",
               "Mon, 14 Nov 2022 19:10:55 -0000")
     assert n.events[0].extra.get("time_zone", "").startswith("not stated, read as UTC")
+
+
+def test_a_zone_stated_in_dutch_german_or_portuguese_is_the_rows_zone():
+    assert stated_zone("Tijden zijn in UTC.").utcoffset(None).total_seconds() == 0
+    assert stated_zone("Alle Zeitangaben sind in MEZ.").utcoffset(None).total_seconds() == 3600
+    n = dated("IP-adres          Poort   Tijdstip\n203.0.113.201     443     30-11-2026 14:22\n\nTijden zijn in UTC.\n",
+              "Tue, 01 Dec 2026 10:00:00 +0100", "Melding kwetsbare systemen")
+    assert times_by_ip(n)["203.0.113.201"] == datetime(2026, 11, 30, 14, 22, tzinfo=UTC)
+    # False friend: a time word in Dutch prose without a zone states none.
+    assert stated_zone("De tijden in het logboek zijn lang.") is None
+    assert stated_time("Data/hora: 03/12/2026 14:32:10\n", frame_of("", "Thu, 03 Dec 2026 15:00:00 -0300")) == \
+        datetime(2026, 12, 3, 17, 32, 10, tzinfo=UTC)
