@@ -529,6 +529,10 @@ def disowned(text: str, pos: int, end: int) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+# The first items of a list under a heading, masked by the reporter ("Dest:\n198.51.100.XX,
+# 203.0.113.XX 192.0.2.49, ..."): the heading names the list, the masked items are no words.
+_MASKED_LIST = re.compile(r"^[ \t,;]*(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.(?:[xX*]{1,3}|\d{1,3})[ \t,;]+)*?"
+                          r"\d{1,3}\.\d{1,3}\.\d{1,3}\.[xX*]{1,3}(?:[ \t,;]+\d{1,3}\.\d{1,3}\.\d{1,3}\.(?:[xX*]{1,3}|\d{1,3}))*[ \t,;]*$")
 
 
 def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
@@ -541,7 +545,7 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
     # host.name.example [198.51.100.7] to ...").
     before = text[max(0, pos - 100): pos]
     lines = before.split("\n")
-    if len(lines) > 1 and not lines[-1].strip():
+    if len(lines) > 1 and (not lines[-1].strip() or _MASKED_LIST.match(lines[-1])):
         above = text[max(0, pos - 200): pos].split("\n")[:-1]
         heading = next((line for line in reversed(above[-3:]) if line.strip()), "")
         before = heading[-60:] + " "

@@ -223,3 +223,17 @@ def test_a_networks_zero_host_in_a_list_stays():
     # False friend: a list of a network's hosts may hold its .0 (a /23 or wider).
     n = notice("Infected hosts in your network:\n198.51.100.0\n198.51.100.14\n198.51.100.15\n")
     assert ips(n) == ["198.51.100.0", "198.51.100.14", "198.51.100.15"]
+
+
+# --- a heading over a list whose first items are masked ---------------------------------------
+
+def test_dest_over_a_list_whose_first_items_are_masked_names_the_victims():
+    n = notice("Alert Details:\nSrc:\n198.51.100.54\n198.51.100.55\n\n"
+               "Dest:\n192.0.2.XX, 203.0.113.XX 192.0.2.49, 203.0.113.118, 203.0.113.180\n")
+    assert ips(n) == ["198.51.100.54", "198.51.100.55"]
+
+
+def test_src_over_a_list_whose_first_items_are_masked_stays_the_offenders():
+    # False friend: the heading names the sources; masking the first items changes nothing.
+    n = notice("Src:\n198.51.100.XX, 198.51.100.54, 198.51.100.55\n\nDest: our web server\n")
+    assert ips(n) == ["198.51.100.54", "198.51.100.55"]
