@@ -429,6 +429,9 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:[\w&-]{1,40}\s+)?[\w-]{0,40}(?:server|c2|c&c)\w*\s*\(\s*"
     # "last two incidents seen on IP x": where the attacks arrived
     r"|\b(?:incidents?|attacks?|scans?|probes?)\s+(?:\w+\s+)?seen\s+(?:on|at)\s+(?:ip\s+)?(?:address\s+)?"
+    # nginx's logs name the requested server: 'SSL server name: "x"', 'http header: "Host: x"',
+    # the error log's ', host: "x:5001"' (quoted: a bare "Host: x" line is read as a pasted request's)
+    r"|\bssl\s+server\s+name\s*:\s*\"|\"host\s*:\s*|,\s*host\s*:\s*\""
     # "The following addresses were attacked from your network:" (a heading over the victims)
     r"|\b(?:were|was|been)\s+(?:attacked|targeted|scanned|probed)\b[^.:\n]{0,40}:\s*)$",
     re.IGNORECASE,

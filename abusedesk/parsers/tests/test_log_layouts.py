@@ -237,3 +237,18 @@ def test_src_over_a_list_whose_first_items_are_masked_stays_the_offenders():
     # False friend: the heading names the sources; masking the first items changes nothing.
     n = notice("Src:\n198.51.100.XX, 198.51.100.54, 198.51.100.55\n\nDest: our web server\n")
     assert ips(n) == ["198.51.100.54", "198.51.100.55"]
+
+
+def test_nginx_names_the_requested_server_in_its_debug_and_error_logs():
+    n = notice('2024/11/17 22:23:57 [debug] 464#464: *11049 accept: 198.51.100.171:50086 fd:6\n'
+               '2024/11/17 22:23:57 [debug] 464#464: *11049 SSL server name: "192.0.2.42"\n'
+               '2024/11/17 22:23:57 [debug] 464#464: *11049 http header: "Host:\n192.0.2.42:5001"\n'
+               '2024/11/17 22:23:57 [warn] 464#464: *11049 using uninitialized "block_remote" variable, client: '
+               '198.51.100.171, server: honeypot.example, request: "GET / HTTP/1.1", host: "192.0.2.42:5001"\n')
+    assert ips(n) == ["198.51.100.171"]
+
+
+def test_an_unquoted_host_label_in_prose_stays():
+    # False friend: "Host: x" as a report's own label names the reported host.
+    n = notice("Abusive host details\nHost: 198.51.100.171\nActivity: SSH brute force\n")
+    assert ips(n) == ["198.51.100.171"]
