@@ -429,6 +429,9 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:[\w&-]{1,40}\s+)?[\w-]{0,40}(?:server|c2|c&c)\w*\s*\(\s*"
     # "last two incidents seen on IP x": where the attacks arrived
     r"|\b(?:incidents?|attacks?|scans?|probes?)\s+(?:\w+\s+)?seen\s+(?:on|at)\s+(?:ip\s+)?(?:address\s+)?"
+    # The attacked site and its addresses: "HTTP ddos flood on www.site.example ipv4: x ipv6: y"
+    r"|\b(?:flood|attack|ddos|dos)\w*\s+(?:on|against)\s+[\w-]+(?:\.[\w-]+)+\s+"
+    r"(?:ipv4\s*:\s*[\d.]{7,15}\s+)?(?:ipv[46]|ip)\s*:\s*"
     # nginx's logs name the requested server: 'SSL server name: "x"', 'http header: "Host: x"',
     # the error log's ', host: "x:5001"' (quoted: a bare "Host: x" line is read as a pasted request's)
     r"|\bssl\s+server\s+name\s*:\s*\"|\"host\s*:\s*|,\s*host\s*:\s*\""

@@ -252,3 +252,16 @@ def test_an_unquoted_host_label_in_prose_stays():
     # False friend: "Host: x" as a report's own label names the reported host.
     n = notice("Abusive host details\nHost: 198.51.100.171\nActivity: SSH brute force\n")
     assert ips(n) == ["198.51.100.171"]
+
+
+def test_the_site_a_flood_was_on_names_its_own_addresses():
+    n = notice("198.51.100.234 has been attacking host(s) on our network, details below.\n\n"
+               "2024-08-19T16:57  This IP participated in a 80.000 requests a second HTTP ddos flood on "
+               "www.shop.example ipv4: 192.0.2.114 ipv6: 2001:db8:a6::114\n")
+    assert ips(n) == ["198.51.100.234"]
+
+
+def test_a_phishing_site_with_its_address_stays():
+    # False friend: no attack word before the site, the address is the reported site's.
+    n = notice("Phishing page on login-bank.example ipv4: 198.51.100.90\n", subject="Phishing site")
+    assert "198.51.100.90" in ips(n)
