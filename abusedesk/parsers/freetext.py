@@ -47,7 +47,16 @@ from .roles import (
     url_context,
     url_label,
 )
-from .times import NO_FRAME, Frame, block_time, frame_of, row_time_noted, unzoned_warning
+from .times import (
+    NO_FRAME,
+    Frame,
+    block_time,
+    frame_of,
+    has_time_column,
+    row_time_noted,
+    unzoned_warning,
+    vertical_time,
+)
 
 FORMAT = "freetext"
 
@@ -172,6 +181,7 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     times: dict[str, object] = {}
     unzoned: dict[str, str] = {}
     tries: dict[str, int] = {}
+    vertical = None
     for f in found:
         if f.ip in skip:
             continue
@@ -182,6 +192,10 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
             when, note = row_time_noted(text, f.start, frame)
             if not when and tries[f.ip] <= 3:
                 when, note = _block_time(text, f, found, frame, context)
+                if not when and vertical is None:
+                    vertical = has_time_column(text)  # once: most notices have no such table
+                if not when and vertical:
+                    when, note = vertical_time(text, f.start, frame)
             if when:
                 times[f.ip] = when
                 if note:

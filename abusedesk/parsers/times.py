@@ -357,6 +357,70 @@ def row_time_noted(text: str, pos: int, frame: Frame = NO_FRAME,
     return _first_time(line, frame)
 
 
+# A table turned into text one cell per line (an HTML table, a Kibana export): the column
+# names, then each row's cells in the same order. A name that says time ("Timestamp",
+# "Date/Time(GMT+9)", "Detect Time") heads the column of each row's time, in the zone it names.
+_CELL = re.compile(r"^[ \t]*[A-Za-z][\w .#/()+-]{0,30}[ \t]*$")
+_TIME_COLUMN = re.compile(r"(?i)^[ \t]*(?:date|time|timestamp|date ?/ ?time|detect(?:ion|ed)? ?time|event ?time|"
+                          r"receive ?time|first ?seen|start ?time)\b")
+
+
+_TIME_COLUMN_LINE = re.compile(r"(?im)^[ \t]*(?:date|time|timestamp|detect|event ?time|receive ?time|first ?seen|"
+                               r"start ?time)[^\n]{0,24}$")
+
+
+def has_time_column(text: str) -> bool:
+    """Does the text have a line that could name a time column of a one-cell-per-line table?"""
+    return bool(_TIME_COLUMN_LINE.search(text, 0, 2_000_000))
+
+
+def vertical_time(text: str, pos: int, frame: Frame = NO_FRAME, reach: int = 300) -> tuple[datetime | None, str]:
+    """The time of the row a one-cell-per-line table gives the cell at `pos`."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    end = len(text) if end == -1 else end
+    if len(text[start:end].strip()) > 80:
+        return None, ""
+    # The non-empty lines above, nearest first, up to the run of column names.
+    cells: list[str] = []
+    pos_up = start
+    while len(cells) < reach and pos_up > 0:
+        prev = text.rfind("\n", 0, pos_up - 1) + 1
+        line = text[prev:pos_up - 1]
+        pos_up = prev
+        if line.strip():
+            if len(line.strip()) > 80:
+                break  # prose: the table starts below it
+            cells.append(line.strip())
+    cells.reverse()
+    # The header: the last run of at least three name cells, one of them a time column's,
+    # whose row cells (the cells after it, this one included) fill whole rows up to here.
+    for head_end in range(len(cells), 2, -1):
+        names: list[str] = []
+        i = head_end - 1
+        while i >= 0 and _CELL.match(cells[i]) and not any(c.isdigit() for c in cells[i].split("(")[0]):
+            names.insert(0, cells[i])
+            i -= 1
+        if len(names) < 3:
+            continue
+        times_at = [k for k, n in enumerate(names) if _TIME_COLUMN.match(n)]
+        if not times_at:
+            return None, ""
+        after = cells[head_end:]  # the row cells above this one
+        row_start = len(after) - len(after) % len(names)
+        column = times_at[0]
+        if row_start + column >= len(after):
+            return None, ""  # the time cell comes after this one: a row of another layout
+        value = after[row_start + column]
+        zoned = _ZONE_IN_NAME.search(names[column])
+        own = _offset(zoned.group(0)) if zoned else None
+        return _first_time(value, Frame(zone=own or frame.zone, guess=frame.guess, sent=frame.sent))
+    return None, ""
+
+
+_ZONE_IN_NAME = re.compile(r"(?i)(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?|\b(?:UTC|GMT)\b")
+
+
 _BLOCK_TIME = re.compile(
     r"(?im)^[ \t>*-]*(?:date|time|timestamp|tijd|zeit|datum|date ?/ ?time|event time|seen|last ?seen|first ?seen"
     r"|server time|time of (?:the )?(?:ban|block|detection|incident|attack|event)"

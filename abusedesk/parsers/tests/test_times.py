@@ -252,3 +252,23 @@ def test_a_zone_stated_in_dutch_german_or_portuguese_is_the_rows_zone():
     assert stated_zone("De tijden in het logboek zijn lang.") is None
     assert stated_time("Data/hora: 03/12/2026 14:32:10\n", frame_of("", "Thu, 03 Dec 2026 15:00:00 -0300")) == \
         datetime(2026, 12, 3, 17, 32, 10, tzinfo=UTC)
+
+
+def test_a_table_one_cell_per_line_gives_each_row_its_time_column_in_the_zone_the_column_names():
+    rows = "".join(f"2024-10-20 04:10:{i:02d}\n\n198.51.100.{i}\n\nGit scan\n\n" for i in (14, 43))
+    n = notice("We have received a report of unauthorized access originating from your site as shown below.\n\n"
+               "Date/Time(GMT+9)\n\nSource IP\n\nAttack Type\n\n" + rows)
+    assert times_by_ip(n) == {"198.51.100.14": datetime(2024, 10, 19, 19, 10, 14, tzinfo=UTC),
+                              "198.51.100.43": datetime(2024, 10, 19, 19, 10, 43, tzinfo=UTC)}
+
+
+def test_a_kibana_export_one_cell_per_line():
+    n = notice("/// DATA ///\n\nTimestamp\n\nCountry\n\nSource IP\n\nSource Port\n\nCount\n\n"
+               "Dec 6, 2024 @ 13:04:20.955\n\nCanada\n\n198.51.100.90\n\n44444\n\n1\n")
+    assert times_by_ip(n)["198.51.100.90"] == datetime(2024, 12, 6, 13, 4, 20, tzinfo=UTC)
+
+
+def test_short_label_lines_above_an_address_are_no_table():
+    # False friend: names without rows under them; the address is no cell of a row with a time.
+    n = notice("Details\n\nTime\n\nSource\n\n198.51.100.91\n")
+    assert times_by_ip(n)["198.51.100.91"] is None
