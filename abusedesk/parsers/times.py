@@ -82,7 +82,10 @@ _STATED_TIME = re.compile(
     r"(?:sample |first )?detection (?:time|date)|(?:attack|incident|abuse) (?:started|began)(?: at| on)?|"
     r"fecha(?: y hora)?|data ?/ ?hora|data e hora|date et heure|horodatage|d[ée]tect[ée]e? le|constat[ée]e? le|data(?: e ora)?|"
     r"rilevat[oa](?: il)?|detectad[oa](?: el)?)"
-    r"[ \t]*(?P<utc>\((?:utc|gmt)\))?[ \t]*(?:[:=]|(?<=on|op|am|at|le|il|el) |(?<=started) |(?<=began) )[ \t]*"
+    r"[ \t]*(?P<utc>\((?:utc|gmt)\))?[ \t]*(?:[:=]|(?<=on|op|am|at|le|il|el) |(?<=started) |(?<=began) "
+    # a two-column layout whose label wrapped: "time        2025-10-07T00:55:00+02:00 - ..." (its colon
+    # is on the label's last line, "window:")
+    r"|(?<=[ \t]{3})(?=\d{4}-\d\d-\d\d))[ \t]*"
     r"(?P<value>[^\n]{6,80})$"
 )
 _STATED_ZONE = re.compile(

@@ -272,3 +272,14 @@ def test_short_label_lines_above_an_address_are_no_table():
     # False friend: names without rows under them; the address is no cell of a row with a time.
     n = notice("Details\n\nTime\n\nSource\n\n198.51.100.91\n")
     assert times_by_ip(n)["198.51.100.91"] is None
+
+
+def test_a_time_label_that_wrapped_in_a_two_column_layout():
+    n = notice("Incident    Active scanning\ntype:\nDetection\ntime        2025-10-07T00:55:00+02:00 - 2025-10-07T01:00:04+02:00\n"
+               "window:\nSource IP   198.51.100.175\naddress:\n")
+    assert times_by_ip(n)["198.51.100.175"] == datetime(2025, 10, 6, 22, 55, tzinfo=UTC)
+
+
+def test_a_time_word_in_prose_before_a_date_is_no_label():
+    # False friend: one space, or words between: a sentence, not a column.
+    assert stated_time("Time to act is 2025-10-07T00:55:00+02:00, please hurry\n") is None
