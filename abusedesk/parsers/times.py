@@ -363,7 +363,7 @@ def row_time_noted(text: str, pos: int, frame: Frame = NO_FRAME,
 # A table turned into text one cell per line (an HTML table, a Kibana export): the column
 # names, then each row's cells in the same order. A name that says time ("Timestamp",
 # "Date/Time(GMT+9)", "Detect Time") heads the column of each row's time, in the zone it names.
-_CELL = re.compile(r"^[ \t]*[A-Za-z][\w .#/()+-]{0,30}[ \t]*$")
+_CELL = re.compile(r"^[ \t]*[A-Za-z][\w .#/()+-]{0,30}(?<!\.)[ \t]*$")  # not a sentence ("Please see the logs below.")
 _TIME_COLUMN = re.compile(r"(?i)^[ \t]*(?:date|time|timestamp|date ?/ ?time|detect(?:ion|ed)? ?time|event ?time|"
                           r"receive ?time|first ?seen|start ?time)\b")
 
@@ -401,7 +401,7 @@ def vertical_time(text: str, pos: int, frame: Frame = NO_FRAME, reach: int = 300
     for head_end in range(len(cells), 2, -1):
         names: list[str] = []
         i = head_end - 1
-        while i >= 0 and _CELL.match(cells[i]) and not any(c.isdigit() for c in cells[i].split("(")[0]):
+        while i >= 0 and _CELL.match(cells[i]):
             names.insert(0, cells[i])
             i -= 1
         if len(names) < 3:

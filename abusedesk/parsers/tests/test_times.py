@@ -283,3 +283,9 @@ def test_a_time_label_that_wrapped_in_a_two_column_layout():
 def test_a_time_word_in_prose_before_a_date_is_no_label():
     # False friend: one space, or words between: a sentence, not a column.
     assert stated_time("Time to act is 2025-10-07T00:55:00+02:00, please hurry\n") is None
+
+
+def test_a_sentence_above_a_one_cell_per_line_table_is_no_column_name():
+    n = notice("Timezone: GMT +8\n\nPlease see the logs below.\n\nDate\n\nYear\n\nF1 - Split 3\n\nsrcip\n\nRule\n\n"
+               "11/17/2024 3:23:00 PM\n\n2024\n\n2024:15:23:49 +0800]\n\n198.51.100.213\n\n225170\n")
+    assert times_by_ip(n)["198.51.100.213"] == datetime(2024, 11, 17, 7, 23, tzinfo=UTC)
