@@ -191,12 +191,32 @@ def _mask_tables(text: str, chars: list[str]) -> None:
     table = None  # (delimiter, destination columns, column count) of the table being read
     carried = 0  # fields of a row the mail client wrapped onto the next line, read on the line before
     in_quote = False
+    skip = -1  # the last line of a row wrapped over several lines, masked already
+    header_at = -2  # the line of the header just read
     lines = text.split("\n")
     for index, line in enumerate(lines):
+        if index <= skip:
+            pos += len(line) + 1
+            continue
         if table is not None:
             delimiter, dest, count = table
             if not line.strip():
                 table = None
+            elif delimiter in (",", ";") and index == header_at + 1 and len(line) < 200 and \
+                    not any(c.isdigit() for c in line):
+                # The header's own last name wrapped ("...,More" / "info"): its fields go on here.
+                table = (delimiter, dest, count + len(_fields(line, delimiter)) - 1)
+            elif delimiter in (",", ";") and not carried and len(_fields(line, delimiter)) < count - 1 and \
+                    (plan := _wrapped_lines(lines, index, delimiter, count)):
+                # A row the mail client wrapped over several lines (inside fields, at spaces).
+                start, offset = pos, 0
+                for k, spans in enumerate(plan):
+                    for i, _ in dest:
+                        if 0 <= i - offset < len(spans):
+                            _blank(chars, start + spans[i - offset][0], start + spans[i - offset][1])
+                    offset += len(spans) - 1
+                    start += len(lines[index + k]) + 1
+                skip = index + len(plan) - 1
             elif delimiter:
                 spans = _fields(line, delimiter, quoted=bool(carried) and in_quote)
                 if carried and abs(carried + len(spans) - 1 - count) <= 1:
@@ -227,7 +247,26 @@ def _mask_tables(text: str, chars: list[str]) -> None:
             lowered = line.lower()
             if "ip" in lowered or "dst" in lowered or "dest" in lowered or "target" in lowered:
                 table = _header(line)
+                header_at = index
         pos += len(line) + 1
+
+
+def _wrapped_lines(lines: list[str], index: int, delimiter: str, count: int) -> list[list[tuple[int, int]]]:
+    """The fields of each line of a row that starts at `index` and that the mail client wrapped
+    over up to four lines (each line going on with the field cut on the one before), if they
+    add up to exactly the header's `count`; else []."""
+    plan, total = [], 0
+    for line in lines[index:index + 4]:
+        if not line.strip() or '"' in line:
+            return []
+        spans = _fields(line, delimiter)
+        total += len(spans) - (1 if plan else 0)
+        plan.append(spans)
+        if total == count:
+            return plan if len(plan) > 1 else []
+        if total > count:
+            return []
+    return []
 
 
 _TRACEROUTE = re.compile(r"(?im)^.*\btrace ?route\b.*$")

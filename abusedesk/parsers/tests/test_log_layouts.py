@@ -265,3 +265,20 @@ def test_a_phishing_site_with_its_address_stays():
     # False friend: no attack word before the site, the address is the reported site's.
     n = notice("Phishing page on login-bank.example ipv4: 198.51.100.90\n", subject="Phishing site")
     assert "198.51.100.90" in ips(n)
+
+
+# --- CSV wrapped by the mail client ------------------------------------------------------------
+
+def test_a_csv_header_and_rows_wrapped_over_several_lines_keep_their_columns():
+    n = notice("Here is the list of IPs with these column names:\n\n"
+               "Time,Destination IP,Dest. Port,Source IP,Sc. Port,Type of malware,More\ninfo\n"
+               "2024-04-09 09:59:57.406184 CET\n+0000,192.0.2.4,445,198.51.100.157,4206,Win32:Rbot-CXU\n"
+               "[Trj],https://www.virustotal.com/search/?query=3875b6257d4d21d51ec13247ee4c1cdb\n")
+    assert ips(n) == ["198.51.100.157"]
+
+
+def test_lines_that_do_not_add_up_to_the_header_are_no_wrapped_row():
+    # False friend: prose under a table whose fields do not make one row: the table ends there.
+    n = notice("src_ip,dst_ip,port\n198.51.100.7,192.0.2.1,22\n"
+               "Please also check 198.51.100.8, which\nscanned us from port 443\n")
+    assert ips(n) == ["198.51.100.7", "198.51.100.8"]
