@@ -77,7 +77,9 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "password[- ]guessing", "guess(?:ing)? (?:the )?passwords", "login attacks?", "wachtwoord(?:en)? (?:raden|gissen)",
          "inlogaanval", "passw(?:ort|örter)[- ]?(?:raten|erraten)", "anmeldeangriff",
          # A SIP server's guard: registrations with guessed credentials, calls without them.
-         "(?:il+egitimate|unauthori[sz]ed|failed|invalid) (?:sip )?regist(?:er|ration) attempts?"),
+         "(?:il+egitimate|unauthori[sz]ed|failed|invalid) (?:sip )?regist(?:er|ration) attempts?",
+         # A mail server's log of failed logins to send (SMTP AUTH): password guessing on the mail service.
+         "sasl (?:login |plain |cram-md5 )?authentication failed"),
         ("sshd", "invalid user", "authentication failure", "login", "ssh", "rdp", "ftp", "pop3", "imap", "vnc",
          "unauthori[sz]ed access", "connection attempts"),
     ),
@@ -101,7 +103,10 @@ _KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "spam": (
         ("spam", "unsolicited (?:commercial |bulk )?(?:e-?mail|mail|message)", "junk mail", "ongevraagde (?:e-?mail|mail)",
          "unerwünschte (?:e-?mail|werbung|nachricht)", "courrier indésirable", "pourriel", "correo no deseado",
-         "bulk e-?mail", "\\buce\\b", "\\bube\\b"),
+         "bulk e-?mail", "\\buce\\b", "\\bube\\b",
+         # A mail server's log of deliveries it refused (postfix "NOQUEUE: reject: RCPT from ...",
+         # exim "rejected RCPT"): the host tried to hand over mail it was not let to send.
+         "noqueue: reject", "rejected rcpt"),
         ("newsletter", "unsubscribe", "afmelden", "abmelden", "mailing", "advert", "reclame", "werbung"),
     ),
     "blocklist": (
@@ -162,6 +167,10 @@ _SPECULATION = re.compile(
     r"(?:one possible reason|it is possible that|(?:the )?possible (?:reasons?|causes?|explanations?) (?:for|of|is|are))"
     + _PARAGRAPH + r"(?:(?<=:)[ \t]*\n[ \t]*\n" + _PARAGRAPH + r")?"
 )
+# The reason a mail server gives for refusing a delivery ("NOQUEUE: reject: RCPT from x: 554 5.7.1
+# ... blocked using dnsbl.example"): why it refused the mail, not a listing notice. Only the
+# refusal itself is counted.
+_REJECT_REASON = re.compile(r"(noqueue: reject: rcpt from [^\s:]{1,300}:)[^\n]*")
 _COPYRIGHT_NOTICE = re.compile(r"(?:copyright\s*(?:\(c\)|©)?|©)\s*\d{4}(?:\s*[-–]\s*\d{4})?")
 
 
@@ -175,6 +184,8 @@ def scores(text: str) -> dict[str, int]:
         text = _VIRUS_BOILERPLATE.sub(" ", text)
     if "possib" in text:
         text = _SPECULATION.sub(" ", text)
+    if "noqueue: reject" in text:
+        text = _REJECT_REASON.sub(r"\1", text)
     out = {}
     for category, (strong, weak) in _PATTERNS.items():
         score = 0

@@ -280,6 +280,14 @@ def origin_hop(received: list[str], context: ParseContext, reporter_domains: set
             # the next name down is its own unless that hop delivered elsewhere. One with no
             # name at all ("by 0") says nothing: the next name down must show it delivered here.
             below_public = "address" if hop.by_host and normalise_ip(hop.by_host) else "nameless"
+    for hop in hops:
+        # A hop that delivered into its recipient's own mailbox provider ("by mx.isp.example ...
+        # for <user@isp.example>") was received by that provider, whichever host topped the chain
+        # (a mailbox provider hosting another's mail: the recipient's MX is a hop further down).
+        recipient = _recipient_domain(hop.raw)
+        if recipient and hop.by_host and normalise_ip(hop.by_host) is None and \
+                _same_mailbox(registrable_domain(hop.by_host), recipient):
+            domains.add(registrable_domain(hop.by_host))
     for family in _MAILBOX_FAMILIES:
         if domains & family:
             domains |= family
@@ -401,6 +409,9 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|(?:(?<=[\d\])])|(?<=[\d\])][ \t]))(?:-{1,3}>|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
     r"|\b(?:dst|dest|destination|target|victim)[ _.-]?(?:ip|addr(?:ess)?|host)['\"]?\s*(?:=&gt;|=>|[=:])\s*['\"]?"
     r"|\bip being (?:probed|attacked|scanned|targeted)\)?\s*[=:]\s*|\bto\s*(?:ip\s*)?[=:]\s*|\bdpt\s*=\s*|\bden\s+server\s+|\breporter\s*[=:]?\s*(?:[\w.-]{1,40}\s*\(\s*)?"
+    # a web form's note of where the report came from: "Submitted from IP: x", "Reporter IP: x"
+    r"|\bsubmitted\s+from\s+(?:ip\s*)?(?:address\s*)?[=:]?\s*"
+    r"|\b(?:submitter|reporter|complainant)(?:'s)?\s+ip(?:\s+address)?\s*[=:]?\s*"
     # The victim as reporters describe it: "Targeted Server IP Address:", "one of our monitored
     # systems (IP: x)", "lip=" (the local end in Dovecot logs), "Upstream IP:", Czech "Cílové IP"
     # (target IPs), Portuguese "cujo destino é o endereço x".
@@ -438,6 +449,18 @@ _NOT_OFFENDER_BEFORE = re.compile(
     # "The following addresses were attacked from your network:" (a heading over the victims)
     r"|\b(?:were|was|been)\s+(?:attacked|targeted|scanned|probed)\b[^.:\n]{0,40}:\s*)$",
     re.IGNORECASE,
+)
+
+
+# Right before an address: the direction of a transfer ("to IP", German "zur IP", "an die IP-Adresse").
+_TO_BEFORE = re.compile(r"(?i)\b(?:to|zur|zum|zu|an|nach|naar|vers)\s+(?:(?:the|die|der|den|de)\s+)?"
+                        r"(?:ip(?:-adresse|\s+address|\s+adres|\s+adresse)?\s+)?$")
+# After an address, in its sentence: it is used for abuse ("x (leased from you) is used in a DDoS
+# attack", "x was abused to send spam").
+_USED_FOR_ABUSE_AFTER = re.compile(
+    r"(?i)[^.\n]{0,40}?\b(?:is|was|are|were|has\s+been|have\s+been|is\s+being|are\s+being)\s+(?:used|abused|involved)\s+"
+    r"(?:in|for|to|as)\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?(?:ddos|dos|attacks?|spam\w*|phishing|scan\w*|botnet|"
+    r"malware|abuse|brute[ -]?force|send(?:ing)?\s+spam)\b"
 )
 
 
@@ -539,6 +562,8 @@ _DIGIT = re.compile(r"\d")
 # 203.0.113.XX 192.0.2.49, ..."): the heading names the list, the masked items are no words.
 _MASKED_LIST = re.compile(r"^[ \t,;]*(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.(?:[xX*]{1,3}|\d{1,3})[ \t,;]+)*?"
                           r"\d{1,3}\.\d{1,3}\.\d{1,3}\.[xX*]{1,3}(?:[ \t,;]+\d{1,3}\.\d{1,3}\.\d{1,3}\.(?:[xX*]{1,3}|\d{1,3}))*[ \t,;]*$")
+_FROM_BEFORE = re.compile(r"(?i)\bfrom\s+(?:ip\s+)?(?:address\s+)?\(?$")
+_TO_AFTER = re.compile(r"(?i)^\)?\s+to\s")
 
 
 def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
@@ -565,11 +590,17 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         return False  # "... have attacked our systems: x": x is the attacker
     if _NOT_OFFENDER_BEFORE.search(before) or _OBSERVER_BEFORE.search(before) or _under_victim_heading(text, pos, before) \
             or _server_beside_client(text, pos, before):
-        return True
+        # "one of our IP addresses, x (leased from you), is used in a DDoS attack": a customer tells
+        # its upstream that its own address does the abuse; the address is the offender.
+        return end is None or not _USED_FOR_ABUSE_AFTER.match(text, end, end + 120)
     if wrapped and _NOT_OFFENDER_BEFORE.search(wrapped):
-        return True
+        return end is None or not _USED_FOR_ABUSE_AFTER.match(text, end, end + 120)
     if end is not None:
         after = text[end: end + 60].split("\n", 1)[0]
+        if "xfiltr" in before + after and _TO_BEFORE.search(before):
+            return True  # "data is exfiltrated to IP x", "Daten werden zur IP x exfiltriert": where it went
+        if _FROM_BEFORE.search(before) and _TO_AFTER.match(after):
+            return False  # "sent from x to my mailbox": x is where it came from
         return bool(_NOT_OFFENDER_AFTER.search(after) or _DISOWNED_AFTER.search(after))
     return False
 

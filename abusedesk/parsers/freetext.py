@@ -15,12 +15,14 @@ Bare domains become events only when no IP and no URL was found.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from . import archive
 from .base import Event, ParseContext, ParsedNotice, ParseError
 from .beside import pair_hosting
 from .classify import classify
+from .cloudflare import is_cloudflare_ip
 from .common import (
     Events,
     date_undated,
@@ -34,7 +36,7 @@ from .common import (
     url_event,
     warn_once,
 )
-from .extract import find_domains_at, find_ips, find_urls_at, normalise_ip, refang, url_host
+from .extract import find_domains_at, find_ips, find_urls_at, ip_private, normalise_ip, refang, url_host
 from .labels import declared_category
 from .mime import Mail
 from .roles import (
@@ -65,14 +67,15 @@ _SIGNATURE = re.compile(r"(?m)^-- ?$")
 _FORWARD_MARKER = re.compile(
     r"(?im)^[ \t>]*(?:-{2,}\s*(?:forwarded message|original message|doorgestuurd bericht|oorspronkelijk bericht"
     r"|weitergeleitete nachricht|ursprüngliche nachricht|message transféré|mensaje reenviado|mensaje original)"
-    r"\s*-{2,}|begin forwarded message:|-{3,}\s*original message\s*-{3,})"
+    # "---- Weitergeleitete Nachricht von CERT <info@cert.example> ---": the sender named in the marker.
+    r"(?:[ \t]+(?:von|from|van|de)[ \t][^\n]{1,160}?)?\s*-{2,}|begin forwarded message:|-{3,}\s*original message\s*-{3,})"
 )
 _RECEIVED_CONTINUATION = re.compile(r"(?i)^(?:by|with|for|id|via)\s|^;|^\([^()\s]{1,255}\)\s+(?:by|with)\s")
 # A line cut after a keyword that needs its value ("... (203.0.113.5) by"): the next line goes on.
 _OPEN_CLAUSE = re.compile(r"(?i)\s(?:from|by|with|via|for|id)$")
 _CIDR_AFTER = re.compile(r"/(\d{1,3})\b")
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]{1,64}@([A-Za-z0-9.-]{1,253})")
-_LOG_NAMES = (".log", ".txt", ".csv", ".out")
+_LOG_NAMES = (".log", ".txt", ".csv", ".tsv", ".out")
 _PHISHY_CATEGORIES = ("phishing", "malware", "fraud")
 # Notices about network activity: a mail attached to one is an earlier notice or the
 # sender's table of sightings, not the offending mail, so its Received chain names
@@ -92,31 +95,78 @@ def _strip_signature(text: str) -> str:
     return text[: m.start()] + (text[fwd.start():] if fwd else "")
 
 
-def _pasted_received(text: str) -> list[str]:
-    """Received: headers pasted into a body (possibly quoted), unfolded."""
+# A Received header that starts inside a line: a header block whose line breaks were lost in
+# the copy (an HTML view pasted as one paragraph: "...+0000 Received: from a.example ...").
+_INLINE_RECEIVED = re.compile(r"(?i)(?<![-\w])\s*(?=received:\s?from\s)|(?<=\d)(?=received:\s?from\s)")
+
+
+def _header_lines(text: str) -> list[str]:
+    """The lines of `text`, a line that holds several Received headers cut before each."""
     out: list[str] = []
-    current: str | None = None
     for line in text.splitlines()[:20000]:
+        if len(line) > 200 and line.lower().count("received:") > 1:
+            out.extend(part for part in _INLINE_RECEIVED.split(line[:200_000]) if part)
+        else:
+            out.append(line)
+    return out
+
+
+def _pasted_chains(text: str) -> list[list[str]]:
+    """The Received: headers of each mail pasted into a body (possibly quoted),
+    unfolded, one list per mail. A mail's Received headers stand above its
+    Subject: a Received header below a Subject line starts the next pasted mail
+    (a notice that pastes the headers of several spam mails, one under another)."""
+    chains: list[list[str]] = [[]]
+    current: str | None = None
+    subject_seen = False
+    total = 0
+    for line in _header_lines(text):
         if re.match(r"(?i)^received\s*:", line):
             if current is not None:
-                out.append(current)
+                chains[-1].append(current)
+                total += 1
+            if subject_seen and chains[-1]:
+                chains.append([])
+            subject_seen = False
             current = line.split(":", 1)[1].strip()
         elif current is not None and line.strip() and (
             line[:1] in (" ", "\t") or _RECEIVED_CONTINUATION.match(line)
             or _OPEN_CLAUSE.search(current[-12:])
+            or (line.startswith("(") and ";" not in current)
+            or current.count("(") > current.count(")")
         ):
             # Quote stripping eats the fold's indentation: "by", "with", "for"
-            # and "id" lines still continue the header.
+            # and "id" lines still continue the header, and so do the comment
+            # of a header not yet ended by its date ("(rdns [198.51.100.7])") and
+            # the rest of a comment left open ("(rdns.\n[198.51.100.7])").
             current += " " + line.strip()
         else:
             if current is not None:
-                out.append(current)
+                chains[-1].append(current)
+                total += 1
             current = None
-        if len(out) >= 100:
+            if re.match(r"(?i)^subject\s*:", line):
+                subject_seen = True
+        if total >= 100:
             break
-    if current is not None:
-        out.append(current)
-    return out
+    if current is not None and total < 100:
+        chains[-1].append(current)
+    # A chain that shares a hop's address with the one above is the same mail's headers
+    # pasted again (an excerpt, then the full header), not another mail.
+    merged: list[tuple[list[str], set[str]]] = []
+    for chain in chains:
+        ips = {f.ip for value in chain for f in find_ips(value)}
+        if merged and ips & merged[-1][1]:
+            merged[-1][0].extend(chain)
+            merged[-1][1].update(ips)
+        elif chain:
+            merged.append((chain, ips))
+    return [chain for chain, _ in merged]
+
+
+def _pasted_received(text: str) -> list[str]:
+    """Received: headers pasted into a body (possibly quoted), unfolded, of all pasted mails."""
+    return [value for chain in _pasted_chains(text) for value in chain]
 
 
 # The first line of a pasted mail or header block: the sender's own words end above it.
@@ -128,15 +178,14 @@ _PASTED_START = re.compile(r"(?im)^[ \t]*(?:received|return-path|delivered-to|x-
 _AUTH_FRAGMENT = re.compile(r"(?im)^.*(?:\b(?:spf|dkim|dmarc|arc|iprev)=\w|\bdesignates\b|\bpermitted\b).*$")
 
 
-def _stated_relays(text: str, subject: str, relay_ips: set[str]) -> set[str]:
-    """Hops of the attached or pasted chain that the sender names in its own
-    words (the subject, the text above the pasted mail) as the source: the
-    sender read its own chain, which outranks the hop our walk would pick."""
-    if not relay_ips:
-        return set()
-    m = _PASTED_START.search(text, 0, 200_000)
-    own = _AUTH_FRAGMENT.sub("", text[: m.start() if m else 200_000])
-    return {ip for ip in stated_ips(subject + "\n" + own) if ip in relay_ips}
+def _own_stated(text: str, subject: str) -> set[str]:
+    """The addresses the sender states as the subject in its own words: the
+    subject and the text above a pasted mail (a pasted `spf=` fragment is not
+    its words; a forward marker ends them too, also when the header block under
+    it lost its line breaks). Only asked when there is an attached or pasted chain."""
+    ends = [m.start() for m in (_PASTED_START.search(text, 0, 200_000), _FORWARD_MARKER.search(text, 0, 200_000)) if m]
+    own = _AUTH_FRAGMENT.sub("", text[: min(ends, default=200_000)])
+    return set(stated_ips(subject + "\n" + own))
 
 
 def _line_at(text: str, pos: int, reach: int = 300) -> str:
@@ -169,6 +218,56 @@ def _drop_quoted_only(text: str, notice: ParsedNotice, elsewhere: str = "") -> N
         notice.events[:] = [e for e in notice.events if e.url or e.ip not in quoted_only]
 
 
+# A label that names the source of the abuse, on the range's line or as the heading right above
+# it ("Source IP Address:", "Attacker IP", "Offending IP range").
+_SOURCE_LABEL = re.compile(r"(?i)\b(?:source|attacker|attacking|offending|abusive)[ _-]?ip(?:[ _-]?(?:address(?:es)?|range|"
+                           r"network|block))?[ \t]*[:=]?[ \t]*$")
+
+
+def _source_range(text: str, f, bits: int) -> bool:
+    """Is the range at `f` (`bits` its prefix) the value of a source label? Only ranges
+    narrower than /16 (IPv4) or /48 (IPv6): a wider one names a provider, not a host."""
+    if bits < (16 if ":" not in f.ip else 48):
+        return False
+    start = text.rfind("\n", max(0, f.start - 200), f.start) + 1
+    before = text[start:f.start]
+    if not before.strip():
+        # The heading above, over one blank line (an HTML form's <h3> and <p> read as text).
+        above = [line for line in text[max(0, start - 300): start].split("\n")[-3:-1] if line.strip()]
+        before = above[-1] if above else ""
+    return bool(_SOURCE_LABEL.search(before))
+
+
+# A host name written with "[.]" (or "(.)", "[dot]") between its labels.
+_DEFANGED_NAME = re.compile(r"(?i)[a-z0-9-]{1,63}(?:(?:\[\.\]|\(\.\)|\[dot\])[a-z0-9-]{1,63}){1,10}")
+# A subject template that lost the separator between a name and its address ("Phishing website
+# shop.example198.51.100.7"): a top-level label is letters only, so the digits start an address.
+_GLUED_ADDRESS = re.compile(r"(\.[A-Za-z]{2,24})(?=\d{1,3}(?:\.\d{1,3}){3}(?![\w.]))")
+# "Cloudflare IP's:", "Cloudflare's addresses", not "abuse@cloudflare.com" (whom the sender wrote to).
+_CLOUDFLARE_WORD = re.compile(r"(?i)\bcloudflare(?:'s)?[ \t]+(?:ip|address|edge|proxy|proxies)")
+
+
+def _lines_before(text: str, pos: int) -> str:
+    """The address's line up to it and the two lines above."""
+    lo, start = max(0, pos - 400), pos
+    for _ in range(3):
+        found = text.rfind("\n", lo, start)
+        if found == -1:
+            return text[lo:pos]
+        start = found
+    return text[start:pos]
+
+
+def _drop_internal_links(notice: ParsedNotice) -> None:
+    """Internal addresses are only the subject when nothing public is there, links to them
+    too: a CERT's signature linking its intranet ("<http://10.1.2.3:3000/templates>") is
+    not a reported site when the notice names a public one."""
+    if not any(e.url and e.ip and ip_private(e.ip) for e in notice.events):
+        return
+    if any((e.ip and not ip_private(e.ip)) or (e.domain and not e.ip) for e in notice.events):
+        notice.events[:] = [e for e in notice.events if not (e.url and e.ip and ip_private(e.ip))]
+
+
 def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: dict,
                frame: Frame = NO_FRAME) -> None:
     """IPs of the text that are plausibly the subject of the report, each with
@@ -182,6 +281,7 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     unzoned: dict[str, str] = {}
     tries: dict[str, int] = {}
     vertical = None
+    ranges: dict[str, str] = {}  # written address -> the range a source label names
     for f in found:
         if f.ip in skip:
             continue
@@ -211,6 +311,12 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         cidr = _CIDR_AFTER.match(text, f.end)
         if cidr:
             bits = int(cidr.group(1))
+            if bits not in (32, 128) and _source_range(text, f, bits):
+                # "Source IP Address: 198.51.100.0/24": the sender names the range as the
+                # source. One event for it, as Spamhaus lists one (network address, prefix).
+                ranges[f.ip] = str(ipaddress.ip_network(f"{f.ip}/{bits}", strict=False))
+                candidates.append(f)
+                continue
             if bits not in (32, 128):
                 # A network named as context ("your network 198.51.100.0/24").
                 networks = meta.setdefault("networks_mentioned", [])
@@ -233,15 +339,24 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         candidates = [f for f in candidates if f.ip not in zeroed]
     # Internal addresses are only the subject when nothing public is there.
     public = [f for f in candidates if not f.private]
+    # Cloudflare's edge addresses the notice itself calls Cloudflare's ("Cloudflare IP's: a / b",
+    # then "REAL IP: x is hosted at ..."): the proxy in front of the site, not its host.
+    edge = {f.ip for f in public if is_cloudflare_ip(f.ip) and _CLOUDFLARE_WORD.search(_lines_before(text, f.start))}
+    if edge and any(f.ip not in edge for f in public):
+        public = [f for f in public if f.ip not in edge]
+        candidates = [f for f in candidates if f.ip not in edge]
     for f in public or candidates:
+        extra = {"time_zone": unzoned[f.ip]} if f.ip in unzoned else {}
+        if f.ip in ranges:
+            extra["prefix"] = ranges[f.ip]
         events.add(
             Event(
                 category=category,
-                ip=f.ip,
+                ip=ranges[f.ip].split("/")[0] if f.ip in ranges else f.ip,
                 port=f.port,
                 observed_at=times.get(f.ip),
                 evidence=sanitise(_line_at(text, f.start), 300),
-                extra={"time_zone": unzoned[f.ip]} if f.ip in unzoned else {},
+                extra=extra,
             )
         )
     for note in {unzoned[f.ip] for f in public or candidates if f.ip in unzoned}:
@@ -342,7 +457,9 @@ def readable_texts(mail: Mail, context: ParseContext | None = None) -> tuple[str
         else:
             logs.extend(_archived_texts(p, context))
     attached = [p.message for p in mail.parts if p.message is not None]
-    text = refang(_QUOTE_PREFIX.sub("", _strip_signature(mail.body_text)))
+    # A no-break space is a space: mail clients write a copied header's fold indentation
+    # (and the gaps between its words) as U+00A0 in HTML.
+    text = refang(_QUOTE_PREFIX.sub("", _strip_signature(mail.body_text.replace("\xa0", " "))))
     return text, refang("\n".join(logs)), attached
 
 
@@ -359,32 +476,52 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     # Original mails: attached (message/rfc822) or pasted Received: lines.
     relay_ips: set[str] = set()
     origins = []
+    chain_ips: dict[int, set[str]] = {}  # the addresses of each origin's own chain
     for message in attached:
         # The reporter's own mail servers received the attached mail: hops named in its
         # domain are its relays (a forwarding spam trap), the origin is the hop before them.
         hop = origin_hop(message.header_all("received"), context, reporter_domains(mail))
         if hop:
             origins.append((hop, message.subject))
+            chain_ips[id(hop)] = {f.ip for value in message.header_all("received") for f in find_ips(value)}
         for value in message.header_all("received"):
             relay_ips.update(f.ip for f in find_ips(value))
-    pasted = _pasted_received(text)
-    if pasted:
+    for pasted in _pasted_chains(text):
         hop = origin_hop(pasted, context)
         if hop:
             origins.append((hop, ""))
+            chain_ips[id(hop)] = {f.ip for value in pasted for f in find_ips(value)}
         for value in pasted:
             relay_ips.update(f.ip for f in find_ips(value))
-    for m in re.finditer(r"(?im)^x-originating-ip\s*:\s*\[?([0-9a-f:.]{3,60})", text):
+    own_stated = _own_stated(text, refang(mail.subject)) if relay_ips else set()
+    stated = own_stated & relay_ips
+    # The sender names the offender in its own words ("Your customer x (198.51.100.7) is
+    # spamming", "SPAMMER: http://198.51.100.7/..."), an address outside the chain: the
+    # pasted or attached mail is its evidence, and neither the hop that carried it (a
+    # mailbox provider's or a list's relay) nor its webmail client is a second offender.
+    # When the words name a hop of a chain instead, the sender read that chain: the hop
+    # it names outranks the one our walk would pick there.
+    named_outside = bool(own_stated) and not stated
+    walked = {hop.from_ip for hop, _ in origins}
+    kept = []
+    for hop, subject in origins:
+        own_chain = chain_ips.get(id(hop), set())
+        if own_chain & stated:
+            if hop.from_ip in stated:
+                kept.append((hop, subject))
+        elif not (own_stated - relay_ips):
+            # A chain the words do not name, with no offender named outside the chains
+            # (a notice that lists each pasted mail's sender above it): its own origin.
+            kept.append((hop, subject))
+    origins = kept
+    for m in [] if named_outside else re.finditer(r"(?im)^x-originating-ip\s*:\s*\[?([0-9a-f:.]{3,60})", text):
         ips = find_ips(m.group(1))
-        if ips and ips[0].ip in relay_ips and ips[0].ip not in {hop.from_ip for hop, _ in origins}:
+        if ips and ips[0].ip in relay_ips and ips[0].ip not in walked:
             # A server of the sender's own chain (its webmail host, below the hop that
             # handed the mail over), not the client: the origin hop names that provider.
             continue
         if ips:
             events.add(Event(category=category, ip=ips[0].ip, evidence=sanitise(m.group(0), 200)))
-    stated = _stated_relays(text, refang(mail.subject), relay_ips)
-    if stated:
-        origins = [(hop, subject) for hop, subject in origins if hop.from_ip in stated]
     attached_notices = category in _NETWORK_CATEGORIES and bool(attached)
     deferred = []
     for hop, subject in origins:
@@ -439,11 +576,17 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
     if not any(e.ip for e in notice.events) and mail.subject:
         # The body names no address (a table in an image, a link to a portal, only the
         # URL): the subject is the sender's headline ("Phishing on 198.51.100.7").
-        subject = refang(mail.subject)
+        subject = _GLUED_ADDRESS.sub(r"\1 ", refang(mail.subject))
         _ip_events(subject, category, events, skip_ips | url_hosts, notice.meta, frame)
         if not notice.events:
             for url, _ in find_urls_at(subject):
                 events.add(url_event(url, category, evidence=sanitise(subject, 300)))
+        if not notice.events and with_domains:
+            # A name the sender defanged in its subject ("phishing site reported: shop[.]example"):
+            # defanged because it is the dangerous one, the reported site.
+            for m in _DEFANGED_NAME.finditer(mail.subject):
+                for domain, _ in find_domains_at(refang(m.group(0)), limit=5):
+                    events.add(Event(category=category, domain=domain, evidence=sanitise(mail.subject, 300)))
 
     if with_domains and not notice.events:
         emails = {m.group(1).lower() for m in _EMAIL_DOMAIN.finditer(all_text[:1_000_000])}
@@ -457,6 +600,7 @@ def collect_targets(mail: Mail, notice: ParsedNotice, events: Events, context: P
                 continue  # "Dear provider.example,", "(official website: brand.example)"
             events.add(Event(category=category, domain=domain, evidence=sanitise(_line_at(all_text, pos), 300)))
 
+    _drop_internal_links(notice)
     # The hosting address stated beside a reported URL belongs to the URL's event.
     pair_hosting(all_text, notice)
 

@@ -40,8 +40,13 @@ TYPE_CATEGORY = {
     "copyright": "copyright", "p2p": "copyright", "cyberlocker": "copyright", "ugcplatform": "copyright",
     "linksite": "copyright", "usenet": "copyright", "dmca": "copyright", "trademark": "copyright",
     "trademarkinfringement": "copyright", "copyrightinfringement": "copyright", "piracy": "copyright",
-    "botnet": "botnet", "bot": "botnet", "infectedhost": "botnet", "c2": "botnet", "cnc": "botnet",
+    "botnet": "botnet", "bot": "botnet", "infectedhost": "botnet",
     "botnetdrone": "botnet", "sinkholehttpdrone": "botnet", "drone": "botnet", "botnetcc": "botnet",
+    # A command-and-control server on the provider's network is the malware's infrastructure,
+    # run by its operator or planted on a compromised server: malware, like malware hosting.
+    # The sender's word "botnet" beside it ("Botnet C2", "botnet_cc") names the botnet.
+    "c2": "malware", "cnc": "malware", "c2server": "malware", "cncserver": "malware", "ccserver": "malware",
+    "ccservers": "malware", "commandandcontrol": "malware",
     "fraud": "fraud", "brandinfringement": "fraud", "suspiciousregistration": "fraud", "fakeshop": "fraud",
     "scam": "fraud", "impersonation": "fraud", "fraudulent": "fraud",
     "csam": "csam", "csem": "csam", "childabuse": "csam", "childabusematerial": "csam",
@@ -153,7 +158,8 @@ _OPEN_SERVICE = (
 )
 # Names that say the type of a report wherever they stand in a subject
 # ("Trademark infringement: shop.example", "DMCA notice", "Phishing site at ...",
-# "Exposed QNAP", "Malicious web shell at ..."). Words that also mean other things
+# "Exposed QNAP", "Malicious web shell at ...", "Emotet C&C-Server": a C2 server named
+# without "botnet" is malware, see TYPE_CATEGORY). Words that also mean other things
 # ("open", "bot", "scan", "info") only count in brackets or after "Type:".
 _SUBJECT_NAMES = re.compile(
     r"(?i)\b(phishing|trade ?mark(?: infringement)?|copyright(?: infringement)?|dmca|piracy|infringing|"
@@ -167,7 +173,9 @@ _SUBJECT_NAMES = re.compile(
     r"(?:reflection|amplification)(?:/amplification)? attack|"
     r"(?:servi[cç]o|service) [\w-]{2,20} (?:habilitado|aberto|enabled)|"
     r"exploit(?:-runs?| attempts?)?|sql (?:injection|attacks?)|unauthori[sz]ed (?:connection|login|access) attempts?|"
-    r"intrusion (?:attempts?|detected)|scans|" + _OPEN_SERVICE + r")\b"
+    r"intrusion (?:attempts?|detected)|scans|(?:c2|c&c|cnc|command[ -]and[ -]control)[ -]servers?|"
+    # Polish: "o dostępnej usłudze" (about a service reachable from the Internet), CERT Polska's subject.
+    r"dostępn\w{0,4}[ \t]+usług\w{0,4}|" + _OPEN_SERVICE + r")\b"
 )
 _SUBJECT_SYNONYMS = {
     "claimed infringement": "copyright", "infringing": "copyright", "notice of claimed infringement": "copyright",
@@ -211,7 +219,7 @@ def _subject_name(name: str) -> str | None:
         return "malware"
     if key.startswith("unauthori"):
         return "brute_force"
-    if key.startswith(("open ", "openstaande ", "offene")):
+    if key.startswith(("open ", "openstaande ", "offene")) or name.lower().startswith("dostępn"):
         return "vulnerable_service"
     return known_label(key)
 

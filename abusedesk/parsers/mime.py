@@ -45,6 +45,8 @@ MAX_HTML_INPUT = 1024 * 1024
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,64})\?([bBqQ])\?([^?\s]{0,4096})\?=")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
+# A letter or digit: a plain part without one is a placeholder ("."), not the notice.
+_WORD = re.compile(r"[^\W_]")
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -286,10 +288,10 @@ class Mail:
     def text_parts(self, include_attachments: bool = False) -> list[Part]:
         """Readable text parts, attached messages excluded. Inline parts first;
         a text/html part is skipped when a text/plain alternative with text
-        exists (an empty or blank plain part is a mailer's placeholder: the
-        notice is in the HTML)."""
+        exists (an empty plain part, or one of blanks and punctuation such as
+        a lone ".", is a mailer's placeholder: the notice is in the HTML)."""
         out = []
-        has_plain = any(p.content_type == "text/plain" and not p.filename and p.text and not p.text.isspace()
+        has_plain = any(p.content_type == "text/plain" and not p.filename and _WORD.search(p.text or "")
                         for p in self.parts)
         for p in self.parts:
             if p.message is not None or not p.content_type.startswith("text/"):

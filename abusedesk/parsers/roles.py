@@ -16,7 +16,10 @@ extractors then read only what is left:
 - mail header lines in the body (Received, Received-SPF,
   Authentication-Results, ARC-*, DKIM-Signature, X-*, Return-Path,
   Message-ID) with their folded continuation lines: the parsers read the
-  Received chain on its own (the origin hop), the rest is relays;
+  Received chain on its own (the origin hop), the rest is relays; also
+  the address of an SPF result whose key line was lost ("designates x as
+  permitted sender", "client-ip=x") and a Received fold alone on its line
+  ("(2001:db8::45) by mx7.example.net");
 - table rows whose header row names columns (also a `#` or `;` comment
   header; quoted fields may hold the delimiter; a CSV row the mail client
   wrapped inside a field is read as one): the fields under a column that
@@ -57,6 +60,20 @@ _RANGE_LINES = re.compile(
 _HEADER_LINE = re.compile(
     r"(?im)^[ \t>]*(?:received|received-spf|authentication-results|arc-[a-z-]+|dkim-signature|x-[a-z0-9-]+|"
     r"return-path|message-id|domainkey-signature|list-unsubscribe|delivered-to|user-agent|feedback-id)[ \t]*:.*(?:\n[ \t]+\S.*){0,30}"
+)
+# The address in an SPF result whose header key was lost when the chain was pasted (its fold
+# lines copied without indentation): "... designates 192.0.2.41 as permitted sender)",
+# "client-ip=192.0.2.41". The mail's relay as the receiver checked it, not a statement.
+_SPF_RESULT = re.compile(
+    r"(?i)\b(?:designates?\s+|client-ip=)[0-9a-f:.]{3,45}"  # a literal first: linear on any text
+)
+# A fold of a Received header on a line of its own, its indentation and key lost in the copy
+# (a chain pasted double-spaced, or out of an HTML view): "(2001:db8::45) by mx7.example.net",
+# "by mx7.example.net (198.51.100.12) with ...", "from a.example ([10.1.2.6]) by b.example with
+# LMTP". A line that starts with a receiving host's clause is header, not prose.
+_RECEIVED_FOLD = re.compile(
+    r"(?im)^[ \t>]*(?:from\s+\S{1,255}\s+)?(?:\([^()\n]{1,300}\)\s+)?by\s+[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,10}\.?"
+    r"(?:\s+\([^()\n]{1,300}\))?(?:\s+(?:with|id|via|for)\b.*)?[ \t]*$"
 )
 _DEST_WORDS = re.compile(
     r"(?i)^(?:dst|dest|destination|target|victim|honeypot|sensor|trap|dst[ _]?ip|dest(?:ination)?[ ._]?ip\w*|"
@@ -340,12 +357,18 @@ def context_mask(text: str) -> str:
     if not text:
         return text
     chars: list[str] | None = None
-    for pattern in (_WHOIS_LINE, _HEADER_LINE, _RANGE_LINES):
+    lowered = text.lower()
+    patterns = [_WHOIS_LINE, _HEADER_LINE, _RANGE_LINES]
+    if "designate" in lowered or "client-ip=" in lowered:
+        patterns.append(_SPF_RESULT)
+    if "by " in lowered:
+        patterns.append(_RECEIVED_FOLD)
+    for pattern in patterns:
         for m in pattern.finditer(text):
             if chars is None:
                 chars = list(text)
             _blank(chars, m.start(), m.end())
-    lowered = text[:200_000].lower()
+    lowered = lowered[:200_000]
     if " http/1" in lowered and "host:" in lowered:
         if chars is None:
             chars = list(text)
@@ -516,6 +539,28 @@ def _wrapped_row_ends(text: str, found: list, taken: set[int]) -> set[int]:
         rest = text[b.end:text.find("\n", b.end) if "\n" in text[b.end:b.end + 300] else b.end + 300]
         if any(c.isdigit() for c in rest) and not _PROSE.search(rest):
             out.add(b.start)
+    out.update(_cut_quoted_field_ends(text, found, taken | out))
+    return out
+
+
+# The rest of a quoted CSV field cut by a line break, up to the next field: `Doe","`.
+_FIELD_REST = re.compile(r'[^"\n]{0,200}"[ \t]*[,;\t|][ \t]*"?$')
+
+
+def _cut_quoted_field_ends(text: str, found: list, taken: set[int]) -> set[int]:
+    """A quoted CSV row cut inside a field ('"2021-03-24","198.51.100.7","LAPTOP","Jane' and
+    on the next line 'Doe","203.0.113.9",...'): the line before ends in an open quote, the
+    next goes on with the field, so the first address there is the row's far end."""
+    out: set[int] = set()
+    for a, b in zip(found, found[1:], strict=False):
+        if a.ip == b.ip or b.start in taken:
+            continue
+        line_end = text.find("\n", a.end, b.start)
+        if line_end == -1 or "\n" in text[line_end + 1:b.start]:
+            continue
+        line_start = text.rfind("\n", 0, a.start) + 1
+        if text.count('"', line_start, line_end) % 2 and _FIELD_REST.match(text, line_end + 1, b.start):
+            out.add(b.start)
     return out
 
 
@@ -621,6 +666,9 @@ _CONTEXT_URL_LABEL = re.compile(
     r"trademark\s+(?:link|registration|record)|registrar\s+(?:url|whois\s+server)|screenshot|"
     r"authori[sz]ation\s+letter|power\s+of\s+attorney|privacy\s+(?:policy|notice)|unsubscribe|"
     r"for\s+more\s+information|(?:learn|read)\s+more|"
+    # DMCA § 512(c)(3)(A)(ii), in the statute's words: the rights holder's own work (the
+    # infringing material is element (iii), "the material that is claimed to be infringing").
+    r"identification\s+of\s+the\s+copyrighted\s+works?\s+claimed\s+to\s+have\s+been\s+infringed|"
     r"\b(?:facebook|twitter|linkedin|instagram|youtube)\s*(?:\]|:|\|)"
 )
 # Hosts that are references, never the subject of a report sent to a hosting provider: XML
@@ -637,11 +685,15 @@ _CONTEXT_HOSTS = frozenset(
     "imdb.com themoviedb.org kobis.or.kr musicbrainz.org discogs.com "
     "mandrillapp.com list-manage.com "
     "facebook.com twitter.com x.com linkedin.com instagram.com youtube.com "
+    "incident.netcraft.com malpedia.caad.fkie.fraunhofer.de "
     "acns.net".split()  # ACNS's XML namespace and schema, in every notice that carries its XML
 )
 
 
 _BULLET = re.compile(r"^[\s\-*•·><\u2013\u2014]*$")
+# A line that gives a work's title before its link ('"Healing Lotus" - https://...'): the title
+# says what the link is, not what role it plays; the heading above the list does.
+_TITLE_LABEL = re.compile(r"^[\s\-*•·>\d.)]*[\"“][^\"”\n]{1,120}[\"”]\s*[-–—:]?\s*$")
 _URL_ONLY_LINE = re.compile(r"(?i)^[\s\-*•·>\u2013\u2014\d.)]*<?(?:(?:https?|ftp)://\S+|[\w-]+(?:\.[\w-]+)+/?\S*)\s*$")
 
 
@@ -654,7 +706,7 @@ def url_label(text: str, pos: int) -> str:
     found at: https://..."), that line too."""
     start = text.rfind("\n", max(0, pos - 300), pos) + 1
     label = text[start:pos]
-    if _BULLET.match(label):
+    if _BULLET.match(label) or _TITLE_LABEL.match(label):
         end, blanks = start - 1, 0
         for _ in range(30):
             if end <= 0:
@@ -699,8 +751,11 @@ _REFERENCE_URL_LABEL = re.compile(
     r"sources?|urls?|links?)\b|\b(?:taken|copied|lifted|stolen)\s+from\b|\bproof\b|\bproving\b|"
     r"\bevidenc\w+\s+(?:that|of)\b|letter\s+of\s+authori[sz]ation|\bLOA\b|authori[sz]ation\s+letter|"
     r"protected\s+by\s+copyright|\b(?:site|website)\s+can\s+be\s+(?:accessed|found|reached)|"
-    r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b"
-    r"|\bref\s*=\s*[\"']?$"  # a firewall log's link to its vendor's signature page, ref="https://..."
+    r"^\W*references?\s*:?\s*$|[.;]\s+ref\.?\s*:\s*$|\bsee\s+also\b|\bfurther\s+reading\b|"
+    r"\bref\s*=\s*[\"']?$|"  # a firewall log's link to its vendor's signature page, ref="https://..."
+    # Advice for the recipient: "a checklist that can help you decide ...", "a useful tool",
+    # "a how-to guide can be found at".
+    r"\b(?:can|will|may)\s+help\s+you\b|\bhow[- ]to[- ]guides?\b|\buseful\s+(?:tools?|resources?|guides?)\b"
 )
 # After the brand's site, words that make the link the copy ("the official site was cloned to").
 _COPY_WORDS = re.compile(r"(?i)clon\w+|copied|\bcop(?:y|ies)\b|lookalike|look-alike|spoof\w*|\bfake\b|phishing|"
@@ -716,8 +771,9 @@ _IMAGE_LINK = re.compile(r"(?i)(?:\bsrc\s*=\s*|\burl\(\s*)[\"']?$|"
 # A company's own link in a signature: "Brandguard, Inc. <https://...>", "Web: https://..."
 # next to an "E-mail:" or "Phone:" line.
 _COMPANY_LINK = re.compile(r"(?i)\b(?:inc|ltd|llc|gmbh|corp|limited|b\.v|s\.a|plc|pty)\.?,?\s*[<(\[]?\s*$")
-_CONTACT_LABEL = re.compile(r"(?i)^\W*(?:web|www|homepage|internet)\s*:\s*$")
-_CONTACT_LINE = re.compile(r"(?im)^\W*(?:e-?mail|phone|tel|telephone|fax|mobile|address)\s*:")
+# "Web:", "Website: [3]" (a text mailer's numbered link), next to "Phone Number:", "E-mail:".
+_CONTACT_LABEL = re.compile(r"(?i)^\W*(?:web|www|homepage|internet|web ?site)\s*:\s*(?:\[\d{1,3}\]\s*)?$")
+_CONTACT_LINE = re.compile(r"(?im)^\W*(?:e-?mail|phone|tel|telephone|fax|mobile|address)(?:\s+(?:number|no\.?))?\s*:")
 
 
 def context_url(host: str, label: str, around: str = "") -> bool:

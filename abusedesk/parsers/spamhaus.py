@@ -22,7 +22,7 @@ FORMAT = "spamhaus"
 _SBL_REF = re.compile(r"\bSBL ?(\d{3,9})\b")
 _CIDR = re.compile(r"(?<![\w.:])([0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:]{2,39}:[0-9A-Fa-f:.]*)(?:/(\d{1,3}))?(?![\w.:])")
 _LISTED_LINE = re.compile(
-    r"(?im)^.{0,200}\b(?:listed|listing|is in the sbl|added to the sbl|sbl record|ip/range|range|netblock)\b.{0,300}$"
+    r"(?im)^.{0,200}\b(?:listed|listing|is in the sbl|added to the sbl|sbl record|ip/range|ip/cidr|range|netblock)\b.{0,300}$"
 )
 _WHOIS_LINE = re.compile(r"(?i)^\s*(?:inetnum|inet6num|route6?|netrange|cidr|net-name|netname|origin|descr)\s*:")
 

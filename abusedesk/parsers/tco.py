@@ -16,6 +16,7 @@ from .beside import pair_hosting
 from .common import Events, line_values, sanitise, sender_domain, start_notice, url_event, urls_under
 from .extract import find_urls, parse_when, refang, registrable_domain, url_host
 from .mime import Mail
+from .times import frame_of, times_in
 
 FORMAT = "tco"
 _MARKERS = re.compile(
@@ -23,6 +24,19 @@ _MARKERS = re.compile(
     r"injonction de retrait|orden de retirada"
 )
 _TERROR = re.compile(r"(?i)terroris")
+
+
+_SECTION_A = re.compile(r"(?im)^[^\n]{0,40}\b(?:issuing (?:competent )?authority|uitvaardigende (?:bevoegde )?autoriteit|"
+                        r"anordnende (?:zuständige )?behörde)\b[^\n]*$")
+
+
+def _section_a_name(body: str) -> str:
+    """The authority's name as Annex I section A gives it: a heading that names the issuing
+    authority, and its "Name:" line below."""
+    m = _SECTION_A.search(body)
+    if not m:
+        return ""
+    return (line_values(body[m.end(): m.end() + 600], r"name|naam") or [""])[0]
 
 
 def looks_like(mail: Mail) -> bool:
@@ -39,7 +53,7 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     body = refang(mail.body_text + "\n" + "\n".join(p.text for p in mail.parts if p.filename and p.is_text)
                   + "\n" + mail.document_text())
     authority = (line_values(body, r"(?:name of the )?(?:issuing )?(?:competent )?authority|issuing body|"
-                                   r"bevoegde autoriteit|zuständige behörde") or [""])[0]
+                                   r"bevoegde autoriteit|zuständige behörde") or [""])[0] or _section_a_name(body)
     reference = (line_values(body, r"(?:file |dossier |case )?reference(?: number)?|ref\.?|kenmerk|"
                                    r"aktenzeichen|référence") or [""])[0]
     issued = (line_values(body, r"date and time of issuing|date of issue|issued(?: on| at)?|datum") or [""])[0]
@@ -52,7 +66,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
     notice.notifier.organisation = sanitise(authority, 200) or notice.notifier.organisation
     notice.notifier.reference = sanitise(reference, 200)
     events = Events(notice, context)
-    when = parse_when(issued)
+    # Annex I's "04/12/2026 07:45 CET" is day first: read as the other times are (times.py).
+    when = parse_when(issued) or next(iter(times_in(issued, frame_of(body, mail.header("date")))), None)
     for url in urls:
         # The order's reference and the URL: an order naming several URLs is several reports
         # (the reference alone made them one), and the same order sent again is still the same.

@@ -27,6 +27,8 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .extract import find_ips
+
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 # Zone abbreviations people write after times (standard and summer time).
@@ -303,6 +305,10 @@ _TIME_LABEL = re.compile(
     r"festgestellt|waargenomen|beobachtet)[ \t]*(?P<utc>\((?:utc|gmt)\))?[ \t]*:?[ \t]*$")
 
 
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_PROSE_TIME = re.compile(r"(?i)\b(?:(?:last|first)\s+)?(?:detected|seen|observed)\s+(?:at|on)\s+(?=\d)")
+
+
 def stated_time(text: str, frame: Frame = NO_FRAME) -> datetime | None:
     """The incident time a notice states on a line of its own ("Time: ...",
     "Date of incident: ..."), if it states exactly one; None otherwise (a
@@ -313,32 +319,49 @@ def stated_time(text: str, frame: Frame = NO_FRAME) -> datetime | None:
 def stated_time_noted(text: str, frame: Frame = NO_FRAME) -> tuple[datetime | None, str]:
     """`stated_time`, and the `_note` of its zone ("" if it is known)."""
     found: dict[datetime, str] = {}
+    # Labelled times first; only a notice that labels none is read for the time its prose states.
+    for candidates in (_labelled_times, _prose_times):
+        for value, this in candidates(text, frame):
+            when, note = _first_time(value, this)
+            if when:
+                found.setdefault(when, note)
+                if len(found) > 1:
+                    return None, ""
+        if found:
+            return next(iter(found.items()))
+    return None, ""
+
+
+def _labelled_times(text: str, frame: Frame):
+    """(value, frame to read it in) of each line that labels a time ("Time: ...", a label alone
+    over its value)."""
     lines = text[:50_000].splitlines()
     for i, line in enumerate(lines):
         # A cheap test first: only lines that start like a time line are matched.
         if not line.lstrip(" \t>*-")[:6].lower().startswith(_TIME_LINE_STARTS):
             continue
-        value, this = None, frame
         if m := _STATED_TIME.match(line):
             value = m.group("value")
-            if m.group("utc"):
-                this = Frame(zone=UTC, sent=frame.sent)  # "Date (UTC): ..."
         elif m := _TIME_LABEL.match(line):
             value = next((v for v in lines[i + 1:i + 3] if v.strip()), None)
             if value and len(value.strip()) > 40:
                 continue  # a column's head over rows that say more than a time: each row has its own
-            if m.group("utc"):
-                this = Frame(zone=UTC, sent=frame.sent)
-        if not value:
+        else:
             continue
-        when, note = _first_time(value, this)
-        if when:
-            found.setdefault(when, note)
-            if len(found) > 1:
-                return None, ""
-    if not found:
-        return None, ""
-    return next(iter(found.items()))
+        if value:
+            yield value, Frame(zone=UTC, sent=frame.sent) if m.group("utc") else frame  # "Date (UTC): ..."
+
+
+def _prose_times(text: str, frame: Frame):
+    """(value, frame) after each "detected at" of the prose ("It was last detected at
+    2026-12-03 04:41 UTC", the sentence allowed to wrap) whose sentence names no address."""
+    for m in _PROSE_TIME.finditer(text[:50_000]):
+        value = text[m.end(): m.end() + 80].split("\n\n", 1)[0].replace("\n", " ")
+        stop = _SENTENCE_END.search(value)
+        start = max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start())) + 1
+        if find_ips(text[start: m.start()] + value[: stop.start() if stop else len(value)]):
+            continue  # "Attacks seen on <time> from x.": that row's time, not the notice's
+        yield value, frame
 
 
 def row_time(text: str, pos: int, frame: Frame = NO_FRAME, reach: int = 400) -> datetime | None:

@@ -115,3 +115,38 @@ def test_a_copyright_notice_does_not_take_the_rights_holders_own_server():
     body = DMCA.replace("IP Address: 198.51.100.130\n", "Our monitoring server 192.0.2.210 downloaded the file.\n")
     n = parse(mail("DMCA notice: streams.example", body))
     assert ips(n) == []
+
+
+def test_a_tab_separated_list_sent_as_octet_stream_is_read():
+    tsv = b"198.51.100.171\tSNMPv3 (UDP 161)\n198.51.100.172\tSNMPv3 (UDP 161)\n"
+    n = parse(mail("Firewall misconfiguration notification regarding AS64500",
+                   "We found hosts in your network whose firewall can be bypassed. The list is attached.",
+                   sender="research@univ.example", attachments=[("hosts.tsv", "application/octet-stream", tsv)]))
+    assert ips(n) == ["198.51.100.171", "198.51.100.172"]
+
+
+def test_a_binary_attachment_is_not_read_as_a_list():
+    # False friend: an octet-stream with no text-file name (an executable sample) is not read.
+    n = parse(mail("Malware sample from your network", "A sample is attached; it was served by 198.51.100.173.",
+                   sender="research@univ.example",
+                   attachments=[("sample.bin", "application/octet-stream", b"MZ\x90\x00 198.51.100.174 \x00\x01")]))
+    assert ips(n) == ["198.51.100.173"]
+
+
+def html_only(plain: str, html: str) -> bytes:
+    return ("From: Alerts <alerts@vendor.example>\nTo: abuse@provider.example\nSubject: Servers on the internet\n"
+            "MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=\"b\"\n\n"
+            f"--b\nContent-Type: text/plain\n\n{plain}\n--b\nContent-Type: text/html\n\n{html}\n--b--\n").encode()
+
+
+def test_a_plain_part_of_punctuation_only_is_a_placeholder_for_the_html():
+    n = parse(html_only(".", "<p>We detected exposed management servers:</p>"
+                             "<table><tr><td>198.51.100.181</td><td>443</td></tr></table>"))
+    assert ips(n) == ["198.51.100.181"]
+
+
+def test_a_plain_part_with_words_is_the_notice():
+    # False friend: a real plain alternative is read, the HTML (with its tracking pixel host) is not.
+    n = parse(html_only("Exposed server: 198.51.100.182", "<p>Exposed server: 198.51.100.182</p>"
+                                                           "<img src=\"http://198.51.100.183/pixel.gif\">"))
+    assert ips(n) == ["198.51.100.182"]

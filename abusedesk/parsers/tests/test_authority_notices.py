@@ -202,3 +202,19 @@ def test_a_dutch_police_number_and_a_german_gag_in_the_imperative_are_read():
                       "Polizeipräsidium Beispielstadt\n\nbitte um Auskunft über die Bestandsdaten zu 198.51.100.78. "
                       "Bitte informieren Sie den Kunden über dieses Ersuchen.\n", "k12@polizei.example"))
     assert not n.meta["request"]["confidential"]
+
+
+def test_a_removal_order_names_its_authority_under_section_a_and_its_day_first_issuing_time():
+    from abusedesk.parsers import parse
+    n = parse(_letter("REMOVAL ORDER - Regulation (EU) 2021/784 - Ref. IT-TCO-2026-0077",
+                      "REMOVAL ORDER\n\nSECTION A - Issuing competent authority\nName: Polizia Postale (example)\n"
+                      "Member State: Italy\nReference: IT-TCO-2026-0077\n\nSECTION B - Terrorist content\n"
+                      "URL: https://video-share.example/watch?v=Xk29dd01\n\n"
+                      "Date and time of issuing: 04/12/2026 07:45 CET\n").replace(
+                          b"Mon, 30 Nov 2026 16:00:00 -0500", b"Fri, 04 Dec 2026 08:00:00 +0100"))
+    assert (n.format, n.meta["authority"], n.meta["issued_at"]) == (
+        "tco", "Polizia Postale (example)", "2026-12-04T06:45:00+00:00")
+    # False friend: a "Name:" far from any authority heading names no authority.
+    n = parse(_letter("REMOVAL ORDER - Regulation (EU) 2021/784", "Terrorist content removal order.\n\n"
+                      "URL: https://video-share.example/watch?v=Xk29dd02\n\nName: John (the uploader)\n"))
+    assert n.meta["authority"] == ""

@@ -277,3 +277,21 @@ def test_netscans_and_polish_open_services_have_their_categories():
                     "które mogą zostać wykorzystane do ataków DDoS")[0] == "vulnerable_service"
     # False friend: a Polish DDoS report names the attack, not an open service.
     assert classify("Atak DDoS z Państwa sieci, ddos na nasz serwer")[0] == "ddos"
+
+
+_F2B_HEAD = "Hi,\nThe IP 198.51.100.2 has just been banned by Fail2Ban after 3 attempts against postfix.\n\n"
+
+
+def test_a_mail_servers_refused_deliveries_are_spam_not_a_blocklist():
+    # The reject reason names the DNSBL that refused it: the report is about the mail, not a listing.
+    log = ("Jan 30 05:07:21 mx1 postfix/smtpd[14329]: NOQUEUE: reject: RCPT from dyn-2.isp.example"
+           "[198.51.100.2]: 554 5.7.1 Service unavailable; Client host [198.51.100.2] blocked using"
+           " dnsbl.example; from=<a@b.example> to=<c@d.example> proto=ESMTP\n")
+    assert classify(_F2B_HEAD + log)[0] == "spam"
+
+
+def test_a_mail_servers_failed_logins_are_brute_force():
+    # False friend: the same server's log of SMTP AUTH failures is password guessing, not spam.
+    log = ("Jan 30 05:07:21 mx1 postfix/smtpd[14329]: warning: dyn-2.isp.example[198.51.100.2]:"
+           " SASL LOGIN authentication failed: authentication failure\n") * 3
+    assert classify(_F2B_HEAD + log)[0] == "brute_force"

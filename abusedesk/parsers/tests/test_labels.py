@@ -309,3 +309,59 @@ def test_a_419_or_advance_fee_scam_is_mail_and_so_spam():
     # False friends: a scam shop, and 419 inside a ticket number.
     assert declared_category("Scam shop at 198.51.100.4", "") == "fraud"
     assert declared_category("Scam site, ticket 4190", "") == "fraud"
+
+
+def test_a_c2_server_named_in_the_subject_is_malware_infrastructure():
+    n = notice("C2 servers hosted on your network REF-2026-1128",
+               "Two of your servers act as command and control for a campaign.\n\n"
+               "IP and port: 198.51.100.201:8080\nLast seen: 27-11-2026 17:31 UTC\n")
+    assert n.category == "malware"
+    assert declared_category("[CERT#2026112801] Emotet C&C-Server", "") == "malware"
+    assert category_of("c2") == "malware"
+
+
+def test_a_botnet_c2_keeps_the_senders_word_botnet():
+    # False friend: "Botnet C2" names the botnet first, and a bot calling its C2 is a bot.
+    assert notice("Abuse Notice - Botnet C2", "We identified a botnet C2 at 198.51.100.202 TCP/23.\n").category == "botnet"
+    assert declared_category("[Tracker] botnet C&C servers on your network", "") == "botnet"
+    n = notice("Infected hosts in your network",
+               "These hosts connected to our sinkhole of a command and control server:\n198.51.100.203\n")
+    assert n.category == "botnet"
+
+
+def test_a_polish_notice_of_a_publicly_reachable_service_is_a_vulnerable_service():
+    n = notice("[CERT #4000001] Informacja o dostępnej usłudze: Modbus",
+               "Dzień dobry,\n\nw Państwa sieci widzimy publicznie dostępne usługi Modbus:\n"
+               "- 198.51.100.204:502 [tcp]\n\nProsimy o sprawdzenie.\n")
+    assert n.category == "vulnerable_service"
+    assert notice("Powiadomienie", "W ciągu ostatnich dni zaobserwowaliśmy publicznie dostępne usługi RDP:\n"
+                  "- 198.51.100.205:3389\n").category == "vulnerable_service"
+
+
+def test_a_polish_notice_about_phishing_is_not_a_vulnerable_service():
+    # False friend: "dostępny" alone (a page "available" at an address) names no open service.
+    n = notice("[CERT #4000002] Phishing na stronie", "Strona phishingowa jest dostępna pod adresem "
+               "https://bank-login.example/pl (198.51.100.206).\n")
+    assert n.category == "phishing"
+
+
+CERT_FORWARD = ("Hallo,\n\nein Partner meldet einen Vorfall in Ihrem Netz:\n\n"
+                "IP: 198.51.100.211\n\nGruß\nCERT-Team\n--\nCERT, Musterstraße 1, Bonn\n"
+                "Web: https://www.cert.example/\n\n"
+                "---- {marker} ---\n> Hello,\n> a sensor of ours logged this host.\n>\n"
+                "> Attack Vectors: Attrition/Scanning\n>\n> IP:198.51.100.211\n")
+
+
+def test_the_type_line_of_a_notice_forwarded_below_the_signature_is_read():
+    n = notice("Fwd: [CERT#2026112801] Cyber Security Incident Notification IP:198.51.100.211",
+               CERT_FORWARD.format(marker="Weitergeleitete Nachricht von Partner CERT <info@partner.example>"))
+    assert n.category == "scanning"
+    assert [e.ip for e in n.events] == ["198.51.100.211"]
+
+
+def test_a_signature_line_of_dashes_with_words_is_no_forward_marker():
+    # False friend: "---- Weitergeleitete Nachricht ..." needs the marker words; a dashed line in a
+    # signature ("---- Bonn office ---") does not open a forwarded message, so the text below stays cut.
+    n = notice("Fwd: [CERT#2026112802] Cyber Security Incident Notification IP:198.51.100.211",
+               CERT_FORWARD.format(marker="Bonn office von Montag bis Freitag"))
+    assert n.category != "scanning"

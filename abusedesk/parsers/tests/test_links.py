@@ -353,3 +353,52 @@ def test_a_providers_list_of_response_times_per_type_is_no_dmca_notice():
     n = parse(mail("Notice of DMCA infringement - 3 days to respond.\nInfringing: https://copies.example.net/x\n"
                    + DMCA_TAIL, subject="DMCA notice"))
     assert n.format == "dmca"
+
+
+def test_a_link_to_advice_for_the_recipient_is_a_reference():
+    n = parse(mail("The shop on your server loads a card skimmer from hxxps[:]//skim-cdn[.]example/s[.]js.\n\n"
+             "Customer data may have leaked. The data protection office offers a checklist that can help you "
+             "decide whether to notify them:\nhttps://www.privacy-regulator.example/breach-check/\n",
+             subject="CERT Incident CIR-1001", sender="ir@cert.example"))
+    assert hosts(n) == ["skim-cdn.example"]
+
+
+def test_a_phishing_page_that_claims_to_help_you_is_reported():
+    # False friend: words of the offence before the advice words keep the link.
+    n = parse(mail("The phishing page that says it will help you recover your account:\n"
+             "https://account-help.example/recover\n", subject="Phishing", sender="ir@cert.example"))
+    assert hosts(n) == ["account-help.example"]
+
+
+def test_a_website_line_in_a_forwarded_signature_with_a_phone_number_is_the_senders_own():
+    n = parse(mail("A partner reported scans from your network.\n\n"
+                   "Attack Vectors: Scanning\nIP: 198.51.100.243\n\nBest,\nPartner CERT duty desk\n"
+                   "Phone Number: +886-2-0000-0000\nWebsite: [3]https://www.partner-cert.example/\n",
+                   subject="Cyber Security Incident Notification", sender="ir@cert.example"))
+    assert ips(n) == ["198.51.100.243"] and hosts(n) == []
+
+
+def test_a_website_line_without_contact_lines_is_still_read():
+    # False friend: "Website:" alone in a report names the reported site.
+    n = parse(mail("Phishing kit found.\nWebsite: https://login-check.example/kit/\n",
+                   subject="Phishing", sender="ir@cert.example"))
+    assert hosts(n) == ["login-check.example"]
+
+
+_DMCA_ELEMENTS = ("This letter is official notification under Section 512(c) of the DMCA.\n"
+                  "1. A physical or electronic signature of the owner.\nKim Lee\n"
+                  "2. Identification of the copyrighted work claimed to have been infringed.\n"
+                  "\"Lotus Dream\" - https://www.kimlee-art.example/lotus-dream\n"
+                  "3. Identification of the material that is claimed to be infringing.\n"
+                  "\"Lotus Dream copy\" - https://cdn7.shopcopy.example/3499-large/lotus.jpg\n")
+
+
+def test_the_work_titled_under_the_statutes_identification_of_the_copyrighted_work_is_the_original():
+    n = parse(mail(_DMCA_ELEMENTS))
+    assert sorted({e.url for e in n.events if e.url}) == ["https://cdn7.shopcopy.example/3499-large/lotus.jpg"]
+
+
+def test_a_titled_link_under_an_infringing_heading_is_reported():
+    # False friend: a title before the link does not make it the original; its heading decides.
+    n = parse(mail("The infringing copies are at:\n\"Lotus Dream\" - https://cdn7.shopcopy.example/lotus.jpg\n"))
+    assert sorted({e.url for e in n.events if e.url}) == ["https://cdn7.shopcopy.example/lotus.jpg"]

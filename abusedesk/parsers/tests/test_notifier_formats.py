@@ -26,6 +26,28 @@ def test_sbl_single_address_listing_ignores_the_network_mentioned_for_context(pa
     assert [(e.ip, e.extra) for e in notice.events] == [("203.0.113.77", {})]
 
 
+def _sbl_notice(listed_line: str) -> bytes:
+    return ("From: Spamhaus SBL <sbl-robot@spamhaus.example>\nTo: abuse@provider.example\n"
+            "Subject: SBL700123 203.0.113.0/32 snowshoe sources\nMessage-ID: <s7@spamhaus.example>\n\n"
+            "This is an automated message from the Spamhaus Block List (SBL) database\n"
+            "to advise you that the IP below has been added to sbl.spamhaus.org:\n\n"
+            f"{listed_line}\n\nProblem: snowshoe sources\n\nSBL Ref: SBL700123\n\n"
+            "If the spammer is no longer operating any servers in 203.0.113.9/32 you\n"
+            "can send a removal request for record SBL700123.\n").encode()
+
+
+def test_sbl_ip_cidr_line_names_what_is_listed():
+    notice = parse(_sbl_notice("IP/cidr: 203.0.113.9/32"))
+    assert notice.format == "spamhaus"
+    assert [(e.ip, e.extra) for e in notice.events] == [("203.0.113.9", {})]
+
+
+def test_sbl_address_in_the_removal_sentence_is_not_a_listing():
+    # False friend: without a listing line, the removal advice's address names nothing listed.
+    notice = parse(_sbl_notice("Listing details are on the web page."))
+    assert [e.ip for e in notice.events] == []
+
+
 def test_urlhaus_rows_become_malware_url_events_once_each(parse_fixture):
     notice = parse_fixture("urlhaus.eml")
     assert (notice.format, notice.category) == ("abusech", "malware")

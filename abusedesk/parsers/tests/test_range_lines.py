@@ -28,3 +28,25 @@ def test_copyright_notice_with_a_whois_block_names_the_hosting_address_only():
     n = parse(("From: Agent <dmca@rights-agent.example>\nTo: abuse@provider.example\n"
                "Subject: DMCA notice of copyright infringement\n\n" + body).encode())
     assert {e.ip for e in n.events if e.ip} == {"198.51.100.84"}
+
+
+def form(fields: dict) -> bytes:
+    html = "".join(f"<h3>{k}</h3><p>{v}</p>" for k, v in fields.items())
+    return ("From: Abuse form <noreply@cdn.example>\nTo: abuse@provider.example\nSubject: Abuse Detected - "
+            "Network Abuse : DDOS attacks\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n\n"
+            + html).encode()
+
+
+def test_a_range_given_as_the_source_is_one_event_for_the_range():
+    n = parse(form({"Abuse": "DDOS attacks", "Date Time Of Event": "2026-11-27T15:34",
+                    "Source Ip Address": "198.51.100.17/24", "Summary": "UDP floods against our edge"}))
+    [event] = [e for e in n.events if e.ip]
+    assert (event.ip, event.extra.get("prefix")) == ("198.51.100.0", "198.51.100.0/24")
+
+
+def test_a_range_mentioned_as_the_network_is_still_context():
+    # False friends: "your network x/24" is context, and a source label over a /8 names a provider.
+    n = parse(form({"Abuse": "DDOS attacks", "Network": "Your network 198.51.100.0/24 is in our logs.",
+                    "Attacking host": "203.0.113.18", "Source Ip Address": "10.0.0.0/8"}))
+    assert [e.ip for e in n.events] == ["203.0.113.18"]
+    assert "198.51.100.0/24" in n.meta["networks_mentioned"]

@@ -57,6 +57,31 @@ def test_a_receiver_known_by_its_address_does_not_take_a_relay_that_delivered_el
     assert hop is not None and hop.from_ip == "203.0.113.232"
 
 
+def test_a_hop_that_delivered_into_the_recipients_own_provider_is_the_receivers_under_a_hosting_top():
+    # The mailbox provider's mail is hosted by another (the top hop is the host's store): the
+    # provider's MX is a hop further down, its inbound host handing over from a public address.
+    chain = [
+        "from 127.0.0.1 by store-prod1.mailhost.example with HTTP; Sun, 6 Aug 2023 00:12:32 +0000",
+        "from 198.51.100.238 (EHLO in822.isp.example) by 10.196.198.206 with SMTPs; Sun, 06 Aug 2023 00:12:32 +0000",
+        "from out2150.bulk.example (out2150.bulk.example [203.0.113.150]) by in822.isp.example with ESMTPS id 37"
+        " for <reader@isp.example>; Sat, 5 Aug 2023 17:12:30 -0700",
+    ]
+    hop = origin_hop(chain, ParseContext())
+    assert hop is not None and hop.from_ip == "203.0.113.150"
+
+
+def test_a_sender_side_hop_that_names_the_recipient_does_not_make_its_host_the_receivers():
+    # False friend: the sender's own relay logs the recipient too, in another provider's domain.
+    chain = [
+        "from out2.sender.example (out2.sender.example [203.0.113.151]) by mx1.isp.example with ESMTPS id 5"
+        " for <reader@isp.example>; Sat, 5 Aug 2023 17:12:31 -0700",
+        "from app4.sender.example (app4.sender.example [198.51.100.152]) by out2.sender.example with ESMTP id 4"
+        " for <reader@isp.example>; Sat, 5 Aug 2023 17:12:30 -0700",
+    ]
+    hop = origin_hop(chain, ParseContext())
+    assert hop is not None and hop.from_ip == "203.0.113.151"
+
+
 def _trap_mail(received: str) -> bytes:
     return (received + "From: Deals <news@deals.example>\nTo: info@trapbox.example\n"
             "Subject: Only today: 70% off\nMessage-ID: <d1@deals.example>\n\n"
@@ -185,3 +210,130 @@ def test_a_line_after_a_complete_received_header_is_not_taken_into_it():
     chain = _pasted_received("Received: from a.example (a.example [203.0.113.9]) by b.example with SMTP;"
                              " Sun, 3 Apr 2025 21:20:51 +0000\n(This one came from 198.51.100.3) by night.\n")
     assert len(chain) == 1 and "198.51.100.3" not in chain[0]
+
+
+def test_a_comment_line_that_lost_its_fold_stays_in_its_header():
+    # A "show original" copy: the (rdns [address]) comment of the from clause on a line of its own.
+    from abusedesk.parsers.freetext import _pasted_received
+    chain = _pasted_received("Received: from vps77.cloud.example\n(vps77.cloud.example. [198.51.100.77])\n"
+                             "by mx.mailbox.example with ESMTPS id x12;\nMon, 7 Apr 2025 21:37:54 -0700 (PDT)\n")
+    assert len(chain) == 1 and "198.51.100.77" in chain[0]
+
+
+# --- the sender names the offender in its own words -------------------------------------
+
+_LIST_RELAYED = ("Received: from mx3.mailbox.example (mx3.mailbox.example [192.0.2.81])\n"
+                 "\tby store1.mailbox.example with LMTP; Thu, 10 Apr 2025 15:27:23 +0000\n"
+                 "Received: from relay-17.lists.example (relay-17.lists.example [203.0.113.17])\n"
+                 "\tby mx3.mailbox.example with ESMTP; Thu, 10 Apr 2025 15:27:22 +0000\n"
+                 "From: Daily Deals <deals@bestnews.example>\nSubject: You won\n\nClaim it now.\n")
+
+
+def _complaint(own_words: str) -> list[str]:
+    return _ips(("From: Lee <lee@reader.example>\nTo: abuse@provider.example\nSubject: spam again\n"
+                 f"Message-ID: <l1@reader.example>\n\n{own_words}\n\n" + _LIST_RELAYED).encode())
+
+
+def test_the_offender_named_in_the_senders_own_words_replaces_the_relay_that_carried_the_evidence():
+    assert _complaint("Your customer bestnews.example (198.51.100.229) is still spamming.\n"
+                      "Please remove this criminal from your network.") == ["198.51.100.229"]
+
+
+def test_a_complaint_whose_own_words_name_no_address_still_names_the_hop_that_sent_it():
+    # False friend: without an address of the sender's own, the chain is all there is.
+    assert _complaint("Another spam from your network, headers below.") == ["203.0.113.17"]
+
+
+def test_the_reporters_own_server_in_its_words_does_not_replace_the_hop_that_sent_it():
+    # False friend: an address the words mark as the reporter's own is no named offender.
+    assert _complaint("Our mail server 192.0.2.25 received this spam again.") == ["203.0.113.17"]
+
+
+def test_the_rest_of_a_comment_left_open_at_a_line_end_stays_in_its_header():
+    from abusedesk.parsers.freetext import _pasted_received
+    chain = _pasted_received("Received: from out41.mailer.example (out41.mailer.example.\n"
+                             "[198.51.100.41]) by mx.mailbox.example with SMTPS id g17;\n"
+                             "Sun, 31 Dec 2023 00:37:43 -0800 (PST)\n")
+    assert len(chain) == 1 and "198.51.100.41" in chain[0]
+
+
+def test_a_chain_copied_with_no_break_spaces_is_read_as_headers():
+    # Mail clients write a copied header's fold indentation as U+00A0 in HTML.
+    nb = "\u00a0"
+    body = ("Junk again, headers below.\n\n"
+            f"Received:{nb}from{nb}out5.bulk.example{nb}(out5.bulk.example{nb}[203.0.113.55])\n"
+            f"{nb}by{nb}mx.isp.example{nb}with{nb}ESMTPS{nb}id{nb}7;{nb}Tue,{nb}22{nb}Nov{nb}2022{nb}10:24:21{nb}-0500\n"
+            f"Received:{nb}from{nb}gw4.relay.example{nb}(2001:db8:408:e7::19)\n"
+            f"{nb}by{nb}out5.bulk.example{nb}(2001:db8:a03:478::19){nb}with{nb}SMTP;{nb}Tue,{nb}22{nb}Nov{nb}2022\n")
+    raw = ("From: Ann <ann@reader.example>\nTo: abuse@provider.example\nSubject: spam\n"
+           "Message-ID: <a1@reader.example>\nContent-Type: text/plain; charset=utf-8\n"
+           "Content-Transfer-Encoding: 8bit\n\n" + body).encode()
+    assert _ips(raw) == ["203.0.113.55"]
+
+
+def test_a_named_offender_also_replaces_the_webmail_client_of_the_evidence():
+    # The sender names the spammer; the pasted mail's X-Originating-IP is its evidence too.
+    from abusedesk.parsers import parse
+    raw = _forwarded_spam("198.51.100.77").replace(b"Please stop this sender.",
+                                                   b"SPAMMER: http://198.51.100.226/cl/105809")
+    assert sorted({e.ip for e in parse(raw).events if e.ip}) == ["198.51.100.226"]
+
+
+# --- several mails pasted one under another ----------------------------------------------
+
+def _pasted_mail(ip: str, n: int) -> str:
+    return (f"{ip}\n\nReceived: from *** ([{ip}]) by mx{n}.mailbox.example with SMTP\n"
+            f"id <x{n}>; Thu, 3 Nov 2022 21:00:0{n} +0900\n"
+            f"Received: from *** by {ip}; Thu, 03 Nov 2022 08:00:0{n} -0400\n"
+            f"From: ********\nTo: ********\nSubject: ********\nMessage-Id: ********\n\n")
+
+
+def test_each_pasted_mail_names_its_own_sender():
+    from abusedesk.parsers import parse
+    body = ("Some of your hosts are used for sending spam.\n\nIP Addresses   Email-Header\n\n"
+            + _pasted_mail("198.51.100.80", 1) + _pasted_mail("198.51.100.81", 2) + _pasted_mail("203.0.113.82", 3))
+    raw = ("From: CERT <incident@cert.example>\nTo: abuse@provider.example\nSubject: Spam from your network\n"
+           "Message-ID: <c1@cert.example>\n\n" + body).encode()
+    assert sorted({e.ip for e in parse(raw).events if e.ip}) == ["198.51.100.80", "198.51.100.81", "203.0.113.82"]
+
+
+def test_one_mails_headers_pasted_twice_are_one_chain():
+    # False friend: an excerpt of the header, then the whole header: one mail, its one sender.
+    from abusedesk.parsers.freetext import _pasted_chains
+    chains = _pasted_chains(
+        "Received: from web7.hoster.example ([203.0.113.162])\n\nSubject: Renew your payment\n\n"
+        "Received: from smart2.hoster.example (smart2.hoster.example [198.51.100.81]) by mx.mailbox.example\n"
+        "with SMTPS id 17; Fri, 17 May 2024 01:10:27 -0700\n"
+        "Received: from web7.hoster.example ([203.0.113.162])\n")
+    assert len(chains) == 1 and len(chains[0]) == 3
+
+
+# --- a header block whose line breaks were lost in the copy ----------------------------------
+
+_ONE_LINE = ("Received: from store9.mailbox.example (::1) by front2.mailbox.example with HTTPS; "
+             "Mon, 5 Aug 2024 18:16:56 +0000 Received: from gw4.mailbox.example (2001:db8:4::12) by "
+             "store9.mailbox.example with SMTP; Mon, 5 Aug 2024 18:16:55 +0000 X-Sender-IP: 203.0.113.6 "
+             "Received: from c6jn.bulk.example (203.0.113.6) by gw4.mailbox.example with ESMTPS; "
+             "Mon, 5 Aug 2024 18:16:54 +0000 From: Shop <info@bulk.example> Subject: You won")
+
+
+def test_a_header_block_pasted_as_one_line_is_read_as_its_chain():
+    from abusedesk.parsers import parse
+    raw = ("From: Cole <cole@reader.example>\nTo: abuse@provider.example\nSubject: spam\n"
+           "Message-ID: <c2@reader.example>\n\nThese criminals won't stop. header\n" + _ONE_LINE + "\n").encode()
+    assert sorted({e.ip for e in parse(raw).events if e.ip}) == ["203.0.113.6"]
+
+
+def test_the_words_above_a_forward_marker_name_the_offender_even_when_the_header_follows_on_its_line():
+    from abusedesk.parsers import parse
+    raw = ("From: Tom <tom@reader.example>\nTo: abuse@provider.example\nSubject: spam\n"
+           "Message-ID: <t2@reader.example>\n\nHOSTER.EXAMPLE remove your spammer at: 198.51.100.206\n\n"
+           "-------- Forwarded Message --------From: x <> " + _ONE_LINE + "\n").encode()
+    assert sorted({e.ip for e in parse(raw).events if e.ip}) == ["198.51.100.206"]
+
+
+def test_a_long_line_that_says_received_from_once_is_no_header_block():
+    # False friend: prose quoting the word once is not cut into headers.
+    from abusedesk.parsers.freetext import _pasted_chains
+    line = "We have received: from your customer " + "a long complaint about many mails " * 8 + "198.51.100.7"
+    assert _pasted_chains(line) == []

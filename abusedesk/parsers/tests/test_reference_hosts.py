@@ -25,3 +25,30 @@ def test_an_infringing_url_beside_the_xml_is_a_target():
                         f"https://files.share.example/winter.mkv</p><pre>{XML}</pre>"))
     assert any(e.url == "https://files.share.example/winter.mkv" for e in notice.events)
     assert not any("acns.net" in (e.url or "") for e in notice.events)
+
+
+def plain(subject: str, body: str) -> bytes:
+    return (f"From: Support <support@registry.example>\nTo: abuse@provider.example\nSubject: {subject}\n\n"
+            f"{body}").encode()
+
+
+def test_a_netcraft_incident_page_is_a_reference_and_the_named_domain_is_the_target():
+    notice = parse(plain("Web shell detected under garden-club.example",
+                         "A web shell runs on garden-club[.]example. Please remove it.\n\n"
+                         "Details: "
+                         "https://incident.netcraft.com/5e1f0a2b77c1/\n"))
+    assert [e.domain for e in notice.events] == ["garden-club.example"]
+
+
+def test_a_malware_encyclopedia_link_is_no_target_but_the_infected_host_is():
+    notice = parse(plain("Malware infections in your network",
+                         "We were informed of infections with the RAT SystemBC "
+                         "(https://malpedia.caad.fkie.fraunhofer.de/details/win.systembc) in your network:\n\n"
+                         "2026-11-27 10:00, 198.51.100.191, WORKGROUP\n"))
+    assert [e.ip or e.url for e in notice.events] == ["198.51.100.191"]
+
+
+def test_a_netcraft_hosted_lookalike_is_still_a_target():
+    # False friend: only Netcraft's incident pages are references, not any host with "netcraft" in it.
+    notice = parse(plain("Phishing site", "Phishing page: https://incident.netcraft.com.login-check.example/x\n"))
+    assert [e.url for e in notice.events] == ["https://incident.netcraft.com.login-check.example/x"]

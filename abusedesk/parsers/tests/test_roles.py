@@ -474,6 +474,130 @@ def test_a_list_under_a_heading_naming_the_attackers_after_a_blank_line_is_kept(
     assert ips(n) == ["198.51.100.171", "198.51.100.184", "198.51.100.190"]
 
 
+def test_our_own_rented_address_said_to_be_used_in_an_attack_is_the_offender():
+    n = notice("Hi,\n\nour CSIRT tells us one of our IP addresses: 198.51.100.231 (leased from you) is used in "
+               "a DDoS attack. What should we do?\n",
+               subject="IP address used in DDoS attack")
+    assert ips(n) == ["198.51.100.231"]
+
+
+def test_our_server_that_is_attacked_or_used_for_our_site_stays_the_victim():
+    # False friends: "our server x" attacked by another, or "used for our website", is the victim.
+    n = notice("Our server 192.0.2.232 is used for our web shop and was flooded by 198.51.100.233 "
+               "in a DDoS attack.\n", subject="DDoS attack")
+    assert ips(n) == ["198.51.100.233"]
+    n = notice("Our server 192.0.2.234 is being attacked by 198.51.100.235.\n", subject="DDoS attack")
+    assert ips(n) == ["198.51.100.235"]
+
+
+def test_a_link_to_the_senders_intranet_is_no_target_beside_a_public_one():
+    n = notice("A malicious web resource runs on a host you are responsible for.\n\n"
+               "attacker_IP: [/198.51.100.241/]\n\nOur keys: "
+               "hXXps://cert.example <http://10.12.13.14:3000/keys>.\n",
+               subject="[CERT#20261128-1] Phishing")
+    assert ips(n) == ["198.51.100.241"]
+
+
+def test_a_link_to_an_internal_address_alone_stays():
+    # False friend: when nothing public is named, the internal address is all there is.
+    n = notice("Our IDS saw malware downloads from http://10.20.30.40:8080/payload.bin inside a customer VPN.\n",
+               subject="Malware download")
+    assert [e.url for e in n.events] == ["http://10.20.30.40:8080/payload.bin"]
+
+
+def test_addresses_the_notice_calls_cloudflares_are_not_the_host_beside_the_real_one():
+    n = notice("The domain [ fake-trade.example ] is a fake crypto trading platform.\n\n"
+               "--------- DETAILS ------------\nCloudflare IP's:\n"
+               "[ fake-trade.example ] -- 172.67.183.10 / 104.21.92.10 >> 120 days old\nREAL IP:\n"
+               "fake-trade.example is hosted at 198.51.100.221\n", subject="Cyber Security Incident [SCAM]")
+    assert ips(n) == ["198.51.100.221"]
+
+
+def test_a_cloudflare_address_stays_when_it_is_all_the_notice_names_or_is_not_called_so():
+    # False friends: the only address, even if called Cloudflare's, and an address in
+    # Cloudflare's ranges the notice does not call Cloudflare's (another parser's business).
+    n = notice("Scam site fake-trade.example behind Cloudflare at 172.67.183.11\n", subject="Scam")
+    assert ips(n) == ["172.67.183.11"]
+    n = notice("Scam sites:\nfake-a.example 172.67.183.12\nfake-b.example 198.51.100.222\n", subject="Scam")
+    assert ips(n) == ["172.67.183.12", "198.51.100.222"]
+
+
+def test_a_cloudflare_mail_address_beside_an_address_does_not_call_it_an_edge():
+    # False friend: "---> abuse@cloudflare.com" says whom the sender wrote to, not what the address is.
+    n = notice("Spam links:\n\n198.51.100.223 ---> abuse@isp.example\n"
+               "shop.example ---> 172.67.183.13 ---> abuse@cloudflare.com\n"
+               "shop.example ---> 172.67.183.14 ---> abuse@cloudflare.com\n", subject="Spam")
+    assert ips(n) == ["172.67.183.13", "172.67.183.14", "198.51.100.223"]
+
+
+def test_an_address_glued_to_the_name_in_the_subject_is_read():
+    n = notice("We were told about this page:\nhttps://www.shop-login.example/\nIt asks for bank logins.\n",
+               subject="[NCSC #105600] Phishing website shop-login.example198.51.100.251")
+    assert ips(n) == ["198.51.100.251"]
+
+
+def test_a_host_name_with_an_address_inside_is_not_split():
+    # False friends: "198.51.100.252.static.isp.example" is a host name, and a label with
+    # digits ("node12.1.2.3.4") is not a top-level label glued to an address.
+    n = notice("See https://www.shop-login.example/\n",
+               subject="Phishing at 198.51.100.252.static.isp.example and node12.198.51.100.253")
+    assert ips(n) == []
+
+
+def test_the_address_data_is_exfiltrated_to_is_not_the_infected_host():
+    n = notice("Bei zwei Kunden läuft vermutlich Ransomware; Daten gehen zur IP\n203.0.113.61 und werden "
+               "dort exfiltriert.\n\nInfizierte Systeme:\n198.51.100.61\n198.51.100.62\n",
+               subject="Infizierte Systeme")
+    assert ips(n) == ["198.51.100.61", "198.51.100.62"]
+    n = notice("Infected hosts exfiltrate data to IP 203.0.113.62:\n198.51.100.63\n", subject="Infections")
+    assert ips(n) == ["198.51.100.63"]
+
+
+def test_an_address_sending_to_somewhere_without_exfiltration_stays():
+    # False friends: "Daten zur IP x" (data about the address) and "attacks to IP" are no exfiltration.
+    n = notice("Anbei die Daten zur IP 198.51.100.64: sie greift unsere Server an.\n", subject="Angriff")
+    assert ips(n) == ["198.51.100.64"]
+
+
+def test_an_spf_result_that_lost_its_header_key_names_no_offender():
+    # A "show original" copy whose folds lost their indent: the SPF verdict's address is the relay
+    # the receiver checked, on lines no header key marks any more.
+    n = notice("Spam again, please stop it.\n\n"
+               "ARC-Authentication-Results: i=1; mx.mailbox.example;\n"
+               "spf=pass (mailbox.example: domain of bounces@news.example\n"
+               "designates 198.51.100.41 as permitted sender)\n"
+               "spf=pass (mailbox.example: domain of pm@bulk.example designates\n"
+               "192.0.2.115 as permitted sender) smtp.mailfrom=pm@bulk.example\n\n"
+               "Advertised shop: 203.0.113.71\n",
+               subject="Spam from your network")
+    assert ips(n) == ["203.0.113.71"]
+
+
+def test_an_address_the_sender_says_was_designated_as_the_source_stays():
+    # False friend: the sender's own sentence, no SPF verdict ("designated as", not "designates x").
+    n = notice("Your server was designated as the spam source by our filter: 198.51.100.42\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.42"]
+
+
+def test_received_folds_copied_double_spaced_without_their_key_are_header():
+    n = notice("Forwarding this junk mail from a subscriber [203.0.113.244].\n\n"
+               "Received: from gw26.mailhost.example (2001:db8:610:50::36)\n\n"
+               "by store93.mailhost.example (2001:db8:8:41::12) with\n\n"
+               "SMTP Server id 15.20.8158.17; Wed, 20 Nov 2024 19:46:21 +0000\n\n"
+               "(2001:db8:610:50:cafe::45) by gw26.mailhost.example\n\n"
+               "from a.mailhost.example ([10.12.2.6]) by imap4.mailhost.example with LMTP id aL9R\n",
+               subject="Spam from your network")
+    assert ips(n) == ["203.0.113.244"]
+
+
+def test_a_sentence_that_starts_with_by_is_no_received_fold():
+    # False friend: prose starting with "by" and a host name, then more words.
+    n = notice("Spam again.\nby mail.sender.example the spam is sent, its address is 198.51.100.61 every day\n",
+               subject="Spam from your network")
+    assert ips(n) == ["198.51.100.61"]
+
+
 def test_the_victims_own_server_in_french_spanish_and_italian_is_no_offender():
     n = notice("L'adresse IP 198.51.100.88 tente de se connecter en force brute à notre\n"
                "serveur de messagerie 192.0.2.40 depuis ce matin.\n", "Attaque depuis votre réseau")
@@ -514,3 +638,34 @@ def test_portuguese_victim_a_trap_mx_and_json_sensor_keys_are_no_offenders():
     # False friend: an attacker key is the attacker's, whatever other keys say.
     n = notice('{"attacker_ip": "203.0.113.141", "observed_by": "honeypot farm"}\n', "[ALERT] SSH brute force")
     assert {e.ip for e in n.events} == {"203.0.113.141"}
+
+
+def test_a_web_forms_note_of_the_submitters_address_is_no_offender():
+    n = notice("A new report was submitted:\n\nAbuse type: Fraud / fake shop\n"
+               "URL or IP: 198.51.100.120\nDescription: I paid and never received anything.\n"
+               "Submitted from IP: 192.0.2.201\n", "New abuse report via web form")
+    assert {e.ip for e in n.events} == {"198.51.100.120"}
+    # False friend: spam "sent from" an address is the offender's doing, not a form's note.
+    n = notice("This spam was sent from 198.51.100.121 to my mailbox.\n", "Spam")
+    assert {e.ip for e in n.events} == {"198.51.100.121"}
+
+
+def test_a_name_defanged_in_the_subject_is_the_reported_site_when_the_body_names_none():
+    n = notice("Thanks, your case 6120001 is open. Reply to this mail to add to it.\n",
+               subject="Phishing site reported: login[.]bank-secure[.]example")
+    assert [e.domain for e in n.events] == ["login.bank-secure.example"]
+
+
+def test_a_plain_name_in_the_subject_or_a_defanged_one_beside_a_body_target_adds_nothing():
+    # False friends: a name written plainly is not marked as dangerous; a body that names the
+    # offender is read, not the subject.
+    n = notice("Case 6120002 has been created.\n", subject="Your request about support.provider.example")
+    assert n.events == []
+    n = notice("Phishing page at 198.51.100.242\n", subject="Phishing: login[.]bank-secure[.]example")
+    assert ips(n) == ["198.51.100.242"] and not any(e.domain == "login.bank-secure.example" for e in n.events)
+
+
+def test_a_spam_complaints_sender_ip_is_the_offender():
+    # False friend of the web form's "Submitted from IP": in a spam complaint "Sender IP" is the spammer.
+    n = notice("Unsolicited mail received.\nSender IP: 198.51.100.122 HOST: mail.bulk.example\n", "Spam complaint")
+    assert {e.ip for e in n.events} == {"198.51.100.122"}

@@ -319,3 +319,20 @@ def test_an_address_seen_scanning_is_the_offender():
     # False friend: "seen" without an incident before it.
     n = notice("Your host was seen on 2024-12-01 scanning; it is 198.51.100.23.\n")
     assert ips(n) == ["198.51.100.23"]
+
+
+def test_a_quoted_csv_row_cut_inside_a_field_keeps_its_far_end_a_peer():
+    # The victim's account name holds a space where the mail client wrapped the row.
+    n = notice('Infections with the RAT SystemBC in your network (time, victim IP, domain, account, C2):\n\n'
+               '"2026-11-25 23:17","198.51.100.71","WORKGROUP","DESKTOP-X1$","203.0.113.71"\n'
+               '"2026-11-24 20:24","198.51.100.72","LAPTOP-7","Jane\n'
+               'Doe","203.0.113.72","host-72.isp.example"\n', subject="SystemBC infections")
+    assert ips(n) == ["198.51.100.71", "198.51.100.72"]
+
+
+def test_a_quoted_row_that_ends_its_fields_before_the_break_is_a_row_of_its_own():
+    # False friend: the line before closes its quotes, so the next line's first address is a
+    # row's source.
+    n = notice('"2026-11-25 23:17","198.51.100.73","WORKGROUP","203.0.113.73"\n'
+               '"2026-11-25 23:18","198.51.100.74","WORKGROUP","203.0.113.74"\n', subject="SystemBC infections")
+    assert ips(n) == ["198.51.100.73", "198.51.100.74"]

@@ -289,3 +289,11 @@ def test_a_sentence_above_a_one_cell_per_line_table_is_no_column_name():
     n = notice("Timezone: GMT +8\n\nPlease see the logs below.\n\nDate\n\nYear\n\nF1 - Split 3\n\nsrcip\n\nRule\n\n"
                "11/17/2024 3:23:00 PM\n\n2024\n\n2024:15:23:49 +0800]\n\n198.51.100.213\n\n225170\n")
     assert times_by_ip(n)["198.51.100.213"] == datetime(2024, 11, 17, 7, 23, tzinfo=UTC)
+
+
+def test_a_time_prose_states_is_the_notices_when_no_label_states_one():
+    assert stated_time("IP Address 198.51.100.140 is listed because it appears to be infected. It was last "
+                       "detected at\n2026-12-03 04:41 UTC.\n") == datetime(2026, 12, 3, 4, 41, tzinfo=UTC)
+    # False friends: "seen on 2 occasions" is no time; two different prose times give none.
+    assert stated_time("The host was seen on 2 occasions by our sensors.\n") is None
+    assert stated_time("First seen on 2026-12-01 10:00 UTC, then observed on 2026-12-02 11:00 UTC.\n") is None
