@@ -318,18 +318,30 @@ def stated_time(text: str, frame: Frame = NO_FRAME) -> datetime | None:
 
 def stated_time_noted(text: str, frame: Frame = NO_FRAME) -> tuple[datetime | None, str]:
     """`stated_time`, and the `_note` of its zone ("" if it is known)."""
-    found: dict[datetime, str] = {}
     # Labelled times first; only a notice that labels none is read for the time its prose states.
     for candidates in (_labelled_times, _prose_times):
-        for value, this in candidates(text, frame):
+        found: dict[datetime, str] = {}
+        named: dict[datetime, str] = {}  # not a forwarded mail's own Date: header
+        for value, this, *generic in candidates(text, frame):
             when, note = _first_time(value, this)
             if when:
                 found.setdefault(when, note)
-                if len(found) > 1:
+                if not (generic and generic[0]):
+                    named.setdefault(when, note)
+                if len(found) > 1 and len(named) > 1:
                     return None, ""
+        if len(found) > 1:
+            # A forwarded mail's "Date:"/"Datum:" header beside "Incident Time: ...": the
+            # incident's label says which time is the event's.
+            return next(iter(named.items())) if len(named) == 1 else (None, "")
         if found:
             return next(iter(found.items()))
     return None, ""
+
+
+_GENERIC_DATE = re.compile(r"(?i)^[ \t>*-]*(?:date|datum|data)[ \t]*[:=]")
+_MAIL_HEADER = re.compile(r"(?i)^[ \t>*-]*(?:subject|betreff|onderwerp|objet|asunto|from|von|van|de|to|an|aan|cc|"
+                          r"sent|gesendet|verzonden)[ \t]*:")
 
 
 def _labelled_times(text: str, frame: Frame):
@@ -349,7 +361,11 @@ def _labelled_times(text: str, frame: Frame):
         else:
             continue
         if value:
-            yield value, Frame(zone=UTC, sent=frame.sent) if m.group("utc") else frame  # "Date (UTC): ..."
+            # A forwarded mail's own "Date:"/"Datum:" header (beside its Subject:, From: ...) dates
+            # the mail, not the incident.
+            header = bool(_GENERIC_DATE.match(line)) and any(
+                _MAIL_HEADER.match(other) for other in lines[max(0, i - 3):i] + lines[i + 1:i + 4])
+            yield value, Frame(zone=UTC, sent=frame.sent) if m.group("utc") else frame, header  # "Date (UTC): ..."
 
 
 def _prose_times(text: str, frame: Frame):

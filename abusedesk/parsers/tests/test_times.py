@@ -297,3 +297,17 @@ def test_a_time_prose_states_is_the_notices_when_no_label_states_one():
     # False friends: "seen on 2 occasions" is no time; two different prose times give none.
     assert stated_time("The host was seen on 2 occasions by our sensors.\n") is None
     assert stated_time("First seen on 2026-12-01 10:00 UTC, then observed on 2026-12-02 11:00 UTC.\n") is None
+
+
+def test_the_incident_time_outranks_a_forwarded_mails_bare_date():
+    text = ("> Datum: 18.07.2024 20:10\n> Betreff: SSH brute-force from your network\n\n"
+            "> Incident ID: S2024071900\n> Incident Time: 2024/Jul/17 09:10:37 (GMT+8)\n")
+    assert stated_time(text) == datetime(2024, 7, 17, 1, 10, 37, tzinfo=UTC)
+
+
+def test_two_different_incident_times_still_give_none():
+    # False friends: two labels that both name the event disagree, and a "Date:" that is no mail's
+    # header: no single time.
+    text = "Incident Time: 2024-07-17 09:10 UTC\nDetected: 2024-07-18 10:00 UTC\n"
+    assert stated_time(text) is None
+    assert stated_time("Incident Time: 2024-07-17 09:10 UTC\nDate: 2024-07-19 08:00 UTC\n") is None
