@@ -396,11 +396,14 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
     r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nos|mon|nuestr[oa]s?|mi"
     r"|nostr[oa]|mio|mia|noss[oa]s?|meu|minha)\s+"
-    r"(?:\w+\s+){0,2}(?:web|mail|dns|name)?(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
+    r"(?:\w+(?:\.\w+)*\s+){0,2}(?:web|mail|dns|name)?(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
     r"|client|customer|site|sito|sitio|serveur|servidor|r[ée]seau|red|rete|rede|router|routeur|firewall|nas\b|mx\b)\w*(?:'s)?"
     # what follows the noun before its address: "notre serveur de messagerie x", "my site www.x.example (x)"
     r"(?:\s+(?:de|di|del|du|des|da|van|de la)\s+\w+)?(?:\s+[\w-]+(?:\.[\w-]+)+)?"
-    r"\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:ip\s+(?:address\s+)?)?)?\(?\s*"
+    r"\s*(?:\([^)]{0,40}\)\s*)?[=:]?\s*(?:(?:at|is|with|on)\s+(?:(?:currently|now)\s+)?(?:ip\s+(?:address\s+)?)?)?\(?\s*"
+    # "Our service being attacked: api.example 192.0.2.7": the reporter's own service, by name and address.
+    r"|\b(?:our|my)\s+(?:\w+\s+)?(?:services?|servers?|sites?|websites?|hosts?|systems?)\s+(?:being|that\s+(?:is|was))\s+"
+    r"(?:attacked|targeted|scanned|probed)\s*[=:]\s*(?:[\w-]+(?:\.[\w-]+)+\s+)?"
     r"|\bhoneypot\s*[=:]?\s*|\bsensor\s*[=:]?\s*|\bsinkhole\s*[=:]?\s*"
     r"|\b(?:ip\s+)?(?:address(?:es)?|servers?|hosts?|ips|machines|systems)\s+of\s+ours\s*[=:]?\s*"
     r"|(?:(?<=[\d\])])|(?<=[\d\])][ \t]))(?:-{1,3}>|-&gt;|→|=>)\s*|\w*_target\s*[=:]\s*|\babused_\w*\s*[=:]\s*"
@@ -416,7 +419,9 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|\bmonitored\s+(?:system|server|host|network)s?\s*\(?\s*(?:ip\s*)?[=:]?\s*|\blip\s*=\s*"
     r"|\bupstream\s+ip\s*[=:]?\s*|\bc[ií]lov[áée]\s+ip\w*\s*:?\s*|\bdestino\s+(?:\w+\s+){0,3}"
     # "from a to b", "lookups (udp/53) to b": the address after "to" is where the traffic went.
-    r"|\bfrom\s+\S+\s+(?:\([^)]{0,40}\)\s+)?to\s+"
+    # A daemon's log names the peer by name and address ("from host.example [198.51.100.7] to
+    # ::ffff:192.0.2.1:21", its own address written the IPv6 way).
+    r"|\bfrom\s+\S+\s+(?:\([^)]{0,40}\)\s+|\[[0-9a-fA-F.:]{3,45}\]\s+)?to\s+(?:::ffff:)?"
     # "Destination IP address:", "Destination is x", "Attacked IP address:", "the targeted IP address
     # was x", "(the victim) IP is:", "honeypots located at x", "towards destination :- x", a log's
     # own host introduced as "On host.example (x):".
@@ -437,6 +442,12 @@ _NOT_OFFENDER_BEFORE = re.compile(
     r"|\bpoint\s+(?:the\s+)?(?:glue\s+records?|records?|dns|name\s*servers?|(?:suspended\s+)?domains?)\b[^.\n]{0,40}?\bto\s+"
     # "last two incidents seen on IP x": where the attacks arrived
     r"|\b(?:incidents?|attacks?|scans?|probes?)\s+(?:\w+\s+)?seen\s+(?:on|at)\s+(?:ip\s+)?(?:address\s+)?"
+    # The attacked site and its addresses: "HTTP ddos flood on www.site.example ipv4: x ipv6: y"
+    r"|\b(?:flood|attack|ddos|dos)\w*\s+(?:on|against)\s+[\w-]+(?:\.[\w-]+)+\s+"
+    r"(?:ipv4\s*:\s*[\d.]{7,15}\s+)?(?:ipv[46]|ip)\s*:\s*"
+    # nginx's logs name the requested server: 'SSL server name: "x"', 'http header: "Host: x"',
+    # the error log's ', host: "x:5001"' (quoted: a bare "Host: x" line is read as a pasted request's)
+    r"|\bssl\s+server\s+name\s*:\s*\"|\"host\s*:\s*|,\s*host\s*:\s*\""
     # "The following addresses were attacked from your network:" (a heading over the victims)
     r"|\b(?:were|was|been)\s+(?:attacked|targeted|scanned|probed)\b[^.:\n]{0,40}:\s*)$",
     re.IGNORECASE,
@@ -467,7 +478,14 @@ _NOT_OFFENDER_AFTER = re.compile(
 _SHORT_LABEL = re.compile(r"(?i)^[ \t>*-]*(?:[\w.-]{1,80}[ \t]+[-–][ \t]+)?(?:ip|ip[ -]?address|address|host|ipv[46])"
                           r"[ \t]*[:=][ \t]*$")
 _VICTIM_HEADING = re.compile(r"(?i)(?:\b(?:attacked|targeted|target|victim'?s?|destination)\b[^:\n]{0,40}"
-                             r"|\b(?:our|my)\s+(?:\w+\s+)?(?:servers?|hosts?|systems?|websites?|sites?)\s*):[ \t\r]*$")
+                             r"|\b(?:our|my)\s+(?:\w+\s+)?(?:servers?|hosts?|systems?|websites?|sites?)\s*"
+                             # "it was targeting our ips (list is limited to 20) :": the attacker is the
+                             # subject ("it", "this ip"), the list under the heading is what it went for.
+                             r"|\b(?:it|they|this\s+ip|this\s+host)\s+(?:was|were|is|are|has\s+been|have\s+been)\s+"
+                             r"(?:targeting|attacking|scanning|probing)\s+(?:our|my)\s+[^:\n]{0,40}):[ \t\r]*$")
+# An item of a list of short labels, one per line ("ip: 192.0.2.7"): the heading above the
+# first item heads them all.
+_SHORT_ITEM = re.compile(r"(?i)^[ \t>*-]*(?:ip|ip[ -]?address|address|host|ipv[46])[ \t]*[:=][ \t]*[0-9a-f.:]{3,45}[ \t\r]*$")
 
 
 # An attack verb right before "our ...": the address after the label did it ("have attacked our
@@ -482,13 +500,37 @@ def _under_victim_heading(text: str, pos: int, before: str) -> bool:
     attacked side? (Not "affected system": a CERT's word for the offender.)"""
     if not _SHORT_LABEL.match(before):
         return False
-    above = text[max(0, pos - 400): pos].split("\n")[:-1]
-    for line in reversed(above[-4:]):
+    above = text[max(0, pos - 4000): pos].split("\n")[:-1]
+    looked = 0
+    for line in reversed(above[-60:]):
         if not line.strip():
             return False
         if _VICTIM_HEADING.search(line):
             return True
+        if not _SHORT_ITEM.match(line):
+            looked += 1  # a line of the block that is no item of the list: at most four of them
+            if looked >= 4:
+                return False
     return False
+
+
+# A web server's report block names both ends by label ("Client IP: x" / "Server name: ..." /
+# "Server IP: y"): the server is the reporter's, the client the offender. "Server IP:" alone is
+# the hosting address of a reported site, an offender.
+_SERVER_LABEL = re.compile(r"(?i)^[ \t>*-]*(?:server|local|destination|dest)[ _-]?ip(?:[ _-]?address)?[ \t]*[:=][ \t]*$")
+_CLIENT_LABEL = re.compile(r"(?im)^[ \t>*-]*(?:client|remote|source|src|attacker)[ _-]?ip(?:[ _-]?address)?[ \t]*[:=]")
+
+
+def _server_beside_client(text: str, pos: int, before: str) -> bool:
+    if not _SERVER_LABEL.match(before):
+        return False
+    start = pos
+    for _ in range(8):  # the lines of the block above, up to a blank line
+        start = text.rfind("\n", 0, max(0, start - 1))
+        if start < 0 or not text[start + 1: text.find("\n", start + 1)].strip():
+            break
+    block = text[max(0, start): text.find("\n\n", pos) if "\n\n" in text[pos:pos + 800] else pos + 800]
+    return bool(_CLIENT_LABEL.search(block))
 
 
 # The reporter's own observers and the reporter named as such: "our scanner runs from x",
@@ -518,6 +560,10 @@ def disowned(text: str, pos: int, end: int) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+# The first items of a list under a heading, masked by the reporter ("Dest:\n198.51.100.XX,
+# 203.0.113.XX 192.0.2.49, ..."): the heading names the list, the masked items are no words.
+_MASKED_LIST = re.compile(r"^[ \t,;]*(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.(?:[xX*]{1,3}|\d{1,3})[ \t,;]+)*?"
+                          r"\d{1,3}\.\d{1,3}\.\d{1,3}\.[xX*]{1,3}(?:[ \t,;]+\d{1,3}\.\d{1,3}\.\d{1,3}\.(?:[xX*]{1,3}|\d{1,3}))*[ \t,;]*$")
 _FROM_BEFORE = re.compile(r"(?i)\bfrom\s+(?:ip\s+)?(?:address\s+)?\(?$")
 _TO_AFTER = re.compile(r"(?i)^\)?\s+to\s")
 
@@ -528,9 +574,11 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
     than the offender ("our server 192.0.2.1", "192.0.2.1 (our sensor)")?"""
     # The previous line counts too: prose wraps ("... our server\n192.0.2.33"), and a
     # heading names the list below it after a blank line ("addresses of ours:\n\n192.0.2.33").
-    before = text[max(0, pos - 60): pos]
+    # 100 characters: a daemon's log names a long host before the address ("from
+    # host.name.example [198.51.100.7] to ...").
+    before = text[max(0, pos - 100): pos]
     lines = before.split("\n")
-    if len(lines) > 1 and not lines[-1].strip():
+    if len(lines) > 1 and (not lines[-1].strip() or _MASKED_LIST.match(lines[-1])):
         above = text[max(0, pos - 200): pos].split("\n")[:-1]
         heading = next((line for line in reversed(above[-3:]) if line.strip()), "")
         before = heading[-60:] + " "
@@ -546,7 +594,8 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
                and not _DIGIT.search(lines[-2][-3:]) else "")
     if _ATTACKED_OURS.search(before) or (wrapped and _ATTACKED_OURS.search(wrapped)):
         return False  # "... have attacked our systems: x": x is the attacker
-    if _NOT_OFFENDER_BEFORE.search(before) or _OBSERVER_BEFORE.search(before) or _under_victim_heading(text, pos, before):
+    if _NOT_OFFENDER_BEFORE.search(before) or _OBSERVER_BEFORE.search(before) or _under_victim_heading(text, pos, before) \
+            or _server_beside_client(text, pos, before):
         # "one of our IP addresses, x (leased from you), is used in a DDoS attack": a customer tells
         # its upstream that its own address does the abuse; the address is the offender.
         return end is None or not _USED_FOR_ABUSE_AFTER.match(text, end, end + 120)

@@ -33,14 +33,17 @@ _FANG = re.compile(
     # "hXXp go [dot] example [dot] com/x": no colon at all, a host name after it
     r"|[hH](?:[xX]{2}|\*\*)[pP][sS]?[ \t](?=[A-Za-z0-9][\w-]{0,62}(?:\.|[ \t]?[\[({](?:\.|dot)[\])}][ \t]?)[A-Za-z0-9])"
     r"|(?<![\w])[fF][xX][pP](?=:|\[:\])"  # fxp:
-    r"|://[ \t]{1,3}(?=[A-Za-z0-9])",  # "https:// example.org": a space after the scheme
+    r"|://[ \t]{1,3}(?=[A-Za-z0-9])"  # "https:// example.org": a space after the scheme
+    # A web server logs a backslash in a request escaped: "wget+http:/\x5C/198.51.100.7/x.sh" is the
+    # link "http://198.51.100.7/x.sh" with its slashes written "/\", as shell payloads do.
+    r"|:/(?:\\x5[cC]|\\)/(?=[A-Za-z0-9\[])",
 )
 
 
 def _fang(m: re.Match) -> str:
     token = m.group(0).strip().lower()
-    if token == "://":
-        return token
+    if token == "://" or token.startswith(":/"):
+        return "://"
     if token[0] in "[({":
         inner = token[1:-1]
         return "." if inner in (".", "dot") else inner

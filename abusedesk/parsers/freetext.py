@@ -49,7 +49,16 @@ from .roles import (
     url_context,
     url_label,
 )
-from .times import NO_FRAME, Frame, block_time, frame_of, row_time_noted, unzoned_warning
+from .times import (
+    NO_FRAME,
+    Frame,
+    block_time,
+    frame_of,
+    has_time_column,
+    row_time_noted,
+    unzoned_warning,
+    vertical_time,
+)
 
 FORMAT = "freetext"
 
@@ -271,6 +280,7 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     times: dict[str, object] = {}
     unzoned: dict[str, str] = {}
     tries: dict[str, int] = {}
+    vertical = None
     ranges: dict[str, str] = {}  # written address -> the range a source label names
     for f in found:
         if f.ip in skip:
@@ -281,7 +291,11 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
             tries[f.ip] = tries.get(f.ip, 0) + 1
             when, note = row_time_noted(text, f.start, frame)
             if not when and tries[f.ip] <= 3:
-                when, note = _block_time(text, f, found, frame)
+                when, note = _block_time(text, f, found, frame, context)
+                if not when and vertical is None:
+                    vertical = has_time_column(text)  # once: most notices have no such table
+                if not when and vertical:
+                    when, note = vertical_time(text, f.start, frame)
             if when:
                 times[f.ip] = when
                 if note:
@@ -314,6 +328,15 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     labelled = labelled_not_offenders(text, found, {f.ip for f in candidates},
                                       frozenset(f.start for f in candidates)) if candidates else set()
     candidates = [f for f in candidates if f.ip not in labelled]
+    # An access log that anonymises its clients writes them with the last octet zeroed ("143.198.50.0 -
+    # - [...] \"GET / ...\""); the notice names the client in full elsewhere: the zeroed form is that
+    # client, not another host. Only when every line naming it is such a log line (a list of a
+    # network's hosts may well hold its .0).
+    full = {f.ip.rsplit(".", 1)[0] for f in candidates if "." in f.ip and not f.ip.endswith(".0")}
+    zeroed = {f.ip for f in candidates if f.ip.endswith(".0") and ":" not in f.ip and f.ip.rsplit(".", 1)[0] in full}
+    if zeroed:
+        zeroed -= {f.ip for f in found if f.ip in zeroed and not _ANONYMISED_ROW.match(text, f.end)}
+        candidates = [f for f in candidates if f.ip not in zeroed]
     # Internal addresses are only the subject when nothing public is there.
     public = [f for f in candidates if not f.private]
     # Cloudflare's edge addresses the notice itself calls Cloudflare's ("Cloudflare IP's: a / b",
@@ -340,10 +363,15 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
         warn_once(events.notice, unzoned_warning(note))
 
 
-def _block_time(text: str, f, found: list, frame: Frame):
-    """The time of a labelled block ("IP: x", "Time: ...") that names `f` and no other address."""
+_ANONYMISED_ROW = re.compile(r" - \S{1,64} \[[^\]\n]{6,40}\] \"")
+
+
+def _block_time(text: str, f, found: list, frame: Frame, context: set[int] = frozenset()):
+    """The time of a labelled block ("IP: x", "Time: ...") that names `f` and no other
+    address but the victim's ("Target: 192.0.2.1", "Server IP: ...")."""
     when, note, start, end = block_time(text, f.start, frame)
-    if when and any(g.ip != f.ip for g in found if start <= g.start < end):
+    if when and any(g.ip != f.ip and g.start not in context and not not_offender_before(text, g.start, g.end)
+                    for g in found if start <= g.start < end):
         return None, ""
     return when, note
 

@@ -86,6 +86,7 @@ _SOURCE_WORDS = re.compile(
     r"remote[ _]?ip|client[ _]?ip|infected[ _]?ip|bot[ _]?ip|src[ _]?addr(?:ess)?|source[ _]?addr(?:ess)?)$"
 )
 _DELIMITERS = ("\t", ",", ";", "|")
+_TAB_RUN = "\t+"  # the columns of a table padded with tabs
 
 
 def _blank(chars: list[str], start: int, end: int) -> None:
@@ -97,7 +98,11 @@ def _blank(chars: list[str], start: int, end: int) -> None:
 def _fields(line: str, delimiter: str | None, quoted: bool = False) -> list[tuple[int, int]]:
     """(start, end) of each field of a delimited table line."""
     spans, start = [], 0
-    if '"' not in line and not quoted:
+    if delimiter == _TAB_RUN:
+        for m in re.finditer(r"\t+", line):
+            spans.append((start, m.start()))
+            start = m.end()
+    elif '"' not in line and not quoted:
         for i, ch in enumerate(line):
             if ch == delimiter:
                 spans.append((start, i))
@@ -122,6 +127,10 @@ def _header(line: str) -> tuple[str | None, list[tuple[int, int]], int] | None:
     if len(line) > 1000 or not line.strip():
         return None
     delimiter = next((d for d in _DELIMITERS if d in line), None)
+    if delimiter == "\t" and "\t\t" in line.strip("\t"):
+        # Names padded with tabs to the width of the values ("Timestamp\t\t\tSrcIP\t\tSrcPort"):
+        # a run of tabs is one gap, in the header and in the rows.
+        delimiter = _TAB_RUN
     if delimiter:
         spans = _fields(line, delimiter)
     else:
@@ -154,7 +163,7 @@ def _aligned_column(span: tuple[int, int], columns: list[tuple[int, int]]) -> bo
     return bool(before) and before[-1] in dest
 
 
-_CELL_NAME = re.compile(r"^[A-Za-z][\w .#/()-]{0,30}$")
+_CELL_NAME = re.compile(r"^[A-Za-z][\w .#/()+-]{0,30}$")  # "Date/Time(GMT+9)"
 
 
 def _mask_vertical_tables(text: str, chars: list[str]) -> None:
@@ -199,12 +208,32 @@ def _mask_tables(text: str, chars: list[str]) -> None:
     table = None  # (delimiter, destination columns, column count) of the table being read
     carried = 0  # fields of a row the mail client wrapped onto the next line, read on the line before
     in_quote = False
+    skip = -1  # the last line of a row wrapped over several lines, masked already
+    header_at = -2  # the line of the header just read
     lines = text.split("\n")
     for index, line in enumerate(lines):
+        if index <= skip:
+            pos += len(line) + 1
+            continue
         if table is not None:
             delimiter, dest, count = table
             if not line.strip():
                 table = None
+            elif delimiter in (",", ";") and index == header_at + 1 and len(line) < 200 and \
+                    not any(c.isdigit() for c in line):
+                # The header's own last name wrapped ("...,More" / "info"): its fields go on here.
+                table = (delimiter, dest, count + len(_fields(line, delimiter)) - 1)
+            elif delimiter in (",", ";") and not carried and len(_fields(line, delimiter)) < count - 1 and \
+                    (plan := _wrapped_lines(lines, index, delimiter, count)):
+                # A row the mail client wrapped over several lines (inside fields, at spaces).
+                start, offset = pos, 0
+                for k, spans in enumerate(plan):
+                    for i, _ in dest:
+                        if 0 <= i - offset < len(spans):
+                            _blank(chars, start + spans[i - offset][0], start + spans[i - offset][1])
+                    offset += len(spans) - 1
+                    start += len(lines[index + k]) + 1
+                skip = index + len(plan) - 1
             elif delimiter:
                 spans = _fields(line, delimiter, quoted=bool(carried) and in_quote)
                 if carried and abs(carried + len(spans) - 1 - count) <= 1:
@@ -235,7 +264,26 @@ def _mask_tables(text: str, chars: list[str]) -> None:
             lowered = line.lower()
             if "ip" in lowered or "dst" in lowered or "dest" in lowered or "target" in lowered:
                 table = _header(line)
+                header_at = index
         pos += len(line) + 1
+
+
+def _wrapped_lines(lines: list[str], index: int, delimiter: str, count: int) -> list[list[tuple[int, int]]]:
+    """The fields of each line of a row that starts at `index` and that the mail client wrapped
+    over up to four lines (each line going on with the field cut on the one before), if they
+    add up to exactly the header's `count`; else []."""
+    plan, total = [], 0
+    for line in lines[index:index + 4]:
+        if not line.strip() or '"' in line:
+            return []
+        spans = _fields(line, delimiter)
+        total += len(spans) - (1 if plan else 0)
+        plan.append(spans)
+        if total == count:
+            return plan if len(plan) > 1 else []
+        if total > count:
+            return []
+    return []
 
 
 _TRACEROUTE = re.compile(r"(?im)^.*\btrace ?route\b.*$")
@@ -280,6 +328,30 @@ def _mask_request_hosts(text: str, chars: list[str]) -> None:
             pos = end + 1
 
 
+# Fail2Ban's notice names the site whose log caught the address right under the ban ("The IP x
+# has just been banned by Fail2Ban after 6 attempts against apache.\n\nDomain: site.example
+# (192.0.2.30)"): the jail's own site, the victim.
+_FAIL2BAN_DOMAIN = re.compile(r"(?i)banned\s+by\s+fail2ban\b[^\n]*(?:\n[^\n]*){0,4}?\n([ \t>]*domain:[^\n]*)")
+
+
+def _mask_fail2ban_domains(text: str, chars: list[str]) -> None:
+    for m in _FAIL2BAN_DOMAIN.finditer(text[:2_000_000]):
+        _blank(chars, m.start(1), m.end(1))
+
+
+# Drupal's syslog line: "drupal: base_url|timestamp|type|ip|request_uri|referer|uid|link|message".
+# The base URL, the request and the referer are the site's own links (the attacked server, often
+# by its address); the ip field is the client. A mail client may wrap the line inside a field.
+_DRUPAL_LINE = re.compile(r"drupal(?:\[\d{1,10}\])?:[ \t]*(?:\[\d{1,4}\])?(\S{1,300}?)\|\d{9,11}\|[^|]{0,100}\|[^|\n]{0,60}\|"
+                          r"([^|]{0,2000})\|([^|]{0,2000})\|")
+
+
+def _mask_drupal_lines(text: str, chars: list[str]) -> None:
+    for m in _DRUPAL_LINE.finditer(text[:2_000_000]):
+        for group in (1, 2, 3):
+            _blank(chars, m.start(group), m.end(group))
+
+
 def context_mask(text: str) -> str:
     """`text` with its context parts blanked (see the module docstring)."""
     if not text:
@@ -307,6 +379,14 @@ def context_mask(text: str) -> str:
         if chars is None:
             chars = list(text)
         _mask_request_hosts(text, chars)
+    if "drupal" in lowered:
+        if chars is None:
+            chars = list(text)
+        _mask_drupal_lines(text, chars)
+    if "fail2ban" in lowered and "domain:" in lowered:
+        if chars is None:
+            chars = list(text)
+        _mask_fail2ban_domains(text, chars)
     if "traceroute" in lowered or "trace route" in lowered:
         if chars is None:
             chars = list(text)
@@ -316,7 +396,24 @@ def context_mask(text: str) -> str:
             chars = list(text)
         _mask_tables(text, chars)
         _mask_vertical_tables(text, chars)
+    if chars is not None and "[" in text:
+        _mask_footnotes(text, chars)
     return "".join(chars) if chars is not None else text
+
+
+# A mail rendered from HTML lists its links at the end ("[11] http://..."), each numbered where it
+# stood ("drupal: [11]http://..."): a link masked where it stood is masked in the list too.
+_FOOTNOTE_REF = re.compile(r"\[(\d{1,4})\](?=\S)")
+_FOOTNOTE_LINE = re.compile(r"(?m)^[ \t]*\[(\d{1,4})\][ \t]+\S+[ \t\r]*$")
+
+
+def _mask_footnotes(text: str, chars: list[str]) -> None:
+    masked = {m.group(1) for m in _FOOTNOTE_REF.finditer(text[:2_000_000])
+              if chars[m.end()] == " " and not text[m.end()].isspace()}
+    if masked:
+        for m in _FOOTNOTE_LINE.finditer(text[:2_000_000]):
+            if m.group(1) in masked:
+                _blank(chars, m.start(), m.end())
 
 
 # The address a notice states as where the reported content is (copyright,
@@ -379,6 +476,11 @@ _VERSION_BEFORE = re.compile(
     r"version\w*[\"'][^<>\n]{0,80}>$")
 
 
+_QUOTED_REQUEST = re.compile(r"\"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|PROPFIND) [^\"\n]{0,3000}\"")
+_REQUEST_URL_AFTER = re.compile(r"(?i)\"[ \t]+url=\"")
+_OID_KEY = re.compile(r"(?i)\boids?[\"']?[ \t]*[:=][ \t]*[\"']?$")
+
+
 # CSV written without quotes ("a,b,c"): more bare delimiters than ", " of prose.
 _BARE_COMMA = re.compile(r",(?! )")
 
@@ -401,6 +503,21 @@ def _record_row(text: str, row: list, line: str) -> bool:
 _SYSLOG_BEFORE = re.compile(r"[ \t>]*(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d"
                             r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)[ \t]+$")
 _SYSLOG_AFTER = re.compile(r"^[ \t]+(?:[%A-Za-z_][%\w./-]{0,40})?(?:\[\d{0,10}\])?:")
+
+
+# A web server's access log line: the client's address first, the time in brackets, the
+# request in quotes, status and size; an address after them is the server's own (Apache's %A,
+# "... \"POST /wp-login.php HTTP/1.1\" 200 9461 192.0.2.18"), the attacked host.
+_ACCESS_LOG_SERVER = re.compile(r"(?:^|[\s:])[0-9a-fA-F][0-9a-fA-F.:]{2,44}[ \t]+\S+[ \t]+\S+[ \t]+\[[^\]\n]{6,40}\][ \t]+"
+                                r"\"[^\"\n]{0,3000}\"[ \t]+\d{3}[ \t]+(?:\d+|-)[ \t]+$")
+
+
+def _access_log_server(text: str, f) -> bool:
+    if text[f.start - 1:f.start] not in (" ", "\t"):
+        return False
+    start = text.rfind("\n", max(0, f.start - 3200), f.start) + 1
+    head = text[start:f.start]
+    return '"' in head and "[" in head and bool(_ACCESS_LOG_SERVER.search(head))
 
 
 def _syslog_host(text: str, f) -> bool:
@@ -480,6 +597,11 @@ def context_ips(text: str, found: list) -> set[int]:
             out.add(f.start)
         elif prev.endswith("=") and _QUERY_PARAM.search(text, max(0, f.start - 50), f.start):
             out.add(f.start)  # a URL's parameter ("?id=", "&ip=", "x-client-ver="): part of the URL
+        elif prev == '="' and text[f.start - 10:f.start].lower() == 'hostname="' and \
+                _REQUEST_URL_AFTER.match(text, f.end, f.end + 20):
+            out.add(f.start)  # a firewall's HTTP fields, hostname="x" url="/path": the requested (attacked) host
+        elif prev[-1:] in ("\"", "'", " ", "=", ":") and _OID_KEY.search(text, max(0, f.start - 20), f.start):
+            out.add(f.start)  # an SNMP object identifier ("oids": "1.3.6.1"), four numbers, no address
         elif versions and prev[-1:] in (" ", "\t", "v", ">") and \
                 _VERSION_BEFORE.search(text, max(0, f.start - 100), f.start):
             out.add(f.start)  # a product's version
@@ -487,7 +609,7 @@ def context_ips(text: str, found: list) -> set[int]:
         if a.ip != b.ip and _RANGE_GAP.match(text[a.end:b.start]):
             out.update((a.start, b.start))
     for f in found:
-        if f.start not in out and _syslog_host(text, f):
+        if f.start not in out and (_syslog_host(text, f) or _access_log_server(text, f)):
             out.add(f.start)
     out.update(_wrapped_row_ends(text, found, out))
     if len(found) < 2:
@@ -506,6 +628,13 @@ def context_ips(text: str, found: list) -> set[int]:
         if len({f.ip for f in row}) < 2:
             continue
         line = text[line_start:line_end]
+        if '"' in line and "://" in line:
+            # The host of a link inside an access log's quoted request is the request's payload
+            # ("GET /shell?wget+http://b/x.sh HTTP/1.1": where the attack fetches its code), not a field.
+            requests = [(line_start + m.start(), line_start + m.end()) for m in _QUOTED_REQUEST.finditer(line)]
+            row = [f for f in row if not (text[f.start - 3:f.start] == "://" and any(a < f.start < b for a, b in requests))]
+            if len({f.ip for f in row}) < 2:
+                continue
         if len(line) > 5000 or ((len(line) > 500 or _PROSE.search(line)) and not _record_row(text, row, line)):
             continue
         gaps = [text[x.end:y.start] for x, y in zip(row, row[1:], strict=False)]
@@ -518,10 +647,18 @@ def context_ips(text: str, found: list) -> set[int]:
     return out
 
 
+# A list that ends its line in a comma goes on on the next, after the rest of a label that
+# wrapped in a two-column layout ("Target IP   a, b,\naddresses:  c, d") or a quote mark.
+_WRAPPED_LIST_GAP = re.compile(r"^[ \t]*,[ \t\r]*\n[ \t>]*(?:[A-Za-zÀ-ÿ]{1,20}:)?[ \t]*$")
+
+
 def same_list(text: str, end: int, start: int) -> bool:
     """Are the addresses ending at `end` and starting at `start` items of one
     list ("Target IPs: a / b", "a, b and c")? Then they share a role."""
-    return start - end < 40 and bool(_LIST_GAP.match(text[end:start]))
+    if start - end >= 40:
+        return False
+    gap = text[end:start]
+    return bool(_LIST_GAP.match(gap) or _WRAPPED_LIST_GAP.match(gap))
 
 
 # --- roles of URLs ------------------------------------------------------------------
@@ -555,7 +692,7 @@ _CONTEXT_URL_LABEL = re.compile(
 _CONTEXT_HOSTS = frozenset(
     "w3.org purl.org adobe.com schemas.microsoft.com schema.org openxmlformats.org aiim.org "
     "virustotal.com urlscan.io any.run hybrid-analysis.com abuseipdb.com spamhaus.org spamcop.net mipassoc.org "
-    "abuse.ch shadowserver.org abusix.com first.org cisa.gov us-cert.gov wikipedia.org nmap.org t.me "
+    "abuse.ch shadowserver.org abusix.com abusix.org first.org cisa.gov us-cert.gov wikipedia.org nmap.org t.me "
     "wipo.int icann.org internic.net rdap.arin.net arin.net ripe.net apnic.net lacnic.net afrinic.net "
     "whois.com who.is lumendatabase.org copyright.gov "
     "imdb.com themoviedb.org kobis.or.kr musicbrainz.org discogs.com "
@@ -643,6 +780,7 @@ _REFERENCE_URL_LABEL = re.compile(
     r"(?:at|on|here)\s*:?\s*$|"
     r"\bmore\s+information\b[^.\n]{0,60}?\b(?:is|are)\s+(?:provided|available|given)\s+(?:at|on|here)\s*:?\s*$|"
     r"\breg(?:istration)?\.?\s*(?:number|no\.?|#)\s*:?\s*[\w./-]{1,20}(?:\s[\w./-]{1,20}){0,2}[\s:(\-\u2013]*$|"
+    r"\bref\s*=\s*[\"']?$|"  # a firewall log's link to its vendor's signature page, ref="https://..."
     # Advice for the recipient: "a checklist that can help you decide ...", "a useful tool",
     # "a how-to guide can be found at".
     r"\b(?:can|will|may)\s+help\s+you\b|\bhow[- ]to[- ]guides?\b|\buseful\s+(?:tools?|resources?|guides?)\b"

@@ -36,6 +36,7 @@ _ABBREVIATIONS = {
     "utc": 0, "gmt": 0, "z": 0, "wet": 0, "west": 1, "cet": 1, "cest": 2, "mez": 1, "mesz": 2, "met": 1, "mest": 2,
     "eet": 2, "eest": 3, "msk": 3, "ist": 5.5, "sgt": 8, "hkt": 8, "jst": 9, "kst": 9, "aest": 10, "aedt": 11,
     "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7, "brt": -3,
+    "almt": 6,
 }
 _US_ZONES = {"eastern": "America/New_York", "central": "America/Chicago", "mountain": "America/Denver",
              "pacific": "America/Los_Angeles"}
@@ -50,17 +51,23 @@ _PATTERNS = (
     # 2024-06-17T11:04:36Z, 2021-11-29 10:52:53.106 +0100, 2024/06/17 11:04, 2021-12-27, 11:26 Uhr
     re.compile(r"(?P<y>\d{4})(?P<isep>[-/])(?P<m>\d{1,2})[-/](?P<d>\d{1,2})(?:T|,? |\s{1,4})\s?" + _CLOCK + _UNTIL
                + r"(?:\s?" + _ZONE + r")?"),
-    # 22/Jun/2022:06:05:25 -0500 (Apache), 17-Nov-2021 15:23:49
-    re.compile(r"(?P<d>\d{1,2})[/ -]" + _MONTH + r"[/ -](?P<y>\d{4})[: ]" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
+    # 22/Jun/2022:06:05:25 -0500 (Apache), 17-Nov-2021 15:23:49, 02 Mar 2023, at 16:58:15 UTC,
+    # Saturday 27th of February 2021 06:51:35 AM UTC
+    re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:[/ -]|\sof\s)" + _MONTH + r"[/ -](?P<y>\d{4})(?:[: ]|,\sat\s)"
+               + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
+    # 2023/Sep/25 00:00:02 (GMT+8): year, month name, day
+    re.compile(r"(?P<y>\d{4})[/-]" + _MONTH + r"[/-](?P<d>\d{1,2})[ :T]" + _CLOCK + r"(?:\s?" + _ZONE + r")?"),
     # 17.11.2021 15:23, 17-11-2021 15:23:49 (day first), 11/17/2021 3:23:00 PM (US: month first)
     re.compile(r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}),?\s(?:(?:um|à|a las|alle|om|at)\s)?" + _CLOCK + _UNTIL
                + r"(?:\sUhr)?(?:\s?" + _ZONE + r")?"),
-    # Dec 6, 2021 @ 13:04:20.955 (Kibana), January 5, 2024 at 10:00 UTC
-    re.compile(_MONTH + r"\.? (?P<d>\d{1,2}),? (?P<y>\d{4}),?\s(?:@\s|at\s)?" + _CLOCK
+    # Dec 6, 2021 @ 13:04:20.955 (Kibana), January 5, 2024 at 10:00 UTC, April 22nd, 2021 at 4:36:58 PM UTC
+    re.compile(_MONTH + r"\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{4}),?\s(?:@\s|at\s)?" + _CLOCK
                + r"(?:\s?" + _ZONE + r")?"),
-    # [Tue May 17 19:35:18.688430 2022] (Apache error log, ctime): the year after the clock
+    # [Tue May 17 19:35:18.688430 2022] (Apache error log, ctime): the year after the clock, the
+    # zone before the year (date(1): "Wed Apr 28 08:47:14 CEST 2021", a zone without a name as its
+    # offset's hours, "+06"; a name we do not know is read like none) or after it ("... 2024 -0500")
     re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) " + _MONTH + r" {1,2}(?P<d>\d{1,2}) " + _CLOCK
-               + r"(?: " + _ZONE + r")? (?P<y>\d{4})\b"),
+               + r"(?: (?:" + _ZONE + r"|(?P<zone3>[+-]\d{2})|[A-Z]{3,5}))? (?P<y>\d{4})\b(?: (?P<zone2>[+-]\d{2}:?\d{2})\b)?"),
     # 01.12.26 20:41:13 (a German router's log: day first, two-digit year), only where a row
     # starts (a version number "1.2.21" in prose is no date)
     re.compile(r"(?m)(?:^|(?<=\n))[ \t\[]{0,3}(?P<a>\d{1,2})(?P<sep>\.)(?P<b>\d{1,2})\.(?P<y>\d{2})(?![\d.])\s" + _CLOCK
@@ -77,7 +84,10 @@ _STATED_TIME = re.compile(
     r"(?:sample |first )?detection (?:time|date)|(?:attack|incident|abuse) (?:started|began)(?: at| on)?|"
     r"fecha(?: y hora)?|data ?/ ?hora|data e hora|date et heure|horodatage|d[ée]tect[ée]e? le|constat[ée]e? le|data(?: e ora)?|"
     r"rilevat[oa](?: il)?|detectad[oa](?: el)?)"
-    r"[ \t]*(?P<utc>\((?:utc|gmt)\))?[ \t]*(?:[:=]|(?<=on|op|am|at|le|il|el) |(?<=started) |(?<=began) )[ \t]*"
+    r"[ \t]*(?P<utc>\((?:utc|gmt)\))?[ \t]*(?:[:=]|(?<=on|op|am|at|le|il|el) |(?<=started) |(?<=began) "
+    # a two-column layout whose label wrapped: "time        2025-10-07T00:55:00+02:00 - ..." (its colon
+    # is on the label's last line, "window:")
+    r"|(?<=[ \t]{3})(?=\d{4}-\d\d-\d\d))[ \t]*"
     r"(?P<value>[^\n]{6,80})$"
 )
 _STATED_ZONE = re.compile(
@@ -171,7 +181,9 @@ def frame_of(text: str, date_header: str | None) -> Frame:
         except (TypeError, ValueError, IndexError):
             sent = None
         if sent is not None and sent.tzinfo is None:
-            sent = None  # "-0000": the zone is unknown (RFC 5322 3.3)
+            # "-0000": the zone is unknown (RFC 5322 3.3), nothing to guess from; the day still
+            # gives a syslog line its year.
+            sent = sent.replace(tzinfo=UTC)
         if sent is not None and sent.utcoffset():
             guess = sent.tzinfo
     return Frame(zone=stated_zone(text), guess=guess, sent=sent)
@@ -194,6 +206,11 @@ def _day_month(a: int, b: int, sep: str, year: int, sent: datetime | None) -> tu
         if (other <= ahead) and (this > ahead or other > this):
             return day, month
     return month, day
+
+
+def _zone_written(g: dict) -> str | None:
+    """The zone a matched time writes, wherever its notation puts it."""
+    return g.get("zone") or g.get("zone2") or g.get("zone3")
 
 
 def _build(m: re.Match, frame: Frame) -> datetime | None:
@@ -220,7 +237,8 @@ def _build(m: re.Match, frame: Frame) -> datetime | None:
         when = datetime(year, month, day, hour, minute, second)
     except (TypeError, ValueError):
         return None
-    own = _offset(g["zone"]) if g.get("zone") else None
+    written = _zone_written(g)
+    own = _offset(written) if written else None
     when = when.replace(tzinfo=own or frame.zone or _guess(g, frame) or UTC)
     if not g.get("y") and when > frame.sent + timedelta(days=1):
         when = when.replace(year=year - 1)  # "Dec 31 23:59" in a mail of the 1st of January
@@ -240,7 +258,7 @@ def _note(m: re.Match, frame: Frame) -> str:
     """"" if the zone of a time is known (written beside it, or stated by the
     notice); else what the event says of its zone (extra["time_zone"])."""
     g = m.groupdict()
-    if frame.zone is not None or (g.get("zone") and _offset(g["zone"]) is not None):
+    if frame.zone is not None or (_zone_written(g) and _offset(_zone_written(g)) is not None):
         return ""
     guess = _guess(g, frame)
     if guess is None:
@@ -300,18 +318,30 @@ def stated_time(text: str, frame: Frame = NO_FRAME) -> datetime | None:
 
 def stated_time_noted(text: str, frame: Frame = NO_FRAME) -> tuple[datetime | None, str]:
     """`stated_time`, and the `_note` of its zone ("" if it is known)."""
-    found: dict[datetime, str] = {}
     # Labelled times first; only a notice that labels none is read for the time its prose states.
     for candidates in (_labelled_times, _prose_times):
-        for value, this in candidates(text, frame):
+        found: dict[datetime, str] = {}
+        named: dict[datetime, str] = {}  # not a forwarded mail's own Date: header
+        for value, this, *generic in candidates(text, frame):
             when, note = _first_time(value, this)
             if when:
                 found.setdefault(when, note)
-                if len(found) > 1:
+                if not (generic and generic[0]):
+                    named.setdefault(when, note)
+                if len(found) > 1 and len(named) > 1:
                     return None, ""
+        if len(found) > 1:
+            # A forwarded mail's "Date:"/"Datum:" header beside "Incident Time: ...": the
+            # incident's label says which time is the event's.
+            return next(iter(named.items())) if len(named) == 1 else (None, "")
         if found:
             return next(iter(found.items()))
     return None, ""
+
+
+_GENERIC_DATE = re.compile(r"(?i)^[ \t>*-]*(?:date|datum|data)[ \t]*[:=]")
+_MAIL_HEADER = re.compile(r"(?i)^[ \t>*-]*(?:subject|betreff|onderwerp|objet|asunto|from|von|van|de|to|an|aan|cc|"
+                          r"sent|gesendet|verzonden)[ \t]*:")
 
 
 def _labelled_times(text: str, frame: Frame):
@@ -331,7 +361,11 @@ def _labelled_times(text: str, frame: Frame):
         else:
             continue
         if value:
-            yield value, Frame(zone=UTC, sent=frame.sent) if m.group("utc") else frame  # "Date (UTC): ..."
+            # A forwarded mail's own "Date:"/"Datum:" header (beside its Subject:, From: ...) dates
+            # the mail, not the incident.
+            header = bool(_GENERIC_DATE.match(line)) and any(
+                _MAIL_HEADER.match(other) for other in lines[max(0, i - 3):i] + lines[i + 1:i + 4])
+            yield value, Frame(zone=UTC, sent=frame.sent) if m.group("utc") else frame, header  # "Date (UTC): ..."
 
 
 def _prose_times(text: str, frame: Frame):
@@ -365,8 +399,73 @@ def row_time_noted(text: str, pos: int, frame: Frame = NO_FRAME,
     return _first_time(line, frame)
 
 
+# A table turned into text one cell per line (an HTML table, a Kibana export): the column
+# names, then each row's cells in the same order. A name that says time ("Timestamp",
+# "Date/Time(GMT+9)", "Detect Time") heads the column of each row's time, in the zone it names.
+_CELL = re.compile(r"^[ \t]*[A-Za-z][\w .#/()+-]{0,30}(?<!\.)[ \t]*$")  # not a sentence ("Please see the logs below.")
+_TIME_COLUMN = re.compile(r"(?i)^[ \t]*(?:date|time|timestamp|date ?/ ?time|detect(?:ion|ed)? ?time|event ?time|"
+                          r"receive ?time|first ?seen|start ?time)\b")
+
+
+_TIME_COLUMN_LINE = re.compile(r"(?im)^[ \t]*(?:date|time|timestamp|detect|event ?time|receive ?time|first ?seen|"
+                               r"start ?time)[^\n]{0,24}$")
+
+
+def has_time_column(text: str) -> bool:
+    """Does the text have a line that could name a time column of a one-cell-per-line table?"""
+    return bool(_TIME_COLUMN_LINE.search(text, 0, 2_000_000))
+
+
+def vertical_time(text: str, pos: int, frame: Frame = NO_FRAME, reach: int = 300) -> tuple[datetime | None, str]:
+    """The time of the row a one-cell-per-line table gives the cell at `pos`."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    end = len(text) if end == -1 else end
+    if len(text[start:end].strip()) > 80:
+        return None, ""
+    # The non-empty lines above, nearest first, up to the run of column names.
+    cells: list[str] = []
+    pos_up = start
+    while len(cells) < reach and pos_up > 0:
+        prev = text.rfind("\n", 0, pos_up - 1) + 1
+        line = text[prev:pos_up - 1]
+        pos_up = prev
+        if line.strip():
+            if len(line.strip()) > 80:
+                break  # prose: the table starts below it
+            cells.append(line.strip())
+    cells.reverse()
+    # The header: the last run of at least three name cells, one of them a time column's,
+    # whose row cells (the cells after it, this one included) fill whole rows up to here.
+    for head_end in range(len(cells), 2, -1):
+        names: list[str] = []
+        i = head_end - 1
+        while i >= 0 and _CELL.match(cells[i]):
+            names.insert(0, cells[i])
+            i -= 1
+        if len(names) < 3:
+            continue
+        times_at = [k for k, n in enumerate(names) if _TIME_COLUMN.match(n)]
+        if not times_at:
+            return None, ""
+        after = cells[head_end:]  # the row cells above this one
+        row_start = len(after) - len(after) % len(names)
+        column = times_at[0]
+        if row_start + column >= len(after):
+            return None, ""  # the time cell comes after this one: a row of another layout
+        value = after[row_start + column]
+        zoned = _ZONE_IN_NAME.search(names[column])
+        own = _offset(zoned.group(0)) if zoned else None
+        return _first_time(value, Frame(zone=own or frame.zone, guess=frame.guess, sent=frame.sent))
+    return None, ""
+
+
+_ZONE_IN_NAME = re.compile(r"(?i)(?:UTC|GMT)\s?[+-]\s?\d{1,2}(?::?\d{2})?|\b(?:UTC|GMT)\b")
+
+
 _BLOCK_TIME = re.compile(
     r"(?im)^[ \t>*-]*(?:date|time|timestamp|tijd|zeit|datum|date ?/ ?time|event time|seen|last ?seen|first ?seen"
+    r"|server time|time of (?:the )?(?:ban|block|detection|incident|attack|event)"
     r"|detected(?: at| on)?|observed(?: at)?)[ \t]*(?:\((?:utc|gmt)\))?[ \t]*[:=][ \t]*([^\n]{6,80})$")
 
 

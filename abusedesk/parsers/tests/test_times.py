@@ -191,6 +191,57 @@ def test_stated_times_in_spanish_italian_french_and_prose():
     assert stated_time("We wrote to you on 2026-11-28 19:02 UTC about another matter.\n") is None
 
 
+# --- notations of administrators' logs and prose ------------------------------------------
+
+def test_ctime_with_a_zone_name_or_hours_before_the_year():
+    assert times_in("report about 198.51.100.1 generated at Tue Dec 11 15:51:54 +06 2018") == \
+        [datetime(2018, 12, 11, 9, 51, 54, tzinfo=UTC)]
+    assert times_in("generated at Wed Aug 30 22:10:01 ALMT 2017") == [datetime(2017, 8, 30, 16, 10, 1, tzinfo=UTC)]
+    assert times_in("occurred at Tue Sep 10 16:35:56 2024 -0500 (CDT), caused") == \
+        [datetime(2024, 9, 10, 21, 35, 56, tzinfo=UTC)]
+
+
+def test_ordinal_days_and_a_comma_before_at():
+    assert times_in("Timestamp: Saturday 27th of February 2021 06:51:35 AM UTC Time") == \
+        [datetime(2021, 2, 27, 6, 51, 35, tzinfo=UTC)]
+    assert times_in("Time of Ban:   April 22nd, 2021 at 4:36:58 PM UTC") == [datetime(2021, 4, 22, 16, 36, 58, tzinfo=UTC)]
+    assert times_in("Date: 02 Mar 2023, at 16:58:15 UTC") == [datetime(2023, 3, 2, 16, 58, 15, tzinfo=UTC)]
+
+
+def test_a_date_with_at_but_without_its_comma_and_seconds_stays_unread():
+    # False friend: a mail client's "Date: Monday, 13 December 2021 at 06:30" header of a forward is
+    # not the incident's time, and reading it would make two stated times of one.
+    assert times_in("Date: Monday, 13 December 2021 at 06:30") == []
+
+
+def test_year_month_name_day():
+    assert times_in("suspicious activity on 2023/Sep/25 00:00:02 (GMT+8):") == \
+        [datetime(2023, 9, 24, 16, 0, 2, tzinfo=UTC)]
+
+
+def test_a_blocks_time_counts_beside_the_victims_address_in_the_block():
+    n = notice("   Client IP: 198.51.100.6\n Server name: www.host.example\n   Server IP: 192.0.2.183\n"
+               " Server time: 2021-07-21 15:56:52 EDT\n")
+    assert times_by_ip(n) == {"198.51.100.6": datetime(2021, 7, 21, 19, 56, 52, tzinfo=UTC)}
+
+
+def test_a_blocks_time_is_not_given_when_the_block_names_two_offenders():
+    n = notice("Attacker IP: 198.51.100.6\nSecond attacker: 198.51.100.7\nTime: 2021-07-21 15:56:52 UTC\n\n"
+               "Attacker IP: 198.51.100.8\nTime: 2021-07-22 10:00:00 UTC\n")
+    assert times_by_ip(n) == {"198.51.100.6": None, "198.51.100.7": None,
+                              "198.51.100.8": datetime(2021, 7, 22, 10, 0, tzinfo=UTC)}
+
+
+def test_a_date_header_of_unknown_zone_still_gives_a_syslog_line_its_year():
+    # "-0000" says the sender's zone is unknown (RFC 5322): no zone to guess, but the day is known.
+    n = dated("Timezone - GMT\n\nNov 14 16:36:45 ftp01 pure-ftpd[18373]: [INFO] New connection from 198.51.100.245\n",
+              "Mon, 14 Nov 2022 19:10:55 -0000")
+    assert times_by_ip(n)["198.51.100.245"] == datetime(2022, 11, 14, 16, 36, 45, tzinfo=UTC)
+    n = dated("Nov 14 16:36:45 ftp01 pure-ftpd[18373]: [INFO] New connection from 198.51.100.245\n",
+              "Mon, 14 Nov 2022 19:10:55 -0000")
+    assert n.events[0].extra.get("time_zone", "").startswith("not stated, read as UTC")
+
+
 def test_a_zone_stated_in_dutch_german_or_portuguese_is_the_rows_zone():
     assert stated_zone("Tijden zijn in UTC.").utcoffset(None).total_seconds() == 0
     assert stated_zone("Alle Zeitangaben sind in MEZ.").utcoffset(None).total_seconds() == 3600
@@ -203,9 +254,60 @@ def test_a_zone_stated_in_dutch_german_or_portuguese_is_the_rows_zone():
         datetime(2026, 12, 3, 17, 32, 10, tzinfo=UTC)
 
 
+def test_a_table_one_cell_per_line_gives_each_row_its_time_column_in_the_zone_the_column_names():
+    rows = "".join(f"2024-10-20 04:10:{i:02d}\n\n198.51.100.{i}\n\nGit scan\n\n" for i in (14, 43))
+    n = notice("We have received a report of unauthorized access originating from your site as shown below.\n\n"
+               "Date/Time(GMT+9)\n\nSource IP\n\nAttack Type\n\n" + rows)
+    assert times_by_ip(n) == {"198.51.100.14": datetime(2024, 10, 19, 19, 10, 14, tzinfo=UTC),
+                              "198.51.100.43": datetime(2024, 10, 19, 19, 10, 43, tzinfo=UTC)}
+
+
+def test_a_kibana_export_one_cell_per_line():
+    n = notice("/// DATA ///\n\nTimestamp\n\nCountry\n\nSource IP\n\nSource Port\n\nCount\n\n"
+               "Dec 6, 2024 @ 13:04:20.955\n\nCanada\n\n198.51.100.90\n\n44444\n\n1\n")
+    assert times_by_ip(n)["198.51.100.90"] == datetime(2024, 12, 6, 13, 4, 20, tzinfo=UTC)
+
+
+def test_short_label_lines_above_an_address_are_no_table():
+    # False friend: names without rows under them; the address is no cell of a row with a time.
+    n = notice("Details\n\nTime\n\nSource\n\n198.51.100.91\n")
+    assert times_by_ip(n)["198.51.100.91"] is None
+
+
+def test_a_time_label_that_wrapped_in_a_two_column_layout():
+    n = notice("Incident    Active scanning\ntype:\nDetection\ntime        2025-10-07T00:55:00+02:00 - 2025-10-07T01:00:04+02:00\n"
+               "window:\nSource IP   198.51.100.175\naddress:\n")
+    assert times_by_ip(n)["198.51.100.175"] == datetime(2025, 10, 6, 22, 55, tzinfo=UTC)
+
+
+def test_a_time_word_in_prose_before_a_date_is_no_label():
+    # False friend: one space, or words between: a sentence, not a column.
+    assert stated_time("Time to act is 2025-10-07T00:55:00+02:00, please hurry\n") is None
+
+
+def test_a_sentence_above_a_one_cell_per_line_table_is_no_column_name():
+    n = notice("Timezone: GMT +8\n\nPlease see the logs below.\n\nDate\n\nYear\n\nF1 - Split 3\n\nsrcip\n\nRule\n\n"
+               "11/17/2024 3:23:00 PM\n\n2024\n\n2024:15:23:49 +0800]\n\n198.51.100.213\n\n225170\n")
+    assert times_by_ip(n)["198.51.100.213"] == datetime(2024, 11, 17, 7, 23, tzinfo=UTC)
+
+
 def test_a_time_prose_states_is_the_notices_when_no_label_states_one():
     assert stated_time("IP Address 198.51.100.140 is listed because it appears to be infected. It was last "
                        "detected at\n2026-12-03 04:41 UTC.\n") == datetime(2026, 12, 3, 4, 41, tzinfo=UTC)
     # False friends: "seen on 2 occasions" is no time; two different prose times give none.
     assert stated_time("The host was seen on 2 occasions by our sensors.\n") is None
     assert stated_time("First seen on 2026-12-01 10:00 UTC, then observed on 2026-12-02 11:00 UTC.\n") is None
+
+
+def test_the_incident_time_outranks_a_forwarded_mails_bare_date():
+    text = ("> Datum: 18.07.2024 20:10\n> Betreff: SSH brute-force from your network\n\n"
+            "> Incident ID: S2024071900\n> Incident Time: 2024/Jul/17 09:10:37 (GMT+8)\n")
+    assert stated_time(text) == datetime(2024, 7, 17, 1, 10, 37, tzinfo=UTC)
+
+
+def test_two_different_incident_times_still_give_none():
+    # False friends: two labels that both name the event disagree, and a "Date:" that is no mail's
+    # header: no single time.
+    text = "Incident Time: 2024-07-17 09:10 UTC\nDetected: 2024-07-18 10:00 UTC\n"
+    assert stated_time(text) is None
+    assert stated_time("Incident Time: 2024-07-17 09:10 UTC\nDate: 2024-07-19 08:00 UTC\n") is None
