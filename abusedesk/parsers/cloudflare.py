@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 
 from .base import Event, ParseContext, ParsedNotice
 from .classify import classify
@@ -51,6 +52,7 @@ _ORIGIN_LINE = re.compile(r"(?im)^.{0,120}\b(?:origin|hosted (?:at|on)|server ip
                           r"\b.{0,200}$")
 
 
+@lru_cache(maxsize=4096)
 def is_cloudflare_ip(ip: str) -> bool:
     try:
         addr = ipaddress.ip_address(ip)

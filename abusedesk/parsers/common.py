@@ -560,6 +560,10 @@ def disowned(text: str, pos: int, end: int) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+# The words a phrase wrapped over two lines starts with: an owner ("à notre" / "serveur x") or an
+# attack verb ("which attacked" / "our systems: x"); lines without one need no second look.
+_OWNER_OR_VERB = re.compile(r"(?i)\b(?:our|my|ons|onze|mijn|unser|mein|notre|nos|mon|nuestr|mi|nostr|mio|mia|noss|meu|"
+                            r"minha|attack|scann|prob|target|hack|flood|attaqu|atac|attacc)")
 # The first items of a list under a heading, masked by the reporter ("Dest:\n198.51.100.XX,
 # 203.0.113.XX 192.0.2.49, ..."): the heading names the list, the masked items are no words.
 _MASKED_LIST = re.compile(r"^[ \t,;]*(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.(?:[xX*]{1,3}|\d{1,3})[ \t,;]+)*?"
@@ -590,8 +594,8 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         before = lines[-1]
     # Prose wrapped inside the phrase ("à notre\nserveur de messagerie x"): the line above
     # counts too, where neither line is a row of numbers.
-    wrapped = (lines[-2] + " " + lines[-1] if len(lines) > 1 and lines[-2].strip() and not _DIGIT.search(lines[-1])
-               and not _DIGIT.search(lines[-2][-3:]) else "")
+    wrapped = (lines[-2] + " " + lines[-1] if len(lines) > 1 and not _DIGIT.search(lines[-1])
+               and _OWNER_OR_VERB.search(lines[-2]) and not _DIGIT.search(lines[-2][-3:]) else "")
     if _ATTACKED_OURS.search(before) or (wrapped and _ATTACKED_OURS.search(wrapped)):
         return False  # "... have attacked our systems: x": x is the attacker
     if _NOT_OFFENDER_BEFORE.search(before) or _OBSERVER_BEFORE.search(before) or _under_victim_heading(text, pos, before) \

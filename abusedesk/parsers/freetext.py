@@ -100,6 +100,10 @@ def _strip_signature(text: str) -> str:
 _INLINE_RECEIVED = re.compile(r"(?i)(?<![-\w])\s*(?=received:\s?from\s)|(?<=\d)(?=received:\s?from\s)")
 
 
+_RECEIVED_LINE = re.compile(r"(?i)received\s*:")
+_SUBJECT_LINE = re.compile(r"(?i)subject\s*:")
+
+
 def _header_lines(text: str) -> list[str]:
     """The lines of `text`, a line that holds several Received headers cut before each."""
     out: list[str] = []
@@ -121,7 +125,7 @@ def _pasted_chains(text: str) -> list[list[str]]:
     subject_seen = False
     total = 0
     for line in _header_lines(text):
-        if re.match(r"(?i)^received\s*:", line):
+        if line[:1] in "Rr" and _RECEIVED_LINE.match(line):
             if current is not None:
                 chains[-1].append(current)
                 total += 1
@@ -145,7 +149,7 @@ def _pasted_chains(text: str) -> list[list[str]]:
                 chains[-1].append(current)
                 total += 1
             current = None
-            if re.match(r"(?i)^subject\s*:", line):
+            if line[:1] in "Ss" and _SUBJECT_LINE.match(line):
                 subject_seen = True
         if total >= 100:
             break
@@ -341,7 +345,8 @@ def _ip_events(text: str, category: str, events: Events, skip: set[str], meta: d
     public = [f for f in candidates if not f.private]
     # Cloudflare's edge addresses the notice itself calls Cloudflare's ("Cloudflare IP's: a / b",
     # then "REAL IP: x is hosted at ..."): the proxy in front of the site, not its host.
-    edge = {f.ip for f in public if is_cloudflare_ip(f.ip) and _CLOUDFLARE_WORD.search(_lines_before(text, f.start))}
+    edge = {f.ip for f in public if is_cloudflare_ip(f.ip) and _CLOUDFLARE_WORD.search(_lines_before(text, f.start))} \
+        if "loudflare" in text else set()
     if edge and any(f.ip not in edge for f in public):
         public = [f for f in public if f.ip not in edge]
         candidates = [f for f in candidates if f.ip not in edge]

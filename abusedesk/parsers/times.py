@@ -120,7 +120,7 @@ def _offset(text: str) -> tzinfo | None:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-_ZONE_WORDS = ("time", "tz", "tijd", "zeit", "fuseau", "heure", "hora", "zona", "orari")
+_ZONE_WORD = re.compile("time|tz|tijd|zeit|fuseau|heure|hora|zona|orari")
 
 
 def stated_zone(text: str) -> tzinfo | None:
@@ -129,7 +129,7 @@ def stated_zone(text: str) -> tzinfo | None:
     for line in text[:20_000].splitlines():  # said in the prose, near the top
         lowered = line.lower()
         # Only lines that speak of time or a zone (a cheap test: the full pattern is costlier).
-        if any(w in lowered for w in _ZONE_WORDS) and (m := _STATED_ZONE.search(line)):
+        if _ZONE_WORD.search(lowered) and (m := _STATED_ZONE.search(line)):
             break
     if not m:
         return None
@@ -171,6 +171,7 @@ def _written(zone: tzinfo) -> str:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
+@lru_cache(maxsize=16)  # asked for again by each part of a parser that reads times
 def frame_of(text: str, date_header: str | None) -> Frame:
     """The Frame of a notice: the zone its text states, and the offset and time
     of its Date header (RFC 5322 `Date:`; an offset of zero guesses nothing)."""
