@@ -154,7 +154,6 @@ class Frame:
     sent: datetime | None = None
 
 
-
 NO_FRAME = Frame()
 AS_UTC = "not stated, read as UTC"
 
