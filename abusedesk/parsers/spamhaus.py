@@ -24,6 +24,7 @@ _CIDR = re.compile(r"(?<![\w.:])([0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:]{2,39
 _LISTED_LINE = re.compile(
     r"(?im)^.{0,200}\b(?:listed|listing|is in the sbl|added to the sbl|sbl record|ip/range|ip/cidr|range|netblock)\b.{0,300}$"
 )
+_RECORD_HEADER = re.compile(r"(?m)^[ \t]*(\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)? (?:GMT|UTC))[ \t]*\|")
 _WHOIS_LINE = re.compile(r"(?i)^\s*(?:inetnum|inet6num|route6?|netrange|cidr|net-name|netname|origin|descr)\s*:")
 
 
@@ -63,6 +64,8 @@ def parse(mail: Mail, context: ParseContext) -> ParsedNotice:
         m = re.search(rf"(?im)^\s*{label}\s*:\s*(.+)$", body)
         if m and (when := parse_when(m.group(1).strip())):
             break
+    if when is None and (m := _RECORD_HEADER.search(body)):
+        when = parse_when(m.group(1))  # the SBL record's own header: "<listed at> | <listed by>"
     for ip, bits in candidates:
         addr = ipaddress.ip_address(ip)
         full = 32 if addr.version == 4 else 128

@@ -306,7 +306,11 @@ _TIME_LABEL = re.compile(
 
 
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
-_PROSE_TIME = re.compile(r"(?i)\b(?:(?:last|first)\s+)?(?:detected|seen|observed)\s+(?:at|on)\s+(?=\d)")
+_PROSE_TIME = re.compile(
+    r"(?i)\b(?:(?:last|first)\s+)?(?:detected|seen|observed)\s+(?:at|on)\s+(?=\d)"
+    r"|\b(?:attack|incident|time)\s+window\s*:\s*(?=\d)"  # "... 192.0.2.210. Attack window: <start> - <end> UTC."
+    # a JSON alert's own key: "first_seen": "2026-12-03T10:41:09Z"
+    r"|[\"'](?:first_?seen|detected_?at|observed_?at|event_?time|timestamp)[\"']\s*:\s*[\"'](?=\d)")
 
 
 def stated_time(text: str, frame: Frame = NO_FRAME) -> datetime | None:

@@ -138,3 +138,20 @@ def test_a_spamcop_summary_without_rows_names_nobody():
     notice = parse(_spamcop_mail("[ SpamCop V5.4.0 ]\nNo reports for your network this week.\n",
                                  subject="[SpamCop] summary report"))
     assert notice.events == []
+
+
+def test_an_sbl_records_header_line_dates_the_listing():
+    from datetime import UTC, datetime
+
+    from abusedesk.parsers import parse
+    n = parse(b"From: Spamhaus <notification@spamhaus.org>\nTo: abuse@provider.example\n"
+              b"Subject: SBL660012: 203.0.113.87/32 listed\nMessage-ID: <sbl@spamhaus.example>\n\n"
+              b"Ref: SBL660012\n203.0.113.87/32 is listed on the Spamhaus Block List (SBL)\n\n"
+              b"2026-12-02 16:31:58 GMT | SBL-Team\n\nSpam source: 203.0.113.87 sends snowshoe spam.\n")
+    assert (n.format, [e.observed_at for e in n.events]) == ("spamhaus", [datetime(2026, 12, 2, 16, 31, 58, tzinfo=UTC)])
+    # False friend: a time in the reason's prose is no record header.
+    n = parse(b"From: Spamhaus <notification@spamhaus.org>\nTo: abuse@provider.example\n"
+              b"Subject: SBL660013: 203.0.113.88/32 listed\nMessage-ID: <sbl2@spamhaus.example>\n\n"
+              b"Ref: SBL660013\n203.0.113.88/32 is listed on the Spamhaus Block List (SBL)\n\n"
+              b"Spam seen 2026-12-02 16:31:58 GMT | many traps\n")
+    assert [e.observed_at for e in n.events] == [None]

@@ -311,3 +311,12 @@ def test_two_different_incident_times_still_give_none():
     text = "Incident Time: 2024-07-17 09:10 UTC\nDetected: 2024-07-18 10:00 UTC\n"
     assert stated_time(text) is None
     assert stated_time("Incident Time: 2024-07-17 09:10 UTC\nDate: 2024-07-19 08:00 UTC\n") is None
+
+
+def test_an_attack_window_in_prose_and_a_json_alerts_first_seen_are_stated_times():
+    assert stated_time("One reflector is 198.51.100.123. Our server was 192.0.2.210. Attack window: "
+                       "2026-11-28 19:02 - 19:31 UTC.\n") == datetime(2026, 11, 28, 19, 2, tzinfo=UTC)
+    assert stated_time('{"attacker_ip": "203.0.113.140",\n "first_seen": "2026-12-03T10:41:09Z", '
+                       '"last_seen": "2026-12-03T10:58:51Z"}\n') == datetime(2026, 12, 3, 10, 41, 9, tzinfo=UTC)
+    # False friend: the window stated in the sentence that names the address is that row's.
+    assert stated_time("198.51.100.124 attack window: 2026-11-28 19:02 UTC\n") is None
