@@ -391,11 +391,13 @@ def line_values(text: str, label: str, limit: int = 20) -> list[str]:
     return out
 
 
+# The owner's words of the victim's side: "our server", "notre serveur", "il nostro server".
+_OWNER_WORDS = (r"our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nos|mon|nuestr[oa]s?|mi|nostr[oa]|mio|mia"
+                r"|noss[oa]s?|meu|minha")
 # Words right before an address that say it is not the offender.
 _NOT_OFFENDER_BEFORE = re.compile(
     r"(?:\bdst\s*[=:]\s*|\bdest(?:ination)?(?:[ _-]?ip)?\s*[=:]?\s*|\btarget(?:ed)?(?:[ _-]?ip)?\s*[=:]?\s*"
-    r"|\bvictim\s*[=:]?\s*|\b(?:our|my|ons|onze|mijn|unser(?:e|em)?|mein(?:e|em)?|notre|nos|mon|nuestr[oa]s?|mi"
-    r"|nostr[oa]|mio|mia|noss[oa]s?|meu|minha)\s+"
+    r"|\bvictim\s*[=:]?\s*|\b(?:" + _OWNER_WORDS + r")\s+"
     r"(?:\w+(?:\.\w+)*\s+){0,2}(?:web|mail|dns|name)?(?:server|ip|host|address|adres|network|netwerk|netz|honeypot|sensor|machine|system|website"
     r"|client|customer|site|sito|sitio|serveur|servidor|r[ée]seau|red|rete|rede|router|routeur|firewall|nas\b|mx\b)\w*(?:'s)?"
     # what follows the noun before its address: "notre serveur de messagerie x", "my site www.x.example (x)"
@@ -562,12 +564,12 @@ def disowned(text: str, pos: int, end: int) -> bool:
 _DIGIT = re.compile(r"\d")
 # The words a phrase wrapped over two lines starts with: an owner ("à notre" / "serveur x") or an
 # attack verb ("which attacked" / "our systems: x"); lines without one need no second look.
-_OWNER_OR_VERB = re.compile(r"(?i)\b(?:our|my|ons|onze|mijn|unser|mein|notre|nos|mon|nuestr|mi|nostr|mio|mia|noss|meu|"
-                            r"minha|attack|scann|prob|target|hack|flood|attaqu|atac|attacc)")
+_OWNER_OR_VERB = re.compile(r"(?i)\b(?:" + _OWNER_WORDS + r"|attack|scann|prob|target|hack|flood|attaqu|atac|attacc)")
 # The first items of a list under a heading, masked by the reporter ("Dest:\n198.51.100.XX,
 # 203.0.113.XX 192.0.2.49, ..."): the heading names the list, the masked items are no words.
 _MASKED_LIST = re.compile(r"^[ \t,;]*(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.(?:[xX*]{1,3}|\d{1,3})[ \t,;]+)*?"
                           r"\d{1,3}\.\d{1,3}\.\d{1,3}\.[xX*]{1,3}(?:[ \t,;]+\d{1,3}\.\d{1,3}\.\d{1,3}\.(?:[xX*]{1,3}|\d{1,3}))*[ \t,;]*$")
+_LAST_WORD_WRAPPED = re.compile(r"[ \t>]*(?:to|at|on)[ \t]+")
 _FROM_BEFORE = re.compile(r"(?i)\bfrom\s+(?:ip\s+)?(?:address\s+)?\(?$")
 _TO_AFTER = re.compile(r"(?i)^\)?\s+to\s")
 
@@ -586,7 +588,7 @@ def not_offender_before(text: str, pos: int, end: int | None = None) -> bool:
         above = text[max(0, pos - 200): pos].split("\n")[:-1]
         heading = next((line for line in reversed(above[-3:]) if line.strip()), "")
         before = heading[-60:] + " "
-    elif len(lines) > 1 and re.fullmatch(r"[ \t>]*(?:to|at|on)[ \t]+", lines[-1]):
+    elif len(lines) > 1 and _LAST_WORD_WRAPPED.fullmatch(lines[-1]):
         # A sentence wrapped right before its last word: "... point glue records for suspended
         # domains\nto x".
         before = lines[-2][-60:] + " " + lines[-1].lstrip(" \t>")

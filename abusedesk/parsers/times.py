@@ -21,7 +21,7 @@ never another row's. Pure functions, no I/O; every regex is linear.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -163,7 +163,7 @@ def unzoned_warning(note: str) -> str:
     return "event times without a time zone (the notice states none): " + note.removeprefix("not stated, ")
 
 
-def _written(zone: tzinfo) -> str:
+def _offset_text(zone: tzinfo) -> str:
     offset = zone.utcoffset(None) or timedelta(0)
     minutes = int(offset.total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
@@ -258,12 +258,13 @@ def _note(m: re.Match, frame: Frame) -> str:
     """"" if the zone of a time is known (written beside it, or stated by the
     notice); else what the event says of its zone (extra["time_zone"])."""
     g = m.groupdict()
-    if frame.zone is not None or (_zone_written(g) and _offset(_zone_written(g)) is not None):
+    written = _zone_written(g)
+    if frame.zone is not None or (written and _offset(written) is not None):
         return ""
     guess = _guess(g, frame)
     if guess is None:
         return AS_UTC
-    return f"not stated, read as UTC{_written(guess)}, the zone of the mail's Date header"
+    return f"not stated, read as UTC{_offset_text(guess)}, the zone of the mail's Date header"
 
 
 def times_in(line: str, frame: Frame = NO_FRAME) -> list[datetime]:
@@ -369,7 +370,7 @@ def _labelled_times(text: str, frame: Frame):
             # the mail, not the incident.
             header = bool(_GENERIC_DATE.match(line)) and any(
                 _MAIL_HEADER.match(other) for other in lines[max(0, i - 3):i] + lines[i + 1:i + 4])
-            yield value, Frame(zone=UTC, sent=frame.sent) if m.group("utc") else frame, header  # "Date (UTC): ..."
+            yield value, replace(frame, zone=UTC) if m.group("utc") else frame, header  # "Date (UTC): ..."
 
 
 def _prose_times(text: str, frame: Frame):
@@ -460,7 +461,7 @@ def vertical_time(text: str, pos: int, frame: Frame = NO_FRAME, reach: int = 300
         value = after[row_start + column]
         zoned = _ZONE_IN_NAME.search(names[column])
         own = _offset(zoned.group(0)) if zoned else None
-        return _first_time(value, Frame(zone=own or frame.zone, guess=frame.guess, sent=frame.sent))
+        return _first_time(value, replace(frame, zone=own or frame.zone))
     return None, ""
 
 
